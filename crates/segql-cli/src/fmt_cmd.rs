@@ -1,0 +1,115 @@
+//! `segql fmt`: rewrite files in the canonical layout, or list those that differ.
+
+use crate::output;
+use crate::project;
+use anyhow::{Context, Result};
+use segql_syntax::SourceMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub fn run(paths: &[PathBuf], check: bool, color: bool) -> Result<ExitCode> {
+    if paths.len() == 1 && paths[0].as_os_str() == "-" {
+        return stdin_to_stdout(color);
+    }
+    let mut map = SourceMap::new();
+    let inputs = match project::resolve(paths, &mut map)? {
+        Ok(i) => i,
+        Err(d) => {
+            output::print_diagnostics(&map, &[d], color);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let loaded = project::load(&inputs.files, &mut map)?;
+    let mut failed = 0;
+    let mut changed = Vec::new();
+    for l in &loaded {
+        let errors: Vec<_> = l
+            .parsed
+            .diags
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
+        if !errors.is_empty() {
+            output::print_diagnostics(&map, &errors, color);
+            failed += 1;
+            continue;
+        }
+        let original = &map.get(l.id).text;
+        let formatted = segql_syntax::format_file(&l.parsed.file);
+        if &formatted != original {
+            changed.push(l.path.clone());
+            if !check {
+                write_atomically(&l.path, &formatted)?;
+            }
+        }
+    }
+    let shown: Vec<String> = changed.iter().map(|p| project::display_path(p)).collect();
+    if check {
+        for s in &shown {
+            println!("would reformat {s}");
+        }
+    } else {
+        for s in &shown {
+            println!("formatted {s}");
+        }
+    }
+    let n = loaded.len();
+    let verb = if check {
+        "would be reformatted"
+    } else {
+        "reformatted"
+    };
+    let mut summary = format!(
+        "{} of {n} file{} {verb}",
+        changed.len(),
+        if n == 1 { "" } else { "s" }
+    );
+    if failed > 0 {
+        summary.push_str(&format!(
+            "; {failed} not formatted because of syntax errors"
+        ));
+    }
+    eprintln!("{summary}");
+    Ok(if failed > 0 || (check && !changed.is_empty()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn stdin_to_stdout(color: bool) -> Result<ExitCode> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .context("cannot read standard input")?;
+    let mut map = SourceMap::new();
+    let id = map.add("<stdin>", String::from_utf8_lossy(&bytes).into_owned());
+    let parsed = segql_syntax::parse_bytes(&bytes, id);
+    if parsed.diags.iter().any(|d| d.is_error()) {
+        output::print_diagnostics(&map, &parsed.diags, color);
+        return Ok(ExitCode::from(1));
+    }
+    std::io::stdout().write_all(segql_syntax::format_file(&parsed.file).as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes beside the file, then renames over it: a crash never leaves half a file.
+fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.segql-fmt.tmp"));
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+    }
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! segql-cli: the `segql` binary.
+//!
+//! Owns argument parsing (clap), finding a project's files, and presenting results:
+//! human output on a terminal, JSON for machines, exit codes (0 success, 1 a user's
+//! mistake or a failed check, 2 an internal error). It holds no language logic: parsing
+//! and formatting come from segql-syntax.
+
+mod check;
+mod fmt_cmd;
+mod output;
+mod project;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "segql",
+    version,
+    about = "Segments as code: check, format and compile user, customer and account segments",
+    long_about = "segql reads .seg files that describe segments (audiences, cohorts) of the \
+entities in your warehouse, checks them, formats them, and compiles them to SQL.\n\n\
+A project is a directory with a segql.toml naming its files:\n\n    \
+name = \"saas\"\n    paths = [\"segments\"]",
+    after_help = "Exit status: 0 success, 1 problems found (bad files, failed checks), 2 internal error."
+)]
+struct Cli {
+    /// When to use colours in diagnostics.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+enum Format {
+    /// Rendered diagnostics for people.
+    #[default]
+    Human,
+    /// One JSON document on stdout.
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and check every file of a project (or the given .seg files).
+    Check {
+        /// A project directory (holding segql.toml) or .seg files and directories.
+        /// Default: the project in the working directory or its parents.
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Rewrite .seg files in the canonical layout.
+    Fmt {
+        /// Files, directories or a project; `-` formats standard input to standard
+        /// output. Default: the project in the working directory.
+        paths: Vec<PathBuf>,
+        /// Change nothing; list the files that would change and exit 1 if any would.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("segql: internal error: {info}");
+        eprintln!("This is a bug in segql; please report it with the input that caused it.");
+    }));
+    let cli = Cli::parse();
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => output::stderr_supports_color(),
+    };
+    let result = std::panic::catch_unwind(move || match cli.command {
+        Command::Check { paths, format } => check::run(&paths, format == Format::Json, color),
+        Command::Fmt { paths, check } => fmt_cmd::run(&paths, check, color),
+    });
+    match result {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+        Err(_) => ExitCode::from(2),
+    }
+}

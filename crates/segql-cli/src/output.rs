@@ -1,0 +1,110 @@
+//! Presenting diagnostics: rendered for people, JSON for machines.
+
+use segql_syntax::diag::{render, Diagnostic, RenderOptions, Severity};
+use segql_syntax::span::line_col;
+use segql_syntax::SourceMap;
+use serde::Serialize;
+use std::io::IsTerminal;
+
+/// Colour only on a terminal, and never with NO_COLOR set or TERM=dumb.
+pub fn stderr_supports_color() -> bool {
+    std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none()
+        && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(true)
+}
+
+pub fn render_options(color: bool) -> RenderOptions {
+    RenderOptions {
+        color,
+        unicode: color,
+    }
+}
+
+/// Prints diagnostics to stderr, errors and warnings in source order.
+pub fn print_diagnostics(map: &SourceMap, diags: &[Diagnostic], color: bool) {
+    if !diags.is_empty() {
+        eprint!("{}", render(map, diags, render_options(color)));
+    }
+}
+
+/// `2 errors, 1 warning`
+pub fn count_summary(diags: &[Diagnostic]) -> String {
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diags.len() - errors;
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, 0) => "no problems".to_string(),
+        (e, 0) => plural(e, "error"),
+        (0, w) => plural(w, "warning"),
+        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+    }
+}
+
+#[derive(Serialize)]
+pub struct JsonPos {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+#[derive(Serialize)]
+pub struct JsonLabel {
+    #[serde(flatten)]
+    pub pos: JsonPos,
+    pub message: String,
+}
+
+#[derive(Serialize)]
+pub struct JsonDiagnostic {
+    pub code: &'static str,
+    pub severity: String,
+    pub message: String,
+    #[serde(flatten)]
+    pub pos: JsonPos,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub label: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<JsonLabel>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+fn pos(map: &SourceMap, span: segql_syntax::Span) -> JsonPos {
+    let f = map.get(span.file);
+    let (line, column) = line_col(&f.text, span.start as usize);
+    let (end_line, end_column) = line_col(&f.text, span.end as usize);
+    JsonPos {
+        file: f.name.clone(),
+        line,
+        column,
+        end_line,
+        end_column,
+    }
+}
+
+pub fn json_diagnostics(map: &SourceMap, diags: &[Diagnostic]) -> Vec<JsonDiagnostic> {
+    diags
+        .iter()
+        .map(|d| JsonDiagnostic {
+            code: d.code,
+            severity: d.severity.to_string(),
+            message: d.message.clone(),
+            pos: pos(map, d.span),
+            label: d.label.clone(),
+            labels: d
+                .labels
+                .iter()
+                .map(|l| JsonLabel {
+                    pos: pos(map, l.span),
+                    message: l.message.clone(),
+                })
+                .collect(),
+            hint: d.hint.clone(),
+        })
+        .collect()
+}
