@@ -22,6 +22,7 @@ codes! {
     BAD_NUMBER = "E0008": "a malformed number",
     DOUBLE_EQUALS = "E0009": "`==` written for `=`",
     TOO_MANY_ERRORS = "E0010": "too many errors in one file",
+    WRONG_QUOTES = "E0011": "a string in single or typographic quotes",
     UNEXPECTED_TOKEN = "E0100": "a token where something else was expected",
     UNKNOWN_ITEM = "E0101": "an unknown word at the top level of a file",
     UNKNOWN_FIELD = "E0102": "an unknown field inside a block",

@@ -170,24 +170,57 @@ impl ariadne::Span for ASpan {
 
 struct Cache<'a> {
     map: &'a SourceMap,
-    built: HashMap<FileId, ariadne::Source<&'a str>>,
+    built: HashMap<FileId, ariadne::Source<String>>,
 }
 
-impl<'a> ariadne::Cache<FileId> for Cache<'a> {
-    type Storage = &'a str;
+impl ariadne::Cache<FileId> for Cache<'_> {
+    type Storage = String;
 
-    fn fetch(&mut self, id: &FileId) -> Result<&ariadne::Source<&'a str>, impl fmt::Debug> {
+    fn fetch(&mut self, id: &FileId) -> Result<&ariadne::Source<String>, impl fmt::Debug> {
         let map = self.map;
         let src = self
             .built
             .entry(*id)
-            .or_insert_with(|| ariadne::Source::from(map.get(*id).text.as_str()));
+            .or_insert_with(|| ariadne::Source::from(displayed(&map.get(*id).text)));
         Ok::<_, String>(src)
     }
 
     fn display<'b>(&self, id: &'b FileId) -> Option<impl fmt::Display + 'b> {
         Some(self.map.get(*id).name.clone())
     }
+}
+
+/// The text as shown under a diagnostic. Control characters and invisible ones (a
+/// zero-width space, a byte-order mark) would print raw or take no column, leaving the
+/// caret beside the mistake; each is shown as one visible character of the same UTF-8
+/// length, so byte offsets and columns stay exact. Line breaks and tabs are kept.
+fn displayed(text: &str) -> String {
+    let odd = |c: char| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0B' | '\x0C' | '\u{0085}'))
+            || matches!(
+                c,
+                '\u{00AD}'
+                    | '\u{200B}'..='\u{200F}'
+                    | '\u{202A}'..='\u{202E}'
+                    | '\u{2060}'..='\u{2064}'
+                    | '\u{FEFF}'
+            )
+    };
+    if !text.chars().any(odd) {
+        return text.to_string();
+    }
+    text.char_indices()
+        .map(|(i, c)| match c {
+            // A byte-order mark at the start is not a mistake: show a blank.
+            '\u{FEFF}' if i == 0 => '\u{2002}',
+            c if odd(c) => match c.len_utf8() {
+                1 => '?',
+                2 => '\u{00BF}',
+                _ => '\u{FFFD}',
+            },
+            c => c,
+        })
+        .collect()
 }
 
 /// A span clamped to its file and to character boundaries, so that rendering never
@@ -233,27 +266,34 @@ pub fn render(map: &SourceMap, diags: &[Diagnostic], opts: RenderOptions) -> Str
             .with_index_type(IndexType::Byte)
             .with_compact(false);
         let primary = clamp(map, d.span);
-        let mut primary_label = ALabel::new(primary.clone());
-        if !d.label.is_empty() {
-            primary_label = primary_label.with_message(&d.label);
+        // Every label is drawn with an arrow and a message: ariadne draws no caret at
+        // all for a label without one, which would leave the reader guessing where the
+        // mistake is.
+        let mut labels: Vec<(ASpan, &str, bool)> = vec![(
+            primary.clone(),
+            if d.label.is_empty() { "here" } else { &d.label },
+            true,
+        )];
+        for l in &d.labels {
+            labels.push((clamp(map, l.span), &l.message, false));
         }
-        if opts.color {
-            primary_label = primary_label.with_color(match d.severity {
-                Severity::Error => ariadne::Color::Red,
-                Severity::Warning => ariadne::Color::Yellow,
-            });
-        }
+        // Labels go in source order: ariadne starts a new section (with a misleading
+        // header) whenever a label lies on an earlier line than the one before it.
+        labels.sort_by_key(|(s, _, primary)| (s.file, s.start, !primary));
         let mut report = Report::build(kind, primary)
             .with_config(config)
             .with_code(d.code)
-            .with_message(&d.message)
-            .with_label(primary_label.with_order(0));
-        for (i, l) in d.labels.iter().enumerate() {
-            let mut label = ALabel::new(clamp(map, l.span))
-                .with_message(&l.message)
-                .with_order(i as i32 + 1);
+            .with_message(&d.message);
+        for (i, (span, message, is_primary)) in labels.into_iter().enumerate() {
+            let mut label = ALabel::new(span)
+                .with_message(message)
+                .with_order(i32::try_from(i).unwrap_or(i32::MAX));
             if opts.color {
-                label = label.with_color(ariadne::Color::Blue);
+                label = label.with_color(match (is_primary, d.severity) {
+                    (false, _) => ariadne::Color::Blue,
+                    (true, Severity::Error) => ariadne::Color::Red,
+                    (true, Severity::Warning) => ariadne::Color::Yellow,
+                });
             }
             report = report.with_label(label);
         }

@@ -40,6 +40,9 @@ pub enum TokKind {
     Minus,
     Percent,
     Colon,
+    /// `&&` or `&`: not an operator. The lexer reports it; the parser reads it as `and`
+    /// so that the rest of the condition is still checked.
+    AndAnd,
     Eof,
 }
 
@@ -72,6 +75,7 @@ impl TokKind {
             TokKind::Minus => "`-`",
             TokKind::Percent => "`%`",
             TokKind::Colon => "`:`",
+            TokKind::AndAnd => "`&&`",
             TokKind::Eof => "the end of the file",
         }
     }
@@ -231,6 +235,27 @@ impl<'a> Lexer<'a> {
                 b' ' | b'\t' | 0x0B | 0x0C => self.pos += 1,
                 b'#' => self.comment(),
                 b'"' => self.string(TokKind::Str, b'"'),
+                b'\'' => self.wrongly_quoted_string('\'', '\''),
+                b'&' => {
+                    self.pos += 1;
+                    let op = if self.peek_byte(0) == Some(b'&') {
+                        self.pos += 1;
+                        "&&"
+                    } else {
+                        "&"
+                    };
+                    let sp = self.span(start, self.pos);
+                    self.error(
+                        Diagnostic::error(
+                            codes::UNEXPECTED_CHAR,
+                            sp,
+                            format!("`{op}` is not an operator"),
+                        )
+                        .with_label("write `and`")
+                        .with_hint("join conditions with `and` and `or`: `plan = \"trial\" and country = \"FR\"`"),
+                    );
+                    self.push(TokKind::AndAnd, start);
+                }
                 b'`' => self.string(TokKind::QuotedIdent, b'`'),
                 b'0'..=b'9' => self.number(),
                 b'{' => self.single(TokKind::LBrace),
@@ -271,6 +296,7 @@ impl<'a> Lexer<'a> {
                                 sp,
                                 "unexpected character `!`",
                             )
+                            .with_label("write `not`")
                             .with_hint("negate a condition with `not`; `!=` means not equal"),
                         );
                     }
@@ -289,7 +315,8 @@ impl<'a> Lexer<'a> {
                                 sp,
                                 "`<>` is not an operator",
                             )
-                            .with_hint("write `!=` for not equal"),
+                            .with_label("write `!=`")
+                            .with_hint("not equal is written `!=`: `country != \"FR\"`"),
                         );
                         self.push(TokKind::Ne, start);
                     } else {
@@ -309,6 +336,10 @@ impl<'a> Lexer<'a> {
                     let c = self.cur_char().unwrap_or('\u{FFFD}');
                     if is_ident_start(c) {
                         self.word();
+                    } else if c == '\u{201C}' {
+                        self.wrongly_quoted_string('\u{201C}', '\u{201D}');
+                    } else if c == '\u{2018}' {
+                        self.wrongly_quoted_string('\u{2018}', '\u{2019}');
                     } else if c.is_whitespace() {
                         self.pos += c.len_utf8();
                         if matches!(c, '\u{0085}' | '\u{2028}' | '\u{2029}') {
@@ -318,7 +349,17 @@ impl<'a> Lexer<'a> {
                     } else {
                         self.pos += c.len_utf8();
                         let sp = self.span(start, self.pos);
-                        let shown = if c.is_control() || c == '\u{FEFF}' {
+                        // Invisible characters (zero-width spaces, direction marks, soft
+                        // hyphens, pasted from web pages and chats) are named by code point.
+                        let invisible = matches!(
+                            c,
+                            '\u{00AD}'
+                                | '\u{200B}'..='\u{200F}'
+                                | '\u{202A}'..='\u{202E}'
+                                | '\u{2060}'..='\u{2064}'
+                                | '\u{FEFF}'
+                        );
+                        let shown = if c.is_control() || invisible {
                             format!("U+{:04X}", c as u32)
                         } else {
                             format!("`{c}`")
@@ -329,13 +370,18 @@ impl<'a> Lexer<'a> {
                             format!("unexpected character {shown}"),
                         );
                         d = match c {
-                            '\'' => d.with_hint("strings use double quotes: \"like this\""),
-                            ';' => d.with_hint("statements need no `;`"),
-                            '&' => d.with_hint("write `and`"),
-                            '\u{201C}' | '\u{201D}' => {
-                                d.with_hint("use plain double quotes \" for strings")
-                            }
-                            _ => d,
+                            ';' => d
+                                .with_label("remove this `;`")
+                                .with_hint("segql needs no `;`: a line break ends a field"),
+                            '\u{201D}' | '\u{2019}' => d
+                                .with_label("a closing typographic quote")
+                                .with_hint("use plain double quotes \" for strings"),
+                            _ if invisible => d.with_label("an invisible character").with_hint(
+                                "delete it: invisible characters often come along when text is pasted from a web page or a chat",
+                            ),
+                            _ => d.with_label("not part of the language").with_hint(
+                                "remove it; a character that is part of a name or a string must be inside backticks or double quotes",
+                            ),
                         };
                         self.error(d);
                     }
@@ -442,6 +488,7 @@ impl<'a> Lexer<'a> {
                                     sp,
                                     format!("unknown escape `\\{other}`"),
                                 )
+                                .with_label("not an escape")
                                 .with_hint(
                                     "the escapes are \\\\ \\\" \\` \\n \\t \\r \\0 and \\u{...}; write \\\\ for a backslash",
                                 ),
@@ -453,11 +500,15 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     if kind == TokKind::QuotedIdent && self.pos - start == 2 {
                         let sp = self.span(start, self.pos);
-                        self.error(Diagnostic::error(
-                            codes::EMPTY_QUOTED_NAME,
-                            sp,
-                            "a quoted name cannot be empty",
-                        ));
+                        self.error(
+                            Diagnostic::error(
+                                codes::EMPTY_QUOTED_NAME,
+                                sp,
+                                "a quoted name cannot be empty",
+                            )
+                            .with_label("nothing between the backticks")
+                            .with_hint("write the name between the backticks, as in `weird col`"),
+                        );
                     }
                     break;
                 }
@@ -470,13 +521,54 @@ impl<'a> Lexer<'a> {
         self.push(kind, start);
     }
 
+    /// `'text'` or `“text”`: a string in quotes segql does not use (SQL habits, word
+    /// processors). Read to the closing quote on the same line as one string token, so
+    /// that one mistake makes one diagnostic rather than three.
+    fn wrongly_quoted_string(&mut self, open: char, close: char) {
+        let start = self.pos;
+        self.pos += open.len_utf8();
+        let mut closed = false;
+        while let Some(c) = self.cur_char() {
+            if matches!(c, '\n' | '\r') {
+                break;
+            }
+            self.pos += c.len_utf8();
+            if c == close || c == open {
+                closed = true;
+                break;
+            }
+        }
+        let sp = self.span(start, self.pos);
+        let body_end = if closed {
+            self.pos - close.len_utf8()
+        } else {
+            self.pos
+        };
+        let body = &self.src[start + open.len_utf8()..body_end.max(start + open.len_utf8())];
+        let (what, label) = if open == '\'' {
+            ("single quotes", "single quotes")
+        } else {
+            ("typographic quotes", "typographic quotes")
+        };
+        let d = Diagnostic::error(
+            codes::WRONG_QUOTES,
+            sp,
+            format!("strings are written in double quotes, not {what}"),
+        )
+        .with_label(label)
+        .with_hint(format!("write {}", escape(body, '"')));
+        self.error(d);
+        self.push(TokKind::Str, start);
+    }
+
     /// After `\u`: expects `{` 1-6 hex digits `}` naming a Unicode scalar value.
     fn unicode_escape(&mut self, esc_start: usize) {
         let bad = |lx: &mut Lexer, msg: &str| {
             let sp = lx.span(esc_start, lx.pos);
             lx.error(
                 Diagnostic::error(codes::BAD_UNICODE_ESCAPE, sp, msg.to_string())
-                    .with_hint("write a code point as \\u{1F600}"),
+                    .with_label("invalid escape")
+                    .with_hint("write a code point in hexadecimal between braces, as in \\u{e9} or \\u{1F600}"),
             );
         };
         if self.peek_byte(0) != Some(b'{') {
@@ -540,6 +632,7 @@ impl<'a> Lexer<'a> {
             let sp = self.span(start, self.pos);
             self.error(
                 Diagnostic::error(codes::BAD_NUMBER, sp, format!("malformed number `{text}`"))
+                    .with_label("misplaced `_`")
                     .with_hint("`_` may only separate digits, as in 1_000_000"),
             );
         }
@@ -556,7 +649,8 @@ impl<'a> Lexer<'a> {
                 }
                 let sp = self.span(start, self.pos);
                 let word = &self.src[word_start..self.pos];
-                let hint = if crate::ast::Unit::from_word(word).is_some() {
+                let is_unit = crate::ast::Unit::from_word(word).is_some();
+                let hint = if is_unit {
                     format!(
                         "put a space between the number and the unit: `{} {}`",
                         &self.src[start..word_start],
@@ -571,8 +665,22 @@ impl<'a> Lexer<'a> {
                         sp,
                         format!("malformed number `{}`", &self.src[start..self.pos]),
                     )
+                    .with_label(if is_unit {
+                        "the unit is glued to the number"
+                    } else {
+                        "letters glued to a number"
+                    })
                     .with_hint(hint),
                 );
+                if is_unit && kind == TokKind::Int {
+                    // `30days`: reported; read on as `30 days` so the rest is checked.
+                    let end = self.pos;
+                    self.pos = word_start;
+                    self.push(kind, start);
+                    self.pos = end;
+                    self.push(TokKind::Word, word_start);
+                    return;
+                }
             }
         }
         self.push(kind, start);
@@ -599,6 +707,7 @@ impl<'a> Lexer<'a> {
                     sp,
                     format!("malformed date `{}`", &self.src[start..self.pos]),
                 )
+                .with_label("not YYYY-MM-DD")
                 .with_hint("dates are written YYYY-MM-DD, as in 2024-03-01"),
             );
             self.push(TokKind::Date, start);
@@ -662,6 +771,7 @@ impl<'a> Lexer<'a> {
                     sp,
                     format!("malformed timestamp `{}`", &self.src[start..self.pos]),
                 )
+                .with_label("not YYYY-MM-DDTHH:MM:SS")
                 .with_hint("timestamps are written 2024-03-01T09:30:00Z (UTC; an offset like +02:00 is converted)"),
             );
         }
@@ -672,16 +782,19 @@ impl<'a> Lexer<'a> {
 /// Decodes the body of a string or quoted-name token (quotes included in `raw`).
 /// Escapes were validated by the lexer; anything invalid decodes to U+FFFD.
 pub fn unescape(raw: &str) -> String {
-    let inner = if raw.len() >= 2 {
-        &raw[1..raw.len() - 1]
-    } else {
-        ""
+    // The opening quote may be several bytes long (`“`, from a string the lexer
+    // reported as wrongly quoted).
+    let mut chars = raw.chars();
+    let open = chars.next();
+    let rest = chars.as_str();
+    let close = match open {
+        Some('\u{201C}') => ['\u{201D}', '\u{201C}'],
+        Some('\u{2018}') => ['\u{2019}', '\u{2018}'],
+        Some(q) => [q, q],
+        None => return String::new(),
     };
     // An unterminated token has no closing quote: keep its last character.
-    let inner = match (raw.chars().next(), raw.chars().last()) {
-        (Some(q), Some(l)) if raw.len() >= 2 && q == l => inner,
-        _ => raw.get(1..).unwrap_or(""),
-    };
+    let inner = rest.strip_suffix(close).unwrap_or(rest);
     if !inner.contains('\\') {
         return inner.to_string();
     }

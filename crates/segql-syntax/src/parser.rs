@@ -47,6 +47,7 @@ pub fn parse_bytes(bytes: &[u8], file: FileId) -> Parsed {
                     Span::new(file, at, at),
                     format!("the file is not valid UTF-8 (byte {at})"),
                 )
+                .with_label("the first byte that is not UTF-8")
                 .with_hint("segment files are UTF-8 text; is this the right file?")],
             }
         }
@@ -56,6 +57,18 @@ pub fn parse_bytes(bytes: &[u8], file: FileId) -> Parsed {
 /// Parses one file's text.
 pub fn parse(text: &str, file: FileId) -> Parsed {
     let lexed = lex(text, file);
+    let reported = |which: &[&str]| {
+        let mut v: Vec<u32> = lexed
+            .diags
+            .iter()
+            .filter(|d| which.contains(&d.code))
+            .map(|d| d.span.start)
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    let malformed = reported(&[codes::BAD_DATE, codes::BAD_NUMBER]);
+    let cut_short = reported(&[codes::UNTERMINATED_STRING]);
     let mut p = Parser {
         src: text,
         toks: lexed.tokens,
@@ -65,6 +78,8 @@ pub fn parse(text: &str, file: FileId) -> Parsed {
         depth: 0,
         gave_up: false,
         item_closed: false,
+        malformed,
+        cut_short,
     };
     let items = p.file();
     let mut diags = p.diags;
@@ -95,6 +110,13 @@ struct Parser<'a> {
     /// Set when an item's own block has been closed: an error found after that (a
     /// missing field) needs no recovery, the next item starts right here.
     item_closed: bool,
+    /// Starts of number, date and timestamp tokens the lexer reported as malformed: their
+    /// value is not checked again (one mistake, one diagnostic).
+    malformed: Vec<u32>,
+    /// Starts of strings and quoted names the lexer reported as unterminated: they ran to
+    /// the end of the line, so whatever the parser finds missing right after one is a
+    /// consequence, not a second mistake.
+    cut_short: Vec<u32>,
 }
 
 /// The items a block accepts, for recovery and for "did you mean".
@@ -114,8 +136,45 @@ const SPLIT_FIELDS: &[&str] = &["description", "owner", "tags", "salt", "group"]
 const PRIORITY_FIELDS: &[&str] = &["description", "owner", "tags", "segments"];
 const TEST_FIELDS: &[&str] = &["description", "as_of", "given", "expect"];
 const ASSERT_FIELDS: &[&str] = &["size", "disjoint", "subset"];
+/// Every field word of every block, to recognise a field found outside its block.
+const FIELD_WORDS: &[&str] = &[
+    "table",
+    "key",
+    "description",
+    "columns",
+    "name",
+    "time",
+    "properties",
+    "owner",
+    "tags",
+    "score",
+    "where",
+    "segments",
+    "metric",
+    "salt",
+    "group",
+    "as_of",
+    "given",
+    "expect",
+    "size",
+    "disjoint",
+    "subset",
+];
 /// Fields that may be given more than once (every field of an `assert` block may too).
 const REPEATABLE: &[&str] = &["metric", "group", "given", "expect"];
+
+/// The field `word` was probably meant to be: a near spelling (`whre`), or a field
+/// with something added (`primary_key`, `table_name`).
+fn suggest_field(word: &str, fields: &'static [&'static str]) -> Option<&'static str> {
+    did_you_mean(word, fields.iter().copied()).or_else(|| {
+        fields.iter().copied().find(|f| {
+            word.strip_suffix(f).is_some_and(|rest| rest.ends_with('_'))
+                || word
+                    .strip_prefix(f)
+                    .is_some_and(|rest| rest.starts_with('_'))
+        })
+    })
+}
 
 /// The closest candidate to `word`, if close enough to suggest.
 pub fn did_you_mean<'c>(
@@ -236,7 +295,36 @@ impl<'a> Parser<'a> {
         }
     }
 
+    fn lexer_reported(&self, t: Token) -> bool {
+        self.malformed.binary_search(&t.start).is_ok()
+    }
+
+    /// Whether the last consumed token is a string the lexer cut short at the end of
+    /// its line.
+    fn after_cut_short(&self) -> bool {
+        self.pos > 0
+            && self
+                .cut_short
+                .binary_search(&self.toks[self.pos - 1].start)
+                .is_ok()
+    }
+
     fn push_diag(&mut self, d: Diagnostic) {
+        if self.after_cut_short()
+            && matches!(
+                d.code,
+                codes::UNEXPECTED_TOKEN
+                    | codes::UNCLOSED_BLOCK
+                    | codes::UNCLOSED_PAREN
+                    | codes::EXPECTED_CONDITION
+                    | codes::EXPECTED_VALUE
+                    | codes::EXPECTED_LITERAL
+                    | codes::TRAILING_INPUT
+            )
+        {
+            // The unterminated string swallowed what was expected here.
+            return;
+        }
         if self.diags.len() < MAX_ERRORS {
             self.diags.push(d);
         } else if !self.gave_up {
@@ -252,25 +340,43 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Where to point when something is missing: at the current token when it is on the
+    /// same line as what came before, otherwise (a line that ends too early) just after
+    /// the last token of that line. Returns the span and a label saying so.
+    fn missing_at(&self, what: &str) -> (Span, String) {
+        let t = self.tok();
+        if self.pos > 0 && (t.line_start || t.kind == TokKind::Eof) {
+            let prev = self.toks[self.pos - 1];
+            (
+                Span::new(self.file, prev.end, prev.end),
+                format!("expected {what} after this"),
+            )
+        } else {
+            (self.cur_span(), format!("expected {what} here"))
+        }
+    }
+
     /// Records "expected WHAT, found ..." at the current token.
     fn expected(&mut self, what: &str) -> Stop {
+        let (span, label) = self.missing_at(what);
         let d = Diagnostic::error(
             codes::UNEXPECTED_TOKEN,
-            self.cur_span(),
+            span,
             format!("expected {what}, found {}", self.found()),
         )
-        .with_label(format!("expected {what} here"));
+        .with_label(label);
         self.push_diag(d);
         Stop
     }
 
     fn expected_with_hint(&mut self, what: &str, hint: impl Into<String>) -> Stop {
+        let (span, label) = self.missing_at(what);
         let d = Diagnostic::error(
             codes::UNEXPECTED_TOKEN,
-            self.cur_span(),
+            span,
             format!("expected {what}, found {}", self.found()),
         )
-        .with_label(format!("expected {what} here"))
+        .with_label(label)
         .with_hint(hint);
         self.push_diag(d);
         Stop
@@ -300,6 +406,7 @@ impl<'a> Parser<'a> {
                 self.cur_span(),
                 format!("conditions nest more than {MAX_DEPTH} levels deep"),
             )
+            .with_label("too deep")
             .with_hint("split the condition into segments and combine them with `in`");
             self.push_diag(d);
             return Err(Stop);
@@ -348,8 +455,9 @@ impl<'a> Parser<'a> {
                 self.span_of(t),
                 format!("`{w}` is a reserved word and cannot be used as {what}"),
             )
+            .with_label("a reserved word")
             .with_hint(format!(
-                "write it in backticks, `{w}`, or choose another name"
+                "choose another name, or write `{w}` between backticks to use the word as a name"
             ));
             self.push_diag(d);
             return Err(Stop);
@@ -374,6 +482,12 @@ impl<'a> Parser<'a> {
     fn string(&mut self, what: &str) -> PResult<StrLit> {
         let t = self.tok();
         if t.kind != TokKind::Str {
+            if matches!(t.kind, TokKind::Word | TokKind::Int | TokKind::Decimal) && !t.line_start {
+                return Err(self.expected_with_hint(
+                    what,
+                    "text is written between double quotes: \"like this\"",
+                ));
+            }
             return Err(self.expected(what));
         }
         self.bump();
@@ -475,7 +589,6 @@ impl<'a> Parser<'a> {
     /// `}` closing the block, or to a top-level keyword at a line start.
     fn recover_in_block(&mut self, fields: &[&str]) {
         let mut depth = 0i64;
-        let start = self.pos;
         loop {
             let t = self.tok();
             match t.kind {
@@ -483,18 +596,44 @@ impl<'a> Parser<'a> {
                 TokKind::RBrace if depth == 0 => return,
                 _ => {}
             }
-            if self.pos > start && t.line_start && depth == 0 && t.kind == TokKind::Word {
+            // Callers have consumed the field keyword already, so a field at the start of
+            // the current line is the next field, even before anything is skipped.
+            if t.line_start && depth == 0 && t.kind == TokKind::Word {
                 let w = self.text_of(t);
                 if fields.contains(&w) || TOP_LEVEL.contains(&w) {
                     return;
                 }
             }
-            if self.pos > start && t.line_start && self.at_top_level_keyword() {
+            if t.line_start && self.at_top_level_keyword() {
                 return;
             }
             match t.kind {
                 TokKind::LBrace => depth += 1,
                 TokKind::RBrace => depth -= 1,
+                _ => {}
+            }
+            self.bump();
+        }
+    }
+
+    /// Inside a block of one-line entries (score rules, columns, table rows): skips the
+    /// rest of the entry that starts at token `from`, up to the next line (outside any
+    /// brackets opened meanwhile) or the `}` closing the block.
+    fn skip_line_in_block(&mut self, from: usize) {
+        let mut depth = 0i64;
+        loop {
+            let t = self.tok();
+            match t.kind {
+                TokKind::Eof => return,
+                TokKind::RBrace if depth <= 0 => return,
+                _ => {}
+            }
+            if self.pos > from && t.line_start && depth <= 0 {
+                return;
+            }
+            match t.kind {
+                TokKind::LBrace | TokKind::LParen | TokKind::LBracket => depth += 1,
+                TokKind::RBrace | TokKind::RParen | TokKind::RBracket => depth -= 1,
                 _ => {}
             }
             self.bump();
@@ -523,7 +662,9 @@ impl<'a> Parser<'a> {
                 format!("unknown item `{word}`"),
             )
             .with_label(format!("did you mean `{s}`?"))
-            .with_hint(format!("read as `{s}`; fix the spelling"));
+            .with_hint(format!(
+                "fix the spelling; the rest of the item was checked as a `{s}`"
+            ));
             self.push_diag(d);
         }
         let kind = match suggestion.unwrap_or(word) {
@@ -537,17 +678,38 @@ impl<'a> Parser<'a> {
             "test" => ItemKind::Test(self.test()?),
             "assert" => ItemKind::Assert(self.assert()?),
             _ => {
-                let mut d = Diagnostic::error(
-                    codes::UNKNOWN_ITEM,
-                    self.cur_span(),
-                    format!(
-                        "expected an item (`entity`, `events`, `segment`, `trait`, `report`, `split`, `priority`, `test` or `assert`), found {}",
-                        self.found()
-                    ),
-                );
-                if word == "where" {
-                    d = d.with_hint("`where` belongs inside a segment: segment NAME { where ... }");
-                }
+                const ITEMS: &str = "a file holds `entity`, `events`, `segment`, `trait`, `report`, `split`, `priority`, `test` and `assert` items";
+                let d = if t.kind == TokKind::RBrace {
+                    Diagnostic::error(codes::UNKNOWN_ITEM, self.cur_span(), "unmatched `}`")
+                        .with_label("no block is open here")
+                        .with_hint("remove it, or check the braces of the item above")
+                } else if FIELD_WORDS.contains(&word) {
+                    Diagnostic::error(
+                        codes::UNKNOWN_ITEM,
+                        self.cur_span(),
+                        format!("`{word}` outside a block"),
+                    )
+                    .with_label("a field, not an item")
+                    .with_hint(format!(
+                        "`{word}` belongs inside a block, as in segment NAME {{ where ... }}; is a `}}` above closing the block too early?"
+                    ))
+                } else if t.kind == TokKind::Word {
+                    Diagnostic::error(
+                        codes::UNKNOWN_ITEM,
+                        self.cur_span(),
+                        format!("unknown item `{word}`"),
+                    )
+                    .with_label("not an item keyword")
+                    .with_hint(ITEMS)
+                } else {
+                    Diagnostic::error(
+                        codes::UNKNOWN_ITEM,
+                        self.cur_span(),
+                        format!("expected an item, found {}", self.found()),
+                    )
+                    .with_label("expected an item here")
+                    .with_hint(ITEMS)
+                };
                 self.push_diag(d);
                 return Err(Stop);
             }
@@ -616,8 +778,21 @@ impl<'a> Parser<'a> {
                             format!("unknown field `{w}` in {owner}"),
                         )
                         .with_label("not a field here");
-                        d = match did_you_mean(w, fields.iter().copied()) {
-                            Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                        d = match suggest_field(w, fields) {
+                            Some(s) => {
+                                // Count the field as given (badly): the misspelling is
+                                // the mistake, not a missing field.
+                                seen_static.push(s);
+                                d.with_label(format!("did you mean `{s}`?"))
+                                    .with_hint(format!(
+                                        "the fields of {owner} are {}",
+                                        fields
+                                            .iter()
+                                            .map(|f| format!("`{f}`"))
+                                            .collect::<Vec<_>>()
+                                            .join(", ")
+                                    ))
+                            }
                             None => d.with_hint(format!(
                                 "the fields are {}",
                                 fields
@@ -652,7 +827,11 @@ impl<'a> Parser<'a> {
                     }
                     let field_start = self.pos;
                     match field(self, w, t) {
-                        Ok(true) => {}
+                        Ok(true) => {
+                            if !self.field_ends_here(w, fields) {
+                                self.recover_in_block(fields);
+                            }
+                        }
                         Ok(false) => unreachable!("fields were checked against the list"),
                         Err(Stop) => {
                             if self.gave_up {
@@ -674,6 +853,7 @@ impl<'a> Parser<'a> {
                             self.found()
                         ),
                     )
+                    .with_label("not a field")
                     .with_hint(format!(
                         "the fields are {}",
                         fields
@@ -688,6 +868,58 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+    }
+
+    /// After a field's value: the field must end here, at a line break, a `}` or the
+    /// next field. Otherwise reports what follows (E0122) and returns false.
+    fn field_ends_here(&mut self, field: &str, fields: &[&str]) -> bool {
+        let t = self.tok();
+        if t.line_start || matches!(t.kind, TokKind::RBrace | TokKind::Eof) {
+            return true;
+        }
+        let w = if t.kind == TokKind::Word {
+            self.text_of(t)
+        } else {
+            ""
+        };
+        if fields.contains(&w) {
+            return true;
+        }
+        let is_condition = matches!(field, "where" | "score");
+        let hint = match (t.kind, w) {
+            (TokKind::Word, "last") => {
+                "a time window starts with `in`: `did \"login\" in last 7 days`".to_string()
+            }
+            (TokKind::Word, "ago") => {
+                "`in last 30 days` already counts back from now; remove `ago`".to_string()
+            }
+            (TokKind::Int, _) if is_condition => {
+                "a frequency is written `at least 3 times`, `at most 3 times` or `exactly 3 times`"
+                    .to_string()
+            }
+            (TokKind::Word, "times" | "time") => {
+                "a frequency is written `at least 3 times`, `at most 3 times` or `exactly 3 times`"
+                    .to_string()
+            }
+            _ if is_condition => {
+                "join conditions with `and` or `or`; start each field on its own line".to_string()
+            }
+            _ => format!("`{field}` takes one value; start each field on its own line"),
+        };
+        let what = if is_condition {
+            "the condition".to_string()
+        } else {
+            format!("`{field}`")
+        };
+        let d = Diagnostic::error(
+            codes::TRAILING_INPUT,
+            self.cur_span(),
+            format!("unexpected {} after {what}", self.found()),
+        )
+        .with_label(format!("{what} ends before this"))
+        .with_hint(hint);
+        self.push_diag(d);
+        false
     }
 
     /// Whether a required field is present. When it is not, reports it as missing,
@@ -793,52 +1025,83 @@ impl<'a> Parser<'a> {
                 _ => {}
             }
             let t = self.tok();
+            let next = self.nth(1);
             if t.line_start
                 && t.kind == TokKind::Word
                 && TOP_LEVEL.contains(&self.text_of(t))
-                && !self.nth(1).kind.eq(&TokKind::Word)
+                && !(next.kind == TokKind::Word && Type::from_keyword(self.text_of(next)).is_some())
             {
                 let d = Diagnostic::error(
                     codes::UNCLOSED_BLOCK,
                     self.span_of(open),
                     format!("the `{what}` block is never closed"),
                 )
-                .with_label("this `{` has no matching `}`");
+                .with_label("this `{` has no matching `}`")
+                .with_secondary(self.span_of(t), "the next item starts here")
+                .with_hint(format!("add `}}` after the last of the {what}"));
                 self.push_diag(d);
                 return Err(Stop);
             }
-            let start = t.start;
-            let name = self.ident("a column name")?;
-            let ty = self.type_ref()?;
-            let references = if self.is_word("references") {
-                let kw = self.bump();
-                if !allow_refs {
-                    let d = Diagnostic::error(
-                        codes::UNEXPECTED_TOKEN,
-                        self.span_of(kw),
-                        "event properties cannot reference entities",
-                    )
-                    .with_hint("declare the reference on the entity's columns");
-                    self.push_diag(d);
-                }
-                let entity = self.name("the referenced entity")?;
-                let alias = if self.eat_word("as") {
-                    Some(self.name("a name for the reference")?)
-                } else {
-                    None
-                };
-                Some(Reference { entity, alias })
+            let from = self.pos;
+            match self.column(allow_refs) {
+                Ok(Some(col)) => cols.push(col),
+                Ok(None) => {}
+                Err(Stop) if self.gave_up => return Err(Stop),
+                Err(Stop) => self.skip_line_in_block(from),
+            }
+            self.eat(TokKind::Comma);
+        }
+    }
+
+    /// `NAME TYPE [references ENTITY [as NAME]]`; `None` (reported) for a name
+    /// without a type.
+    fn column(&mut self, allow_refs: bool) -> PResult<Option<Column>> {
+        let start = self.tok().start;
+        let name = self.ident("a column name")?;
+        let after = self.tok();
+        if after.line_start || matches!(after.kind, TokKind::RBrace | TokKind::Eof) {
+            let d = Diagnostic::error(
+                codes::UNEXPECTED_TOKEN,
+                name.span,
+                format!("column `{}` has no type", name.name),
+            )
+            .with_label("a type must follow the name")
+            .with_hint(format!(
+                "write the column's name and then its type: `{} string`; the types are string, int, decimal, float, bool, date, timestamp",
+                name.name
+            ));
+            self.push_diag(d);
+            return Ok(None);
+        }
+        let ty = self.type_ref()?;
+        let references = if self.is_word("references") {
+            let kw = self.bump();
+            if !allow_refs {
+                let d = Diagnostic::error(
+                    codes::UNEXPECTED_TOKEN,
+                    self.span_of(kw),
+                    "event properties cannot reference entities",
+                )
+                .with_label("not allowed on an event property")
+                .with_hint("declare the reference on the entity's columns");
+                self.push_diag(d);
+            }
+            let entity = self.name("the referenced entity")?;
+            let alias = if self.eat_word("as") {
+                Some(self.name("a name for the reference")?)
             } else {
                 None
             };
-            cols.push(Column {
-                name,
-                ty,
-                references,
-                span: self.span_from(start),
-            });
-            self.eat(TokKind::Comma);
-        }
+            Some(Reference { entity, alias })
+        } else {
+            None
+        };
+        Ok(Some(Column {
+            name,
+            ty,
+            references,
+            span: self.span_from(start),
+        }))
     }
 
     fn type_ref(&mut self) -> PResult<TypeRef> {
@@ -879,6 +1142,7 @@ impl<'a> Parser<'a> {
                 self.span_of(t),
                 format!("unknown type `{w}`"),
             )
+            .with_label("not a segql type")
             .with_hint(hint);
             self.push_diag(d);
             self.bump();
@@ -898,16 +1162,20 @@ impl<'a> Parser<'a> {
             Some(self.name("a name for the events relation")?)
         };
         if !self.eat_word("of") {
-            return Err(self.expected_with_hint(
-                "`of` and the entity the events belong to",
-                "write `events of user { ... }`",
-            ));
+            let hint = match &name {
+                Some(n) if self.kind() == TokKind::LBrace => format!(
+                    "write `events of {0} {{ ... }}` for the events of `{0}`, or `events NAME of {0} {{ ... }}` to name them",
+                    n.name
+                ),
+                _ => "write `events of user { ... }`, or `events NAME of user { ... }`".to_string(),
+            };
+            return Err(self.expected_with_hint("`of` and the entity the events belong to", hint));
         }
         let entity = self.name("an entity name")?;
-        let owner = format!(
-            "events `{}`",
-            name.as_ref().map(|n| n.name.as_str()).unwrap_or("events")
-        );
+        let owner = match &name {
+            Some(n) => format!("events `{}`", n.name),
+            None => format!("events of `{}`", entity.name),
+        };
         let mut description = None;
         let mut table = None;
         let mut key = None;
@@ -933,6 +1201,7 @@ impl<'a> Parser<'a> {
                             p.span_of(t),
                             "an events relation has either `name COLUMN` or `event \"NAME\"`, not both",
                         )
+                        .with_label("the second of the two")
                         .with_secondary(first, "first given here")
                         .with_hint("`name` when a column holds event names; `event` when every row is one event");
                         p.push_diag(d);
@@ -1072,30 +1341,59 @@ impl<'a> Parser<'a> {
                         self.span_of(open),
                         "the `score` block is never closed",
                     )
-                    .with_label("this `{` has no matching `}`");
+                    .with_label("this `{` has no matching `}`")
+                    .with_hint("add `}` after the last score rule");
                     self.push_diag(d);
                     return Err(Stop);
                 }
                 _ => {}
             }
-            let rs = self.tok().start;
-            let weight = self.number("a weight, such as 10 or -15")?;
-            if !self.eat_word("if") {
-                return Err(self.expected_with_hint(
-                    "`if`",
-                    "each score rule is WEIGHT if CONDITION: `10 if did \"email_opened\" in last 14 days`",
-                ));
+            let t = self.tok();
+            if t.line_start
+                && t.kind == TokKind::Word
+                && (SEGMENT_FIELDS.contains(&self.text_of(t)) || self.at_top_level_keyword())
+            {
+                // A rule starts with a number; a field or an item means the `}` was
+                // forgotten. Report it and read on as if it were there.
+                let d = Diagnostic::error(
+                    codes::UNCLOSED_BLOCK,
+                    self.span_of(open),
+                    "the `score` block is never closed",
+                )
+                .with_label("this `{` has no matching `}`")
+                .with_secondary(self.span_of(t), "the score rules end before this")
+                .with_hint("add `}` after the last score rule");
+                self.push_diag(d);
+                break;
             }
-            let cond = self.cond()?;
-            rules.push(ScoreRule {
-                weight,
-                cond,
-                span: self.span_from(rs),
-            });
+            let from = self.pos;
+            match self.score_rule() {
+                Ok(rule) => rules.push(rule),
+                Err(Stop) if self.gave_up => return Err(Stop),
+                Err(Stop) => self.skip_line_in_block(from),
+            }
         }
         Ok(ScoreBlock {
             rules,
             span: self.span_from(start),
+        })
+    }
+
+    /// `WEIGHT if CONDITION`
+    fn score_rule(&mut self) -> PResult<ScoreRule> {
+        let rs = self.tok().start;
+        let weight = self.number("a weight, such as 10 or -15")?;
+        if !self.eat_word("if") {
+            return Err(self.expected_with_hint(
+                "`if`",
+                "each score rule is WEIGHT if CONDITION: `10 if did \"email_opened\" in last 14 days`",
+            ));
+        }
+        let cond = self.cond()?;
+        Ok(ScoreRule {
+            weight,
+            cond,
+            span: self.span_from(rs),
         })
     }
 
@@ -1311,6 +1609,11 @@ impl<'a> Parser<'a> {
                             lit.span,
                             "`as_of` must be a date or a timestamp",
                         )
+                        .with_label(if matches!(lit.kind, LitKind::Str(_)) {
+                            "a string, not a date: remove the quotes"
+                        } else {
+                            "not a date"
+                        })
                         .with_hint("for example: as_of 2024-06-01T00:00:00Z");
                         p.push_diag(d);
                         return Err(Stop);
@@ -1343,7 +1646,13 @@ impl<'a> Parser<'a> {
                             "expect SEGMENT = [\"key1\", \"key2\"]",
                         ));
                     }
-                    p.expect(TokKind::LBracket)?;
+                    if p.kind() != TokKind::LBracket {
+                        return Err(p.expected_with_hint(
+                            "`[` and the keys the segment should hold",
+                            "expect SEGMENT = [\"key1\", \"key2\"], or [] for none; a single key is a list too: [\"u1\"]",
+                        ));
+                    }
+                    p.bump();
                     let mut members = Vec::new();
                     while p.kind() != TokKind::RBracket {
                         members.push(p.literal(false)?);
@@ -1387,7 +1696,69 @@ impl<'a> Parser<'a> {
     fn table(&mut self) -> PResult<Table> {
         let open = self.expect(TokKind::LBrace)?;
         let start = open.start;
-        let mut columns = Vec::new();
+        let header_start = self.tok().start;
+        let columns = match self.table_header() {
+            Ok(c) => c,
+            Err(Stop) => {
+                // Without a header the rows cannot be checked: skip the whole table.
+                self.skip_line_in_block(self.pos);
+                while !matches!(self.kind(), TokKind::RBrace | TokKind::Eof) {
+                    let from = self.pos;
+                    self.skip_line_in_block(from);
+                }
+                self.eat(TokKind::RBrace);
+                return Err(Stop);
+            }
+        };
+        let header = self.span_from(header_start);
+        let mut rows = Vec::new();
+        loop {
+            let t = self.tok();
+            let from = self.pos;
+            match t.kind {
+                TokKind::RBrace => {
+                    self.bump();
+                    break;
+                }
+                TokKind::Pipe => {}
+                TokKind::Eof => {
+                    let d = Diagnostic::error(
+                        codes::UNCLOSED_BLOCK,
+                        self.span_of(open),
+                        "the table is never closed",
+                    )
+                    .with_label("this `{` has no matching `}`")
+                    .with_hint("add `}` after the last row");
+                    self.push_diag(d);
+                    return Err(Stop);
+                }
+                _ => {
+                    self.expected_with_hint(
+                        "`|` starting a row, or `}`",
+                        "each row is one line: | \"u1\" | \"trial\" |",
+                    );
+                    if self.gave_up {
+                        return Err(Stop);
+                    }
+                    self.skip_line_in_block(from);
+                    continue;
+                }
+            }
+            match self.table_row(columns.len(), header) {
+                Ok(cells) => rows.push(cells),
+                Err(Stop) if self.gave_up => return Err(Stop),
+                Err(Stop) => self.skip_line_in_block(from),
+            }
+        }
+        Ok(Table {
+            columns,
+            rows,
+            span: self.span_from(start),
+        })
+    }
+
+    /// `| col | col |` up to the end of its line.
+    fn table_header(&mut self) -> PResult<Vec<Ident>> {
         if self.kind() != TokKind::Pipe {
             return Err(self.expected_with_hint(
                 "`|` starting the header row",
@@ -1395,6 +1766,7 @@ impl<'a> Parser<'a> {
             ));
         }
         self.bump();
+        let mut columns = Vec::new();
         loop {
             columns.push(self.ident("a column name")?);
             self.expect(TokKind::Pipe)?;
@@ -1403,57 +1775,64 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
-        let mut rows = Vec::new();
+        Ok(columns)
+    }
+
+    /// One row, `| v | v |`, starting at its first `|`; checks its width.
+    fn table_row(&mut self, width: usize, header: Span) -> PResult<Vec<Literal>> {
+        let row_start = self.bump();
+        let mut cells = Vec::new();
         loop {
             let t = self.tok();
-            match t.kind {
-                TokKind::RBrace => {
-                    self.bump();
-                    break;
-                }
-                TokKind::Pipe => {}
-                _ => {
-                    return Err(self.expected_with_hint(
-                        "`|` starting a row, or `}`",
-                        "each row is one line: | \"u1\" | \"trial\" |",
-                    ))
-                }
+            if t.line_start || matches!(t.kind, TokKind::RBrace | TokKind::Eof) {
+                break;
             }
-            let row_start = self.bump();
-            let mut cells = Vec::new();
-            loop {
-                let t = self.tok();
-                if t.line_start || matches!(t.kind, TokKind::RBrace | TokKind::Eof) {
-                    break;
-                }
-                cells.push(self.literal(true)?);
-                if self.kind() != TokKind::Pipe {
-                    return Err(self.expected("`|` after the cell"));
-                }
-                self.bump();
-            }
-            if cells.len() != columns.len() {
+            cells.push(self.literal(true)?);
+            if self.tok().line_start || matches!(self.kind(), TokKind::RBrace | TokKind::Eof) {
+                let end = self.prev_end();
                 let d = Diagnostic::error(
-                    codes::TABLE_SHAPE,
-                    self.span_from(row_start.start),
-                    format!(
-                        "this row has {} cell{}, but the header has {} column{}",
-                        cells.len(),
-                        if cells.len() == 1 { "" } else { "s" },
-                        columns.len(),
-                        if columns.len() == 1 { "" } else { "s" }
-                    ),
+                    codes::UNEXPECTED_TOKEN,
+                    Span::new(self.file, end, end),
+                    "the row does not end with `|`",
                 )
-                .with_hint("give every column a value in each row; write null for a missing one");
+                .with_label("add `|` after the last cell")
+                .with_hint("every cell ends with `|`, the last one too: | \"u1\" | \"trial\" |");
                 self.push_diag(d);
+                return Err(Stop);
             }
-            rows.push(cells);
+            if self.kind() != TokKind::Pipe {
+                return Err(self.expected_with_hint(
+                    "`|` after the cell",
+                    "cells are separated by `|`: | \"u1\" | \"trial\" |",
+                ));
+            }
+            self.bump();
         }
-        Ok(Table {
-            columns,
-            rows,
-            span: self.span_from(start),
-        })
+        if cells.len() != width {
+            let d = Diagnostic::error(
+                codes::TABLE_SHAPE,
+                self.span_from(row_start.start),
+                format!(
+                    "this row has {} cell{}, but the header has {} column{}",
+                    cells.len(),
+                    if cells.len() == 1 { "" } else { "s" },
+                    width,
+                    if width == 1 { "" } else { "s" }
+                ),
+            )
+            .with_label(format!(
+                "{} cell{}",
+                cells.len(),
+                if cells.len() == 1 { "" } else { "s" }
+            ))
+            .with_secondary(
+                header,
+                format!("{width} column{}", if width == 1 { "" } else { "s" }),
+            )
+            .with_hint("give every column a value in each row; write null for a missing one");
+            self.push_diag(d);
+        }
+        Ok(cells)
     }
 
     fn assert(&mut self) -> PResult<Assert> {
@@ -1502,9 +1881,27 @@ impl<'a> Parser<'a> {
         let mut op: Option<&str> = None;
         let mut operands = vec![first];
         loop {
-            let w = if self.is_word("and") {
+            let w = if self.is_word("and") || self.kind() == TokKind::AndAnd {
+                // `&&` was reported by the lexer; read it as `and`.
                 "and"
             } else if self.is_word("or") {
+                "or"
+            } else if self.kind() == TokKind::Pipe
+                && self.nth(1).kind == TokKind::Pipe
+                && self.nth(1).start == self.tok().end
+            {
+                let a = self.bump();
+                let b = self.tok();
+                let d = Diagnostic::error(
+                    codes::UNEXPECTED_CHAR,
+                    Span::new(self.file, a.start, b.end),
+                    "`||` is not an operator",
+                )
+                .with_label("write `or`")
+                .with_hint(
+                    "join conditions with `and` and `or`: `country = \"FR\" or country = \"DE\"`",
+                );
+                self.push_diag(d);
                 "or"
             } else {
                 break;
@@ -1579,15 +1976,22 @@ impl<'a> Parser<'a> {
                 self.bump();
                 let inner = self.cond()?;
                 if !self.eat(TokKind::RParen) {
+                    let (span, label) = self.missing_at("`)`");
                     let d = Diagnostic::error(
                         codes::UNCLOSED_PAREN,
-                        self.cur_span(),
+                        span,
                         format!("expected `)`, found {}", self.found()),
                     )
-                    .with_label("expected `)` here")
+                    .with_label(label)
                     .with_secondary(self.span_of(t), "to close this `(`")
                     .with_hint(
-                        "`and`/`or` join conditions; anything else needs its own parentheses",
+                        if matches!(self.kind(), TokKind::RBrace | TokKind::Eof)
+                            || self.tok().line_start
+                        {
+                            "add `)` where the parenthesised condition ends"
+                        } else {
+                            "`and`/`or` join conditions; anything else needs its own parentheses"
+                        },
                     );
                     self.push_diag(d);
                     return Err(Stop);
@@ -1667,7 +2071,8 @@ impl<'a> Parser<'a> {
                     self.cur_span(),
                     "`where` is written once, before the whole condition",
                 )
-                .with_hint("join conditions with `and` / `or`");
+                .with_label("remove this `where`")
+                .with_hint("write `where a = 1 and b = 2`, not `where a = 1 and where b = 2`");
                 self.push_diag(d);
                 return Err(Stop);
             }
@@ -1688,12 +2093,13 @@ impl<'a> Parser<'a> {
                 return Err(Stop);
             }
             _ => {
+                let (span, label) = self.missing_at("a condition");
                 let d = Diagnostic::error(
                     codes::EXPECTED_CONDITION,
-                    self.cur_span(),
+                    span,
                     format!("expected a condition, found {}", self.found()),
                 )
-                .with_label("expected a condition here")
+                .with_label(label)
                 .with_hint("a condition compares a column (`plan = \"trial\"`), tests an event (`did \"login\"`), or names a segment (`in paying`)");
                 self.push_diag(d);
                 return Err(Stop);
@@ -1781,7 +2187,7 @@ impl<'a> Parser<'a> {
         if self.is_word("within") {
             return Err(self.expected_with_hint(
                 "the end of the condition",
-                "`within` goes right after the step it limits: did \"a\" then \"b\" within 7 days",
+                "`within` limits the time between two steps: did \"a\" then \"b\" within 7 days; for a time window write `in last 7 days`",
             ));
         }
         Ok(Did {
@@ -1834,7 +2240,27 @@ impl<'a> Parser<'a> {
             None
         };
         let sel_span = self.span_from(start);
-        let filter = if self.eat_word("with") {
+        let filter = if self.is_word("with") {
+            let with = self.bump();
+            let t = self.tok();
+            let window_next = (self.is_word("in")
+                && (self.is_word_at(1, "last")
+                    || self.is_word_at(1, "at")
+                    || self.is_word_at(1, "exactly")))
+                || ["ever", "between", "then", "within", "and", "or"]
+                    .iter()
+                    .any(|w| self.is_word(w));
+            if window_next || matches!(t.kind, TokKind::RBrace | TokKind::Eof) {
+                let d = Diagnostic::error(
+                    codes::EXPECTED_CONDITION,
+                    self.span_of(with),
+                    "`with` is not followed by a condition",
+                )
+                .with_label("a condition on the event's properties must follow")
+                .with_hint("for example: did \"page_viewed\" with page = \"/pricing\" in last 7 days; remove `with` to count every such event");
+                self.push_diag(d);
+                return Err(Stop);
+            }
             self.enter()?;
             let c = self.unary();
             self.leave();
@@ -1861,7 +2287,12 @@ impl<'a> Parser<'a> {
         } else if self.is_word("between") {
             self.bump();
             let a = self.time_point()?;
-            self.expect_word("and")?;
+            if !self.eat_word("and") {
+                return Err(self.expected_with_hint(
+                    "`and`",
+                    "a window between two points in time is `between 2024-01-01 and 2024-04-01`",
+                ));
+            }
             let b = self.time_point()?;
             WindowKind::Between(a, b)
         } else if self.is_word("in") {
@@ -1911,6 +2342,7 @@ impl<'a> Parser<'a> {
                 lit.span,
                 "expected a point in time",
             )
+            .with_label("not a date, a timestamp or a duration ago")
             .with_hint(
                 "write a date (2024-01-31), a timestamp (2024-01-31T09:00:00Z) or `30 days ago`",
             );
@@ -1951,7 +2383,8 @@ impl<'a> Parser<'a> {
                 .collect();
             let hint = match w {
                 "minute" | "minutes" | "second" | "seconds" => {
-                    "the smallest unit is hours; write `1 hour`".to_string()
+                    "the smallest time unit is the hour: round to hours, as in `in last 1 hour`"
+                        .to_string()
                 }
                 "d" | "h" | "w" | "m" | "y" => {
                     "write the unit in full: days, hours, weeks, months, years".to_string()
@@ -1967,6 +2400,7 @@ impl<'a> Parser<'a> {
                 self.span_of(t),
                 format!("unknown time unit `{w}`"),
             )
+            .with_label("not a time unit")
             .with_hint(hint);
             self.push_diag(d);
             return Err(Stop);
@@ -2030,7 +2464,12 @@ impl<'a> Parser<'a> {
             "between" => {
                 self.bump();
                 let a = self.operand()?;
-                self.expect_word("and")?;
+                if !self.eat_word("and") {
+                    return Err(self.expected_with_hint(
+                        "`and`",
+                        "a range is written `between 18 and 25` (both ends included)",
+                    ));
+                }
                 let b = self.operand()?;
                 Ok(Pred::Between(a, b))
             }
@@ -2053,15 +2492,28 @@ impl<'a> Parser<'a> {
                 Ok(Pred::Matches(self.string("a regular expression, as a string")?))
             }
             "is" => {
-                self.bump();
+                let is = self.bump();
                 let not = self.eat_word("not");
-                if !self.eat_word("set") {
-                    let hint = if self.is_word("null") {
-                        "write `is set` / `is not set` to test for a value"
+                if self.is_word("null") {
+                    // SQL's `is null`: say what segql writes, then read on as meant.
+                    let null = self.bump();
+                    let (wrote, meant) = if not {
+                        ("is not null", "is set")
                     } else {
-                        "write `is set` or `is not set`"
+                        ("is null", "is not set")
                     };
-                    return Err(self.expected_with_hint("`set`", hint));
+                    let d = Diagnostic::error(
+                        codes::NULL_OUTSIDE_TABLE,
+                        Span::new(self.file, is.start, null.end),
+                        format!("`{wrote}` is written `{meant}`"),
+                    )
+                    .with_label(format!("write `{meant}`"))
+                    .with_hint("test for a missing value with `is not set`, for a present one with `is set`");
+                    self.push_diag(d);
+                    return Ok(if not { Pred::IsSet } else { Pred::IsNotSet });
+                }
+                if !self.eat_word("set") {
+                    return Err(self.expected_with_hint("`set`", "write `is set` or `is not set`"));
                 }
                 Ok(if not { Pred::IsNotSet } else { Pred::IsSet })
             }
@@ -2102,6 +2554,7 @@ impl<'a> Parser<'a> {
         self.expect_close_bracket()?;
         if out.is_empty() {
             let d = Diagnostic::error(codes::EMPTY_LIST, self.span_from(start), "an empty list")
+                .with_label("nothing in this list")
                 .with_hint("`in []` is never true; list one value at least");
             self.push_diag(d);
         }
@@ -2187,8 +2640,9 @@ impl<'a> Parser<'a> {
                     self.cur_span(),
                     format!("expected a value, found the reserved word `{w}`"),
                 )
+                .with_label("a reserved word")
                 .with_hint(format!(
-                    "a value is a column, a trait or an aggregate; if `{w}` is a column, write it in backticks: `{w}`"
+                    "a value is a column, a trait or an aggregate; if `{w}` is a column, write its name between backticks"
                 ));
                 self.push_diag(d);
                 return Err(Stop);
@@ -2202,7 +2656,12 @@ impl<'a> Parser<'a> {
                     self.cur_span(),
                     format!("expected a value, found {}", self.found()),
                 )
-                .with_hint("a value is a column (`age`), a trait (`lifetime_value`) or an aggregate (`sum(amount) of \"purchase\"`)");
+                .with_label("expected a column, a trait or an aggregate here")
+                .with_hint(if matches!(t.kind, TokKind::Int | TokKind::Decimal | TokKind::Str | TokKind::Date | TokKind::Timestamp | TokKind::Minus) {
+                    "a constant is not a value of each entity; compare with it in a condition instead: `where lifetime_value >= 1000`"
+                } else {
+                    "a value is a column (`age`), a trait (`lifetime_value`) or an aggregate (`sum(amount) of \"purchase\"`)"
+                });
                 self.push_diag(d);
                 return Err(Stop);
             }
@@ -2256,6 +2715,10 @@ impl<'a> Parser<'a> {
     }
 
     fn int_value(&mut self, t: Token, negative: bool) -> PResult<i64> {
+        if self.lexer_reported(t) {
+            // `1e5`, `1_000_`: already reported; any value will do from here on.
+            return Ok(0);
+        }
         let digits: String = self.text_of(t).chars().filter(|c| *c != '_').collect();
         let parsed = digits.parse::<i128>().ok().and_then(|v| {
             let v = if negative { -v } else { v };
@@ -2277,15 +2740,19 @@ impl<'a> Parser<'a> {
     }
 
     fn decimal_text(&mut self, t: Token, negative: bool) -> PResult<String> {
+        if self.lexer_reported(t) {
+            return Ok("0".to_string());
+        }
         let digits: String = self.text_of(t).chars().filter(|c| *c != '_').collect();
         let count = digits.chars().filter(char::is_ascii_digit).count();
         if count > 38 {
             let d = Diagnostic::error(
                 codes::DECIMAL_TOO_LONG,
                 self.span_of(t),
-                format!("a decimal with {count} digits"),
+                format!("decimal too long: {count} digits"),
             )
-            .with_hint("decimals hold at most 38 digits");
+            .with_label("more than 38 digits")
+            .with_hint("decimals hold at most 38 digits in all, before and after the point");
             self.push_diag(d);
             return Err(Stop);
         }
@@ -2361,6 +2828,7 @@ impl<'a> Parser<'a> {
                         self.cur_span(),
                         "`null` is not a value to compare with",
                     )
+                    .with_label("`null` is only for empty cells of a test table")
                     .with_hint("test for a missing value with `is not set`, for a present one with `is set`");
                     self.push_diag(d);
                     return Err(Stop);
@@ -2371,6 +2839,7 @@ impl<'a> Parser<'a> {
                         self.cur_span(),
                         format!("expected a value such as \"text\", 42 or 2024-01-31, found `{w}`"),
                     )
+                    .with_label("a name, not a value")
                     .with_hint(format!(
                         "strings are written in double quotes: \"{w}\"; values are compared with literals, not with other columns"
                     ));
@@ -2397,9 +2866,15 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn invalid_date(&mut self, t: Token, what: String) -> Stop {
+    fn invalid_date(&mut self, t: Token, what: String, label: &str) -> Stop {
+        let hint = if label == "too precise" {
+            "write at most 6 digits after the point, as in 2024-03-01T09:30:00.123456Z"
+        } else {
+            "dates are YYYY-MM-DD; times HH:MM[:SS[.ffffff]] in 24-hour form, UTC or with an offset"
+        };
         let d = Diagnostic::error(codes::INVALID_DATE, self.span_of(t), what)
-            .with_hint("dates are YYYY-MM-DD; times HH:MM[:SS[.ffffff]] in 24-hour form, UTC or with an offset");
+            .with_label(label)
+            .with_hint(hint);
         self.push_diag(d);
         Stop
     }
@@ -2407,15 +2882,46 @@ impl<'a> Parser<'a> {
     /// Days since the epoch; validates the calendar.
     fn date_value(&mut self, t: Token) -> PResult<i32> {
         let s = self.text_of(t);
-        if s.len() != 10 {
-            // Already reported by the lexer as malformed.
-            return Err(Stop);
+        if self.lexer_reported(t) || s.len() != 10 {
+            // Already reported by the lexer as malformed; any value will do from here on.
+            return Ok(0);
         }
         let y: i64 = s[0..4].parse().unwrap_or(0);
         let m: u32 = s[5..7].parse().unwrap_or(0);
         let d: u32 = s[8..10].parse().unwrap_or(0);
         if y == 0 || m == 0 || m > 12 || d == 0 || d > days_in_month(y, m) {
-            return Err(self.invalid_date(t, format!("`{s}` is not a date in the calendar")));
+            const MONTHS: [&str; 12] = [
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
+            ];
+            let label = if y == 0 {
+                "there is no year 0".to_string()
+            } else if m == 0 || m > 12 {
+                format!("there is no month {m}")
+            } else if d == 0 {
+                "there is no day 0".to_string()
+            } else {
+                format!(
+                    "{} {y} has {} days",
+                    MONTHS[m as usize - 1],
+                    days_in_month(y, m)
+                )
+            };
+            return Err(self.invalid_date(
+                t,
+                format!("`{s}` is not a date in the calendar"),
+                &label,
+            ));
         }
         Ok(days_from_civil(y, m, d) as i32)
     }
@@ -2423,8 +2929,9 @@ impl<'a> Parser<'a> {
     /// Microseconds since the epoch, in UTC.
     fn timestamp_value(&mut self, t: Token) -> PResult<i64> {
         let s = self.text_of(t);
-        if s.len() < 16 || !s.is_char_boundary(10) {
-            return Err(Stop);
+        if self.lexer_reported(t) || s.len() < 16 || !s.is_char_boundary(10) {
+            // Already reported by the lexer as malformed; any value will do from here on.
+            return Ok(0);
         }
         let date_tok = Token {
             end: t.start + 10,
@@ -2451,6 +2958,7 @@ impl<'a> Parser<'a> {
                     return Err(self.invalid_date(
                         t,
                         format!("`{s}` has more than 6 fractional digits (microseconds are the finest unit)"),
+                        "too precise",
                     ));
                 }
                 micros = format!("{f:0<6}").parse::<i64>().unwrap_or(0);
@@ -2463,14 +2971,22 @@ impl<'a> Parser<'a> {
                 let oh = num(&rest[i + 1..i + 3]);
                 let om = num(&rest[i + 4..i + 6]);
                 if !(0..24).contains(&oh) || !(0..60).contains(&om) {
-                    return Err(self.invalid_date(t, format!("`{s}` has an invalid UTC offset")));
+                    return Err(self.invalid_date(
+                        t,
+                        format!("`{s}` has an invalid UTC offset"),
+                        "no such offset",
+                    ));
                 }
                 offset_min = sign * (oh * 60 + om);
             }
             _ => {}
         }
         if !(0..24).contains(&hh) || !(0..60).contains(&mm) || !(0..60).contains(&ss) {
-            return Err(self.invalid_date(t, format!("`{s}` is not a time of day")));
+            return Err(self.invalid_date(
+                t,
+                format!("`{s}` is not a time of day"),
+                "no such time",
+            ));
         }
         let secs = days * 86_400 + hh * 3600 + mm * 60 + ss - offset_min * 60;
         let total = secs * 1_000_000 + micros;
