@@ -51,6 +51,16 @@ pub fn ident_text(name: &str) -> String {
     }
 }
 
+/// A column's name: as [`ident_text`], but `references` and `as` in backticks too, since
+/// after the previous column they would read as its reference clause.
+fn column_name_text(name: &str) -> String {
+    if matches!(name, "references" | "as") {
+        escape(name, '`')
+    } else {
+        ident_text(name)
+    }
+}
+
 pub fn path_text(p: &Path) -> String {
     p.parts
         .iter()
@@ -395,12 +405,12 @@ impl<'a> Printer<'a> {
         self.indent += 1;
         let width = cols
             .iter()
-            .map(|c| ident_text(&c.name.name).chars().count())
+            .map(|c| column_name_text(&c.name.name).chars().count())
             .max()
             .unwrap_or(0);
         for c in cols {
             self.newline_at(c.span.start);
-            let name = ident_text(&c.name.name);
+            let name = column_name_text(&c.name.name);
             let pad = width - name.chars().count();
             let mut line = format!("{name}{} {}", " ".repeat(pad), c.ty.ty.keyword());
             if let Some(r) = &c.references {
@@ -539,7 +549,12 @@ impl<'a> Printer<'a> {
         }
         self.w("(");
         self.indent += 1;
-        self.newline_at(c.span.start);
+        // Comments after the `(` (before the first operand) stay on the `(` line.
+        let inner_start = match &c.kind {
+            CondKind::And(ops) | CondKind::Or(ops) => ops.first().map(|o| o.span.start),
+            _ => None,
+        };
+        self.newline_at(inner_start.unwrap_or(c.span.start));
         self.cond(c);
         self.indent -= 1;
         self.newline_at(c.span.end.saturating_sub(1));
