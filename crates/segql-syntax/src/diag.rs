@@ -190,11 +190,23 @@ impl ariadne::Cache<FileId> for Cache<'_> {
     }
 }
 
-/// The text as shown under a diagnostic. Control characters and invisible ones (a
-/// zero-width space, a byte-order mark) would print raw or take no column, leaving the
-/// caret beside the mistake; each is shown as one visible character of the same UTF-8
-/// length, so byte offsets and columns stay exact. Line breaks and tabs are kept.
+/// Bytes of a leading byte-order mark: rendering leaves it out (it is no column in an
+/// editor) and shifts spans accordingly.
+fn bom_len(text: &str) -> usize {
+    if text.starts_with('\u{FEFF}') {
+        '\u{FEFF}'.len_utf8()
+    } else {
+        0
+    }
+}
+
+/// The text as shown under a diagnostic, without a leading byte-order mark. Control
+/// characters and invisible ones (a zero-width space) would print raw or take no
+/// column, leaving the caret beside the mistake; each is shown as one visible character
+/// of the same UTF-8 length, so byte offsets and columns stay exact. Line breaks and
+/// tabs are kept.
 fn displayed(text: &str) -> String {
+    let text = &text[bom_len(text)..];
     let odd = |c: char| {
         (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0B' | '\x0C' | '\u{0085}'))
             || matches!(
@@ -209,10 +221,8 @@ fn displayed(text: &str) -> String {
     if !text.chars().any(odd) {
         return text.to_string();
     }
-    text.char_indices()
-        .map(|(i, c)| match c {
-            // A byte-order mark at the start is not a mistake: show a blank.
-            '\u{FEFF}' if i == 0 => '\u{2002}',
+    text.chars()
+        .map(|c| match c {
             c if odd(c) => match c.len_utf8() {
                 1 => '?',
                 2 => '\u{00BF}',
@@ -227,15 +237,17 @@ fn displayed(text: &str) -> String {
 /// panics on a span produced from damaged input.
 fn clamp(map: &SourceMap, span: Span) -> ASpan {
     let text = &map.get(span.file).text;
-    let fix = |mut i: usize| {
-        i = i.min(text.len());
+    let bom = bom_len(text);
+    let text = &text[bom..];
+    let fix = |i: u32| {
+        let mut i = (i as usize).saturating_sub(bom).min(text.len());
         while !text.is_char_boundary(i) {
             i -= 1;
         }
         i
     };
-    let start = fix(span.start as usize);
-    let end = fix(span.end as usize).max(start);
+    let start = fix(span.start);
+    let end = fix(span.end).max(start);
     ASpan {
         file: span.file,
         start,
@@ -243,28 +255,44 @@ fn clamp(map: &SourceMap, span: Span) -> ASpan {
     }
 }
 
+/// Lines longer than this (in bytes) are shown as an excerpt around the labels: a
+/// minified or generated file can be one line of megabytes, and printing it whole under
+/// each of a hundred diagnostics would take minutes and bury the message.
+const LONG_LINE: usize = 400;
+/// Bytes of context kept on each side of the labels in an excerpt.
+const EXCERPT_CONTEXT: usize = 60;
+
+/// A single source for ariadne: the excerpt a diagnostic on a long line is drawn from.
+struct Excerpt {
+    id: FileId,
+    name: String,
+    src: ariadne::Source<String>,
+}
+
+impl ariadne::Cache<FileId> for Excerpt {
+    type Storage = String;
+
+    fn fetch(&mut self, id: &FileId) -> Result<&ariadne::Source<String>, impl fmt::Debug> {
+        if *id == self.id {
+            Ok(&self.src)
+        } else {
+            Err(format!("no source {id:?} in an excerpt"))
+        }
+    }
+
+    fn display<'b>(&self, _: &'b FileId) -> Option<impl fmt::Display + 'b> {
+        Some(self.name.clone())
+    }
+}
+
 /// Renders diagnostics as text, each followed by a blank line.
 pub fn render(map: &SourceMap, diags: &[Diagnostic], opts: RenderOptions) -> String {
-    use ariadne::{CharSet, Config, IndexType, Label as ALabel, Report, ReportKind};
     let mut cache = Cache {
         map,
         built: HashMap::new(),
     };
     let mut out = Vec::new();
     for d in diags {
-        let kind = match d.severity {
-            Severity::Error => ReportKind::Error,
-            Severity::Warning => ReportKind::Warning,
-        };
-        let config = Config::default()
-            .with_color(opts.color)
-            .with_char_set(if opts.unicode {
-                CharSet::Unicode
-            } else {
-                CharSet::Ascii
-            })
-            .with_index_type(IndexType::Byte)
-            .with_compact(false);
         let primary = clamp(map, d.span);
         // Every label is drawn with an arrow and a message: ariadne draws no caret at
         // all for a label without one, which would leave the reader guessing where the
@@ -280,30 +308,149 @@ pub fn render(map: &SourceMap, diags: &[Diagnostic], opts: RenderOptions) -> Str
         // Labels go in source order: ariadne starts a new section (with a misleading
         // header) whenever a label lies on an earlier line than the one before it.
         labels.sort_by_key(|(s, _, primary)| (s.file, s.start, !primary));
-        let mut report = Report::build(kind, primary)
-            .with_config(config)
-            .with_code(d.code)
-            .with_message(&d.message);
-        for (i, (span, message, is_primary)) in labels.into_iter().enumerate() {
-            let mut label = ALabel::new(span)
-                .with_message(message)
-                .with_order(i32::try_from(i).unwrap_or(i32::MAX));
-            if opts.color {
-                label = label.with_color(match (is_primary, d.severity) {
-                    (false, _) => ariadne::Color::Blue,
-                    (true, Severity::Error) => ariadne::Color::Red,
-                    (true, Severity::Warning) => ariadne::Color::Yellow,
-                });
-            }
-            report = report.with_label(label);
-        }
-        if let Some(h) = &d.hint {
-            report = report.with_help(h);
+        if let Some(text) = render_excerpt(map, &mut cache, d, &primary, &labels, opts) {
+            out.extend_from_slice(text.as_bytes());
+            continue;
         }
         // Writing into a Vec cannot fail.
-        let _ = report.finish().write(&mut cache, &mut out);
+        let _ = report(d, primary, labels, opts).write(&mut cache, &mut out);
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+fn report<'a>(
+    d: &Diagnostic,
+    primary: ASpan,
+    labels: Vec<(ASpan, &str, bool)>,
+    opts: RenderOptions,
+) -> ariadne::Report<'a, ASpan> {
+    use ariadne::{CharSet, Config, IndexType, Label as ALabel, Report, ReportKind};
+    let kind = match d.severity {
+        Severity::Error => ReportKind::Error,
+        Severity::Warning => ReportKind::Warning,
+    };
+    let config = Config::default()
+        .with_color(opts.color)
+        .with_char_set(if opts.unicode {
+            CharSet::Unicode
+        } else {
+            CharSet::Ascii
+        })
+        .with_index_type(IndexType::Byte)
+        .with_compact(false);
+    let mut report = Report::build(kind, primary)
+        .with_config(config)
+        .with_code(d.code)
+        .with_message(&d.message);
+    for (i, (span, message, is_primary)) in labels.into_iter().enumerate() {
+        let mut label = ALabel::new(span)
+            .with_message(message)
+            .with_order(i32::try_from(i).unwrap_or(i32::MAX));
+        if opts.color {
+            label = label.with_color(match (is_primary, d.severity) {
+                (false, _) => ariadne::Color::Blue,
+                (true, Severity::Error) => ariadne::Color::Red,
+                (true, Severity::Warning) => ariadne::Color::Yellow,
+            });
+        }
+        report = report.with_label(label);
+    }
+    if let Some(h) = &d.hint {
+        report = report.with_help(h);
+    }
+    report.finish()
+}
+
+/// Renders `d` from an excerpt of its file when its labels lie on a long line; `None`
+/// when the lines are short enough to show whole.
+fn render_excerpt(
+    map: &SourceMap,
+    cache: &mut Cache,
+    d: &Diagnostic,
+    primary: &ASpan,
+    labels: &[(ASpan, &str, bool)],
+    opts: RenderOptions,
+) -> Option<String> {
+    use ariadne::Cache as _;
+    let file = primary.file;
+    if labels.iter().any(|(s, _, _)| s.file != file) {
+        return None;
+    }
+    let lo = labels.iter().map(|(s, _, _)| s.start).min()?;
+    let hi = labels.iter().map(|(s, _, _)| s.end).max()?;
+    let src = cache.fetch(&file).ok()?;
+    let text: &str = src.text();
+    // The lines the labels are on, in bytes.
+    let line_of = |at: usize| {
+        let (line, idx, col) = src.get_byte_line(at)?;
+        let start = at - col;
+        let len = src.get_line_text(line).map_or(0, str::len);
+        Some((idx, start, start + len))
+    };
+    let (first_line, line_start, _) = line_of(lo)?;
+    let (_, _, line_end) = line_of(hi.saturating_sub(1).max(lo))?;
+    if line_end - line_start <= LONG_LINE {
+        return None;
+    }
+    let floor = |mut i: usize| {
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let ceil = |mut i: usize| {
+        while !text.is_char_boundary(i) {
+            i += 1;
+        }
+        i
+    };
+    let from = floor(lo.saturating_sub(EXCERPT_CONTEXT).max(line_start));
+    let to = ceil((hi + EXCERPT_CONTEXT).min(line_end));
+    let ellipsis = if opts.unicode { "…" } else { "..." };
+    let mut excerpt = String::new();
+    if from > line_start {
+        excerpt.push_str(ellipsis);
+    }
+    let shift = excerpt.len();
+    excerpt.push_str(&text[from..to]);
+    if to < line_end && !text[from..to].ends_with(['\n', '\r']) {
+        excerpt.push_str(ellipsis);
+    }
+    // The primary's line and column in the file, for the header.
+    let (primary_line, primary_line_start, _) = line_of(primary.start)?;
+    let real_col = text[primary_line_start..primary.start].chars().count() + 1;
+    let move_span = |s: &ASpan| ASpan {
+        file,
+        start: s.start - from + shift,
+        end: s.end - from + shift,
+    };
+    let moved_primary = move_span(primary);
+    let moved: Vec<(ASpan, &str, bool)> = labels
+        .iter()
+        .map(|(s, m, p)| (move_span(s), *m, *p))
+        .collect();
+    let name = map.get(file).name.clone();
+    let mut single = Excerpt {
+        id: file,
+        name: name.clone(),
+        src: ariadne::Source::from(excerpt).with_display_line_offset(first_line),
+    };
+    // The column ariadne computes from the excerpt, which the header will show.
+    let excerpt_col = {
+        let (line, _, col) = single.src.get_byte_line(moved_primary.start)?;
+        let line_text = single.src.get_line_text(line).unwrap_or_default();
+        line_text.get(..col).map_or(0, |t| t.chars().count()) + 1
+    };
+    let mut out = Vec::new();
+    let _ = report(d, moved_primary, moved, opts).write(&mut single, &mut out);
+    let rendered = String::from_utf8_lossy(&out).into_owned();
+    // The header names the excerpt's column; put the file's back.
+    let line_no = primary_line + 1;
+    Some(rendered.replacen(
+        &format!("{name}:{line_no}:{excerpt_col}"),
+        &format!("{name}:{line_no}:{real_col}"),
+        1,
+    ))
 }
 
 /// One line per diagnostic: `file:line:col: error[E0102]: message` (grep- and

@@ -200,7 +200,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn cur_char(&self) -> Option<char> {
-        self.src[self.pos..].chars().next()
+        self.src.get(self.pos..)?.chars().next()
     }
 
     fn run(&mut self) {
@@ -213,6 +213,7 @@ impl<'a> Lexer<'a> {
                         sp,
                         "too many errors; stopped reading this file",
                     )
+                    .with_label("stopped here")
                     .with_hint("fix the errors above and run again"),
                 );
                 return;
@@ -486,7 +487,14 @@ impl<'a> Lexer<'a> {
                                 Diagnostic::error(
                                     codes::UNKNOWN_ESCAPE,
                                     sp,
-                                    format!("unknown escape `\\{other}`"),
+                                    if other.is_control() {
+                                        format!(
+                                            "unknown escape: a backslash before U+{:04X}",
+                                            other as u32
+                                        )
+                                    } else {
+                                        format!("unknown escape `\\{other}`")
+                                    },
                                 )
                                 .with_label("not an escape")
                                 .with_hint(
@@ -726,7 +734,8 @@ impl<'a> Lexer<'a> {
             self.pos += 5;
             if self.peek_byte(0) == Some(b':') {
                 ok = self.all_digits(self.pos + 1, 2);
-                self.pos += 3;
+                // Past the seconds only when they are there: `10:00:` may end the file.
+                self.pos += if ok { 3 } else { 1 };
                 if ok && self.peek_byte(0) == Some(b'.') {
                     self.pos += 1;
                     let f = self.pos;
@@ -835,6 +844,20 @@ pub fn unescape(raw: &str) -> String {
         }
     }
     out
+}
+
+/// Source text as quoted in a message: control characters (which would garble a
+/// terminal or a log) are written as `\u{..}` escapes.
+pub fn shown_in_message(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Writes `s` as a string literal with `quote`, escaping what must be.

@@ -8,7 +8,7 @@
 use crate::ast::*;
 use crate::codes;
 use crate::diag::Diagnostic;
-use crate::lexer::{lex, unescape, TokKind, Token, MAX_ERRORS};
+use crate::lexer::{lex, shown_in_message, unescape, TokKind, Token, MAX_ERRORS};
 use crate::span::{FileId, Span};
 use crate::time::{days_from_civil, days_in_month, MICROS_PER_DAY};
 
@@ -74,12 +74,16 @@ pub fn parse(text: &str, file: FileId) -> Parsed {
         toks: lexed.tokens,
         pos: 0,
         file,
+        // When the lexer stopped at the error cap it said so (E0010): the parser adds
+        // nothing more, not even a second E0010.
+        gave_up: lexed.diags.iter().any(|d| d.code == codes::TOO_MANY_ERRORS),
         diags: lexed.diags,
         depth: 0,
-        gave_up: false,
         item_closed: false,
         malformed,
         cut_short,
+        too_deep: false,
+        unclosed_at_eof: false,
     };
     let items = p.file();
     let mut diags = p.diags;
@@ -117,6 +121,12 @@ struct Parser<'a> {
     /// the end of the line, so whatever the parser finds missing right after one is a
     /// consequence, not a second mistake.
     cut_short: Vec<u32>,
+    /// Set by a depth error: the rest of the item is not checked (its nesting is beyond
+    /// repair, and every enclosing level would report something).
+    too_deep: bool,
+    /// Set once a block was reported unclosed at the end of the file: the blocks around
+    /// it are unclosed for the same reason.
+    unclosed_at_eof: bool,
 }
 
 /// The items a block accepts, for recovery and for "did you mean".
@@ -281,15 +291,12 @@ impl<'a> Parser<'a> {
             }
             TokKind::Str | TokKind::QuotedIdent => {
                 let s = self.text_of(t);
-                if s.chars().count() > 30 {
-                    format!(
-                        "{} {}…",
-                        t.kind.describe(),
-                        s.chars().take(24).collect::<String>()
-                    )
+                let s = if s.chars().count() > 30 {
+                    format!("{}…", s.chars().take(24).collect::<String>())
                 } else {
-                    format!("{} {s}", t.kind.describe())
-                }
+                    s.to_string()
+                };
+                format!("{} {}", t.kind.describe(), shown_in_message(&s))
             }
             k => k.describe().to_string(),
         }
@@ -310,6 +317,18 @@ impl<'a> Parser<'a> {
     }
 
     fn push_diag(&mut self, d: Diagnostic) {
+        if self.gave_up || self.too_deep {
+            return;
+        }
+        if d.code == codes::TOO_DEEP {
+            self.too_deep = true;
+        }
+        if d.code == codes::UNCLOSED_BLOCK && self.kind() == TokKind::Eof {
+            if self.unclosed_at_eof {
+                return;
+            }
+            self.unclosed_at_eof = true;
+        }
         if self.after_cut_short()
             && matches!(
                 d.code,
@@ -327,7 +346,7 @@ impl<'a> Parser<'a> {
         }
         if self.diags.len() < MAX_ERRORS {
             self.diags.push(d);
-        } else if !self.gave_up {
+        } else {
             self.gave_up = true;
             self.diags.push(
                 Diagnostic::error(
@@ -335,6 +354,7 @@ impl<'a> Parser<'a> {
                     d.span,
                     "too many errors; stopped reading this file",
                 )
+                .with_label("stopped here")
                 .with_hint("fix the errors above and run again"),
             );
         }
@@ -546,6 +566,7 @@ impl<'a> Parser<'a> {
             let before = self.pos;
             self.item_closed = false;
             self.depth = 0;
+            self.too_deep = false;
             match self.item() {
                 Ok(item) => items.push(item),
                 Err(Stop) if self.item_closed => {}
@@ -2744,7 +2765,13 @@ impl<'a> Parser<'a> {
             return Ok("0".to_string());
         }
         let digits: String = self.text_of(t).chars().filter(|c| *c != '_').collect();
-        let count = digits.chars().filter(char::is_ascii_digit).count();
+        // Leading zeros are not significant: 0.5 has one digit, as DECIMAL(38, 38) holds
+        // 0. and 38 fractional digits.
+        let count = digits
+            .trim_start_matches('0')
+            .chars()
+            .filter(char::is_ascii_digit)
+            .count();
         if count > 38 {
             let d = Diagnostic::error(
                 codes::DECIMAL_TOO_LONG,

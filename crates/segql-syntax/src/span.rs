@@ -69,8 +69,13 @@ impl fmt::Debug for Span {
 /// Lines end at `\n`, `\r\n` or a lone `\r`, and at the other separators the
 /// diagnostic renderer honours (VT, FF, NEL, LS, PS), so positions printed in JSON
 /// agree with the rendered ones.
+///
+/// A leading byte-order mark is not counted: editors do not show it as a column.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let mut line = 1;
     let mut line_start = 0;
     let bytes = text.as_bytes();
@@ -95,6 +100,9 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
             }
             _ => {}
         }
+    }
+    if line_start == 0 && text.starts_with('\u{FEFF}') {
+        line_start = 3;
     }
     let line_start = line_start.min(offset);
     let col = text
