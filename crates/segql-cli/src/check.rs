@@ -18,14 +18,10 @@ struct Report {
 
 pub fn run(paths: &[PathBuf], json: bool, color: bool) -> Result<ExitCode> {
     let mut map = SourceMap::new();
-    let inputs = match project::resolve(paths, &mut map)? {
-        Ok(i) => i,
-        Err(d) => {
-            return finish(&map, "", 0, vec![d], json, color);
-        }
-    };
+    let inputs = project::resolve(paths, &mut map)?;
     let loaded = project::load(&inputs.files, &mut map)?;
-    let mut diags = Vec::new();
+    // Problems in segql.toml first (its file was added to the map first), then the files'.
+    let mut diags = inputs.diags.clone();
     for l in &loaded {
         diags.extend(l.parsed.diags.iter().cloned());
     }

@@ -10,16 +10,16 @@ use std::process::ExitCode;
 
 pub fn run(paths: &[PathBuf], check: bool, color: bool) -> Result<ExitCode> {
     if paths.len() == 1 && paths[0].as_os_str() == "-" {
-        return stdin_to_stdout(color);
+        return stdin_to_stdout(check, color);
     }
     let mut map = SourceMap::new();
-    let inputs = match project::resolve(paths, &mut map)? {
-        Ok(i) => i,
-        Err(d) => {
-            output::print_diagnostics(&map, &[d], color);
-            return Ok(ExitCode::from(1));
-        }
-    };
+    let inputs = project::resolve(paths, &mut map)?;
+    if !inputs.diags.is_empty() {
+        // With segql.toml in doubt, which files belong to the project is too: touch none.
+        output::print_diagnostics(&map, &inputs.diags, color);
+        eprintln!("nothing formatted: fix {} first", project::CONFIG_FILE);
+        return Ok(ExitCode::from(1));
+    }
     let loaded = project::load(&inputs.files, &mut map)?;
     let mut failed = 0;
     let mut changed = Vec::new();
@@ -79,7 +79,9 @@ pub fn run(paths: &[PathBuf], check: bool, color: bool) -> Result<ExitCode> {
     })
 }
 
-fn stdin_to_stdout(color: bool) -> Result<ExitCode> {
+/// `segql fmt -`: standard input to standard output. With `--check`, prints nothing
+/// but `would reformat <stdin>` and exits 1 when the input is not in canonical form.
+fn stdin_to_stdout(check: bool, color: bool) -> Result<ExitCode> {
     let mut bytes = Vec::new();
     std::io::stdin()
         .read_to_end(&mut bytes)
@@ -91,7 +93,15 @@ fn stdin_to_stdout(color: bool) -> Result<ExitCode> {
         output::print_diagnostics(&map, &parsed.diags, color);
         return Ok(ExitCode::from(1));
     }
-    std::io::stdout().write_all(segql_syntax::format_file(&parsed.file).as_bytes())?;
+    let formatted = segql_syntax::format_file(&parsed.file);
+    if check {
+        if formatted.as_bytes() != bytes.as_slice() {
+            println!("would reformat <stdin>");
+            return Ok(ExitCode::from(1));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    std::io::stdout().write_all(formatted.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,8 +2,8 @@
 //!
 //! Owns argument parsing (clap), finding a project's files, and presenting results:
 //! human output on a terminal, JSON for machines, exit codes (0 success, 1 a user's
-//! mistake or a failed check, 2 an internal error). It holds no language logic: parsing
-//! and formatting come from segql-syntax.
+//! mistake or a failed check, 2 a bad command line or an internal error). It holds no
+//! language logic: parsing and formatting come from segql-syntax.
 
 mod check;
 mod fmt_cmd;
@@ -23,7 +23,7 @@ use std::process::ExitCode;
 entities in your warehouse, checks them, formats them, and compiles them to SQL.\n\n\
 A project is a directory with a segql.toml naming its files:\n\n    \
 name = \"saas\"\n    paths = [\"segments\"]",
-    after_help = "Exit status: 0 success, 1 problems found (bad files, failed checks), 2 internal error."
+    after_help = "Exit status: 0 success, 1 problems found (bad files, failed checks), 2 a bad command line or an internal error."
 )]
 struct Cli {
     /// When to use colours in diagnostics.

@@ -1,10 +1,12 @@
 //! Finding a project's files: `segql.toml`, its `paths`, and loose `.seg` paths.
 
 use anyhow::{bail, Context, Result};
+use segql_syntax::codes::CONFIG_INVALID;
 use segql_syntax::diag::Diagnostic;
 use segql_syntax::{FileId, SourceMap, Span};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use toml::Spanned;
 
 pub const CONFIG_FILE: &str = "segql.toml";
 
@@ -15,47 +17,81 @@ pub struct Config {
     /// The project's name.
     pub name: Option<String>,
     /// Files, directories (searched for `*.seg`) or globs, relative to the project.
+    /// Each keeps its place in the file, to point at an entry that matches nothing.
     #[serde(default)]
-    pub paths: Vec<String>,
+    pub paths: Vec<Spanned<String>>,
 }
 
-/// What a command works on: the files, and where they came from.
+/// What a command works on: the files, where they came from, and the problems found
+/// in `segql.toml` (as diagnostics pointing into it).
 #[derive(Debug)]
 pub struct Inputs {
     /// The project directory, when a `segql.toml` was used.
     pub root: Option<PathBuf>,
     pub config: Config,
     pub files: Vec<PathBuf>,
+    pub diags: Vec<Diagnostic>,
 }
 
-/// Reads `segql.toml` in `dir`; a malformed file is reported as a diagnostic in `map`.
+const CONFIG_HINT: &str = "segql.toml holds `name = \"...\"` and `paths = [\"segments\"]`";
+
+/// Reads `segql.toml` in `dir` into `map`; a malformed file is reported as a diagnostic.
 pub fn read_config(
     dir: &Path,
     map: &mut SourceMap,
-) -> Result<std::result::Result<Config, Diagnostic>> {
+) -> Result<(FileId, std::result::Result<Config, Diagnostic>)> {
     let path = dir.join(CONFIG_FILE);
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes =
+        std::fs::read(&path).with_context(|| format!("cannot read {}", display_path(&path)))?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
     let id = map.add(display_path(&path), text.clone());
+    if let Err(e) = std::str::from_utf8(&bytes) {
+        let at = e.valid_up_to() as u32;
+        let d = Diagnostic::error(
+            CONFIG_INVALID,
+            Span::new(id, at, at),
+            format!("invalid {CONFIG_FILE}: it is not valid UTF-8 (byte {at})"),
+        )
+        .with_label("the first byte that is not UTF-8")
+        .with_hint(CONFIG_HINT);
+        return Ok((id, Err(d)));
+    }
     match toml::from_str::<Config>(&text) {
-        Ok(c) => Ok(Ok(c)),
+        Ok(c) => Ok((id, Ok(c))),
         Err(e) => {
             let range = e.span().unwrap_or(0..0);
             let span = Span::new(id, range.start as u32, range.end as u32);
-            let message = e.message().to_string();
-            Ok(Err(Diagnostic::error(
-                segql_syntax::codes::CONFIG_INVALID,
-                span,
-                format!("invalid {CONFIG_FILE}: {message}"),
-            )
-            .with_hint(
-                "segql.toml holds `name = \"...\"` and `paths = [\"segments\"]`",
-            )))
+            let message = e.message().trim_end().to_string();
+            let label = if message.starts_with("unknown field") {
+                "not a setting of segql.toml"
+            } else if message.starts_with("invalid type") {
+                "a value of the wrong type"
+            } else {
+                "not valid TOML"
+            };
+            // `unknown field `path`, expected ...`: suggest the setting meant.
+            let hint = message
+                .strip_prefix("unknown field `")
+                .and_then(|rest| rest.split('`').next())
+                .and_then(|field| segql_syntax::parser::did_you_mean(field, ["name", "paths"]))
+                .map(|s| format!("did you mean `{s}`? {CONFIG_HINT}"))
+                .unwrap_or_else(|| CONFIG_HINT.to_string());
+            Ok((
+                id,
+                Err(Diagnostic::error(
+                    CONFIG_INVALID,
+                    span,
+                    format!("invalid {CONFIG_FILE}: {message}"),
+                )
+                .with_label(label)
+                .with_hint(hint)),
+            ))
         }
     }
 }
 
-/// A path as shown to users: relative to the working directory when below it.
+/// A path as shown to users: relative to the working directory when below it (the
+/// working directory itself is `.`).
 pub fn display_path(p: &Path) -> String {
     let cwd = std::env::current_dir().ok();
     let shown = cwd
@@ -63,7 +99,12 @@ pub fn display_path(p: &Path) -> String {
         .and_then(|c| p.strip_prefix(c).ok())
         .unwrap_or(p);
     let s = shown.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+    let s = s.strip_prefix("./").map(str::to_string).unwrap_or(s);
+    if s.is_empty() {
+        ".".to_string()
+    } else {
+        s
+    }
 }
 
 fn is_seg(p: &Path) -> bool {
@@ -91,22 +132,57 @@ pub fn seg_files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// The files a project's `paths` name. Each entry must match something.
-pub fn project_files(root: &Path, config: &Config) -> Result<Vec<PathBuf>> {
-    let entries: Vec<String> = if config.paths.is_empty() {
-        vec![".".to_string()]
+/// The files a project's `paths` name. Each entry must match something; one that does
+/// not is reported as a diagnostic on the entry in `segql.toml` (the other entries'
+/// files are still returned, so that their problems are found too).
+pub fn project_files(
+    root: &Path,
+    config: &Config,
+    config_id: FileId,
+) -> Result<(Vec<PathBuf>, Vec<Diagnostic>)> {
+    let entries: Vec<(String, Option<Span>)> = if config.paths.is_empty() {
+        vec![(".".to_string(), None)]
     } else {
-        config.paths.clone()
+        config
+            .paths
+            .iter()
+            .map(|p| {
+                let r = p.span();
+                (
+                    p.get_ref().clone(),
+                    Some(Span::new(config_id, r.start as u32, r.end as u32)),
+                )
+            })
+            .collect()
     };
     let mut files = Vec::new();
-    for entry in &entries {
+    let mut diags = Vec::new();
+    let mut problem = |span: Option<Span>, message: String, label: &str, hint: String| {
+        let span = span.unwrap_or(Span::new(config_id, 0, 0));
+        diags.push(
+            Diagnostic::error(CONFIG_INVALID, span, message)
+                .with_label(label)
+                .with_hint(hint),
+        );
+    };
+    for (entry, span) in &entries {
         let is_glob = entry.contains(['*', '?', '[', '{']);
         if is_glob {
-            let glob = globset::GlobBuilder::new(entry)
+            let glob = match globset::GlobBuilder::new(entry)
                 .literal_separator(true)
                 .build()
-                .with_context(|| format!("invalid glob `{entry}` in {CONFIG_FILE}"))?
-                .compile_matcher();
+            {
+                Ok(g) => g.compile_matcher(),
+                Err(e) => {
+                    problem(
+                        *span,
+                        format!("invalid glob `{entry}` in {CONFIG_FILE}"),
+                        "not a valid glob",
+                        format!("{}; globs are written like \"segments/**/*.seg\"", e.kind()),
+                    );
+                    continue;
+                }
+            };
             let mut matched = false;
             for f in seg_files_under(root)? {
                 let rel = f.strip_prefix(root).unwrap_or(&f);
@@ -116,9 +192,11 @@ pub fn project_files(root: &Path, config: &Config) -> Result<Vec<PathBuf>> {
                 }
             }
             if !matched {
-                bail!(
-                    "`{entry}` in {} matches no .seg file",
-                    display_path(&root.join(CONFIG_FILE))
+                problem(
+                    *span,
+                    format!("`{entry}` in {CONFIG_FILE} matches no .seg file"),
+                    "matches nothing",
+                    "paths are relative to the directory holding segql.toml".to_string(),
                 );
             }
             continue;
@@ -129,25 +207,51 @@ pub fn project_files(root: &Path, config: &Config) -> Result<Vec<PathBuf>> {
         } else if p.is_file() {
             files.push(p);
         } else {
-            bail!(
-                "`{entry}` in {} does not exist (looked for {})",
-                display_path(&root.join(CONFIG_FILE)),
-                display_path(&p)
+            let mut hint = "paths are relative to the directory holding segql.toml".to_string();
+            let shown = display_path(&p);
+            if shown != *entry {
+                hint = format!("looked for {shown}; {hint}");
+            }
+            if let Some(near) = near_name(&p) {
+                let meant = Path::new(entry).with_file_name(near);
+                let meant = meant.to_string_lossy().replace('\\', "/");
+                hint = format!("did you mean \"{meant}\"? {hint}");
+            }
+            problem(
+                *span,
+                format!("`{entry}` in {CONFIG_FILE} does not exist"),
+                "no such file or directory",
+                hint,
             );
         }
     }
     let mut seen = std::collections::HashSet::new();
     files.retain(|f| seen.insert(f.clone()));
-    Ok(files)
+    Ok((files, diags))
+}
+
+/// A file or directory beside `missing` with a name close to its name (a typo).
+fn near_name(missing: &Path) -> Option<String> {
+    let name = missing.file_name()?.to_str()?;
+    let dir = missing.parent()?;
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let siblings: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    segql_syntax::parser::did_you_mean(name, siblings.iter().map(String::as_str))
+        .map(str::to_string)
 }
 
 /// Resolves command-line paths: a directory holding `segql.toml` is a project; other
 /// directories are searched for `.seg` files; files are taken as given. With no paths,
 /// the project in the working directory (or its parents).
-pub fn resolve(
-    paths: &[PathBuf],
-    map: &mut SourceMap,
-) -> Result<std::result::Result<Inputs, Diagnostic>> {
+pub fn resolve(paths: &[PathBuf], map: &mut SourceMap) -> Result<Inputs> {
     if paths.is_empty() {
         let cwd = std::env::current_dir().context("cannot read the working directory")?;
         let mut dir = Some(cwd.as_path());
@@ -158,7 +262,7 @@ pub fn resolve(
             dir = d.parent();
         }
         bail!(
-            "no {CONFIG_FILE} in {} or its parents\n  hint: pass a project directory or .seg files, or create a project with `segql init`",
+            "no {CONFIG_FILE} in {} or its parents\n  hint: pass a project directory or .seg files, or create a {CONFIG_FILE} holding `name = \"...\"` and `paths = [\"segments\"]`",
             cwd.display()
         );
     }
@@ -188,24 +292,38 @@ pub fn resolve(
             bail!("{} does not exist", display_path(p));
         }
     }
-    Ok(Ok(Inputs {
+    // The same file named twice (`a.seg ./a.seg`, or a file and its directory) is
+    // read once.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    Ok(Inputs {
         root: None,
         config: Config::default(),
         files,
-    }))
+        diags: Vec::new(),
+    })
 }
 
-fn project(dir: &Path, map: &mut SourceMap) -> Result<std::result::Result<Inputs, Diagnostic>> {
-    let config = match read_config(dir, map)? {
-        Ok(c) => c,
-        Err(d) => return Ok(Err(d)),
+fn project(dir: &Path, map: &mut SourceMap) -> Result<Inputs> {
+    let root = Some(dir.to_path_buf());
+    let (config_id, config) = match read_config(dir, map)? {
+        (id, Ok(c)) => (id, c),
+        (_, Err(d)) => {
+            return Ok(Inputs {
+                root,
+                config: Config::default(),
+                files: Vec::new(),
+                diags: vec![d],
+            })
+        }
     };
-    let files = project_files(dir, &config)?;
-    Ok(Ok(Inputs {
-        root: Some(dir.to_path_buf()),
+    let (files, diags) = project_files(dir, &config, config_id)?;
+    Ok(Inputs {
+        root,
         config,
         files,
-    }))
+        diags,
+    })
 }
 
 /// A parsed file.

@@ -1,0 +1,508 @@
+//! The `segql` binary end to end: every command runs in a temporary project with
+//! relative paths, and its exit code, stdout and stderr are snapshotted (insta-cmd's
+//! format). The temporary directory's absolute path never reaches a snapshot: where a
+//! message names it, it is replaced by `[TEMP]`.
+
+use insta_cmd::{Spawn, SpawnExt};
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_segql");
+
+/// A temporary directory holding a project (or not).
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    /// An empty directory.
+    fn empty() -> Project {
+        Project {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    /// `segql.toml` naming the project `demo`, its files under `segments/`.
+    fn demo() -> Project {
+        let p = Project::empty();
+        p.write("segql.toml", "name = \"demo\"\npaths = [\"segments\"]\n");
+        p
+    }
+
+    fn path(&self, rel: &str) -> std::path::PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn write(&self, rel: &str, text: &str) -> &Project {
+        self.write_bytes(rel, text.as_bytes())
+    }
+
+    fn write_bytes(&self, rel: &str, bytes: &[u8]) -> &Project {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+        self
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    /// Every file below the directory, relative, sorted.
+    fn listing(&self) -> Vec<String> {
+        fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(root, &p, out);
+                } else {
+                    let rel = p.strip_prefix(root).unwrap().to_string_lossy();
+                    out.push(rel.replace('\\', "/"));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.dir.path(), self.dir.path(), &mut out);
+        out.sort();
+        out
+    }
+
+    /// `segql ARGS` run in the directory. Colour is left to `--color` (the tests pass
+    /// `never` wherever diagnostics may be printed) and to stderr not being a terminal;
+    /// CLICOLOR_FORCE would override that, so it is removed.
+    fn segql(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.current_dir(self.dir.path())
+            .args(args)
+            .env_remove("CLICOLOR_FORCE");
+        cmd
+    }
+
+    /// Replaces the directory's absolute path (as given and as the OS resolves it).
+    fn normalize(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        let given = self.dir.path().to_path_buf();
+        let real = std::fs::canonicalize(&given).unwrap_or(given.clone());
+        for p in [real, given] {
+            out = out.replace(&p.display().to_string(), "[TEMP]");
+        }
+        out
+    }
+}
+
+/// Runs the command and snapshots it in insta-cmd's format, with the project's
+/// absolute path replaced; returns the output for further assertions.
+macro_rules! run_snapshot {
+    ($project:expr, $spawnable:expr) => {{
+        let project: &Project = &$project;
+        let mut spawnable = $spawnable;
+        let (info, output) = Spawn::spawn_with_info(&mut spawnable, None);
+        let text = project.normalize(&format!(
+            "success: {:?}\nexit_code: {}\n----- stdout -----\n{}\n----- stderr -----\n{}",
+            output.status.success(),
+            output.status.code().unwrap_or(!0),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+        let mut settings = insta::Settings::clone_current();
+        settings.set_info(&info);
+        settings.set_omit_expression(true);
+        settings.bind(|| insta::assert_snapshot!(text));
+        output
+    }};
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("an exit code")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+const CATALOG: &str = "\
+entity user {
+  table analytics.users
+  key user_id
+  columns {
+    plan         string
+    last_seen_at timestamp
+  }
+}
+
+events of user {
+  table analytics.events
+  key user_id
+  name event_name
+  time occurred_at
+}
+";
+
+const LIFECYCLE: &str = "\
+# Lifecycle segments.
+
+segment trial_idle {
+  description \"Trial users with no activity for 30 days\"
+  where plan = \"trial\" and last_seen_at < 30 days ago
+}
+
+segment paying {
+  where plan in [\"pro\", \"business\"]
+}
+";
+
+// ---------------------------------------------------------------------------------------
+// The command line itself
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn help() {
+    let p = Project::empty();
+    let out = run_snapshot!(p, p.segql(&["--help"]));
+    assert_eq!(code(&out), 0);
+    for command in ["check", "fmt"] {
+        assert!(stdout(&out).contains(command));
+    }
+}
+
+#[test]
+fn version() {
+    let p = Project::empty();
+    let out = run_snapshot!(p, p.segql(&["--version"]));
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("segql {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn an_unknown_command_is_a_usage_error() {
+    let p = Project::empty();
+    let out = run_snapshot!(p, p.segql(&["frobnicate"]));
+    assert_eq!(code(&out), 2, "clap's exit code for a bad command line");
+    assert!(stdout(&out).is_empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// check
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn check_a_clean_project() {
+    let p = Project::demo();
+    p.write("segments/catalog.seg", CATALOG)
+        .write("segments/lifecycle/lifecycle.seg", LIFECYCLE)
+        // Not named by `paths`, not a .seg file: neither is read.
+        .write("notes/draft.seg", "this is not checked {")
+        .write("segments/README.md", "not a segment file {");
+    let out = run_snapshot!(p, p.segql(&["check", "--color", "never"]));
+    assert_eq!(code(&out), 0);
+    assert!(stderr(&out).contains("2 files: no problems"));
+}
+
+#[test]
+fn check_a_project_given_by_its_directory() {
+    let p = Project::empty();
+    p.write("demo/segql.toml", "paths = [\"segments\"]\n")
+        .write("demo/segments/catalog.seg", CATALOG);
+    let out = run_snapshot!(p, p.segql(&["check", "--color", "never", "demo"]));
+    assert_eq!(code(&out), 0);
+    // An unnamed project is named by its directory.
+    assert!(stderr(&out).contains("checked project demo, 1 file"));
+}
+
+#[test]
+fn check_reports_every_file_s_mistakes() {
+    let p = Project::demo();
+    p.write("segments/catalog.seg", CATALOG)
+        .write("segments/lifecycle.seg", LIFECYCLE)
+        .write(
+            "segments/broken.seg",
+            "segment french_trials {\n  where plan == \"trial\" and country = \"FR\"\n}\n",
+        )
+        .write(
+            "segments/more/typo.seg",
+            "segmnt churned {\n  where did \"login\" in last 30 minutes\n}\n",
+        );
+    let out = run_snapshot!(p, p.segql(&["check", "--color", "never"]));
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    for code in ["E0009", "E0101", "E0111"] {
+        assert!(err.contains(&format!("[{code}]")), "{code} missing");
+    }
+    assert!(
+        !err.contains('\x1b'),
+        "--color never prints no escape codes"
+    );
+    assert!(stdout(&out).is_empty(), "diagnostics go to stderr");
+}
+
+#[test]
+fn check_given_files() {
+    let p = Project::empty();
+    p.write("a.seg", LIFECYCLE)
+        .write("b.seg", "segment b {\n  where plan = 'pro'\n}\n");
+    // The same file twice is read once.
+    let out = run_snapshot!(
+        p,
+        p.segql(&["check", "--color", "never", "a.seg", "b.seg", "./b.seg"])
+    );
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("checked 2 files: 1 error"));
+}
+
+#[test]
+fn check_as_json() {
+    let p = Project::demo();
+    p.write("segments/catalog.seg", CATALOG).write(
+        "segments/broken.seg",
+        "segment a {\n  where plan == \"trial\"\n}\n\nsegment b {\n  description \"x\"\n}\n",
+    );
+    let out = run_snapshot!(p, p.segql(&["check", "--format", "json"]));
+    assert_eq!(code(&out), 1);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(doc["files"], 2);
+    assert_eq!(doc["errors"], 2);
+    assert_eq!(doc["warnings"], 0);
+    let diags = doc["diagnostics"].as_array().unwrap();
+    let codes: Vec<&str> = diags.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["E0009", "E0109"]);
+    assert_eq!(diags[0]["file"], "segments/broken.seg");
+    assert_eq!(
+        (&diags[0]["line"], &diags[0]["column"]),
+        (&2.into(), &14.into())
+    );
+    assert!(stderr(&out).is_empty(), "nothing but JSON is printed");
+}
+
+#[test]
+fn check_a_clean_project_as_json() {
+    let p = Project::demo();
+    p.write("segments/catalog.seg", CATALOG);
+    let out = run_snapshot!(p, p.segql(&["check", "--format", "json"]));
+    assert_eq!(code(&out), 0);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["diagnostics"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn check_a_file_that_is_not_utf8() {
+    let p = Project::demo();
+    p.write_bytes(
+        "segments/latin1.seg",
+        b"segment caf\xe9 {\n  where true\n}\n",
+    );
+    let out = run_snapshot!(p, p.segql(&["check", "--color", "never"]));
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("[E0001]"));
+}
+
+#[test]
+fn check_with_colour_uses_escape_codes() {
+    let p = Project::empty();
+    p.write("a.seg", "segment a {\n  where plan == \"x\"\n}\n");
+    let out = p
+        .segql(&["check", "--color", "always", "a.seg"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains('\x1b'), "colours were asked for");
+}
+
+// ---------------------------------------------------------------------------------------
+// Projects that are not right
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_malformed_segql_toml() {
+    let p = Project::empty();
+    p.write("segql.toml", "name = \"demo\npaths = [\"segments\"]\n")
+        .write("segments/catalog.seg", CATALOG);
+    let out = run_snapshot!(p, p.segql(&["check", "--color", "never"]));
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("[E0150]"));
+
+    let out = run_snapshot!(p, p.segql(&["check", "--format", "json"]));
+    assert_eq!(code(&out), 1);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["diagnostics"][0]["code"], "E0150");
+    assert_eq!(doc["diagnostics"][0]["file"], "segql.toml");
+}
+
+#[test]
+fn an_unknown_setting_in_segql_toml() {
+    let p = Project::empty();
+    p.write("segql.toml", "name = \"demo\"\npath = [\"segments\"]\n");
+    let out = run_snapshot!(p, p.segql(&["check", "--color", "never"]));
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("unknown field `path`"));
+}
+
+#[test]
+fn a_paths_entry_that_does_not_exist() {
+    let p = Project::empty();
+    p.write(
+        "segql.toml",
+        "name = \"demo\"\npaths = [\"segments\", \"segmnets\", \"more/*.seg\"]\n",
+    )
+    .write("segments/broken.seg", "segment a {\n  where x == 1\n}\n");
+    // Each bad entry is pointed at; the files that do exist are still checked.
+    let out = run_snapshot!(p, p.segql(&["check", "--color", "never"]));
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    assert_eq!(err.matches("[E0150]").count(), 2, "{err}");
+    assert!(err.contains("[E0009]"), "{err}");
+
+    // fmt formats nothing while the project's files are in doubt.
+    let before = p.read("segments/broken.seg");
+    let out = run_snapshot!(p, p.segql(&["fmt", "--color", "never"]));
+    assert_eq!(code(&out), 1);
+    assert_eq!(p.read("segments/broken.seg"), before);
+}
+
+#[test]
+fn no_project_here() {
+    let p = Project::empty();
+    let out = run_snapshot!(p, p.segql(&["check"]));
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("no segql.toml in"));
+    let out = run_snapshot!(p, p.segql(&["fmt"]));
+    assert_eq!(code(&out), 1);
+}
+
+#[test]
+fn a_path_that_does_not_exist() {
+    let p = Project::empty();
+    let out = run_snapshot!(p, p.segql(&["check", "nowhere.seg"]));
+    assert_eq!(code(&out), 1);
+    let out = run_snapshot!(p, p.segql(&["check", "--format", "json", "nowhere"]));
+    assert_eq!(code(&out), 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// fmt
+// ---------------------------------------------------------------------------------------
+
+const MESSY: &str = "segment  paying{where plan in [\"pro\",\"business\"]}\n";
+const TIDY: &str = "segment paying {\n  where plan in [\"pro\", \"business\"]\n}\n";
+
+#[test]
+fn fmt_check_lists_the_files_that_would_change() {
+    let p = Project::demo();
+    p.write("segments/catalog.seg", CATALOG)
+        .write("segments/paying.seg", MESSY)
+        .write("segments/z/also_messy.seg", "segment  x {  where true }\n");
+    let out = run_snapshot!(p, p.segql(&["fmt", "--check"]));
+    assert_eq!(code(&out), 1);
+    assert_eq!(
+        stdout(&out),
+        "would reformat segments/paying.seg\nwould reformat segments/z/also_messy.seg\n"
+    );
+    assert_eq!(
+        p.read("segments/paying.seg"),
+        MESSY,
+        "--check changes nothing"
+    );
+}
+
+#[test]
+fn fmt_check_on_a_clean_project() {
+    let p = Project::demo();
+    p.write("segments/catalog.seg", CATALOG)
+        .write("segments/lifecycle.seg", LIFECYCLE)
+        .write("segments/paying.seg", TIDY);
+    let out = run_snapshot!(p, p.segql(&["fmt", "--check"]));
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn fmt_rewrites_files_in_place() {
+    let p = Project::demo();
+    p.write("segments/catalog.seg", CATALOG)
+        .write("segments/paying.seg", MESSY)
+        .write(
+            "segments/trial.seg",
+            "# Trials.\nsegment trial{\ndescription \"On a trial\"\n    where plan=\"trial\"   # still trying\n}\n",
+        );
+    let out = run_snapshot!(p, p.segql(&["fmt"]));
+    assert_eq!(code(&out), 0);
+    assert_eq!(p.read("segments/paying.seg"), TIDY);
+    assert_eq!(
+        p.read("segments/trial.seg"),
+        "# Trials.\nsegment trial {\n  description \"On a trial\"\n  where plan = \"trial\"  # still trying\n}\n"
+    );
+    assert_eq!(p.read("segments/catalog.seg"), CATALOG, "already canonical");
+    assert!(
+        !p.listing().iter().any(|f| f.contains(".tmp")),
+        "no temporary file is left behind: {:?}",
+        p.listing()
+    );
+    // Formatting is idempotent: a second run changes nothing.
+    let again = p.segql(&["fmt", "--check"]).output().unwrap();
+    assert_eq!(code(&again), 0, "{}", stdout(&again));
+}
+
+#[test]
+fn fmt_leaves_files_with_syntax_errors_alone() {
+    let p = Project::demo();
+    let broken = "segment  a {\n  where plan == \"x\"\n}\n";
+    p.write("segments/broken.seg", broken)
+        .write("segments/paying.seg", MESSY);
+    let out = run_snapshot!(p, p.segql(&["fmt", "--color", "never"]));
+    assert_eq!(code(&out), 1);
+    assert_eq!(p.read("segments/broken.seg"), broken);
+    assert_eq!(
+        p.read("segments/paying.seg"),
+        TIDY,
+        "the others are formatted"
+    );
+}
+
+#[test]
+fn fmt_given_files() {
+    let p = Project::empty();
+    p.write("one.seg", MESSY).write("two.seg", MESSY);
+    let out = run_snapshot!(p, p.segql(&["fmt", "one.seg"]));
+    assert_eq!(code(&out), 0);
+    assert_eq!(p.read("one.seg"), TIDY);
+    assert_eq!(p.read("two.seg"), MESSY, "only the file given");
+}
+
+#[test]
+fn fmt_reads_standard_input() {
+    let p = Project::empty();
+    let mut cmd = p.segql(&["fmt", "-"]);
+    let out = run_snapshot!(p, cmd.pass_stdin(MESSY));
+    assert_eq!(code(&out), 0);
+    assert_eq!(stdout(&out), TIDY);
+}
+
+#[test]
+fn fmt_check_reads_standard_input() {
+    let p = Project::empty();
+    let mut cmd = p.segql(&["fmt", "--check", "-"]);
+    let out = run_snapshot!(p, cmd.pass_stdin(MESSY));
+    assert_eq!(code(&out), 1);
+    assert_eq!(stdout(&out), "would reformat <stdin>\n");
+
+    let mut cmd = p.segql(&["fmt", "--check", "-"]);
+    let out = cmd.pass_stdin(TIDY).spawn_with_info(None).1;
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn fmt_standard_input_with_a_mistake() {
+    let p = Project::empty();
+    let mut cmd = p.segql(&["fmt", "--color", "never", "-"]);
+    let out = run_snapshot!(p, cmd.pass_stdin("segment a {\n  where plan = 'pro'\n}\n"));
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).is_empty(), "nothing half-formatted is printed");
+    assert!(stderr(&out).contains("<stdin>:2:16"));
+}
