@@ -25,6 +25,13 @@ pub fn run(paths: &[PathBuf], json: bool, color: bool) -> Result<ExitCode> {
     for l in &loaded {
         diags.extend(l.parsed.diags.iter().cloned());
     }
+    // Names and types are checked once every file parses: a half-parsed file would
+    // only add follow-on errors.
+    if !diags.iter().any(|d| d.is_error()) {
+        let files: Vec<&segql_syntax::ast::File> = loaded.iter().map(|l| &l.parsed.file).collect();
+        let (_program, check_diags) = segql_plan::check(&files);
+        diags.extend(check_diags);
+    }
     let what = match (&inputs.root, &inputs.config.name) {
         (Some(_), Some(name)) => format!("project {name}, "),
         (Some(root), None) => format!("project {}, ", project::display_path(root)),

@@ -1,1 +1,14 @@
-//! segql-plan
+//! segql-plan: from checked syntax to SQL.
+//!
+//! Owns the catalog (entities, events relations, references), name resolution and type
+//! checking (AST → checked IR, [`ir::Program`]), the planner (shared scans, conditional
+//! aggregates, CTEs) and SQL generation for every dialect through sqlparser's AST. It
+//! reads ASTs from segql-syntax and returns SQL text; it never touches a database or
+//! the file system (that is segql-run's and segql-cli's work).
+
+pub mod check;
+pub mod codes;
+pub mod ir;
+mod sqlpred;
+
+pub use check::check;

@@ -1,0 +1,475 @@
+//! The checked IR: what the checker hands the planner.
+//!
+//! Every name is resolved to an index, every type checked, every relative time turned
+//! into an offset from `as_of`, and every behavioural condition into an aggregate over
+//! one events relation compared with a number. Conditions are evaluated in the scope of
+//! one entity; `Quantified` opens the scope of a related entity.
+
+use segql_syntax::ast::{CmpOp, Type, Unit};
+use segql_syntax::Span;
+
+pub type EntityId = usize;
+pub type EventsId = usize;
+pub type SegmentId = usize;
+
+/// The warehouse relations, from `entity` and `events` declarations.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub entities: Vec<Entity>,
+    pub events: Vec<Events>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entity {
+    pub name: String,
+    /// The relation's dotted name, one part per element.
+    pub table: Vec<String>,
+    pub key: String,
+    pub key_ty: Type,
+    pub columns: Vec<Column>,
+    /// Many-to-one references declared on this entity's columns.
+    pub refs: Vec<Ref>,
+    pub span: Span,
+}
+
+impl Entity {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Column {
+    pub name: String,
+    pub ty: Type,
+}
+
+/// `account_id string references account`: navigated as `account.COLUMN`.
+#[derive(Debug, Clone)]
+pub struct Ref {
+    /// The name it is navigated by.
+    pub nav: String,
+    /// The referencing column on this entity.
+    pub column: String,
+    pub target: EntityId,
+}
+
+#[derive(Debug, Clone)]
+pub struct Events {
+    pub name: String,
+    pub entity: EntityId,
+    pub table: Vec<String>,
+    /// The column holding the entity key.
+    pub key: String,
+    pub source: EventSource,
+    /// The column holding the event time.
+    pub time: String,
+    pub properties: Vec<Column>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum EventSource {
+    /// A column holds the event name.
+    Column(String),
+    /// Every row is this event.
+    Fixed(String),
+}
+
+impl Events {
+    pub fn property(&self, name: &str) -> Option<&Column> {
+        self.properties.iter().find(|c| c.name == name)
+    }
+}
+
+/// A literal, typed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Lit {
+    Str(String),
+    Int(i64),
+    /// Exact decimal text.
+    Decimal(String),
+    Bool(bool),
+    /// Days since the epoch.
+    Date(i32),
+    /// Microseconds since the epoch, UTC.
+    Timestamp(i64),
+}
+
+impl Lit {
+    pub fn ty(&self) -> Type {
+        match self {
+            Lit::Str(_) => Type::String,
+            Lit::Int(_) => Type::Int,
+            Lit::Decimal(_) => Type::Decimal,
+            Lit::Bool(_) => Type::Bool,
+            Lit::Date(_) => Type::Date,
+            Lit::Timestamp(_) => Type::Timestamp,
+        }
+    }
+}
+
+/// A length of time. Hours, days and weeks are fixed durations; months and years are
+/// calendar units (see docs/semantics.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Duration {
+    pub n: i64,
+    pub unit: Unit,
+}
+
+/// A point in time.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TimePoint {
+    AsOf,
+    /// `as_of - duration`
+    Ago(Duration),
+    /// A timestamp literal.
+    At(i64),
+}
+
+/// Which events count by time: `[start, end)`, always also before `as_of`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TimeWindow {
+    /// `None`: from the beginning.
+    pub start: Option<TimePoint>,
+    /// `AsOf` unless the window ends earlier.
+    pub end: TimePoint,
+}
+
+impl TimeWindow {
+    pub const EVER: TimeWindow = TimeWindow {
+        start: None,
+        end: TimePoint::AsOf,
+    };
+}
+
+/// Which events of a relation a behavioural condition looks at.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EventFilter {
+    pub events: EventsId,
+    /// `None`: any event.
+    pub names: Option<Vec<String>>,
+    /// A condition over the event's properties (scope: the events relation).
+    pub pred: Option<Cond>,
+    pub window: TimeWindow,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AggKind {
+    Count,
+    CountDistinct(String),
+    Sum(String),
+    Avg(String),
+    Min(String),
+    Max(String),
+    /// Time of the first matching event.
+    First,
+    /// Time of the last matching event.
+    Last,
+    /// The number of periods of `unit`, counted back from `as_of`, with a matching event
+    /// (the window holds `n` of them).
+    ActivePeriods {
+        n: i64,
+        unit: Unit,
+    },
+}
+
+/// One aggregate over one events relation, per entity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EventAgg {
+    pub kind: AggKind,
+    pub filter: EventFilter,
+}
+
+impl EventAgg {
+    /// The aggregate's value for an entity without matching events: 0 for counts and
+    /// sums, unset for the others.
+    pub fn zero_when_empty(&self) -> bool {
+        matches!(
+            self.kind,
+            AggKind::Count
+                | AggKind::CountDistinct(_)
+                | AggKind::Sum(_)
+                | AggKind::ActivePeriods { .. }
+        )
+    }
+}
+
+/// `did A then B within D then C ...` over one events relation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Sequence {
+    pub events: EventsId,
+    /// Each step's names and property condition (their `window` is the sequence's).
+    pub steps: Vec<SeqStep>,
+    pub window: TimeWindow,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SeqStep {
+    pub names: Option<Vec<String>>,
+    pub pred: Option<Cond>,
+    /// For steps after the first: at most this long after the previous step.
+    pub within: Option<Duration>,
+}
+
+/// Where a column lives, seen from a scope.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ColumnOwner {
+    /// The scope entity itself.
+    Entity,
+    /// The entity reached through the scope entity's reference number `n`.
+    Ref(usize),
+    /// The events relation (inside an event filter).
+    Event,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ColRef {
+    pub owner: ColumnOwner,
+    pub name: String,
+    pub ty: Type,
+}
+
+/// A value per entity (or per event, inside filters).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scalar {
+    Column(ColRef),
+    Lit(Lit),
+    Time(TimePoint),
+    Agg(Box<EventAgg>),
+    /// Bucket 1..=k of the value over the whole population, ascending.
+    Ntile {
+        k: i64,
+        value: Box<Scalar>,
+    },
+    /// The sum of the weights of the rules that hold.
+    Score(Vec<(Lit, Cond)>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TextOp {
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Quant {
+    Any,
+    All,
+    No,
+    AtLeast(i64),
+    AtMost(i64),
+    Exactly(i64),
+}
+
+/// A condition: true or false for every entity (never unknown).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Cond {
+    Const(bool),
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+    Not(Box<Cond>),
+    Cmp(Scalar, CmpOp, Scalar),
+    In {
+        value: Scalar,
+        list: Vec<Lit>,
+    },
+    Text {
+        value: Scalar,
+        op: TextOp,
+        pattern: String,
+    },
+    Regex {
+        value: Scalar,
+        pattern: String,
+    },
+    IsSet(Scalar),
+    /// Membership of another segment of the same entity.
+    Segment(SegmentId),
+    /// Over the entities referencing this one through `(entity, ref index)`.
+    Quantified {
+        quant: Quant,
+        entity: EntityId,
+        via_ref: usize,
+        cond: Box<Cond>,
+    },
+    Sequence(Box<Sequence>),
+    /// A raw SQL predicate, parsed, with columns checked; rendered per dialect.
+    Sql(SqlPredicate),
+}
+
+/// A `sql "..."` predicate, parsed by sqlparser; every column it names exists.
+#[derive(Debug, Clone)]
+pub struct SqlPredicate {
+    pub expr: sqlparser::ast::Expr,
+    pub text: String,
+}
+
+impl PartialEq for SqlPredicate {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for SqlPredicate {}
+
+impl std::hash::Hash for SqlPredicate {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SegmentDef {
+    pub name: String,
+    pub entity: EntityId,
+    pub description: Option<String>,
+    pub owner: Option<String>,
+    pub tags: Vec<String>,
+    pub cond: Cond,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportDef {
+    pub name: String,
+    pub entity: EntityId,
+    pub description: Option<String>,
+    pub segments: Vec<SegmentId>,
+    pub metrics: Vec<MetricDef>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct MetricDef {
+    pub name: String,
+    pub kind: MetricKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum MetricKind {
+    /// Members (satisfying the condition).
+    Count(Option<Cond>),
+    /// Fraction of members satisfying the condition.
+    Share(Cond),
+    Avg(Scalar),
+    Sum(Scalar),
+    Min(Scalar),
+    Max(Scalar),
+}
+
+#[derive(Debug, Clone)]
+pub struct SplitDef {
+    pub name: String,
+    pub segment: SegmentId,
+    pub salt: String,
+    /// `(group, share in basis points)`; the shares add up to 10,000.
+    pub groups: Vec<(String, u32)>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct PriorityDef {
+    pub name: String,
+    pub entity: EntityId,
+    pub segments: Vec<SegmentId>,
+    pub span: Span,
+}
+
+/// A `test` block with its rows resolved against the catalog (run by segql-run).
+#[derive(Debug, Clone)]
+pub struct TestDef {
+    pub name: String,
+    pub description: Option<String>,
+    /// Microseconds since the epoch.
+    pub as_of: i64,
+    pub givens: Vec<GivenDef>,
+    pub expects: Vec<ExpectDef>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum Relation {
+    Entity(EntityId),
+    Events(EventsId),
+}
+
+#[derive(Debug, Clone)]
+pub struct GivenDef {
+    pub relation: Relation,
+    pub source: GivenSourceDef,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum GivenSourceDef {
+    /// Column names and rows (`None` is null).
+    Rows {
+        columns: Vec<String>,
+        rows: Vec<Vec<Option<Lit>>>,
+    },
+    /// A CSV or parquet path, as written (relative to the project).
+    File(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct ExpectDef {
+    pub target: Target,
+    pub members: Vec<Lit>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum Target {
+    Segment(SegmentId),
+    /// A split's group: (split index, group name).
+    SplitGroup(usize, String),
+    /// The entities a priority list puts in a segment: (priority index, segment).
+    PriorityStage(usize, SegmentId),
+}
+
+#[derive(Debug, Clone)]
+pub struct AssertDef {
+    pub segment: SegmentId,
+    pub checks: Vec<AssertCheck>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum AssertCheck {
+    /// Size compared: `(op, n)` pairs that must all hold.
+    Size(Vec<(CmpOp, i64)>, Span),
+    DisjointWith(SegmentId, Span),
+    SubsetOf(SegmentId, Span),
+}
+
+/// `trait NAME = VALUE`: a named value per entity.
+#[derive(Debug, Clone)]
+pub struct TraitDef {
+    pub name: String,
+    pub entity: EntityId,
+    pub value: Scalar,
+    pub ty: Type,
+    pub span: Span,
+}
+
+/// Everything a project declares, checked.
+#[derive(Debug, Clone, Default)]
+pub struct Program {
+    pub catalog: Catalog,
+    /// Segments in dependency order: a segment comes after those it refers to.
+    pub segments: Vec<SegmentDef>,
+    pub traits: Vec<TraitDef>,
+    pub reports: Vec<ReportDef>,
+    pub splits: Vec<SplitDef>,
+    pub priorities: Vec<PriorityDef>,
+    pub tests: Vec<TestDef>,
+    pub asserts: Vec<AssertDef>,
+}
+
+impl Program {
+    pub fn segment_by_name(&self, name: &str) -> Option<SegmentId> {
+        self.segments.iter().position(|s| s.name == name)
+    }
+}
