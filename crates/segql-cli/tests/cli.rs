@@ -153,6 +153,10 @@ segment trial_idle {
 segment paying {
   where plan in [\"pro\", \"business\"]
 }
+
+segment active {
+  where did \"login\" in last 7 days
+}
 ";
 
 // ---------------------------------------------------------------------------------------
@@ -209,11 +213,12 @@ fn check_a_clean_project() {
 fn check_a_project_given_by_its_directory() {
     let p = Project::empty();
     p.write("demo/segql.toml", "paths = [\"segments\"]\n")
-        .write("demo/segments/catalog.seg", CATALOG);
+        .write("demo/segments/catalog.seg", CATALOG)
+        .write("demo/segments/lifecycle.seg", LIFECYCLE);
     let out = run_snapshot!(p, p.segql(&["check", "--color", "never", "demo"]));
     assert_eq!(code(&out), 0);
     // An unnamed project is named by its directory.
-    assert!(stderr(&out).contains("checked project demo, 1 file"));
+    assert!(stderr(&out).contains("checked project demo, 2 files: no problems"));
 }
 
 #[test]
@@ -283,7 +288,8 @@ fn check_as_json() {
 #[test]
 fn check_a_clean_project_as_json() {
     let p = Project::demo();
-    p.write("segments/catalog.seg", CATALOG);
+    p.write("segments/catalog.seg", CATALOG)
+        .write("segments/lifecycle.seg", LIFECYCLE);
     let out = run_snapshot!(p, p.segql(&["check", "--format", "json"]));
     assert_eq!(code(&out), 0);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
