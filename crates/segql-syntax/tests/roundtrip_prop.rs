@@ -181,6 +181,31 @@ segment _ {
     assert_eq!(f, text);
 }
 
+/// A timestamp whose UTC offset moved it out of years 1 to 9999 was accepted, then
+/// formatted in UTC as year 0 or 10000, which does not parse. It is now an error; the
+/// edges that stay in range still round-trip.
+#[test]
+fn regression_timestamp_offset_out_of_years() {
+    for ts in ["0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00"] {
+        let p = parse(&format!("test t {{ as_of {ts} }}"), FileId(0));
+        assert_eq!(
+            p.diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+            vec!["E0114"],
+            "{ts}: {:#?}",
+            p.diags
+        );
+    }
+    for (ts, utc) in [
+        ("0001-01-01T01:30:00+01:00", "0001-01-01T00:30:00Z"),
+        ("9999-12-31T22:30:00.5-01:00", "9999-12-31T23:30:00.5Z"),
+        ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"),
+        ("9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59.999999Z"),
+    ] {
+        let f = format_checked(&format!("test t {{ as_of {ts} }}"));
+        assert_eq!(f, format!("test t {{\n  as_of {utc}\n}}\n"));
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Leaves
 // ---------------------------------------------------------------------------------------
