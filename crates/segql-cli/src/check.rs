@@ -17,27 +17,13 @@ struct Report {
 }
 
 pub fn run(paths: &[PathBuf], json: bool, color: bool) -> Result<ExitCode> {
-    let mut map = SourceMap::new();
-    let inputs = project::resolve(paths, &mut map)?;
-    let loaded = project::load(&inputs.files, &mut map)?;
-    // Problems in segql.toml first (its file was added to the map first), then the files'.
-    let mut diags = inputs.diags.clone();
-    for l in &loaded {
-        diags.extend(l.parsed.diags.iter().cloned());
-    }
-    // Names and types are checked once every file parses: a half-parsed file would
-    // only add follow-on errors.
-    if !diags.iter().any(|d| d.is_error()) {
-        let files: Vec<&segql_syntax::ast::File> = loaded.iter().map(|l| &l.parsed.file).collect();
-        let (_program, check_diags) = segql_plan::check(&files);
-        diags.extend(check_diags);
-    }
-    let what = match (&inputs.root, &inputs.config.name) {
+    let ws = project::workspace(paths)?;
+    let what = match (&ws.inputs.root, &ws.inputs.config.name) {
         (Some(_), Some(name)) => format!("project {name}, "),
         (Some(root), None) => format!("project {}, ", project::display_path(root)),
         _ => String::new(),
     };
-    finish(&map, &what, loaded.len(), diags, json, color)
+    finish(&ws.map, &what, ws.files.len(), ws.diags, json, color)
 }
 
 fn finish(

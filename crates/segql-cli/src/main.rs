@@ -6,6 +6,7 @@
 //! language logic: parsing and formatting come from segql-syntax.
 
 mod check;
+mod compile_cmd;
 mod fmt_cmd;
 mod output;
 mod project;
@@ -69,6 +70,27 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Compile segments to SQL for a warehouse dialect.
+    Compile {
+        /// A project directory or .seg files (default: the project here).
+        paths: Vec<PathBuf>,
+        /// The SQL dialect(s): duckdb, postgres, redshift, snowflake, bigquery,
+        /// databricks, clickhouse, trino, or all. Repeat or separate with commas.
+        #[arg(long, short = 'd', required = true)]
+        dialect: Vec<String>,
+        /// Only these segments (default: all).
+        #[arg(long, short = 's', num_args = 1..)]
+        select: Vec<String>,
+        /// The instant relative times are measured from, e.g. 2024-06-01 or
+        /// 2024-06-01T09:30:00Z (UTC). Default: now.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Write DIR/<dialect>/<segment>.sql instead of printing.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// List the SQL dialects and how far the tests take each.
+    Dialects,
 }
 
 fn main() -> ExitCode {
@@ -85,6 +107,23 @@ fn main() -> ExitCode {
     let result = std::panic::catch_unwind(move || match cli.command {
         Command::Check { paths, format } => check::run(&paths, format == Format::Json, color),
         Command::Fmt { paths, check } => fmt_cmd::run(&paths, check, color),
+        Command::Compile {
+            paths,
+            dialect,
+            select,
+            as_of,
+            out,
+        } => compile_cmd::run(
+            compile_cmd::Args {
+                paths,
+                dialects: dialect,
+                select,
+                as_of,
+                out,
+            },
+            color,
+        ),
+        Command::Dialects => Ok(compile_cmd::dialects()),
     });
     match result {
         Ok(Ok(code)) => code,

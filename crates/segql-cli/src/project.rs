@@ -350,3 +350,47 @@ pub fn load(files: &[PathBuf], map: &mut SourceMap) -> Result<Vec<Loaded>> {
     }
     Ok(out)
 }
+
+/// A project read, parsed and checked: what every command past `fmt` starts from.
+pub struct Workspace {
+    pub map: SourceMap,
+    pub inputs: Inputs,
+    pub files: Vec<Loaded>,
+    /// The checked program, when every file parsed.
+    pub program: Option<segql_plan::ir::Program>,
+    /// Every diagnostic: segql.toml's, then syntax, then names and types.
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Workspace {
+    pub fn has_errors(&self) -> bool {
+        self.diags.iter().any(|d| d.is_error())
+    }
+}
+
+/// Reads, parses and checks. Names and types are checked once every file parses: a
+/// half-parsed file would only add follow-on errors.
+pub fn workspace(paths: &[PathBuf]) -> Result<Workspace> {
+    let mut map = SourceMap::new();
+    let inputs = resolve(paths, &mut map)?;
+    let files = load(&inputs.files, &mut map)?;
+    let mut diags = inputs.diags.clone();
+    for l in &files {
+        diags.extend(l.parsed.diags.iter().cloned());
+    }
+    let mut program = None;
+    if !diags.iter().any(|d| d.is_error()) {
+        let asts: Vec<&segql_syntax::ast::File> = files.iter().map(|l| &l.parsed.file).collect();
+        let (p, check_diags) = segql_plan::check(&asts);
+        diags.extend(check_diags);
+        program = Some(p);
+    }
+    diags.sort_by_key(|d| (d.span.file, d.span.start));
+    Ok(Workspace {
+        map,
+        inputs,
+        files,
+        program,
+        diags,
+    })
+}

@@ -721,7 +721,8 @@ impl<'a> Checker<'a> {
                 self.no_filter(ctx, c.span, "a quantifier")?;
                 self.quantified(q, ctx)
             }
-            K::Sql(s) => crate::sqlpred::check(self, s, ctx.entity, ctx.filter).map(Cond::Sql),
+            K::Sql(s) => crate::sqlpred::check(self, s, ctx.entity, ctx.filter)
+                .map(|p| Cond::Sql(Box::new(p))),
         }
     }
 
@@ -772,7 +773,7 @@ impl<'a> Checker<'a> {
             P::In(list) | P::NotIn(list) => {
                 let mut lits = Vec::new();
                 for l in list {
-                    let Some(x) = lit(&l.kind) else { return None };
+                    let x = lit(&l.kind)?;
                     if !comparable(ty, x.ty()) {
                         self.mismatch(vspan, ty, l.span, x.ty(), v);
                         return None;

@@ -296,7 +296,7 @@ pub enum Cond {
     },
     Sequence(Box<Sequence>),
     /// A raw SQL predicate, parsed, with columns checked; rendered per dialect.
-    Sql(SqlPredicate),
+    Sql(Box<SqlPredicate>),
 }
 
 /// A `sql "..."` predicate, parsed by sqlparser; every column it names exists.

@@ -8,7 +8,10 @@
 
 pub mod check;
 pub mod codes;
+pub mod compile;
+pub mod dialect;
 pub mod ir;
+mod sql;
 mod sqlpred;
 
 pub use check::check;

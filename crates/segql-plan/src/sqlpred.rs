@@ -44,11 +44,9 @@ pub fn check(
     let cat: &Catalog = c.catalog_ref();
     let _ = visit_expressions(&expr, |e| {
         match e {
-            Expr::Identifier(id) => {
-                if !column_exists(cat, entity, filter, None, &id.value) {
-                    problems.push(format!("`{}` is not a column", id.value));
-                    hint = suggestion(cat, entity, filter, &id.value);
-                }
+            Expr::Identifier(id) if !column_exists(cat, entity, filter, None, &id.value) => {
+                problems.push(format!("`{}` is not a column", id.value));
+                hint = suggestion(cat, entity, filter, &id.value);
             }
             Expr::CompoundIdentifier(parts) => {
                 let ok = parts.len() == 2

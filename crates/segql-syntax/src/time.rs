@@ -88,3 +88,123 @@ mod tests {
         assert_eq!(format_timestamp(1_500_000), "1970-01-01T00:00:01.5Z");
     }
 }
+
+/// Parses an instant as a user types it on a command line: `2024-06-01`,
+/// `2024-06-01T09:30:00Z`, `2024-06-01 09:30:00`, `2024-06-01T09:30:00.5+02:00`.
+/// A date is its midnight; a time without an offset is UTC. Returns microseconds since
+/// the epoch.
+pub fn parse_instant(s: &str) -> Result<i64, String> {
+    let bad =
+        || format!("`{s}` is not a date or timestamp (write 2024-06-01 or 2024-06-01T09:30:00Z)");
+    let b = s.trim().as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = b.get(from..from + len)?;
+        if part.iter().all(u8::is_ascii_digit) {
+            std::str::from_utf8(part).ok()?.parse().ok()
+        } else {
+            None
+        }
+    };
+    let (y, m, d) = (num(0, 4), num(5, 2), num(8, 2));
+    let (Some(y), Some(m), Some(d)) = (y, m, d) else {
+        return Err(bad());
+    };
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return Err(bad());
+    }
+    let (m, d) = (m as u32, d as u32);
+    if y < 1 || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+        return Err(format!("`{s}` is not a date in the calendar"));
+    }
+    let day = days_from_civil(y, m, d);
+    if b.len() == 10 {
+        return Ok(day * MICROS_PER_DAY);
+    }
+    if !matches!(b.get(10), Some(b'T' | b't' | b' ')) {
+        return Err(bad());
+    }
+    let (Some(hh), Some(mm)) = (num(11, 2), num(14, 2)) else {
+        return Err(bad());
+    };
+    if b.get(13) != Some(&b':') {
+        return Err(bad());
+    }
+    let mut i = 16;
+    let mut ss = 0;
+    let mut micros = 0;
+    if b.get(i) == Some(&b':') {
+        ss = num(i + 1, 2).ok_or_else(bad)?;
+        i += 3;
+        if b.get(i) == Some(&b'.') {
+            let start = i + 1;
+            i = start;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            let frac = std::str::from_utf8(&b[start..i]).map_err(|_| bad())?;
+            if frac.is_empty() || frac.len() > 6 {
+                return Err(format!(
+                    "`{s}`: give at most 6 fractional digits (microseconds)"
+                ));
+            }
+            micros = format!("{frac:0<6}").parse::<i64>().map_err(|_| bad())?;
+        }
+    }
+    let offset = match b.get(i) {
+        None => 0,
+        Some(b'Z' | b'z') if i + 1 == b.len() => 0,
+        Some(c @ (b'+' | b'-')) if i + 6 == b.len() && b.get(i + 3) == Some(&b':') => {
+            let (oh, om) = (
+                num(i + 1, 2).ok_or_else(bad)?,
+                num(i + 4, 2).ok_or_else(bad)?,
+            );
+            if oh > 23 || om > 59 {
+                return Err(bad());
+            }
+            let o = oh * 60 + om;
+            if *c == b'-' {
+                -o
+            } else {
+                o
+            }
+        }
+        _ => return Err(bad()),
+    };
+    if hh > 23 || mm > 59 || ss > 59 {
+        return Err(format!("`{s}` is not a time of day"));
+    }
+    let secs = day * 86_400 + hh * 3600 + mm * 60 + ss - offset * 60;
+    Ok(secs * 1_000_000 + micros)
+}
+
+#[cfg(test)]
+mod instant_tests {
+    use super::*;
+
+    #[test]
+    fn instants_parse_in_every_form() {
+        let midnight = parse_instant("2024-06-01").unwrap();
+        assert_eq!(format_timestamp(midnight), "2024-06-01T00:00:00Z");
+        assert_eq!(parse_instant("2024-06-01T00:00:00Z").unwrap(), midnight);
+        assert_eq!(parse_instant("2024-06-01 00:00").unwrap(), midnight);
+        assert_eq!(
+            parse_instant("2024-06-01T02:00:00+02:00").unwrap(),
+            midnight
+        );
+        assert_eq!(
+            format_timestamp(parse_instant("2024-06-01T09:30:00.25Z").unwrap()),
+            "2024-06-01T09:30:00.25Z"
+        );
+        for bad in [
+            "",
+            "2024",
+            "2024-13-01",
+            "2023-02-29",
+            "2024-06-01T25:00",
+            "2024-06-01X",
+            "yesterday",
+        ] {
+            assert!(parse_instant(bad).is_err(), "{bad}");
+        }
+    }
+}

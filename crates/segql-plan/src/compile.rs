@@ -1,0 +1,1225 @@
+//! The planner and SQL emission: checked IR to one SQL statement per request.
+//!
+//! Planning happens in two passes over the conditions a statement needs:
+//!
+//! 1. **collect**: every behavioural value becomes a *feature*: an aggregate column of
+//!    the one CTE that scans its events relation (`events_per_user`), a sequence, an
+//!    `ntile` bucket, or a count over related entities. Identical features are
+//!    registered once, whichever segment asked for them.
+//! 2. **emit**: the CTEs are written (each events relation scanned once, its earliest
+//!    window pushed into `WHERE`), then each condition becomes a boolean expression over
+//!    the entity's table and the features it joins.
+//!
+//! Conditions are two-valued: a comparison with NULL is false. Only a `NOT` can turn
+//! SQL's unknown into true, so the operand of every `NOT` that may be NULL is wrapped
+//! in `COALESCE(.., FALSE)`; everything else already behaves (see docs/semantics.md).
+
+use crate::dialect::{fixed_micros, AggFn, Dialect};
+use crate::ir::*;
+use crate::sql::{and, bin, derived, is_not_null, not, or, proj, proj_bare, raw, From, Sql};
+use segql_syntax::ast::{CmpOp, Type, Unit};
+use segql_syntax::time::{civil_from_days, days_from_civil, days_in_month, MICROS_PER_DAY};
+use sqlparser::ast::{BinaryOperator, Expr, Query};
+use std::collections::{BTreeSet, HashSet};
+use std::ops::ControlFlow;
+
+/// What every statement is compiled against.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// The instant every relative time is measured from (microseconds since the epoch).
+    pub as_of: i64,
+}
+
+/// Something the chosen dialect cannot express.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported(pub String);
+
+impl std::fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// `SELECT key` of the members of one segment.
+pub fn segment(
+    p: &Program,
+    id: SegmentId,
+    d: &dyn Dialect,
+    o: Options,
+) -> Result<Query, Unsupported> {
+    let mut pl = Planner::new(p, d, o);
+    let seg = &p.segments[id];
+    pl.collect_cond(&seg.cond, seg.entity);
+    let mut scope = pl.scope(seg.entity);
+    let cond = pl.cond(&seg.cond, &mut scope).0;
+    let key = pl.key_expr(&scope);
+    let key_name = p.catalog.entities[seg.entity].key.clone();
+    let from = pl.from(&scope);
+    let body = pl
+        .sql
+        .select(vec![proj(key, &key_name)], Some(from), Some(cond), vec![]);
+    pl.finish(body)
+}
+
+/// Pretty-printed SQL text of a query.
+pub fn to_sql(q: &Query) -> String {
+    format!("{q:#}")
+}
+
+pub(crate) struct Planner<'a> {
+    pub(crate) p: &'a Program,
+    pub(crate) d: &'a dyn Dialect,
+    pub(crate) sql: Sql<'a>,
+    pub(crate) o: Options,
+    facts: Vec<Facts>,
+    seqs: Vec<SeqFeat>,
+    /// Ntile and quantifier CTEs, in the order they must be defined.
+    derived: Vec<Derived>,
+    names: HashSet<String>,
+    pub(crate) problems: Vec<String>,
+    /// Whether the statement refers to `params.as_of`.
+    uses_params: bool,
+}
+
+struct Facts {
+    events: EventsId,
+    cte: String,
+    cols: Vec<(FactKey, String)>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum FactKey {
+    Agg(EventAgg),
+    /// The number of rows a nullable aggregate saw a value in: its guard.
+    Seen(EventAgg),
+}
+
+struct SeqFeat {
+    seq: Sequence,
+    cte: String,
+}
+
+enum Derived {
+    Ntile {
+        entity: EntityId,
+        k: i64,
+        value: Box<Scalar>,
+        cte: String,
+    },
+    Quant {
+        outer: EntityId,
+        inner: EntityId,
+        via_ref: usize,
+        cond: Box<Cond>,
+        cte: String,
+    },
+}
+
+impl Derived {
+    fn cte(&self) -> &str {
+        match self {
+            Derived::Ntile { cte, .. } | Derived::Quant { cte, .. } => cte,
+        }
+    }
+}
+
+/// One query block over an entity's table: its alias and what it joins.
+pub(crate) struct Scope {
+    pub(crate) entity: EntityId,
+    pub(crate) alias: String,
+    needs: Needs,
+}
+
+#[derive(Default)]
+struct Needs {
+    params: bool,
+    facts: BTreeSet<usize>,
+    refs: BTreeSet<usize>,
+    seqs: BTreeSet<usize>,
+    derived: BTreeSet<usize>,
+}
+
+const PARAMS: &str = "params";
+const P: &str = "p";
+const EV: &str = "ev";
+const PRESENT: &str = "segql_present";
+
+/// Lowercase ASCII letters, digits and `_`, for generated names.
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+    }
+    let out = out.trim_end_matches('_').to_string();
+    match out.chars().next() {
+        None => "x".to_string(),
+        Some(c) if c.is_ascii_digit() => format!("x{out}"),
+        _ => out,
+    }
+}
+
+fn unit_suffix(d: Duration) -> String {
+    let u = match d.unit {
+        Unit::Hour => "h",
+        Unit::Day => "d",
+        Unit::Week => "w",
+        Unit::Month => "mo",
+        Unit::Year => "y",
+    };
+    format!("{}{u}", d.n)
+}
+
+fn window_suffix(w: &TimeWindow) -> String {
+    match (&w.start, &w.end) {
+        (None, TimePoint::AsOf) => String::new(),
+        (Some(TimePoint::Ago(d)), TimePoint::AsOf) => format!("_{}", unit_suffix(*d)),
+        (None, TimePoint::Ago(d)) => format!("_before_{}", unit_suffix(*d)),
+        _ => "_window".to_string(),
+    }
+}
+
+fn names_slug(names: &Option<Vec<String>>) -> String {
+    match names {
+        None => "any_event".to_string(),
+        Some(v) if v.len() == 1 => slug(&v[0]),
+        Some(v) => format!("{}_etc", slug(&v[0])),
+    }
+}
+
+/// Months back from a timestamp, clamped to the end of the month.
+fn months_back(ts: i64, n: i64) -> i64 {
+    let days = ts.div_euclid(MICROS_PER_DAY);
+    let rem = ts.rem_euclid(MICROS_PER_DAY);
+    let (y, m, d) = civil_from_days(days);
+    let total = y * 12 + i64::from(m) - 1 - n;
+    let (ny, nm) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
+    let nd = d.min(days_in_month(ny, nm));
+    days_from_civil(ny, nm, nd) * MICROS_PER_DAY + rem
+}
+
+impl<'a> Planner<'a> {
+    pub(crate) fn new(p: &'a Program, d: &'a dyn Dialect, o: Options) -> Self {
+        let mut names = HashSet::new();
+        names.insert(PARAMS.to_string());
+        Planner {
+            p,
+            d,
+            sql: Sql::new(d),
+            o,
+            facts: Vec::new(),
+            seqs: Vec::new(),
+            derived: Vec::new(),
+            names,
+            problems: Vec::new(),
+            uses_params: false,
+        }
+    }
+
+    fn fresh(&mut self, base: &str) -> String {
+        let base = slug(base);
+        let mut name = base.clone();
+        let mut i = 2;
+        while self.names.contains(&name) {
+            name = format!("{base}_{i}");
+            i += 1;
+        }
+        self.names.insert(name.clone());
+        name
+    }
+
+    /// The instant a time point stands for, with the calendar rules the SQL uses.
+    fn instant(&self, t: &TimePoint) -> i64 {
+        match t {
+            TimePoint::AsOf => self.o.as_of,
+            TimePoint::At(ts) => *ts,
+            TimePoint::Ago(d) => match fixed_micros(d.unit) {
+                Some(us) => self.o.as_of - d.n * us,
+                None => months_back(
+                    self.o.as_of,
+                    if d.unit == Unit::Year { d.n * 12 } else { d.n },
+                ),
+            },
+        }
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Pass 1: collect features
+    // -----------------------------------------------------------------------------------
+
+    pub(crate) fn collect_cond(&mut self, c: &Cond, entity: EntityId) {
+        match c {
+            Cond::Const(_) | Cond::Sql(_) => {}
+            Cond::And(v) | Cond::Or(v) => v.iter().for_each(|c| self.collect_cond(c, entity)),
+            Cond::Not(c) => self.collect_cond(c, entity),
+            Cond::Cmp(a, _, b) => {
+                self.collect_scalar(a, entity);
+                self.collect_scalar(b, entity);
+            }
+            Cond::In { value, .. }
+            | Cond::Text { value, .. }
+            | Cond::Regex { value, .. }
+            | Cond::IsSet(value) => self.collect_scalar(value, entity),
+            Cond::Segment(id) => {
+                let seg = &self.p.segments[*id];
+                self.collect_cond(&seg.cond, seg.entity);
+            }
+            Cond::Quantified {
+                entity: inner,
+                via_ref,
+                cond,
+                ..
+            } => {
+                self.collect_cond(cond, *inner);
+                let exists = self.derived.iter().any(|d| {
+                    matches!(d, Derived::Quant { outer, inner: i, via_ref: r, cond: c, .. }
+                        if *outer == entity && i == inner && r == via_ref && c == cond)
+                });
+                if !exists {
+                    let name = format!(
+                        "{}_per_{}",
+                        self.p.catalog.entities[*inner].name, self.p.catalog.entities[entity].name
+                    );
+                    let cte = self.fresh(&name);
+                    self.derived.push(Derived::Quant {
+                        outer: entity,
+                        inner: *inner,
+                        via_ref: *via_ref,
+                        cond: cond.clone(),
+                        cte,
+                    });
+                }
+            }
+            Cond::Sequence(s) => {
+                if !self.seqs.iter().any(|f| &f.seq == s.as_ref()) {
+                    let first = names_slug(&s.steps[0].names);
+                    let last = names_slug(&s.steps[s.steps.len() - 1].names);
+                    let cte = self.fresh(&format!("{first}_then_{last}"));
+                    self.seqs.push(SeqFeat {
+                        seq: (**s).clone(),
+                        cte,
+                    });
+                }
+            }
+        }
+    }
+
+    fn collect_scalar(&mut self, s: &Scalar, entity: EntityId) {
+        match s {
+            Scalar::Column(_) | Scalar::Lit(_) | Scalar::Time(_) => {}
+            Scalar::Agg(a) => {
+                self.fact(FactKey::Agg((**a).clone()));
+                if self.d.outer_join_defaults() && !a.zero_when_empty() {
+                    self.fact(FactKey::Seen((**a).clone()));
+                }
+            }
+            Scalar::Ntile { k, value } => {
+                self.collect_scalar(value, entity);
+                let exists = self.derived.iter().any(|d| {
+                    matches!(d, Derived::Ntile { entity: e, k: kk, value: v, .. } if *e == entity && kk == k && v == value)
+                });
+                if !exists {
+                    let cte = self.fresh(&format!("ntile_{k}"));
+                    self.derived.push(Derived::Ntile {
+                        entity,
+                        k: *k,
+                        value: value.clone(),
+                        cte,
+                    });
+                }
+            }
+            Scalar::Score(rules) => rules.iter().for_each(|(_, c)| self.collect_cond(c, entity)),
+        }
+    }
+
+    fn fact(&mut self, key: FactKey) -> (usize, String) {
+        let agg = match &key {
+            FactKey::Agg(a) | FactKey::Seen(a) => a.clone(),
+        };
+        let events = agg.filter.events;
+        let fi = match self.facts.iter().position(|f| f.events == events) {
+            Some(i) => i,
+            None => {
+                let ev = &self.p.catalog.events[events];
+                let entity = &self.p.catalog.entities[ev.entity];
+                let cte = self.fresh(&format!("{}_per_{}", ev.name, entity.name));
+                self.facts.push(Facts {
+                    events,
+                    cte,
+                    cols: Vec::new(),
+                });
+                self.facts.len() - 1
+            }
+        };
+        if let Some((_, name)) = self.facts[fi].cols.iter().find(|(k, _)| k == &key) {
+            return (fi, name.clone());
+        }
+        let names = names_slug(&agg.filter.names);
+        let what = match &agg.kind {
+            AggKind::Count => String::new(),
+            AggKind::CountDistinct(c) => format!("_distinct_{}", slug(c)),
+            AggKind::Sum(c) => format!("_{}_sum", slug(c)),
+            AggKind::Avg(c) => format!("_{}_avg", slug(c)),
+            AggKind::Min(c) => format!("_{}_min", slug(c)),
+            AggKind::Max(c) => format!("_{}_max", slug(c)),
+            AggKind::First => "_first_at".to_string(),
+            AggKind::Last => "_last_at".to_string(),
+            AggKind::ActivePeriods { unit, .. } => format!("_active_{}s", unit_name(*unit)),
+        };
+        let filtered = if agg.filter.pred.is_some() {
+            "_filtered"
+        } else {
+            ""
+        };
+        let seen = if matches!(key, FactKey::Seen(_)) {
+            "_seen"
+        } else {
+            ""
+        };
+        let mut base = format!(
+            "{names}{what}{}{filtered}{seen}",
+            window_suffix(&agg.filter.window)
+        );
+        if base.len() > 60 {
+            base.truncate(60);
+        }
+        let key_name = slug(&self.p.catalog.entities[self.p.catalog.events[events].entity].key);
+        let mut name = base.clone();
+        let mut i = 2;
+        while name == key_name || self.facts[fi].cols.iter().any(|(_, n)| n == &name) {
+            name = format!("{base}_{i}");
+            i += 1;
+        }
+        self.facts[fi].cols.push((key, name.clone()));
+        (fi, name)
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Scopes and FROM clauses
+    // -----------------------------------------------------------------------------------
+
+    pub(crate) fn scope(&self, entity: EntityId) -> Scope {
+        let name = &self.p.catalog.entities[entity].name;
+        let alias = name
+            .chars()
+            .find(|c| c.is_ascii_alphabetic())
+            .map(|c| c.to_ascii_lowercase().to_string())
+            .unwrap_or_else(|| "t".to_string());
+        // Single letters that are SQL words or clash with our own aliases.
+        let alias = if matches!(alias.as_str(), "p") {
+            format!("{alias}0")
+        } else {
+            alias
+        };
+        Scope {
+            entity,
+            alias,
+            needs: Needs::default(),
+        }
+    }
+
+    fn ref_alias(&self, scope: &Scope, ri: usize) -> String {
+        let nav = &self.p.catalog.entities[scope.entity].refs[ri].nav;
+        let s = slug(nav);
+        if s == scope.alias || s == P || s == EV || self.names.contains(&s) {
+            format!("{s}_ref")
+        } else {
+            s
+        }
+    }
+
+    pub(crate) fn key_expr(&self, scope: &Scope) -> Expr {
+        let e = &self.p.catalog.entities[scope.entity];
+        self.sql.col(&scope.alias, &e.key)
+    }
+
+    /// The FROM clause a scope's expressions need.
+    pub(crate) fn from(&mut self, scope: &Scope) -> From {
+        let sql = self.sql;
+        let e = &self.p.catalog.entities[scope.entity];
+        let key = self.key_expr(scope);
+        let mut joins = Vec::new();
+        if scope.needs.params {
+            self.uses_params = true;
+            joins.push(sql.cross_join(sql.table(&[PARAMS.to_string()], Some(P))));
+        }
+        for &ri in &scope.needs.refs {
+            let r = &e.refs[ri];
+            let target = &self.p.catalog.entities[r.target];
+            let alias = self.ref_alias(scope, ri);
+            let relation = if self.d.outer_join_defaults() {
+                let q = sql.select(
+                    vec![proj_bare(raw("*".into())), proj(sql.int(1), PRESENT)],
+                    Some(From {
+                        base: sql.table(&target.table, None),
+                        joins: vec![],
+                    }),
+                    None,
+                    vec![],
+                );
+                derived(q, &alias, &sql)
+            } else {
+                sql.table(&target.table, Some(&alias))
+            };
+            let on = bin(
+                sql.col(&alias, &target.key),
+                BinaryOperator::Eq,
+                sql.col(&scope.alias, &r.column),
+            );
+            joins.push(sql.left_join(relation, on));
+        }
+        for &fi in &scope.needs.facts {
+            let cte = self.facts[fi].cte.clone();
+            let on = bin(sql.col(&cte, &e.key), BinaryOperator::Eq, key.clone());
+            joins.push(sql.left_join(sql.table(&[cte], None), on));
+        }
+        for &si in &scope.needs.seqs {
+            let cte = self.seqs[si].cte.clone();
+            let on = bin(sql.col(&cte, &e.key), BinaryOperator::Eq, key.clone());
+            joins.push(sql.left_join(sql.table(&[cte], None), on));
+        }
+        for &di in &scope.needs.derived {
+            let cte = self.derived[di].cte().to_string();
+            let on = bin(sql.col(&cte, &e.key), BinaryOperator::Eq, key.clone());
+            joins.push(sql.left_join(sql.table(&[cte], None), on));
+        }
+        From {
+            base: sql.table(&e.table, Some(&scope.alias)),
+            joins,
+        }
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Pass 2: expressions
+    // -----------------------------------------------------------------------------------
+
+    fn params_col(&mut self, scope: &mut Scope) -> Expr {
+        scope.needs.params = true;
+        self.sql.col(P, "as_of")
+    }
+
+    fn time_point(&mut self, t: &TimePoint, scope: &mut Scope) -> Expr {
+        match t {
+            TimePoint::AsOf => self.params_col(scope),
+            TimePoint::At(ts) => self.d.timestamp(*ts),
+            TimePoint::Ago(d) => {
+                let as_of = self.params_col(scope);
+                self.d.minus(&self.sql, as_of, *d)
+            }
+        }
+    }
+
+    fn lit(&mut self, l: &Lit) -> Expr {
+        match l {
+            Lit::Str(s) => self.string_lit(s),
+            Lit::Int(v) => self.sql.int(*v),
+            Lit::Decimal(t) => self.sql.decimal(t),
+            Lit::Bool(b) => self.sql.bool(*b),
+            Lit::Date(d) => self.d.date(*d),
+            Lit::Timestamp(t) => self.d.timestamp(*t),
+        }
+    }
+
+    fn string_lit(&mut self, s: &str) -> Expr {
+        if let Some(why) = self.d.unrepresentable(s) {
+            self.problems.push(format!("{why}: {s:?}"));
+        }
+        self.sql.string(s)
+    }
+
+    pub(crate) fn scalar_ty(&self, s: &Scalar) -> Type {
+        match s {
+            Scalar::Column(c) => c.ty,
+            Scalar::Lit(l) => l.ty(),
+            Scalar::Time(_) => Type::Timestamp,
+            Scalar::Agg(a) => match &a.kind {
+                AggKind::Count | AggKind::CountDistinct(_) | AggKind::ActivePeriods { .. } => {
+                    Type::Int
+                }
+                AggKind::First | AggKind::Last => Type::Timestamp,
+                AggKind::Avg(_) => Type::Decimal,
+                AggKind::Sum(c) | AggKind::Min(c) | AggKind::Max(c) => {
+                    let ev = &self.p.catalog.events[a.filter.events];
+                    ev.property(c).map(|p| p.ty).unwrap_or(Type::Timestamp)
+                }
+            },
+            Scalar::Ntile { .. } => Type::Int,
+            Scalar::Score(rules) => {
+                if rules.iter().any(|(w, _)| w.ty() == Type::Decimal) {
+                    Type::Decimal
+                } else {
+                    Type::Int
+                }
+            }
+        }
+    }
+
+    /// A value in a scope: the expression and whether it may be NULL.
+    pub(crate) fn scalar(&mut self, s: &Scalar, scope: &mut Scope) -> (Expr, bool) {
+        let sql = self.sql;
+        match s {
+            Scalar::Column(c) => match &c.owner {
+                ColumnOwner::Entity => (
+                    sql.col(&scope.alias, &c.name),
+                    c.name != self.p.catalog.entities[scope.entity].key,
+                ),
+                ColumnOwner::Ref(ri) => {
+                    scope.needs.refs.insert(*ri);
+                    let alias = self.ref_alias(scope, *ri);
+                    let col = sql.col(&alias, &c.name);
+                    if self.d.outer_join_defaults() {
+                        let present = bin(sql.col(&alias, PRESENT), BinaryOperator::Eq, sql.int(1));
+                        (sql.case(vec![(present, col)], None), true)
+                    } else {
+                        (col, true)
+                    }
+                }
+                ColumnOwner::Event => (sql.col(EV, &c.name), true),
+            },
+            Scalar::Lit(l) => (self.lit(l), false),
+            Scalar::Time(t) => (self.time_point(t, scope), false),
+            Scalar::Agg(a) => {
+                let (fi, name) = self.fact(FactKey::Agg((**a).clone()));
+                scope.needs.facts.insert(fi);
+                let cte = self.facts[fi].cte.clone();
+                let col = sql.col(&cte, &name);
+                if a.zero_when_empty() {
+                    (sql.coalesce(col, sql.int(0)), false)
+                } else if self.d.outer_join_defaults() {
+                    let (_, seen) = self.fact(FactKey::Seen((**a).clone()));
+                    let guard = bin(
+                        sql.coalesce(sql.col(&cte, &seen), sql.int(0)),
+                        BinaryOperator::Gt,
+                        sql.int(0),
+                    );
+                    (sql.case(vec![(guard, col)], None), true)
+                } else {
+                    (col, true)
+                }
+            }
+            Scalar::Ntile { k, value } => {
+                let di = self
+                    .derived
+                    .iter()
+                    .position(|d| matches!(d, Derived::Ntile { entity, k: kk, value: v, .. } if *entity == scope.entity && kk == k && v == value))
+                    .expect("ntile collected");
+                scope.needs.derived.insert(di);
+                let cte = self.derived[di].cte().to_string();
+                (sql.col(&cte, "bucket"), false)
+            }
+            Scalar::Score(rules) => {
+                let mut sum: Option<Expr> = None;
+                for (w, c) in rules {
+                    let (cond, _) = self.cond(c, scope);
+                    let weight = self.lit(w);
+                    let term = sql.case(vec![(cond, weight)], Some(sql.int(0)));
+                    sum = Some(match sum {
+                        None => term,
+                        Some(acc) => bin(acc, BinaryOperator::Plus, term),
+                    });
+                }
+                (sum.unwrap_or_else(|| sql.int(0)), false)
+            }
+        }
+    }
+
+    /// A condition as a boolean expression, and whether it may be NULL (for unknown).
+    pub(crate) fn cond(&mut self, c: &Cond, scope: &mut Scope) -> (Expr, bool) {
+        let sql = self.sql;
+        match c {
+            Cond::Const(b) => (sql.bool(*b), false),
+            Cond::And(v) | Cond::Or(v) => {
+                let mut parts = Vec::new();
+                let mut nullable = false;
+                for c in v {
+                    let (e, n) = self.cond(c, scope);
+                    parts.push(e);
+                    nullable |= n;
+                }
+                (
+                    if matches!(c, Cond::And(_)) {
+                        and(parts)
+                    } else {
+                        or(parts)
+                    },
+                    nullable,
+                )
+            }
+            Cond::Not(inner) => {
+                let (e, n) = self.cond(inner, scope);
+                let e = if n {
+                    sql.coalesce(e, sql.bool(false))
+                } else {
+                    e
+                };
+                (not(e), false)
+            }
+            Cond::Cmp(a, op, b) => {
+                let (ta, tb) = (self.scalar_ty(a), self.scalar_ty(b));
+                let (mut ea, na) = self.scalar(a, scope);
+                let (mut eb, nb) = self.scalar(b, scope);
+                // A date meets a timestamp at the date's midnight.
+                if ta == Type::Date && tb == Type::Timestamp {
+                    ea = sql.cast(ea, self.d.timestamp_type());
+                }
+                if tb == Type::Date && ta == Type::Timestamp {
+                    eb = sql.cast(eb, self.d.timestamp_type());
+                }
+                (bin(ea, cmp_op(*op), eb), na || nb)
+            }
+            Cond::In { value, list } => {
+                let (e, n) = self.scalar(value, scope);
+                let list = list.iter().map(|l| self.lit(l)).collect();
+                (
+                    Expr::InList {
+                        expr: Box::new(e),
+                        list,
+                        negated: false,
+                    },
+                    n,
+                )
+            }
+            Cond::Text { value, op, pattern } => {
+                let (e, n) = self.scalar(value, scope);
+                let s = self.string_lit(pattern);
+                let out = match op {
+                    TextOp::Contains => self.d.contains(&sql, e, s),
+                    TextOp::StartsWith => self.d.starts_with(&sql, e, s),
+                    TextOp::EndsWith => self.d.ends_with(&sql, e, s),
+                };
+                (out, n)
+            }
+            Cond::Regex { value, pattern } => {
+                let (e, n) = self.scalar(value, scope);
+                let s = self.string_lit(pattern);
+                (self.d.regex(&sql, e, s), n)
+            }
+            Cond::IsSet(value) => {
+                let (e, _) = self.scalar(value, scope);
+                (is_not_null(e), false)
+            }
+            Cond::Segment(id) => {
+                let seg = &self.p.segments[*id];
+                let (e, n) = self.cond(&seg.cond, scope);
+                (Expr::Nested(Box::new(e)), n)
+            }
+            Cond::Quantified {
+                quant,
+                entity: inner,
+                via_ref,
+                cond,
+            } => {
+                let di = self
+                    .derived
+                    .iter()
+                    .position(|d| {
+                        matches!(d, Derived::Quant { outer, inner: i, via_ref: r, cond: cc, .. }
+                            if *outer == scope.entity && i == inner && r == via_ref && cc == cond)
+                    })
+                    .expect("quantifier collected");
+                scope.needs.derived.insert(di);
+                let cte = self.derived[di].cte().to_string();
+                let matching = sql.coalesce(sql.col(&cte, "matching"), sql.int(0));
+                let related = sql.coalesce(sql.col(&cte, "related"), sql.int(0));
+                let e = match quant {
+                    Quant::Any => bin(matching, BinaryOperator::GtEq, sql.int(1)),
+                    Quant::No => bin(matching, BinaryOperator::Eq, sql.int(0)),
+                    Quant::All => and(vec![
+                        bin(related.clone(), BinaryOperator::Gt, sql.int(0)),
+                        bin(matching, BinaryOperator::Eq, related),
+                    ]),
+                    Quant::AtLeast(n) => bin(matching, BinaryOperator::GtEq, sql.int(*n)),
+                    Quant::AtMost(n) => bin(matching, BinaryOperator::LtEq, sql.int(*n)),
+                    Quant::Exactly(n) => bin(matching, BinaryOperator::Eq, sql.int(*n)),
+                };
+                (e, false)
+            }
+            Cond::Sequence(s) => {
+                let si = self
+                    .seqs
+                    .iter()
+                    .position(|f| &f.seq == s.as_ref())
+                    .expect("sequence collected");
+                scope.needs.seqs.insert(si);
+                let cte = self.seqs[si].cte.clone();
+                (
+                    bin(
+                        sql.coalesce(sql.col(&cte, "matched"), sql.int(0)),
+                        BinaryOperator::Eq,
+                        sql.int(1),
+                    ),
+                    false,
+                )
+            }
+            Cond::Sql(pred) => (self.sql_predicate(pred, scope), true),
+        }
+    }
+
+    /// A `sql "..."` predicate with its names qualified and its strings re-escaped.
+    fn sql_predicate(&mut self, pred: &SqlPredicate, scope: &mut Scope) -> Expr {
+        let mut e = pred.expr.clone();
+        let sql = self.sql;
+        let entity = &self.p.catalog.entities[scope.entity];
+        let mut refs_used = Vec::new();
+        let mut strings = Vec::new();
+        let _ = sqlparser::ast::visit_expressions_mut(&mut e, |x| {
+            match x {
+                Expr::Identifier(id) => {
+                    let q = if scope.alias.is_empty() {
+                        EV.to_string()
+                    } else {
+                        scope.alias.clone()
+                    };
+                    *x = sql.col(&q, &id.value);
+                }
+                Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
+                    if let Some(ri) = entity.refs.iter().position(|r| r.nav == parts[0].value) {
+                        refs_used.push(ri);
+                        let alias = self.ref_alias(scope, ri);
+                        *x = sql.col(&alias, &parts[1].value);
+                    }
+                }
+                Expr::Value(v) => {
+                    if let sqlparser::ast::Value::SingleQuotedString(s) = &v.value {
+                        strings.push(s.clone());
+                        *x = sql.string(s);
+                    }
+                }
+                _ => {}
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        for s in strings {
+            if let Some(why) = self.d.unrepresentable(&s) {
+                self.problems.push(format!("{why}: {s:?}"));
+            }
+        }
+        scope.needs.refs.extend(refs_used);
+        Expr::Nested(Box::new(e))
+    }
+
+    /// A condition over one event's columns (inside a feature's aggregate).
+    fn event_cond(&mut self, c: &Cond, scope: &mut Scope) -> Expr {
+        let saved = std::mem::take(&mut scope.alias);
+        let (e, _) = self.cond(c, scope);
+        scope.alias = saved;
+        e
+    }
+
+    // -----------------------------------------------------------------------------------
+    // CTEs
+    // -----------------------------------------------------------------------------------
+
+    /// `ev.name IN (...)` for a step's names.
+    fn name_filter(&mut self, events: EventsId, names: &Option<Vec<String>>) -> Option<Expr> {
+        let ev = &self.p.catalog.events[events];
+        match (&ev.source, names) {
+            (EventSource::Column(col), Some(ns)) => {
+                let col = self.sql.col(EV, col);
+                let list: Vec<Expr> = ns.clone().iter().map(|n| self.string_lit(n)).collect();
+                Some(if list.len() == 1 {
+                    bin(
+                        col,
+                        BinaryOperator::Eq,
+                        list.into_iter().next().expect("one"),
+                    )
+                } else {
+                    Expr::InList {
+                        expr: Box::new(col),
+                        list,
+                        negated: false,
+                    }
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The conditions an event must meet for a filter: names, properties, window start
+    /// and end (the `< as_of` bound is in every scan's WHERE).
+    fn filter_parts(&mut self, f: &EventFilter, scope: &mut Scope, skip_start: bool) -> Vec<Expr> {
+        let time = self.sql.col(EV, &self.p.catalog.events[f.events].time);
+        let mut parts = Vec::new();
+        if let Some(n) = self.name_filter(f.events, &f.names) {
+            parts.push(n);
+        }
+        if let Some(pred) = &f.pred {
+            parts.push(self.event_cond(pred, scope));
+        }
+        if let Some(start) = &f.window.start {
+            if !skip_start {
+                let s = self.time_point(start, scope);
+                parts.push(bin(time.clone(), BinaryOperator::GtEq, s));
+            }
+        }
+        if f.window.end != TimePoint::AsOf {
+            let e = self.time_point(&f.window.end, scope);
+            parts.push(bin(time, BinaryOperator::Lt, e));
+        }
+        parts
+    }
+
+    /// The scan WHERE shared by every feature of a relation: before as_of, after the
+    /// earliest window start, and (when every feature names events) only those names.
+    fn scan_where(
+        &mut self,
+        events: EventsId,
+        filters: &[&EventFilter],
+        scope: &mut Scope,
+    ) -> (Expr, Option<TimePoint>) {
+        let time = self.sql.col(EV, &self.p.catalog.events[events].time);
+        let as_of = self.params_col(scope);
+        let mut parts = vec![bin(time.clone(), BinaryOperator::Lt, as_of)];
+        let mut earliest: Option<&TimePoint> = None;
+        let mut unbounded = false;
+        for f in filters {
+            match &f.window.start {
+                None => unbounded = true,
+                Some(s) => {
+                    if earliest.is_none_or(|e| self.instant(s) < self.instant(e)) {
+                        earliest = Some(s);
+                    }
+                }
+            }
+        }
+        let earliest = if unbounded { None } else { earliest.cloned() };
+        if let Some(s) = &earliest {
+            let e = self.time_point(s, scope);
+            parts.push(bin(time, BinaryOperator::GtEq, e));
+        }
+        if filters.iter().all(|f| f.names.is_some()) {
+            let mut all: Vec<String> = Vec::new();
+            for f in filters {
+                for n in f.names.iter().flatten() {
+                    if !all.contains(n) {
+                        all.push(n.clone());
+                    }
+                }
+            }
+            if let Some(n) = self.name_filter(events, &Some(all)) {
+                parts.push(n);
+            }
+        }
+        (and(parts), earliest)
+    }
+
+    fn facts_cte(&mut self, fi: usize) -> Query {
+        let sql = self.sql;
+        let events = self.facts[fi].events;
+        let ev = self.p.catalog.events[events].clone();
+        let entity = &self.p.catalog.entities[ev.entity];
+        let cols = self.facts[fi].cols.clone();
+        let mut scope = Scope {
+            entity: ev.entity,
+            alias: String::new(),
+            needs: Needs::default(),
+        };
+        let filters: Vec<EventFilter> = cols
+            .iter()
+            .map(|(k, _)| match k {
+                FactKey::Agg(a) | FactKey::Seen(a) => a.filter.clone(),
+            })
+            .collect();
+        let refs: Vec<&EventFilter> = filters.iter().collect();
+        let (selection, earliest) = self.scan_where(events, &refs, &mut scope);
+        let key = sql.col(EV, &ev.key);
+        let time = sql.col(EV, &ev.time);
+        let mut projection = vec![proj(key.clone(), &entity.key)];
+        for (k, name) in &cols {
+            let (agg, seen) = match k {
+                FactKey::Agg(a) => (a, false),
+                FactKey::Seen(a) => (a, true),
+            };
+            let skip_start = earliest.as_ref() == agg.filter.window.start.as_ref();
+            let parts = self.filter_parts(&agg.filter, &mut scope, skip_start);
+            let cond = if parts.is_empty() {
+                None
+            } else {
+                Some(and(parts))
+            };
+            let col = |c: &str| sql.col(EV, c);
+            let expr = if seen {
+                let arg = match &agg.kind {
+                    AggKind::Avg(c) | AggKind::Min(c) | AggKind::Max(c) => col(c),
+                    _ => time.clone(),
+                };
+                self.d.cond_agg(
+                    &sql,
+                    AggFn::Count,
+                    None,
+                    Some(and(cond.into_iter().chain([is_not_null(arg)]).collect())),
+                )
+            } else {
+                match &agg.kind {
+                    AggKind::Count => self.d.cond_agg(&sql, AggFn::Count, None, cond),
+                    AggKind::CountDistinct(c) => {
+                        self.d
+                            .cond_agg(&sql, AggFn::CountDistinct, Some(col(c)), cond)
+                    }
+                    AggKind::Sum(c) => self.d.cond_agg(&sql, AggFn::Sum, Some(col(c)), cond),
+                    AggKind::Avg(c) => self.d.cond_agg(&sql, AggFn::Avg, Some(col(c)), cond),
+                    AggKind::Min(c) => self.d.cond_agg(&sql, AggFn::Min, Some(col(c)), cond),
+                    AggKind::Max(c) => self.d.cond_agg(&sql, AggFn::Max, Some(col(c)), cond),
+                    AggKind::First => self.d.cond_agg(&sql, AggFn::Min, Some(time.clone()), cond),
+                    AggKind::Last => self.d.cond_agg(&sql, AggFn::Max, Some(time.clone()), cond),
+                    AggKind::ActivePeriods { n, unit } => {
+                        let bucket = self.period_bucket(*n, *unit, time.clone(), &mut scope);
+                        self.d
+                            .cond_agg(&sql, AggFn::CountDistinct, Some(bucket), cond)
+                    }
+                }
+            };
+            projection.push(proj(expr, name));
+        }
+        let from = From {
+            base: sql.table(&ev.table, Some(EV)),
+            joins: vec![sql.cross_join(sql.table(&[PARAMS.to_string()], Some(P)))],
+        };
+        self.uses_params = true;
+        sql.select(projection, Some(from), Some(selection), vec![key])
+    }
+
+    /// Which of the `n` periods before as_of an event falls in: 0 is the latest.
+    fn period_bucket(&mut self, n: i64, unit: Unit, time: Expr, scope: &mut Scope) -> Expr {
+        let sql = self.sql;
+        match fixed_micros(unit) {
+            Some(us) => {
+                let as_of = self.params_col(scope);
+                let diff = bin(
+                    self.d.epoch_micros(&sql, as_of),
+                    BinaryOperator::Minus,
+                    self.d.epoch_micros(&sql, time),
+                );
+                self.d.int_div(&sql, diff, sql.int(us))
+            }
+            None => {
+                let mut whens = Vec::new();
+                for i in 1..=n {
+                    let per = if unit == Unit::Year { 12 } else { 1 };
+                    let bound = self.time_point(
+                        &TimePoint::Ago(Duration {
+                            n: i * per,
+                            unit: Unit::Month,
+                        }),
+                        scope,
+                    );
+                    whens.push((
+                        bin(time.clone(), BinaryOperator::GtEq, bound),
+                        sql.int(i - 1),
+                    ));
+                }
+                sql.case(whens, None)
+            }
+        }
+    }
+
+    /// Finishes a statement: CTEs (params first), then the body.
+    pub(crate) fn finish(&mut self, body: Query) -> Result<Query, Unsupported> {
+        let mut ctes: Vec<(String, Query)> = Vec::new();
+        for fi in 0..self.facts.len() {
+            let q = self.facts_cte(fi);
+            ctes.push((self.facts[fi].cte.clone(), q));
+        }
+        for si in 0..self.seqs.len() {
+            ctes.extend(self.seq_ctes(si));
+        }
+        for di in 0..self.derived.len() {
+            let q = self.derived_cte(di);
+            ctes.push((self.derived[di].cte().to_string(), q));
+        }
+        if self.uses_params {
+            let q = self.sql.select(
+                vec![proj(self.d.timestamp(self.o.as_of), "as_of")],
+                None,
+                None,
+                vec![],
+            );
+            ctes.insert(0, (PARAMS.to_string(), q));
+        }
+        if !self.problems.is_empty() {
+            return Err(Unsupported(self.problems.join("; ")));
+        }
+        Ok(self.sql.with(ctes, body))
+    }
+
+    fn derived_cte(&mut self, di: usize) -> Query {
+        let sql = self.sql;
+        match &self.derived[di] {
+            Derived::Ntile {
+                entity, k, value, ..
+            } => {
+                let (entity, k, value) = (*entity, *k, value.clone());
+                let mut scope = self.scope(entity);
+                let key = self.key_expr(&scope);
+                let (v, _) = self.scalar(&value, &mut scope);
+                let key_name = self.p.catalog.entities[entity].key.clone();
+                let key_order = if self.p.catalog.entities[entity].key_ty == Type::String {
+                    self.d.byte_order(&sql, key.clone())
+                } else {
+                    key.clone()
+                };
+                let f = sql.function("NTILE", vec![sql.int(k)]);
+                let bucket = sql.window(f, vec![], vec![(v, true), (key_order, false)], false);
+                let from = self.from(&scope);
+                sql.select(
+                    vec![proj(key, &key_name), proj(bucket, "bucket")],
+                    Some(from),
+                    None,
+                    vec![],
+                )
+            }
+            Derived::Quant {
+                outer,
+                inner,
+                via_ref,
+                cond,
+                ..
+            } => {
+                let (outer, inner, via_ref, cond) = (*outer, *inner, *via_ref, cond.clone());
+                let mut scope = self.scope(inner);
+                let r = self.p.catalog.entities[inner].refs[via_ref].clone();
+                let link = sql.col(&scope.alias, &r.column);
+                let (c, _) = self.cond(&cond, &mut scope);
+                let outer_key = self.p.catalog.entities[outer].key.clone();
+                let matching = self.d.cond_agg(&sql, AggFn::Count, None, Some(c));
+                let related = Expr::Function(sql.count_star());
+                let from = self.from(&scope);
+                sql.select(
+                    vec![
+                        proj(link.clone(), &outer_key),
+                        proj(related, "related"),
+                        proj(matching, "matching"),
+                    ],
+                    Some(from),
+                    Some(is_not_null(link.clone())),
+                    vec![link],
+                )
+            }
+        }
+    }
+
+    /// The CTE chain of a sequence: one row per (entity, time) with a flag per step, then
+    /// one window pass per later step finding the latest valid previous step strictly
+    /// before each row.
+    fn seq_ctes(&mut self, si: usize) -> Vec<(String, Query)> {
+        let sql = self.sql;
+        let seq = self.seqs[si].seq.clone();
+        let cte = self.seqs[si].cte.clone();
+        let ev = self.p.catalog.events[seq.events].clone();
+        let entity_key = self.p.catalog.entities[ev.entity].key.clone();
+        let mut scope = Scope {
+            entity: ev.entity,
+            alias: String::new(),
+            needs: Needs::default(),
+        };
+        let filters: Vec<EventFilter> = seq
+            .steps
+            .iter()
+            .map(|s| EventFilter {
+                events: seq.events,
+                names: s.names.clone(),
+                pred: s.pred.clone(),
+                window: seq.window.clone(),
+            })
+            .collect();
+        let refs: Vec<&EventFilter> = filters.iter().collect();
+        let (selection, _) = self.scan_where(seq.events, &refs, &mut scope);
+        let key = sql.col(EV, &ev.key);
+        let time = sql.col(EV, &ev.time);
+        let n = seq.steps.len();
+        let mut projection = vec![proj(key.clone(), "k"), proj(time.clone(), "t")];
+        for (i, f) in filters.iter().enumerate() {
+            let mut parts = self.filter_parts(f, &mut scope, false);
+            if parts.is_empty() {
+                parts.push(sql.bool(true));
+            }
+            let flag = sql.case(vec![(and(parts), sql.int(1))], Some(sql.int(0)));
+            projection.push(proj(sql.func("MAX", vec![flag]), &format!("s{}", i + 1)));
+        }
+        self.uses_params = true;
+        let steps_name = self.fresh(&format!("{cte}_steps"));
+        let from = From {
+            base: sql.table(&ev.table, Some(EV)),
+            joins: vec![sql.cross_join(sql.table(&[PARAMS.to_string()], Some(P)))],
+        };
+        let mut out = vec![(
+            steps_name.clone(),
+            sql.select(projection, Some(from), Some(selection), vec![key, time]),
+        )];
+        // valid(j): step j matched at this row, with a valid step j-1 strictly before.
+        let valid = |this: &mut Self, j: usize| -> Expr {
+            let s = bin(sql.bare(&format!("s{j}")), BinaryOperator::Eq, sql.int(1));
+            if j == 1 {
+                return s;
+            }
+            let prev = sql.bare(&format!("prev{}", j - 1));
+            let mut parts = vec![s, is_not_null(prev.clone())];
+            if let Some(w) = seq.steps[j - 1].within {
+                parts.push(bin(
+                    sql.bare("t"),
+                    BinaryOperator::LtEq,
+                    this.d.plus(&sql, prev, w),
+                ));
+            }
+            and(parts)
+        };
+        let mut prev_name = steps_name;
+        for j in 2..=n {
+            // Carry the later steps' flags and add prev(j-1).
+            let mut projection = vec![proj_bare(sql.bare("k")), proj_bare(sql.bare("t"))];
+            for later in j..=n {
+                projection.push(proj_bare(sql.bare(&format!("s{later}"))));
+            }
+            let v = valid(self, j - 1);
+            let max = sql.function("MAX", vec![sql.case(vec![(v, sql.bare("t"))], None)]);
+            let w = sql.window(max, vec![sql.bare("k")], vec![(sql.bare("t"), false)], true);
+            projection.push(proj(w, &format!("prev{}", j - 1)));
+            let name = self.fresh(&format!("{cte}_{j}"));
+            let from = From {
+                base: sql.table(&[prev_name.clone()], None),
+                joins: vec![],
+            };
+            out.push((
+                name.clone(),
+                sql.select(projection, Some(from), None, vec![]),
+            ));
+            prev_name = name;
+        }
+        let v = valid(self, n);
+        let from = From {
+            base: sql.table(&[prev_name], None),
+            joins: vec![],
+        };
+        out.push((
+            cte,
+            sql.select(
+                vec![
+                    proj(sql.bare("k"), &entity_key),
+                    proj(sql.int(1), "matched"),
+                ],
+                Some(from),
+                Some(v),
+                vec![sql.bare("k")],
+            ),
+        ));
+        out
+    }
+}
+
+fn unit_name(u: Unit) -> &'static str {
+    u.singular()
+}
+
+fn cmp_op(op: CmpOp) -> BinaryOperator {
+    match op {
+        CmpOp::Eq => BinaryOperator::Eq,
+        CmpOp::Ne => BinaryOperator::NotEq,
+        CmpOp::Lt => BinaryOperator::Lt,
+        CmpOp::Le => BinaryOperator::LtEq,
+        CmpOp::Gt => BinaryOperator::Gt,
+        CmpOp::Ge => BinaryOperator::GtEq,
+    }
+}

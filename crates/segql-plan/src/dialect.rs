@@ -1,0 +1,1036 @@
+//! What differs between SQL dialects, as data behind one small trait.
+//!
+//! The planner asks a [`Dialect`] for quoting, literals, time arithmetic, conditional
+//! aggregates, text and regex tests, and hashing. Defaults follow ANSI SQL as DuckDB and
+//! Postgres speak it; each dialect overrides only what it does differently.
+
+use crate::ir::Duration;
+use crate::sql::{bin, number, raw, Sql};
+use segql_syntax::ast::Unit;
+use segql_syntax::time::{civil_from_days, MICROS_PER_DAY};
+use sqlparser::ast::{BinaryOperator, Expr};
+
+/// How far the project's tests take a dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Support {
+    /// The test suite runs its SQL on a real engine and compares members.
+    Executed,
+    /// Only a SQL parser checks its SQL.
+    SyntaxChecked,
+}
+
+impl Support {
+    pub fn label(self) -> &'static str {
+        match self {
+            Support::Executed => "executed",
+            Support::SyntaxChecked => "syntax-checked",
+        }
+    }
+}
+
+/// How a dialect writes string literals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StringStyle {
+    /// `'it''s'`; a backslash is an ordinary character.
+    Standard,
+    /// `'it\'s'`; backslash escapes (`\\`, `\n`, ...).
+    Backslash,
+}
+
+/// Aggregate functions that take a condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFn {
+    Count,
+    CountDistinct,
+    Sum,
+    Avg,
+    Min,
+    Max,
+}
+
+/// Words quoted when used as names, in every dialect: the reserved words that most
+/// engines share (quoting a non-reserved word would make it case-sensitive on
+/// Snowflake, so the list stays short).
+const RESERVED: &[&str] = &[
+    "all",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "between",
+    "both",
+    "by",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "constraint",
+    "create",
+    "cross",
+    "current_date",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "desc",
+    "distinct",
+    "else",
+    "end",
+    "except",
+    "exists",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "from",
+    "full",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "inner",
+    "intersect",
+    "interval",
+    "into",
+    "is",
+    "join",
+    "lateral",
+    "leading",
+    "left",
+    "like",
+    "limit",
+    "natural",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "outer",
+    "primary",
+    "qualify",
+    "references",
+    "right",
+    "rows",
+    "select",
+    "session_user",
+    "some",
+    "table",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
+fn plain(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !RESERVED.contains(&name)
+}
+
+fn two_digits(v: i64) -> String {
+    format!("{v:02}")
+}
+
+/// `YYYY-MM-DD HH:MM:SS[.ffffff]`
+pub fn timestamp_text(micros: i64) -> String {
+    let days = micros.div_euclid(MICROS_PER_DAY);
+    let rem = micros.rem_euclid(MICROS_PER_DAY);
+    let (y, m, d) = civil_from_days(days);
+    let secs = rem / 1_000_000;
+    let frac = rem % 1_000_000;
+    let mut s = format!(
+        "{y:04}-{m:02}-{d:02} {}:{}:{}",
+        two_digits(secs / 3600),
+        two_digits(secs / 60 % 60),
+        two_digits(secs % 60)
+    );
+    if frac != 0 {
+        s.push_str(&format!(".{frac:06}"));
+    }
+    s
+}
+
+pub fn date_text(days: i32) -> String {
+    let (y, m, d) = civil_from_days(i64::from(days));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// A duration in the unit engines agree on: weeks as days, years as months.
+pub fn normalized(d: Duration) -> (i64, &'static str) {
+    match d.unit {
+        Unit::Hour => (d.n, "HOUR"),
+        Unit::Day => (d.n, "DAY"),
+        Unit::Week => (d.n * 7, "DAY"),
+        Unit::Month => (d.n, "MONTH"),
+        Unit::Year => (d.n * 12, "MONTH"),
+    }
+}
+
+/// The length of a fixed unit in microseconds (`None` for calendar units).
+pub fn fixed_micros(unit: Unit) -> Option<i64> {
+    match unit {
+        Unit::Hour => Some(3_600_000_000),
+        Unit::Day => Some(MICROS_PER_DAY),
+        Unit::Week => Some(7 * MICROS_PER_DAY),
+        Unit::Month | Unit::Year => None,
+    }
+}
+
+pub trait Dialect: Sync {
+    fn name(&self) -> &'static str;
+
+    fn support(&self) -> Support {
+        Support::SyntaxChecked
+    }
+
+    /// sqlparser's dialect, for re-parsing what we emit.
+    fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect>;
+
+    /// Notes shown by `segql dialects` and in docs/dialects.md.
+    fn notes(&self) -> &'static str {
+        ""
+    }
+
+    // -- names and literals ------------------------------------------------------------
+
+    fn ident_quote(&self) -> char {
+        '"'
+    }
+
+    /// A name as SQL text: bare when it is a plain lowercase name, quoted otherwise
+    /// (quoted names are case-sensitive everywhere).
+    fn render_ident(&self, name: &str) -> String {
+        if plain(name) {
+            return name.to_string();
+        }
+        let q = self.ident_quote();
+        let mut s = String::with_capacity(name.len() + 2);
+        s.push(q);
+        for c in name.chars() {
+            if c == q {
+                s.push(q);
+            }
+            s.push(c);
+        }
+        s.push(q);
+        s
+    }
+
+    fn string_style(&self) -> StringStyle {
+        StringStyle::Standard
+    }
+
+    fn render_string(&self, s: &str) -> String {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('\'');
+        match self.string_style() {
+            StringStyle::Standard => {
+                for c in s.chars() {
+                    if c == '\'' {
+                        out.push('\'');
+                    }
+                    out.push(c);
+                }
+            }
+            StringStyle::Backslash => {
+                for c in s.chars() {
+                    match c {
+                        '\\' => out.push_str("\\\\"),
+                        '\'' => out.push_str("\\'"),
+                        '\n' => out.push_str("\\n"),
+                        '\r' => out.push_str("\\r"),
+                        '\t' => out.push_str("\\t"),
+                        '\0' => out.push_str("\\0"),
+                        c => out.push(c),
+                    }
+                }
+            }
+        }
+        out.push('\'');
+        out
+    }
+
+    /// Why a string or name cannot be written in this dialect, if it cannot.
+    fn unrepresentable(&self, s: &str) -> Option<&'static str> {
+        if s.contains('\0') && self.string_style() == StringStyle::Standard {
+            return Some("a NUL character cannot be written in this dialect's SQL text");
+        }
+        None
+    }
+
+    fn render_bool(&self, b: bool) -> &'static str {
+        if b {
+            "TRUE"
+        } else {
+            "FALSE"
+        }
+    }
+
+    fn timestamp(&self, micros: i64) -> Expr {
+        raw(format!("TIMESTAMP '{}'", timestamp_text(micros)))
+    }
+
+    fn date(&self, days: i32) -> Expr {
+        raw(format!("DATE '{}'", date_text(days)))
+    }
+
+    fn string_type(&self) -> &'static str {
+        "VARCHAR"
+    }
+
+    fn timestamp_type(&self) -> &'static str {
+        "TIMESTAMP"
+    }
+
+    // -- time ----------------------------------------------------------------------------
+
+    /// `ts - duration` (months and years by the calendar, clamped to the month's end).
+    fn minus(&self, sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
+        let (n, unit) = normalized(d);
+        let _ = sql;
+        bin(
+            ts,
+            BinaryOperator::Minus,
+            raw(format!("INTERVAL '{n}' {unit}")),
+        )
+    }
+
+    /// `ts + duration`
+    fn plus(&self, sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
+        let (n, unit) = normalized(d);
+        let _ = sql;
+        bin(
+            ts,
+            BinaryOperator::Plus,
+            raw(format!("INTERVAL '{n}' {unit}")),
+        )
+    }
+
+    /// Microseconds since the epoch of a timestamp, as an integer.
+    fn epoch_micros(&self, sql: &Sql<'_>, ts: Expr) -> Expr {
+        sql.func("epoch_us", vec![ts])
+    }
+
+    /// Integer division of non-negative integers.
+    fn int_div(&self, sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
+        let _ = sql;
+        bin(a, BinaryOperator::Divide, b)
+    }
+
+    // -- aggregates ------------------------------------------------------------------------
+
+    /// Whether `agg(x) FILTER (WHERE c)` is available.
+    fn has_filter(&self) -> bool {
+        true
+    }
+
+    /// An aggregate over the rows where `cond` holds.
+    fn cond_agg(&self, sql: &Sql<'_>, f: AggFn, arg: Option<Expr>, cond: Option<Expr>) -> Expr {
+        let name = match f {
+            AggFn::Count | AggFn::CountDistinct => "COUNT",
+            AggFn::Sum => "SUM",
+            AggFn::Avg => "AVG",
+            AggFn::Min => "MIN",
+            AggFn::Max => "MAX",
+        };
+        let Some(cond) = cond else {
+            return match (f, arg) {
+                (AggFn::Count, _) => Expr::Function(sql.count_star()),
+                (AggFn::CountDistinct, Some(a)) => Expr::Function(sql.count_distinct(a)),
+                (_, Some(a)) => sql.func(name, vec![a]),
+                (_, None) => Expr::Function(sql.count_star()),
+            };
+        };
+        if self.has_filter() {
+            let mut func = match (f, arg) {
+                (AggFn::Count, _) | (_, None) => sql.count_star(),
+                (AggFn::CountDistinct, Some(a)) => sql.count_distinct(a),
+                (_, Some(a)) => sql.function(name, vec![a]),
+            };
+            func.filter = Some(Box::new(cond));
+            return Expr::Function(func);
+        }
+        // CASE WHEN cond THEN arg END: NULL rows are ignored by every aggregate.
+        let value = match (f, arg) {
+            (AggFn::Count, _) | (_, None) => number("1"),
+            (_, Some(a)) => a,
+        };
+        let guarded = sql.case(vec![(cond, value)], None);
+        match f {
+            AggFn::CountDistinct => Expr::Function(sql.count_distinct(guarded)),
+            _ => sql.func(name, vec![guarded]),
+        }
+    }
+
+    // -- text ----------------------------------------------------------------------------
+
+    fn contains(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        bin(
+            sql.func("strpos", vec![v, s]),
+            BinaryOperator::Gt,
+            number("0"),
+        )
+    }
+
+    fn starts_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("starts_with", vec![v, s])
+    }
+
+    fn ends_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("ends_with", vec![v, s])
+    }
+
+    /// Whether `v` contains a match of the regular expression.
+    fn regex(&self, sql: &Sql<'_>, v: Expr, pattern: Expr) -> Expr {
+        sql.func("regexp_matches", vec![v, pattern])
+    }
+
+    // -- hashing (splits) ----------------------------------------------------------------
+
+    /// Lowercase hex MD5 of a string.
+    fn md5_hex(&self, sql: &Sql<'_>, s: Expr) -> Expr {
+        sql.func("md5", vec![s])
+    }
+
+    /// The integer value of 8 hex digits.
+    fn hex8_to_int(&self, sql: &Sql<'_>, hex: Expr) -> Expr {
+        sql.cast(
+            bin(sql.string("0x"), BinaryOperator::StringConcat, hex),
+            "BIGINT",
+        )
+    }
+
+    fn substr(&self, sql: &Sql<'_>, s: Expr, from: i64, len: i64) -> Expr {
+        sql.func("substr", vec![s, sql.int(from), sql.int(len)])
+    }
+
+    fn modulo(&self, sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
+        let _ = sql;
+        bin(a, BinaryOperator::Modulo, b)
+    }
+
+    // -- ordering --------------------------------------------------------------------------
+
+    /// A string key made to sort by bytes (the order every engine agrees on).
+    fn byte_order(&self, sql: &Sql<'_>, e: Expr) -> Expr {
+        let _ = sql;
+        e
+    }
+
+    /// Whether unmatched LEFT JOIN columns come back as type defaults (0, '') instead
+    /// of NULL; the planner then guards every value that may come from one.
+    fn outer_join_defaults(&self) -> bool {
+        false
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The dialects
+// ---------------------------------------------------------------------------------------
+
+pub struct DuckDb;
+pub struct Postgres;
+pub struct Redshift;
+pub struct Snowflake;
+pub struct BigQuery;
+pub struct Databricks;
+pub struct ClickHouse;
+pub struct Trino;
+
+/// Every dialect, in the order `segql dialects` lists them.
+pub fn all() -> [&'static dyn Dialect; 8] {
+    [
+        &DuckDb,
+        &Postgres,
+        &Redshift,
+        &Snowflake,
+        &BigQuery,
+        &Databricks,
+        &ClickHouse,
+        &Trino,
+    ]
+}
+
+pub fn by_name(name: &str) -> Option<&'static dyn Dialect> {
+    let name = name.to_ascii_lowercase();
+    let name = match name.as_str() {
+        "spark" | "sparksql" | "spark-sql" => "databricks",
+        "pg" | "postgresql" => "postgres",
+        other => other,
+    }
+    .to_string();
+    all().into_iter().find(|d| d.name() == name)
+}
+
+impl Dialect for DuckDb {
+    fn name(&self) -> &'static str {
+        "duckdb"
+    }
+    fn support(&self) -> Support {
+        Support::Executed
+    }
+    fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::DuckDbDialect {})
+    }
+    fn unrepresentable(&self, s: &str) -> Option<&'static str> {
+        s.contains('\0')
+            .then_some("DuckDB's SQL text cannot hold a NUL character")
+    }
+}
+
+impl Dialect for Postgres {
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+    fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::PostgreSqlDialect {})
+    }
+    fn epoch_micros(&self, sql: &Sql<'_>, ts: Expr) -> Expr {
+        sql.cast(
+            bin(
+                sql.func(
+                    "EXTRACT",
+                    vec![raw("EPOCH FROM ".to_string() + &ts.to_string())],
+                ),
+                BinaryOperator::Multiply,
+                number("1000000"),
+            ),
+            "BIGINT",
+        )
+    }
+    fn regex(&self, _sql: &Sql<'_>, v: Expr, pattern: Expr) -> Expr {
+        bin(v, BinaryOperator::PGRegexMatch, pattern)
+    }
+    fn ends_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        // Postgres has starts_with but no ends_with.
+        bin(
+            sql.func("right", vec![v, sql.func("length", vec![s.clone()])]),
+            BinaryOperator::Eq,
+            s,
+        )
+    }
+    fn hex8_to_int(&self, sql: &Sql<'_>, hex: Expr) -> Expr {
+        sql.cast(
+            sql.cast(
+                bin(sql.string("x"), BinaryOperator::StringConcat, hex),
+                "BIT(32)",
+            ),
+            "BIGINT",
+        )
+    }
+    fn byte_order(&self, _sql: &Sql<'_>, e: Expr) -> Expr {
+        raw(format!("{e} COLLATE \"C\""))
+    }
+}
+
+impl Dialect for Redshift {
+    fn name(&self) -> &'static str {
+        "redshift"
+    }
+    fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::RedshiftSqlDialect {})
+    }
+    fn has_filter(&self) -> bool {
+        false
+    }
+    fn minus(&self, sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
+        let (n, unit) = normalized(d);
+        sql.func("DATEADD", vec![raw(unit.to_string()), sql.int(-n), ts])
+    }
+    fn plus(&self, sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
+        let (n, unit) = normalized(d);
+        sql.func("DATEADD", vec![raw(unit.to_string()), sql.int(n), ts])
+    }
+    fn epoch_micros(&self, sql: &Sql<'_>, ts: Expr) -> Expr {
+        sql.func(
+            "DATEDIFF",
+            vec![
+                raw("microsecond".into()),
+                raw("TIMESTAMP '1970-01-01 00:00:00'".into()),
+                ts,
+            ],
+        )
+    }
+    fn contains(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        bin(
+            sql.func("STRPOS", vec![v, s]),
+            BinaryOperator::Gt,
+            number("0"),
+        )
+    }
+    fn starts_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        bin(
+            sql.func("LEFT", vec![v, sql.func("LEN", vec![s.clone()])]),
+            BinaryOperator::Eq,
+            s,
+        )
+    }
+    fn ends_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        bin(
+            sql.func("RIGHT", vec![v, sql.func("LEN", vec![s.clone()])]),
+            BinaryOperator::Eq,
+            s,
+        )
+    }
+    fn regex(&self, _sql: &Sql<'_>, v: Expr, pattern: Expr) -> Expr {
+        bin(v, BinaryOperator::PGRegexMatch, pattern)
+    }
+    fn hex8_to_int(&self, sql: &Sql<'_>, hex: Expr) -> Expr {
+        sql.func("STRTOL", vec![hex, number("16")])
+    }
+    fn byte_order(&self, _sql: &Sql<'_>, e: Expr) -> Expr {
+        e
+    }
+}
+
+impl Dialect for Snowflake {
+    fn name(&self) -> &'static str {
+        "snowflake"
+    }
+    fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::SnowflakeDialect {})
+    }
+    fn string_style(&self) -> StringStyle {
+        StringStyle::Backslash
+    }
+    fn timestamp(&self, micros: i64) -> Expr {
+        raw(format!("TO_TIMESTAMP_NTZ('{}')", timestamp_text(micros)))
+    }
+    fn timestamp_type(&self) -> &'static str {
+        "TIMESTAMP_NTZ"
+    }
+    fn has_filter(&self) -> bool {
+        false
+    }
+    fn cond_agg(&self, sql: &Sql<'_>, f: AggFn, arg: Option<Expr>, cond: Option<Expr>) -> Expr {
+        match (f, cond) {
+            (AggFn::Count, Some(c)) => sql.func("COUNT_IF", vec![c]),
+            (f, cond) => default_cond_agg(self, sql, f, arg, cond),
+        }
+    }
+    fn minus(&self, sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
+        let (n, unit) = normalized(d);
+        sql.func("DATEADD", vec![raw(unit.to_string()), sql.int(-n), ts])
+    }
+    fn plus(&self, sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
+        let (n, unit) = normalized(d);
+        sql.func("DATEADD", vec![raw(unit.to_string()), sql.int(n), ts])
+    }
+    fn epoch_micros(&self, sql: &Sql<'_>, ts: Expr) -> Expr {
+        sql.func("DATE_PART", vec![raw("EPOCH_MICROSECOND".into()), ts])
+    }
+    fn int_div(&self, sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
+        sql.func("FLOOR", vec![bin(a, BinaryOperator::Divide, b)])
+    }
+    fn contains(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("CONTAINS", vec![v, s])
+    }
+    fn starts_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("STARTSWITH", vec![v, s])
+    }
+    fn ends_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("ENDSWITH", vec![v, s])
+    }
+    fn regex(&self, sql: &Sql<'_>, v: Expr, pattern: Expr) -> Expr {
+        // REGEXP_LIKE anchors the pattern; REGEXP_INSTR searches like the others.
+        bin(
+            sql.func("REGEXP_INSTR", vec![v, pattern]),
+            BinaryOperator::Gt,
+            number("0"),
+        )
+    }
+    fn hex8_to_int(&self, sql: &Sql<'_>, hex: Expr) -> Expr {
+        sql.func("TO_NUMBER", vec![hex, sql.string("XXXXXXXX")])
+    }
+}
+
+impl Dialect for BigQuery {
+    fn name(&self) -> &'static str {
+        "bigquery"
+    }
+    fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::BigQueryDialect {})
+    }
+    fn ident_quote(&self) -> char {
+        '`'
+    }
+    fn render_ident(&self, name: &str) -> String {
+        if plain(name) {
+            return name.to_string();
+        }
+        let mut s = String::from("`");
+        for c in name.chars() {
+            match c {
+                '`' => s.push_str("\\`"),
+                '\\' => s.push_str("\\\\"),
+                '\n' => s.push_str("\\n"),
+                '\r' => s.push_str("\\r"),
+                '\t' => s.push_str("\\t"),
+                c => s.push(c),
+            }
+        }
+        s.push('`');
+        s
+    }
+    fn string_style(&self) -> StringStyle {
+        StringStyle::Backslash
+    }
+    fn unrepresentable(&self, s: &str) -> Option<&'static str> {
+        s.contains('\0')
+            .then_some("BigQuery strings cannot hold a NUL character")
+    }
+    fn timestamp(&self, micros: i64) -> Expr {
+        raw(format!("TIMESTAMP '{}+00'", timestamp_text(micros)))
+    }
+    fn string_type(&self) -> &'static str {
+        "STRING"
+    }
+    fn has_filter(&self) -> bool {
+        false
+    }
+    fn cond_agg(&self, sql: &Sql<'_>, f: AggFn, arg: Option<Expr>, cond: Option<Expr>) -> Expr {
+        match (f, cond) {
+            (AggFn::Count, Some(c)) => sql.func("COUNTIF", vec![c]),
+            (f, cond) => default_cond_agg(self, sql, f, arg, cond),
+        }
+    }
+    fn minus(&self, sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
+        let (n, unit) = normalized(d);
+        if unit == "MONTH" {
+            // TIMESTAMP_SUB has no months; DATETIME_SUB does (in UTC).
+            sql.func(
+                "TIMESTAMP",
+                vec![sql.func(
+                    "DATETIME_SUB",
+                    vec![
+                        sql.func("DATETIME", vec![ts]),
+                        raw(format!("INTERVAL {n} MONTH")),
+                    ],
+                )],
+            )
+        } else {
+            sql.func(
+                "TIMESTAMP_SUB",
+                vec![ts, raw(format!("INTERVAL {n} {unit}"))],
+            )
+        }
+    }
+    fn plus(&self, sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
+        let (n, unit) = normalized(d);
+        if unit == "MONTH" {
+            sql.func(
+                "TIMESTAMP",
+                vec![sql.func(
+                    "DATETIME_ADD",
+                    vec![
+                        sql.func("DATETIME", vec![ts]),
+                        raw(format!("INTERVAL {n} MONTH")),
+                    ],
+                )],
+            )
+        } else {
+            sql.func(
+                "TIMESTAMP_ADD",
+                vec![ts, raw(format!("INTERVAL {n} {unit}"))],
+            )
+        }
+    }
+    fn epoch_micros(&self, sql: &Sql<'_>, ts: Expr) -> Expr {
+        sql.func("UNIX_MICROS", vec![ts])
+    }
+    fn int_div(&self, sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
+        sql.func("DIV", vec![a, b])
+    }
+    fn contains(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        bin(
+            sql.func("STRPOS", vec![v, s]),
+            BinaryOperator::Gt,
+            number("0"),
+        )
+    }
+    fn regex(&self, sql: &Sql<'_>, v: Expr, pattern: Expr) -> Expr {
+        sql.func("REGEXP_CONTAINS", vec![v, pattern])
+    }
+    fn md5_hex(&self, sql: &Sql<'_>, s: Expr) -> Expr {
+        sql.func("TO_HEX", vec![sql.func("MD5", vec![s])])
+    }
+    fn hex8_to_int(&self, sql: &Sql<'_>, hex: Expr) -> Expr {
+        sql.cast(sql.func("CONCAT", vec![sql.string("0x"), hex]), "INT64")
+    }
+    fn substr(&self, sql: &Sql<'_>, s: Expr, from: i64, len: i64) -> Expr {
+        sql.func("SUBSTR", vec![s, sql.int(from), sql.int(len)])
+    }
+    fn modulo(&self, sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
+        sql.func("MOD", vec![a, b])
+    }
+}
+
+impl Dialect for Databricks {
+    fn name(&self) -> &'static str {
+        "databricks"
+    }
+    fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::DatabricksDialect {})
+    }
+    fn notes(&self) -> &'static str {
+        "Spark SQL; timestamps are read in the session time zone, which must be UTC"
+    }
+    fn ident_quote(&self) -> char {
+        '`'
+    }
+    fn string_style(&self) -> StringStyle {
+        StringStyle::Backslash
+    }
+    fn string_type(&self) -> &'static str {
+        "STRING"
+    }
+    fn epoch_micros(&self, sql: &Sql<'_>, ts: Expr) -> Expr {
+        sql.func("unix_micros", vec![ts])
+    }
+    fn int_div(&self, _sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
+        bin(a, BinaryOperator::MyIntegerDivide, b)
+    }
+    fn contains(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        bin(
+            sql.func("instr", vec![v, s]),
+            BinaryOperator::Gt,
+            number("0"),
+        )
+    }
+    fn starts_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("startswith", vec![v, s])
+    }
+    fn ends_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("endswith", vec![v, s])
+    }
+    fn regex(&self, _sql: &Sql<'_>, v: Expr, pattern: Expr) -> Expr {
+        raw(format!("{v} RLIKE {pattern}"))
+    }
+    fn hex8_to_int(&self, sql: &Sql<'_>, hex: Expr) -> Expr {
+        sql.cast(
+            sql.func("conv", vec![hex, number("16"), number("10")]),
+            "BIGINT",
+        )
+    }
+}
+
+impl Dialect for ClickHouse {
+    fn name(&self) -> &'static str {
+        "clickhouse"
+    }
+    fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::ClickHouseDialect {})
+    }
+    fn notes(&self) -> &'static str {
+        "correct under the default join_use_nulls = 0: values from outer joins are guarded"
+    }
+    fn ident_quote(&self) -> char {
+        '`'
+    }
+    fn render_ident(&self, name: &str) -> String {
+        if plain(name) {
+            return name.to_string();
+        }
+        let mut s = String::from("`");
+        for c in name.chars() {
+            match c {
+                '`' => s.push_str("\\`"),
+                '\\' => s.push_str("\\\\"),
+                '\n' => s.push_str("\\n"),
+                '\r' => s.push_str("\\r"),
+                '\t' => s.push_str("\\t"),
+                '\0' => s.push_str("\\0"),
+                c => s.push(c),
+            }
+        }
+        s.push('`');
+        s
+    }
+    fn string_style(&self) -> StringStyle {
+        StringStyle::Backslash
+    }
+    fn render_bool(&self, b: bool) -> &'static str {
+        if b {
+            "true"
+        } else {
+            "false"
+        }
+    }
+    fn timestamp(&self, micros: i64) -> Expr {
+        raw(format!(
+            "toDateTime64('{}', 6, 'UTC')",
+            timestamp_text(micros)
+        ))
+    }
+    fn date(&self, days: i32) -> Expr {
+        raw(format!("toDate('{}')", date_text(days)))
+    }
+    fn string_type(&self) -> &'static str {
+        "String"
+    }
+    fn timestamp_type(&self) -> &'static str {
+        "DateTime64(6, 'UTC')"
+    }
+    fn minus(&self, _sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
+        let (n, unit) = normalized(d);
+        bin(
+            ts,
+            BinaryOperator::Minus,
+            raw(format!("INTERVAL {n} {unit}")),
+        )
+    }
+    fn plus(&self, _sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
+        let (n, unit) = normalized(d);
+        bin(
+            ts,
+            BinaryOperator::Plus,
+            raw(format!("INTERVAL {n} {unit}")),
+        )
+    }
+    fn epoch_micros(&self, sql: &Sql<'_>, ts: Expr) -> Expr {
+        sql.func("toUnixTimestamp64Micro", vec![ts])
+    }
+    fn int_div(&self, sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
+        sql.func("intDiv", vec![a, b])
+    }
+    fn has_filter(&self) -> bool {
+        false
+    }
+    fn cond_agg(&self, sql: &Sql<'_>, f: AggFn, arg: Option<Expr>, cond: Option<Expr>) -> Expr {
+        let Some(c) = cond else {
+            return default_cond_agg(self, sql, f, arg, None);
+        };
+        match (f, arg) {
+            (AggFn::Count, _) | (_, None) => sql.func("countIf", vec![c]),
+            (AggFn::CountDistinct, Some(a)) => sql.func("uniqExactIf", vec![a, c]),
+            (AggFn::Sum, Some(a)) => sql.func("sumIf", vec![a, c]),
+            (AggFn::Avg, Some(a)) => sql.func("avgIf", vec![a, c]),
+            (AggFn::Min, Some(a)) => sql.func("minIf", vec![a, c]),
+            (AggFn::Max, Some(a)) => sql.func("maxIf", vec![a, c]),
+        }
+    }
+    fn contains(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        bin(
+            sql.func("position", vec![v, s]),
+            BinaryOperator::Gt,
+            number("0"),
+        )
+    }
+    fn starts_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("startsWith", vec![v, s])
+    }
+    fn ends_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("endsWith", vec![v, s])
+    }
+    fn regex(&self, sql: &Sql<'_>, v: Expr, pattern: Expr) -> Expr {
+        sql.func("match", vec![v, pattern])
+    }
+    fn md5_hex(&self, sql: &Sql<'_>, s: Expr) -> Expr {
+        sql.func(
+            "lower",
+            vec![sql.func("hex", vec![sql.func("MD5", vec![s])])],
+        )
+    }
+    fn hex8_to_int(&self, sql: &Sql<'_>, hex: Expr) -> Expr {
+        sql.func(
+            "toInt64",
+            vec![sql.func(
+                "reinterpretAsUInt32",
+                vec![sql.func("reverse", vec![sql.func("unhex", vec![hex])])],
+            )],
+        )
+    }
+    fn substr(&self, sql: &Sql<'_>, s: Expr, from: i64, len: i64) -> Expr {
+        sql.func("substring", vec![s, sql.int(from), sql.int(len)])
+    }
+    fn outer_join_defaults(&self) -> bool {
+        true
+    }
+}
+
+impl Dialect for Trino {
+    fn name(&self) -> &'static str {
+        "trino"
+    }
+    fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::GenericDialect {})
+    }
+    fn notes(&self) -> &'static str {
+        "parsed with sqlparser's generic dialect (it has no Trino dialect)"
+    }
+    fn epoch_micros(&self, sql: &Sql<'_>, ts: Expr) -> Expr {
+        sql.func("to_unixtime", vec![ts]).pipe(|e| {
+            sql.cast(
+                sql.func(
+                    "round",
+                    vec![bin(e, BinaryOperator::Multiply, number("1000000"))],
+                ),
+                "BIGINT",
+            )
+        })
+    }
+    fn ends_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("ends_with", vec![v, s])
+    }
+    fn regex(&self, sql: &Sql<'_>, v: Expr, pattern: Expr) -> Expr {
+        sql.func("regexp_like", vec![v, pattern])
+    }
+    fn md5_hex(&self, sql: &Sql<'_>, s: Expr) -> Expr {
+        sql.func(
+            "lower",
+            vec![sql.func(
+                "to_hex",
+                vec![sql.func("md5", vec![sql.func("to_utf8", vec![s])])],
+            )],
+        )
+    }
+    fn hex8_to_int(&self, sql: &Sql<'_>, hex: Expr) -> Expr {
+        sql.func("from_base", vec![hex, number("16")])
+    }
+}
+
+trait Pipe: Sized {
+    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
+        f(self)
+    }
+}
+
+impl Pipe for Expr {}
+
+/// The CASE form of a conditional aggregate, for dialects that override only part of
+/// [`Dialect::cond_agg`].
+fn default_cond_agg(
+    d: &dyn Dialect,
+    sql: &Sql<'_>,
+    f: AggFn,
+    arg: Option<Expr>,
+    cond: Option<Expr>,
+) -> Expr {
+    struct NoFilter<'a>(&'a dyn Dialect);
+    impl Dialect for NoFilter<'_> {
+        fn name(&self) -> &'static str {
+            self.0.name()
+        }
+        fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+            self.0.parser()
+        }
+        fn has_filter(&self) -> bool {
+            false
+        }
+    }
+    let _ = d.name();
+    Dialect::cond_agg(&NoFilter(d), sql, f, arg, cond)
+}

@@ -1,0 +1,490 @@
+//! Small builders for sqlparser AST nodes.
+//!
+//! Structs with many fields (SELECT, JOIN, function calls, CTEs) are made by cloning a
+//! template parsed once and setting the fields that matter, which keeps this code
+//! independent of fields segql never uses. Identifiers and string literals are rendered
+//! by the dialect (its quoting and escaping rules) and carried verbatim, because
+//! sqlparser's own escaping leaves a quote after a backslash unescaped.
+
+use crate::dialect::Dialect;
+use sqlparser::ast::{
+    self, BinaryOperator, CaseWhen, Cte, Expr, FunctionArg, FunctionArgExpr, FunctionArgumentList,
+    FunctionArguments, Ident, Join, JoinConstraint, JoinOperator, ObjectName, ObjectNamePart,
+    Query, SelectItem, SetExpr, TableAlias, TableFactor, TableWithJoins, UnaryOperator, Value,
+    With,
+};
+use sqlparser::dialect::GenericDialect;
+use sqlparser::parser::Parser;
+use std::sync::OnceLock;
+
+fn parse_expr(s: &str) -> Expr {
+    Parser::new(&GenericDialect {})
+        .try_with_sql(s)
+        .and_then(|mut p| p.parse_expr())
+        .expect("template expression parses")
+}
+
+fn parse_query(s: &str) -> Query {
+    let stmts = Parser::parse_sql(&GenericDialect {}, s).expect("template query parses");
+    match stmts.into_iter().next() {
+        Some(ast::Statement::Query(q)) => *q,
+        _ => unreachable!("template is a query"),
+    }
+}
+
+struct Templates {
+    query: Query,
+    left_join: Join,
+    cross_join: Join,
+    function: ast::Function,
+    window: ast::Function,
+    cte_query: Query,
+}
+
+fn templates() -> &'static Templates {
+    static T: OnceLock<Templates> = OnceLock::new();
+    T.get_or_init(|| {
+        let joins = parse_query("SELECT 1 FROM a LEFT JOIN b ON TRUE CROSS JOIN c");
+        let SetExpr::Select(sel) = *joins.body.clone() else {
+            unreachable!()
+        };
+        let left_join = sel.from[0].joins[0].clone();
+        let cross_join = sel.from[0].joins[1].clone();
+        let Expr::Function(function) = parse_expr("f(1)") else {
+            unreachable!()
+        };
+        let Expr::Function(window) = parse_expr("f(1) OVER (PARTITION BY a ORDER BY b)") else {
+            unreachable!()
+        };
+        Templates {
+            query: parse_query("SELECT 1"),
+            left_join,
+            cross_join,
+            function,
+            window,
+            cte_query: parse_query("WITH a AS (SELECT 1) SELECT 1"),
+        }
+    })
+}
+
+/// Builds SQL AST nodes for one dialect.
+#[derive(Clone, Copy)]
+pub struct Sql<'d> {
+    pub d: &'d dyn Dialect,
+}
+
+/// One output column of a SELECT.
+pub struct Proj {
+    pub expr: Expr,
+    pub alias: Option<String>,
+}
+
+pub fn proj(expr: Expr, alias: &str) -> Proj {
+    Proj {
+        expr,
+        alias: Some(alias.to_string()),
+    }
+}
+
+pub fn proj_bare(expr: Expr) -> Proj {
+    Proj { expr, alias: None }
+}
+
+/// A SELECT's FROM: a table (or CTE) with an optional alias, then joins.
+pub struct From {
+    pub base: TableFactor,
+    pub joins: Vec<Join>,
+}
+
+impl<'d> Sql<'d> {
+    pub fn new(d: &'d dyn Dialect) -> Self {
+        Sql { d }
+    }
+
+    /// An identifier, quoted when the dialect needs it.
+    pub fn ident(&self, name: &str) -> Ident {
+        Ident::new(self.d.render_ident(name))
+    }
+
+    pub fn name(&self, parts: &[String]) -> ObjectName {
+        ObjectName(
+            parts
+                .iter()
+                .map(|p| ObjectNamePart::Identifier(self.ident(p)))
+                .collect(),
+        )
+    }
+
+    /// `qualifier.column`
+    pub fn col(&self, qualifier: &str, column: &str) -> Expr {
+        Expr::CompoundIdentifier(vec![self.ident(qualifier), self.ident(column)])
+    }
+
+    pub fn bare(&self, column: &str) -> Expr {
+        Expr::Identifier(self.ident(column))
+    }
+
+    /// A string literal, escaped for the dialect.
+    pub fn string(&self, s: &str) -> Expr {
+        raw(self.d.render_string(s))
+    }
+
+    pub fn int(&self, v: i64) -> Expr {
+        if v < 0 {
+            Expr::UnaryOp {
+                op: UnaryOperator::Minus,
+                expr: Box::new(number(&v.unsigned_abs().to_string())),
+            }
+        } else {
+            number(&v.to_string())
+        }
+    }
+
+    /// A decimal literal from its exact text (`-12.50`).
+    pub fn decimal(&self, text: &str) -> Expr {
+        match text.strip_prefix('-') {
+            Some(rest) => Expr::UnaryOp {
+                op: UnaryOperator::Minus,
+                expr: Box::new(number(rest)),
+            },
+            None => number(text),
+        }
+    }
+
+    pub fn bool(&self, b: bool) -> Expr {
+        raw(self.d.render_bool(b).to_string())
+    }
+
+    pub fn func(&self, name: &str, args: Vec<Expr>) -> Expr {
+        Expr::Function(self.function(name, args))
+    }
+
+    pub fn function(&self, name: &str, args: Vec<Expr>) -> ast::Function {
+        let mut f = templates().function.clone();
+        f.name = ObjectName(vec![ObjectNamePart::Identifier(Ident::new(name))]);
+        f.args = FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args
+                .into_iter()
+                .map(|a| FunctionArg::Unnamed(FunctionArgExpr::Expr(a)))
+                .collect(),
+            clauses: vec![],
+        });
+        f
+    }
+
+    /// `COUNT(*)`
+    pub fn count_star(&self) -> ast::Function {
+        let mut f = self.function("COUNT", vec![]);
+        f.args = FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: vec![FunctionArg::Unnamed(FunctionArgExpr::Wildcard)],
+            clauses: vec![],
+        });
+        f
+    }
+
+    /// `COUNT(DISTINCT x)`
+    pub fn count_distinct(&self, x: Expr) -> ast::Function {
+        let mut f = self.function("COUNT", vec![x]);
+        if let FunctionArguments::List(l) = &mut f.args {
+            l.duplicate_treatment = Some(ast::DuplicateTreatment::Distinct);
+        }
+        f
+    }
+
+    /// `f(args) OVER (PARTITION BY .. ORDER BY ..)` with an optional ROWS frame ending
+    /// one row before the current one.
+    pub fn window(
+        &self,
+        mut f: ast::Function,
+        partition: Vec<Expr>,
+        order: Vec<(Expr, bool)>,
+        rows_before_current: bool,
+    ) -> Expr {
+        let Some(ast::WindowType::WindowSpec(mut spec)) = templates().window.over.clone() else {
+            unreachable!()
+        };
+        spec.partition_by = partition;
+        spec.order_by = order
+            .into_iter()
+            .map(|(e, nulls_first)| ast::OrderByExpr {
+                expr: e,
+                options: ast::OrderByOptions {
+                    sort: Some(ast::OrderBySort::Asc),
+                    nulls_first: if nulls_first { Some(true) } else { None },
+                },
+                with_fill: None,
+            })
+            .collect();
+        spec.window_frame = rows_before_current.then(|| ast::WindowFrame {
+            units: ast::WindowFrameUnits::Rows,
+            start_bound: ast::WindowFrameBound::Preceding(None),
+            end_bound: Some(ast::WindowFrameBound::Preceding(Some(Box::new(number(
+                "1",
+            ))))),
+        });
+        f.over = Some(ast::WindowType::WindowSpec(spec));
+        Expr::Function(f)
+    }
+
+    pub fn case(&self, whens: Vec<(Expr, Expr)>, otherwise: Option<Expr>) -> Expr {
+        Expr::Case {
+            case_token: ast::helpers::attached_token::AttachedToken::empty(),
+            end_token: ast::helpers::attached_token::AttachedToken::empty(),
+            operand: None,
+            conditions: whens
+                .into_iter()
+                .map(|(condition, result)| CaseWhen { condition, result })
+                .collect(),
+            else_result: otherwise.map(Box::new),
+        }
+    }
+
+    pub fn cast(&self, e: Expr, type_text: &str) -> Expr {
+        Expr::Cast {
+            kind: ast::CastKind::Cast,
+            expr: Box::new(e),
+            data_type: ast::DataType::Custom(
+                ObjectName(vec![ObjectNamePart::Identifier(Ident::new(type_text))]),
+                vec![],
+            ),
+            format: None,
+        }
+    }
+
+    pub fn coalesce(&self, e: Expr, default: Expr) -> Expr {
+        self.func("COALESCE", vec![e, default])
+    }
+
+    pub fn table(&self, parts: &[String], alias: Option<&str>) -> TableFactor {
+        let mut t = TableFactor::Table {
+            name: self.name(parts),
+            alias: None,
+            args: None,
+            with_hints: vec![],
+            version: None,
+            with_ordinality: false,
+            partitions: vec![],
+            json_path: None,
+            sample: None,
+            index_hints: vec![],
+        };
+        if let (Some(a), TableFactor::Table { alias, .. }) = (alias, &mut t) {
+            *alias = Some(TableAlias {
+                explicit: true,
+                name: self.ident(a),
+                columns: vec![],
+                at: None,
+            });
+        }
+        t
+    }
+
+    pub fn left_join(&self, relation: TableFactor, on: Expr) -> Join {
+        let mut j = templates().left_join.clone();
+        j.relation = relation;
+        j.join_operator = JoinOperator::Left(JoinConstraint::On(on));
+        j
+    }
+
+    pub fn cross_join(&self, relation: TableFactor) -> Join {
+        let mut j = templates().cross_join.clone();
+        j.relation = relation;
+        j
+    }
+
+    /// A SELECT query.
+    pub fn select(
+        &self,
+        projection: Vec<Proj>,
+        from: Option<From>,
+        selection: Option<Expr>,
+        group_by: Vec<Expr>,
+    ) -> Query {
+        let mut q = templates().query.clone();
+        let SetExpr::Select(sel) = q.body.as_mut() else {
+            unreachable!()
+        };
+        sel.projection = projection
+            .into_iter()
+            .map(|p| match p.alias {
+                Some(a) => SelectItem::ExprWithAlias {
+                    expr: p.expr,
+                    alias: self.ident(&a),
+                },
+                None => SelectItem::UnnamedExpr(p.expr),
+            })
+            .collect();
+        sel.from = from
+            .map(|f| {
+                vec![TableWithJoins {
+                    relation: f.base,
+                    joins: f.joins,
+                }]
+            })
+            .unwrap_or_default();
+        sel.selection = selection;
+        sel.group_by = ast::GroupByExpr::Expressions(group_by, vec![]);
+        q
+    }
+
+    /// `WITH name AS (query), ... body`
+    pub fn with(&self, ctes: Vec<(String, Query)>, mut body: Query) -> Query {
+        if ctes.is_empty() {
+            return body;
+        }
+        let template = templates()
+            .cte_query
+            .with
+            .clone()
+            .expect("template has WITH");
+        let cte_template = template.cte_tables[0].clone();
+        let cte_tables: Vec<Cte> = ctes
+            .into_iter()
+            .map(|(name, q)| {
+                let mut c = cte_template.clone();
+                c.alias = TableAlias {
+                    explicit: false,
+                    name: self.ident(&name),
+                    columns: vec![],
+                    at: None,
+                };
+                c.query = Box::new(q);
+                c
+            })
+            .collect();
+        body.with = Some(With {
+            with_token: template.with_token,
+            recursive: false,
+            cte_tables,
+        });
+        body
+    }
+
+    pub fn order_by(&self, mut q: Query, exprs: Vec<Expr>) -> Query {
+        q.order_by = Some(ast::OrderBy {
+            kind: ast::OrderByKind::Expressions(
+                exprs
+                    .into_iter()
+                    .map(|e| ast::OrderByExpr {
+                        expr: e,
+                        options: ast::OrderByOptions {
+                            sort: None,
+                            nulls_first: None,
+                        },
+                        with_fill: None,
+                    })
+                    .collect(),
+            ),
+            interpolate: None,
+        });
+        q
+    }
+}
+
+/// Text carried into the printed SQL as is (already escaped by the dialect).
+pub fn raw(text: String) -> Expr {
+    Expr::Value(Value::Placeholder(text).into())
+}
+
+pub fn number(text: &str) -> Expr {
+    Expr::Value(Value::Number(text.to_string(), false).into())
+}
+
+pub fn bin(l: Expr, op: BinaryOperator, r: Expr) -> Expr {
+    Expr::BinaryOp {
+        left: Box::new(wrap_for_binary(l)),
+        op,
+        right: Box::new(wrap_for_binary(r)),
+    }
+}
+
+/// Parenthesizes operands whose precedence could bind wrongly when printed.
+fn wrap_for_binary(e: Expr) -> Expr {
+    match e {
+        Expr::BinaryOp { .. }
+        | Expr::UnaryOp { .. }
+        | Expr::IsNotNull(_)
+        | Expr::IsNull(_)
+        | Expr::InList { .. } => Expr::Nested(Box::new(e)),
+        other => other,
+    }
+}
+
+pub fn and(mut parts: Vec<Expr>) -> Expr {
+    match parts.len() {
+        0 => raw("TRUE".to_string()),
+        1 => parts.pop().expect("one part"),
+        _ => {
+            let mut it = parts.into_iter();
+            let first = it.next().expect("parts");
+            it.fold(first, |acc, p| Expr::BinaryOp {
+                left: Box::new(acc),
+                op: BinaryOperator::And,
+                right: Box::new(nest_or(p)),
+            })
+        }
+    }
+}
+
+fn nest_or(e: Expr) -> Expr {
+    match e {
+        Expr::BinaryOp {
+            op: BinaryOperator::Or,
+            ..
+        } => Expr::Nested(Box::new(e)),
+        other => other,
+    }
+}
+
+pub fn or(mut parts: Vec<Expr>) -> Expr {
+    match parts.len() {
+        0 => raw("FALSE".to_string()),
+        1 => parts.pop().expect("one part"),
+        _ => {
+            let mut it = parts.into_iter();
+            let first = nest_and(it.next().expect("parts"));
+            it.fold(first, |acc, p| Expr::BinaryOp {
+                left: Box::new(acc),
+                op: BinaryOperator::Or,
+                right: Box::new(nest_and(p)),
+            })
+        }
+    }
+}
+
+fn nest_and(e: Expr) -> Expr {
+    match e {
+        Expr::BinaryOp {
+            op: BinaryOperator::And,
+            ..
+        } => Expr::Nested(Box::new(e)),
+        other => other,
+    }
+}
+
+pub fn not(e: Expr) -> Expr {
+    Expr::UnaryOp {
+        op: UnaryOperator::Not,
+        expr: Box::new(Expr::Nested(Box::new(e))),
+    }
+}
+
+pub fn is_not_null(e: Expr) -> Expr {
+    Expr::IsNotNull(Box::new(e))
+}
+
+pub fn derived(q: Query, alias: &str, sql: &Sql<'_>) -> TableFactor {
+    TableFactor::Derived {
+        lateral: false,
+        subquery: Box::new(q),
+        alias: Some(TableAlias {
+            explicit: true,
+            name: sql.ident(alias),
+            columns: vec![],
+            at: None,
+        }),
+        sample: None,
+    }
+}
