@@ -17,6 +17,7 @@ pub struct Args {
     pub select: Vec<String>,
     pub as_of: Option<String>,
     pub out: Option<PathBuf>,
+    pub batch: bool,
 }
 
 /// `--as-of`, or now (to the second) when not given.
@@ -59,38 +60,106 @@ pub fn dialects_from(names: &[String]) -> Result<Vec<&'static dyn Dialect>> {
     Ok(out)
 }
 
-/// The segments named by `--select` (all, in declaration order, when none are).
-pub fn select(program: &Program, names: &[String]) -> Result<Vec<usize>> {
+/// Something `--select` can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Segment(usize),
+    Report(usize),
+    Split(usize),
+    Priority(usize),
+}
+
+impl Target {
+    pub fn name(self, p: &Program) -> &str {
+        match self {
+            Target::Segment(i) => &p.segments[i].name,
+            Target::Report(i) => &p.reports[i].name,
+            Target::Split(i) => &p.splits[i].name,
+            Target::Priority(i) => &p.priorities[i].name,
+        }
+    }
+
+    pub fn kind(self) -> &'static str {
+        match self {
+            Target::Segment(_) => "segment",
+            Target::Report(_) => "report",
+            Target::Split(_) => "split",
+            Target::Priority(_) => "priority",
+        }
+    }
+
+    fn span(self, p: &Program) -> segql_syntax::Span {
+        match self {
+            Target::Segment(i) => p.segments[i].span,
+            Target::Report(i) => p.reports[i].span,
+            Target::Split(i) => p.splits[i].span,
+            Target::Priority(i) => p.priorities[i].span,
+        }
+    }
+}
+
+/// Every segment, report, split and priority list, in declaration order.
+pub fn all_targets(program: &Program) -> Vec<Target> {
+    let mut all: Vec<Target> = (0..program.segments.len()).map(Target::Segment).collect();
+    all.extend((0..program.reports.len()).map(Target::Report));
+    all.extend((0..program.splits.len()).map(Target::Split));
+    all.extend((0..program.priorities.len()).map(Target::Priority));
+    all.sort_by_key(|t| {
+        let s = t.span(program);
+        (s.file, s.start)
+    });
+    all
+}
+
+/// What `--select` names (everything, in declaration order, when nothing is named).
+pub fn select(program: &Program, names: &[String]) -> Result<Vec<Target>> {
+    let all = all_targets(program);
     if names.is_empty() {
-        let mut ids: Vec<usize> = (0..program.segments.len()).collect();
-        ids.sort_by_key(|&i| {
-            (
-                program.segments[i].span.file,
-                program.segments[i].span.start,
-            )
-        });
-        return Ok(ids);
+        return Ok(all);
     }
     let mut out = Vec::new();
     for n in names.iter().flat_map(|n| n.split(',')) {
         let n = n.trim();
-        match program.segment_by_name(n) {
-            Some(id) => {
-                if !out.contains(&id) {
-                    out.push(id);
+        match all.iter().find(|t| t.name(program) == n) {
+            Some(t) => {
+                if !out.contains(t) {
+                    out.push(*t);
                 }
             }
             None => {
-                let known: Vec<&str> = program.segments.iter().map(|s| s.name.as_str()).collect();
+                let known: Vec<&str> = all.iter().map(|t| t.name(program)).collect();
                 let hint = match did_you_mean(n, known.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => "`segql check` lists the project's problems; its segments are in its .seg files".to_string(),
+                    None => format!(
+                        "the project declares {}",
+                        known
+                            .iter()
+                            .take(12)
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 };
-                bail!("there is no segment `{n}`\n  hint: {hint}");
+                bail!("nothing called `{n}` in this project\n  hint: {hint}");
             }
         }
     }
     Ok(out)
+}
+
+/// Compiles one target.
+pub fn compile_target(
+    program: &Program,
+    t: Target,
+    d: &dyn Dialect,
+    opts: Options,
+) -> Result<compile::Query, compile::Unsupported> {
+    match t {
+        Target::Segment(i) => compile::segment(program, i, d, opts),
+        Target::Report(i) => compile::report(program, i, d, opts),
+        Target::Split(i) => compile::split(program, i, d, opts),
+        Target::Priority(i) => compile::priority(program, i, d, opts),
+    }
 }
 
 pub fn run(args: Args, color: bool) -> Result<ExitCode> {
@@ -102,55 +171,87 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         eprintln!("not compiled: {}", output::count_summary(&ws.diags));
         return Ok(ExitCode::from(1));
     };
-    let ids = select(program, &args.select)?;
+    let targets = select(program, &args.select)?;
     let opts = Options { as_of };
     let mut failed = 0;
+    let mut written = 0;
     let mut stdout = String::new();
+    let mut emit = |name: &str,
+                    d: &dyn Dialect,
+                    header: String,
+                    result: Result<compile::Query, compile::Unsupported>,
+                    stdout: &mut String|
+     -> Result<bool> {
+        match result {
+            Ok(q) => {
+                let text = format!("{header}{};\n", compile::to_sql(&q));
+                match &args.out {
+                    Some(dir) => {
+                        write_sql(dir, d.name(), name, &text)?;
+                        written += 1;
+                    }
+                    None => {
+                        if !stdout.is_empty() {
+                            stdout.push('\n');
+                        }
+                        stdout.push_str(&text);
+                    }
+                }
+                Ok(true)
+            }
+            Err(e) => {
+                eprintln!(
+                    "error[E0601]: `{name}` cannot be compiled for {}: {e}",
+                    d.name()
+                );
+                Ok(false)
+            }
+        }
+    };
     for d in &dialects {
-        for &id in &ids {
-            let seg = &program.segments[id];
+        if args.batch {
+            let ids: Vec<usize> = targets
+                .iter()
+                .filter_map(|t| match t {
+                    Target::Segment(i) => Some(*i),
+                    _ => None,
+                })
+                .collect();
             let header = format!(
-                "-- segment {} ({}), {}, as of {}\n",
-                seg.name,
-                program.catalog.entities[seg.entity].name,
+                "-- segments {}, {}, as of {}\n",
+                ids.iter()
+                    .map(|&i| program.segments[i].name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 d.name(),
                 format_timestamp(as_of)
             );
-            match compile::segment(program, id, *d, opts) {
-                Ok(q) => {
-                    let text = format!("{header}{};\n", compile::to_sql(&q));
-                    match &args.out {
-                        Some(dir) => write_sql(dir, d.name(), &seg.name, &text)?,
-                        None => {
-                            if !stdout.is_empty() {
-                                stdout.push('\n');
-                            }
-                            stdout.push_str(&text);
-                        }
-                    }
-                }
-                Err(e) => {
-                    failed += 1;
-                    let loc = ws.map.location(seg.span);
-                    eprintln!(
-                        "{loc}: error[E0601]: segment `{}` cannot be compiled for {}: {e}",
-                        seg.name,
-                        d.name()
-                    );
-                }
+            let result = compile::batch(program, &ids, *d, opts);
+            if !emit("batch", *d, header, result, &mut stdout)? {
+                failed += 1;
+            }
+            continue;
+        }
+        for &t in &targets {
+            let name = t.name(program).to_string();
+            let header = format!(
+                "-- {} {}, {}, as of {}\n",
+                t.kind(),
+                name,
+                d.name(),
+                format_timestamp(as_of)
+            );
+            let result = compile_target(program, t, *d, opts);
+            if !emit(&name, *d, header, result, &mut stdout)? {
+                failed += 1;
             }
         }
     }
     print!("{stdout}");
     if let Some(dir) = &args.out {
         eprintln!(
-            "wrote {} file{} to {}",
-            ids.len() * dialects.len() - failed,
-            if ids.len() * dialects.len() - failed == 1 {
-                ""
-            } else {
-                "s"
-            },
+            "wrote {written} file{} to {}",
+            if written == 1 { "" } else { "s" },
             display_path(dir)
         );
     }

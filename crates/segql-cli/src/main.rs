@@ -85,9 +85,13 @@ enum Command {
         /// 2024-06-01T09:30:00Z (UTC). Default: now.
         #[arg(long)]
         as_of: Option<String>,
-        /// Write DIR/<dialect>/<segment>.sql instead of printing.
+        /// Write DIR/<dialect>/<name>.sql instead of printing.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// One statement for all selected segments (of one entity): the key and a
+        /// boolean column per segment, each events relation scanned once.
+        #[arg(long)]
+        batch: bool,
     },
     /// List the SQL dialects and how far the tests take each.
     Dialects,
@@ -113,6 +117,7 @@ fn main() -> ExitCode {
             select,
             as_of,
             out,
+            batch,
         } => compile_cmd::run(
             compile_cmd::Args {
                 paths,
@@ -120,6 +125,7 @@ fn main() -> ExitCode {
                 select,
                 as_of,
                 out,
+                batch,
             },
             color,
         ),

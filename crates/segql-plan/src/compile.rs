@@ -19,7 +19,8 @@ use crate::ir::*;
 use crate::sql::{and, bin, derived, is_not_null, not, or, proj, proj_bare, raw, From, Sql};
 use segql_syntax::ast::{CmpOp, Type, Unit};
 use segql_syntax::time::{civil_from_days, days_from_civil, days_in_month, MICROS_PER_DAY};
-use sqlparser::ast::{BinaryOperator, Expr, Query};
+pub use sqlparser::ast::Query;
+use sqlparser::ast::{BinaryOperator, Expr};
 use std::collections::{BTreeSet, HashSet};
 use std::ops::ControlFlow;
 
@@ -61,6 +62,251 @@ pub fn segment(
     pl.finish(body)
 }
 
+/// One row per entity with a boolean column per segment (all of one entity): the batch
+/// form, scanning each events relation once for every segment together.
+pub fn batch(
+    p: &Program,
+    ids: &[SegmentId],
+    d: &dyn Dialect,
+    o: Options,
+) -> Result<Query, Unsupported> {
+    let entity = batch_entity(p, ids)?;
+    let mut pl = Planner::new(p, d, o);
+    for &id in ids {
+        pl.collect_cond(&p.segments[id].cond, entity);
+    }
+    let mut scope = pl.scope(entity);
+    let key_name = p.catalog.entities[entity].key.clone();
+    let mut projection = vec![proj(pl.key_expr(&scope), &key_name)];
+    let mut used = HashSet::new();
+    used.insert(key_name.clone());
+    for &id in ids {
+        let seg = &p.segments[id];
+        let e = pl.two_valued(&seg.cond, &mut scope);
+        let name = unique_column(&seg.name, &mut used);
+        projection.push(proj(e, &name));
+    }
+    let from = pl.from(&scope);
+    let body = pl.sql.select(projection, Some(from), None, vec![]);
+    pl.finish(body)
+}
+
+fn batch_entity(p: &Program, ids: &[SegmentId]) -> Result<EntityId, Unsupported> {
+    let Some(&first) = ids.first() else {
+        return Err(Unsupported("no segments selected".to_string()));
+    };
+    let entity = p.segments[first].entity;
+    if let Some(&other) = ids.iter().find(|&&i| p.segments[i].entity != entity) {
+        return Err(Unsupported(format!(
+            "`{}` is of {} but `{}` is of {}; one statement covers one entity",
+            p.segments[first].name,
+            p.catalog.entities[entity].name,
+            p.segments[other].name,
+            p.catalog.entities[p.segments[other].entity].name
+        )));
+    }
+    Ok(entity)
+}
+
+fn unique_column(name: &str, used: &mut HashSet<String>) -> String {
+    let mut n = name.to_string();
+    let mut i = 2;
+    while used.contains(&n) {
+        n = format!("{name}_{i}");
+        i += 1;
+    }
+    used.insert(n.clone());
+    n
+}
+
+/// A report: one row per segment (in the listed order) and a column per metric.
+pub fn report(p: &Program, ri: usize, d: &dyn Dialect, o: Options) -> Result<Query, Unsupported> {
+    let r = &p.reports[ri];
+    let mut pl = Planner::new(p, d, o);
+    for &id in &r.segments {
+        pl.collect_cond(&p.segments[id].cond, r.entity);
+    }
+    for m in &r.metrics {
+        match &m.kind {
+            MetricKind::Count(None) => {}
+            MetricKind::Count(Some(c)) | MetricKind::Share(c) => pl.collect_cond(c, r.entity),
+            MetricKind::Avg(v) | MetricKind::Sum(v) | MetricKind::Min(v) | MetricKind::Max(v) => {
+                pl.collect_scalar(v, r.entity)
+            }
+        }
+    }
+    let sql = pl.sql;
+    let mut scope = pl.scope(r.entity);
+    let mut projection = vec![proj(pl.key_expr(&scope), &p.catalog.entities[r.entity].key)];
+    for (i, &id) in r.segments.iter().enumerate() {
+        let e = pl.two_valued(&p.segments[id].cond, &mut scope);
+        projection.push(proj(e, &format!("in_{}", i + 1)));
+    }
+    for (i, m) in r.metrics.iter().enumerate() {
+        let e = match &m.kind {
+            MetricKind::Count(None) => continue,
+            MetricKind::Count(Some(c)) | MetricKind::Share(c) => pl.two_valued(c, &mut scope),
+            MetricKind::Avg(v) | MetricKind::Sum(v) | MetricKind::Min(v) | MetricKind::Max(v) => {
+                pl.scalar(v, &mut scope).0
+            }
+        };
+        projection.push(proj(e, &format!("m_{}", i + 1)));
+    }
+    let from = pl.from(&scope);
+    let base_name = pl.fresh(&format!("{}_base", r.name));
+    let base = sql.select(projection, Some(from), None, vec![]);
+    // One SELECT per segment over the base, in order.
+    let mut arms: Vec<Query> = Vec::new();
+    for (i, &id) in r.segments.iter().enumerate() {
+        let mut cols = vec![
+            proj(pl.string_lit(&p.segments[id].name), "segment"),
+            proj(sql.int(i as i64 + 1), "segment_position"),
+        ];
+        let mut used = HashSet::new();
+        used.insert("segment".to_string());
+        used.insert("segment_position".to_string());
+        for (mi, m) in r.metrics.iter().enumerate() {
+            let col = sql.bare(&format!("m_{}", mi + 1));
+            let e = match &m.kind {
+                MetricKind::Count(None) => Expr::Function(sql.count_star()),
+                MetricKind::Count(Some(_)) => d.cond_agg(&sql, AggFn::Count, None, Some(col)),
+                MetricKind::Share(_) => sql.func(
+                    "AVG",
+                    vec![sql.case(vec![(col, raw("1.0".into()))], Some(raw("0.0".into())))],
+                ),
+                MetricKind::Avg(_) => sql.func("AVG", vec![col]),
+                MetricKind::Sum(_) => sql.func("SUM", vec![col]),
+                MetricKind::Min(_) => sql.func("MIN", vec![col]),
+                MetricKind::Max(_) => sql.func("MAX", vec![col]),
+            };
+            projection_push(&mut cols, e, &unique_column(&m.name, &mut used));
+        }
+        let from = From {
+            base: sql.table(&[base_name.clone()], None),
+            joins: vec![],
+        };
+        arms.push(sql.select(
+            cols,
+            Some(from),
+            Some(sql.bare(&format!("in_{}", i + 1))),
+            vec![],
+        ));
+    }
+    let union = sql.union_all(arms);
+    let mut outer_cols = vec![proj_bare(sql.bare("segment"))];
+    let mut used = HashSet::new();
+    used.insert("segment".to_string());
+    used.insert("segment_position".to_string());
+    for m in &r.metrics {
+        outer_cols.push(proj_bare(sql.bare(&unique_column(&m.name, &mut used))));
+    }
+    let outer = sql.select(
+        outer_cols,
+        Some(From {
+            base: derived(union, "per_segment", &sql),
+            joins: vec![],
+        }),
+        None,
+        vec![],
+    );
+    let outer = sql.order_by(outer, vec![sql.bare("segment_position")]);
+    pl.derived_tail.push((base_name, base));
+    pl.finish(outer)
+}
+
+fn projection_push(cols: &mut Vec<crate::sql::Proj>, e: Expr, name: &str) {
+    cols.push(proj(e, name));
+}
+
+/// A split: each member of the segment with its group, by a hash of salt and key that
+/// every engine computes alike (the first 8 hex digits of an MD5, modulo 10,000).
+pub fn split(p: &Program, si: usize, d: &dyn Dialect, o: Options) -> Result<Query, Unsupported> {
+    let s = &p.splits[si];
+    let seg = &p.segments[s.segment];
+    let entity = &p.catalog.entities[seg.entity];
+    let mut pl = Planner::new(p, d, o);
+    pl.collect_cond(&seg.cond, seg.entity);
+    let sql = pl.sql;
+    let mut scope = pl.scope(seg.entity);
+    let cond = pl.cond(&seg.cond, &mut scope).0;
+    let key = pl.key_expr(&scope);
+    let salted = bin(
+        pl.string_lit(&format!("{}:", s.salt)),
+        BinaryOperator::StringConcat,
+        sql.cast(key.clone(), d.string_type()),
+    );
+    let hex = d.substr(&sql, d.md5_hex(&sql, salted), 1, 8);
+    let bucket = d.modulo(&sql, d.hex8_to_int(&sql, hex), sql.int(10_000));
+    let from = pl.from(&scope);
+    let members_name = pl.fresh(&format!("{}_members", s.name));
+    let members = sql.select(
+        vec![proj(key, &entity.key), proj(bucket, "bucket")],
+        Some(from),
+        Some(cond),
+        vec![],
+    );
+    let mut whens = Vec::new();
+    let mut upto: i64 = 0;
+    let mut last = None;
+    for (i, (g, bp)) in s.groups.iter().enumerate() {
+        upto += i64::from(*bp);
+        let name = pl.string_lit(g);
+        if i + 1 == s.groups.len() {
+            last = Some(name);
+        } else {
+            whens.push((
+                bin(sql.bare("bucket"), BinaryOperator::Lt, sql.int(upto)),
+                name,
+            ));
+        }
+    }
+    let group = if whens.is_empty() {
+        last.unwrap_or_else(|| sql.bool(false))
+    } else {
+        sql.case(whens, last)
+    };
+    let body = sql.select(
+        vec![proj_bare(sql.bare(&entity.key)), proj(group, "split_group")],
+        Some(From {
+            base: sql.table(&[members_name.clone()], None),
+            joins: vec![],
+        }),
+        None,
+        vec![],
+    );
+    pl.derived_tail.push((members_name, members));
+    pl.finish(body)
+}
+
+/// A priority list: each entity in the first listed segment it belongs to.
+pub fn priority(p: &Program, pi: usize, d: &dyn Dialect, o: Options) -> Result<Query, Unsupported> {
+    let pr = &p.priorities[pi];
+    let mut pl = Planner::new(p, d, o);
+    for &id in &pr.segments {
+        pl.collect_cond(&p.segments[id].cond, pr.entity);
+    }
+    let sql = pl.sql;
+    let mut scope = pl.scope(pr.entity);
+    let mut whens = Vec::new();
+    let mut any = Vec::new();
+    for &id in &pr.segments {
+        let (c, _) = pl.cond(&p.segments[id].cond, &mut scope);
+        let name = pl.string_lit(&p.segments[id].name);
+        whens.push((c.clone(), name));
+        any.push(c);
+    }
+    let key = pl.key_expr(&scope);
+    let from = pl.from(&scope);
+    let key_name = p.catalog.entities[pr.entity].key.clone();
+    let body = sql.select(
+        vec![proj(key, &key_name), proj(sql.case(whens, None), "segment")],
+        Some(from),
+        Some(or(any)),
+        vec![],
+    );
+    pl.finish(body)
+}
+
 /// Pretty-printed SQL text of a query.
 pub fn to_sql(q: &Query) -> String {
     format!("{q:#}")
@@ -79,6 +325,8 @@ pub(crate) struct Planner<'a> {
     pub(crate) problems: Vec<String>,
     /// Whether the statement refers to `params.as_of`.
     uses_params: bool,
+    /// CTEs defined after the features (a report's base, a split's members).
+    derived_tail: Vec<(String, Query)>,
 }
 
 struct Facts {
@@ -216,10 +464,11 @@ impl<'a> Planner<'a> {
             names,
             problems: Vec::new(),
             uses_params: false,
+            derived_tail: Vec::new(),
         }
     }
 
-    fn fresh(&mut self, base: &str) -> String {
+    pub(crate) fn fresh(&mut self, base: &str) -> String {
         let base = slug(base);
         let mut name = base.clone();
         let mut i = 2;
@@ -307,7 +556,7 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn collect_scalar(&mut self, s: &Scalar, entity: EntityId) {
+    pub(crate) fn collect_scalar(&mut self, s: &Scalar, entity: EntityId) {
         match s {
             Scalar::Column(_) | Scalar::Lit(_) | Scalar::Time(_) => {}
             Scalar::Agg(a) => {
@@ -523,7 +772,7 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn string_lit(&mut self, s: &str) -> Expr {
+    pub(crate) fn string_lit(&mut self, s: &str) -> Expr {
         if let Some(why) = self.d.unrepresentable(s) {
             self.problems.push(format!("{why}: {s:?}"));
         }
@@ -623,6 +872,16 @@ impl<'a> Planner<'a> {
                 }
                 (sum.unwrap_or_else(|| sql.int(0)), false)
             }
+        }
+    }
+
+    /// A condition as a boolean that is never NULL (for output columns).
+    pub(crate) fn two_valued(&mut self, c: &Cond, scope: &mut Scope) -> Expr {
+        let (e, nullable) = self.cond(c, scope);
+        if nullable {
+            self.sql.coalesce(e, self.sql.bool(false))
+        } else {
+            e
         }
     }
 
@@ -1030,6 +1289,7 @@ impl<'a> Planner<'a> {
             let q = self.derived_cte(di);
             ctes.push((self.derived[di].cte().to_string(), q));
         }
+        ctes.append(&mut self.derived_tail);
         if self.uses_params {
             let q = self.sql.select(
                 vec![proj(self.d.timestamp(self.o.as_of), "as_of")],

@@ -362,6 +362,23 @@ impl<'d> Sql<'d> {
         body
     }
 
+    /// `q1 UNION ALL q2 ...`
+    pub fn union_all(&self, mut arms: Vec<Query>) -> Query {
+        let first = arms.remove(0);
+        let mut body = *first.body;
+        for q in arms {
+            body = SetExpr::SetOperation {
+                op: ast::SetOperator::Union,
+                set_quantifier: ast::SetQuantifier::All,
+                left: Box::new(body),
+                right: q.body,
+            };
+        }
+        let mut out = templates().query.clone();
+        out.body = Box::new(body);
+        out
+    }
+
     pub fn order_by(&self, mut q: Query, exprs: Vec<Expr>) -> Query {
         q.order_by = Some(ast::OrderBy {
             kind: ast::OrderByKind::Expressions(
