@@ -182,7 +182,7 @@ pub fn report(p: &Program, ri: usize, d: &dyn Dialect, o: Options) -> Result<Que
             projection_push(&mut cols, e, &unique_column(&m.name, &mut used));
         }
         let from = From {
-            base: sql.table(&[base_name.clone()], None),
+            base: sql.table(std::slice::from_ref(&base_name), None),
             joins: vec![],
         };
         arms.push(sql.select(
@@ -268,7 +268,7 @@ pub fn split(p: &Program, si: usize, d: &dyn Dialect, o: Options) -> Result<Quer
     let body = sql.select(
         vec![proj_bare(sql.bare(&entity.key)), proj(group, "split_group")],
         Some(From {
-            base: sql.table(&[members_name.clone()], None),
+            base: sql.table(std::slice::from_ref(&members_name), None),
             joins: vec![],
         }),
         None,
