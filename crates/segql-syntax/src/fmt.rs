@@ -9,7 +9,7 @@
 use crate::ast::*;
 use crate::lexer::{escape, is_plain_ident};
 use crate::parser::RESERVED;
-use crate::time::{format_date, format_timestamp};
+use crate::time::{days_from_civil, format_date, format_timestamp, MICROS_PER_DAY};
 
 /// Conditions longer than this are broken at `and` / `or`.
 pub const WIDTH: usize = 100;
@@ -76,9 +76,28 @@ pub fn literal_text(l: &LitKind) -> String {
         LitKind::Decimal(d) => d.clone(),
         LitKind::Bool(b) => b.to_string(),
         LitKind::Date(d) => format_date(*d),
-        LitKind::Timestamp(t) => format_timestamp(*t),
+        LitKind::Timestamp(t) => timestamp_text(*t),
         LitKind::Null => "null".to_string(),
     }
+}
+
+/// A timestamp in UTC (`…Z`), unless it falls outside years 1 to 9999 there, as
+/// `0001-01-01T00:00:00+23:59` does (year 0 in UTC): such an instant is written with the
+/// largest offset, `+23:59` or `-23:59`, which brings every instant the parser can read
+/// back into years 1 to 9999.
+pub fn timestamp_text(micros: i64) -> String {
+    const OFFSET: i64 = (23 * 60 + 59) * 60 * 1_000_000;
+    let first = days_from_civil(1, 1, 1) * MICROS_PER_DAY;
+    let last = (days_from_civil(9999, 12, 31) + 1) * MICROS_PER_DAY - 1;
+    let (local, offset) = if micros < first {
+        (micros + OFFSET, "+23:59")
+    } else if micros > last {
+        (micros - OFFSET, "-23:59")
+    } else {
+        return format_timestamp(micros);
+    };
+    let s = format_timestamp(local);
+    format!("{}{offset}", s.trim_end_matches('Z'))
 }
 
 pub fn duration_text(d: &Duration) -> String {
@@ -165,10 +184,15 @@ impl<'a> Printer<'a> {
     }
 
     fn has_comment_within(&self, span: crate::span::Span) -> bool {
+        self.has_comment_between(span.start, span.end)
+    }
+
+    /// Whether a comment not yet written starts strictly between `start` and `end`.
+    fn has_comment_between(&self, start: u32, end: u32) -> bool {
         self.comments[self.next_comment..]
             .iter()
-            .take_while(|c| c.span.start < span.end)
-            .any(|c| c.span.start > span.start)
+            .take_while(|c| c.span.start < end)
+            .any(|c| c.span.start > start)
     }
 
     /// `}` closing a block whose content ended before `pos`.
@@ -264,12 +288,8 @@ impl<'a> Printer<'a> {
                 self.w(&format!("report {} {{", ident_text(&r.name.name)));
                 self.indent += 1;
                 self.meta(&r.meta);
-                let start = r
-                    .segments
-                    .first()
-                    .map(|s| s.span.start)
-                    .unwrap_or(r.name.span.end);
-                self.field(start, "segments", &name_list(&r.segments));
+                let next = r.metrics.first().map(|m| m.span.start).unwrap_or(end);
+                self.segments_field(&r.segments, next);
                 for m in &r.metrics {
                     self.newline_at(m.span.start);
                     self.w(&format!("metric {} = ", ident_text(&m.name.name)));
@@ -315,12 +335,7 @@ impl<'a> Printer<'a> {
                 self.w(&format!("priority {} {{", ident_text(&pr.name.name)));
                 self.indent += 1;
                 self.meta(&pr.meta);
-                let start = pr
-                    .segments
-                    .first()
-                    .map(|s| s.span.start)
-                    .unwrap_or(pr.name.span.end);
-                self.field(start, "segments", &name_list(&pr.segments));
+                self.segments_field(&pr.segments, end);
                 self.close(end);
             }
             ItemKind::Test(t) => {
@@ -376,6 +391,19 @@ impl<'a> Printer<'a> {
         self.w(name);
         self.w(" ");
         self.w(value);
+    }
+
+    /// `segments [..]`. An empty list has no span to place comments by (the AST keeps
+    /// no span for the keyword): the comments before `next`, the start of what follows
+    /// the field, go above it.
+    fn segments_field(&mut self, segments: &[Ident], next: u32) {
+        match segments.first() {
+            Some(s) => self.field(s.span.start, "segments", &name_list(segments)),
+            None => {
+                self.newline_at(next);
+                self.w("segments []");
+            }
+        }
     }
 
     fn meta(&mut self, m: &Meta) {
@@ -492,7 +520,23 @@ impl<'a> Printer<'a> {
 
     fn cond(&mut self, c: &Cond) {
         let flat = cond_text(c);
-        if !self.has_comment_within(c.span) && self.col() + flat.chars().count() <= WIDTH {
+        // Comments force a break only when they will land between the parts, or inside
+        // a last operand in parentheses (which keeps them inside its own broken
+        // parentheses). Any other comment in the last operand or step is written after
+        // the whole condition, so it would not force the break the next time round.
+        let commented = match &c.kind {
+            CondKind::And(ops) | CondKind::Or(ops) => ops.last().is_some_and(|last| {
+                self.has_comment_between(c.span.start, last.span.start)
+                    || (matches!(last.kind, CondKind::And(_) | CondKind::Or(_))
+                        && self.has_comment_within(last.span))
+            }),
+            CondKind::Did(d) => d
+                .then
+                .last()
+                .is_some_and(|t| self.has_comment_between(c.span.start, t.step.span.start)),
+            _ => false,
+        };
+        if !commented && self.col() + flat.chars().count() <= WIDTH {
             self.w(&flat);
             return;
         }
