@@ -253,7 +253,7 @@ pub trait Dialect: Sync {
                         '\n' => out.push_str("\\n"),
                         '\r' => out.push_str("\\r"),
                         '\t' => out.push_str("\\t"),
-                        '\0' => out.push_str("\\0"),
+                        '\0' => out.push_str(self.nul_escape()),
                         c => out.push(c),
                     }
                 }
@@ -261,6 +261,13 @@ pub trait Dialect: Sync {
         }
         out.push('\'');
         out
+    }
+
+    /// How a NUL is written in a backslash-escaped string literal. `\0` is wrong where
+    /// the engine reads `\ooo` as an octal escape (a NUL followed by `12` would become a
+    /// line feed), so those dialects override it.
+    fn nul_escape(&self) -> &'static str {
+        "\\0"
     }
 
     /// Why a string or name cannot be written in this dialect, if it cannot.
@@ -489,6 +496,10 @@ impl Dialect for DuckDb {
         s.contains('\0')
             .then_some("DuckDB's SQL text cannot hold a NUL character")
     }
+    fn int_div(&self, _sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
+        // `/` divides integers as floating point in DuckDB; `//` is integer division.
+        bin(a, BinaryOperator::DuckIntegerDivide, b)
+    }
 }
 
 impl Dialect for Postgres {
@@ -543,6 +554,31 @@ impl Dialect for Redshift {
     fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::RedshiftSqlDialect {})
     }
+    fn notes(&self) -> &'static str {
+        "trailing spaces are insignificant when Redshift compares VARCHARs ('a ' = 'a')"
+    }
+    fn string_style(&self) -> StringStyle {
+        StringStyle::Backslash
+    }
+    fn render_string(&self, s: &str) -> String {
+        // Backslash is an escape character in Redshift literals (QUOTE_LITERAL doubles
+        // both quotes and backslashes); everything else, line breaks included, is literal.
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('\'');
+        for c in s.chars() {
+            match c {
+                '\'' => out.push_str("''"),
+                '\\' => out.push_str("\\\\"),
+                c => out.push(c),
+            }
+        }
+        out.push('\'');
+        out
+    }
+    fn unrepresentable(&self, s: &str) -> Option<&'static str> {
+        s.contains('\0')
+            .then_some("Redshift strings cannot hold a NUL character")
+    }
     fn has_filter(&self) -> bool {
         false
     }
@@ -571,18 +607,23 @@ impl Dialect for Redshift {
             number("0"),
         )
     }
+    // Redshift has no STARTS_WITH/ENDS_WITH, and `LEFT(v, LEN(s)) = s` is wrong there:
+    // `=` ignores trailing spaces, so 'ab' would start with 'ab '. Positions are exact.
     fn starts_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
         bin(
-            sql.func("LEFT", vec![v, sql.func("LEN", vec![s.clone()])]),
+            sql.func("STRPOS", vec![v, s]),
             BinaryOperator::Eq,
-            s,
+            number("1"),
         )
     }
     fn ends_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
         bin(
-            sql.func("RIGHT", vec![v, sql.func("LEN", vec![s.clone()])]),
+            sql.func(
+                "STRPOS",
+                vec![sql.func("REVERSE", vec![v]), sql.func("REVERSE", vec![s])],
+            ),
             BinaryOperator::Eq,
-            s,
+            number("1"),
         )
     }
     fn regex(&self, _sql: &Sql<'_>, v: Expr, pattern: Expr) -> Expr {
@@ -603,8 +644,15 @@ impl Dialect for Snowflake {
     fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::SnowflakeDialect {})
     }
+    fn notes(&self) -> &'static str {
+        "unquoted names resolve to upper case; quoted (non-plain) names are case-sensitive"
+    }
     fn string_style(&self) -> StringStyle {
         StringStyle::Backslash
+    }
+    fn nul_escape(&self) -> &'static str {
+        // Snowflake reads `\ooo` as octal, so `\0` before digits would change meaning.
+        "\\x00"
     }
     fn timestamp(&self, micros: i64) -> Expr {
         raw(format!("TO_TIMESTAMP_NTZ('{}')", timestamp_text(micros)))
@@ -633,7 +681,17 @@ impl Dialect for Snowflake {
         sql.func("DATE_PART", vec![raw("EPOCH_MICROSECOND".into()), ts])
     }
     fn int_div(&self, sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
-        sql.func("FLOOR", vec![bin(a, BinaryOperator::Divide, b)])
+        // `a / b` keeps only 6 decimals, rounded, so FLOOR(a / b) is one too high just
+        // below a multiple of b. Subtracting the remainder first makes the quotient exact.
+        bin(
+            bin(
+                a.clone(),
+                BinaryOperator::Minus,
+                sql.func("MOD", vec![a, b.clone()]),
+            ),
+            BinaryOperator::Divide,
+            b,
+        )
     }
     fn contains(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
         sql.func("CONTAINS", vec![v, s])
@@ -653,7 +711,11 @@ impl Dialect for Snowflake {
         )
     }
     fn hex8_to_int(&self, sql: &Sql<'_>, hex: Expr) -> Expr {
-        sql.func("TO_NUMBER", vec![hex, sql.string("XXXXXXXX")])
+        // The `X` format element reads upper-case hex digits; MD5 writes lower case.
+        sql.func(
+            "TO_NUMBER",
+            vec![sql.func("UPPER", vec![hex]), sql.string("XXXXXXXX")],
+        )
     }
 }
 
@@ -671,10 +733,12 @@ impl Dialect for BigQuery {
         if plain(name) {
             return name.to_string();
         }
+        // Quoted names take the string escapes; a backtick is written `\x60`, which
+        // also keeps SQL tools that only know doubled quotes from splitting the name.
         let mut s = String::from("`");
         for c in name.chars() {
             match c {
-                '`' => s.push_str("\\`"),
+                '`' => s.push_str("\\x60"),
                 '\\' => s.push_str("\\\\"),
                 '\n' => s.push_str("\\n"),
                 '\r' => s.push_str("\\r"),
@@ -786,7 +850,7 @@ impl Dialect for Databricks {
         Box::new(sqlparser::dialect::DatabricksDialect {})
     }
     fn notes(&self) -> &'static str {
-        "Spark SQL; timestamps are read in the session time zone, which must be UTC"
+        "Spark SQL 3.3+; month arithmetic and dates use the session time zone, which must be UTC"
     }
     fn ident_quote(&self) -> char {
         '`'
@@ -794,14 +858,25 @@ impl Dialect for Databricks {
     fn string_style(&self) -> StringStyle {
         StringStyle::Backslash
     }
+    fn nul_escape(&self) -> &'static str {
+        // Spark reads `\ooo` as octal, so `\0` before digits would change meaning.
+        "\\u0000"
+    }
+    fn timestamp(&self, micros: i64) -> Expr {
+        // TIMESTAMP is Spark's local-time-zone type: without a zone the literal would be
+        // read in the session time zone.
+        raw(format!("TIMESTAMP '{}Z'", timestamp_text(micros)))
+    }
     fn string_type(&self) -> &'static str {
         "STRING"
     }
     fn epoch_micros(&self, sql: &Sql<'_>, ts: Expr) -> Expr {
         sql.func("unix_micros", vec![ts])
     }
-    fn int_div(&self, _sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
-        bin(a, BinaryOperator::MyIntegerDivide, b)
+    fn int_div(&self, sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
+        // The function form of Spark's `a div b` (sqlparser's Databricks dialect does not
+        // parse the operator).
+        sql.func("div", vec![a, b])
     }
     fn contains(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
         bin(
@@ -817,7 +892,13 @@ impl Dialect for Databricks {
         sql.func("endswith", vec![v, s])
     }
     fn regex(&self, _sql: &Sql<'_>, v: Expr, pattern: Expr) -> Expr {
-        raw(format!("{v} RLIKE {pattern}"))
+        // RLIKE searches (Java's Matcher.find), like the other dialects' regex tests.
+        Expr::RLike {
+            negated: false,
+            expr: Box::new(v),
+            pattern: Box::new(pattern),
+            regexp: false,
+        }
     }
     fn hex8_to_int(&self, sql: &Sql<'_>, hex: Expr) -> Expr {
         sql.cast(
@@ -844,10 +925,12 @@ impl Dialect for ClickHouse {
         if plain(name) {
             return name.to_string();
         }
+        // ClickHouse reads backslash escapes in quoted names and also a doubled quote;
+        // the doubled form is the one other SQL tools read the same way.
         let mut s = String::from("`");
         for c in name.chars() {
             match c {
-                '`' => s.push_str("\\`"),
+                '`' => s.push_str("``"),
                 '\\' => s.push_str("\\\\"),
                 '\n' => s.push_str("\\n"),
                 '\r' => s.push_str("\\r"),
@@ -901,7 +984,11 @@ impl Dialect for ClickHouse {
         )
     }
     fn epoch_micros(&self, sql: &Sql<'_>, ts: Expr) -> Expr {
-        sql.func("toUnixTimestamp64Micro", vec![ts])
+        // toUnixTimestamp64Micro takes only DateTime64; event times may be DateTime.
+        sql.func(
+            "toUnixTimestamp64Micro",
+            vec![sql.func("toDateTime64", vec![ts, number("6")])],
+        )
     }
     fn int_div(&self, sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
         sql.func("intDiv", vec![a, b])
@@ -972,7 +1059,10 @@ impl Dialect for Trino {
         "parsed with sqlparser's generic dialect (it has no Trino dialect)"
     }
     fn epoch_micros(&self, sql: &Sql<'_>, ts: Expr) -> Expr {
-        sql.func("to_unixtime", vec![ts]).pipe(|e| {
+        // A TIMESTAMP (without zone) would be converted in the session time zone, and a
+        // daylight-saving change would move the difference by an hour: read it as UTC.
+        let utc = sql.func("with_timezone", vec![ts, sql.string("UTC")]);
+        sql.func("to_unixtime", vec![utc]).pipe(|e| {
             sql.cast(
                 sql.func(
                     "round",
