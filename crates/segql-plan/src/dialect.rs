@@ -1072,10 +1072,8 @@ impl Dialect for Trino {
             )
         })
     }
-    fn ends_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
-        sql.func("ends_with", vec![v, s])
-    }
     fn regex(&self, sql: &Sql<'_>, v: Expr, pattern: Expr) -> Expr {
+        // regexp_like is true when the pattern matches anywhere in the string.
         sql.func("regexp_like", vec![v, pattern])
     }
     fn md5_hex(&self, sql: &Sql<'_>, s: Expr) -> Expr {
