@@ -959,7 +959,8 @@ impl Dialect for ClickHouse {
         ))
     }
     fn date(&self, days: i32) -> Expr {
-        raw(format!("toDate('{}')", date_text(days)))
+        // `Date` only reaches back to 1970 (birthdays!); `Date32` covers 1900-2299.
+        raw(format!("toDate32('{}')", date_text(days)))
     }
     fn string_type(&self) -> &'static str {
         "String"
