@@ -442,6 +442,17 @@ fn bench(c: &mut Criterion) {
     let parsed = parse(&text, FileId(0));
     assert!(parsed.diags.is_empty());
     assert_eq!(format_file(&parsed.file), text, "the input is canonical");
+    let mut kinds = std::collections::BTreeMap::new();
+    for item in &parsed.file.items {
+        *kinds.entry(item.kind.keyword()).or_insert(0usize) += 1;
+    }
+    eprintln!(
+        "project: {} bytes, {} lines, {} comments, items {:?}",
+        text.len(),
+        text.lines().count(),
+        parsed.file.comments.len(),
+        kinds
+    );
 
     let mut group = c.benchmark_group("parse_format");
     group.sample_size(20);
