@@ -46,5 +46,6 @@ codes! {
     EMPTY_LIST = "E0120": "an empty list where one item at least is needed",
     NULL_OUTSIDE_TABLE = "E0121": "`null` outside a test table",
     TRAILING_INPUT = "E0122": "text after a complete item on the same line",
+    NUL_IN_NAME = "E0123": "a quoted name holding a NUL character",
     CONFIG_INVALID = "E0150": "a malformed segql.toml",
 }

@@ -456,8 +456,20 @@ impl<'a> Parser<'a> {
             }
             TokKind::QuotedIdent => {
                 self.bump();
+                let name = unescape(self.text_of(t));
+                if name.contains('\0') {
+                    // No warehouse can name a table or column with a NUL.
+                    let d = Diagnostic::error(
+                        codes::NUL_IN_NAME,
+                        self.span_of(t),
+                        "a name cannot hold a NUL character",
+                    )
+                    .with_label("this name holds \\0")
+                    .with_hint("remove the \\0 from the name");
+                    self.push_diag(d);
+                }
                 Ok(Ident {
-                    name: unescape(self.text_of(t)),
+                    name,
                     span: self.span_of(t),
                 })
             }
