@@ -70,10 +70,29 @@ pub fn batch(
     d: &dyn Dialect,
     o: Options,
 ) -> Result<Query, Unsupported> {
+    batch_with_traits(p, ids, &[], d, o)
+}
+
+/// [`batch`] with a column per trait (traits of other entities are skipped).
+pub fn batch_with_traits(
+    p: &Program,
+    ids: &[SegmentId],
+    traits: &[usize],
+    d: &dyn Dialect,
+    o: Options,
+) -> Result<Query, Unsupported> {
     let entity = batch_entity(p, ids)?;
+    let traits: Vec<usize> = traits
+        .iter()
+        .copied()
+        .filter(|&t| p.traits[t].entity == entity)
+        .collect();
     let mut pl = Planner::new(p, d, o);
     for &id in ids {
         pl.collect_cond(&p.segments[id].cond, entity);
+    }
+    for &t in &traits {
+        pl.collect_scalar(&p.traits[t].value, entity);
     }
     let mut scope = pl.scope(entity);
     let key_name = p.catalog.entities[entity].key.clone();
@@ -84,6 +103,11 @@ pub fn batch(
         let seg = &p.segments[id];
         let e = pl.two_valued(&seg.cond, &mut scope);
         let name = unique_column(&seg.name, &mut used);
+        projection.push(proj(e, &name));
+    }
+    for &t in &traits {
+        let (e, _) = pl.scalar(&p.traits[t].value, &mut scope);
+        let name = unique_column(&p.traits[t].name, &mut used);
         projection.push(proj(e, &name));
     }
     let from = pl.from(&scope);

@@ -1,0 +1,402 @@
+//! Binding the catalog's relations to local data, in place.
+//!
+//! Each relation becomes a view in the in-memory database: over a file or glob
+//! (parquet, CSV, JSON; optionally hive-partitioned), or over a table of a `.duckdb`
+//! file attached READ_ONLY. Nothing is copied and no source is written. Before anything
+//! runs, the bound data is checked against the catalog and every mismatch is reported
+//! at once.
+
+use crate::engine::{relation_shape, Engine, Shape};
+use segql_plan::dialect::{Dialect, DuckDb};
+use segql_plan::ir::{Catalog, Relation};
+use segql_syntax::ast::Type;
+use std::path::{Path, PathBuf};
+
+/// File formats DuckDB reads in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Parquet,
+    Csv,
+    Json,
+}
+
+impl Format {
+    /// The format a path's extension names (`.parquet`, `.csv`, `.tsv`, `.json`,
+    /// `.jsonl`, `.ndjson`, also compressed with `.gz`/`.zst`).
+    pub fn from_path(p: &str) -> Option<Format> {
+        let lower = p.to_ascii_lowercase();
+        let lower = lower.trim_end_matches(".gz").trim_end_matches(".zst");
+        if lower.ends_with(".parquet") {
+            Some(Format::Parquet)
+        } else if lower.ends_with(".csv") || lower.ends_with(".tsv") {
+            Some(Format::Csv)
+        } else if lower.ends_with(".json")
+            || lower.ends_with(".jsonl")
+            || lower.ends_with(".ndjson")
+        {
+            Some(Format::Json)
+        } else {
+            None
+        }
+    }
+
+    fn reader(self) -> &'static str {
+        match self {
+            Format::Parquet => "read_parquet",
+            Format::Csv => "read_csv",
+            Format::Json => "read_json_auto",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A file, a glob, or a directory of hive partitions (`data/events/**/*.parquet`).
+    Files {
+        /// As written, relative to the project.
+        path: String,
+        format: Option<Format>,
+        hive_partitioning: bool,
+    },
+    /// A table of a DuckDB database file, attached read-only.
+    DuckDb {
+        /// As written, relative to the project.
+        file: String,
+        /// `table` or `schema.table` inside that database.
+        table: String,
+    },
+}
+
+/// One entry of `[bindings]`: a warehouse relation and where its data lies locally.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    /// The relation's dotted name, as the catalog's `table` gives it.
+    pub relation: String,
+    pub source: Source,
+}
+
+/// A mismatch between the bindings, the data and the catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The relation concerned.
+    pub relation: String,
+    /// The file, glob or database involved, as written.
+    pub path: Option<String>,
+    pub column: Option<String>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.relation)?;
+        if let Some(p) = &self.path {
+            write!(f, " ({p})")?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ", column `{c}`")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, "\n  hint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether data of DuckDB type `actual` can stand for a catalog column of type `t`.
+pub fn compatible(t: Type, actual: &str) -> bool {
+    let a = actual.to_ascii_uppercase();
+    let integer = [
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+        "UHUGEINT",
+    ]
+    .contains(&a.as_str());
+    let number =
+        integer || a.starts_with("DECIMAL") || a == "DOUBLE" || a == "FLOAT" || a == "REAL";
+    match t {
+        Type::String => a == "VARCHAR" || a.starts_with("VARCHAR(") || a == "UUID",
+        Type::Int => integer,
+        Type::Decimal | Type::Float => number,
+        Type::Bool => a == "BOOLEAN",
+        Type::Date => a == "DATE",
+        Type::Timestamp => a.starts_with("TIMESTAMP") || a == "DATE",
+    }
+}
+
+fn quote_literal(s: &str) -> String {
+    DuckDb.render_string(s)
+}
+
+fn relation_name(parts: &[String]) -> String {
+    parts.join(".")
+}
+
+/// Every relation of the catalog: its dotted name, shape, and whether it is an entity.
+fn relations(cat: &Catalog) -> Vec<(Relation, Shape)> {
+    let mut rels: Vec<Relation> = (0..cat.entities.len()).map(Relation::Entity).collect();
+    rels.extend((0..cat.events.len()).map(Relation::Events));
+    let mut out: Vec<(Relation, Shape)> = Vec::new();
+    for r in rels {
+        let (table, cols) = relation_shape(cat, &r);
+        // Two declarations over one table (an events relation per event): one view.
+        if let Some((_, (_, existing))) = out.iter_mut().find(|(_, (t, _))| *t == table) {
+            for c in cols {
+                if !existing.iter().any(|(n, _)| *n == c.0) {
+                    existing.push(c);
+                }
+            }
+            continue;
+        }
+        out.push((r, (table, cols)));
+    }
+    out
+}
+
+impl Engine {
+    /// Creates a view for every catalog relation over its bound data, then checks each
+    /// view's columns and types against the catalog. Returns every problem found (none
+    /// means every relation is bound and fits).
+    pub fn bind(&self, cat: &Catalog, bindings: &[Binding], base: &Path) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let mut attached: Vec<(PathBuf, String)> = Vec::new();
+        let known: Vec<String> = relations(cat)
+            .iter()
+            .map(|(_, (t, _))| relation_name(t))
+            .collect();
+        for b in bindings {
+            if !known.contains(&b.relation) {
+                problems.push(Problem {
+                    relation: b.relation.clone(),
+                    path: None,
+                    column: None,
+                    message: "no entity or events relation of the catalog reads this table"
+                        .to_string(),
+                    hint: segql_syntax::parser::did_you_mean(
+                        &b.relation,
+                        known.iter().map(|s| s.as_str()),
+                    )
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .or_else(|| Some(format!("the catalog's tables are {}", known.join(", ")))),
+                });
+            }
+        }
+        for (rel, (table, columns)) in relations(cat) {
+            let dotted = relation_name(&table);
+            let Some(b) = bindings.iter().find(|b| b.relation == dotted) else {
+                problems.push(Problem {
+                    relation: dotted.clone(),
+                    path: None,
+                    column: None,
+                    message: "no data is bound to this table".to_string(),
+                    hint: Some(format!(
+                        "add it to [bindings] in segql.toml: \"{dotted}\" = \"data/{}.parquet\"",
+                        table.last().map(String::as_str).unwrap_or("table")
+                    )),
+                });
+                continue;
+            };
+            let view = match self.prepare_name(&table) {
+                Ok(v) => v,
+                Err(e) => {
+                    problems.push(Problem {
+                        relation: dotted.clone(),
+                        path: None,
+                        column: None,
+                        message: e.to_string(),
+                        hint: None,
+                    });
+                    continue;
+                }
+            };
+            let (select, shown) = match &b.source {
+                Source::Files {
+                    path,
+                    format,
+                    hive_partitioning,
+                } => {
+                    let full = base.join(path);
+                    let full_text = full.to_string_lossy().to_string();
+                    let Some(format) = format.or_else(|| Format::from_path(path)) else {
+                        problems.push(Problem {
+                            relation: dotted.clone(),
+                            path: Some(path.clone()),
+                            column: None,
+                            message: "cannot tell the file format from the name".to_string(),
+                            hint: Some("name files .parquet, .csv or .json, or set format = \"parquet\" in the binding".to_string()),
+                        });
+                        continue;
+                    };
+                    match self.glob_count(&full_text) {
+                        Ok(0) => {
+                            problems.push(Problem {
+                                relation: dotted.clone(),
+                                path: Some(path.clone()),
+                                column: None,
+                                message: if path.contains(['*', '?', '[']) {
+                                    "this glob matches no file".to_string()
+                                } else {
+                                    "this file does not exist".to_string()
+                                },
+                                hint: Some("paths are relative to the project directory (where segql.toml is)".to_string()),
+                            });
+                            continue;
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            problems.push(Problem {
+                                relation: dotted.clone(),
+                                path: Some(path.clone()),
+                                column: None,
+                                message: e.to_string(),
+                                hint: None,
+                            });
+                            continue;
+                        }
+                    }
+                    let mut args = vec![quote_literal(&full_text)];
+                    if *hive_partitioning {
+                        args.push("hive_partitioning = true".to_string());
+                    }
+                    (
+                        format!("SELECT * FROM {}({})", format.reader(), args.join(", ")),
+                        path.clone(),
+                    )
+                }
+                Source::DuckDb { file, table: inner } => {
+                    let full = base.join(file);
+                    if !full.is_file() {
+                        problems.push(Problem {
+                            relation: dotted.clone(),
+                            path: Some(file.clone()),
+                            column: None,
+                            message: "this database file does not exist".to_string(),
+                            hint: Some(
+                                "paths are relative to the project directory (where segql.toml is)"
+                                    .to_string(),
+                            ),
+                        });
+                        continue;
+                    }
+                    let alias = match attached.iter().find(|(p, _)| *p == full) {
+                        Some((_, a)) => a.clone(),
+                        None => {
+                            let a = format!("segql_source_{}", attached.len() + 1);
+                            let sql = format!(
+                                "ATTACH {} AS {a} (READ_ONLY)",
+                                quote_literal(&full.to_string_lossy())
+                            );
+                            if let Err(e) = self.execute(&sql) {
+                                problems.push(Problem {
+                                    relation: dotted.clone(),
+                                    path: Some(file.clone()),
+                                    column: None,
+                                    message: format!("cannot open the database: {}", e.message),
+                                    hint: None,
+                                });
+                                continue;
+                            }
+                            attached.push((full.clone(), a.clone()));
+                            a
+                        }
+                    };
+                    let inner_name: Vec<String> =
+                        inner.split('.').map(|p| DuckDb.render_ident(p)).collect();
+                    (
+                        format!("SELECT * FROM {alias}.{}", inner_name.join(".")),
+                        format!("{file}: {inner}"),
+                    )
+                }
+            };
+            if let Err(e) = self.execute(&format!("CREATE OR REPLACE VIEW {view} AS {select}")) {
+                problems.push(Problem {
+                    relation: dotted.clone(),
+                    path: Some(shown.clone()),
+                    column: None,
+                    message: format!("cannot read it: {}", e.message),
+                    hint: Some("is it a valid file of that format?".to_string()),
+                });
+                continue;
+            }
+            let actual = match self.rows(&format!(
+                "SELECT column_name, column_type FROM (DESCRIBE {view})"
+            )) {
+                Ok((_, rows)) => rows,
+                Err(e) => {
+                    problems.push(Problem {
+                        relation: dotted.clone(),
+                        path: Some(shown.clone()),
+                        column: None,
+                        message: format!("cannot read its columns: {}", e.message),
+                        hint: None,
+                    });
+                    continue;
+                }
+            };
+            let names: Vec<String> = actual.iter().filter_map(|r| r[0].clone()).collect();
+            for (col, ty) in &columns {
+                match actual
+                    .iter()
+                    .find(|r| r[0].as_deref() == Some(col.as_str()))
+                {
+                    None => problems.push(Problem {
+                        relation: dotted.clone(),
+                        path: Some(shown.clone()),
+                        column: Some(col.clone()),
+                        message: "the data has no such column".to_string(),
+                        hint: segql_syntax::parser::did_you_mean(
+                            col,
+                            names.iter().map(|s| s.as_str()),
+                        )
+                        .map(|s| {
+                            format!(
+                                "the data has `{s}`; rename the column in the catalog or the data"
+                            )
+                        })
+                        .or_else(|| Some(format!("its columns are {}", names.join(", ")))),
+                    }),
+                    Some(r) => {
+                        let actual_ty = r[1].clone().unwrap_or_default();
+                        if !compatible(*ty, &actual_ty) {
+                            problems.push(Problem {
+                                relation: dotted.clone(),
+                                path: Some(shown.clone()),
+                                column: Some(col.clone()),
+                                message: format!(
+                                    "the catalog says {}, the data holds {actual_ty}",
+                                    ty.keyword()
+                                ),
+                                hint: Some(
+                                    "change the column's type in the catalog, or fix the data"
+                                        .to_string(),
+                                ),
+                            });
+                        }
+                    }
+                }
+            }
+            let _ = rel;
+        }
+        problems
+    }
+
+    fn glob_count(&self, pattern: &str) -> crate::engine::Result<usize> {
+        let (_, rows) = self.rows(&format!(
+            "SELECT count(*) FROM glob({})",
+            quote_literal(pattern)
+        ))?;
+        Ok(rows
+            .first()
+            .and_then(|r| r[0].as_deref())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0))
+    }
+}
