@@ -7,9 +7,11 @@
 
 mod check;
 mod compile_cmd;
+mod data;
 mod fmt_cmd;
 mod output;
 mod project;
+mod test_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -95,6 +97,22 @@ enum Command {
     },
     /// List the SQL dialects and how far the tests take each.
     Dialects,
+    /// Run the `test` blocks (on their given rows) and `assert` blocks (on the bound
+    /// data) on DuckDB.
+    Test {
+        /// A project directory or .seg files (default: the project here).
+        paths: Vec<PathBuf>,
+        /// Only these tests (by name) and the asserts of these segments.
+        #[arg(long, short = 's', num_args = 1..)]
+        select: Vec<String>,
+        /// Also write a JUnit XML report to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// The instant `assert` blocks are evaluated at (tests have their own as_of).
+        /// Default: now.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -130,6 +148,20 @@ fn main() -> ExitCode {
             color,
         ),
         Command::Dialects => Ok(compile_cmd::dialects()),
+        Command::Test {
+            paths,
+            select,
+            junit,
+            as_of,
+        } => test_cmd::run(
+            test_cmd::Args {
+                paths,
+                select,
+                junit,
+                as_of,
+            },
+            color,
+        ),
     });
     match result {
         Ok(Ok(code)) => code,

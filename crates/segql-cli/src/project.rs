@@ -20,6 +20,11 @@ pub struct Config {
     /// Each keeps its place in the file, to point at an entry that matches nothing.
     #[serde(default)]
     pub paths: Vec<Spanned<String>>,
+    /// Where each warehouse relation's data lies for local runs, by relation name:
+    /// `"analytics.events" = "data/events/*.parquet"`, or a table with `path`,
+    /// `format`, `hive_partitioning`, or `duckdb` and `table`.
+    #[serde(default)]
+    pub bindings: std::collections::BTreeMap<String, Spanned<toml::Value>>,
 }
 
 /// What a command works on: the files, where they came from, and the problems found
@@ -28,6 +33,8 @@ pub struct Config {
 pub struct Inputs {
     /// The project directory, when a `segql.toml` was used.
     pub root: Option<PathBuf>,
+    /// segql.toml in the source map, when read.
+    pub config_id: Option<FileId>,
     pub config: Config,
     pub files: Vec<PathBuf>,
     pub diags: Vec<Diagnostic>,
@@ -73,7 +80,9 @@ pub fn read_config(
             let hint = message
                 .strip_prefix("unknown field `")
                 .and_then(|rest| rest.split('`').next())
-                .and_then(|field| segql_syntax::parser::did_you_mean(field, ["name", "paths"]))
+                .and_then(|field| {
+                    segql_syntax::parser::did_you_mean(field, ["name", "paths", "bindings"])
+                })
                 .map(|s| format!("did you mean `{s}`? {CONFIG_HINT}"))
                 .unwrap_or_else(|| CONFIG_HINT.to_string());
             Ok((
@@ -98,8 +107,12 @@ pub fn display_path(p: &Path) -> String {
         .as_deref()
         .and_then(|c| p.strip_prefix(c).ok())
         .unwrap_or(p);
+    // Drop `.` components (`dir/./a.seg` is `dir/a.seg`).
+    let shown: PathBuf = shown
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
     let s = shown.to_string_lossy().replace('\\', "/");
-    let s = s.strip_prefix("./").map(str::to_string).unwrap_or(s);
     if s.is_empty() {
         ".".to_string()
     } else {
@@ -298,6 +311,7 @@ pub fn resolve(paths: &[PathBuf], map: &mut SourceMap) -> Result<Inputs> {
     files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     Ok(Inputs {
         root: None,
+        config_id: None,
         config: Config::default(),
         files,
         diags: Vec::new(),
@@ -311,6 +325,7 @@ fn project(dir: &Path, map: &mut SourceMap) -> Result<Inputs> {
         (_, Err(d)) => {
             return Ok(Inputs {
                 root,
+                config_id: None,
                 config: Config::default(),
                 files: Vec::new(),
                 diags: vec![d],
@@ -320,6 +335,7 @@ fn project(dir: &Path, map: &mut SourceMap) -> Result<Inputs> {
     let (files, diags) = project_files(dir, &config, config_id)?;
     Ok(Inputs {
         root,
+        config_id: Some(config_id),
         config,
         files,
         diags,
@@ -393,4 +409,100 @@ pub fn workspace(paths: &[PathBuf]) -> Result<Workspace> {
         program,
         diags,
     })
+}
+
+/// The `[bindings]` of segql.toml, as the runner takes them; mistakes are diagnostics
+/// pointing into segql.toml.
+pub fn bindings(inputs: &Inputs) -> (Vec<segql_run::bind::Binding>, Vec<Diagnostic>) {
+    use segql_run::bind::{Binding, Format, Source};
+    let mut out = Vec::new();
+    let mut diags = Vec::new();
+    let Some(id) = inputs.config_id else {
+        return (out, diags);
+    };
+    let hint = "a binding is a path (\"data/events/*.parquet\"), a table { path = \"...\", format = \"csv\", hive_partitioning = true }, or { duckdb = \"warehouse.duckdb\", table = \"main.events\" }";
+    for (relation, value) in &inputs.config.bindings {
+        let r = value.span();
+        let span = Span::new(id, r.start as u32, r.end as u32);
+        let bad = |msg: String| {
+            Diagnostic::error(
+                CONFIG_INVALID,
+                span,
+                format!("invalid binding for `{relation}`: {msg}"),
+            )
+            .with_label("this binding")
+            .with_hint(hint)
+        };
+        let source = match value.get_ref() {
+            toml::Value::String(p) => Source::Files {
+                path: p.clone(),
+                format: None,
+                hive_partitioning: false,
+            },
+            toml::Value::Table(t) => {
+                let known = ["path", "format", "hive_partitioning", "duckdb", "table"];
+                if let Some(k) = t.keys().find(|k| !known.contains(&k.as_str())) {
+                    diags.push(bad(format!("unknown setting `{k}`")));
+                    continue;
+                }
+                let get = |k: &str| t.get(k).and_then(|v| v.as_str()).map(str::to_string);
+                match (get("path"), get("duckdb")) {
+                    (Some(path), None) => {
+                        let format = match get("format").as_deref() {
+                            None => None,
+                            Some("parquet") => Some(Format::Parquet),
+                            Some("csv") => Some(Format::Csv),
+                            Some("json") => Some(Format::Json),
+                            Some(other) => {
+                                diags.push(bad(format!(
+                                    "unknown format `{other}` (parquet, csv or json)"
+                                )));
+                                continue;
+                            }
+                        };
+                        let hive = match t.get("hive_partitioning") {
+                            None => false,
+                            Some(toml::Value::Boolean(b)) => *b,
+                            Some(_) => {
+                                diags.push(bad("hive_partitioning is true or false".to_string()));
+                                continue;
+                            }
+                        };
+                        Source::Files {
+                            path,
+                            format,
+                            hive_partitioning: hive,
+                        }
+                    }
+                    (None, Some(file)) => match get("table") {
+                        Some(table) => Source::DuckDb { file, table },
+                        None => {
+                            diags.push(bad("a duckdb binding names its `table`".to_string()));
+                            continue;
+                        }
+                    },
+                    (Some(_), Some(_)) => {
+                        diags.push(bad("give either `path` or `duckdb`, not both".to_string()));
+                        continue;
+                    }
+                    (None, None) => {
+                        diags.push(bad(
+                            "give `path` (a file or glob) or `duckdb` (a database file)"
+                                .to_string(),
+                        ));
+                        continue;
+                    }
+                }
+            }
+            _ => {
+                diags.push(bad("expected a path or a table".to_string()));
+                continue;
+            }
+        };
+        out.push(Binding {
+            relation: relation.clone(),
+            source,
+        });
+    }
+    (out, diags)
 }

@@ -6,6 +6,7 @@
 //! source file. It does not parse or plan (segql-syntax and segql-plan do) and does
 //! not print (segql-cli does).
 
+pub mod assertions;
 pub mod bind;
 pub mod engine;
 pub mod testing;

@@ -1,0 +1,126 @@
+//! `assert` blocks: checks on the members of segments over the bound (real) data.
+
+use crate::engine::{Engine, Error};
+use segql_plan::compile::{self, Options};
+use segql_plan::dialect::{Dialect, DuckDb};
+use segql_plan::ir::{AssertCheck, AssertDef, Program, SegmentId};
+use segql_syntax::ast::CmpOp;
+
+/// What one check of an `assert` block found.
+#[derive(Debug, Clone)]
+pub struct CheckOutcome {
+    /// The check as written: `size between 10 and 500`, `disjoint with paying`.
+    pub check: String,
+    pub passed: bool,
+    /// What was measured: `412 members`, `3 members in both`.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct AssertOutcome {
+    pub segment: String,
+    pub checks: Vec<CheckOutcome>,
+    pub error: Option<String>,
+}
+
+impl AssertOutcome {
+    pub fn passed(&self) -> bool {
+        self.error.is_none() && self.checks.iter().all(|c| c.passed)
+    }
+}
+
+fn members_sql(p: &Program, id: SegmentId, o: Options) -> Result<String, Error> {
+    compile::segment(p, id, &DuckDb, o)
+        .map(|q| compile::to_sql(&q))
+        .map_err(|u| Error {
+            context: format!("compiling `{}`", p.segments[id].name),
+            message: u.to_string(),
+        })
+}
+
+fn count(engine: &Engine, sql: &str) -> Result<i64, Error> {
+    let v = engine.first_column(sql)?;
+    Ok(v.first()
+        .cloned()
+        .flatten()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0))
+}
+
+/// Runs every check of one `assert` block against the engine's bound data.
+pub fn run_assert(engine: &Engine, p: &Program, a: &AssertDef, o: Options) -> AssertOutcome {
+    let seg = &p.segments[a.segment];
+    let mut outcome = AssertOutcome {
+        segment: seg.name.clone(),
+        checks: Vec::new(),
+        error: None,
+    };
+    let key = DuckDb.render_ident(&p.catalog.entities[seg.entity].key);
+    let run = |outcome: &mut AssertOutcome| -> Result<(), Error> {
+        let mine = members_sql(p, a.segment, o)?;
+        for c in &a.checks {
+            let result = match c {
+                AssertCheck::Size(parts, _) => {
+                    let n = count(engine, &format!("SELECT count(*) FROM ({mine}) AS m"))?;
+                    let passed = parts.iter().all(|(op, v)| match op {
+                        CmpOp::Eq => n == *v,
+                        CmpOp::Ne => n != *v,
+                        CmpOp::Lt => n < *v,
+                        CmpOp::Le => n <= *v,
+                        CmpOp::Gt => n > *v,
+                        CmpOp::Ge => n >= *v,
+                    });
+                    let text = match parts.as_slice() {
+                        [(CmpOp::Ge, lo), (CmpOp::Le, hi)] => format!("size between {lo} and {hi}"),
+                        _ => parts
+                            .iter()
+                            .map(|(op, v)| format!("size {} {v}", op.symbol()))
+                            .collect::<Vec<_>>()
+                            .join(" and "),
+                    };
+                    CheckOutcome {
+                        check: text,
+                        passed,
+                        detail: format!("{n} member{}", if n == 1 { "" } else { "s" }),
+                    }
+                }
+                AssertCheck::DisjointWith(other, _) => {
+                    let theirs = members_sql(p, *other, o)?;
+                    let n = count(
+                        engine,
+                        &format!(
+                            "SELECT count(*) FROM ({mine}) AS a JOIN ({theirs}) AS b USING ({key})"
+                        ),
+                    )?;
+                    CheckOutcome {
+                        check: format!("disjoint with {}", p.segments[*other].name),
+                        passed: n == 0,
+                        detail: format!("{n} member{} in both", if n == 1 { "" } else { "s" }),
+                    }
+                }
+                AssertCheck::SubsetOf(other, _) => {
+                    let theirs = members_sql(p, *other, o)?;
+                    let n = count(
+                        engine,
+                        &format!("SELECT count(*) FROM ({mine}) AS a ANTI JOIN ({theirs}) AS b USING ({key})"),
+                    )?;
+                    CheckOutcome {
+                        check: format!("subset of {}", p.segments[*other].name),
+                        passed: n == 0,
+                        detail: format!(
+                            "{n} member{} not in {}",
+                            if n == 1 { "" } else { "s" },
+                            p.segments[*other].name
+                        ),
+                    }
+                }
+            };
+            outcome.checks.push(result);
+        }
+        Ok(())
+    };
+    if let Err(e) = run(&mut outcome) {
+        outcome.error = Some(e.to_string());
+    }
+    outcome
+}
