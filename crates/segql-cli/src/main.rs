@@ -11,6 +11,7 @@ mod data;
 mod fmt_cmd;
 mod output;
 mod project;
+mod run_cmd;
 mod test_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -97,6 +98,39 @@ enum Command {
     },
     /// List the SQL dialects and how far the tests take each.
     Dialects,
+    /// Run segments (and reports, splits, priority lists) on DuckDB over the project's
+    /// bound data, and show or write their members.
+    Run {
+        /// A project directory (default: the project here).
+        paths: Vec<PathBuf>,
+        /// Only these segments, reports, splits or priority lists (default: all).
+        #[arg(long, short = 's', num_args = 1..)]
+        select: Vec<String>,
+        /// The instant relative times are measured from (default: now).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// How to print the results.
+        #[arg(long, value_enum, default_value_t = run_cmd::OutFormat::Table)]
+        format: run_cmd::OutFormat,
+        /// Write the results to FILE instead (.parquet, .csv or .json).
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Add every trait of the entity as a column (`--with traits`).
+        #[arg(long = "with", value_name = "traits", value_parser = ["traits"])]
+        with: Option<String>,
+    },
+    /// Show a segment's size, share of the population, ten sample members with their
+    /// attributes, its SQL and the time it took.
+    Preview {
+        /// A project directory (default: the project here).
+        paths: Vec<PathBuf>,
+        /// The segment to preview.
+        #[arg(long, short = 's')]
+        select: String,
+        /// The instant relative times are measured from (default: now).
+        #[arg(long)]
+        as_of: Option<String>,
+    },
     /// Run the `test` blocks (on their given rows) and `assert` blocks (on the bound
     /// data) on DuckDB.
     Test {
@@ -148,6 +182,36 @@ fn main() -> ExitCode {
             color,
         ),
         Command::Dialects => Ok(compile_cmd::dialects()),
+        Command::Run {
+            paths,
+            select,
+            as_of,
+            format,
+            output,
+            with,
+        } => run_cmd::run(
+            run_cmd::Args {
+                paths,
+                select,
+                as_of,
+                format,
+                output,
+                with_traits: with.is_some(),
+            },
+            color,
+        ),
+        Command::Preview {
+            paths,
+            select,
+            as_of,
+        } => run_cmd::preview(
+            run_cmd::PreviewArgs {
+                paths,
+                select,
+                as_of,
+            },
+            color,
+        ),
         Command::Test {
             paths,
             select,

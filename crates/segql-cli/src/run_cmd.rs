@@ -1,0 +1,576 @@
+//! `segql run` and `segql preview`: segments executed on DuckDB over the bound data.
+
+use crate::compile_cmd::{as_of, compile_target, select, Target};
+use crate::data;
+use crate::output;
+use crate::project::{self, display_path, Workspace};
+use anyhow::{anyhow, bail, Context, Result};
+use comfy_table::{presets, Cell, Table};
+use segql_plan::compile::{self, Options};
+use segql_plan::dialect::{Dialect, DuckDb};
+use segql_plan::ir::Program;
+use segql_run::Engine;
+use segql_syntax::time::format_timestamp;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum OutFormat {
+    /// Aligned tables for people (at most 100 rows each).
+    #[default]
+    Table,
+    Csv,
+    /// One JSON document: a list of result sets with their columns and rows.
+    Json,
+}
+
+pub struct Args {
+    pub paths: Vec<PathBuf>,
+    pub select: Vec<String>,
+    pub as_of: Option<String>,
+    pub format: OutFormat,
+    pub output: Option<PathBuf>,
+    pub with_traits: bool,
+}
+
+/// The output file being written, removed if the run is interrupted.
+static PARTIAL: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        if let Ok(mut p) = PARTIAL.lock() {
+            if let Some(path) = p.take() {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+        eprintln!("\ninterrupted");
+        std::process::exit(130);
+    });
+}
+
+/// A spinner on stderr for work that takes more than a second, on a terminal only
+/// (never when piped or under CI).
+struct Progress {
+    bar: indicatif::ProgressBar,
+    started: Instant,
+}
+
+impl Progress {
+    fn start(message: String) -> Progress {
+        let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        let bar = if interactive {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                None,
+                indicatif::ProgressDrawTarget::hidden(),
+            );
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            bar.set_message(message);
+            let shown = bar.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_secs(1));
+                if !shown.is_finished() {
+                    shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    shown.enable_steady_tick(Duration::from_millis(120));
+                }
+            });
+            bar
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        Progress {
+            bar,
+            started: Instant::now(),
+        }
+    }
+
+    fn finish(self) -> Duration {
+        self.bar.finish_and_clear();
+        self.started.elapsed()
+    }
+}
+
+/// One result set: a title, columns and rows.
+struct ResultSet {
+    title: String,
+    columns: Vec<String>,
+    rows: Vec<Vec<Option<String>>>,
+    /// The DuckDB query that produced it (for --output).
+    sql: String,
+}
+
+fn loaded(ws: &Workspace, color: bool) -> Option<&Program> {
+    output::print_diagnostics(&ws.map, &ws.diags, color);
+    ws.program.as_ref().filter(|_| !ws.has_errors())
+}
+
+fn engine_for(ws: &Workspace, program: &Program, color: bool) -> Result<Option<Engine>> {
+    match data::bind(ws, program)? {
+        Ok(e) => Ok(Some(e)),
+        Err(diags) => {
+            output::print_diagnostics(&ws.map, &diags, color);
+            eprintln!(
+                "not run: the project's data does not fit its catalog ({})",
+                output::count_summary(&diags)
+            );
+            Ok(None)
+        }
+    }
+}
+
+fn query_err(e: segql_run::engine::Error) -> anyhow::Error {
+    anyhow!("{e}")
+}
+
+fn unsupported(e: compile::Unsupported) -> anyhow::Error {
+    anyhow!("{e}")
+}
+
+fn population(engine: &Engine, p: &Program, entity: usize) -> Result<u64> {
+    let e = &p.catalog.entities[entity];
+    let name: Vec<String> = e.table.iter().map(|t| DuckDb.render_ident(t)).collect();
+    let v = engine
+        .first_column(&format!("SELECT count(*) FROM {}", name.join(".")))
+        .map_err(query_err)?;
+    Ok(v.first()
+        .cloned()
+        .flatten()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0))
+}
+
+/// `users` for `user`: population counts read as English.
+fn plural_entity(name: &str, n: u64) -> String {
+    if n == 1 || name.ends_with('s') {
+        name.to_string()
+    } else {
+        format!("{name}s")
+    }
+}
+
+fn share(n: usize, of: u64) -> String {
+    if of == 0 {
+        "-".to_string()
+    } else {
+        format!("{:.1}%", n as f64 * 100.0 / of as f64)
+    }
+}
+
+pub fn run(args: Args, color: bool) -> Result<ExitCode> {
+    let started = Instant::now();
+    let as_of = as_of(args.as_of.as_deref())?;
+    let ws = project::workspace(&args.paths)?;
+    let Some(program) = loaded(&ws, color) else {
+        eprintln!("not run: {}", output::count_summary(&ws.diags));
+        return Ok(ExitCode::from(1));
+    };
+    let targets = select(program, &args.select)?;
+    if targets.is_empty() {
+        eprintln!("nothing to run: the project declares no segments");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(engine) = engine_for(&ws, program, color)? else {
+        return Ok(ExitCode::from(1));
+    };
+    install_interrupt_handler();
+    let opts = Options { as_of };
+    let mut sets: Vec<ResultSet> = Vec::new();
+    let mut summaries: Vec<String> = Vec::new();
+
+    // Segments: one batch statement per entity (each events relation scanned once),
+    // kept in a temporary table of memberships, then one result per segment.
+    let segment_ids: Vec<usize> = targets
+        .iter()
+        .filter_map(|t| match t {
+            Target::Segment(i) => Some(*i),
+            _ => None,
+        })
+        .collect();
+    let mut entities: Vec<usize> = segment_ids
+        .iter()
+        .map(|&i| program.segments[i].entity)
+        .collect();
+    entities.dedup();
+    entities.sort_unstable();
+    entities.dedup();
+    for (n, &entity) in entities.iter().enumerate() {
+        let ids: Vec<usize> = segment_ids
+            .iter()
+            .copied()
+            .filter(|&i| program.segments[i].entity == entity)
+            .collect();
+        let traits: Vec<usize> = if args.with_traits {
+            (0..program.traits.len())
+                .filter(|&t| program.traits[t].entity == entity)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let q = compile::batch_with_traits(program, &ids, &traits, &DuckDb, opts)
+            .map_err(unsupported)?;
+        let table = format!("segql_memberships_{}", n + 1);
+        let progress = Progress::start(format!(
+            "computing {} segment{} of {}",
+            ids.len(),
+            if ids.len() == 1 { "" } else { "s" },
+            program.catalog.entities[entity].name
+        ));
+        engine
+            .execute(&format!(
+                "CREATE TEMP TABLE {table} AS {}",
+                compile::to_sql(&q)
+            ))
+            .map_err(query_err)?;
+        let elapsed = progress.finish();
+        let total = population(&engine, program, entity)?;
+        let key = DuckDb.render_ident(&program.catalog.entities[entity].key);
+        let trait_cols: Vec<String> = traits
+            .iter()
+            .map(|&t| DuckDb.render_ident(&program.traits[t].name))
+            .collect();
+        for &id in &ids {
+            let seg = &program.segments[id];
+            let mut cols = vec![key.clone()];
+            cols.extend(trait_cols.iter().cloned());
+            let sql = format!(
+                "SELECT {} FROM {table} WHERE {} ORDER BY {key}",
+                cols.join(", "),
+                DuckDb.render_ident(&seg.name)
+            );
+            let (columns, rows) = engine.rows(&sql).map_err(query_err)?;
+            summaries.push(format!(
+                "{}: {} of {} {} ({})",
+                seg.name,
+                rows.len(),
+                total,
+                plural_entity(&program.catalog.entities[entity].name, total),
+                share(rows.len(), total)
+            ));
+            sets.push(ResultSet {
+                title: format!("segment {}", seg.name),
+                columns,
+                rows,
+                sql,
+            });
+        }
+        summaries.push(format!(
+            "  ({} segment{} of {} in one statement, {:.2} s)",
+            ids.len(),
+            if ids.len() == 1 { "" } else { "s" },
+            program.catalog.entities[entity].name,
+            elapsed.as_secs_f64()
+        ));
+    }
+    for t in targets.iter().filter(|t| !matches!(t, Target::Segment(_))) {
+        let q = compile_target(program, *t, &DuckDb, opts).map_err(unsupported)?;
+        let mut sql = compile::to_sql(&q);
+        if !matches!(t, Target::Report(_)) {
+            sql = format!("SELECT * FROM ({sql}) AS r ORDER BY 1");
+        }
+        let progress = Progress::start(format!("running {} {}", t.kind(), t.name(program)));
+        let (columns, rows) = engine.rows(&sql).map_err(query_err)?;
+        progress.finish();
+        summaries.push(format!(
+            "{} {}: {} row{}",
+            t.kind(),
+            t.name(program),
+            rows.len(),
+            if rows.len() == 1 { "" } else { "s" }
+        ));
+        sets.push(ResultSet {
+            title: format!("{} {}", t.kind(), t.name(program)),
+            columns,
+            rows,
+            sql,
+        });
+    }
+
+    if let Some(path) = &args.output {
+        write_output(&engine, &sets, path)?;
+        eprintln!("wrote {}", display_path(path));
+    } else {
+        print_sets(&sets, args.format)?;
+    }
+    for s in &summaries {
+        eprintln!("{s}");
+    }
+    eprintln!(
+        "as of {}, in {:.2} s",
+        format_timestamp(as_of),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_sets(sets: &[ResultSet], format: OutFormat) -> Result<()> {
+    match format {
+        OutFormat::Table => {
+            const MAX: usize = 100;
+            for (i, s) in sets.iter().enumerate() {
+                if i > 0 {
+                    println!();
+                }
+                println!(
+                    "{} ({} row{})",
+                    s.title,
+                    s.rows.len(),
+                    if s.rows.len() == 1 { "" } else { "s" }
+                );
+                let mut t = Table::new();
+                t.load_style(presets::ASCII_MARKDOWN);
+                t.set_header(s.columns.iter().map(Cell::new));
+                for r in s.rows.iter().take(MAX) {
+                    t.add_row(r.iter().map(|c| Cell::new(c.as_deref().unwrap_or(""))));
+                }
+                if !s.rows.is_empty() {
+                    println!("{t}");
+                }
+                if s.rows.len() > MAX {
+                    println!(
+                        "... and {} more (see them all with --format csv or --output FILE)",
+                        s.rows.len() - MAX
+                    );
+                }
+            }
+        }
+        OutFormat::Csv => {
+            if sets.len() > 1 && !same_columns(sets) {
+                bail!("these results have different columns; select one segment, report or split for CSV, or use --format json");
+            }
+            let mut out = String::new();
+            let long = sets.len() > 1;
+            let mut header: Vec<String> = Vec::new();
+            if long {
+                header.push("result".to_string());
+            }
+            header.extend(sets[0].columns.iter().cloned());
+            out.push_str(&csv_line(header.iter().map(|h| Some(h.as_str()))));
+            for s in sets {
+                for r in &s.rows {
+                    let mut cells: Vec<Option<&str>> = Vec::new();
+                    if long {
+                        cells.push(Some(s.title.as_str()));
+                    }
+                    cells.extend(r.iter().map(|c| c.as_deref()));
+                    out.push_str(&csv_line(cells.into_iter()));
+                }
+            }
+            print!("{out}");
+        }
+        OutFormat::Json => {
+            let doc: Vec<serde_json::Value> = sets
+                .iter()
+                .map(|s| {
+                    let rows: Vec<serde_json::Value> = s
+                        .rows
+                        .iter()
+                        .map(|r| {
+                            let mut m = serde_json::Map::new();
+                            for (c, v) in s.columns.iter().zip(r) {
+                                m.insert(
+                                    c.clone(),
+                                    v.clone()
+                                        .map(serde_json::Value::String)
+                                        .unwrap_or(serde_json::Value::Null),
+                                );
+                            }
+                            serde_json::Value::Object(m)
+                        })
+                        .collect();
+                    serde_json::json!({ "result": s.title, "columns": s.columns, "rows": rows })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
+    }
+    Ok(())
+}
+
+fn same_columns(sets: &[ResultSet]) -> bool {
+    sets.windows(2).all(|w| w[0].columns == w[1].columns)
+}
+
+fn csv_line<'a>(cells: impl Iterator<Item = Option<&'a str>>) -> String {
+    let mut line = String::new();
+    for (i, c) in cells.enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        let c = c.unwrap_or("");
+        if c.contains([',', '"', '\n', '\r']) {
+            line.push('"');
+            line.push_str(&c.replace('"', "\"\""));
+            line.push('"');
+        } else {
+            line.push_str(c);
+        }
+    }
+    line.push('\n');
+    line
+}
+
+/// Writes the results to FILE (parquet, CSV or JSON by its extension) through a
+/// temporary file renamed into place, so that an interrupted run leaves nothing behind.
+fn write_output(engine: &Engine, sets: &[ResultSet], path: &Path) -> Result<()> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let format = match ext.as_str() {
+        "parquet" => "FORMAT parquet",
+        "csv" => "FORMAT csv, HEADER true",
+        "json" | "jsonl" | "ndjson" => "FORMAT json",
+        _ => bail!(
+            "cannot tell the output format from {}: name it .parquet, .csv or .json",
+            display_path(path)
+        ),
+    };
+    if sets.len() > 1 && !same_columns(sets) {
+        bail!("these results have different columns; select one segment, report or split for --output");
+    }
+    let union: Vec<String> = sets
+        .iter()
+        .map(|s| {
+            if sets.len() > 1 {
+                format!(
+                    "SELECT {} AS result, * FROM ({}) AS s",
+                    DuckDb.render_string(&s.title),
+                    s.sql
+                )
+            } else {
+                s.sql.clone()
+            }
+        })
+        .collect();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.segql-{}.tmp", std::process::id()));
+    *PARTIAL
+        .lock()
+        .map_err(|_| anyhow!("output lock poisoned"))? = Some(tmp.clone());
+    let sql = format!(
+        "COPY ({}) TO {} ({format})",
+        union.join(" UNION ALL "),
+        DuckDb.render_string(&tmp.to_string_lossy())
+    );
+    let result = engine.execute(&sql);
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        *PARTIAL
+            .lock()
+            .map_err(|_| anyhow!("output lock poisoned"))? = None;
+        return Err(anyhow!(
+            "cannot write {}: {}",
+            display_path(path),
+            e.message
+        ));
+    }
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("cannot move the output into {}", display_path(path)))?;
+    *PARTIAL
+        .lock()
+        .map_err(|_| anyhow!("output lock poisoned"))? = None;
+    Ok(())
+}
+
+pub struct PreviewArgs {
+    pub paths: Vec<PathBuf>,
+    pub select: String,
+    pub as_of: Option<String>,
+}
+
+/// `segql preview`: size, share, ten sample members with their attributes, the SQL and
+/// the time taken.
+pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
+    let as_of = as_of(args.as_of.as_deref())?;
+    let ws = project::workspace(&args.paths)?;
+    let Some(program) = loaded(&ws, color) else {
+        eprintln!("not run: {}", output::count_summary(&ws.diags));
+        return Ok(ExitCode::from(1));
+    };
+    let targets = select(program, std::slice::from_ref(&args.select))?;
+    let Some(Target::Segment(id)) = targets.first().copied() else {
+        bail!("`{}` is not a segment; preview shows segments (use `segql run --select` for reports and splits)", args.select);
+    };
+    let Some(engine) = engine_for(&ws, program, color)? else {
+        return Ok(ExitCode::from(1));
+    };
+    let opts = Options { as_of };
+    let seg = &program.segments[id];
+    let entity = &program.catalog.entities[seg.entity];
+    let q = compile::segment(program, id, &DuckDb, opts).map_err(unsupported)?;
+    let sql = compile::to_sql(&q);
+    let progress = Progress::start(format!("computing {}", seg.name));
+    let started = Instant::now();
+    engine
+        .execute(&format!("CREATE TEMP TABLE segql_preview AS {sql}"))
+        .map_err(query_err)?;
+    let elapsed = started.elapsed();
+    progress.finish();
+    let size: usize = engine
+        .first_column("SELECT count(*) FROM segql_preview")
+        .map_err(query_err)?
+        .first()
+        .cloned()
+        .flatten()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let total = population(&engine, program, seg.entity)?;
+    let key = DuckDb.render_ident(&entity.key);
+    let table: Vec<String> = entity
+        .table
+        .iter()
+        .map(|t| DuckDb.render_ident(t))
+        .collect();
+    let cols: Vec<String> = entity
+        .columns
+        .iter()
+        .map(|c| format!("e.{}", DuckDb.render_ident(&c.name)))
+        .collect();
+    // A stable sample: the same members in every run.
+    let sample_sql = format!(
+        "SELECT {} FROM {} AS e JOIN segql_preview AS m ON m.{key} = e.{key} ORDER BY md5(CAST(e.{key} AS VARCHAR)) LIMIT 10",
+        cols.join(", "),
+        table.join(".")
+    );
+    let (columns, rows) = engine.rows(&sample_sql).map_err(query_err)?;
+    println!("segment {} ({})", seg.name, entity.name);
+    if let Some(d) = &seg.description {
+        println!("  {d}");
+    }
+    println!();
+    println!(
+        "size     {size} of {total} {} ({})",
+        plural_entity(&entity.name, total),
+        share(size, total)
+    );
+    println!("as of    {}", format_timestamp(as_of));
+    println!("took     {:.3} s", elapsed.as_secs_f64());
+    println!();
+    println!("sample ({} of {size})", rows.len());
+    if !rows.is_empty() {
+        let mut t = Table::new();
+        t.load_style(presets::ASCII_MARKDOWN);
+        t.set_header(columns.iter().map(Cell::new));
+        for r in &rows {
+            t.add_row(r.iter().map(|c| Cell::new(c.as_deref().unwrap_or(""))));
+        }
+        println!("{t}");
+    }
+    println!();
+    println!("sql (duckdb)");
+    println!("{sql};");
+    Ok(ExitCode::SUCCESS)
+}
