@@ -9,6 +9,8 @@ mod check;
 mod compile_cmd;
 mod data;
 mod fmt_cmd;
+mod graph_cmd;
+mod init_cmd;
 mod output;
 mod project;
 mod run_cmd;
@@ -131,6 +133,22 @@ enum Command {
         #[arg(long)]
         as_of: Option<String>,
     },
+    /// Create a new project (segql.toml, a catalog, segments with tests, sample data)
+    /// that passes `check` and `test` as it is.
+    Init {
+        /// Where to create it (default: here).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Print the dependency graph: segments, traits, reports, splits, priority lists
+    /// and the tables they read.
+    Graph {
+        /// A project directory or .seg files (default: the project here).
+        paths: Vec<PathBuf>,
+        /// Graphviz dot or Mermaid.
+        #[arg(long, value_enum, default_value_t = graph_cmd::GraphFormat::Dot)]
+        format: graph_cmd::GraphFormat,
+    },
     /// Run the `test` blocks (on their given rows) and `assert` blocks (on the bound
     /// data) on DuckDB.
     Test {
@@ -212,6 +230,8 @@ fn main() -> ExitCode {
             },
             color,
         ),
+        Command::Init { dir } => init_cmd::run(&dir),
+        Command::Graph { paths, format } => graph_cmd::run(&paths, format, color),
         Command::Test {
             paths,
             select,

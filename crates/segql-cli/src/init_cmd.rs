@@ -1,0 +1,87 @@
+//! `segql init`: a new project that passes `segql check` and `segql test` at once.
+
+use crate::project::display_path;
+use anyhow::{bail, Context, Result};
+use std::path::Path;
+use std::process::ExitCode;
+
+const FILES: &[(&str, &str)] = &[
+    ("segql.toml", include_str!("scaffold/segql.toml")),
+    ("catalog.seg", include_str!("scaffold/catalog.seg")),
+    (
+        "segments/segments.seg",
+        include_str!("scaffold/segments.seg"),
+    ),
+    ("data/users.csv", include_str!("scaffold/users.csv")),
+    ("data/events.csv", include_str!("scaffold/events.csv")),
+];
+
+/// A project name from a directory name: letters, digits, `_` and `-`.
+fn project_name(dir: &Path) -> String {
+    let abs = std::env::current_dir()
+        .map(|c| c.join(dir))
+        .unwrap_or_else(|_| dir.to_path_buf());
+    let raw = abs
+        .components()
+        .rev()
+        .find_map(|c| match c {
+            std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "segments".to_string());
+    let name: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() {
+        "segments".to_string()
+    } else {
+        name
+    }
+}
+
+pub fn run(dir: &Path) -> Result<ExitCode> {
+    if dir.join("segql.toml").exists() {
+        bail!(
+            "{} already holds a segql project (segql.toml)\n  hint: choose a new directory: segql init my-segments",
+            display_path(dir)
+        );
+    }
+    for (file, _) in FILES {
+        let path = dir.join(file);
+        if path.exists() {
+            bail!(
+                "{} already exists; segql init never overwrites files",
+                display_path(&path)
+            );
+        }
+    }
+    let name = project_name(dir);
+    for (file, text) in FILES {
+        let path = dir.join(file);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", display_path(parent)))?;
+        }
+        let text = text.replace("{name}", &name);
+        std::fs::write(&path, text)
+            .with_context(|| format!("cannot write {}", display_path(&path)))?;
+    }
+    let shown = display_path(dir);
+    println!("created project {name} in {shown}");
+    for (file, _) in FILES {
+        println!("  {}", display_path(&dir.join(file)));
+    }
+    println!();
+    println!("next:");
+    println!("  segql check {shown}     # parse and check");
+    println!("  segql test {shown}      # run the tests and asserts");
+    println!("  segql run {shown}       # members of every segment, over data/");
+    Ok(ExitCode::SUCCESS)
+}
