@@ -27,8 +27,11 @@ use std::process::ExitCode;
     about = "Segments as code: check, format and compile user, customer and account segments",
     long_about = "segql reads .seg files that describe segments (audiences, cohorts) of the \
 entities in your warehouse, checks them, formats them, and compiles them to SQL.\n\n\
-A project is a directory with a segql.toml naming its files:\n\n    \
-name = \"saas\"\n    paths = [\"segments\"]",
+A project is a directory with a segql.toml naming its files and, for local runs, \
+where each table's data lies:\n\n    \
+name = \"saas\"\n    paths = [\"segments\"]\n\n    [bindings]\n    \
+\"analytics.events\" = \"data/events/*.parquet\"\n\n\
+Start with `segql init`.",
     after_help = "Exit status: 0 success, 1 problems found (bad files, failed checks), 2 a bad command line or an internal error."
 )]
 struct Cli {
@@ -57,6 +60,13 @@ enum Format {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Create a new project (segql.toml, a catalog, segments with tests, sample data)
+    /// that passes `check` and `test` as it is.
+    Init {
+        /// Where to create it (default: here).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Parse and check every file of a project (or the given .seg files).
     Check {
         /// A project directory (holding segql.toml) or .seg files and directories.
@@ -98,8 +108,6 @@ enum Command {
         #[arg(long)]
         batch: bool,
     },
-    /// List the SQL dialects and how far the tests take each.
-    Dialects,
     /// Run segments (and reports, splits, priority lists) on DuckDB over the project's
     /// bound data, and show or write their members.
     Run {
@@ -133,22 +141,6 @@ enum Command {
         #[arg(long)]
         as_of: Option<String>,
     },
-    /// Create a new project (segql.toml, a catalog, segments with tests, sample data)
-    /// that passes `check` and `test` as it is.
-    Init {
-        /// Where to create it (default: here).
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-    },
-    /// Print the dependency graph: segments, traits, reports, splits, priority lists
-    /// and the tables they read.
-    Graph {
-        /// A project directory or .seg files (default: the project here).
-        paths: Vec<PathBuf>,
-        /// Graphviz dot or Mermaid.
-        #[arg(long, value_enum, default_value_t = graph_cmd::GraphFormat::Dot)]
-        format: graph_cmd::GraphFormat,
-    },
     /// Run the `test` blocks (on their given rows) and `assert` blocks (on the bound
     /// data) on DuckDB.
     Test {
@@ -165,6 +157,17 @@ enum Command {
         #[arg(long)]
         as_of: Option<String>,
     },
+    /// Print the dependency graph: segments, traits, reports, splits, priority lists
+    /// and the tables they read.
+    Graph {
+        /// A project directory or .seg files (default: the project here).
+        paths: Vec<PathBuf>,
+        /// Graphviz dot or Mermaid.
+        #[arg(long, value_enum, default_value_t = graph_cmd::GraphFormat::Dot)]
+        format: graph_cmd::GraphFormat,
+    },
+    /// List the SQL dialects and how far the tests take each.
+    Dialects,
 }
 
 fn main() -> ExitCode {
