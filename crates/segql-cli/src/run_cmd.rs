@@ -25,6 +25,8 @@ pub enum OutFormat {
     Csv,
     /// One JSON document: a list of result sets with their columns and rows.
     Json,
+    /// One line per result: its size, share of the population and a few members.
+    Summary,
 }
 
 pub struct Args {
@@ -102,6 +104,8 @@ struct ResultSet {
     rows: Vec<Vec<Option<String>>>,
     /// The DuckDB query that produced it (for --output).
     sql: String,
+    /// For a segment: its share of the entity's population.
+    share: Option<String>,
 }
 
 fn loaded(ws: &Workspace, color: bool) -> Option<&Program> {
@@ -251,11 +255,13 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                 plural_entity(&program.catalog.entities[entity].name, total),
                 share(rows.len(), total)
             ));
+            let pct = share(rows.len(), total);
             sets.push(ResultSet {
                 title: format!("segment {}", seg.name),
                 columns,
                 rows,
                 sql,
+                share: Some(pct),
             });
         }
         summaries.push(format!(
@@ -287,6 +293,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             columns,
             rows,
             sql,
+            share: None,
         });
     }
 
@@ -309,6 +316,33 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
 
 fn print_sets(sets: &[ResultSet], format: OutFormat) -> Result<()> {
     match format {
+        OutFormat::Summary => {
+            const SAMPLE: usize = 5;
+            let mut t = Table::new();
+            t.load_style(presets::ASCII_MARKDOWN);
+            t.set_header(["result", "rows", "share", "first rows"]);
+            for s in sets {
+                let sample: Vec<String> = s
+                    .rows
+                    .iter()
+                    .take(SAMPLE)
+                    .map(|r| {
+                        r.iter()
+                            .map(|c| c.as_deref().unwrap_or("null"))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .collect();
+                let more = if s.rows.len() > SAMPLE { ", ..." } else { "" };
+                t.add_row([
+                    Cell::new(&s.title),
+                    Cell::new(s.rows.len()),
+                    Cell::new(s.share.as_deref().unwrap_or("")),
+                    Cell::new(format!("{}{more}", sample.join(", "))),
+                ]);
+            }
+            println!("{t}");
+        }
         OutFormat::Table => {
             const MAX: usize = 100;
             for (i, s) in sets.iter().enumerate() {
