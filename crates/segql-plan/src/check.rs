@@ -21,7 +21,12 @@ pub fn check(files: &[&ast::File]) -> (Program, Vec<Diagnostic>) {
     c.catalog(&items);
     c.collect_names(&items);
     c.check_items(&items);
-    c.unused(&items);
+    // A declaration used only by a segment that failed to check would be reported as
+    // unused, a second diagnostic for one mistake: unused declarations are reported for
+    // projects without errors.
+    if !c.diags.iter().any(Diagnostic::is_error) {
+        c.unused(&items);
+    }
     let mut diags = c.diags;
     diags.sort_by_key(|d| (d.span.file, d.span.start));
     (c.program, diags)
@@ -56,10 +61,21 @@ pub(crate) struct Checker<'a> {
     segment_state: HashMap<String, State<SegmentId>>,
     trait_state: HashMap<String, State<usize>>,
     /// The chain of segments/traits being checked, for cycle messages.
-    stack: Vec<String>,
+    /// With each, the span of the reference that led to it (`None` at the top).
+    stack: Vec<(String, Option<Span>)>,
     used_traits: HashSet<String>,
     used_events: HashSet<EventsId>,
     used_entities: HashSet<EntityId>,
+    /// `(entity, navigation name)` of references that were declared but rejected: uses
+    /// of them are not reported again. An empty name: a reference to an unknown entity,
+    /// which may be used by the name of the entity meant.
+    broken_refs: HashSet<(String, String)>,
+    /// Events relations that were declared but rejected (their entity is unknown):
+    /// events they might hold are not reported missing.
+    broken_events: HashSet<String>,
+    /// Splits, priority lists and reports, declared (whether or not they check), with
+    /// what each is.
+    declared_lists: HashMap<String, &'static str>,
 }
 
 fn list_names<'n>(names: impl IntoIterator<Item = &'n str>) -> String {
@@ -163,7 +179,9 @@ impl<'a> Checker<'a> {
                             col.name.name, e.name.name
                         ),
                     )
-                    .with_secondary(*first, "first declared here");
+                    .with_label("declared again here")
+                    .with_secondary(*first, "first declared here")
+                    .with_hint("remove one of them, or rename it if it is another column");
                     self.err(d);
                     continue;
                 }
@@ -196,7 +214,11 @@ impl<'a> Checker<'a> {
                     e.key.span,
                     format!("the key `{}` is {}", e.key.name, article(key_ty)),
                 )
-                .with_hint("keys are strings or integers");
+                .with_label(format!("{} key", article(key_ty)))
+                .with_hint(format!(
+                    "keys are strings or integers: declare `{} string` or `{} int`",
+                    e.key.name, e.key.name
+                ));
                 self.err(d);
             }
             let id = self.program.catalog.entities.len();
@@ -225,7 +247,13 @@ impl<'a> Checker<'a> {
             let mut refs = Vec::new();
             for col in &e.columns {
                 let Some(r) = &col.references else { continue };
+                let nav = r.alias.as_ref().unwrap_or(&r.entity);
                 let Some(target) = self.entity(&r.entity) else {
+                    // The name it is used by may be the entity meant, not the one written.
+                    self.broken_refs
+                        .insert((e.name.name.clone(), nav.name.clone()));
+                    self.broken_refs
+                        .insert((e.name.name.clone(), String::new()));
                     continue;
                 };
                 self.used_entities.insert(target);
@@ -235,18 +263,25 @@ impl<'a> Checker<'a> {
                         codes::TYPE_MISMATCH,
                         col.ty.span,
                         format!(
-                            "`{}` is {} but `{}`'s key is {}",
+                            "`{}` is {}, but `{}`'s key is {}",
                             col.name.name,
                             article(col.ty.ty),
                             r.entity.name,
                             article(target_key_ty)
                         ),
                     )
-                    .with_hint("a reference column has the type of the key it points at");
+                    .with_label(article(col.ty.ty))
+                    .with_hint(format!(
+                        "a reference column has the type of the key it points at: {} {} references {}",
+                        segql_syntax::fmt::ident_text(&col.name.name),
+                        target_key_ty.keyword(),
+                        segql_syntax::fmt::ident_text(&r.entity.name),
+                    ));
                     self.err(d);
+                    self.broken_refs
+                        .insert((e.name.name.clone(), nav.name.clone()));
                     continue;
                 }
-                let nav = r.alias.as_ref().unwrap_or(&r.entity);
                 let ent = &self.program.catalog.entities[id];
                 if ent.column(&nav.name).is_some() {
                     let d = Diagnostic::error(
@@ -257,8 +292,15 @@ impl<'a> Checker<'a> {
                             nav.name, e.name.name
                         ),
                     )
-                    .with_hint("name the reference with `as`: references account as owner_account");
+                    .with_label("also a column")
+                    .with_hint(format!(
+                        "name the reference with `as`: references {} as {}_ref",
+                        segql_syntax::fmt::ident_text(&r.entity.name),
+                        nav.name
+                    ));
                     self.err(d);
+                    self.broken_refs
+                        .insert((e.name.name.clone(), nav.name.clone()));
                     continue;
                 }
                 if refs.iter().any(|x: &Ref| x.nav == nav.name) {
@@ -270,6 +312,7 @@ impl<'a> Checker<'a> {
                             e.name.name, nav.name
                         ),
                     )
+                    .with_label("a second reference by this name")
                     .with_hint("give one of them another name with `as`");
                     self.err(d);
                     continue;
@@ -293,10 +336,12 @@ impl<'a> Checker<'a> {
                 .map(|n| n.name.clone())
                 .unwrap_or_else(|| "events".to_string());
             let span = ev.name.as_ref().map(|n| n.span).unwrap_or(item.span);
+            // An unnamed relation is shown by the entity it is of, not the whole block.
+            let name_span = ev.name.as_ref().map(|n| n.span).unwrap_or(ev.entity.span);
             if let Some(first) = first_span.get(&name) {
                 let d = Diagnostic::error(
                     codes::DUPLICATE_NAME,
-                    span,
+                    name_span,
                     format!("`{name}` is declared twice"),
                 )
                 .with_label("declared again here")
@@ -305,8 +350,9 @@ impl<'a> Checker<'a> {
                 self.err(d);
                 continue;
             }
-            first_span.insert(name.clone(), span);
+            first_span.insert(name.clone(), name_span);
             let Some(entity) = self.entity(&ev.entity) else {
+                self.broken_events.insert(name);
                 continue;
             };
             let mut properties: Vec<Column> = Vec::new();
@@ -316,9 +362,11 @@ impl<'a> Checker<'a> {
                     let d = Diagnostic::error(
                         codes::DUPLICATE_COLUMN,
                         p.name.span,
-                        format!("property `{}` is declared twice", p.name.name),
+                        format!("property `{}` is declared twice in `{name}`", p.name.name),
                     )
-                    .with_secondary(*first, "first declared here");
+                    .with_label("declared again here")
+                    .with_secondary(*first, "first declared here")
+                    .with_hint("remove one of them, or rename it if it is another property");
                     self.err(d);
                     continue;
                 }
@@ -415,6 +463,15 @@ impl<'a> Checker<'a> {
                 continue;
             }
             table.insert(name.name.clone(), name.span);
+            let kind = match item.kind {
+                ast::ItemKind::Split(_) => Some("split"),
+                ast::ItemKind::Priority(_) => Some("priority list"),
+                ast::ItemKind::Report(_) => Some("report"),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                self.declared_lists.insert(name.name.clone(), kind);
+            }
             match &item.kind {
                 ast::ItemKind::Segment(s) => {
                     self.segment_asts.insert(s.name.name.clone(), s);
@@ -456,6 +513,7 @@ impl<'a> Checker<'a> {
             name.span,
             format!("which entity is {what} `{}` of?", name.name),
         )
+        .with_label("no `of ENTITY`, and there is no entity `user`")
         .with_hint(if names.is_empty() {
             "declare an entity first: entity user { table analytics.users  key user_id }".to_string()
         } else {
@@ -503,16 +561,38 @@ impl<'a> Checker<'a> {
     }
 
     fn cycle_error(&mut self, name: &str, at: Span, kind: &str) {
-        let start = self.stack.iter().position(|n| n == name).unwrap_or(0);
-        let mut path: Vec<String> = self.stack[start..].to_vec();
-        path.push(name.to_string());
-        let d = Diagnostic::error(
-            codes::CYCLE,
-            at,
-            format!("{kind} `{name}` refers to itself: {}", path.join(" → ")),
-        )
-        .with_label("this reference closes the cycle")
-        .with_hint("a segment or trait cannot depend on itself, directly or through others");
+        let start = self.stack.iter().position(|(n, _)| n == name).unwrap_or(0);
+        let chain = &self.stack[start..];
+        let last = chain.last().map(|(n, _)| n.clone()).unwrap_or_default();
+        let mut d = if chain.len() <= 1 {
+            Diagnostic::error(
+                codes::CYCLE,
+                at,
+                format!("{kind} `{name}` refers to itself"),
+            )
+            .with_label(format!("`{name}` is the {kind} being defined"))
+            .with_hint(format!(
+                "a {kind} cannot depend on itself; remove this reference"
+            ))
+        } else {
+            let mut path: Vec<&str> = chain.iter().map(|(n, _)| n.as_str()).collect();
+            path.push(name);
+            Diagnostic::error(
+                codes::CYCLE,
+                at,
+                format!("{kind} `{name}` refers to itself: {}", path.join(" → ")),
+            )
+            .with_label(format!("`{last}` refers to `{name}`, closing the cycle"))
+            .with_hint(
+                "a segment or trait cannot depend on itself through others: remove one of these references",
+            )
+        };
+        // The other references of the cycle, each where it is written.
+        for pair in chain.windows(2) {
+            if let (Some(span), (from, _)) = (pair[1].1, &pair[0]) {
+                d = d.with_secondary(span, format!("`{from}` refers to `{}`", pair[1].0));
+            }
+        }
         self.err(d);
     }
 
@@ -529,7 +609,7 @@ impl<'a> Checker<'a> {
         }
         let s = *self.segment_asts.get(name)?;
         self.segment_state.insert(name.to_string(), State::Visiting);
-        self.stack.push(name.to_string());
+        self.stack.push((name.to_string(), at));
         let result = self.segment(s);
         self.stack.pop();
         let id = result.map(|def| {
@@ -574,7 +654,7 @@ impl<'a> Checker<'a> {
         }
         let t = *self.trait_asts.get(name)?;
         self.trait_state.insert(name.to_string(), State::Visiting);
-        self.stack.push(name.to_string());
+        self.stack.push((name.to_string(), at));
         let result = self.trait_(t);
         self.stack.pop();
         let id = result.map(|def| {
@@ -625,7 +705,15 @@ impl<'a> Checker<'a> {
 
     /// A segment named by a reference (`in X`, report lists, ...): must exist and be of
     /// `entity` when given.
-    fn segment_ref(&mut self, name: &ast::Ident, entity: Option<EntityId>) -> Option<SegmentId> {
+    ///
+    /// `quantifier_hint`: whether a condition is being checked, where a segment of a
+    /// related entity can be reached with a quantifier.
+    fn segment_ref(
+        &mut self,
+        name: &ast::Ident,
+        entity: Option<EntityId>,
+        quantifier_hint: bool,
+    ) -> Option<SegmentId> {
         if !self.segment_asts.contains_key(&name.name) {
             let mut d = Diagnostic::error(
                 codes::UNKNOWN_SEGMENT,
@@ -642,10 +730,22 @@ impl<'a> Checker<'a> {
                     "`{}` is a trait; compare it with a value: {} >= 10",
                     name.name, name.name
                 ));
-            } else if self.split_names.contains_key(&name.name)
-                || self.priority_names.contains_key(&name.name)
-            {
-                d = d.with_hint("name one of its groups: split.group");
+            } else if let Some(&kind) = self.declared_lists.get(&name.name) {
+                d = d.with_hint(match kind {
+                    "split" => format!(
+                        "`{}` is a split, not a segment; name its groups in a test: expect {}.GROUP = [...]",
+                        name.name, name.name
+                    ),
+                    _ => format!(
+                        "`{}` is a {kind}, not a segment; name one of the segments it lists",
+                        name.name
+                    ),
+                });
+            } else {
+                d = d.with_hint(format!(
+                    "the segments are {}",
+                    list_names(names.iter().copied())
+                ));
             }
             self.err(d);
             return None;
@@ -655,18 +755,29 @@ impl<'a> Checker<'a> {
             let seg = &self.program.segments[id];
             if seg.entity != e {
                 let cat = &self.program.catalog;
+                let (of, here) = (&cat.entities[seg.entity].name, &cat.entities[e].name);
+                let related = cat.entities[seg.entity]
+                    .refs
+                    .iter()
+                    .filter(|r| r.target == e)
+                    .count()
+                    == 1;
+                let hint = if related && quantifier_hint {
+                    format!(
+                        "a segment of {here} uses segments of {here}; to ask about the {of}s of {an} {here}, use a quantifier: any {of} where in {}",
+                        name.name,
+                        an = if here.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" },
+                    )
+                } else {
+                    format!("segments of {here} can only be combined with segments of {here}")
+                };
                 let d = Diagnostic::error(
                     codes::ENTITY_MISMATCH,
                     name.span,
-                    format!(
-                        "`{}` is a segment of {}, not of {}",
-                        name.name, cat.entities[seg.entity].name, cat.entities[e].name
-                    ),
+                    format!("`{}` is a segment of {of}, not of {here}", name.name),
                 )
-                .with_hint(format!(
-                    "segments of {} can only use segments of {}; reach other entities with a quantifier (`any user where in ...`)",
-                    cat.entities[e].name, cat.entities[e].name
-                ));
+                .with_label(format!("a segment of {of}"))
+                .with_hint(hint);
                 self.err(d);
                 return None;
             }
@@ -707,7 +818,7 @@ impl<'a> Checker<'a> {
             }
             K::Did(d) => {
                 self.no_filter(ctx, c.span, "`did`")?;
-                self.did(d, ctx, c.span)
+                self.did(d, ctx)
             }
             K::Stopped(st) => {
                 self.no_filter(ctx, c.span, "`stopped`")?;
@@ -715,7 +826,11 @@ impl<'a> Checker<'a> {
             }
             K::InSegment(name) => {
                 self.no_filter(ctx, c.span, "`in SEGMENT`")?;
-                Some(Cond::Segment(self.segment_ref(name, Some(ctx.entity))?))
+                Some(Cond::Segment(self.segment_ref(
+                    name,
+                    Some(ctx.entity),
+                    true,
+                )?))
             }
             K::Quantified(q) => {
                 self.no_filter(ctx, c.span, "a quantifier")?;
@@ -728,15 +843,19 @@ impl<'a> Checker<'a> {
 
     /// Behaviour cannot nest inside a property filter.
     fn no_filter(&mut self, ctx: &Ctx, span: Span, what: &str) -> Option<()> {
-        if ctx.filter.is_some() {
+        if let Some(events) = ctx.filter {
+            let ev = &self.program.catalog.events[events];
+            let props = list_names(ev.properties.iter().map(|c| c.name.as_str()));
             let d = Diagnostic::error(
                 codes::WRONG_PLACE,
                 span,
                 format!("{what} cannot be used inside a `with` filter"),
             )
-            .with_hint(
-                "a `with` filter tests the event's own properties: with page = \"/pricing\"",
-            );
+            .with_label("not a test of the event's properties")
+            .with_hint(format!(
+                "a `with` filter tests each event's own properties (of `{}`: {props}); to combine behaviours, join two conditions with `and` outside the filter",
+                ev.name
+            ));
             self.err(d);
             return None;
         }
@@ -758,13 +877,17 @@ impl<'a> Checker<'a> {
                 let (rhs, rty, rspan) = self.operand(operand);
                 let rhs = rhs?;
                 if !comparable(ty, rty) {
-                    self.mismatch(vspan, ty, rspan, rty, v);
+                    self.mismatch(vspan, ty, Rhs::operand(operand, rspan, rty), v);
                     return None;
                 }
                 if ty == Type::Bool && !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                    let vt = value_text(v);
                     self.err(
                         Diagnostic::error(codes::NOT_ORDERABLE, span, "booleans have no order")
-                            .with_hint("compare booleans with = or !="),
+                            .with_label(format!("`{}` on a bool", op.symbol()))
+                            .with_hint(format!(
+                                "compare booleans with = or !=: {vt} = true, {vt} = false"
+                            )),
                     );
                     return None;
                 }
@@ -775,7 +898,13 @@ impl<'a> Checker<'a> {
                 for l in list {
                     let x = lit(&l.kind)?;
                     if !comparable(ty, x.ty()) {
-                        self.mismatch(vspan, ty, l.span, x.ty(), v);
+                        let rhs = Rhs {
+                            span: l.span,
+                            ty: x.ty(),
+                            text: segql_syntax::fmt::literal_text(&l.kind),
+                            is_ago: false,
+                        };
+                        self.mismatch(vspan, ty, rhs, v);
                         return None;
                     }
                     lits.push(x);
@@ -805,29 +934,43 @@ impl<'a> Checker<'a> {
                 let (lo, lty, lspan) = self.operand(a);
                 let (hi, hty, hspan) = self.operand(b);
                 let (lo, hi) = (lo?, hi?);
-                for (t, s) in [(lty, lspan), (hty, hspan)] {
+                for (t, s, o) in [(lty, lspan, a), (hty, hspan, b)] {
                     if !comparable(ty, t) {
-                        self.mismatch(vspan, ty, s, t, v);
+                        self.mismatch(vspan, ty, Rhs::operand(o, s, t), v);
                         return None;
                     }
                 }
                 if ty == Type::Bool {
-                    self.err(Diagnostic::error(
-                        codes::NOT_ORDERABLE,
-                        span,
-                        "booleans have no order",
-                    ));
+                    let vt = value_text(v);
+                    self.err(
+                        Diagnostic::error(codes::NOT_ORDERABLE, span, "booleans have no order")
+                            .with_label("`between` on a bool")
+                            .with_hint(format!(
+                                "compare booleans with = or !=: {vt} = true, {vt} = false"
+                            )),
+                    );
                     return None;
                 }
                 if let (Some(x), Some(y)) = (order_key(&lo), order_key(&hi)) {
                     if x.0 == y.0 && x.1 > y.1 {
-                        self.err(
-                            Diagnostic::error(
-                                codes::BAD_RANGE,
-                                lspan.to(hspan),
-                                "the range starts after it ends",
+                        let (at, bt) = (operand_text(a), operand_text(b));
+                        let (msg, label, hint) = if timeish(ty) {
+                            (
+                                "this range starts after it ends",
+                                format!("`{at}` is later than `{bt}`"),
+                                format!("write the earlier point first: between {bt} and {at}"),
                             )
-                            .with_hint("write the smaller bound first: between LOW and HIGH"),
+                        } else {
+                            (
+                                "this range starts after it ends",
+                                format!("{at} is more than {bt}"),
+                                format!("write the smaller bound first: between {bt} and {at}"),
+                            )
+                        };
+                        self.err(
+                            Diagnostic::error(codes::BAD_RANGE, lspan.to(hspan), msg)
+                                .with_label(label)
+                                .with_hint(hint),
                         );
                         return None;
                     }
@@ -872,11 +1015,21 @@ impl<'a> Checker<'a> {
             P::Matches(s) => {
                 self.need_string(ty, vspan, v, p)?;
                 if let Err(e) = regex_syntax::Parser::new().parse(&s.value) {
-                    let msg = e.to_string();
-                    let last = msg.lines().last().unwrap_or("").trim().to_string();
+                    // The problem and where in the pattern it is.
+                    let (what, at) = match &e {
+                        regex_syntax::Error::Parse(e) => (e.kind().to_string(), Some(*e.span())),
+                        regex_syntax::Error::Translate(e) => {
+                            (e.kind().to_string(), Some(*e.span()))
+                        }
+                        _ => (e.to_string(), None),
+                    };
+                    let span = at
+                        .and_then(|a| inside_string(s, a.start.offset, a.end.offset))
+                        .unwrap_or(s.span);
                     self.err(
-                        Diagnostic::error(codes::BAD_REGEX, s.span, format!("invalid regular expression: {last}"))
-                            .with_hint("patterns use the common RE2 syntax; write \\\\ for a backslash in the string"),
+                        Diagnostic::error(codes::BAD_REGEX, span, format!("invalid regular expression: {what}"))
+                            .with_label(what)
+                            .with_hint("patterns use the RE2 syntax every engine shares; write \\\\ for a backslash in the string"),
                     );
                     return None;
                 }
@@ -944,8 +1097,12 @@ impl<'a> Checker<'a> {
 
     fn need_string(&mut self, ty: Type, vspan: Span, v: &ast::Value, p: &ast::Pred) -> Option<()> {
         if ty != Type::String {
-            let what = segql_syntax::fmt::pred_text(p);
-            let word = what.split(' ').next().unwrap_or("");
+            let word = match p {
+                ast::Pred::Contains(_) => "contains",
+                ast::Pred::StartsWith(_) => "starts with",
+                ast::Pred::EndsWith(_) => "ends with",
+                _ => "matches",
+            };
             self.err(
                 Diagnostic::error(
                     codes::NOT_STRING,
@@ -956,38 +1113,70 @@ impl<'a> Checker<'a> {
                         article(ty)
                     ),
                 )
-                .with_label(article(ty)),
+                .with_label(article(ty))
+                .with_hint(if numeric(ty) {
+                    "`contains`, `starts with`, `ends with` and `matches` test text; compare numbers with =, <, >, `in [...]` or `between`"
+                } else {
+                    "`contains`, `starts with`, `ends with` and `matches` test text; compare other values with =, <, >, `in [...]` or `between`"
+                }),
             );
             return None;
         }
         Some(())
     }
 
-    fn mismatch(&mut self, vspan: Span, ty: Type, rspan: Span, rty: Type, v: &ast::Value) {
+    /// `v` (of type `ty`) compared with a literal or `N units ago` of type `rty`, written
+    /// `rtext`.
+    fn mismatch(&mut self, vspan: Span, ty: Type, rhs: Rhs, v: &ast::Value) {
+        let Rhs {
+            span: rspan,
+            ty: rty,
+            text: rtext,
+            is_ago,
+        } = rhs;
+        let vt = value_text(v);
+        let rdesc = if is_ago {
+            "a point in time".to_string()
+        } else {
+            article(rty)
+        };
         let hint = match (ty, rty) {
-            (Type::String, t) if numeric(t) => {
-                "write the number in quotes if the column holds text: \"42\"".to_string()
+            (Type::String, t) if numeric(t) && !is_ago => {
+                format!("if `{vt}` holds text, write the value in quotes: \"{rtext}\"")
             }
             (t, Type::String) if numeric(t) => {
-                "compare a number with a number, without quotes".to_string()
+                let unquoted = rtext.trim_matches('"');
+                if unquoted.parse::<f64>().is_ok() {
+                    format!("write the number without quotes: {unquoted}")
+                } else {
+                    format!(
+                        "`{vt}` holds numbers: compare it with a number, as in {}",
+                        example(ty)
+                    )
+                }
             }
             (t, Type::String) if timeish(t) => {
-                "dates and timestamps are written without quotes: 2024-01-31".to_string()
+                "dates and timestamps are written without quotes: 2024-01-31, 2024-01-31T09:30:00Z"
+                    .to_string()
             }
-            _ => format!("compare {} with {}", article(ty), article(ty)),
+            _ if is_ago => format!(
+                "`N days ago` is for date and timestamp columns; compare `{vt}` with {}, as in {}",
+                article(ty),
+                example(ty)
+            ),
+            _ => format!(
+                "`{vt}` holds {}s: compare it with one, as in {}",
+                ty.keyword(),
+                example(ty)
+            ),
         };
         self.err(
             Diagnostic::error(
                 codes::TYPE_MISMATCH,
                 rspan,
-                format!(
-                    "`{}` is {}, but this is {}",
-                    value_text(v),
-                    article(ty),
-                    article(rty)
-                ),
+                format!("`{vt}` is {}, but `{rtext}` is {rdesc}", article(ty)),
             )
-            .with_label(article(rty))
+            .with_label(rdesc)
             .with_secondary(vspan, article(ty))
             .with_hint(hint),
         );
@@ -1024,7 +1213,11 @@ impl<'a> Checker<'a> {
                     d.span,
                     format!("a duration of {} {} is empty", d.n, d.unit.plural()),
                 )
-                .with_hint("durations are at least 1: `1 day`"),
+                .with_label("an empty duration")
+                .with_hint(format!(
+                    "durations are at least 1: `1 {}`",
+                    d.unit.word_for(1)
+                )),
             );
             return None;
         }
@@ -1035,6 +1228,7 @@ impl<'a> Checker<'a> {
                     d.span,
                     "a duration longer than 100000 units",
                 )
+                .with_label("too long")
                 .with_hint("write `ever` for all of history"),
             );
             return None;
@@ -1090,15 +1284,17 @@ impl<'a> Checker<'a> {
                     _ => false,
                 };
                 if backwards {
+                    let (at, bt) = (time_point_text(a), time_point_text(b));
                     self.err(
                         Diagnostic::error(
                             codes::BAD_RANGE,
                             w.span,
                             "this window starts after it ends",
                         )
-                        .with_hint(
-                            "write the earlier point first: between 60 days ago and 30 days ago",
-                        ),
+                        .with_label(format!("`{at}` is later than `{bt}`"))
+                        .with_hint(format!(
+                            "write the earlier point first: between {bt} and {at}"
+                        )),
                     );
                     return Err(());
                 }
@@ -1132,6 +1328,9 @@ impl<'a> Checker<'a> {
             match of_entity.iter().find(|&&i| cat.events[i].name == from.name) {
                 Some(&i) => i,
                 None => {
+                    if self.broken_events.contains(&from.name) {
+                        return None; // already reported where it is declared
+                    }
                     let cands: Vec<&str> = of_entity
                         .iter()
                         .map(|&i| cat.events[i].name.as_str())
@@ -1140,7 +1339,15 @@ impl<'a> Checker<'a> {
                         codes::UNKNOWN_EVENTS,
                         from.span,
                         format!("`{entity_name}` has no events relation `{}`", from.name),
-                    );
+                    )
+                    .with_label(format!("not an events relation of `{entity_name}`"));
+                    if let Some(other) = cat.events.iter().find(|e| e.name == from.name) {
+                        let of = &cat.entities[other.entity].name;
+                        d = d.with_secondary(
+                            other.span,
+                            format!("`{}` holds events of `{of}`", other.name),
+                        );
+                    }
                     d = match did_you_mean(&from.name, cands.iter().copied()) {
                         Some(s) => d.with_hint(format!("did you mean `{s}`?")),
                         None => d.with_hint(format!(
@@ -1154,12 +1361,16 @@ impl<'a> Checker<'a> {
             }
         } else {
             if of_entity.is_empty() {
+                if !self.broken_events.is_empty() {
+                    return None; // a relation that might hold them was rejected
+                }
                 self.err(
                     Diagnostic::error(
                         codes::UNKNOWN_EVENTS,
                         sel.span,
                         format!("`{entity_name}` has no events"),
                     )
+                    .with_label(format!("no events relation of `{entity_name}` is declared"))
                     .with_hint(format!(
                         "declare them: events of {entity_name} {{ table ...  key ...  name ...  time ... }}"
                     )),
@@ -1185,21 +1396,40 @@ impl<'a> Checker<'a> {
                 ([one], _) => *one,
                 ([], [one]) => *one,
                 ([], []) => {
+                    if !self.broken_events.is_empty() {
+                        return None; // a relation that might hold it was rejected
+                    }
                     let fixed_names: Vec<String> = of_entity
                         .iter()
                         .filter_map(|&i| match &cat.events[i].source {
-                            EventSource::Fixed(e) => Some(format!("\"{e}\"")),
+                            EventSource::Fixed(e) => {
+                                Some(format!("`{}` holds \"{e}\"", cat.events[i].name))
+                            }
                             _ => None,
                         })
                         .collect();
+                    let wanted = match &names {
+                        Some(ns) => ns
+                            .iter()
+                            .filter(|n| {
+                                !of_entity.iter().any(|&i| {
+                                    matches!(&cat.events[i].source, EventSource::Fixed(e) if e == *n)
+                                })
+                            })
+                            .map(|n| format!("\"{n}\""))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        None => "this event".to_string(),
+                    };
                     self.err(
                         Diagnostic::error(
                             codes::UNKNOWN_EVENTS,
                             sel.span,
-                            format!("no events relation of `{entity_name}` holds this event"),
+                            format!("no events relation of `{entity_name}` holds {wanted}"),
                         )
+                        .with_label("no relation holds this")
                         .with_hint(format!(
-                            "its relations hold only {}",
+                            "each relation of `{entity_name}` holds one event ({}); declare one with a `name` column for others",
                             fixed_names.join(", ")
                         )),
                     );
@@ -1220,6 +1450,7 @@ impl<'a> Checker<'a> {
                             sel.span,
                             format!("more than one events relation of `{entity_name}` could hold this event"),
                         )
+                        .with_label(format!("in {}?", cands.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(" or ")))
                         .with_hint(format!(
                             "say which with `from`: {}",
                             cands.iter().map(|c| format!("from {c}")).collect::<Vec<_>>().join(", ")
@@ -1239,7 +1470,10 @@ impl<'a> Checker<'a> {
                         sel.span,
                         format!("`{rel}` holds only \"{e}\" events, not \"{bad}\""),
                     )
-                    .with_hint(format!("every row of `{rel}` is one \"{e}\"")),
+                    .with_label(format!("not an event of `{rel}`"))
+                    .with_hint(format!(
+                        "every row of `{rel}` is one \"{e}\"; for \"{bad}\", name the relation that holds it, or leave out `from`"
+                    )),
                 );
                 return None;
             }
@@ -1274,7 +1508,7 @@ impl<'a> Checker<'a> {
         Some((events, names, pred))
     }
 
-    fn did(&mut self, d: &ast::Did, ctx: &Ctx, span: Span) -> Option<Cond> {
+    fn did(&mut self, d: &ast::Did, ctx: &Ctx) -> Option<Cond> {
         let (events, names, pred) = self.step(&d.first, ctx)?;
         if !d.then.is_empty() {
             if let Some(f) = &d.freq {
@@ -1284,7 +1518,8 @@ impl<'a> Checker<'a> {
                         f.span,
                         "a sequence cannot be counted",
                     )
-                    .with_hint("counts apply to one event: did \"login\" at least 3 times"),
+                    .with_label("a count of a sequence")
+                    .with_hint("counts apply to one event (did \"login\" at least 3 times); for a sequence, remove the count"),
                 );
                 return None;
             }
@@ -1296,6 +1531,7 @@ impl<'a> Checker<'a> {
                             w.span,
                             "a sequence cannot be counted by periods",
                         )
+                        .with_label("periods counted for a sequence")
                         .with_hint("write the window as `in last N days`"),
                     );
                     return None;
@@ -1311,16 +1547,18 @@ impl<'a> Checker<'a> {
                 let (ev, names, pred) = self.step(&t.step, ctx)?;
                 if ev != events {
                     let cat = &self.program.catalog;
+                    let (this, first) = (&cat.events[ev].name, &cat.events[events].name);
                     self.err(
                         Diagnostic::error(
                             codes::SEQUENCE_SHAPE,
                             t.step.span,
-                            format!(
-                                "this step is in `{}`, the first in `{}`",
-                                cat.events[ev].name, cat.events[events].name
-                            ),
+                            format!("this step is in `{this}`, the first in `{first}`"),
                         )
-                        .with_hint("the steps of a sequence come from one events relation"),
+                        .with_label(format!("an event of `{this}`"))
+                        .with_secondary(d.first.span, format!("an event of `{first}`"))
+                        .with_hint(format!(
+                            "the steps of a sequence come from one events relation; this sequence can only use events of `{first}`"
+                        )),
                     );
                     return None;
                 }
@@ -1345,12 +1583,13 @@ impl<'a> Checker<'a> {
         }
         if let Some(ast::Window {
             kind: ast::WindowKind::Periods { quant, k, n, unit },
-            span: wspan,
+            ..
         }) = &d.window
         {
             if let Some(f) = &d.freq {
                 self.err(
                     Diagnostic::error(codes::SEQUENCE_SHAPE, f.span, "counting times and periods together")
+                        .with_label("a count of times, with a count of periods after it")
                         .with_hint("choose one: `at least 3 times in last 4 weeks`, or `in at least 3 of last 4 weeks`"),
                 );
                 return None;
@@ -1362,18 +1601,39 @@ impl<'a> Checker<'a> {
                         n.span,
                         "the number of periods must be between 1 and 1000",
                     )
+                    .with_label(format!("{} periods", n.value))
                     .with_hint("for example: in at least 3 of last 4 weeks"),
                 );
                 return None;
             }
             if k.value < 0 || k.value > n.value {
-                self.err(
-                    Diagnostic::error(
-                        codes::BAD_COUNT,
-                        *wspan,
-                        format!("{} of {} periods can never hold", k.value, n.value),
+                let periods = format!("{} {}", n.value, unit.word_for(n.value));
+                let written = format!("in {} {} of last {periods}", quant.words(), k.value);
+                let (message, label) = if k.value < 0 {
+                    (
+                        format!("`{written}` counts a negative number of periods"),
+                        "a negative count".to_string(),
                     )
-                    .with_hint("the count of periods is between 0 and the number of periods"),
+                } else {
+                    let outcome = if *quant == ast::CountQuant::AtMost {
+                        "always holds"
+                    } else {
+                        "can never hold"
+                    };
+                    (
+                        format!("`{written}` {outcome}: the window has only {periods}"),
+                        format!("more than the {periods} in the window"),
+                    )
+                };
+                self.err(
+                    Diagnostic::error(codes::BAD_COUNT, k.span, message)
+                        .with_label(label)
+                        .with_hint(format!(
+                            "count between 0 and {} periods: in {} {} of last {periods}",
+                            n.value,
+                            quant.words(),
+                            k.value.clamp(0, n.value)
+                        )),
                 );
                 return None;
             }
@@ -1411,20 +1671,21 @@ impl<'a> Checker<'a> {
             None => Some(Cond::Cmp(agg, CmpOp::Ge, Scalar::Lit(Lit::Int(1)))),
             Some(f) => {
                 if f.n.value < 0 {
-                    self.err(Diagnostic::error(
-                        codes::BAD_COUNT,
-                        f.n.span,
-                        "a negative count",
-                    ));
+                    self.err(
+                        Diagnostic::error(codes::BAD_COUNT, f.n.span, "a negative count")
+                            .with_label("below 0")
+                            .with_hint("counts are 0 or more: at most 0 times, at least 1 time"),
+                    );
                     return None;
                 }
                 if f.n.value == 0 && f.quant == ast::CountQuant::AtLeast {
                     self.err(
                         Diagnostic::warning(
                             codes::ALWAYS,
-                            span,
+                            f.span,
                             "`at least 0 times` is always true",
                         )
+                        .with_label("true for everyone")
                         .with_hint("did you mean `at least 1 time`?"),
                     );
                 }
@@ -1489,11 +1750,17 @@ impl<'a> Checker<'a> {
         let (entity, via_ref) = match matching.as_slice() {
             [one] => *one,
             [] => {
-                let here_name = cat.entities[here].name.clone();
-                let names: Vec<String> = related
+                if self.broken_refs.iter().any(|(e, _)| e == &q.relation.name) {
+                    return None; // its reference was rejected where it is declared
+                }
+                let here_ent = &cat.entities[here];
+                let here_name = here_ent.name.clone();
+                let mut names: Vec<&str> = related
                     .iter()
-                    .map(|(e, _)| cat.entities[*e].name.clone())
+                    .map(|(e, _)| cat.entities[*e].name.as_str())
                     .collect();
+                names.dedup();
+                let other = cat.entities.iter().find(|e| e.name == q.relation.name);
                 let mut d = Diagnostic::error(
                     codes::UNKNOWN_RELATION,
                     q.relation.span,
@@ -1501,16 +1768,37 @@ impl<'a> Checker<'a> {
                         "no entity called `{}` references `{here_name}`",
                         q.relation.name
                     ),
-                );
-                d = if names.is_empty() {
-                    d.with_hint(format!(
-                        "declare the reference on the other entity: account_id string references {here_name}"
-                    ))
+                )
+                .with_label(match other {
+                    Some(_) => format!("`{}` has no reference to `{here_name}`", q.relation.name),
+                    None => "not an entity".to_string(),
+                });
+                let suggestion = if other.is_none() {
+                    did_you_mean(&q.relation.name, names.iter().copied())
                 } else {
-                    d.with_hint(format!(
+                    None
+                };
+                d = match (suggestion, other) {
+                    (Some(s), _) => d.with_hint(format!("did you mean `{s}`?")),
+                    // The other entity has a column named like this one's key: it is
+                    // probably the reference, undeclared.
+                    (None, Some(o)) if o.column(&here_ent.key).is_some() => d.with_hint(format!(
+                        "declare `{}`'s column as a reference: {} {} references {}",
+                        o.name,
+                        segql_syntax::fmt::ident_text(&here_ent.key),
+                        here_ent.key_ty.keyword(),
+                        segql_syntax::fmt::ident_text(&here_name),
+                    )),
+                    (None, _) if names.is_empty() => d.with_hint(format!(
+                        "a quantifier counts the entities that reference this one; declare the reference on the other entity: {} {} references {}",
+                        segql_syntax::fmt::ident_text(&here_ent.key),
+                        here_ent.key_ty.keyword(),
+                        segql_syntax::fmt::ident_text(&here_name),
+                    )),
+                    (None, _) => d.with_hint(format!(
                         "the entities that reference `{here_name}` are {}",
-                        list_names(names.iter().map(|s| s.as_str()))
-                    ))
+                        list_names(names.iter().copied())
+                    )),
                 };
                 self.err(d);
                 return None;
@@ -1526,6 +1814,7 @@ impl<'a> Checker<'a> {
                             q.relation.name
                         ),
                     )
+                    .with_label("which reference?")
                     .with_hint("quantifiers need exactly one reference between the two entities"),
                 );
                 return None;
@@ -1544,11 +1833,14 @@ impl<'a> Checker<'a> {
             ast::Quant::No => Quant::No,
             ast::Quant::Count(cq, n) => {
                 if n.value < 0 {
-                    self.err(Diagnostic::error(
-                        codes::BAD_COUNT,
-                        n.span,
-                        "a negative count",
-                    ));
+                    self.err(
+                        Diagnostic::error(codes::BAD_COUNT, n.span, "a negative count")
+                            .with_label("below 0")
+                            .with_hint(format!(
+                                "counts are 0 or more: at least 1 {} where ...",
+                                q.relation.name
+                            )),
+                    );
                     return None;
                 }
                 match cq {
@@ -1588,6 +1880,7 @@ impl<'a> Checker<'a> {
                             *span,
                             "an aggregate's window is `in last ..`, `between ..` or `ever`",
                         )
+                        .with_label("a count of periods")
                         .with_hint("`in at least K of last N weeks` belongs to `did`"),
                     );
                     return None;
@@ -1614,8 +1907,9 @@ impl<'a> Checker<'a> {
                                                 f.keyword()
                                             ),
                                         )
+                                        .with_label(article(col.ty))
                                         .with_hint(
-                                            "sum and avg work on int, decimal and float properties",
+                                            "sum and avg work on int, decimal and float properties; count distinct(..) counts the different values of any property",
                                         ),
                                     );
                                     return None;
@@ -1635,14 +1929,21 @@ impl<'a> Checker<'a> {
                             }
                             ast::AggFunc::Min | ast::AggFunc::Max => {
                                 if !orderable(col.ty) {
-                                    self.err(Diagnostic::error(
-                                        codes::NOT_ORDERABLE,
-                                        prop.span,
-                                        format!(
-                                            "`{}` is a bool; min and max need an order",
+                                    self.err(
+                                        Diagnostic::error(
+                                            codes::NOT_ORDERABLE,
+                                            prop.span,
+                                            format!(
+                                                "`{}` is a bool; min and max need an order",
+                                                prop.name
+                                            ),
+                                        )
+                                        .with_label("a bool")
+                                        .with_hint(format!(
+                                            "count the events where it is true instead: count of ... with {} = true",
                                             prop.name
-                                        ),
-                                    ));
+                                        )),
+                                    );
                                     return None;
                                 }
                                 if *f == ast::AggFunc::Min {
@@ -1698,17 +1999,22 @@ impl<'a> Checker<'a> {
                             k.span,
                             "ntile needs between 1 and 1000 buckets",
                         )
+                        .with_label(format!("{} buckets", k.value))
                         .with_hint("ntile(5) makes quintiles, ntile(10) deciles"),
                     );
                     return None;
                 }
                 let (value, ty) = self.value(inner, ctx)?;
                 if !orderable(ty) {
-                    self.err(Diagnostic::error(
-                        codes::NOT_ORDERABLE,
-                        inner.span,
-                        format!("`{}` is a bool and cannot be ranked", value_text(inner)),
-                    ));
+                    self.err(
+                        Diagnostic::error(
+                            codes::NOT_ORDERABLE,
+                            inner.span,
+                            format!("`{}` is a bool and cannot be ranked", value_text(inner)),
+                        )
+                        .with_label("a bool")
+                        .with_hint("ntile ranks numbers, dates, timestamps or strings; test a bool with = true"),
+                    );
                     return None;
                 }
                 Some((
@@ -1744,8 +2050,13 @@ impl<'a> Checker<'a> {
             format!("`{}` is not a property of `{}`", prop.name, ev.name),
         )
         .with_label("unknown property");
+        let entity = &self.program.catalog.entities[ev.entity];
         d = match did_you_mean(&prop.name, names.iter().copied()) {
             Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+            None if entity.column(&prop.name).is_some() => d.with_hint(format!(
+                "`{}` is a column of `{}`, not of its events: test it outside the `with` filter",
+                prop.name, entity.name
+            )),
             None => d.with_hint(format!(
                 "the properties of `{}` are {}; declare others in its `properties` block",
                 ev.name,
@@ -1765,7 +2076,8 @@ impl<'a> Checker<'a> {
                         p.span,
                         "a `with` filter tests the event's own properties",
                     )
-                    .with_hint("name a property of the event, without a dot"),
+                    .with_label("not a property of the event")
+                    .with_hint("name a property of the event, without a dot; test the entity's columns outside the filter"),
                 );
                 return None;
             }
@@ -1820,11 +2132,21 @@ impl<'a> Checker<'a> {
                                 first.name, cat.entities[t.entity].name, ent.name
                             ),
                         )
-                        .with_hint("a trait is a value per entity of its own entity"),
+                        .with_label(format!("a trait of {}", cat.entities[t.entity].name))
+                        .with_hint(format!(
+                            "a segment of {} can use only traits of {}",
+                            ent.name, ent.name
+                        )),
                     );
                     return None;
                 }
                 return Some((t.value, t.ty));
+            }
+            if self
+                .broken_refs
+                .contains(&(ent.name.clone(), first.name.clone()))
+            {
+                return None; // the reference was rejected where it is declared
             }
             let mut d = Diagnostic::error(
                 codes::UNKNOWN_NAME,
@@ -1835,6 +2157,12 @@ impl<'a> Checker<'a> {
                 ),
             )
             .with_label("unknown name");
+            let holder = self
+                .program
+                .catalog
+                .events
+                .iter()
+                .find(|e| e.entity == ctx.entity && e.property(&first.name).is_some());
             if ent.refs.iter().any(|r| r.nav == first.name) {
                 d = d.with_hint(format!(
                     "`{}` is a related entity; name one of its columns: {}.COLUMN",
@@ -1848,9 +2176,16 @@ impl<'a> Checker<'a> {
                     "`{}` is a segment; test membership with `in {}`",
                     first.name, first.name
                 ));
+            } else if let Some(ev) = holder {
+                d = d.with_hint(format!(
+                    "`{}` is a property of the events in `{}`; test it in a filter: did \"...\" with {} ...",
+                    first.name, ev.name, first.name
+                ));
             } else {
                 let mut cands: Vec<&str> = ent.columns.iter().map(|c| c.name.as_str()).collect();
-                cands.extend(self.trait_asts.keys().map(|s| s.as_str()));
+                let mut traits: Vec<&str> = self.trait_asts.keys().map(|s| s.as_str()).collect();
+                traits.sort();
+                cands.extend(traits);
                 d = match did_you_mean(&first.name, cands.iter().copied()) {
                     Some(s) => d.with_hint(format!("did you mean `{s}`?")),
                     None => d.with_hint(format!(
@@ -1870,24 +2205,53 @@ impl<'a> Checker<'a> {
                     p.span,
                     "names go at most one reference deep",
                 )
+                .with_label("more than one reference deep")
                 .with_hint("write REFERENCE.COLUMN, as in account.industry"),
             );
             return None;
         }
         let Some(ri) = ent.refs.iter().position(|r| r.nav == first.name) else {
+            if self
+                .broken_refs
+                .contains(&(ent.name.clone(), first.name.clone()))
+                || self
+                    .broken_refs
+                    .contains(&(ent.name.clone(), String::new()))
+            {
+                return None; // the reference was rejected where it is declared
+            }
             let navs: Vec<&str> = ent.refs.iter().map(|r| r.nav.as_str()).collect();
             let mut d = Diagnostic::error(
                 codes::UNKNOWN_RELATION,
                 first.span,
                 format!("`{}` has no reference called `{}`", ent.name, first.name),
-            );
-            d = match did_you_mean(&first.name, navs.iter().copied()) {
-                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-                None if navs.is_empty() => d.with_hint(format!(
+            )
+            .with_label(format!("not a reference of `{}`", ent.name));
+            let cat = &self.program.catalog;
+            let entity_named = cat.entities.iter().find(|e| e.name == first.name);
+            let events_named = cat.events.iter().any(|e| e.name == first.name);
+            d = match (did_you_mean(&first.name, navs.iter().copied()), entity_named) {
+                (Some(s), _) => d.with_hint(format!("did you mean `{s}`?")),
+                (None, Some(t)) => {
+                    d.with_hint(format!(
+                        "`{}` is an entity, but `{}` does not reference it; declare a reference on a column of `{}`: {} {} references {}",
+                        t.name,
+                        ent.name,
+                        ent.name,
+                        segql_syntax::fmt::ident_text(&t.key),
+                        t.key_ty.keyword(),
+                        segql_syntax::fmt::ident_text(&t.name),
+                    ))
+                }
+                (None, None) if events_named => d.with_hint(format!(
+                    "`{}` is an events relation; test its properties in a filter: did \"...\" with {} ...",
+                    first.name, second_name(p)
+                )),
+                (None, None) if navs.is_empty() => d.with_hint(format!(
                     "declare one on a column of `{}`: account_id string references account",
                     ent.name
                 )),
-                None => d.with_hint(format!(
+                (None, None) => d.with_hint(format!(
                     "its references are {}",
                     list_names(navs.iter().copied())
                 )),
@@ -1912,7 +2276,8 @@ impl<'a> Checker<'a> {
                     codes::UNKNOWN_COLUMN,
                     second.span,
                     format!("`{}` is not a column of `{}`", second.name, target.name),
-                );
+                )
+                .with_label(format!("not a column of `{}`", target.name));
                 d = match did_you_mean(&second.name, names.iter().copied()) {
                     Some(s) => d.with_hint(format!("did you mean `{s}`?")),
                     None => d.with_hint(format!(
@@ -1942,7 +2307,7 @@ impl<'a> Checker<'a> {
         let mut entity: Option<(EntityId, &ast::Ident)> = None;
         let mut ok = true;
         for n in names {
-            let Some(id) = self.segment_ref(n, None) else {
+            let Some(id) = self.segment_ref(n, None, false) else {
                 ok = false;
                 continue;
             };
@@ -1963,19 +2328,32 @@ impl<'a> Checker<'a> {
                                 cat.entities[first].name
                             ),
                         )
+                        .with_label(format!("of {}", cat.entities[e].name))
                         .with_secondary(first_name.span, format!("of {}", cat.entities[first].name))
-                        .with_hint(format!("the segments of one {what} are all of one entity")),
+                        .with_hint(format!(
+                            "the segments of one {what} are all of one entity; list the segments of {} in another {what}",
+                            cat.entities[e].name
+                        )),
                     );
                     ok = false;
                 }
                 _ => {}
             }
             if ids.contains(&id) {
-                self.err(Diagnostic::error(
-                    codes::DUPLICATE_NAME,
-                    n.span,
-                    format!("`{}` is listed twice", n.name),
-                ));
+                let first = names
+                    .iter()
+                    .find(|m| m.name == n.name)
+                    .map_or(n.span, |m| m.span);
+                self.err(
+                    Diagnostic::error(
+                        codes::DUPLICATE_NAME,
+                        n.span,
+                        format!("`{}` is listed twice", n.name),
+                    )
+                    .with_label("listed again here")
+                    .with_secondary(first, "first listed here")
+                    .with_hint("list each segment once"),
+                );
                 ok = false;
             }
             ids.push(id);
@@ -1994,7 +2372,8 @@ impl<'a> Checker<'a> {
                     r.name.span,
                     format!("report `{}` lists no segments", r.name.name),
                 )
-                .with_hint("segments [paying, trial_idle]"),
+                .with_label("no segments")
+                .with_hint("a report has a row per segment: segments [paying, trial_idle]"),
             );
             return;
         }
@@ -2017,7 +2396,9 @@ impl<'a> Checker<'a> {
                         m.name.span,
                         format!("metric `{}` is defined twice", m.name.name),
                     )
-                    .with_secondary(*first, "first defined here"),
+                    .with_label("defined again here")
+                    .with_secondary(*first, "first defined here")
+                    .with_hint("give each metric its own name"),
                 );
                 ok = false;
                 continue;
@@ -2032,16 +2413,25 @@ impl<'a> Checker<'a> {
                 ast::MetricExpr::Agg(f, v) => self.value(v, &ctx).and_then(|(s, ty)| {
                     let needs_number = matches!(f, ast::AggFunc::Avg | ast::AggFunc::Sum);
                     if (needs_number && !numeric(ty)) || !orderable(ty) {
-                        self.err(Diagnostic::error(
-                            codes::NOT_NUMERIC,
-                            v.span,
-                            format!(
-                                "`{}` is {}; {} needs numbers",
-                                value_text(v),
-                                article(ty),
-                                f.keyword()
-                            ),
-                        ));
+                        let needs = if needs_number { "numbers" } else { "values with an order" };
+                        self.err(
+                            Diagnostic::error(
+                                codes::NOT_NUMERIC,
+                                v.span,
+                                format!(
+                                    "`{}` is {}; {} needs {needs}",
+                                    value_text(v),
+                                    article(ty),
+                                    f.keyword()
+                                ),
+                            )
+                            .with_label(article(ty))
+                            .with_hint(if needs_number {
+                                "sum and avg take an int, decimal or float value; for other values, count the members with `count where ...`"
+                            } else {
+                                "min and max take a value with an order; for a bool, count the members with `count where ... = true`"
+                            }),
+                        );
                         return None;
                     }
                     Some(match f {
@@ -2073,12 +2463,13 @@ impl<'a> Checker<'a> {
     }
 
     fn split(&mut self, s: &ast::Split, _span: Span) {
-        let Some(segment) = self.segment_ref(&s.segment, None) else {
+        let Some(segment) = self.segment_ref(&s.segment, None, false) else {
             return;
         };
         if s.salt.value.is_empty() {
             self.err(
                 Diagnostic::error(codes::BAD_SPLIT, s.salt.span, "the salt is empty")
+                    .with_label("an empty salt")
                     .with_hint("a salt makes this split's groups independent of other splits: salt \"onboarding-2024\""),
             );
             return;
@@ -2090,6 +2481,7 @@ impl<'a> Checker<'a> {
                     s.name.span,
                     format!("split `{}` has no groups", s.name.name),
                 )
+                .with_label("no groups")
                 .with_hint("group control 50%\n  group variant 50%"),
             );
             return;
@@ -2105,7 +2497,9 @@ impl<'a> Checker<'a> {
                         g.name.span,
                         format!("group `{}` is listed twice", g.name.name),
                     )
-                    .with_secondary(*first, "first listed here"),
+                    .with_label("listed again here")
+                    .with_secondary(*first, "first listed here")
+                    .with_hint("give each group its own name"),
                 );
                 return;
             }
@@ -2127,9 +2521,23 @@ impl<'a> Checker<'a> {
                 _ => None,
             };
             let Some(bp) = bp else {
+                let text = segql_syntax::fmt::literal_text(&g.percent.kind);
+                let decimals = text.split_once('.').map_or(0, |(_, f)| f.len());
+                let (message, label) = if decimals > 2 {
+                    (
+                        "a group's share has at most two decimals".to_string(),
+                        format!("{decimals} decimals"),
+                    )
+                } else {
+                    (
+                        "a group's share is a percentage above 0 and at most 100".to_string(),
+                        "out of range".to_string(),
+                    )
+                };
                 self.err(
-                    Diagnostic::error(codes::BAD_SPLIT, g.percent.span, "a group's share is a percentage above 0 and at most 100, with up to two decimals")
-                        .with_hint("for example: group control 33.34%"),
+                    Diagnostic::error(codes::BAD_SPLIT, g.percent.span, message)
+                        .with_label(label)
+                        .with_hint("shares go to 0.01%, and the groups add up to 100%: group a 33.33%  group b 33.33%  group c 33.34%"),
                 );
                 return;
             };
@@ -2151,6 +2559,7 @@ impl<'a> Checker<'a> {
                         s.name.name
                     ),
                 )
+                .with_label(format!("{shown}% in all"))
                 .with_hint(
                     "every member lands in exactly one group: make the shares add up to 100%",
                 ),
@@ -2170,11 +2579,15 @@ impl<'a> Checker<'a> {
 
     fn priority(&mut self, p: &ast::Priority, _span: Span) {
         if p.segments.is_empty() {
-            self.err(Diagnostic::error(
-                codes::BAD_COUNT,
-                p.name.span,
-                format!("priority list `{}` lists no segments", p.name.name),
-            ));
+            self.err(
+                Diagnostic::error(
+                    codes::BAD_COUNT,
+                    p.name.span,
+                    format!("priority list `{}` lists no segments", p.name.name),
+                )
+                .with_label("no segments")
+                .with_hint("list segments in order of priority: segments [champions, at_risk]"),
+            );
             return;
         }
         let Some((entity, segments)) = self.same_entity_segments(&p.segments, "priority list")
@@ -2240,6 +2653,10 @@ impl<'a> Checker<'a> {
             } else if let Some(&i) = self.events_ids.get(&g.relation.name) {
                 Relation::Events(i)
             } else {
+                ok = false;
+                if self.broken_events.contains(&g.relation.name) {
+                    continue; // already reported where it is declared
+                }
                 let mut cands: Vec<&str> = self.entity_ids.keys().map(|s| s.as_str()).collect();
                 cands.extend(self.events_ids.keys().map(|s| s.as_str()));
                 cands.sort();
@@ -2247,7 +2664,8 @@ impl<'a> Checker<'a> {
                     codes::BAD_TEST,
                     g.relation.span,
                     format!("`{}` is not an entity or events relation", g.relation.name),
-                );
+                )
+                .with_label("rows for an unknown relation");
                 d = match did_you_mean(&g.relation.name, cands.iter().copied()) {
                     Some(s) => d.with_hint(format!("did you mean `{s}`?")),
                     None => d.with_hint(format!(
@@ -2256,17 +2674,18 @@ impl<'a> Checker<'a> {
                     )),
                 };
                 self.err(d);
-                ok = false;
                 continue;
             };
             let source = match &g.source {
                 ast::GivenSource::File(f) => GivenSourceDef::File(f.value.clone()),
                 ast::GivenSource::Rows(table) => {
                     let (rel_name, cols, required) = self.relation_columns(&relation);
-                    let mut types = Vec::new();
+                    // The type of each column of the table; `None` for an unknown one
+                    // (reported once, its cells not checked).
+                    let mut types: Vec<Option<Type>> = Vec::new();
                     for c in &table.columns {
                         match cols.iter().find(|x| x.name == c.name) {
-                            Some(col) => types.push(col.ty),
+                            Some(col) => types.push(Some(col.ty)),
                             None => {
                                 let names: Vec<&str> =
                                     cols.iter().map(|c| c.name.as_str()).collect();
@@ -2274,7 +2693,8 @@ impl<'a> Checker<'a> {
                                     codes::BAD_TEST,
                                     c.span,
                                     format!("`{}` is not a column of `{rel_name}`", c.name),
-                                );
+                                )
+                                .with_label(format!("not a column of `{rel_name}`"));
                                 d = match did_you_mean(&c.name, names.iter().copied()) {
                                     Some(s) => d.with_hint(format!("did you mean `{s}`?")),
                                     None => d.with_hint(format!(
@@ -2284,52 +2704,102 @@ impl<'a> Checker<'a> {
                                 };
                                 self.err(d);
                                 ok = false;
-                                types.push(Type::String);
+                                types.push(None);
                             }
                         }
                     }
-                    for r in &required {
-                        if !table.columns.iter().any(|c| &c.name == r) {
-                            self.err(
-                                Diagnostic::error(
-                                    codes::BAD_TEST,
-                                    table.span,
-                                    format!("rows of `{rel_name}` need a `{r}` column"),
-                                )
-                                .with_hint(format!("add | {r} | to the header")),
-                            );
-                            ok = false;
-                        }
+                    let missing: Vec<&String> = required
+                        .iter()
+                        .filter(|r| !table.columns.iter().any(|c| &c.name == *r))
+                        .collect();
+                    if !missing.is_empty() {
+                        let header = match (table.columns.first(), table.columns.last()) {
+                            (Some(a), Some(b)) => a.span.to(b.span),
+                            _ => table.span,
+                        };
+                        let names = list_names(missing.iter().map(|r| r.as_str()));
+                        let cells: Vec<String> =
+                            missing.iter().map(|r| format!("| {r} ")).collect();
+                        self.err(
+                            Diagnostic::error(
+                                codes::BAD_TEST,
+                                header,
+                                if missing.len() == 1 {
+                                    format!("rows of `{rel_name}` need a {names} column")
+                                } else {
+                                    format!("rows of `{rel_name}` need the columns {names}")
+                                },
+                            )
+                            .with_label(format!("no {names} in this header"))
+                            .with_hint(format!("add {}| to the header", cells.concat())),
+                        );
+                        ok = false;
                     }
                     let mut rows = Vec::new();
+                    // Per column: the first cell that does not fit, and how many do not.
+                    let mut misfits: Vec<Option<(usize, Span, Type, String)>> =
+                        vec![None; types.len()];
                     for row in &table.rows {
                         let mut out = Vec::new();
-                        for (cell, ty) in row.iter().zip(&types) {
+                        for (i, (cell, ty)) in row.iter().zip(&types).enumerate() {
                             match lit(&cell.kind) {
                                 None => out.push(None),
                                 Some(l) => {
-                                    let fits = comparable(*ty, l.ty())
-                                        && !(*ty == Type::Int && l.ty() != Type::Int);
-                                    if !fits {
-                                        self.err(
-                                            Diagnostic::error(
-                                                codes::BAD_TEST,
-                                                cell.span,
-                                                format!(
-                                                    "this column is {}, but this is {}",
-                                                    article(*ty),
-                                                    article(l.ty())
-                                                ),
-                                            )
-                                            .with_hint("write null for a missing value"),
-                                        );
-                                        ok = false;
+                                    if let Some(ty) = *ty {
+                                        let fits = comparable(ty, l.ty())
+                                            && !(ty == Type::Int && l.ty() != Type::Int);
+                                        if !fits {
+                                            let text = segql_syntax::fmt::literal_text(&cell.kind);
+                                            match &mut misfits[i] {
+                                                Some((n, ..)) => *n += 1,
+                                                slot => *slot = Some((1, cell.span, l.ty(), text)),
+                                            }
+                                        }
                                     }
                                     out.push(Some(l));
                                 }
                             }
                         }
                         rows.push(out);
+                    }
+                    for (i, misfit) in misfits.into_iter().enumerate() {
+                        let (Some((n, span, lty, text)), Some(ty)) = (misfit, types[i]) else {
+                            continue;
+                        };
+                        let col = &table.columns[i].name;
+                        let more = if n > 1 {
+                            format!(" ({} more cells of this column do not fit either)", n - 1)
+                        } else {
+                            String::new()
+                        };
+                        let unquoted = text.trim_matches('"');
+                        let hint = if lty == Type::String
+                            && ((ty == Type::Int && unquoted.parse::<i64>().is_ok())
+                                || (numeric(ty) && unquoted.parse::<f64>().is_ok()))
+                        {
+                            format!("write the number without quotes: {unquoted}; write null for a missing value")
+                        } else {
+                            format!(
+                                "write {} here, as in {}, or null for a missing value",
+                                article(ty),
+                                example(ty)
+                            )
+                        };
+                        self.err(
+                            Diagnostic::error(
+                                codes::BAD_TEST,
+                                span,
+                                format!(
+                                    "`{col}` is {}, but `{text}` is {}{more}",
+                                    article(ty),
+                                    article(lty)
+                                ),
+                            )
+                            .with_label(article(lty))
+                            .with_secondary(table.columns[i].span, article(ty))
+                            .with_hint(hint),
+                        );
+                        ok = false;
                     }
                     GivenSourceDef::Rows {
                         columns: table.columns.iter().map(|c| c.name.clone()).collect(),
@@ -2359,12 +2829,14 @@ impl<'a> Checker<'a> {
                             codes::BAD_TEST,
                             m.span,
                             format!(
-                                "keys of {} are {}s, but this is {}",
+                                "keys of `{}` are {}s, but `{}` is {}",
                                 self.program.catalog.entities[entity].name,
                                 key_ty.keyword(),
+                                segql_syntax::fmt::literal_text(&m.kind),
                                 article(l.ty())
                             ),
                         )
+                        .with_label(article(l.ty()))
                         .with_hint(if key_ty == Type::String {
                             "write keys in quotes: [\"u1\", \"u2\"]"
                         } else {
@@ -2398,7 +2870,7 @@ impl<'a> Checker<'a> {
     fn target(&mut self, p: &ast::Path) -> Option<(Target, EntityId)> {
         let first = &p.parts[0];
         if p.parts.len() == 1 {
-            let id = self.segment_ref(first, None)?;
+            let id = self.segment_ref(first, None, false)?;
             return Some((Target::Segment(id), self.program.segments[id].entity));
         }
         let second = &p.parts[1];
@@ -2415,10 +2887,13 @@ impl<'a> Checker<'a> {
                     second.span,
                     format!("split `{}` has no group `{}`", first.name, second.name),
                 )
-                .with_hint(format!(
-                    "its groups are {}",
-                    list_names(groups.iter().copied())
-                ));
+                .with_label(format!("not a group of `{}`", first.name))
+                .with_hint(
+                    match did_you_mean(&second.name, groups.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("its groups are {}", list_names(groups.iter().copied())),
+                    },
+                );
                 self.err(d);
                 return None;
             }
@@ -2431,6 +2906,11 @@ impl<'a> Checker<'a> {
                 {
                     return Some((Target::PriorityStage(pi, sid), pr.entity));
                 }
+                let listed: Vec<&str> = pr
+                    .segments
+                    .iter()
+                    .map(|&s| self.program.segments[s].name.as_str())
+                    .collect();
                 let d = Diagnostic::error(
                     codes::BAD_TEST,
                     second.span,
@@ -2438,24 +2918,53 @@ impl<'a> Checker<'a> {
                         "priority list `{}` does not list `{}`",
                         first.name, second.name
                     ),
+                )
+                .with_label(format!("not in `{}`", first.name))
+                .with_hint(
+                    match did_you_mean(&second.name, listed.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("it lists {}", list_names(listed.iter().copied())),
+                    },
                 );
                 self.err(d);
                 return None;
             }
         }
+        if matches!(
+            self.declared_lists.get(&first.name),
+            Some(&"split" | &"priority list")
+        ) {
+            return None; // the split or priority list was rejected where it is declared
+        }
+        let mut lists: Vec<&str> = self
+            .split_names
+            .keys()
+            .chain(self.priority_names.keys())
+            .map(|s| s.as_str())
+            .collect();
+        lists.sort();
         self.err(
             Diagnostic::error(
                 codes::BAD_TEST,
                 p.span,
                 format!("`{}` is not a split or a priority list", first.name),
             )
-            .with_hint("expect SEGMENT = [...], SPLIT.GROUP = [...] or PRIORITY.SEGMENT = [...]"),
+            .with_label(if p.parts.len() == 2 {
+                format!("no split or priority list `{}`", first.name)
+            } else {
+                "at most one dot".to_string()
+            })
+            .with_hint(match did_you_mean(&first.name, lists.iter().copied()) {
+                Some(s) if p.parts.len() == 2 => format!("did you mean `{s}`?"),
+                _ => "expect SEGMENT = [...], SPLIT.GROUP = [...] or PRIORITY.SEGMENT = [...]"
+                    .to_string(),
+            }),
         );
         None
     }
 
     fn assert(&mut self, a: &ast::Assert, span: Span) {
-        let Some(segment) = self.segment_ref(&a.target, None) else {
+        let Some(segment) = self.segment_ref(&a.target, None, false) else {
             return;
         };
         let entity = self.program.segments[segment].entity;
@@ -2484,20 +2993,39 @@ impl<'a> Checker<'a> {
                     match parts {
                         Some(parts) => checks.push(AssertCheck::Size(parts, c.span)),
                         None => {
-                            self.err(
+                            let backwards = match p {
+                                ast::Pred::Between(lo, hi) => match (int(lo), int(hi)) {
+                                    (Some(l), Some(h)) if l > h => Some((l, h)),
+                                    _ => None,
+                                },
+                                _ => None,
+                            };
+                            let d = if let Some((l, h)) = backwards {
+                                Diagnostic::error(
+                                    codes::BAD_RANGE,
+                                    c.span,
+                                    "this range starts after it ends",
+                                )
+                                .with_label(format!("{l} is more than {h}"))
+                                .with_hint(format!(
+                                    "write the smaller bound first: size between {h} and {l}"
+                                ))
+                            } else {
                                 Diagnostic::error(
                                     codes::BAD_TEST,
                                     c.span,
                                     "a size is compared with whole numbers",
                                 )
-                                .with_hint("size >= 100, size between 100 and 5000"),
-                            );
+                                .with_label("not a comparison with a whole number")
+                                .with_hint("size >= 100, size between 100 and 5000")
+                            };
+                            self.err(d);
                             ok = false;
                         }
                     }
                 }
                 ast::CheckKind::DisjointWith(o) | ast::CheckKind::SubsetOf(o) => {
-                    let Some(other) = self.segment_ref(o, Some(entity)) else {
+                    let Some(other) = self.segment_ref(o, Some(entity), false) else {
                         ok = false;
                         continue;
                     };
@@ -2532,6 +3060,7 @@ impl<'a> Checker<'a> {
                             t.name.span,
                             format!("trait `{}` is never used", t.name.name),
                         )
+                        .with_label("declared here, used nowhere")
                         .with_hint("use it in a segment or a report, or remove it"),
                     );
                 }
@@ -2550,6 +3079,7 @@ impl<'a> Checker<'a> {
                                     span,
                                     format!("events relation `{name}` is never used"),
                                 )
+                                .with_label("declared here, used nowhere")
                                 .with_hint("no segment or trait reads these events"),
                             );
                         }
@@ -2566,6 +3096,7 @@ impl<'a> Checker<'a> {
                                     e.name.span,
                                     format!("entity `{}` is never used", e.name.name),
                                 )
+                                .with_label("declared here, used nowhere")
                                 .with_hint("no segment, trait or reference uses it"),
                             );
                         }
@@ -2626,4 +3157,82 @@ fn order_key(s: &Scalar) -> Option<(u8, f64)> {
         }
         _ => None,
     }
+}
+
+/// What a value is compared with, for type-mismatch messages.
+struct Rhs {
+    span: Span,
+    ty: Type,
+    /// As written (normalised): `42`, `"FR"`, `30 days ago`.
+    text: String,
+    /// `N units ago`: a point in time rather than a literal.
+    is_ago: bool,
+}
+
+impl Rhs {
+    fn operand(o: &ast::Operand, span: Span, ty: Type) -> Rhs {
+        Rhs {
+            span,
+            ty,
+            text: operand_text(o),
+            is_ago: matches!(o, ast::Operand::Ago(_)),
+        }
+    }
+}
+
+/// An operand as written (normalised): `42`, `"FR"`, `30 days ago`.
+fn operand_text(o: &ast::Operand) -> String {
+    match o {
+        ast::Operand::Lit(l) => segql_syntax::fmt::literal_text(&l.kind),
+        ast::Operand::Ago(d) => format!("{} ago", segql_syntax::fmt::duration_text(d)),
+    }
+}
+
+/// A literal of a type, for hints.
+fn example(t: Type) -> &'static str {
+    match t {
+        Type::String => "\"FR\"",
+        Type::Int => "42",
+        Type::Decimal | Type::Float => "49.99",
+        Type::Bool => "true",
+        Type::Date => "2024-01-31",
+        Type::Timestamp => "2024-01-31T09:30:00Z",
+    }
+}
+
+/// The span of bytes `start..end` of a string literal's value, when the literal is
+/// written without escapes (so that value offsets are source offsets); at least one
+/// character wide.
+pub(crate) fn inside_string(s: &ast::StrLit, start: usize, end: usize) -> Option<Span> {
+    let raw_len = (s.span.end - s.span.start) as usize;
+    if raw_len != s.value.len() + 2 || start > s.value.len() {
+        return None;
+    }
+    let mut end = end.clamp(start, s.value.len());
+    if end == start {
+        // An empty range (the end of the pattern, say): one character, or the quote.
+        end = s.value[start..]
+            .chars()
+            .next()
+            .map_or(start + 1, |c| start + c.len_utf8());
+    }
+    let base = s.span.start + 1;
+    Some(Span::new(
+        s.span.file,
+        base + start as u32,
+        base + end as u32,
+    ))
+}
+
+/// A point of a window as written (normalised): `2024-01-31`, `30 days ago`.
+fn time_point_text(t: &ast::TimePoint) -> String {
+    match t {
+        ast::TimePoint::Lit(l) => segql_syntax::fmt::literal_text(&l.kind),
+        ast::TimePoint::Ago(d) => format!("{} ago", segql_syntax::fmt::duration_text(d)),
+    }
+}
+
+/// The part after the dot of `a.b`, for hints.
+fn second_name(p: &ast::Path) -> &str {
+    p.parts.get(1).map_or("", |i| i.name.as_str())
 }
