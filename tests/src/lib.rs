@@ -1,7 +1,10 @@
 //! segql-tests: test suites that span crates, driven by the files under `fixtures/`.
 //!
-//! This library only loads fixture projects; the suites are in `tests/`. It owns no
-//! product code.
+//! This library loads fixture projects and drives the engines of the conformance suite
+//! (`engines`, `conformance`); the suites are in `tests/`. It owns no product code.
+
+pub mod conformance;
+pub mod engines;
 
 use segql_plan::ir::Program;
 use segql_syntax::diag::{render, RenderOptions};

@@ -1,0 +1,197 @@
+//! Cross-engine conformance: every `test` block of a fixture project, on every engine.
+//!
+//! The unit is a fixture `test` block: its given rows (typed by the catalog) are loaded
+//! into the engine, and each `expect` (a segment, a split group, a priority stage) is
+//! compiled for the engine's dialect as of the test's `as_of` and run. The members
+//! (the first column, as text; for splits and priority lists the rows of that group)
+//! are compared with the hand-checked expectation and with DuckDB's.
+
+use crate::engines::{Column, Engine, Table};
+use segql_plan::compile::{self, Options};
+use segql_plan::ir::{GivenSourceDef, Program, Relation, Target, TestDef};
+use segql_syntax::SourceMap;
+use std::collections::{BTreeSet, HashMap};
+
+/// What one `expect` found on one engine.
+#[derive(Debug, Clone)]
+pub struct ExpectRun {
+    /// `segment`, `split.group` or `priority.segment`.
+    pub target: String,
+    pub expected: BTreeSet<String>,
+    /// The members, or why the statement could not compile or run.
+    pub members: Result<BTreeSet<String>, String>,
+}
+
+impl ExpectRun {
+    pub fn passed(&self) -> bool {
+        self.members.as_ref().is_ok_and(|m| *m == self.expected)
+    }
+}
+
+/// One test block on one engine.
+#[derive(Debug, Clone)]
+pub struct TestRun {
+    pub test: String,
+    pub expects: Vec<ExpectRun>,
+    /// Set when the data could not be loaded.
+    pub error: Option<String>,
+}
+
+impl TestRun {
+    pub fn passed(&self) -> bool {
+        self.error.is_none() && self.expects.iter().all(ExpectRun::passed)
+    }
+}
+
+/// A test's name with its file (`windows.seg: last_7_days_boundaries`).
+pub fn test_label(map: &SourceMap, t: &TestDef) -> (String, String) {
+    let loc = map.location(t.span);
+    let file = loc.split(':').next().unwrap_or(&loc);
+    let file = file.rsplit('/').next().unwrap_or(file).to_string();
+    (file, t.name.clone())
+}
+
+/// The tables a test loads: every relation of the catalog (one table per distinct
+/// relation name), holding the test's given rows.
+pub fn tables(p: &Program, t: &TestDef) -> Result<Vec<Table>, String> {
+    let cat = &p.catalog;
+    let mut rels: Vec<Relation> = (0..cat.entities.len()).map(Relation::Entity).collect();
+    rels.extend((0..cat.events.len()).map(Relation::Events));
+    let mut out: Vec<Table> = Vec::new();
+    for rel in rels {
+        let (name, cols) = segql_run::engine::relation_shape(cat, &rel);
+        let key = match rel {
+            Relation::Entity(e) => Some(cat.entities[e].key.clone()),
+            Relation::Events(_) => None,
+        };
+        let given = t
+            .givens
+            .iter()
+            .filter(|g| same(&g.relation, &rel))
+            .map(|g| match &g.source {
+                GivenSourceDef::Rows { columns, rows } => Ok((columns.clone(), rows.clone())),
+                GivenSourceDef::File(f) => Err(format!(
+                    "`given ... from \"{f}\"` is not loaded by the conformance suite; give the rows inline"
+                )),
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let table = match out.iter_mut().position(|t| t.name == name) {
+            Some(i) => &mut out[i],
+            None => {
+                out.push(Table {
+                    name,
+                    columns: Vec::new(),
+                    given: Vec::new(),
+                });
+                out.last_mut().expect("just pushed")
+            }
+        };
+        for (c, ty) in cols {
+            if !table.columns.iter().any(|x| x.name == c) {
+                let is_key = key.as_deref() == Some(c.as_str());
+                table.columns.push(Column {
+                    name: c,
+                    ty,
+                    key: is_key,
+                });
+            }
+        }
+        table.given.extend(given);
+    }
+    Ok(out)
+}
+
+fn same(a: &Relation, b: &Relation) -> bool {
+    match (a, b) {
+        (Relation::Entity(x), Relation::Entity(y)) => x == y,
+        (Relation::Events(x), Relation::Events(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Runs one test block on an engine.
+pub fn run_test(engine: &mut dyn Engine, p: &Program, t: &TestDef, label: String) -> TestRun {
+    let mut run = TestRun {
+        test: label,
+        expects: Vec::new(),
+        error: None,
+    };
+    let loaded = tables(p, t).and_then(|tables| {
+        tables
+            .iter()
+            .try_for_each(|tb| engine.load(tb))
+            .map_err(|e| format!("loading the given rows: {e}"))
+    });
+    if let Err(e) = loaded {
+        run.error = Some(e);
+        return run;
+    }
+    let d = engine.dialect();
+    let opts = Options { as_of: t.as_of };
+    // A split or priority list runs once per test, whichever of its groups are expected.
+    let mut cache: HashMap<String, Result<crate::engines::Rows, String>> = HashMap::new();
+    for e in &t.expects {
+        let (target, query, group) = match &e.target {
+            Target::Segment(id) => (
+                p.segments[*id].name.clone(),
+                compile::segment(p, *id, d, opts),
+                None,
+            ),
+            Target::SplitGroup(si, g) => (
+                format!("{}.{g}", p.splits[*si].name),
+                compile::split(p, *si, d, opts),
+                Some(g.clone()),
+            ),
+            Target::PriorityStage(pi, seg) => {
+                let name = p.segments[*seg].name.clone();
+                (
+                    format!("{}.{name}", p.priorities[*pi].name),
+                    compile::priority(p, *pi, d, opts),
+                    Some(name),
+                )
+            }
+        };
+        let expected: BTreeSet<String> = e
+            .members
+            .iter()
+            .map(segql_run::testing::key_text)
+            .collect();
+        let members = match query {
+            Err(u) => Err(format!("does not compile: {u}")),
+            Ok(q) => {
+                let sql = compile::to_sql(&q);
+                let rows = cache
+                    .entry(sql.clone())
+                    .or_insert_with(|| engine.rows(&sql))
+                    .clone();
+                rows.map_err(|e| format!("{e}\n-- the statement:\n{sql}"))
+                    .map(|rows| {
+                        rows.into_iter()
+                            .filter(|r| match &group {
+                                None => true,
+                                Some(g) => r.get(1).and_then(|v| v.as_deref()) == Some(g),
+                            })
+                            .filter_map(|r| r.into_iter().next().flatten())
+                            .collect()
+                    })
+            }
+        };
+        run.expects.push(ExpectRun {
+            target,
+            expected,
+            members,
+        });
+    }
+    run
+}
+
+/// Runs every test block of a program on an engine.
+pub fn run_all(engine: &mut dyn Engine, p: &Program, map: &SourceMap) -> Vec<TestRun> {
+    p.tests
+        .iter()
+        .map(|t| {
+            let (file, name) = test_label(map, t);
+            run_test(engine, p, t, format!("{file}: {name}"))
+        })
+        .collect()
+}
