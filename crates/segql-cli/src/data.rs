@@ -25,6 +25,13 @@ pub fn bind(
     let engine = Engine::in_memory().map_err(|e| anyhow::anyhow!("{e}"))?;
     let problems = engine.bind(&program.catalog, &bindings, root);
     for p in problems {
+        // A binding segql.toml got wrong is reported above; that the table then has
+        // no data would only say it again.
+        let rejected = ws.inputs.config.bindings.contains_key(&p.relation)
+            && !bindings.iter().any(|b| b.relation == p.relation);
+        if rejected {
+            continue;
+        }
         let binding_span = ws.inputs.config_id.and_then(|id| {
             ws.inputs.config.bindings.get(&p.relation).map(|v| {
                 let r = v.span();
@@ -46,7 +53,9 @@ pub fn bind(
                     .find(|e| e.table.join(".") == p.relation)
                     .map(|e| e.span)
             });
-        let span = binding_span.or(decl_span).unwrap_or_default();
+        let span = binding_span
+            .or(decl_span.map(|s| first_line(ws, s)))
+            .unwrap_or_default();
         let mut msg = format!("`{}`", p.relation);
         if let Some(path) = &p.path {
             msg.push_str(&format!(" ({path})"));
@@ -66,9 +75,24 @@ pub fn bind(
         }
         diags.push(d);
     }
+    diags.sort_by_key(|d| (d.span.file, d.span.start));
     if diags.is_empty() {
         Ok(Ok(engine))
     } else {
         Ok(Err(diags))
     }
+}
+
+/// A declaration's span cut to its first line before the `{` (`events of user`): an
+/// unnamed events relation is known by its whole block, which would be shown in full.
+fn first_line(ws: &Workspace, span: Span) -> Span {
+    let text = &ws.map.get(span.file).text;
+    let Some(decl) = text.get(span.start as usize..span.end as usize) else {
+        return span;
+    };
+    let line = decl.split(['\n', '{']).next().unwrap_or(decl).trim_end();
+    if line.is_empty() {
+        return span;
+    }
+    Span::new(span.file, span.start, span.start + line.len() as u32)
 }

@@ -46,6 +46,9 @@ impl Kind {
     }
 }
 
+/// A node of the graph: what it is and its name.
+type Node = (Kind, String);
+
 /// Finds what a condition reads. A value equal to a trait's value of the same entity
 /// is that trait (traits are inlined by the checker).
 struct Walker<'a> {
@@ -125,9 +128,9 @@ pub fn run(paths: &[PathBuf], format: GraphFormat, color: bool) -> Result<ExitCo
         return Ok(ExitCode::from(1));
     };
     let w = Walker { p };
-    let mut nodes: BTreeSet<(Kind, String)> = BTreeSet::new();
-    let mut edges: BTreeSet<((Kind, String), (Kind, String))> = BTreeSet::new();
-    let mut add = |from: (Kind, String), d: Deps, nodes: &mut BTreeSet<(Kind, String)>| {
+    let mut nodes: BTreeSet<Node> = BTreeSet::new();
+    let mut edges: BTreeSet<(Node, Node)> = BTreeSet::new();
+    let mut add = |from: Node, d: Deps, nodes: &mut BTreeSet<Node>| {
         for s in d.segments {
             let to = (Kind::Segment, p.segments[s].name.clone());
             edges.insert((from.clone(), to));
@@ -207,13 +210,9 @@ pub fn run(paths: &[PathBuf], format: GraphFormat, color: bool) -> Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-fn render(
-    nodes: &BTreeSet<(Kind, String)>,
-    edges: &BTreeSet<((Kind, String), (Kind, String))>,
-    format: GraphFormat,
-) -> String {
-    let ids: Vec<&(Kind, String)> = nodes.iter().collect();
-    let id_of = |n: &(Kind, String)| {
+fn render(nodes: &BTreeSet<Node>, edges: &BTreeSet<(Node, Node)>, format: GraphFormat) -> String {
+    let ids: Vec<&Node> = nodes.iter().collect();
+    let id_of = |n: &Node| {
         ids.iter()
             .position(|x| *x == n)
             .map(|i| format!("n{}", i + 1))

@@ -172,6 +172,17 @@ enum Command {
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
+        // `segql run | head`: the reader went away. Stop quietly, as a program killed
+        // by SIGPIPE would (128 + 13), rather than report it as a bug.
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("os error 32") {
+            std::process::exit(141);
+        }
         eprintln!("segql: internal error: {info}");
         eprintln!("This is a bug in segql; please report it with the input that caused it.");
     }));

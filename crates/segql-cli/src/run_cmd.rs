@@ -9,11 +9,13 @@ use comfy_table::{presets, Cell, Table};
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect::{Dialect, DuckDb};
 use segql_plan::ir::Program;
+use segql_run::engine::Interrupter;
 use segql_run::Engine;
 use segql_syntax::time::format_timestamp;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -40,17 +42,47 @@ pub struct Args {
 
 /// The output file being written, removed if the run is interrupted.
 static PARTIAL: Mutex<Option<PathBuf>> = Mutex::new(None);
+/// Set by Ctrl-C.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// Stops the engine's running query on Ctrl-C.
+static RUNNING: Mutex<Option<Interrupter>> = Mutex::new(None);
 
-fn install_interrupt_handler() {
+/// On Ctrl-C, DuckDB's running query is interrupted; the main thread sees it fail,
+/// removes the partial output and exits 130 ([`stop_if_interrupted`]). Stopping there
+/// rather than in the handler means no query is still writing the file as it is
+/// removed (or creating it just after). Should the main thread not stop within a few
+/// seconds, the handler does the same itself.
+fn install_interrupt_handler(engine: &Engine) {
+    if let Ok(mut r) = RUNNING.lock() {
+        *r = Some(engine.interrupter());
+    }
     let _ = ctrlc::set_handler(|| {
-        if let Ok(mut p) = PARTIAL.lock() {
-            if let Some(path) = p.take() {
-                let _ = std::fs::remove_file(path);
+        INTERRUPTED.store(true, Ordering::SeqCst);
+        if let Ok(r) = RUNNING.lock() {
+            if let Some(i) = r.as_ref() {
+                i.interrupt();
             }
         }
-        eprintln!("\ninterrupted");
-        std::process::exit(130);
+        std::thread::sleep(Duration::from_secs(5));
+        stop();
     });
+}
+
+fn stop() -> ! {
+    if let Ok(mut p) = PARTIAL.lock() {
+        if let Some(path) = p.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    eprintln!("\ninterrupted");
+    std::process::exit(130);
+}
+
+/// Exits (130, partial output removed) when Ctrl-C was pressed.
+fn stop_if_interrupted() {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        stop();
+    }
 }
 
 /// A spinner on stderr for work that takes more than a second, on a terminal only
@@ -108,6 +140,33 @@ struct ResultSet {
     share: Option<String>,
 }
 
+/// A result's columns, rows and size. When it goes to a file (which COPY writes from
+/// the query itself) only its columns and size are read: millions of members are not
+/// fetched as text to be counted.
+fn fetch(
+    engine: &Engine,
+    sql: &str,
+    to_file: bool,
+) -> Result<(Vec<String>, segql_run::engine::Rows, usize)> {
+    if !to_file {
+        let (columns, rows) = engine.rows(sql).map_err(query_err)?;
+        let n = rows.len();
+        return Ok((columns, rows, n));
+    }
+    let (columns, _) = engine
+        .rows(&format!("SELECT * FROM ({sql}) AS r LIMIT 0"))
+        .map_err(query_err)?;
+    let n = engine
+        .first_column(&format!("SELECT count(*) FROM ({sql}) AS r"))
+        .map_err(query_err)?
+        .first()
+        .cloned()
+        .flatten()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Ok((columns, Vec::new(), n))
+}
+
 fn loaded(ws: &Workspace, color: bool) -> Option<&Program> {
     output::print_diagnostics(&ws.map, &ws.diags, color);
     ws.program.as_ref().filter(|_| !ws.has_errors())
@@ -127,7 +186,9 @@ fn engine_for(ws: &Workspace, program: &Program, color: bool) -> Result<Option<E
     }
 }
 
+/// A failed query; one that failed because Ctrl-C interrupted it stops the run.
 fn query_err(e: segql_run::engine::Error) -> anyhow::Error {
+    stop_if_interrupted();
     anyhow!("{e}")
 }
 
@@ -168,6 +229,10 @@ fn share(n: usize, of: u64) -> String {
 pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     let started = Instant::now();
     let as_of = as_of(args.as_of.as_deref())?;
+    // A file that cannot be written is known before any work is done.
+    if let Some(path) = &args.output {
+        output_format(path)?;
+    }
     let ws = project::workspace(&args.paths)?;
     let Some(program) = loaded(&ws, color) else {
         eprintln!("not run: {}", output::count_summary(&ws.diags));
@@ -181,7 +246,8 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     let Some(engine) = engine_for(&ws, program, color)? else {
         return Ok(ExitCode::from(1));
     };
-    install_interrupt_handler();
+    install_interrupt_handler(&engine);
+    let to_file = args.output.is_some();
     let opts = Options { as_of };
     let mut sets: Vec<ResultSet> = Vec::new();
     let mut summaries: Vec<String> = Vec::new();
@@ -203,6 +269,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     entities.sort_unstable();
     entities.dedup();
     for (n, &entity) in entities.iter().enumerate() {
+        stop_if_interrupted();
         let ids: Vec<usize> = segment_ids
             .iter()
             .copied()
@@ -246,16 +313,16 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                 cols.join(", "),
                 DuckDb.render_ident(&seg.name)
             );
-            let (columns, rows) = engine.rows(&sql).map_err(query_err)?;
+            let (columns, rows, n) = fetch(&engine, &sql, to_file)?;
             summaries.push(format!(
                 "{}: {} of {} {} ({})",
                 seg.name,
-                rows.len(),
+                n,
                 total,
                 plural_entity(&program.catalog.entities[entity].name, total),
-                share(rows.len(), total)
+                share(n, total)
             ));
-            let pct = share(rows.len(), total);
+            let pct = share(n, total);
             sets.push(ResultSet {
                 title: format!("segment {}", seg.name),
                 columns,
@@ -273,20 +340,21 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         ));
     }
     for t in targets.iter().filter(|t| !matches!(t, Target::Segment(_))) {
+        stop_if_interrupted();
         let q = compile_target(program, *t, &DuckDb, opts).map_err(unsupported)?;
         let mut sql = compile::to_sql(&q);
         if !matches!(t, Target::Report(_)) {
             sql = format!("SELECT * FROM ({sql}) AS r ORDER BY 1");
         }
         let progress = Progress::start(format!("running {} {}", t.kind(), t.name(program)));
-        let (columns, rows) = engine.rows(&sql).map_err(query_err)?;
+        let (columns, rows, n) = fetch(&engine, &sql, to_file)?;
         progress.finish();
         summaries.push(format!(
             "{} {}: {} row{}",
             t.kind(),
             t.name(program),
-            rows.len(),
-            if rows.len() == 1 { "" } else { "s" }
+            n,
+            if n == 1 { "" } else { "s" }
         ));
         sets.push(ResultSet {
             title: format!("{} {}", t.kind(), t.name(program)),
@@ -297,6 +365,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         });
     }
 
+    stop_if_interrupted();
     if let Some(path) = &args.output {
         write_output(&engine, &sets, path)?;
         eprintln!("wrote {}", display_path(path));
@@ -397,32 +466,45 @@ fn print_sets(sets: &[ResultSet], format: OutFormat) -> Result<()> {
             print!("{out}");
         }
         OutFormat::Json => {
-            let doc: Vec<serde_json::Value> = sets
-                .iter()
-                .map(|s| {
-                    let rows: Vec<serde_json::Value> = s
-                        .rows
-                        .iter()
-                        .map(|r| {
-                            let mut m = serde_json::Map::new();
-                            for (c, v) in s.columns.iter().zip(r) {
-                                m.insert(
-                                    c.clone(),
-                                    v.clone()
-                                        .map(serde_json::Value::String)
-                                        .unwrap_or(serde_json::Value::Null),
-                                );
-                            }
-                            serde_json::Value::Object(m)
-                        })
-                        .collect();
-                    serde_json::json!({ "result": s.title, "columns": s.columns, "rows": rows })
-                })
-                .collect();
+            let doc: Vec<JsonSet> = sets.iter().map(JsonSet).collect();
             println!("{}", serde_json::to_string_pretty(&doc)?);
         }
     }
     Ok(())
+}
+
+/// A result set as JSON, its keys in a reader's order (`result`, `columns`, `rows`)
+/// and each row's in the order of the columns.
+struct JsonSet<'a>(&'a ResultSet);
+
+impl serde::Serialize for JsonSet<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("result", &self.0.title)?;
+        m.serialize_entry("columns", &self.0.columns)?;
+        let rows: Vec<JsonRow> = self
+            .0
+            .rows
+            .iter()
+            .map(|r| JsonRow(&self.0.columns, r))
+            .collect();
+        m.serialize_entry("rows", &rows)?;
+        m.end()
+    }
+}
+
+struct JsonRow<'a>(&'a [String], &'a [Option<String>]);
+
+impl serde::Serialize for JsonRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (c, v) in self.0.iter().zip(self.1) {
+            m.serialize_entry(c, v)?;
+        }
+        m.end()
+    }
 }
 
 fn same_columns(sets: &[ResultSet]) -> bool {
@@ -448,9 +530,9 @@ fn csv_line<'a>(cells: impl Iterator<Item = Option<&'a str>>) -> String {
     line
 }
 
-/// Writes the results to FILE (parquet, CSV or JSON by its extension) through a
-/// temporary file renamed into place, so that an interrupted run leaves nothing behind.
-fn write_output(engine: &Engine, sets: &[ResultSet], path: &Path) -> Result<()> {
+/// The COPY options for an output file, by its extension; an error when the file
+/// cannot be written (unknown extension, no such directory).
+fn output_format(path: &Path) -> Result<&'static str> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -459,12 +541,35 @@ fn write_output(engine: &Engine, sets: &[ResultSet], path: &Path) -> Result<()> 
     let format = match ext.as_str() {
         "parquet" => "FORMAT parquet",
         "csv" => "FORMAT csv, HEADER true",
-        "json" | "jsonl" | "ndjson" => "FORMAT json",
+        // A .json file holds one JSON document (an array of rows); .jsonl and .ndjson
+        // hold one row per line.
+        "json" => "FORMAT json, ARRAY true",
+        "jsonl" | "ndjson" => "FORMAT json",
         _ => bail!(
-            "cannot tell the output format from {}: name it .parquet, .csv or .json",
+            "cannot tell the output format from {}: name it .parquet, .csv, .json or .jsonl",
             display_path(path)
         ),
     };
+    if path.is_dir() {
+        bail!("cannot write {}: it is a directory", display_path(path));
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    if let Some(dir) = dir {
+        if !dir.is_dir() {
+            bail!(
+                "cannot write {}: there is no directory {}",
+                display_path(path),
+                display_path(dir)
+            );
+        }
+    }
+    Ok(format)
+}
+
+/// Writes the results to FILE (parquet, CSV or JSON by its extension) through a
+/// temporary file renamed into place, so that an interrupted run leaves nothing behind.
+fn write_output(engine: &Engine, sets: &[ResultSet], path: &Path) -> Result<()> {
+    let format = output_format(path)?;
     if sets.len() > 1 && !same_columns(sets) {
         bail!("these results have different columns; select one segment, report or split for --output");
     }
@@ -500,23 +605,21 @@ fn write_output(engine: &Engine, sets: &[ResultSet], path: &Path) -> Result<()> 
         DuckDb.render_string(&tmp.to_string_lossy())
     );
     let result = engine.execute(&sql);
-    if let Err(e) = result {
+    // Interrupted while writing, or after: the temporary file goes, nothing is renamed.
+    stop_if_interrupted();
+    let moved = result
+        .map_err(|e| anyhow!("cannot write {}: {}", display_path(path), e.message))
+        .and_then(|()| {
+            std::fs::rename(&tmp, path)
+                .with_context(|| format!("cannot move the output into {}", display_path(path)))
+        });
+    if moved.is_err() {
         let _ = std::fs::remove_file(&tmp);
-        *PARTIAL
-            .lock()
-            .map_err(|_| anyhow!("output lock poisoned"))? = None;
-        return Err(anyhow!(
-            "cannot write {}: {}",
-            display_path(path),
-            e.message
-        ));
     }
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("cannot move the output into {}", display_path(path)))?;
     *PARTIAL
         .lock()
         .map_err(|_| anyhow!("output lock poisoned"))? = None;
-    Ok(())
+    moved
 }
 
 pub struct PreviewArgs {

@@ -161,6 +161,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                         s
                     };
                     let mut case = TestCase::new(name, status);
+                    case.set_classname(ws.map.location(a.span));
                     case.set_time(started.elapsed());
                     suite_asserts.add_test_case(case);
                 }
@@ -183,7 +184,8 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         let mut report = Report::new("segql");
         report.add_test_suites([suite_tests, suite_asserts]);
         let xml = report.to_string().context("writing the JUnit report")?;
-        std::fs::write(path, xml).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(path, xml)
+            .with_context(|| format!("cannot write {}", project::display_path(path)))?;
     }
     Ok(if failed > 0 {
         ExitCode::from(1)

@@ -136,6 +136,21 @@ fn quote_literal(s: &str) -> String {
     DuckDb.render_string(s)
 }
 
+/// A DuckDB message about a bound file with the project directory taken out of the
+/// paths it names, so that they read as the binding wrote them (`data/x.parquet`).
+fn relative_to(base: &Path, message: &str) -> String {
+    let base = base.to_string_lossy();
+    if base.is_empty() {
+        return message.to_string();
+    }
+    let prefix = if base.ends_with('/') {
+        base.to_string()
+    } else {
+        format!("{base}/")
+    };
+    message.replace(&prefix, "")
+}
+
 fn relation_name(parts: &[String]) -> String {
     parts.join(".")
 }
@@ -256,7 +271,10 @@ impl Engine {
                                 relation: dotted.clone(),
                                 path: Some(path.clone()),
                                 column: None,
-                                message: e.to_string(),
+                                message: format!(
+                                    "cannot list the files: {}",
+                                    relative_to(base, &e.message)
+                                ),
                                 hint: None,
                             });
                             continue;
@@ -299,7 +317,10 @@ impl Engine {
                                     relation: dotted.clone(),
                                     path: Some(file.clone()),
                                     column: None,
-                                    message: format!("cannot open the database: {}", e.message),
+                                    message: format!(
+                                        "cannot open the database: {}",
+                                        relative_to(base, &e.message)
+                                    ),
                                     hint: None,
                                 });
                                 continue;
@@ -308,6 +329,35 @@ impl Engine {
                             a
                         }
                     };
+                    let tables = self.tables_of(&alias);
+                    let wanted = if inner.contains('.') {
+                        inner.clone()
+                    } else {
+                        format!("main.{inner}")
+                    };
+                    // DuckDB's names are case-insensitive.
+                    let found = tables.iter().any(|t| t.eq_ignore_ascii_case(&wanted));
+                    if !found && inner.split('.').count() <= 2 {
+                        problems.push(Problem {
+                            relation: dotted.clone(),
+                            path: Some(file.clone()),
+                            column: None,
+                            message: format!("the database holds no table `{inner}`"),
+                            hint: segql_syntax::parser::did_you_mean(
+                                &wanted,
+                                tables.iter().map(String::as_str),
+                            )
+                            .map(|s| format!("did you mean `{s}`?"))
+                            .or_else(|| {
+                                Some(if tables.is_empty() {
+                                    "the database holds no tables".to_string()
+                                } else {
+                                    format!("its tables are {}", tables.join(", "))
+                                })
+                            }),
+                        });
+                        continue;
+                    }
                     let inner_name: Vec<String> =
                         inner.split('.').map(|p| DuckDb.render_ident(p)).collect();
                     (
@@ -321,7 +371,7 @@ impl Engine {
                     relation: dotted.clone(),
                     path: Some(shown.clone()),
                     column: None,
-                    message: format!("cannot read it: {}", e.message),
+                    message: format!("cannot read it: {}", relative_to(base, &e.message)),
                     hint: Some("is it a valid file of that format?".to_string()),
                 });
                 continue;
@@ -335,7 +385,10 @@ impl Engine {
                         relation: dotted.clone(),
                         path: Some(shown.clone()),
                         column: None,
-                        message: format!("cannot read its columns: {}", e.message),
+                        message: format!(
+                            "cannot read its columns: {}",
+                            relative_to(base, &e.message)
+                        ),
                         hint: None,
                     });
                     continue;
@@ -386,6 +439,19 @@ impl Engine {
             let _ = rel;
         }
         problems
+    }
+
+    /// `schema.table` for every table and view of an attached database, sorted.
+    fn tables_of(&self, alias: &str) -> Vec<String> {
+        let db = quote_literal(alias);
+        let sql = format!(
+            "SELECT schema_name || '.' || table_name AS t FROM duckdb_tables() WHERE database_name = {db} \
+             UNION ALL SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE database_name = {db} AND NOT internal \
+             ORDER BY t"
+        );
+        self.first_column(&sql)
+            .map(|v| v.into_iter().flatten().collect())
+            .unwrap_or_default()
     }
 
     fn glob_count(&self, pattern: &str) -> crate::engine::Result<usize> {

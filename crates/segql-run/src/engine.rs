@@ -32,8 +32,18 @@ fn err(context: impl Into<String>) -> impl FnOnce(duckdb::Error) -> Error {
     let context = context.into();
     move |e| Error {
         context,
-        message: e.to_string(),
+        message: clean_message(&e.to_string()),
     }
+}
+
+/// DuckDB's message without the excerpt of the SQL it quotes after it (`LINE 1: ...`
+/// and a row of carets): that SQL is segql's, not the user's, and only adds noise.
+pub fn clean_message(message: &str) -> String {
+    let cut = message
+        .find("\nLINE ")
+        .map(|i| &message[..i])
+        .unwrap_or(message);
+    cut.trim_end().to_string()
 }
 
 /// DuckDB's type for a catalog type.
@@ -90,10 +100,26 @@ pub struct Engine {
     conn: duckdb::Connection,
 }
 
+/// Stops the query running on an [`Engine`] from another thread (on Ctrl-C): the query
+/// fails with an error, and the engine stays usable.
+#[derive(Clone)]
+pub struct Interrupter(std::sync::Arc<duckdb::InterruptHandle>);
+
+impl Interrupter {
+    pub fn interrupt(&self) {
+        self.0.interrupt();
+    }
+}
+
 impl Engine {
     pub fn in_memory() -> Result<Engine> {
         let conn = duckdb::Connection::open_in_memory().map_err(err("opening DuckDB"))?;
         Ok(Engine { conn })
+    }
+
+    /// A handle that interrupts this engine's running query.
+    pub fn interrupter(&self) -> Interrupter {
+        Interrupter(self.conn.interrupt_handle())
     }
 
     pub fn execute(&self, sql: &str) -> Result<()> {

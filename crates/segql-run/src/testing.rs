@@ -80,11 +80,49 @@ fn run(p: &Program, t: &TestDef, base: &Path) -> Result<Vec<ExpectOutcome>, Erro
                 engine.create_table(&table, &columns, &[], &[])?;
                 let name = engine.prepare_name(&table)?;
                 let full = base.join(path);
+                let reading = |message: String| Error {
+                    context: format!("reading \"{path}\""),
+                    message,
+                };
+                if !full.is_file() {
+                    return Err(reading(
+                        "no such file (paths in `given ... from` are relative to the project directory)"
+                            .to_string(),
+                    ));
+                }
                 let reader = if path.ends_with(".parquet") {
                     "read_parquet"
                 } else {
                     "read_csv"
                 };
+                let file = full.to_string_lossy().replace('\'', "''");
+                // Every column of the relation must be in the file: a missing one would
+                // otherwise surface as a binder error about segql's own SQL.
+                let present: Vec<String> = engine
+                    .first_column(&format!(
+                        "SELECT column_name FROM (DESCRIBE SELECT * FROM {reader}('{file}'))"
+                    ))
+                    .map_err(|e| reading(e.message))?
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                let missing: Vec<&str> = columns
+                    .iter()
+                    .map(|(c, _)| c.as_str())
+                    .filter(|c| !present.iter().any(|p| p == c))
+                    .collect();
+                if !missing.is_empty() {
+                    return Err(reading(format!(
+                        "it has no column{} {} (its columns are {})",
+                        if missing.len() == 1 { "" } else { "s" },
+                        missing
+                            .iter()
+                            .map(|c| format!("`{c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        present.join(", ")
+                    )));
+                }
                 let cols: Vec<String> = columns
                     .iter()
                     .map(|(c, ty)| {
@@ -101,12 +139,13 @@ fn run(p: &Program, t: &TestDef, base: &Path) -> Result<Vec<ExpectOutcome>, Erro
                         segql_plan::dialect::Dialect::render_ident(&segql_plan::dialect::DuckDb, c)
                     })
                     .collect();
-                let file = full.to_string_lossy().replace('\'', "''");
-                engine.execute(&format!(
-                    "INSERT INTO {name} ({}) SELECT {} FROM {reader}('{file}')",
-                    names.join(", "),
-                    cols.join(", ")
-                ))?;
+                engine
+                    .execute(&format!(
+                        "INSERT INTO {name} ({}) SELECT {} FROM {reader}('{file}')",
+                        names.join(", "),
+                        cols.join(", ")
+                    ))
+                    .map_err(|e| reading(e.message))?;
             }
         }
     }
