@@ -347,8 +347,6 @@ pub(crate) struct Planner<'a> {
     derived: Vec<Derived>,
     names: HashSet<String>,
     pub(crate) problems: Vec<String>,
-    /// Whether the statement refers to `params.as_of`.
-    uses_params: bool,
     /// CTEs defined after the features (a report's base, a split's members).
     derived_tail: Vec<(String, Query)>,
 }
@@ -404,14 +402,12 @@ pub(crate) struct Scope {
 
 #[derive(Default)]
 struct Needs {
-    params: bool,
     facts: BTreeSet<usize>,
     refs: BTreeSet<usize>,
     seqs: BTreeSet<usize>,
     derived: BTreeSet<usize>,
 }
 
-const PARAMS: &str = "params";
 const P: &str = "p";
 const EV: &str = "ev";
 const PRESENT: &str = "segql_present";
@@ -475,8 +471,7 @@ fn months_back(ts: i64, n: i64) -> i64 {
 
 impl<'a> Planner<'a> {
     pub(crate) fn new(p: &'a Program, d: &'a dyn Dialect, o: Options) -> Self {
-        let mut names = HashSet::new();
-        names.insert(PARAMS.to_string());
+        let names = HashSet::new();
         Planner {
             p,
             d,
@@ -487,7 +482,6 @@ impl<'a> Planner<'a> {
             derived: Vec::new(),
             names,
             problems: Vec::new(),
-            uses_params: false,
             derived_tail: Vec::new(),
         }
     }
@@ -715,10 +709,6 @@ impl<'a> Planner<'a> {
         let e = &self.p.catalog.entities[scope.entity];
         let key = self.key_expr(scope);
         let mut joins = Vec::new();
-        if scope.needs.params {
-            self.uses_params = true;
-            joins.push(sql.cross_join(sql.table(&[PARAMS.to_string()], Some(P))));
-        }
         for &ri in &scope.needs.refs {
             let r = &e.refs[ri];
             let target = &self.p.catalog.entities[r.target];
@@ -769,9 +759,11 @@ impl<'a> Planner<'a> {
     // Pass 2: expressions
     // -----------------------------------------------------------------------------------
 
-    fn params_col(&mut self, scope: &mut Scope) -> Expr {
-        scope.needs.params = true;
-        self.sql.col(P, "as_of")
+    /// `as_of`, as a literal: a constant the engine folds into every window bound, so
+    /// that partitions and row groups outside the window are pruned (a parameter joined
+    /// from a CTE defeats both; see docs/architecture.md).
+    fn params_col(&mut self, _scope: &mut Scope) -> Expr {
+        self.d.timestamp(self.o.as_of)
     }
 
     fn time_point(&mut self, t: &TimePoint, scope: &mut Scope) -> Expr {
@@ -1123,11 +1115,27 @@ impl<'a> Planner<'a> {
 
     /// The conditions an event must meet for a filter: names, properties, window start
     /// and end (the `< as_of` bound is in every scan's WHERE).
-    fn filter_parts(&mut self, f: &EventFilter, scope: &mut Scope, skip_start: bool) -> Vec<Expr> {
+    /// `scan_names`: the names the scan's WHERE already restricts to; a filter on
+    /// exactly those is implied and left out.
+    fn filter_parts(
+        &mut self,
+        f: &EventFilter,
+        scope: &mut Scope,
+        skip_start: bool,
+        scan_names: Option<&[String]>,
+    ) -> Vec<Expr> {
         let time = self.sql.col(EV, &self.p.catalog.events[f.events].time);
         let mut parts = Vec::new();
-        if let Some(n) = self.name_filter(f.events, &f.names) {
-            parts.push(n);
+        let implied = match (&f.names, scan_names) {
+            (Some(mine), Some(scan)) => {
+                mine.iter().all(|n| scan.contains(n)) && scan.iter().all(|n| mine.contains(n))
+            }
+            _ => false,
+        };
+        if !implied {
+            if let Some(n) = self.name_filter(f.events, &f.names) {
+                parts.push(n);
+            }
         }
         if let Some(pred) = &f.pred {
             parts.push(self.event_cond(pred, scope));
@@ -1152,7 +1160,7 @@ impl<'a> Planner<'a> {
         events: EventsId,
         filters: &[&EventFilter],
         scope: &mut Scope,
-    ) -> (Expr, Option<TimePoint>) {
+    ) -> (Expr, Option<TimePoint>, Option<Vec<String>>) {
         let time = self.sql.col(EV, &self.p.catalog.events[events].time);
         let as_of = self.params_col(scope);
         let mut parts = vec![bin(time.clone(), BinaryOperator::Lt, as_of)];
@@ -1173,6 +1181,7 @@ impl<'a> Planner<'a> {
             let e = self.time_point(s, scope);
             parts.push(bin(time, BinaryOperator::GtEq, e));
         }
+        let mut scan_names = None;
         if filters.iter().all(|f| f.names.is_some()) {
             let mut all: Vec<String> = Vec::new();
             for f in filters {
@@ -1182,11 +1191,12 @@ impl<'a> Planner<'a> {
                     }
                 }
             }
-            if let Some(n) = self.name_filter(events, &Some(all)) {
+            if let Some(n) = self.name_filter(events, &Some(all.clone())) {
                 parts.push(n);
+                scan_names = Some(all);
             }
         }
-        (and(parts), earliest)
+        (and(parts), earliest, scan_names)
     }
 
     fn facts_cte(&mut self, fi: usize) -> Query {
@@ -1207,7 +1217,7 @@ impl<'a> Planner<'a> {
             })
             .collect();
         let refs: Vec<&EventFilter> = filters.iter().collect();
-        let (selection, earliest) = self.scan_where(events, &refs, &mut scope);
+        let (selection, earliest, scan_names) = self.scan_where(events, &refs, &mut scope);
         let key = sql.col(EV, &ev.key);
         let time = sql.col(EV, &ev.time);
         let mut projection = vec![proj(key.clone(), &entity.key)];
@@ -1217,7 +1227,8 @@ impl<'a> Planner<'a> {
                 FactKey::Seen(a) => (a, true),
             };
             let skip_start = earliest.as_ref() == agg.filter.window.start.as_ref();
-            let parts = self.filter_parts(&agg.filter, &mut scope, skip_start);
+            let parts =
+                self.filter_parts(&agg.filter, &mut scope, skip_start, scan_names.as_deref());
             let cond = if parts.is_empty() {
                 None
             } else {
@@ -1259,9 +1270,8 @@ impl<'a> Planner<'a> {
         }
         let from = From {
             base: sql.table(&ev.table, Some(EV)),
-            joins: vec![sql.cross_join(sql.table(&[PARAMS.to_string()], Some(P)))],
+            joins: vec![],
         };
-        self.uses_params = true;
         sql.select(projection, Some(from), Some(selection), vec![key])
     }
 
@@ -1299,7 +1309,7 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// Finishes a statement: CTEs (params first), then the body.
+    /// Finishes a statement: the CTEs in dependency order, then the body.
     pub(crate) fn finish(&mut self, body: Query) -> Result<Query, Unsupported> {
         let mut ctes: Vec<(String, Query)> = Vec::new();
         for fi in 0..self.facts.len() {
@@ -1314,15 +1324,6 @@ impl<'a> Planner<'a> {
             ctes.push((self.derived[di].cte().to_string(), q));
         }
         ctes.append(&mut self.derived_tail);
-        if self.uses_params {
-            let q = self.sql.select(
-                vec![proj(self.d.timestamp(self.o.as_of), "as_of")],
-                None,
-                None,
-                vec![],
-            );
-            ctes.insert(0, (PARAMS.to_string(), q));
-        }
         if !self.problems.is_empty() {
             return Err(Unsupported(self.problems.join("; ")));
         }
@@ -1410,24 +1411,23 @@ impl<'a> Planner<'a> {
             })
             .collect();
         let refs: Vec<&EventFilter> = filters.iter().collect();
-        let (selection, _) = self.scan_where(seq.events, &refs, &mut scope);
+        let (selection, _, _) = self.scan_where(seq.events, &refs, &mut scope);
         let key = sql.col(EV, &ev.key);
         let time = sql.col(EV, &ev.time);
         let n = seq.steps.len();
         let mut projection = vec![proj(key.clone(), "k"), proj(time.clone(), "t")];
         for (i, f) in filters.iter().enumerate() {
-            let mut parts = self.filter_parts(f, &mut scope, false);
+            let mut parts = self.filter_parts(f, &mut scope, false, None);
             if parts.is_empty() {
                 parts.push(sql.bool(true));
             }
             let flag = sql.case(vec![(and(parts), sql.int(1))], Some(sql.int(0)));
             projection.push(proj(sql.func("MAX", vec![flag]), &format!("s{}", i + 1)));
         }
-        self.uses_params = true;
         let steps_name = self.fresh(&format!("{cte}_steps"));
         let from = From {
             base: sql.table(&ev.table, Some(EV)),
-            joins: vec![sql.cross_join(sql.table(&[PARAMS.to_string()], Some(P)))],
+            joins: vec![],
         };
         let mut out = vec![(
             steps_name.clone(),
@@ -1461,7 +1461,7 @@ impl<'a> Planner<'a> {
             let max = sql.function("MAX", vec![sql.case(vec![(v, sql.bare("t"))], None)]);
             let w = sql.window(max, vec![sql.bare("k")], vec![(sql.bare("t"), false)], true);
             projection.push(proj(w, &format!("prev{}", j - 1)));
-            let name = self.fresh(&format!("{cte}_{j}"));
+            let name = self.fresh(&format!("{cte}_step{j}"));
             let from = From {
                 base: sql.table(&[prev_name.clone()], None),
                 joins: vec![],
