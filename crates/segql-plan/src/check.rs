@@ -78,8 +78,15 @@ pub(crate) struct Checker<'a> {
     declared_lists: HashMap<String, &'static str>,
 }
 
+/// Names for a hint: `` `a`, `b`, `c` ``; a long list is cut after the first few (a
+/// project may have a thousand segments).
 fn list_names<'n>(names: impl IntoIterator<Item = &'n str>) -> String {
-    let v: Vec<String> = names.into_iter().map(|n| format!("`{n}`")).collect();
+    const SHOWN: usize = 12;
+    let all: Vec<&str> = names.into_iter().collect();
+    let mut v: Vec<String> = all.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
+    if all.len() > SHOWN {
+        v.push(format!("… ({} in all)", all.len()));
+    }
     if v.is_empty() {
         "none".to_string()
     } else {
@@ -3235,4 +3242,20 @@ fn time_point_text(t: &ast::TimePoint) -> String {
 /// The part after the dot of `a.b`, for hints.
 fn second_name(p: &ast::Path) -> &str {
     p.parts.get(1).map_or("", |i| i.name.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::list_names;
+
+    #[test]
+    fn long_name_lists_are_cut() {
+        assert_eq!(list_names([]), "none");
+        assert_eq!(list_names(["a", "b"]), "`a`, `b`");
+        let many: Vec<String> = (0..40).map(|i| format!("s{i}")).collect();
+        let text = list_names(many.iter().map(|s| s.as_str()));
+        assert!(text.starts_with("`s0`, `s1`, "), "{text}");
+        assert!(text.contains("`s11`") && !text.contains("`s12`"), "{text}");
+        assert!(text.ends_with("… (40 in all)"), "{text}");
+    }
 }
