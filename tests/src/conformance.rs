@@ -10,7 +10,7 @@ use crate::engines::{Column, Engine, Table};
 use segql_plan::compile::{self, Options};
 use segql_plan::ir::{GivenSourceDef, Program, Relation, Target, TestDef};
 use segql_syntax::SourceMap;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// What one `expect` found on one engine.
 #[derive(Debug, Clone)]
@@ -109,8 +109,15 @@ fn same(a: &Relation, b: &Relation) -> bool {
     }
 }
 
-/// Runs one test block on an engine.
-pub fn run_test(engine: &mut dyn Engine, p: &Program, t: &TestDef, label: String) -> TestRun {
+/// Runs one test block on an engine. `empty` holds the tables the engine already has
+/// with no rows (they are not created again: Spark takes a while per table).
+pub fn run_test(
+    engine: &mut dyn Engine,
+    p: &Program,
+    t: &TestDef,
+    label: String,
+    empty: &mut HashSet<Vec<String>>,
+) -> TestRun {
     let mut run = TestRun {
         test: label,
         expects: Vec::new(),
@@ -119,8 +126,19 @@ pub fn run_test(engine: &mut dyn Engine, p: &Program, t: &TestDef, label: String
     let loaded = tables(p, t).and_then(|tables| {
         tables
             .iter()
-            .try_for_each(|tb| engine.load(tb))
-            .map_err(|e| format!("loading the given rows: {e}"))
+            .try_for_each(|tb| {
+                let no_rows = tb.given.iter().all(|(_, rows)| rows.is_empty());
+                if no_rows && empty.contains(&tb.name) {
+                    return Ok(());
+                }
+                empty.remove(&tb.name);
+                engine.load(tb)?;
+                if no_rows {
+                    empty.insert(tb.name.clone());
+                }
+                Ok(())
+            })
+            .map_err(|e: String| format!("loading the given rows: {e}"))
     });
     if let Err(e) = loaded {
         run.error = Some(e);
@@ -151,11 +169,8 @@ pub fn run_test(engine: &mut dyn Engine, p: &Program, t: &TestDef, label: String
                 )
             }
         };
-        let expected: BTreeSet<String> = e
-            .members
-            .iter()
-            .map(segql_run::testing::key_text)
-            .collect();
+        let expected: BTreeSet<String> =
+            e.members.iter().map(segql_run::testing::key_text).collect();
         let members = match query {
             Err(u) => Err(format!("does not compile: {u}")),
             Ok(q) => {
@@ -185,13 +200,12 @@ pub fn run_test(engine: &mut dyn Engine, p: &Program, t: &TestDef, label: String
     run
 }
 
-/// Runs every test block of a program on an engine.
-pub fn run_all(engine: &mut dyn Engine, p: &Program, map: &SourceMap) -> Vec<TestRun> {
+/// Runs every test block of a program on an engine (`labels` name them, in order).
+pub fn run_all(engine: &mut dyn Engine, p: &Program, labels: &[String]) -> Vec<TestRun> {
+    let mut empty = HashSet::new();
     p.tests
         .iter()
-        .map(|t| {
-            let (file, name) = test_label(map, t);
-            run_test(engine, p, t, format!("{file}: {name}"))
-        })
+        .zip(labels)
+        .map(|(t, label)| run_test(engine, p, t, label.clone(), &mut empty))
         .collect()
 }

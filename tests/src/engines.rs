@@ -353,9 +353,7 @@ impl PostgresEngine {
         let mut stdin = child.stdin.take().expect("piped");
         let text = sql.to_string();
         let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
-        let out = child
-            .wait_with_output()
-            .map_err(|e| format!("psql: {e}"))?;
+        let out = child.wait_with_output().map_err(|e| format!("psql: {e}"))?;
         let _ = writer.join();
         if !out.status.success() {
             return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
@@ -512,7 +510,10 @@ impl Helper {
             return Err(Missing(format!(
                 "{} cannot import {module} (run scripts/setup-engines): {}",
                 py.display(),
-                String::from_utf8_lossy(&probe.stderr).lines().last().unwrap_or("")
+                String::from_utf8_lossy(&probe.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
             )));
         }
         let dir = temp_dir(&format!("segql-{module}")).map_err(Missing::broken)?;
@@ -740,6 +741,16 @@ pub fn start(name: &str) -> std::result::Result<Box<dyn Engine>, Missing> {
         "spark" => SparkEngine::start().map(|e| Box::new(e) as Box<dyn Engine>),
         other => Err(Missing(format!("unknown engine {other}"))),
     }
+}
+
+/// [`start`], unless `SEGQL_ENGINES` (a comma-separated list) leaves the engine out.
+pub fn start_selected(name: &str) -> std::result::Result<Box<dyn Engine>, Missing> {
+    if let Ok(list) = std::env::var("SEGQL_ENGINES") {
+        if !list.split(',').any(|n| n.trim() == name) {
+            return Err(Missing(format!("not in SEGQL_ENGINES={list}")));
+        }
+    }
+    start(name)
 }
 
 /// Every engine the suite knows, in report order.
