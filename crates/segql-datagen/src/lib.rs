@@ -474,7 +474,7 @@ FROM (
 
 CREATE TABLE u3 AS
 SELECT *,
-  CAST(floor(rate * (end_act - signup) / 604800.0 * (0.5 + r1(i, 'sessions'))) AS BIGINT)
+  1 + CAST(floor(rate * (end_act - signup) / 604800.0 * (0.5 + r1(i, 'sessions'))) AS BIGINT)
     AS n_sess,
   r1(i, 'activated') < 0.45 + 0.4 * act AS activated,
   signup + 300 + CAST(-ln(1 - r1(i, 'first_project')) * 21600 AS BIGINT) AS first_project,
@@ -496,14 +496,15 @@ FROM (
   )
 );
 
--- Sessions: a time in the user's active life, pulled towards weekdays and working hours.
+-- Sessions: the first right after signing up, the others at a time in the user's active
+-- life, pulled towards weekdays and working hours.
 CREATE TABLE sess AS
 SELECT i, s, acct, act, paid_at, ts AS t,
   CAST(least(40, 1 + floor(-ln(1 - r2(i, s, 'length')) * (1.5 + 2 * act))) AS BIGINT) AS k,
   CASE WHEN r2(i, s, 'same_device') < 0.85 THEN device ELSE {session_device} END AS device
 FROM (
   SELECT *,
-    CASE WHEN t3 > signup AND t3 < end_act THEN t3
+    CASE WHEN s = 0 THEN t1 WHEN t3 > signup AND t3 < end_act THEN t3
       WHEN t2 > signup AND t2 < end_act THEN t2 ELSE t1 END AS ts
   FROM (
     SELECT *, t2 // 86400 * 86400 + CAST(CASE WHEN r2(i, s, 'hour') < 0.8
@@ -514,8 +515,9 @@ FROM (
         THEN t1 - (isodow(t1) - 1 - CAST(floor(r2(i, s, 'weekday') * 5) AS BIGINT)) * 86400
         ELSE t1 END AS t2
       FROM (
-        SELECT *, signup + 60
-          + CAST(floor(r2(i, s, 'start') * greatest(0, end_act - signup - 60)) AS BIGINT) AS t1
+        SELECT *, signup + 60 + CAST(floor(r2(i, s, 'start')
+          * CASE WHEN s = 0 THEN least(1800, greatest(0, end_act - signup - 60))
+            ELSE greatest(0, end_act - signup - 60) END) AS BIGINT) AS t1
         FROM (
           SELECT i, acct, act, paid_at, signup, end_act, device, unnest(range(n_sess)) AS s
           FROM u3 WHERE n_sess > 0

@@ -55,7 +55,10 @@ fn csv_is_deterministic_too_and_another_seed_differs() {
     let first = generate(&config(a.path(), 7, 2, Format::Csv)).unwrap();
     let again = generate(&config(b.path(), 7, 1, Format::Csv)).unwrap();
     let other = generate(&config(c.path(), 8, 2, Format::Csv)).unwrap();
-    assert_eq!(other.files, first.files, "the layout does not depend on the seed");
+    assert_eq!(
+        other.files, first.files,
+        "the layout does not depend on the seed"
+    );
     let users = Path::new("users.csv");
     let x = std::fs::read(a.path().join(users)).unwrap();
     assert_eq!(x, std::fs::read(b.path().join(users)).unwrap());
