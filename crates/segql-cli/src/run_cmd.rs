@@ -186,10 +186,12 @@ fn engine_for(ws: &Workspace, program: &Program, color: bool) -> Result<Option<E
     }
 }
 
-/// A failed query; one that failed because Ctrl-C interrupted it stops the run.
+/// A failed query, by DuckDB's message: what segql was doing is added by the caller
+/// (in the user's terms, not as the SQL segql wrote). One that failed because Ctrl-C
+/// interrupted it stops the run.
 fn query_err(e: segql_run::engine::Error) -> anyhow::Error {
     stop_if_interrupted();
-    anyhow!("{e}")
+    anyhow!("{}", e.message)
 }
 
 fn unsupported(e: compile::Unsupported) -> anyhow::Error {
@@ -201,7 +203,8 @@ fn population(engine: &Engine, p: &Program, entity: usize) -> Result<u64> {
     let name: Vec<String> = e.table.iter().map(|t| DuckDb.render_ident(t)).collect();
     let v = engine
         .first_column(&format!("SELECT count(*) FROM {}", name.join(".")))
-        .map_err(query_err)?;
+        .map_err(query_err)
+        .with_context(|| format!("counting the {}", plural_entity(&e.name, 2)))?;
     Ok(v.first()
         .cloned()
         .flatten()
@@ -246,6 +249,19 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     let Some(engine) = engine_for(&ws, program, color)? else {
         return Ok(ExitCode::from(1));
     };
+    if let (Some(path), Some(root)) = (&args.output, &ws.inputs.root) {
+        // The output replaces whatever is at its path: never the data it was made from.
+        let (bindings, _) = project::bindings(&ws.inputs);
+        let sources = engine.source_files(&bindings, root);
+        if let Ok(target) = std::fs::canonicalize(path) {
+            if sources.contains(&target) {
+                bail!(
+                    "will not write {}: the project's [bindings] read it\n  hint: write the results to another file",
+                    display_path(path)
+                );
+            }
+        }
+    }
     install_interrupt_handler(&engine);
     let to_file = args.output.is_some();
     let opts = Options { as_of };
@@ -291,12 +307,17 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             if ids.len() == 1 { "" } else { "s" },
             program.catalog.entities[entity].name
         ));
+        let names: Vec<&str> = ids
+            .iter()
+            .map(|&i| program.segments[i].name.as_str())
+            .collect();
         engine
             .execute(&format!(
                 "CREATE TEMP TABLE {table} AS {}",
                 compile::to_sql(&q)
             ))
-            .map_err(query_err)?;
+            .map_err(query_err)
+            .with_context(|| format!("computing {}", names.join(", ")))?;
         let elapsed = progress.finish();
         let total = population(&engine, program, entity)?;
         let key = DuckDb.render_ident(&program.catalog.entities[entity].key);
@@ -313,7 +334,8 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                 cols.join(", "),
                 DuckDb.render_ident(&seg.name)
             );
-            let (columns, rows, n) = fetch(&engine, &sql, to_file)?;
+            let (columns, rows, n) = fetch(&engine, &sql, to_file)
+                .with_context(|| format!("reading the members of {}", seg.name))?;
             summaries.push(format!(
                 "{}: {} of {} {} ({})",
                 seg.name,
@@ -347,7 +369,8 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             sql = format!("SELECT * FROM ({sql}) AS r ORDER BY 1");
         }
         let progress = Progress::start(format!("running {} {}", t.kind(), t.name(program)));
-        let (columns, rows, n) = fetch(&engine, &sql, to_file)?;
+        let (columns, rows, n) = fetch(&engine, &sql, to_file)
+            .with_context(|| format!("running {} {}", t.kind(), t.name(program)))?;
         progress.finish();
         summaries.push(format!(
             "{} {}: {} row{}",
@@ -653,12 +676,14 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
     let started = Instant::now();
     engine
         .execute(&format!("CREATE TEMP TABLE segql_preview AS {sql}"))
-        .map_err(query_err)?;
+        .map_err(query_err)
+        .with_context(|| format!("computing {}", seg.name))?;
     let elapsed = started.elapsed();
     progress.finish();
     let size: usize = engine
         .first_column("SELECT count(*) FROM segql_preview")
-        .map_err(query_err)?
+        .map_err(query_err)
+        .with_context(|| format!("counting the members of {}", seg.name))?
         .first()
         .cloned()
         .flatten()
@@ -682,7 +707,10 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
         cols.join(", "),
         table.join(".")
     );
-    let (columns, rows) = engine.rows(&sample_sql).map_err(query_err)?;
+    let (columns, rows) = engine
+        .rows(&sample_sql)
+        .map_err(query_err)
+        .with_context(|| format!("reading a sample of {}", seg.name))?;
     println!("segment {} ({})", seg.name, entity.name);
     if let Some(d) = &seg.description {
         println!("  {d}");

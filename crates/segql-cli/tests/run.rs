@@ -830,6 +830,67 @@ fn run_into_a_file_that_cannot_be_written() {
     assert_eq!(p.listing(), before, "nothing written, nothing left behind");
 }
 
+#[test]
+fn run_never_writes_over_its_own_data() {
+    let p = shop();
+    let before = fingerprints(p.dir.path());
+    let out = run_snapshot!(
+        p,
+        p.segql(&args(&at(&["run", "-s", "paying", "-o", "data/users.csv"])))
+    );
+    assert_eq!(code(&out), 1);
+    assert_eq!(fingerprints(p.dir.path()), before);
+}
+
+#[test]
+fn run_a_segment_that_fails_on_the_data() {
+    let p = shop();
+    p.write(
+        "segments/numeric.seg",
+        "segment numeric_country {\n  where sql \"CAST(country AS INTEGER) > 1\"\n}\n",
+    );
+    let out = run_snapshot!(p, p.segql(&args(&at(&["run", "-s", "numeric_country"]))));
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("error: computing numeric_country: Conversion Error"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("CREATE TEMP TABLE"),
+        "segql's own SQL is not shown: {err}"
+    );
+}
+
+#[test]
+fn run_into_a_pipe_closed_early() {
+    // `segql run --format csv | head -1`: many more rows than a pipe holds.
+    let p = shop();
+    let mut users = String::from("user_id,plan,country,age\n");
+    for i in 0..50_000 {
+        users.push_str(&format!("user{i:06},pro,FR,30\n"));
+    }
+    p.write("data/users.csv", &users);
+    let mut child = p
+        .segql(&args(&at(&["run", "-s", "paying", "--format", "csv"])))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    assert_eq!(&first, b"user_id\nuser0000");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert!(!err.contains("internal error"), "not a bug: {err}");
+    assert_eq!(
+        out.status.code(),
+        Some(141),
+        "as if killed by SIGPIPE: {err}"
+    );
+}
+
 /// `segql run` on the shop with these bindings: exit 1, nothing on stdout, and a
 /// diagnostic naming each of `expected` (the binding, the path, the column).
 fn run_fails_naming(p: &Project, out: &Output, expected: &[&str]) {

@@ -441,6 +441,29 @@ impl Engine {
         problems
     }
 
+    /// Every file the bindings read (what their globs match, and the database files),
+    /// canonicalized: the files no output may replace.
+    pub fn source_files(&self, bindings: &[Binding], base: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for b in bindings {
+            match &b.source {
+                Source::Files { path, .. } => {
+                    let pattern = base.join(path).to_string_lossy().into_owned();
+                    if let Ok(files) = self.first_column(&format!(
+                        "SELECT file FROM glob({})",
+                        quote_literal(&pattern)
+                    )) {
+                        out.extend(files.into_iter().flatten().map(PathBuf::from));
+                    }
+                }
+                Source::DuckDb { file, .. } => out.push(base.join(file)),
+            }
+        }
+        out.into_iter()
+            .filter_map(|p| std::fs::canonicalize(p).ok())
+            .collect()
+    }
+
     /// `schema.table` for every table and view of an attached database, sorted.
     fn tables_of(&self, alias: &str) -> Vec<String> {
         let db = quote_literal(alias);
