@@ -1261,8 +1261,7 @@ impl<'a> Planner<'a> {
                     AggKind::Last => self.d.cond_agg(&sql, AggFn::Max, Some(time.clone()), cond),
                     AggKind::ActivePeriods { n, unit } => {
                         let bucket = self.period_bucket(*n, *unit, time.clone(), &mut scope);
-                        self.d
-                            .cond_agg(&sql, AggFn::CountDistinct, Some(bucket), cond)
+                        self.d.active_periods(&sql, bucket, *n, cond)
                     }
                 }
             };
