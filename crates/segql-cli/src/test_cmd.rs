@@ -21,6 +21,11 @@ pub struct Args {
     pub as_of: Option<String>,
 }
 
+/// A message of several lines (DuckDB's CSV errors) indented under its first.
+fn continued(message: &str) -> String {
+    message.replace('\n', "\n      ")
+}
+
 pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     let ws = project::workspace(&args.paths)?;
     output::print_diagnostics(&ws.map, &ws.diags, color);
@@ -58,7 +63,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         let loc = ws.map.location(t.span);
         let mut detail = String::new();
         if let Some(e) = &outcome.error {
-            detail.push_str(&format!("    could not run: {e}\n"));
+            detail.push_str(&format!("    could not run: {}\n", continued(e)));
         }
         for e in outcome.expects.iter().filter(|e| !e.passed()) {
             detail.push_str(&format!("    {}:\n", e.target));
@@ -134,7 +139,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                     let name = format!("assert {}", outcome.segment);
                     let mut detail = String::new();
                     if let Some(e) = &outcome.error {
-                        detail.push_str(&format!("    could not run: {e}\n"));
+                        detail.push_str(&format!("    could not run: {}\n", continued(e)));
                     }
                     for c in &outcome.checks {
                         let mark = if c.passed { "ok  " } else { "FAIL" };

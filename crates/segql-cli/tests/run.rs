@@ -1215,6 +1215,31 @@ fn testing_a_given_file_that_is_not_there() {
 }
 
 #[test]
+fn testing_a_given_file_with_a_bad_value() {
+    let p = shop();
+    p.write(
+        "tests/events.csv",
+        "user_id,event_name,occurred_at,amount\na,purchase,2024-05-20 10:00:00,lots\n",
+    );
+    let out = run_snapshot!(
+        p,
+        p.segql(&args(&at(&[
+            "test",
+            "-s",
+            "buyers_bought_in_the_last_30_days"
+        ])))
+    );
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    assert!(text.contains("reading \"tests/events.csv\""), "{text}");
+    assert!(text.contains("\"lots\""), "the value is named: {text}");
+    assert!(
+        !text.contains("Possible solutions"),
+        "DuckDB's first paragraph only: {text}"
+    );
+}
+
+#[test]
 fn testing_asserts_on_data_that_does_not_fit() {
     let p = shop();
     p.write(

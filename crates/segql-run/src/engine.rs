@@ -36,14 +36,32 @@ fn err(context: impl Into<String>) -> impl FnOnce(duckdb::Error) -> Error {
     }
 }
 
-/// DuckDB's message without the excerpt of the SQL it quotes after it (`LINE 1: ...`
-/// and a row of carets): that SQL is segql's, not the user's, and only adds noise.
+/// DuckDB's message, its first paragraph: what went wrong. Left out are the excerpt of
+/// the SQL it quotes (`LINE 1: ...` and a row of carets), which is segql's and not the
+/// user's, and the CSV reader's page of suggestions and sniffed settings.
 pub fn clean_message(message: &str) -> String {
-    let cut = message
-        .find("\nLINE ")
-        .map(|i| &message[..i])
-        .unwrap_or(message);
+    let mut cut = message;
+    for end in ["\n\n", "\nLINE "] {
+        if let Some(i) = cut.find(end) {
+            cut = &cut[..i];
+        }
+    }
     cut.trim_end().to_string()
+}
+
+#[test]
+fn messages_keep_their_first_paragraph() {
+    assert_eq!(
+        clean_message("Binder Error: no column x\n\nLINE 1: SELECT x\n       ^"),
+        "Binder Error: no column x"
+    );
+    assert_eq!(
+        clean_message(
+            "Conversion Error: CSV Error on Line: 2\nOriginal Line: a,b\n\nPossible solutions:\n* ..."
+        ),
+        "Conversion Error: CSV Error on Line: 2\nOriginal Line: a,b"
+    );
+    assert_eq!(clean_message("IO Error: no file\n"), "IO Error: no file");
 }
 
 /// DuckDB's type for a catalog type.
