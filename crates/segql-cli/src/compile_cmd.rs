@@ -172,6 +172,42 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     };
     let targets = select(program, &args.select)?;
+    if args.batch {
+        // One statement of membership flags: segments only. A report or split named
+        // with --batch is a mistake to say, not to drop.
+        if let Some(t) = targets.iter().find(|t| !matches!(t, Target::Segment(_))) {
+            if !args.select.is_empty() {
+                bail!(
+                    "--batch compiles segments into one statement; `{}` is a {}\n  hint: compile it without --batch",
+                    t.name(program),
+                    t.kind()
+                );
+            }
+        }
+        if !targets.iter().any(|t| matches!(t, Target::Segment(_))) {
+            bail!("nothing to compile: the project declares no segments");
+        }
+        let mut per_entity: Vec<(usize, usize)> = Vec::new();
+        for t in &targets {
+            if let Target::Segment(i) = t {
+                let e = program.segments[*i].entity;
+                match per_entity.iter_mut().find(|(x, _)| *x == e) {
+                    Some((_, n)) => *n += 1,
+                    None => per_entity.push((e, 1)),
+                }
+            }
+        }
+        if per_entity.len() > 1 {
+            let list: Vec<String> = per_entity
+                .iter()
+                .map(|(e, n)| format!("{n} of {}", program.catalog.entities[*e].name))
+                .collect();
+            bail!(
+                "--batch makes one statement for the segments of one entity; these are {}\n  hint: --select one entity's segments, or compile without --batch",
+                list.join(" and ")
+            );
+        }
+    }
     let opts = Options { as_of };
     let mut failed = 0;
     let mut written = 0;

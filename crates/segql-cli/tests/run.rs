@@ -411,6 +411,44 @@ fn compile_a_batch() {
 }
 
 #[test]
+fn compile_a_batch_of_what_is_not_one() {
+    let p = shop();
+    // A report is not a segment.
+    let out = run_snapshot!(
+        p,
+        p.segql(&args(&at(&[
+            "compile", "-d", "duckdb", "--batch", "-s", "paying", "overview"
+        ])))
+    );
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).is_empty());
+    // Segments of two entities are two statements.
+    p.write(
+        "segments/accounts.seg",
+        "entity account {\n  table app.accounts\n  key account_id\n  columns {\n    industry string\n  }\n}\n\n\
+         segment software of account {\n  where industry = \"software\"\n}\n",
+    );
+    let out = run_snapshot!(
+        p,
+        p.segql(&args(&at(&["compile", "-d", "duckdb", "--batch"])))
+    );
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("1 of account and 3 of user"),
+        "{}",
+        stderr(&out)
+    );
+    // One entity's segments are one.
+    let out = p
+        .segql(&args(&at(&[
+            "compile", "-d", "duckdb", "--batch", "-s", "software",
+        ])))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+#[test]
 fn compile_a_report_a_split_and_a_priority_list() {
     let p = shop();
     let out = run_snapshot!(
