@@ -824,6 +824,37 @@ pub fn generate(cfg: &Config) -> Result<Summary> {
     Ok(summary)
 }
 
+/// The whole generation as one SQL script for another DuckDB process (the benchmarks
+/// run it in an optimized build of the same DuckDB version): the tables, then `COPY`
+/// statements writing parquet under `cfg.out` (events partitioned by month, as
+/// `events/month=YYYY-MM/*.parquet`). Same seed, same rows as [`generate`].
+pub fn script(cfg: &Config) -> Result<String> {
+    let conn = duckdb::Connection::open_in_memory()?;
+    let (as_of, start) = parse_as_of(&conn, &cfg.as_of, cfg.months)?;
+    let out = |f: &str| sql_path(&cfg.out.join(f));
+    let mut sql = String::from("SET preserve_insertion_order = true;\n");
+    sql.push_str(&build_sql(cfg, as_of, start));
+    let _ = writeln!(
+        sql,
+        "\nCOPY (SELECT user_id, email, country, age, role, plan, lead_source, signup_at,
+           last_seen_at, nps, is_verified, mrr, account_id FROM users ORDER BY i)
+         TO '{}' (FORMAT parquet, COMPRESSION zstd);
+COPY (SELECT account_id, name, industry, employees, country, crm, warehouse, tech_stack,
+           annual_revenue, lifecycle_stage, renewal_date FROM accounts ORDER BY a)
+         TO '{}' (FORMAT parquet, COMPRESSION zstd);
+COPY (SELECT account_id, paid_at, amount, currency FROM invoices ORDER BY t, i, seq)
+         TO '{}' (FORMAT parquet, COMPRESSION zstd);
+COPY (SELECT 'u' || (i + 1) AS user_id, event_name, ts(t) AS occurred_at, page, amount, plan,
+           device, strftime(ts(t), '%Y-%m') AS month FROM ev ORDER BY t, i, seq)
+         TO '{}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (month), OVERWRITE_OR_IGNORE);",
+        out("users.parquet"),
+        out("accounts.parquet"),
+        out("invoices.parquet"),
+        out("events"),
+    );
+    Ok(sql)
+}
+
 /// Removes event partitions a previous run wrote (`month=*/part.*`), so that a shorter
 /// history does not leave old months behind. Nothing else is touched.
 fn remove_previous_events(dir: &Path) -> Result<()> {

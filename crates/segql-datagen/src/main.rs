@@ -45,6 +45,10 @@ struct Args {
     /// DuckDB worker threads (default: one per core). The output does not depend on it.
     #[arg(long)]
     threads: Option<usize>,
+    /// Print the generation as one SQL script (writing parquet under --out) instead of
+    /// running it: for running in another DuckDB, e.g. an optimized build.
+    #[arg(long)]
+    print_sql: bool,
 }
 
 fn main() -> ExitCode {
@@ -62,6 +66,18 @@ fn main() -> ExitCode {
         },
         threads: args.threads,
     };
+    if args.print_sql {
+        return match segql_datagen::script(&cfg) {
+            Ok(sql) => {
+                print!("{sql}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("segql-datagen: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match generate(&cfg) {
         Ok(s) => {
             println!(
