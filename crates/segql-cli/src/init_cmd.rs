@@ -47,6 +47,12 @@ fn project_name(dir: &Path) -> String {
 }
 
 pub fn run(dir: &Path) -> Result<ExitCode> {
+    if dir.exists() && !dir.is_dir() {
+        bail!(
+            "{} is a file; segql init creates a project in a directory",
+            display_path(dir)
+        );
+    }
     if dir.join("segql.toml").exists() {
         bail!(
             "{} already holds a segql project (segql.toml)\n  hint: choose a new directory: segql init my-segments",

@@ -27,6 +27,19 @@ fn continued(message: &str) -> String {
 }
 
 pub fn run(args: Args, color: bool) -> Result<ExitCode> {
+    // A report that cannot be written is known before the tests run.
+    if let Some(dir) = args
+        .junit
+        .as_deref()
+        .and_then(|p| p.parent())
+        .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+    {
+        anyhow::bail!(
+            "cannot write the JUnit report to {}: there is no directory {}",
+            project::display_path(args.junit.as_deref().unwrap_or(dir)),
+            project::display_path(dir)
+        );
+    }
     let ws = project::workspace(&args.paths)?;
     output::print_diagnostics(&ws.map, &ws.diags, color);
     let Some(program) = ws.program.as_ref().filter(|_| !ws.has_errors()) else {

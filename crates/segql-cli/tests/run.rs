@@ -317,6 +317,15 @@ fn init_never_overwrites_a_file() {
     assert_eq!(p.read("demo/data/users.csv"), "id\n1\n");
 }
 
+#[test]
+fn init_into_a_file() {
+    let p = Project::empty();
+    p.write("notes", "mine\n");
+    let out = run_snapshot!(p, p.segql(&["init", "notes"]));
+    assert_eq!(code(&out), 1);
+    assert_eq!(p.listing(), ["notes"]);
+}
+
 // ---------------------------------------------------------------------------------------
 // compile and dialects
 // ---------------------------------------------------------------------------------------
@@ -1216,6 +1225,17 @@ fn testing_with_a_junit_report() {
     assert_eq!(attr("failures"), 2);
     assert_eq!(xml.matches("<testcase ").count(), 5);
     assert_eq!(xml.matches("<failure").count(), 2);
+}
+
+#[test]
+fn testing_with_a_junit_report_nowhere() {
+    let p = shop();
+    let out = run_snapshot!(
+        p,
+        p.segql(&args(&at(&["test", "--junit", "reports/junit.xml"])))
+    );
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).is_empty(), "nothing was run");
 }
 
 #[test]
