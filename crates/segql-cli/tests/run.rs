@@ -203,7 +203,7 @@ fn quoted(p: &Path) -> String {
 }
 
 /// A fingerprint of every file below `dir` (by relative path): its length and a hash
-/// of its bytes. Std's SipHash with fixed keys, so equal contents give equal values.
+/// of its bytes (`DefaultHasher::new()` hashes alike within a process).
 fn fingerprints(dir: &Path) -> BTreeMap<String, (u64, u64)> {
     use std::hash::{Hash, Hasher};
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, (u64, u64)>) {
@@ -213,8 +213,7 @@ fn fingerprints(dir: &Path) -> BTreeMap<String, (u64, u64)> {
                 walk(root, &p, out);
             } else {
                 let bytes = std::fs::read(&p).unwrap();
-                #[allow(deprecated)] // SipHasher: stable, unlike DefaultHasher's keys
-                let mut h = std::hash::SipHasher::new();
+                let mut h = std::hash::DefaultHasher::new();
                 bytes.hash(&mut h);
                 let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
                 out.insert(rel, (bytes.len() as u64, h.finish()));
