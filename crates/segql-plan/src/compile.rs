@@ -200,8 +200,19 @@ pub fn report(p: &Program, ri: usize, d: &dyn Dialect, o: Options) -> Result<Que
                 ),
                 MetricKind::Avg(_) => sql.func("AVG", vec![col]),
                 MetricKind::Sum(_) => sql.func("SUM", vec![col]),
-                MetricKind::Min(_) => sql.func("MIN", vec![col]),
-                MetricKind::Max(_) => sql.func("MAX", vec![col]),
+                MetricKind::Min(v) | MetricKind::Max(v) => {
+                    let f = if matches!(m.kind, MetricKind::Min(_)) {
+                        "MIN"
+                    } else {
+                        "MAX"
+                    };
+                    let col = if pl.scalar_ty(v) == Type::String {
+                        d.byte_order(&sql, col)
+                    } else {
+                        col
+                    };
+                    sql.func(f, vec![col])
+                }
             };
             projection_push(&mut cols, e, &unique_column(&m.name, &mut used));
         }
@@ -938,10 +949,17 @@ impl<'a> Planner<'a> {
                 let (mut eb, nb) = self.scalar(b, scope);
                 // A date meets a timestamp at the date's midnight.
                 if ta == Type::Date && tb == Type::Timestamp {
-                    ea = sql.cast(ea, self.d.timestamp_type());
+                    ea = self.d.date_as_timestamp(&sql, ea);
                 }
                 if tb == Type::Date && ta == Type::Timestamp {
-                    eb = sql.cast(eb, self.d.timestamp_type());
+                    eb = self.d.date_as_timestamp(&sql, eb);
+                }
+                // Strings order by their bytes, whatever the database's collation.
+                if (ta == Type::String || tb == Type::String)
+                    && !matches!(op, CmpOp::Eq | CmpOp::Ne)
+                {
+                    ea = self.d.byte_order(&sql, ea);
+                    eb = self.d.byte_order(&sql, eb);
                 }
                 (bin(ea, cmp_op(*op), eb), na || nb)
             }
@@ -1235,6 +1253,7 @@ impl<'a> Planner<'a> {
                 Some(and(parts))
             };
             let col = |c: &str| sql.col(EV, c);
+            let prop_ty = |c: &str| ev.property(c).map(|p| p.ty);
             let expr = if seen {
                 let arg = match &agg.kind {
                     AggKind::Avg(c) | AggKind::Min(c) | AggKind::Max(c) => col(c),
@@ -1254,9 +1273,24 @@ impl<'a> Planner<'a> {
                             .cond_agg(&sql, AggFn::CountDistinct, Some(col(c)), cond)
                     }
                     AggKind::Sum(c) => self.d.cond_agg(&sql, AggFn::Sum, Some(col(c)), cond),
+                    AggKind::Avg(c) if prop_ty(c) == Some(Type::Decimal) => {
+                        self.d.avg_decimal(&sql, col(c), cond)
+                    }
                     AggKind::Avg(c) => self.d.cond_agg(&sql, AggFn::Avg, Some(col(c)), cond),
-                    AggKind::Min(c) => self.d.cond_agg(&sql, AggFn::Min, Some(col(c)), cond),
-                    AggKind::Max(c) => self.d.cond_agg(&sql, AggFn::Max, Some(col(c)), cond),
+                    // The least and greatest strings by their bytes, as comparisons see them.
+                    AggKind::Min(c) | AggKind::Max(c) => {
+                        let f = if matches!(agg.kind, AggKind::Min(_)) {
+                            AggFn::Min
+                        } else {
+                            AggFn::Max
+                        };
+                        let arg = if prop_ty(c) == Some(Type::String) {
+                            self.d.byte_order(&sql, col(c))
+                        } else {
+                            col(c)
+                        };
+                        self.d.cond_agg(&sql, f, Some(arg), cond)
+                    }
                     AggKind::First => self.d.cond_agg(&sql, AggFn::Min, Some(time.clone()), cond),
                     AggKind::Last => self.d.cond_agg(&sql, AggFn::Max, Some(time.clone()), cond),
                     AggKind::ActivePeriods { n, unit } => {
@@ -1339,6 +1373,11 @@ impl<'a> Planner<'a> {
                 let mut scope = self.scope(entity);
                 let key = self.key_expr(&scope);
                 let (v, _) = self.scalar(&value, &mut scope);
+                let v = if self.scalar_ty(&value) == Type::String {
+                    self.d.byte_order(&sql, v)
+                } else {
+                    v
+                };
                 let key_name = self.p.catalog.entities[entity].key.clone();
                 let key_order = if self.p.catalog.entities[entity].key_ty == Type::String {
                     self.d.byte_order(&sql, key.clone())

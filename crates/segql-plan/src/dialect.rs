@@ -302,6 +302,11 @@ pub trait Dialect: Sync {
         "TIMESTAMP"
     }
 
+    /// A date read as a timestamp: its midnight (UTC). NULL stays NULL.
+    fn date_as_timestamp(&self, sql: &Sql<'_>, date: Expr) -> Expr {
+        sql.cast(date, self.timestamp_type())
+    }
+
     // -- time ----------------------------------------------------------------------------
 
     /// `ts - duration` (months and years by the calendar, clamped to the month's end).
@@ -380,6 +385,12 @@ pub trait Dialect: Sync {
             AggFn::CountDistinct => Expr::Function(sql.count_distinct(guarded)),
             _ => sql.func(name, vec![guarded]),
         }
+    }
+
+    /// The average of a decimal column over the rows where `cond` holds, in decimal
+    /// arithmetic (an exact sum divided once), so `(0.1 + 0.2 + 0.3) / 3 = 0.2`.
+    fn avg_decimal(&self, sql: &Sql<'_>, arg: Expr, cond: Option<Expr>) -> Expr {
+        self.cond_agg(sql, AggFn::Avg, Some(arg), cond)
     }
 
     // -- text ----------------------------------------------------------------------------
@@ -568,7 +579,18 @@ impl Dialect for Postgres {
         )
     }
     fn byte_order(&self, _sql: &Sql<'_>, e: Expr) -> Expr {
-        raw(format!("{e} COLLATE \"C\""))
+        // The database's collation is usually a language's (en_US: a < A < b < B);
+        // "C" orders by bytes, as the other engines do.
+        let e = match e {
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) | Expr::Value(_) => e,
+            other => Expr::Nested(Box::new(other)),
+        };
+        Expr::Collate {
+            expr: Box::new(e),
+            collation: sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::with_quote(
+                '"', "C",
+            )]),
+        }
     }
 }
 
@@ -1009,6 +1031,35 @@ impl Dialect for ClickHouse {
             raw(format!("INTERVAL {n} {unit}")),
         )
     }
+    fn date_as_timestamp(&self, _sql: &Sql<'_>, date: Expr) -> Expr {
+        // CAST(NULL AS DateTime64(..)) throws (the type is not Nullable);
+        // toDateTime64 keeps NULL, and its zone makes the midnight UTC's.
+        raw(format!("toDateTime64({date}, 6, 'UTC')"))
+    }
+    fn avg_decimal(&self, sql: &Sql<'_>, arg: Expr, cond: Option<Expr>) -> Expr {
+        // avg() of a Decimal is a Float64 ((0.1 + 0.2 + 0.3) / 3 = 0.19999999999999998),
+        // and Decimal / integer keeps only the column's scale: divide the exact sum with
+        // 18 decimals. With no value the divisor is 1, not 0 (which would throw); the
+        // result is then discarded by the "seen" guard.
+        let present = is_not_null_expr(arg.clone());
+        let cond = Some(match cond {
+            Some(c) => crate::sql::and(vec![c, present]),
+            None => present,
+        });
+        let sum = self.cond_agg(sql, AggFn::Sum, Some(arg), cond.clone());
+        let n = self.cond_agg(sql, AggFn::Count, None, cond);
+        sql.func(
+            "divideDecimal",
+            vec![
+                sum,
+                sql.func(
+                    "toDecimal128",
+                    vec![sql.func("greatest", vec![n, number("1")]), number("0")],
+                ),
+                number("18"),
+            ],
+        )
+    }
     fn epoch_micros(&self, sql: &Sql<'_>, ts: Expr) -> Expr {
         // toUnixTimestamp64Micro takes only DateTime64; event times may be DateTime.
         sql.func(
@@ -1114,6 +1165,10 @@ impl Dialect for Trino {
     fn hex8_to_int(&self, sql: &Sql<'_>, hex: Expr) -> Expr {
         sql.func("from_base", vec![hex, number("16")])
     }
+}
+
+fn is_not_null_expr(e: Expr) -> Expr {
+    crate::sql::is_not_null(e)
 }
 
 trait Pipe: Sized {
