@@ -1313,11 +1313,18 @@ impl<'a> Planner<'a> {
         let sql = self.sql;
         match fixed_micros(unit) {
             Some(us) => {
+                // Period i is [as_of - (i+1) units, as_of - i units): an event exactly
+                // one unit back is in period 0. The scan keeps time < as_of, so the
+                // difference is at least 1 µs and (diff - 1) div unit is never negative.
                 let as_of = self.params_col(scope);
                 let diff = bin(
-                    self.d.epoch_micros(&sql, as_of),
+                    bin(
+                        self.d.epoch_micros(&sql, as_of),
+                        BinaryOperator::Minus,
+                        self.d.epoch_micros(&sql, time),
+                    ),
                     BinaryOperator::Minus,
-                    self.d.epoch_micros(&sql, time),
+                    sql.int(1),
                 );
                 self.d.int_div(&sql, diff, sql.int(us))
             }
