@@ -364,6 +364,8 @@ pub(crate) struct Planner<'a> {
 
 struct Facts {
     events: EventsId,
+    /// Holds only distinct counts (on dialects that scan for them separately).
+    distinct: bool,
     cte: String,
     cols: Vec<(FactKey, String)>,
 }
@@ -618,14 +620,22 @@ impl<'a> Planner<'a> {
             FactKey::Agg(a) | FactKey::Seen(a) => a.clone(),
         };
         let events = agg.filter.events;
-        let fi = match self.facts.iter().position(|f| f.events == events) {
+        let distinct =
+            matches!(agg.kind, AggKind::CountDistinct(_)) && self.d.separate_distinct_scan();
+        let fi = match self
+            .facts
+            .iter()
+            .position(|f| f.events == events && f.distinct == distinct)
+        {
             Some(i) => i,
             None => {
                 let ev = &self.p.catalog.events[events];
                 let entity = &self.p.catalog.entities[ev.entity];
-                let cte = self.fresh(&format!("{}_per_{}", ev.name, entity.name));
+                let what = if distinct { "distinct_" } else { "" };
+                let cte = self.fresh(&format!("{}_{what}per_{}", ev.name, entity.name));
                 self.facts.push(Facts {
                     events,
+                    distinct,
                     cte,
                     cols: Vec::new(),
                 });
