@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Times segql's SQL against a bare scan and hand-written SQL on DuckDB.
+
+For one data directory (written by segql-datagen) it measures, side by side in one
+run, each figure being the median of --repeat runs:
+
+  floor        one bare aggregate scan of the events, grouped by user
+  batch        the 50 segments of bench/segments.seg in one statement (compile --batch)
+  one_by_one   the 50 single-segment statements, one after another
+  segql_X /    for five representative segments: segql's statement and a hand-written
+  hand_X       one (bench/handwritten/X.sql)
+
+and the peak memory (max RSS) of a process running the batch with DuckDB's
+memory_limit. Results are printed as a markdown table and written as JSON.
+
+Usage: bench/run.py --data DIR --segql PATH [--repeat 3] [--json out.json]
+"""
+import argparse
+import json
+import os
+import pathlib
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+import duckdb
+
+ROOT = pathlib.Path(__file__).resolve().parent
+FIVE = ["b13_pricing_lurkers", "b21_big_spenders", "b27_activated", "b32_weekly_regulars", "b35_hot_leads"]
+
+
+def connect(data, memory_limit, threads):
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    if threads:
+        con.execute(f"SET threads = {threads}")
+    con.execute("CREATE SCHEMA analytics")
+    d = str(data)
+    con.execute(f"CREATE VIEW analytics.users AS SELECT * FROM read_parquet('{d}/users.parquet')")
+    con.execute(f"CREATE VIEW analytics.accounts AS SELECT * FROM read_parquet('{d}/accounts.parquet')")
+    con.execute(
+        f"CREATE VIEW analytics.events AS SELECT * FROM read_parquet('{d}/events/**/*.parquet', hive_partitioning = true)"
+    )
+    return con
+
+
+def timed(con, sql):
+    """Runs a statement to completion (materialized, so nothing is pruned)."""
+    start = time.perf_counter()
+    con.execute(f"CREATE OR REPLACE TEMP TABLE bench_result AS {sql}")
+    elapsed = time.perf_counter() - start
+    rows = con.execute("SELECT count(*) FROM bench_result").fetchone()[0]
+    con.execute("DROP TABLE bench_result")
+    return elapsed, rows
+
+
+def bytes_read(con, sql):
+    """Bytes DuckDB read from the files for one run (what a warehouse bills)."""
+    path = "/tmp/segql-bench-profile.json"
+    con.execute("PRAGMA enable_profiling = 'json'")
+    con.execute(f"PRAGMA profiling_output = '{path}'")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE bench_result AS {sql}")
+    con.execute("PRAGMA disable_profiling")
+    con.execute("DROP TABLE bench_result")
+    return json.load(open(path)).get("io", {}).get("total_bytes_read", 0)
+
+
+def compile_sql(segql, as_of, batch=False, out=None, select=None):
+    cmd = [segql, "compile", str(ROOT), "--dialect", "duckdb", "--as-of", as_of]
+    if batch:
+        cmd.append("--batch")
+    if out:
+        cmd += ["--out", str(out)]
+    if select:
+        cmd += ["--select", *select]
+    text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return text
+
+
+def strip(sql):
+    lines = [l for l in sql.splitlines() if not l.startswith("--")]
+    return "\n".join(lines).strip().rstrip(";")
+
+
+def peak_memory(args, batch_sql):
+    """Max RSS of a child process running the batch once."""
+    code = (
+        "import sys, duckdb; sys.path.insert(0, %r); import run as r; "
+        "con = r.connect(%r, %r, %r); r.timed(con, open(%r).read())"
+    )
+    path = pathlib.Path(args.json or "/tmp/bench").with_suffix(".batch.sql")
+    path.write_text(batch_sql)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(
+        [sys.executable, "-c", code % (str(ROOT), str(args.data), args.memory_limit, args.threads, str(path))],
+        check=True,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(before, after) / 1024.0  # MiB (ru_maxrss is KiB on Linux)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True, type=pathlib.Path)
+    ap.add_argument("--segql", required=True)
+    ap.add_argument("--as-of", default="2026-01-01")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--memory-limit", default="4GB")
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--json")
+    ap.add_argument("--only", help="comma-separated figures to measure")
+    args = ap.parse_args()
+
+    con = connect(args.data, args.memory_limit, args.threads)
+    events = con.execute("SELECT count(*) FROM analytics.events").fetchone()[0]
+    users = con.execute("SELECT count(*) FROM analytics.users").fetchone()[0]
+
+    floor = "SELECT user_id, count(*) AS n FROM analytics.events GROUP BY user_id"
+    batch = strip(compile_sql(args.segql, args.as_of, batch=True))
+    tmp = pathlib.Path("/tmp/segql-bench-one-by-one")
+    subprocess.run(["rm", "-rf", str(tmp)], check=True)
+    compile_sql(args.segql, args.as_of, out=tmp)
+    singles = {p.stem: strip(p.read_text()) for p in sorted((tmp / "duckdb").glob("b*.sql"))}
+
+    figures = {}
+
+    def measure(name, fn):
+        if args.only and name not in args.only.split(","):
+            return
+        runs = [fn() for _ in range(args.repeat)]
+        figures[name] = statistics.median(runs)
+        print(f"  {name}: {figures[name]:.3f} s", file=sys.stderr)
+
+    measure("floor", lambda: timed(con, floor)[0])
+    measure("batch", lambda: timed(con, batch)[0])
+    # How the batch grows with the number of segments: the first 1 and 10.
+    names = sorted(singles)
+    for k in (1, 10):
+        sub = strip(compile_sql(args.segql, args.as_of, batch=True, select=names[:k]))
+        measure(f"batch_{k}", lambda q=sub: timed(con, q)[0])
+    measure("one_by_one", lambda: sum(timed(con, s)[0] for s in singles.values()))
+    for seg in FIVE:
+        hand = (ROOT / "handwritten" / f"{seg}.sql").read_text().replace("{as_of}", args.as_of)
+        segql_rows = timed(con, singles[seg])[1]
+        hand_rows = timed(con, strip(hand))[1]
+        if segql_rows != hand_rows:
+            print(f"  WARNING {seg}: segql finds {segql_rows} members, hand-written {hand_rows}", file=sys.stderr)
+        measure(f"segql_{seg}", lambda s=seg: timed(con, singles[s])[0])
+        measure(f"hand_{seg}", lambda h=hand: timed(con, strip(h))[0])
+    memory = None
+    if not args.only or "memory" in args.only:
+        memory = peak_memory(args, batch)
+    read = {}
+    if not args.only or "bytes" in args.only:
+        read["floor"] = bytes_read(con, floor)
+        read["batch"] = bytes_read(con, batch)
+        read["one_by_one"] = sum(bytes_read(con, s) for s in singles.values())
+
+    result = {
+        "users": users,
+        "events": events,
+        "segments": len(singles),
+        "figures": figures,
+        "peak_rss_mib": memory,
+        "bytes_read": read,
+        "duckdb": duckdb.__version__,
+        "memory_limit": args.memory_limit,
+    }
+    if args.json:
+        pathlib.Path(args.json).write_text(json.dumps(result, indent=2))
+    f = figures
+    print(f"| users | events | floor | batch | batch/floor | one-by-one | one-by-one/batch | peak RSS |")
+    print(f"| --- | --- | --- | --- | --- | --- | --- | --- |")
+    if "floor" in f and "batch" in f and "one_by_one" in f:
+        print(
+            f"| {users:,} | {events:,} | {f['floor']:.2f} s | {f['batch']:.2f} s | {f['batch']/f['floor']:.2f} | "
+            f"{f['one_by_one']:.2f} s | {f['one_by_one']/f['batch']:.1f} | "
+            f"{memory:.0f} MiB |" if memory else "| - |"
+        )
+    if "batch_1" in f and "batch_10" in f:
+        print(f"batch of 1 segment {f['batch_1']:.2f} s, of 10 {f['batch_10']:.2f} s, of 50 {f['batch']:.2f} s")
+    if read:
+        mb = lambda b: f"{b / 1e6:,.0f} MB"
+        print(f"bytes read: floor {mb(read['floor'])}, batch {mb(read['batch'])}, one by one {mb(read['one_by_one'])}")
+    for seg in FIVE:
+        s, h = f.get(f"segql_{seg}"), f.get(f"hand_{seg}")
+        if s and h:
+            print(f"| {seg} | segql {s:.3f} s | hand-written {h:.3f} s | ratio {s/h:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
