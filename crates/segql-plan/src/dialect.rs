@@ -13,7 +13,9 @@ use sqlparser::ast::{BinaryOperator, Expr};
 /// How far the project's tests take a dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Support {
-    /// The test suite runs its SQL on a real engine and compares members.
+    /// The test suite runs its SQL on a real engine and compares members: DuckDB in
+    /// process, PostgreSQL, ClickHouse (chdb) and Spark SQL for Databricks in the
+    /// conformance suite (tests/tests/conformance.rs).
     Executed,
     /// Only a SQL parser checks its SQL.
     SyntaxChecked,
@@ -553,6 +555,12 @@ impl Dialect for Postgres {
     fn name(&self) -> &'static str {
         "postgres"
     }
+    fn support(&self) -> Support {
+        Support::Executed
+    }
+    fn notes(&self) -> &'static str {
+        "strings order by their bytes (COLLATE \"C\"), whatever the database's collation"
+    }
     fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::PostgreSqlDialect {})
     }
@@ -904,11 +912,14 @@ impl Dialect for Databricks {
     fn name(&self) -> &'static str {
         "databricks"
     }
+    fn support(&self) -> Support {
+        Support::Executed
+    }
     fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::DatabricksDialect {})
     }
     fn notes(&self) -> &'static str {
-        "Spark SQL 3.3+; month arithmetic and dates use the session time zone, which must be UTC"
+        "Spark SQL 3.3+ (run on Spark 4.3); the session time zone must be UTC: month arithmetic and dates follow it"
     }
     fn ident_quote(&self) -> char {
         '`'
@@ -969,6 +980,9 @@ impl Dialect for Databricks {
 impl Dialect for ClickHouse {
     fn name(&self) -> &'static str {
         "clickhouse"
+    }
+    fn support(&self) -> Support {
+        Support::Executed
     }
     fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::ClickHouseDialect {})
