@@ -426,11 +426,15 @@ fn print_sets(sets: &[ResultSet], format: OutFormat) -> Result<()> {
                     })
                     .collect();
                 let more = if s.rows.len() > SAMPLE { ", ..." } else { "" };
+                let mut sample = sample.join(", ");
+                if sample.chars().count() > 72 {
+                    sample = format!("{}...", sample.chars().take(69).collect::<String>());
+                }
                 t.add_row([
                     Cell::new(&s.title),
                     Cell::new(s.rows.len()),
                     Cell::new(s.share.as_deref().unwrap_or("")),
-                    Cell::new(format!("{}{more}", sample.join(", "))),
+                    Cell::new(format!("{sample}{more}")),
                 ]);
             }
             println!("{t}");
