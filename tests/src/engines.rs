@@ -63,6 +63,10 @@ pub trait Engine: Send {
     fn table_options(&self) -> &'static str {
         ""
     }
+    /// A decimal cell as SQL text that the engine reads exactly.
+    fn decimal_literal(&self, text: &str) -> String {
+        text.to_string()
+    }
     /// The statement creating a schema (the first part of a two-part name).
     fn create_schema(&self, schema: &str) -> String {
         format!(
@@ -116,7 +120,10 @@ pub trait Engine: Send {
                         .columns
                         .iter()
                         .map(|c| match given.iter().position(|g| *g == c.name) {
-                            Some(i) => literal(d, row.get(i).and_then(|v| v.as_ref())),
+                            Some(i) => match row.get(i).and_then(|v| v.as_ref()) {
+                                Some(Lit::Decimal(t)) => self.decimal_literal(t),
+                                v => literal(d, v),
+                            },
                             None => "NULL".to_string(),
                         })
                         .collect();
@@ -687,6 +694,11 @@ impl Engine for ClickHouseEngine {
     }
     fn table_options(&self) -> &'static str {
         " ENGINE = Memory"
+    }
+    fn decimal_literal(&self, text: &str) -> String {
+        // `1.5` alone is a Float64 in ClickHouse.
+        let scale = text.split_once('.').map_or(0, |(_, f)| f.len());
+        format!("toDecimal128('{text}', {scale})")
     }
     fn create_schema(&self, schema: &str) -> String {
         format!(

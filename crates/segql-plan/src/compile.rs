@@ -802,7 +802,7 @@ impl<'a> Planner<'a> {
         match l {
             Lit::Str(s) => self.string_lit(s),
             Lit::Int(v) => self.sql.int(*v),
-            Lit::Decimal(t) => self.sql.decimal(t),
+            Lit::Decimal(t) => self.d.decimal(&self.sql, t),
             Lit::Bool(b) => self.sql.bool(*b),
             Lit::Date(d) => self.d.date(*d),
             Lit::Timestamp(t) => self.d.timestamp(*t),
@@ -975,7 +975,16 @@ impl<'a> Planner<'a> {
             }
             Cond::In { value, list } => {
                 let (e, n) = self.scalar(value, scope);
-                let list = list.iter().map(|l| self.lit(l)).collect();
+                // A float in a list of decimals compares as floats (ClickHouse's IN
+                // refuses a Decimal list for a Float64 value).
+                let float = self.scalar_ty(value) == Type::Float;
+                let list = list
+                    .iter()
+                    .map(|l| match l {
+                        Lit::Decimal(t) if float => sql.decimal(t),
+                        l => self.lit(l),
+                    })
+                    .collect();
                 (
                     Expr::InList {
                         expr: Box::new(e),

@@ -288,6 +288,11 @@ pub trait Dialect: Sync {
         }
     }
 
+    /// A decimal literal from its exact text (`-12.50`), read as an exact decimal.
+    fn decimal(&self, sql: &Sql<'_>, text: &str) -> Expr {
+        sql.decimal(text)
+    }
+
     fn timestamp(&self, micros: i64) -> Expr {
         raw(format!("TIMESTAMP '{}'", timestamp_text(micros)))
     }
@@ -1055,6 +1060,13 @@ impl Dialect for ClickHouse {
             BinaryOperator::Plus,
             raw(format!("INTERVAL {n} {unit}")),
         )
+    }
+    fn decimal(&self, _sql: &Sql<'_>, text: &str) -> Expr {
+        // ClickHouse reads `1234567890.123456788` as a Float64, so a Decimal sum of
+        // 1234567890.123456789 would not be greater than it; a Decimal128 literal is
+        // exact (38 digits, as segql's decimals).
+        let scale = text.split_once('.').map_or(0, |(_, f)| f.len());
+        raw(format!("toDecimal128('{text}', {scale})"))
     }
     fn date_as_timestamp(&self, _sql: &Sql<'_>, date: Expr) -> Expr {
         // CAST(NULL AS DateTime64(..)) throws (the type is not Nullable);
