@@ -17,11 +17,16 @@ fn the_benchmark_project_checks_and_compiles() {
         for &id in &ids {
             compile::segment(&program, id, d, opts).unwrap_or_else(|e| panic!("{}: {e}", d.name()));
         }
-        let batch = compile::batch(&program, &ids, d, opts).unwrap_or_else(|e| panic!("{}: {e}", d.name()));
+        let batch =
+            compile::batch(&program, &ids, d, opts).unwrap_or_else(|e| panic!("{}: {e}", d.name()));
         let sql = compile::to_sql(&batch);
         // One scan of the events for all 50 segments (plus sequences, and distinct
         // counts on DuckDB): far fewer than one per segment.
         let scans = sql.matches("analytics.events AS ev").count();
-        assert!(scans <= 6, "{}: the batch scans the events {scans} times", d.name());
+        assert!(
+            scans <= 6,
+            "{}: the batch scans the events {scans} times",
+            d.name()
+        );
     }
 }
