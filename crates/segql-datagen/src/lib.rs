@@ -66,6 +66,10 @@ pub struct Config {
     pub format: Format,
     /// DuckDB's worker threads (None: DuckDB's default, one per core).
     pub threads: Option<usize>,
+    /// DuckDB's memory limit (`4GB`). With one, the tables live in a temporary database
+    /// file that DuckDB can move out of memory; without, in memory, up to DuckDB's
+    /// default limit (80% of RAM).
+    pub memory_limit: Option<String>,
 }
 
 impl Default for Config {
@@ -78,6 +82,7 @@ impl Default for Config {
             out: PathBuf::from("data"),
             format: Format::Example,
             threads: None,
+            memory_limit: None,
         }
     }
 }
@@ -527,7 +532,10 @@ FROM (
   )
 );
 
-CREATE TABLE ev0 AS
+-- Every event, in one pass (at a million users it is most of the memory; unsorted: each
+-- output file sorts its own rows).
+CREATE TABLE ev AS
+SELECT * FROM (
 -- the signup
 SELECT i, 0 AS seq, signup AS t, 'signup' AS event_name, NULL AS page,
   CAST(NULL AS DECIMAL(10, 2)) AS amount, CASE WHEN trial THEN 'trial' ELSE 'free' END AS plan,
@@ -588,11 +596,12 @@ FROM (
 WHERE t < email_end
 UNION ALL
 SELECT i, 40000000, unsub_at, 'unsubscribed', NULL, NULL, NULL, NULL
-FROM u3 WHERE unsub_at IS NOT NULL AND unsub_at < {{ASOF}};
-
-CREATE TABLE ev AS
-SELECT * FROM ev0 WHERE t < {{ASOF}} ORDER BY t, i, seq;
-DROP TABLE ev0;
+FROM u3 WHERE unsub_at IS NOT NULL AND unsub_at < {{ASOF}}
+)
+WHERE t < {{ASOF}};
+DROP TABLE sess;
+DROP TABLE u2;
+DROP TABLE u1;
 
 CREATE TABLE users AS
 SELECT u3.i, 'u' || (u3.i + 1) AS user_id,
@@ -715,17 +724,42 @@ pub fn generate(cfg: &Config) -> Result<Summary> {
     if cfg.months == 0 {
         return Err(Error("--months must be at least 1".into()));
     }
-    let conn = duckdb::Connection::open_in_memory()?;
-    if let Some(t) = cfg.threads {
-        conn.execute_batch(&format!("SET threads = {}", t.max(1)))?;
-    }
-    // A spill directory of this run's own (several runs may share a process).
+    // A scratch directory of this run's own (several runs may share a process): DuckDB
+    // spills there, and with a memory limit the database file lives there.
     static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let spill = std::env::temp_dir().join(format!("segql-datagen-{}-{run}", std::process::id()));
+    let result = generate_in(cfg, &spill);
+    let _ = std::fs::remove_dir_all(&spill);
+    result
+}
+
+fn generate_in(cfg: &Config, spill: &Path) -> Result<Summary> {
+    let conn = match &cfg.memory_limit {
+        None => duckdb::Connection::open_in_memory()?,
+        Some(limit) => {
+            let ok = !limit.is_empty()
+                && limit
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == ' ');
+            if !ok {
+                return Err(Error(format!(
+                    "--memory-limit {limit}: expected a size like 4GB or 500MB"
+                )));
+            }
+            std::fs::create_dir_all(spill)?;
+            let conn = duckdb::Connection::open(spill.join("generate.duckdb"))?;
+            conn.execute_batch(&format!("SET memory_limit = '{limit}'"))
+                .map_err(|e| Error(format!("--memory-limit {limit}: {e}")))?;
+            conn
+        }
+    };
+    if let Some(t) = cfg.threads {
+        conn.execute_batch(&format!("SET threads = {}", t.max(1)))?;
+    }
     conn.execute_batch(&format!(
         "SET temp_directory = '{}'; SET preserve_insertion_order = true;",
-        sql_path(&spill)
+        sql_path(spill)
     ))?;
     let (as_of, start) = parse_as_of(&conn, &cfg.as_of, cfg.months)?;
 
@@ -819,8 +853,6 @@ pub fn generate(cfg: &Config) -> Result<Summary> {
         })
         .sum();
     summary.files = files;
-    drop(conn);
-    let _ = std::fs::remove_dir_all(&spill);
     Ok(summary)
 }
 

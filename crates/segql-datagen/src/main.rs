@@ -45,6 +45,11 @@ struct Args {
     /// DuckDB worker threads (default: one per core). The output does not depend on it.
     #[arg(long)]
     threads: Option<usize>,
+    /// DuckDB's memory limit, e.g. 4GB: the tables then live in a temporary database
+    /// file and leave memory when they must (slower). Default: in memory, up to 80% of
+    /// RAM (about 15 GB at a million users).
+    #[arg(long, value_name = "SIZE")]
+    memory_limit: Option<String>,
     /// Print the generation as one SQL script (writing parquet under --out) instead of
     /// running it: for running in another DuckDB, e.g. an optimized build.
     #[arg(long)]
@@ -65,6 +70,7 @@ fn main() -> ExitCode {
             FormatArg::Csv => Format::Csv,
         },
         threads: args.threads,
+        memory_limit: args.memory_limit,
     };
     if args.print_sql {
         return match segql_datagen::script(&cfg) {

@@ -13,6 +13,7 @@ fn config(out: &Path, seed: u64, threads: usize, format: Format) -> Config {
         out: out.to_path_buf(),
         format,
         threads: Some(threads),
+        memory_limit: None,
     }
 }
 
@@ -45,6 +46,22 @@ fn same_seed_same_bytes_whatever_the_threads() {
         assert!(!x.is_empty(), "{name} is empty");
         assert!(x == y, "{name} differs between two runs with the same seed");
     }
+}
+
+#[test]
+fn a_memory_limit_changes_nothing_in_the_files() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let in_memory = generate(&config(a.path(), 7, 2, Format::Example)).unwrap();
+    let mut limited = config(b.path(), 7, 2, Format::Example);
+    limited.memory_limit = Some("1GB".to_string());
+    let on_disk = generate(&limited).unwrap();
+    assert_eq!(
+        read_all(a.path(), &in_memory.files),
+        read_all(b.path(), &on_disk.files)
+    );
+    limited.memory_limit = Some("1GB'; SELECT 1; --".to_string());
+    assert!(generate(&limited).is_err());
 }
 
 #[test]
