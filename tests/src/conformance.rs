@@ -4,7 +4,9 @@
 //! into the engine, and each `expect` (a segment, a split group, a priority stage) is
 //! compiled for the engine's dialect as of the test's `as_of` and run. The members
 //! (the first column, as text; for splits and priority lists the rows of that group)
-//! are compared with the hand-checked expectation and with DuckDB's.
+//! are compared with the hand-checked expectation and with DuckDB's. The block's
+//! segments are also run together in one batch statement (`compile::batch_long`), and
+//! each must find the same members there.
 
 use crate::engines::{Column, Engine, Table};
 use segql_plan::compile::{self, Options};
@@ -196,6 +198,49 @@ pub fn run_test(
             expected,
             members,
         });
+    }
+    // The same segments in one batch statement (long form, per entity): each must have
+    // exactly its single-statement members.
+    let mut by_entity: Vec<(usize, Vec<(usize, BTreeSet<String>)>)> = Vec::new();
+    for e in &t.expects {
+        if let Target::Segment(id) = e.target {
+            let entity = p.segments[id].entity;
+            let expected: BTreeSet<String> =
+                e.members.iter().map(segql_run::testing::key_text).collect();
+            match by_entity.iter_mut().find(|(en, _)| *en == entity) {
+                Some((_, v)) => {
+                    if !v.iter().any(|(i, _)| *i == id) {
+                        v.push((id, expected))
+                    }
+                }
+                None => by_entity.push((entity, vec![(id, expected)])),
+            }
+        }
+    }
+    for (_, segs) in by_entity {
+        let ids: Vec<usize> = segs.iter().map(|(i, _)| *i).collect();
+        let rows = compile::batch_long(p, &ids, d, opts)
+            .map_err(|u| format!("does not compile: {u}"))
+            .and_then(|q| {
+                let sql = compile::to_sql(&q);
+                engine
+                    .rows(&sql)
+                    .map_err(|e| format!("{e}\n-- the statement:\n{sql}"))
+            });
+        for (id, expected) in segs {
+            let name = p.segments[id].name.clone();
+            let members = rows.clone().map(|rows| {
+                rows.into_iter()
+                    .filter(|r| r.first().and_then(|v| v.as_deref()) == Some(name.as_str()))
+                    .filter_map(|r| r.into_iter().nth(1).flatten())
+                    .collect()
+            });
+            run.expects.push(ExpectRun {
+                target: format!("batch: {name}"),
+                expected,
+                members,
+            });
+        }
     }
     run
 }

@@ -40,7 +40,7 @@ fn column_title(r: &EngineRun) -> String {
 /// The Markdown table: a row per test block, a column per engine.
 fn table(runs: &[EngineRun], tests: &[(String, usize)]) -> String {
     let mut out = String::new();
-    out.push_str("| fixture | test | expects |");
+    out.push_str("| fixture | test | checks |");
     for r in runs {
         out.push_str(&format!(" {} |", column_title(r)));
     }
@@ -51,7 +51,12 @@ fn table(runs: &[EngineRun], tests: &[(String, usize)]) -> String {
     out.push('\n');
     let mut totals = vec![0usize; runs.len()];
     let mut total_expects = 0;
-    for (i, (label, n)) in tests.iter().enumerate() {
+    for (i, (label, expects)) in tests.iter().enumerate() {
+        // Each expectation is checked alone and again inside a batch statement.
+        let n = runs
+            .iter()
+            .find_map(|r| r.outcome.as_ref().ok().map(|tr| tr[i].expects.len()))
+            .unwrap_or(*expects);
         total_expects += n;
         let (file, name) = label.split_once(": ").unwrap_or(("", label));
         out.push_str(&format!("| {file} | {name} | {n} |"));

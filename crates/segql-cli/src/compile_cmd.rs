@@ -18,6 +18,7 @@ pub struct Args {
     pub as_of: Option<String>,
     pub out: Option<PathBuf>,
     pub batch: bool,
+    pub long: bool,
 }
 
 /// `--as-of`, or now (to the second) when not given.
@@ -262,7 +263,11 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                 d.name(),
                 format_timestamp(as_of)
             );
-            let result = compile::batch(program, &ids, *d, opts);
+            let result = if args.long {
+                compile::batch_long(program, &ids, *d, opts)
+            } else {
+                compile::batch(program, &ids, *d, opts)
+            };
             if !emit("batch", *d, header, result, &mut stdout)? {
                 failed += 1;
             }

@@ -107,6 +107,10 @@ enum Command {
         /// boolean column per segment, each events relation scanned once.
         #[arg(long)]
         batch: bool,
+        /// With --batch: one row per segment and member (`segment`, key) instead of a
+        /// boolean column per segment.
+        #[arg(long, requires = "batch")]
+        long: bool,
     },
     /// Run segments (and reports, splits, priority lists) on DuckDB over the project's
     /// bound data, and show or write their members.
@@ -202,6 +206,7 @@ fn main() -> ExitCode {
             as_of,
             out,
             batch,
+            long,
         } => compile_cmd::run(
             compile_cmd::Args {
                 paths,
@@ -210,6 +215,7 @@ fn main() -> ExitCode {
                 as_of,
                 out,
                 batch,
+                long,
             },
             color,
         ),

@@ -115,6 +115,65 @@ pub fn batch_with_traits(
     pl.finish(body)
 }
 
+/// The long form of [`batch`]: one row per (segment, member), the segment by name.
+/// The memberships are computed once, in a CTE, and read once per segment.
+pub fn batch_long(
+    p: &Program,
+    ids: &[SegmentId],
+    d: &dyn Dialect,
+    o: Options,
+) -> Result<Query, Unsupported> {
+    let wide = batch(p, ids, d, o)?;
+    let entity = batch_entity(p, ids)?;
+    let sql = Sql::new(d);
+    let key = p.catalog.entities[entity].key.clone();
+    // The wide statement's columns, as `batch` named them.
+    let mut used = HashSet::new();
+    used.insert(key.clone());
+    let columns: Vec<String> = ids
+        .iter()
+        .map(|&id| unique_column(&p.segments[id].name, &mut used))
+        .collect();
+    let cte = "memberships".to_string();
+    let arms: Vec<Query> = ids
+        .iter()
+        .zip(&columns)
+        .map(|(&id, col)| {
+            let from = From {
+                base: sql.table(std::slice::from_ref(&cte), None),
+                joins: vec![],
+            };
+            sql.select(
+                vec![
+                    proj(sql.string(&p.segments[id].name), "segment"),
+                    proj_bare(sql.bare(&key)),
+                ],
+                Some(from),
+                Some(sql.bare(col)),
+                vec![],
+            )
+        })
+        .collect();
+    if let Some(why) = ids
+        .iter()
+        .find_map(|&id| d.unrepresentable(&p.segments[id].name))
+    {
+        return Err(Unsupported(why.to_string()));
+    }
+    // The wide statement's own CTEs come first, then it becomes `memberships`.
+    let mut wide = wide;
+    let inner = wide.with.take();
+    let mut ctes: Vec<(String, Query)> = Vec::new();
+    if let Some(w) = inner {
+        for c in w.cte_tables {
+            ctes.push((c.alias.name.value.clone(), *c.query));
+        }
+    }
+    ctes.push((cte, wide));
+    let body = sql.union_all(arms);
+    Ok(sql.with_raw_names(ctes, body))
+}
+
 fn batch_entity(p: &Program, ids: &[SegmentId]) -> Result<EntityId, Unsupported> {
     let Some(&first) = ids.first() else {
         return Err(Unsupported("no segments selected".to_string()));
@@ -535,7 +594,13 @@ impl<'a> Planner<'a> {
             Cond::Const(_) | Cond::Sql(_) => {}
             Cond::And(v) | Cond::Or(v) => v.iter().for_each(|c| self.collect_cond(c, entity)),
             Cond::Not(c) => self.collect_cond(c, entity),
-            Cond::Cmp(a, _, b) => {
+            Cond::Cmp(a, op, b) => {
+                if let Some((agg, _, _)) = avg_against_literal(a, *op, b) {
+                    // Compared exactly, as a sum against the literal times a count.
+                    self.fact(FactKey::Agg(sum_of(agg)));
+                    self.fact(FactKey::Seen(agg.clone()));
+                    return;
+                }
                 self.collect_scalar(a, entity);
                 self.collect_scalar(b, entity);
             }
@@ -952,6 +1017,29 @@ impl<'a> Planner<'a> {
                     e
                 };
                 (not(e), false)
+            }
+            Cond::Cmp(a, op, b) if avg_against_literal(a, *op, b).is_some() => {
+                // `avg(x) op c` as `count(x) > 0 and sum(x) op c * count(x)`: exact in
+                // every engine's decimal arithmetic, where AVG of a decimal is a double on
+                // some (0.1, 0.2, 0.3 average to 0.19999999999999998) and not on others.
+                let (agg, op, lit) = avg_against_literal(a, *op, b).expect("matched");
+                let (fi, sum_col) = self.fact(FactKey::Agg(sum_of(agg)));
+                let (_, seen_col) = self.fact(FactKey::Seen(agg.clone()));
+                scope.needs.facts.insert(fi);
+                let cte = self.facts[fi].cte.clone();
+                let count = sql.coalesce(sql.col(&cte, &seen_col), sql.int(0));
+                let lit = self.lit(lit);
+                (
+                    and(vec![
+                        bin(count.clone(), BinaryOperator::Gt, sql.int(0)),
+                        bin(
+                            sql.col(&cte, &sum_col),
+                            cmp_op(op),
+                            bin(lit, BinaryOperator::Multiply, count),
+                        ),
+                    ]),
+                    true,
+                )
             }
             Cond::Cmp(a, op, b) => {
                 let (ta, tb) = (self.scalar_ty(a), self.scalar_ty(b));
@@ -1554,6 +1642,43 @@ impl<'a> Planner<'a> {
             ),
         ));
         out
+    }
+}
+
+/// `avg(x) op literal` (or `literal op avg(x)`), as (the average, the operator with the
+/// average on the left, the literal).
+fn avg_against_literal<'s>(
+    a: &'s Scalar,
+    op: CmpOp,
+    b: &'s Scalar,
+) -> Option<(&'s EventAgg, CmpOp, &'s Lit)> {
+    let flip = |op: CmpOp| match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        other => other,
+    };
+    let numeric = |l: &Lit| matches!(l, Lit::Int(_) | Lit::Decimal(_));
+    match (a, b) {
+        (Scalar::Agg(agg), Scalar::Lit(l)) if matches!(agg.kind, AggKind::Avg(_)) && numeric(l) => {
+            Some((agg, op, l))
+        }
+        (Scalar::Lit(l), Scalar::Agg(agg)) if matches!(agg.kind, AggKind::Avg(_)) && numeric(l) => {
+            Some((agg, flip(op), l))
+        }
+        _ => None,
+    }
+}
+
+/// The sum beside an average (same property, events and window).
+fn sum_of(avg: &EventAgg) -> EventAgg {
+    let AggKind::Avg(col) = &avg.kind else {
+        return avg.clone();
+    };
+    EventAgg {
+        kind: AggKind::Sum(col.clone()),
+        filter: avg.filter.clone(),
     }
 }
 

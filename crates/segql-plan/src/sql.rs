@@ -379,6 +379,23 @@ impl<'d> Sql<'d> {
         out
     }
 
+    /// [`Sql::with`] for CTE names that are already rendered identifiers (taken from
+    /// another statement's WITH).
+    pub fn with_raw_names(&self, ctes: Vec<(String, Query)>, body: Query) -> Query {
+        let mut q = self.with(
+            ctes.iter()
+                .map(|(_, q)| ("x".to_string(), q.clone()))
+                .collect(),
+            body,
+        );
+        if let Some(w) = &mut q.with {
+            for (c, (name, _)) in w.cte_tables.iter_mut().zip(ctes) {
+                c.alias.name = Ident::new(name);
+            }
+        }
+        q
+    }
+
     pub fn order_by(&self, mut q: Query, exprs: Vec<Expr>) -> Query {
         q.order_by = Some(ast::OrderBy {
             kind: ast::OrderByKind::Expressions(
