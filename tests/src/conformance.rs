@@ -201,7 +201,9 @@ pub fn run_test(
     }
     // The same segments in one batch statement (long form, per entity): each must have
     // exactly its single-statement members.
-    let mut by_entity: Vec<(usize, Vec<(usize, BTreeSet<String>)>)> = Vec::new();
+    // (entity, [(segment, its single-statement members)])
+    type Expected = Vec<(usize, BTreeSet<String>)>;
+    let mut by_entity: Vec<(usize, Expected)> = Vec::new();
     for e in &t.expects {
         if let Target::Segment(id) = e.target {
             let entity = p.segments[id].entity;

@@ -1,12 +1,9 @@
 //! `did E in at least K of last N weeks|days|hours`: the periods of docs/semantics.md
 //! ("[as_of - 1 week, as_of) is the latest") on instants exactly at period boundaries.
 //!
-//! Ignored while it fails: the compiled SQL numbers fixed-length periods with
-//! `(as_of - t) // unit` (segql-plan, compile.rs `period_bucket`), which puts an event
-//! at exactly `as_of - k units` in period k instead of k - 1, and makes an event at
-//! exactly the window's start (`as_of - N units`) an (N+1)th period. Numbering them
-//! `(as_of - t - 1µs) // unit` agrees with the semantics. Calendar months are right.
-//! Run with `cargo test -p segql-tests --test periods -- --ignored`.
+//! Fixed-length periods are numbered `(as_of - t - 1µs) div unit` (segql-plan,
+//! compile.rs `period_bucket`): an event exactly `as_of - k units` back is in period
+//! k - 1, and one exactly at the window's start is in the oldest period, not an extra one.
 
 use segql_run::testing::run_test;
 use segql_syntax::SourceMap;
@@ -68,7 +65,6 @@ test period_boundaries {
 "#;
 
 #[test]
-#[ignore = "segql-plan numbers fixed-length periods as (as_of - t) // unit: boundary instants land one period late"]
 fn events_at_period_boundaries_fall_in_the_later_period() {
     let mut map = SourceMap::new();
     let id = map.add("periods.seg".to_string(), PROJECT.to_string());
