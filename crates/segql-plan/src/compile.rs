@@ -413,6 +413,8 @@ pub(crate) struct Planner<'a> {
     pub(crate) o: Options,
     facts: Vec<Facts>,
     seqs: Vec<SeqFeat>,
+    /// The CTE holding every sequence of an events relation that has more than one.
+    seq_groups: Vec<(EventsId, String)>,
     /// Ntile and quantifier CTEs, in the order they must be defined.
     derived: Vec<Derived>,
     names: HashSet<String>,
@@ -551,6 +553,7 @@ impl<'a> Planner<'a> {
             o,
             facts: Vec::new(),
             seqs: Vec::new(),
+            seq_groups: Vec::new(),
             derived: Vec::new(),
             names,
             problems: Vec::new(),
@@ -643,6 +646,13 @@ impl<'a> Planner<'a> {
                     let first = names_slug(&s.steps[0].names);
                     let last = names_slug(&s.steps[s.steps.len() - 1].names);
                     let cte = self.fresh(&format!("{first}_then_{last}"));
+                    // A second sequence over the same events: they share one scan.
+                    if self.seqs.iter().any(|f| f.seq.events == s.events)
+                        && !self.seq_groups.iter().any(|(e, _)| *e == s.events)
+                    {
+                        let group = self.fresh("sequences");
+                        self.seq_groups.push((s.events, group));
+                    }
                     self.seqs.push(SeqFeat {
                         seq: (**s).clone(),
                         cte,
@@ -825,8 +835,13 @@ impl<'a> Planner<'a> {
             let on = bin(sql.col(&cte, &e.key), BinaryOperator::Eq, key.clone());
             joins.push(sql.left_join(sql.table(&[cte], None), on));
         }
+        let mut seq_ctes: Vec<String> = Vec::new();
         for &si in &scope.needs.seqs {
-            let cte = self.seqs[si].cte.clone();
+            let (cte, _) = self.seq_column(si);
+            if seq_ctes.contains(&cte) {
+                continue;
+            }
+            seq_ctes.push(cte.clone());
             let on = bin(sql.col(&cte, &e.key), BinaryOperator::Eq, key.clone());
             joins.push(sql.left_join(sql.table(&[cte], None), on));
         }
@@ -1144,10 +1159,10 @@ impl<'a> Planner<'a> {
                     .position(|f| &f.seq == s.as_ref())
                     .expect("sequence collected");
                 scope.needs.seqs.insert(si);
-                let cte = self.seqs[si].cte.clone();
+                let (cte, col) = self.seq_column(si);
                 (
                     bin(
-                        sql.coalesce(sql.col(&cte, "matched"), sql.int(0)),
+                        sql.coalesce(sql.col(&cte, &col), sql.int(0)),
                         BinaryOperator::Eq,
                         sql.int(1),
                     ),
@@ -1463,8 +1478,13 @@ impl<'a> Planner<'a> {
             let q = self.facts_cte(fi);
             ctes.push((self.facts[fi].cte.clone(), q));
         }
+        let mut done: Vec<EventsId> = Vec::new();
         for si in 0..self.seqs.len() {
-            ctes.extend(self.seq_ctes(si));
+            let events = self.seqs[si].seq.events;
+            if !done.contains(&events) {
+                done.push(events);
+                ctes.extend(self.seq_ctes(events));
+            }
         }
         for di in 0..self.derived.len() {
             let q = self.derived_cte(di);
@@ -1538,43 +1558,117 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// The CTE chain of a sequence: one row per (entity, time) with a flag per step, then
-    /// one window pass per later step finding the latest valid previous step strictly
-    /// before each row.
-    fn seq_ctes(&mut self, si: usize) -> Vec<(String, Query)> {
+    /// Where a sequence's result is: (CTE, column). A sequence alone over its events
+    /// relation has its own CTE with a `matched` column; several share one CTE with a
+    /// column each.
+    fn seq_column(&self, si: usize) -> (String, String) {
+        let f = &self.seqs[si];
+        match self.seq_groups.iter().find(|(e, _)| *e == f.seq.events) {
+            Some((_, group)) => (group.clone(), f.cte.clone()),
+            None => (f.cte.clone(), "matched".to_string()),
+        }
+    }
+
+    /// The CTE chain of the sequences over one events relation: one scan giving a row
+    /// per (entity, time) with a flag per step of each sequence, then one window pass per
+    /// step position finding, for every sequence at once, the latest valid previous step
+    /// strictly before each row. A sequence alone keeps plain names (`s1`, `prev1`,
+    /// `matched`); several prefix theirs with the sequence's name.
+    fn seq_ctes(&mut self, events: EventsId) -> Vec<(String, Query)> {
         let sql = self.sql;
-        let seq = self.seqs[si].seq.clone();
-        let cte = self.seqs[si].cte.clone();
-        let ev = self.p.catalog.events[seq.events].clone();
+        let members: Vec<usize> = (0..self.seqs.len())
+            .filter(|&i| self.seqs[i].seq.events == events)
+            .collect();
+        let group = self
+            .seq_groups
+            .iter()
+            .find(|(e, _)| *e == events)
+            .map(|(_, g)| g.clone());
+        let seqs: Vec<(Sequence, String)> = members
+            .iter()
+            .map(|&i| {
+                let f = &self.seqs[i];
+                let prefix = match group {
+                    Some(_) => format!("{}_", f.cte),
+                    None => String::new(),
+                };
+                (f.seq.clone(), prefix)
+            })
+            .collect();
+        let cte = group
+            .clone()
+            .unwrap_or_else(|| self.seqs[members[0]].cte.clone());
+        let ev = self.p.catalog.events[events].clone();
         let entity_key = self.p.catalog.entities[ev.entity].key.clone();
         let mut scope = Scope {
             entity: ev.entity,
             alias: String::new(),
             needs: Needs::default(),
         };
-        let filters: Vec<EventFilter> = seq
-            .steps
+        let filters: Vec<Vec<EventFilter>> = seqs
             .iter()
-            .map(|s| EventFilter {
-                events: seq.events,
-                names: s.names.clone(),
-                pred: s.pred.clone(),
-                window: seq.window.clone(),
+            .map(|(seq, _)| {
+                seq.steps
+                    .iter()
+                    .map(|s| EventFilter {
+                        events,
+                        names: s.names.clone(),
+                        pred: s.pred.clone(),
+                        window: seq.window.clone(),
+                    })
+                    .collect()
             })
             .collect();
-        let refs: Vec<&EventFilter> = filters.iter().collect();
-        let (selection, _, _) = self.scan_where(seq.events, &refs, &mut scope);
+        let refs: Vec<&EventFilter> = filters.iter().flatten().collect();
+        let (selection, _, _) = self.scan_where(events, &refs, &mut scope);
         let key = sql.col(EV, &ev.key);
         let time = sql.col(EV, &ev.time);
-        let n = seq.steps.len();
+        // Identical steps across sequences share a flag column, and sequences that
+        // start with the same steps share their `prev` columns.
         let mut projection = vec![proj(key.clone(), "k"), proj(time.clone(), "t")];
-        for (i, f) in filters.iter().enumerate() {
-            let mut parts = self.filter_parts(f, &mut scope, false, None);
-            if parts.is_empty() {
-                parts.push(sql.bool(true));
+        let mut flag_of: Vec<(String, String)> = Vec::new();
+        let mut flags: Vec<Vec<String>> = Vec::new();
+        for (steps, (_, prefix)) in filters.iter().zip(&seqs) {
+            let mut cols = Vec::new();
+            for (i, f) in steps.iter().enumerate() {
+                let mut parts = self.filter_parts(f, &mut scope, false, None);
+                if parts.is_empty() {
+                    parts.push(sql.bool(true));
+                }
+                let flag = sql.case(vec![(and(parts), sql.int(1))], Some(sql.int(0)));
+                let text = flag.to_string();
+                let col = match flag_of.iter().find(|(t, _)| *t == text) {
+                    Some((_, c)) => c.clone(),
+                    None => {
+                        let c = format!("{prefix}s{}", i + 1);
+                        projection.push(proj(sql.func("MAX", vec![flag]), &c));
+                        flag_of.push((text, c.clone()));
+                        c
+                    }
+                };
+                cols.push(col);
             }
-            let flag = sql.case(vec![(and(parts), sql.int(1))], Some(sql.int(0)));
-            projection.push(proj(sql.func("MAX", vec![flag]), &format!("s{}", i + 1)));
+            flags.push(cols);
+        }
+        // prevs[a][j - 1]: the column holding sequence a's latest valid step j.
+        let mut prev_of: Vec<(String, String)> = Vec::new();
+        let mut prevs: Vec<Vec<String>> = Vec::new();
+        for ((seq, prefix), cols) in seqs.iter().zip(&flags) {
+            let mut mine = Vec::new();
+            let mut chain = String::new();
+            for j in 1..seq.steps.len() {
+                chain.push_str(&format!("{}|{:?}|", cols[j - 1], seq.steps[j - 1].within));
+                let col = match prev_of.iter().find(|(c, _)| *c == chain) {
+                    Some((_, c)) => c.clone(),
+                    None => {
+                        let c = format!("{prefix}prev{j}");
+                        prev_of.push((chain.clone(), c.clone()));
+                        c
+                    }
+                };
+                mine.push(col);
+            }
+            prevs.push(mine);
         }
         let steps_name = self.fresh(&format!("{cte}_steps"));
         let from = From {
@@ -1585,15 +1679,16 @@ impl<'a> Planner<'a> {
             steps_name.clone(),
             sql.select(projection, Some(from), Some(selection), vec![key, time]),
         )];
-        // valid(j): step j matched at this row, with a valid step j-1 strictly before.
-        let valid = |this: &mut Self, j: usize| -> Expr {
-            let s = bin(sql.bare(&format!("s{j}")), BinaryOperator::Eq, sql.int(1));
+        // valid(a, j): sequence a's step j matched at this row, with a valid step j-1
+        // strictly before.
+        let valid = |this: &mut Self, a: usize, j: usize| -> Expr {
+            let s = bin(sql.bare(&flags[a][j - 1]), BinaryOperator::Eq, sql.int(1));
             if j == 1 {
                 return s;
             }
-            let prev = sql.bare(&format!("prev{}", j - 1));
+            let prev = sql.bare(&prevs[a][j - 2]);
             let mut parts = vec![s, is_not_null(prev.clone())];
-            if let Some(w) = seq.steps[j - 1].within {
+            if let Some(w) = seqs[a].0.steps[j - 1].within {
                 parts.push(bin(
                     sql.bare("t"),
                     BinaryOperator::LtEq,
@@ -1602,17 +1697,45 @@ impl<'a> Planner<'a> {
             }
             and(parts)
         };
+        let longest = seqs.iter().map(|(s, _)| s.steps.len()).max().unwrap_or(0);
         let mut prev_name = steps_name;
-        for j in 2..=n {
-            // Carry the later steps' flags and add prev(j-1).
+        for j in 2..=longest {
             let mut projection = vec![proj_bare(sql.bare("k")), proj_bare(sql.bare("t"))];
-            for later in j..=n {
-                projection.push(proj_bare(sql.bare(&format!("s{later}"))));
+            let mut named: Vec<String> = Vec::new();
+            let mut windows: Vec<(Expr, String)> = Vec::new();
+            for (a, (seq, _)) in seqs.iter().enumerate() {
+                let n = seq.steps.len();
+                let mut keep: Vec<&String> = Vec::new();
+                if j > n {
+                    // Finished: carry what its last step's test reads.
+                    keep.push(&flags[a][n - 1]);
+                    keep.push(&prevs[a][n - 2]);
+                } else {
+                    // Carry the later steps' flags and add prev(j-1).
+                    keep.extend(&flags[a][j - 1..]);
+                    let col = &prevs[a][j - 2];
+                    if !windows.iter().any(|(_, c)| c == col) {
+                        let v = valid(self, a, j - 1);
+                        let max =
+                            sql.function("MAX", vec![sql.case(vec![(v, sql.bare("t"))], None)]);
+                        let w = sql.window(
+                            max,
+                            vec![sql.bare("k")],
+                            vec![(sql.bare("t"), false)],
+                            true,
+                        );
+                        windows.push((w, col.clone()));
+                    }
+                }
+                for c in keep {
+                    if !named.contains(c) && !windows.iter().any(|(_, w)| w == c) {
+                        named.push(c.clone());
+                    }
+                }
             }
-            let v = valid(self, j - 1);
-            let max = sql.function("MAX", vec![sql.case(vec![(v, sql.bare("t"))], None)]);
-            let w = sql.window(max, vec![sql.bare("k")], vec![(sql.bare("t"), false)], true);
-            projection.push(proj(w, &format!("prev{}", j - 1)));
+            named.retain(|c| !windows.iter().any(|(_, w)| w == c));
+            projection.extend(named.iter().map(|c| proj_bare(sql.bare(c))));
+            projection.extend(windows.into_iter().map(|(w, c)| proj(w, &c)));
             let name = self.fresh(&format!("{cte}_step{j}"));
             let from = From {
                 base: sql.table(&[prev_name.clone()], None),
@@ -1624,23 +1747,34 @@ impl<'a> Planner<'a> {
             ));
             prev_name = name;
         }
-        let v = valid(self, n);
         let from = From {
             base: sql.table(&[prev_name], None),
             joins: vec![],
         };
-        out.push((
-            cte,
-            sql.select(
-                vec![
-                    proj(sql.bare("k"), &entity_key),
-                    proj(sql.int(1), "matched"),
-                ],
-                Some(from),
-                Some(v),
-                vec![sql.bare("k")],
-            ),
-        ));
+        let q = match group {
+            None => {
+                let v = valid(self, 0, seqs[0].0.steps.len());
+                sql.select(
+                    vec![
+                        proj(sql.bare("k"), &entity_key),
+                        proj(sql.int(1), "matched"),
+                    ],
+                    Some(from),
+                    Some(v),
+                    vec![sql.bare("k")],
+                )
+            }
+            Some(_) => {
+                let mut projection = vec![proj(sql.bare("k"), &entity_key)];
+                for (a, &si) in members.iter().enumerate() {
+                    let v = valid(self, a, seqs[a].0.steps.len());
+                    let flag = sql.case(vec![(v, sql.int(1))], Some(sql.int(0)));
+                    projection.push(proj(sql.func("MAX", vec![flag]), &self.seqs[si].cte));
+                }
+                sql.select(projection, Some(from), None, vec![sql.bare("k")])
+            }
+        };
+        out.push((cte, q));
         out
     }
 }
