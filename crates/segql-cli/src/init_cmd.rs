@@ -86,8 +86,19 @@ pub fn run(dir: &Path) -> Result<ExitCode> {
     }
     println!();
     println!("next:");
-    println!("  segql check {shown}     # parse and check");
-    println!("  segql test {shown}      # run the tests and asserts");
-    println!("  segql run {shown}       # members of every segment, over data/");
+    // The scaffold's events are from May 2024: run as of just after them, or the
+    // windows ("in last 30 days") are empty.
+    let steps = [
+        (format!("segql check {shown}"), "parse and check"),
+        (format!("segql test {shown}"), "run the tests and asserts"),
+        (
+            format!("segql run {shown} --as-of 2024-06-01"),
+            "members of every segment, over data/",
+        ),
+    ];
+    let width = steps.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
+    for (command, what) in &steps {
+        println!("  {command:width$}   # {what}");
+    }
     Ok(ExitCode::SUCCESS)
 }
