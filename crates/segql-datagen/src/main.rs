@@ -50,8 +50,9 @@ struct Args {
     /// RAM (about 15 GB at a million users).
     #[arg(long, value_name = "SIZE")]
     memory_limit: Option<String>,
-    /// Print the generation as one SQL script (writing parquet under --out) instead of
-    /// running it: for running in another DuckDB, e.g. an optimized build.
+    /// Print the generation as one SQL script (writing parquet under --out, which is
+    /// created) instead of running it: for running in another DuckDB, e.g. an optimized
+    /// build.
     #[arg(long)]
     print_sql: bool,
 }
@@ -73,6 +74,11 @@ fn main() -> ExitCode {
         memory_limit: args.memory_limit,
     };
     if args.print_sql {
+        // The script's COPY statements write under --out but cannot create it.
+        if let Err(e) = std::fs::create_dir_all(&cfg.out) {
+            eprintln!("segql-datagen: cannot create {}: {e}", cfg.out.display());
+            return ExitCode::FAILURE;
+        }
         return match segql_datagen::script(&cfg) {
             Ok(sql) => {
                 print!("{sql}");
