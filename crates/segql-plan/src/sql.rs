@@ -452,7 +452,7 @@ pub fn and(mut parts: Vec<Expr>) -> Expr {
         1 => parts.pop().expect("one part"),
         _ => {
             let mut it = parts.into_iter();
-            let first = it.next().expect("parts");
+            let first = nest_or(it.next().expect("parts"));
             it.fold(first, |acc, p| Expr::BinaryOp {
                 left: Box::new(acc),
                 op: BinaryOperator::And,
@@ -520,5 +520,33 @@ pub fn derived(q: Query, alias: &str, sql: &Sql<'_>) -> TableFactor {
             at: None,
         }),
         sample: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Expr {
+        raw(s.to_string())
+    }
+
+    #[test]
+    fn and_and_or_parenthesize_what_binds_looser_wherever_it_stands() {
+        let text = |e: Expr| e.to_string();
+        assert_eq!(
+            text(and(vec![or(vec![v("a"), v("b")]), v("c")])),
+            "(a OR b) AND c"
+        );
+        assert_eq!(
+            text(and(vec![v("c"), or(vec![v("a"), v("b")])])),
+            "c AND (a OR b)"
+        );
+        assert_eq!(
+            text(or(vec![and(vec![v("a"), v("b")]), v("c")])),
+            "(a AND b) OR c"
+        );
+        assert_eq!(text(and(vec![])), "TRUE");
+        assert_eq!(text(or(vec![])), "FALSE");
     }
 }
