@@ -545,7 +545,14 @@ fn months_back(ts: i64, n: i64) -> i64 {
 
 impl<'a> Planner<'a> {
     pub(crate) fn new(p: &'a Program, d: &'a dyn Dialect, o: Options) -> Self {
-        let names = HashSet::new();
+        // A CTE named like an unqualified relation of the catalog would hide it from
+        // the statement: those names are taken.
+        let tables = p.catalog.entities.iter().map(|e| &e.table);
+        let names: HashSet<String> = tables
+            .chain(p.catalog.events.iter().map(|e| &e.table))
+            .filter(|t| t.len() == 1)
+            .map(|t| t[0].to_lowercase())
+            .collect();
         Planner {
             p,
             d,
