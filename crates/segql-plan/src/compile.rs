@@ -450,11 +450,13 @@ enum Derived {
         value: Box<Scalar>,
         cte: String,
     },
+    /// Every quantifier over one relationship (outer entity, inner entity, reference):
+    /// one pass over the inner table, one `matching` count per condition.
     Quant {
         outer: EntityId,
         inner: EntityId,
         via_ref: usize,
-        cond: Box<Cond>,
+        conds: Vec<Cond>,
         cte: String,
     },
 }
@@ -629,23 +631,37 @@ impl<'a> Planner<'a> {
                 ..
             } => {
                 self.collect_cond(cond, *inner);
-                let exists = self.derived.iter().any(|d| {
-                    matches!(d, Derived::Quant { outer, inner: i, via_ref: r, cond: c, .. }
-                        if *outer == entity && i == inner && r == via_ref && c == cond)
+                let group = self.derived.iter_mut().find_map(|d| match d {
+                    Derived::Quant {
+                        outer,
+                        inner: i,
+                        via_ref: r,
+                        conds,
+                        ..
+                    } if *outer == entity && i == inner && r == via_ref => Some(conds),
+                    _ => None,
                 });
-                if !exists {
-                    let name = format!(
-                        "{}_per_{}",
-                        self.p.catalog.entities[*inner].name, self.p.catalog.entities[entity].name
-                    );
-                    let cte = self.fresh(&name);
-                    self.derived.push(Derived::Quant {
-                        outer: entity,
-                        inner: *inner,
-                        via_ref: *via_ref,
-                        cond: cond.clone(),
-                        cte,
-                    });
+                match group {
+                    Some(conds) => {
+                        if !conds.contains(cond) {
+                            conds.push((**cond).clone());
+                        }
+                    }
+                    None => {
+                        let name = format!(
+                            "{}_per_{}",
+                            self.p.catalog.entities[*inner].name,
+                            self.p.catalog.entities[entity].name
+                        );
+                        let cte = self.fresh(&name);
+                        self.derived.push(Derived::Quant {
+                            outer: entity,
+                            inner: *inner,
+                            via_ref: *via_ref,
+                            conds: vec![(**cond).clone()],
+                            cte,
+                        });
+                    }
                 }
             }
             Cond::Sequence(s) => {
@@ -1134,17 +1150,27 @@ impl<'a> Planner<'a> {
                 via_ref,
                 cond,
             } => {
-                let di = self
+                let (di, column) = self
                     .derived
                     .iter()
-                    .position(|d| {
-                        matches!(d, Derived::Quant { outer, inner: i, via_ref: r, cond: cc, .. }
-                            if *outer == scope.entity && i == inner && r == via_ref && cc == cond)
+                    .enumerate()
+                    .find_map(|(di, d)| match d {
+                        Derived::Quant {
+                            outer,
+                            inner: i,
+                            via_ref: r,
+                            conds,
+                            ..
+                        } if *outer == scope.entity && i == inner && r == via_ref => {
+                            let ci = conds.iter().position(|c| c == &**cond)?;
+                            Some((di, matching_column(conds.len(), ci)))
+                        }
+                        _ => None,
                     })
                     .expect("quantifier collected");
                 scope.needs.derived.insert(di);
                 let cte = self.derived[di].cte().to_string();
-                let matching = sql.coalesce(sql.col(&cte, "matching"), sql.int(0));
+                let matching = sql.coalesce(sql.col(&cte, &column), sql.int(0));
                 let related = sql.coalesce(sql.col(&cte, "related"), sql.int(0));
                 let e = match quant {
                     Quant::Any => bin(matching, BinaryOperator::GtEq, sql.int(1)),
@@ -1493,8 +1519,23 @@ impl<'a> Planner<'a> {
                 ctes.extend(self.seq_ctes(events));
             }
         }
-        for di in 0..self.derived.len() {
-            let q = self.derived_cte(di);
+        // In collection order, except that a CTE waits for the ones it joins: a
+        // relationship's CTE collected early may have gained a condition that joins a
+        // later one.
+        let mut pending: Vec<(usize, Query, BTreeSet<usize>)> = (0..self.derived.len())
+            .map(|di| {
+                let (q, needs) = self.derived_cte(di);
+                (di, q, needs)
+            })
+            .collect();
+        let mut defined: BTreeSet<usize> = BTreeSet::new();
+        while !pending.is_empty() {
+            let next = pending
+                .iter()
+                .position(|(di, _, needs)| needs.iter().all(|n| n == di || defined.contains(n)))
+                .unwrap_or(0);
+            let (di, q, _) = pending.remove(next);
+            defined.insert(di);
             ctes.push((self.derived[di].cte().to_string(), q));
         }
         ctes.append(&mut self.derived_tail);
@@ -1504,7 +1545,8 @@ impl<'a> Planner<'a> {
         Ok(self.sql.with(ctes, body))
     }
 
-    fn derived_cte(&mut self, di: usize) -> Query {
+    /// A derived CTE, with the derived CTEs it joins (which must be defined before it).
+    fn derived_cte(&mut self, di: usize) -> (Query, BTreeSet<usize>) {
         let sql = self.sql;
         match &self.derived[di] {
             Derived::Ntile {
@@ -1528,38 +1570,44 @@ impl<'a> Planner<'a> {
                 let f = sql.function("NTILE", vec![sql.int(k)]);
                 let bucket = sql.window(f, vec![], vec![(v, true), (key_order, false)], false);
                 let from = self.from(&scope);
-                sql.select(
-                    vec![proj(key, &key_name), proj(bucket, "bucket")],
-                    Some(from),
-                    None,
-                    vec![],
+                (
+                    sql.select(
+                        vec![proj(key, &key_name), proj(bucket, "bucket")],
+                        Some(from),
+                        None,
+                        vec![],
+                    ),
+                    scope.needs.derived,
                 )
             }
             Derived::Quant {
                 outer,
                 inner,
                 via_ref,
-                cond,
+                conds,
                 ..
             } => {
-                let (outer, inner, via_ref, cond) = (*outer, *inner, *via_ref, cond.clone());
+                let (outer, inner, via_ref, conds) = (*outer, *inner, *via_ref, conds.clone());
                 let mut scope = self.scope(inner);
                 let r = self.p.catalog.entities[inner].refs[via_ref].clone();
                 let link = sql.col(&scope.alias, &r.column);
-                let (c, _) = self.cond(&cond, &mut scope);
                 let outer_key = self.p.catalog.entities[outer].key.clone();
-                let matching = self.d.cond_agg(&sql, AggFn::Count, None, Some(c));
                 let related = Expr::Function(sql.count_star());
+                let mut projection = vec![proj(link.clone(), &outer_key), proj(related, "related")];
+                for (ci, cond) in conds.iter().enumerate() {
+                    let (c, _) = self.cond(cond, &mut scope);
+                    let matching = self.d.cond_agg(&sql, AggFn::Count, None, Some(c));
+                    projection.push(proj(matching, &matching_column(conds.len(), ci)));
+                }
                 let from = self.from(&scope);
-                sql.select(
-                    vec![
-                        proj(link.clone(), &outer_key),
-                        proj(related, "related"),
-                        proj(matching, "matching"),
-                    ],
-                    Some(from),
-                    Some(is_not_null(link.clone())),
-                    vec![link],
+                (
+                    sql.select(
+                        projection,
+                        Some(from),
+                        Some(is_not_null(link.clone())),
+                        vec![link],
+                    ),
+                    scope.needs.derived,
                 )
             }
         }
@@ -1783,6 +1831,16 @@ impl<'a> Planner<'a> {
         };
         out.push((cte, q));
         out
+    }
+}
+
+/// The column of a quantifier's condition in its relationship's CTE: `matching` when it
+/// is the only one, else `matching_1`, `matching_2`, ... in the order collected.
+fn matching_column(conds: usize, ci: usize) -> String {
+    if conds == 1 {
+        "matching".to_string()
+    } else {
+        format!("matching_{}", ci + 1)
     }
 }
 
