@@ -438,16 +438,24 @@ enum FactKey {
     Seen(EventAgg),
 }
 
+struct Tile {
+    k: i64,
+    value: Box<Scalar>,
+    name: String,
+}
+
 struct SeqFeat {
     seq: Sequence,
     cte: String,
 }
 
 enum Derived {
+    /// Every `ntile` of one entity: one pass over its table, a window column per tile.
+    /// One tile alone is its own CTE (`ntile_10`, column `bucket`); several share
+    /// `ntiles`, a column each named like the tile.
     Ntile {
         entity: EntityId,
-        k: i64,
-        value: Box<Scalar>,
+        tiles: Vec<Tile>,
         cte: String,
     },
     /// Every quantifier over one relationship (outer entity, inner entity, reference):
@@ -696,17 +704,45 @@ impl<'a> Planner<'a> {
             }
             Scalar::Ntile { k, value } => {
                 self.collect_scalar(value, entity);
-                let exists = self.derived.iter().any(|d| {
-                    matches!(d, Derived::Ntile { entity: e, k: kk, value: v, .. } if *e == entity && kk == k && v == value)
-                });
-                if !exists {
-                    let cte = self.fresh(&format!("ntile_{k}"));
-                    self.derived.push(Derived::Ntile {
-                        entity,
-                        k: *k,
-                        value: value.clone(),
-                        cte,
-                    });
+                let group = self
+                    .derived
+                    .iter()
+                    .position(|d| matches!(d, Derived::Ntile { entity: e, .. } if *e == entity));
+                let name = |this: &mut Self| this.fresh(&format!("ntile_{k}"));
+                match group {
+                    None => {
+                        let name = name(self);
+                        self.derived.push(Derived::Ntile {
+                            entity,
+                            tiles: vec![Tile {
+                                k: *k,
+                                value: value.clone(),
+                                name: name.clone(),
+                            }],
+                            cte: name,
+                        });
+                    }
+                    Some(di) => {
+                        let known = matches!(&self.derived[di], Derived::Ntile { tiles, .. }
+                            if tiles.iter().any(|t| t.k == *k && &t.value == value));
+                        if !known {
+                            let name = name(self);
+                            // The second tile: the CTE becomes the entity's shared one.
+                            let single = matches!(&self.derived[di],
+                                Derived::Ntile { tiles, .. } if tiles.len() == 1);
+                            let shared = single.then(|| self.fresh("ntiles"));
+                            if let Derived::Ntile { tiles, cte, .. } = &mut self.derived[di] {
+                                if let Some(shared) = shared {
+                                    *cte = shared;
+                                }
+                                tiles.push(Tile {
+                                    k: *k,
+                                    value: value.clone(),
+                                    name,
+                                });
+                            }
+                        }
+                    }
                 }
             }
             Scalar::Score(rules) => rules.iter().for_each(|(_, c)| self.collect_cond(c, entity)),
@@ -990,14 +1026,26 @@ impl<'a> Planner<'a> {
                 }
             }
             Scalar::Ntile { k, value } => {
-                let di = self
+                let (di, column) = self
                     .derived
                     .iter()
-                    .position(|d| matches!(d, Derived::Ntile { entity, k: kk, value: v, .. } if *entity == scope.entity && kk == k && v == value))
+                    .enumerate()
+                    .find_map(|(di, d)| match d {
+                        Derived::Ntile { entity, tiles, .. } if *entity == scope.entity => {
+                            let t = tiles.iter().find(|t| t.k == *k && &t.value == value)?;
+                            let column = if tiles.len() == 1 {
+                                "bucket".to_string()
+                            } else {
+                                t.name.clone()
+                            };
+                            Some((di, column))
+                        }
+                        _ => None,
+                    })
                     .expect("ntile collected");
                 scope.needs.derived.insert(di);
                 let cte = self.derived[di].cte().to_string();
-                (sql.col(&cte, "bucket"), false)
+                (sql.col(&cte, &column), false)
             }
             Scalar::Score(rules) => {
                 let mut sum: Option<Expr> = None;
@@ -1549,34 +1597,41 @@ impl<'a> Planner<'a> {
     fn derived_cte(&mut self, di: usize) -> (Query, BTreeSet<usize>) {
         let sql = self.sql;
         match &self.derived[di] {
-            Derived::Ntile {
-                entity, k, value, ..
-            } => {
-                let (entity, k, value) = (*entity, *k, value.clone());
+            Derived::Ntile { entity, tiles, .. } => {
+                let entity = *entity;
+                let tiles: Vec<(i64, Scalar, String)> = tiles
+                    .iter()
+                    .map(|t| (t.k, (*t.value).clone(), t.name.clone()))
+                    .collect();
                 let mut scope = self.scope(entity);
                 let key = self.key_expr(&scope);
-                let (v, _) = self.scalar(&value, &mut scope);
-                let v = if self.scalar_ty(&value) == Type::String {
-                    self.d.byte_order(&sql, v)
-                } else {
-                    v
-                };
                 let key_name = self.p.catalog.entities[entity].key.clone();
                 let key_order = if self.p.catalog.entities[entity].key_ty == Type::String {
                     self.d.byte_order(&sql, key.clone())
                 } else {
                     key.clone()
                 };
-                let f = sql.function("NTILE", vec![sql.int(k)]);
-                let bucket = sql.window(f, vec![], vec![(v, true), (key_order, false)], false);
+                let mut projection = vec![proj(key, &key_name)];
+                for (k, value, name) in &tiles {
+                    let (v, _) = self.scalar(value, &mut scope);
+                    let v = if self.scalar_ty(value) == Type::String {
+                        self.d.byte_order(&sql, v)
+                    } else {
+                        v
+                    };
+                    let f = sql.function("NTILE", vec![sql.int(*k)]);
+                    let bucket = sql.window(
+                        f,
+                        vec![],
+                        vec![(v, true), (key_order.clone(), false)],
+                        false,
+                    );
+                    let column = if tiles.len() == 1 { "bucket" } else { name };
+                    projection.push(proj(bucket, column));
+                }
                 let from = self.from(&scope);
                 (
-                    sql.select(
-                        vec![proj(key, &key_name), proj(bucket, "bucket")],
-                        Some(from),
-                        None,
-                        vec![],
-                    ),
+                    sql.select(projection, Some(from), None, vec![]),
                     scope.needs.derived,
                 )
             }
