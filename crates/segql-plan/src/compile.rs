@@ -754,8 +754,12 @@ impl<'a> Planner<'a> {
             FactKey::Agg(a) | FactKey::Seen(a) => a.clone(),
         };
         let events = agg.filter.events;
-        let distinct =
-            matches!(agg.kind, AggKind::CountDistinct(_)) && self.d.separate_distinct_scan();
+        let distinct = self.d.separate_distinct_scan()
+            && match agg.kind {
+                AggKind::CountDistinct(_) => true,
+                AggKind::ActivePeriods { n, .. } => self.d.active_periods_distinct(n),
+                _ => false,
+            };
         let fi = match self
             .facts
             .iter()
