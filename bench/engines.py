@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""The planner's figures (floor, batch of 50, one by one) on Postgres or ClickHouse.
+
+bench/run.py measures DuckDB; this runs the same statements, compiled for the engine's
+dialect, on the engine itself, each materialized (CREATE TEMP TABLE / a Memory table).
+
+  postgres    a running server on --pg-host (a socket directory); the data is loaded
+              into database --pg-db from the parquet files (via DuckDB and CSV), then
+              VACUUM ANALYZE. Needs the duckdb Python package and psql.
+  clickhouse  chdb in-process (pip install chdb); the data is loaded into MergeTree
+              tables straight from the parquet files.
+
+Usage: bench/engines.py --engine postgres|clickhouse --data DIR --segql PATH [--repeat 3]
+
+A private Postgres cluster, as the figures in docs/benchmarks.md were measured:
+
+  PG=/usr/lib/postgresql/15/bin; mkdir -p /tmp/pgb && chown postgres /tmp/pgb
+  su postgres -c "$PG/initdb -D /tmp/pgb/data -A trust -U postgres -E UTF8"
+  su postgres -c "$PG/pg_ctl -D /tmp/pgb/data -l /tmp/pgb/log -o \\"-k /tmp/pgb \\
+      -c listen_addresses='' -c shared_buffers=2GB -c work_mem=256MB\\" start"
+"""
+import argparse
+import pathlib
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent
+FLOOR = "SELECT user_id, count(*) AS n FROM analytics.events GROUP BY user_id"
+
+
+def strip(sql):
+    return "\n".join(l for l in sql.splitlines() if not l.startswith("--")).strip().rstrip(";")
+
+
+def statements(segql, dialect, as_of):
+    base = [segql, "compile", str(ROOT), "--dialect", dialect, "--as-of", as_of]
+    batch = strip(subprocess.run(base + ["--batch"], check=True, capture_output=True, text=True).stdout)
+    out = pathlib.Path(f"/tmp/segql-bench-{dialect}")
+    subprocess.run(["rm", "-rf", str(out)], check=True)
+    subprocess.run(base + ["--out", str(out)], check=True, capture_output=True)
+    singles = [strip(p.read_text()) for p in sorted((out / dialect).glob("b*.sql"))]
+    return batch, singles
+
+
+class Postgres:
+    dialect = "postgres"
+
+    def __init__(self, args):
+        self.host, self.db = args.pg_host, args.pg_db
+        import duckdb
+
+        psql = ["psql", "-h", self.host, "-U", "postgres", "-q", "-v", "ON_ERROR_STOP=1"]
+        subprocess.run(psql + ["-c", f"DROP DATABASE IF EXISTS {self.db}"], check=True)
+        subprocess.run(psql + ["-c", f"CREATE DATABASE {self.db}"], check=True)
+        types = {"VARCHAR": "text", "BIGINT": "bigint", "INTEGER": "integer", "DOUBLE": "double precision",
+                 "BOOLEAN": "boolean", "DATE": "date", "TIMESTAMP": "timestamp", "FLOAT": "real"}
+        con = duckdb.connect()
+        ddl = ["CREATE SCHEMA analytics;"]
+        for table, src in self.sources(args.data):
+            cols = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+            pg = lambda t: "numeric" + t[7:] if t.startswith("DECIMAL") else types.get(t, "text")
+            ddl.append(f"CREATE TABLE analytics.{table} (" + ", ".join(f"{c[0]} {pg(c[1])}" for c in cols) + ");")
+            con.execute(f"COPY (SELECT * FROM {src}) TO '/tmp/segql-bench-{table}.csv' (HEADER, FORMAT csv)")
+        self.psql("\n".join(ddl))
+        for table, _ in self.sources(args.data):
+            self.psql(f"\\copy analytics.{table} FROM '/tmp/segql-bench-{table}.csv' CSV HEADER")
+        self.psql("VACUUM ANALYZE")
+
+    @staticmethod
+    def sources(d):
+        return [("users", f"read_parquet('{d}/users.parquet')"),
+                ("accounts", f"read_parquet('{d}/accounts.parquet')"),
+                ("events", f"read_parquet('{d}/events/*/*.parquet', hive_partitioning = false)")]
+
+    def psql(self, script):
+        out = subprocess.run(["psql", "-h", self.host, "-U", "postgres", "-d", self.db, "-q", "-v", "ON_ERROR_STOP=1"],
+                             input=script, capture_output=True, text=True)
+        if out.returncode:
+            sys.exit(out.stderr[:4000])
+        return out.stdout
+
+    def run(self, stmts):
+        """Seconds the statements took, by psql's own timing (no connection overhead)."""
+        script = "SET jit = off;\n\\timing on\n" + "\n".join(
+            f"CREATE TEMP TABLE r{i} AS {s};" for i, s in enumerate(stmts))
+        return sum(float(t) for t in re.findall(r"Time: ([0-9.]+) ms", self.psql(script))) / 1000
+
+
+class ClickHouse:
+    dialect = "clickhouse"
+
+    def __init__(self, args):
+        from chdb import session
+
+        self.s = session.Session()
+        self.n = 0
+        self.s.query("CREATE DATABASE IF NOT EXISTS analytics")
+        for table, path in [("users", "users.parquet"), ("accounts", "accounts.parquet"),
+                            ("events", "events/*/*.parquet")]:
+            self.s.query(f"CREATE TABLE analytics.{table} ENGINE = MergeTree ORDER BY tuple() "
+                         f"AS SELECT * FROM file('{args.data}/{path}', Parquet)")
+
+    def run(self, stmts):
+        start = time.perf_counter()
+        for q in stmts:
+            self.n += 1
+            self.s.query(f"CREATE TABLE default.r{self.n} ENGINE = Memory AS {q}")
+        return time.perf_counter() - start
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--engine", required=True, choices=["postgres", "clickhouse"])
+    ap.add_argument("--data", required=True, type=pathlib.Path)
+    ap.add_argument("--segql", required=True)
+    ap.add_argument("--as-of", default="2026-01-01")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--pg-host", default="/tmp/pgb")
+    ap.add_argument("--pg-db", default="segql_bench")
+    args = ap.parse_args()
+    engine = (Postgres if args.engine == "postgres" else ClickHouse)(args)
+    batch, singles = statements(args.segql, engine.dialect, args.as_of)
+    res = {}
+    for name, stmts in [("floor", [FLOOR]), ("batch", [batch]), ("one_by_one", singles)]:
+        runs = [engine.run(stmts) for _ in range(args.repeat)]
+        res[name] = statistics.median(runs)
+        print(f"  {name}: {res[name]:.2f} s  ({', '.join(f'{r:.2f}' for r in runs)})", file=sys.stderr)
+    print(f"| {args.engine} | {res['floor']:.2f} s | {res['batch']:.2f} s | {res['batch'] / res['floor']:.1f} "
+          f"| {res['one_by_one']:.2f} s | {res['one_by_one'] / res['batch']:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
