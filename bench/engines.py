@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The planner's figures (floor, batch of 50, one by one) on Postgres or ClickHouse.
+"""The planner's figures (floor, batch of 50, one by one) on Postgres, ClickHouse or Spark.
 
 bench/run.py measures DuckDB; this runs the same statements, compiled for the engine's
 dialect, on the engine itself, each materialized (CREATE TEMP TABLE / a Memory table).
@@ -9,8 +9,11 @@ dialect, on the engine itself, each materialized (CREATE TEMP TABLE / a Memory t
               VACUUM ANALYZE. Needs the duckdb Python package and psql.
   clickhouse  chdb in-process (pip install chdb); the data is loaded into MergeTree
               tables straight from the parquet files.
+  spark       PySpark in local mode (pip install pyspark; Java 17), the databricks
+              dialect; the data saved as tables from the parquet files under a temporary
+              warehouse, each statement written to the `noop` sink.
 
-Usage: bench/engines.py --engine postgres|clickhouse --data DIR --segql PATH [--repeat 3]
+Usage: bench/engines.py --engine postgres|clickhouse|spark --data DIR --segql PATH [--repeat 3]
 
 A private Postgres cluster, as the figures in docs/benchmarks.md were measured:
 
@@ -111,9 +114,40 @@ class ClickHouse:
         return time.perf_counter() - start
 
 
+class Spark:
+    dialect = "databricks"
+
+    def __init__(self, args):
+        import tempfile
+        from pyspark.sql import SparkSession
+
+        warehouse = tempfile.mkdtemp(prefix="segql-bench-spark-")
+        self.spark = (SparkSession.builder.master("local[2]")
+                      .config("spark.driver.memory", "6g")
+                      .config("spark.sql.shuffle.partitions", "8")
+                      .config("spark.ui.enabled", "false")
+                      .config("spark.sql.session.timeZone", "UTC")
+                      .config("spark.sql.warehouse.dir", warehouse)
+                      .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={warehouse}")
+                      .getOrCreate())
+        self.spark.sparkContext.setLogLevel("ERROR")
+        self.spark.sql("CREATE DATABASE IF NOT EXISTS analytics")
+        for table, path in [("users", "users.parquet"), ("accounts", "accounts.parquet"), ("events", "events")]:
+            df = self.spark.read.parquet(f"{args.data}/{path}")
+            if "month" in df.columns:
+                df = df.drop("month")  # the hive partition, not a catalog column
+            df.write.mode("overwrite").saveAsTable(f"analytics.{table}")
+
+    def run(self, stmts):
+        start = time.perf_counter()
+        for q in stmts:
+            self.spark.sql(q).write.format("noop").mode("overwrite").save()
+        return time.perf_counter() - start
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--engine", required=True, choices=["postgres", "clickhouse"])
+    ap.add_argument("--engine", required=True, choices=["postgres", "clickhouse", "spark"])
     ap.add_argument("--data", required=True, type=pathlib.Path)
     ap.add_argument("--segql", required=True)
     ap.add_argument("--as-of", default="2026-01-01")
@@ -121,7 +155,7 @@ def main():
     ap.add_argument("--pg-host", default="/tmp/pgb")
     ap.add_argument("--pg-db", default="segql_bench")
     args = ap.parse_args()
-    engine = (Postgres if args.engine == "postgres" else ClickHouse)(args)
+    engine = {"postgres": Postgres, "clickhouse": ClickHouse, "spark": Spark}[args.engine](args)
     batch, singles = statements(args.segql, engine.dialect, args.as_of)
     res = {}
     for name, stmts in [("floor", [FLOOR]), ("batch", [batch]), ("one_by_one", singles)]:
