@@ -23,6 +23,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import duckdb
@@ -91,7 +92,8 @@ def peak_memory(args, batch_sql):
         "import sys, duckdb; sys.path.insert(0, %r); import run as r; "
         "con = r.connect(%r, %r, %r); r.timed(con, open(%r).read())"
     )
-    path = pathlib.Path(args.json or "/tmp/bench").with_suffix(".batch.sql")
+    # The statement is the same at every scale: a scratch file, not a result.
+    path = pathlib.Path(tempfile.gettempdir()) / "segql-bench-batch.sql"
     path.write_text(batch_sql)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     subprocess.run(

@@ -60,3 +60,63 @@ pub fn load_project(dir: &Path) -> (SourceMap, Program) {
     );
     (map, program)
 }
+
+/// Parses and checks one project given as text (a suite's inline `.seg`); panics with
+/// rendered diagnostics on any error.
+pub fn inline_project(name: &str, text: &str) -> (SourceMap, Program) {
+    let mut map = SourceMap::new();
+    let id = map.add(name.to_string(), text.to_string());
+    let parsed = segql_syntax::parse(text, id);
+    let (program, check_diags) = segql_plan::check(&[&parsed.file]);
+    let errors: Vec<_> = parsed
+        .diags
+        .into_iter()
+        .chain(check_diags)
+        .filter(|d| d.is_error())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{name} has errors:\n{}",
+        render(&map, &errors, RenderOptions::PLAIN)
+    );
+    (map, program)
+}
+
+/// Runs every `test` block of a program on DuckDB (given paths relative to `base`):
+/// how many expectations ran, and a line per block that could not run or expectation
+/// whose members differ.
+pub fn run_test_blocks(map: &SourceMap, program: &Program, base: &Path) -> (usize, Vec<String>) {
+    let mut failures = Vec::new();
+    let mut expectations = 0;
+    for t in &program.tests {
+        let outcome = segql_run::testing::run_test(program, t, base);
+        if let Some(e) = &outcome.error {
+            failures.push(format!(
+                "{} ({}): could not run: {e}",
+                t.name,
+                map.location(t.span)
+            ));
+            continue;
+        }
+        assert_eq!(
+            outcome.expects.len(),
+            t.expects.len(),
+            "every expectation is checked"
+        );
+        for e in &outcome.expects {
+            expectations += 1;
+            if !e.passed() {
+                failures.push(format!(
+                    "{} ({}): {}: missing {:?}, unexpected {:?} (got {:?})",
+                    t.name,
+                    map.location(t.span),
+                    e.target,
+                    e.missing,
+                    e.unexpected,
+                    e.actual
+                ));
+            }
+        }
+    }
+    (expectations, failures)
+}

@@ -11,12 +11,11 @@ use segql_plan::compile::{self, Options};
 use segql_plan::dialect::DuckDb;
 use segql_plan::ir::{AssertCheck, Program, Target};
 use segql_run::bind::{Binding, Format, Source};
-use segql_run::testing::run_test;
 use segql_run::Engine;
 use segql_syntax::ast::CmpOp;
 use segql_syntax::diag::{render, RenderOptions};
 use segql_syntax::SourceMap;
-use segql_tests::root;
+use segql_tests::{root, run_test_blocks};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -85,34 +84,7 @@ fn load() -> (SourceMap, Program) {
 fn every_test_block_finds_its_hand_checked_members() {
     let dir = project_dir();
     let (map, program) = load();
-    let mut failures = Vec::new();
-    let mut expectations = 0;
-    for t in &program.tests {
-        let outcome = run_test(&program, t, &dir);
-        if let Some(e) = &outcome.error {
-            failures.push(format!(
-                "{} ({}): could not run: {e}",
-                t.name,
-                map.location(t.span)
-            ));
-            continue;
-        }
-        assert_eq!(outcome.expects.len(), t.expects.len());
-        for e in &outcome.expects {
-            expectations += 1;
-            if !e.passed() {
-                failures.push(format!(
-                    "{} ({}): {}: missing {:?}, unexpected {:?} (got {:?})",
-                    t.name,
-                    map.location(t.span),
-                    e.target,
-                    e.missing,
-                    e.unexpected,
-                    e.actual
-                ));
-            }
-        }
-    }
+    let (expectations, failures) = run_test_blocks(&map, &program, &dir);
     assert!(
         failures.is_empty(),
         "{} of {expectations} expectations failed:\n{}",

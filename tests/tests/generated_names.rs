@@ -2,8 +2,8 @@
 //! an unqualified relation of the catalog: a CTE of that name would hide the table from
 //! the statement, which would then read the CTE instead (or fail as recursive).
 
-use segql_run::testing::run_test;
-use segql_syntax::SourceMap;
+use segql_tests::{inline_project, run_test_blocks};
+use std::path::Path;
 
 const PROJECT: &str = r#"
 entity user {
@@ -57,12 +57,7 @@ test tables_named_like_generated_ctes {
 
 #[test]
 fn tables_named_like_generated_ctes_are_still_read() {
-    let mut map = SourceMap::new();
-    let id = map.add("names.seg".to_string(), PROJECT.to_string());
-    let parsed = segql_syntax::parse(PROJECT, id);
-    assert!(parsed.diags.is_empty(), "{:?}", parsed.diags);
-    let (program, diags) = segql_plan::check(&[&parsed.file]);
-    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
+    let (map, program) = inline_project("names.seg", PROJECT);
     // The statement does have the CTEs whose names the tables would have had.
     let sql = segql_plan::compile::to_sql(
         &segql_plan::compile::segment(
@@ -77,14 +72,7 @@ fn tables_named_like_generated_ctes_are_still_read() {
     );
     assert!(sql.contains("FROM\n    events_per_user AS ev"), "{sql}");
     assert!(sql.contains("sequences_2 AS ("), "{sql}");
-    let outcome = run_test(&program, &program.tests[0], std::path::Path::new("."));
-    assert!(outcome.error.is_none(), "{:?}", outcome.error);
-    assert_eq!(outcome.expects.len(), 1);
-    let e = &outcome.expects[0];
-    assert!(
-        e.passed(),
-        "expected {:?}, got {:?}\n{sql}",
-        e.expected,
-        e.actual
-    );
+    let (expectations, failures) = run_test_blocks(&map, &program, Path::new("."));
+    assert_eq!(expectations, 1);
+    assert!(failures.is_empty(), "{}\n{sql}", failures.join("\n"));
 }

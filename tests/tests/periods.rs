@@ -5,8 +5,8 @@
 //! compile.rs `period_bucket`): an event exactly `as_of - k units` back is in period
 //! k - 1, and one exactly at the window's start is in the oldest period, not an extra one.
 
-use segql_run::testing::run_test;
-use segql_syntax::SourceMap;
+use segql_tests::{inline_project, run_test_blocks};
+use std::path::Path;
 
 const PROJECT: &str = r#"
 entity user {
@@ -66,26 +66,8 @@ test period_boundaries {
 
 #[test]
 fn events_at_period_boundaries_fall_in_the_later_period() {
-    let mut map = SourceMap::new();
-    let id = map.add("periods.seg".to_string(), PROJECT.to_string());
-    let parsed = segql_syntax::parse(PROJECT, id);
-    assert!(parsed.diags.is_empty(), "{:?}", parsed.diags);
-    let (program, diags) = segql_plan::check(&[&parsed.file]);
-    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
-    let t = &program.tests[0];
-    let outcome = run_test(&program, t, std::path::Path::new("."));
-    assert!(outcome.error.is_none(), "{:?}", outcome.error);
-    let failed: Vec<String> = outcome
-        .expects
-        .iter()
-        .filter(|e| !e.passed())
-        .map(|e| {
-            format!(
-                "{}: expected {:?}, got {:?}",
-                e.target, e.expected, e.actual
-            )
-        })
-        .collect();
-    assert_eq!(outcome.expects.len(), 2);
-    assert!(failed.is_empty(), "{}", failed.join("\n"));
+    let (map, program) = inline_project("periods.seg", PROJECT);
+    let (expectations, failures) = run_test_blocks(&map, &program, Path::new("."));
+    assert_eq!(expectations, 2);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
