@@ -14,6 +14,10 @@ dialect, on the engine itself, each materialized (CREATE TEMP TABLE / a Memory t
               warehouse, each statement written to the `noop` sink.
 
 Usage: bench/engines.py --engine postgres|clickhouse|spark --data DIR --segql PATH [--repeat 3]
+                         [--compare OTHER_SEGQL]
+
+--compare times the batch of a second segql binary (another build of the planner) in
+the same session, alternating with the first: how a plan change was judged per engine.
 
 A private Postgres cluster, as the figures in docs/benchmarks.md were measured:
 
@@ -154,10 +158,20 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--pg-host", default="/tmp/pgb")
     ap.add_argument("--pg-db", default="segql_bench")
+    ap.add_argument("--compare", help="a second segql binary whose batch is timed alongside")
     args = ap.parse_args()
     engine = {"postgres": Postgres, "clickhouse": ClickHouse, "spark": Spark}[args.engine](args)
     batch, singles = statements(args.segql, engine.dialect, args.as_of)
     res = {}
+    if args.compare:
+        other, _ = statements(args.compare, engine.dialect, args.as_of)
+        runs = {"batch": [], "batch_compared": []}
+        for _ in range(args.repeat):
+            runs["batch"].append(engine.run([batch]))
+            runs["batch_compared"].append(engine.run([other]))
+        for name, r in runs.items():
+            print(f"  {name}: {statistics.median(r):.2f} s  ({', '.join(f'{x:.2f}' for x in r)})", file=sys.stderr)
+        return
     for name, stmts in [("floor", [FLOOR]), ("batch", [batch]), ("one_by_one", singles)]:
         runs = [engine.run(stmts) for _ in range(args.repeat)]
         res[name] = statistics.median(runs)

@@ -421,6 +421,8 @@ pub(crate) struct Planner<'a> {
     pub(crate) problems: Vec<String>,
     /// CTEs defined after the features (a report's base, a split's members).
     derived_tail: Vec<(String, Query)>,
+    /// Whether the aggregates have been split by window ([`Planner::tier_facts`]).
+    tiered: bool,
 }
 
 struct Facts {
@@ -493,6 +495,16 @@ struct Needs {
 }
 
 const P: &str = "p";
+
+/// The window tiers of [`Planner::tier_facts`]: how far back (in days) a column's window
+/// may start to belong to the tier, and the suffix of the tier's CTE. Marketing windows
+/// cluster below a month (7, 14, 28, 30 days) and below a quarter (60, 90 days); event
+/// tables are appended in time order, so a scan restricted to the last month or quarter
+/// skips most row groups or partitions.
+const TIERS: [(i64, &str); 2] = [(31, "last_month"), (92, "last_quarter")];
+
+/// The fewest columns a tier must have to get its own scan (see docs/benchmarks.md).
+const MIN_TIER_COLUMNS: usize = 4;
 const EV: &str = "ev";
 const PRESENT: &str = "segql_present";
 
@@ -575,6 +587,7 @@ impl<'a> Planner<'a> {
             names,
             problems: Vec::new(),
             derived_tail: Vec::new(),
+            tiered: false,
         }
     }
 
@@ -760,6 +773,17 @@ impl<'a> Planner<'a> {
                 AggKind::ActivePeriods { n, .. } => self.d.active_periods_distinct(n),
                 _ => false,
             };
+        // A column already planned, in whichever tier it went to.
+        let planned = self.facts.iter().enumerate().find_map(|(fi, f)| {
+            (f.events == events && f.distinct == distinct)
+                .then(|| f.cols.iter().find(|(k, _)| k == &key))
+                .flatten()
+                .map(|(_, name)| (fi, name.clone()))
+        });
+        if let Some(found) = planned {
+            return found;
+        }
+        // New columns go to the first CTE of the relation: the widest tier.
         let fi = match self
             .facts
             .iter()
@@ -823,11 +847,94 @@ impl<'a> Planner<'a> {
         (fi, name)
     }
 
+    /// Splits each shared aggregate by how far back its columns look, on dialects that
+    /// ask for it ([`Dialect::tier_by_window`]): the columns whose window starts within
+    /// a tier of [`TIERS`] move to a CTE of their own whose scan keeps only that tier's
+    /// rows, so that most rows are tested against a few long-window aggregates instead
+    /// of all of them. A tier needs [`MIN_TIER_COLUMNS`] columns to be worth its scan,
+    /// hash table and join; a smaller one stays with the next wider tier. The widest
+    /// tier present keeps the relation's CTE (and its name). Runs once, before the
+    /// first expression names a column.
+    fn tier_facts(&mut self) {
+        if self.tiered {
+            return;
+        }
+        self.tiered = true;
+        if !self.d.tier_by_window() {
+            return;
+        }
+        for fi in 0..self.facts.len() {
+            if self.facts[fi].distinct {
+                continue;
+            }
+            // The tier of each column: the first whose reach covers the window's start,
+            // TIERS.len() for longer or unbounded windows.
+            let mut tier_of: Vec<usize> = self.facts[fi]
+                .cols
+                .iter()
+                .map(|(k, _)| {
+                    let agg = match k {
+                        FactKey::Agg(a) | FactKey::Seen(a) => a,
+                    };
+                    match &agg.filter.window.start {
+                        None => TIERS.len(),
+                        Some(start) => {
+                            let reach = self.o.as_of - self.instant(start);
+                            TIERS
+                                .iter()
+                                .position(|&(days, _)| reach <= days * MICROS_PER_DAY)
+                                .unwrap_or(TIERS.len())
+                        }
+                    }
+                })
+                .collect();
+            for t in 0..TIERS.len() {
+                if tier_of.iter().filter(|&&x| x == t).count() < MIN_TIER_COLUMNS {
+                    tier_of
+                        .iter_mut()
+                        .filter(|x| **x == t)
+                        .for_each(|x| *x = t + 1);
+                }
+            }
+            let widest = tier_of.iter().copied().max().unwrap_or(0);
+            for (t, &(_, label)) in TIERS.iter().enumerate().take(widest) {
+                if !tier_of.contains(&t) {
+                    continue;
+                }
+                let cols: Vec<(FactKey, String)> = self.facts[fi]
+                    .cols
+                    .iter()
+                    .zip(&tier_of)
+                    .filter(|(_, &x)| x == t)
+                    .map(|(c, _)| c.clone())
+                    .collect();
+                let cte = self.fresh(&format!("{}_{label}", self.facts[fi].cte));
+                let events = self.facts[fi].events;
+                self.facts.push(Facts {
+                    events,
+                    distinct: false,
+                    cte,
+                    cols,
+                });
+            }
+            let kept: Vec<(FactKey, String)> = self.facts[fi]
+                .cols
+                .iter()
+                .zip(&tier_of)
+                .filter(|(_, &x)| x == widest)
+                .map(|(c, _)| c.clone())
+                .collect();
+            self.facts[fi].cols = kept;
+        }
+    }
+
     // -----------------------------------------------------------------------------------
     // Scopes and FROM clauses
     // -----------------------------------------------------------------------------------
 
-    pub(crate) fn scope(&self, entity: EntityId) -> Scope {
+    pub(crate) fn scope(&mut self, entity: EntityId) -> Scope {
+        // Expressions name the CTE of each column: the tiers are fixed before the first.
+        self.tier_facts();
         let name = &self.p.catalog.entities[entity].name;
         let alias = name
             .chars()

@@ -455,6 +455,16 @@ pub trait Dialect: Sync {
         false
     }
 
+    /// Whether an events relation's shared aggregate is split by how far back its
+    /// columns look: the columns of the last month and of the last quarter get a scan
+    /// of their own, restricted to that window, when there are enough of them (see
+    /// `compile::TIERS`). One scan is what a warehouse bills least for; an engine that
+    /// evaluates every aggregate's filter on every row (DuckDB) spends less on three
+    /// scans, two of them over a small time range, than on one.
+    fn tier_by_window(&self) -> bool {
+        false
+    }
+
     /// Whether [`Dialect::active_periods`] over `n` periods is a distinct aggregate (and
     /// so goes to the separate scan where there is one).
     fn active_periods_distinct(&self, n: i64) -> bool {
@@ -541,6 +551,10 @@ impl Dialect for DuckDb {
         // `/` divides integers as floating point in DuckDB; `//` is integer division.
         bin(a, BinaryOperator::DuckIntegerDivide, b)
     }
+    fn tier_by_window(&self) -> bool {
+        true
+    }
+
     fn separate_distinct_scan(&self) -> bool {
         true
     }
