@@ -189,3 +189,33 @@ fn a_tier_needs_four_columns() {
     let ctes = event_ctes(&batch(&p, &ids, duckdb));
     assert_eq!(ctes.len(), 1, "{ctes:#?}");
 }
+
+#[test]
+fn every_tiering_dialect_has_the_three_tiers() {
+    let (_, p) = load_project(&root().join("fixtures/results"));
+    let ids = tier_segments(&p);
+    let tiering: Vec<&str> = dialect::all()
+        .into_iter()
+        .filter(|d| d.tier_by_window())
+        .map(|d| d.name())
+        .collect();
+    assert_eq!(tiering, ["duckdb", "postgres", "clickhouse"]);
+    for d in dialect::all().into_iter().filter(|d| d.tier_by_window()) {
+        let ctes = event_ctes(&batch(&p, &ids, d));
+        let names: Vec<&str> = ctes
+            .iter()
+            .map(|(n, _, _)| n.as_str())
+            .filter(|n| !n.contains("distinct"))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "events_per_user",
+                "events_per_user_last_month",
+                "events_per_user_last_quarter"
+            ],
+            "{}",
+            d.name()
+        );
+    }
+}
