@@ -503,8 +503,12 @@ const P: &str = "p";
 /// skips most row groups or partitions.
 const TIERS: [(i64, &str); 2] = [(31, "last_month"), (92, "last_quarter")];
 
-/// The fewest columns a tier must have to get its own scan (see docs/benchmarks.md).
-const MIN_TIER_COLUMNS: usize = 4;
+/// The fewest columns a tier must have to get its own scan. One recent column does not
+/// pay for a scan, a hash table and a join (a segment with `did "login" in last 30 days`
+/// and `stopped "login" for 30 days` is slower split); two usually do, because the
+/// remaining scan then filters fewer columns and often fewer event names (measured per
+/// segment in docs/benchmarks.md).
+const MIN_TIER_COLUMNS: usize = 2;
 const EV: &str = "ev";
 const PRESENT: &str = "segql_present";
 

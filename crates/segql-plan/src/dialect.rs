@@ -457,7 +457,7 @@ pub trait Dialect: Sync {
 
     /// Whether an events relation's shared aggregate is split by how far back its
     /// columns look: the columns of the last month and of the last quarter get a scan
-    /// of their own, restricted to that window, when there are enough of them (see
+    /// of their own, restricted to that window, when there are at least two of them (see
     /// `compile::TIERS`). One scan is what a warehouse bills least for; an engine that
     /// evaluates every aggregate's filter on every row spends less on three scans, two
     /// of them over a small time range, than on one. Measured on the benchmark's batch
