@@ -16,8 +16,9 @@ dialect, on the engine itself, each materialized (CREATE TEMP TABLE / a Memory t
 Usage: bench/engines.py --engine postgres|clickhouse|spark --data DIR --segql PATH [--repeat 3]
                          [--compare OTHER_SEGQL]
 
---compare times the batch of a second segql binary (another build of the planner) in
-the same session, alternating with the first: how a plan change was judged per engine.
+--compare times the batch and the one-by-one statements of a second segql binary
+(another build of the planner) in the same session, alternating with the first: how a
+plan change was judged per engine.
 
 A private Postgres cluster, as the figures in docs/benchmarks.md were measured:
 
@@ -164,11 +165,13 @@ def main():
     batch, singles = statements(args.segql, engine.dialect, args.as_of)
     res = {}
     if args.compare:
-        other, _ = statements(args.compare, engine.dialect, args.as_of)
-        runs = {"batch": [], "batch_compared": []}
+        other, other_singles = statements(args.compare, engine.dialect, args.as_of)
+        runs = {"batch": [], "batch_compared": [], "one_by_one": [], "one_by_one_compared": []}
         for _ in range(args.repeat):
             runs["batch"].append(engine.run([batch]))
             runs["batch_compared"].append(engine.run([other]))
+            runs["one_by_one"].append(engine.run(singles))
+            runs["one_by_one_compared"].append(engine.run(other_singles))
         for name, r in runs.items():
             print(f"  {name}: {statistics.median(r):.2f} s  ({', '.join(f'{x:.2f}' for x in r)})", file=sys.stderr)
         return
