@@ -495,6 +495,8 @@ struct Needs {
 }
 
 const P: &str = "p";
+const EV: &str = "ev";
+const PRESENT: &str = "segql_present";
 
 /// The window tiers of [`Planner::tier_facts`]: how far back (in days) a column's window
 /// may start to belong to the tier, and the suffix of the tier's CTE. Marketing windows
@@ -509,8 +511,6 @@ const TIERS: [(i64, &str); 2] = [(31, "last_month"), (92, "last_quarter")];
 /// remaining scan then filters fewer columns and often fewer event names (measured per
 /// segment in docs/benchmarks.md).
 const MIN_TIER_COLUMNS: usize = 2;
-const EV: &str = "ev";
-const PRESENT: &str = "segql_present";
 
 /// Lowercase ASCII letters, digits and `_`, for generated names.
 fn slug(s: &str) -> String {
