@@ -125,8 +125,8 @@ fn duckdb_splits_the_batch_into_three_tiers() {
             .2
             .clone()
     };
-    assert!(selection("events_per_user_last_month").contains("INTERVAL '1' MONTH"));
-    assert!(selection("events_per_user_last_quarter").contains("INTERVAL '3' MONTH"));
+    assert!(selection("events_per_user_last_month").contains("INTERVAL '-1' MONTH"));
+    assert!(selection("events_per_user_last_quarter").contains("INTERVAL '-3' MONTH"));
     assert!(
         !selection("events_per_user").contains(">="),
         "the widest tier has unbounded windows: {}",
