@@ -1,11 +1,12 @@
 //! Window tiers against random segments and random events, on DuckDB.
 //!
 //! Each round generates segments of one behavioural condition over windows that sit on
-//! and around the tiers' edges (1 to 365 days, whole months), and users with events
-//! around those edges (some exactly on a window's start). A one-condition segment alone
-//! is one scan (a tier needs two columns), while all of them in one batch fill every
-//! tier: each segment's batch members must equal its own statement's members. The seeds
-//! are fixed, so a failure reproduces; the failing round's project text is printed.
+//! and around the tiers' edges (1 to 365 days, whole months; sequences within days or
+//! months, active weeks and months), and users with events around those edges (some
+//! exactly on a window's start). A one-condition segment alone is one scan (a tier needs
+//! two columns), while all of them in one batch fill every tier: each segment's batch
+//! members must equal its own statement's members. The seeds are fixed, so a failure
+//! reproduces; the failing round's project, data and statements are printed.
 
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect;
@@ -43,7 +44,21 @@ const MONTHS: [i64; 4] = [1, 2, 3, 4];
 fn condition(r: &mut Rng) -> String {
     let e = r.pick(&NAMES);
     let n = *r.pick(&DAYS);
-    match r.below(9) {
+    match r.below(12) {
+        9 => format!(
+            "did \"{e}\" then \"{}\" within {}",
+            r.pick(&NAMES),
+            if r.below(2) == 0 {
+                format!("{n} days")
+            } else {
+                format!("{} months", r.pick(&MONTHS))
+            }
+        ),
+        10 => format!(
+            "did \"{e}\" in at least 2 of last {} months",
+            2 + r.below(3)
+        ),
+        11 => format!("did \"{e}\" in at least 2 of last {} weeks", 2 + r.below(8)),
         0 => format!("did \"{e}\" in last {n} days"),
         1 => format!(
             "did \"{e}\" at least {} times in last {n} days",
