@@ -5,6 +5,7 @@
 
 pub mod conformance;
 pub mod engines;
+pub mod random;
 
 use segql_plan::ir::Program;
 use segql_syntax::diag::{render, RenderOptions};
