@@ -9,14 +9,14 @@ pub const DAY: i64 = 86_400;
 pub struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
     pub fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.below(xs.len())]
@@ -66,25 +66,9 @@ pub fn condition(r: &mut Rng) -> String {
     }
 }
 
-pub const CATALOG: &str = r#"
-entity user {
-  table app.users
-  key user_id
-  columns {
-    plan string
-  }
-}
-
-events of user {
-  table app.events
-  key user_id
-  name event_name
-  time occurred_at
-  properties {
-    amount decimal
-  }
-}
-"#;
+/// The catalog of fixtures/results (users, their events with an `amount`); the rounds
+/// use only `user` and its events.
+pub const CATALOG: &str = include_str!("../../fixtures/results/catalog.seg");
 
 /// `2024-06-01T00:00:00Z` minus `secs`, as DuckDB's timestamp text.
 pub fn timestamp(as_of: i64, secs: i64) -> String {
@@ -136,7 +120,7 @@ pub fn round(seed: u64, segments: usize, users: usize) -> Round {
                 0 => r.pick(&DAYS) * DAY,
                 1 => r.pick(&DAYS) * DAY - 1,
                 2 => r.pick(&DAYS) * DAY + 1,
-                _ => 1 + (r.next() % (400 * DAY as u64)) as i64,
+                _ => 1 + (r.next_u64() % (400 * DAY as u64)) as i64,
             };
             let amount = if r.below(5) == 0 {
                 None
@@ -145,7 +129,7 @@ pub fn round(seed: u64, segments: usize, users: usize) -> Round {
             };
             events.push(Event {
                 user: format!("u{u}"),
-                name: *r.pick(&NAMES[..]),
+                name: NAMES[r.below(NAMES.len())],
                 back,
                 amount,
             });
