@@ -1,6 +1,6 @@
 //! Random segments and events for the randomized suites (tests/tiers_random.rs,
-//! tests/random_engines.rs): one-condition segments over windows at and around the
-//! window tiers' edges, and users with events around those edges (some exactly on a
+//! tests/random_engines.rs): segments of one or two behavioural conditions over windows
+//! at and around the window tiers' edges, and users with events around those edges (some exactly on a
 //! window's start). Deterministic for a seed, the same on every machine.
 
 pub const DAY: i64 = 86_400;
@@ -28,9 +28,26 @@ pub const DAYS: [i64; 11] = [1, 7, 14, 30, 31, 32, 60, 91, 92, 93, 365];
 pub const MONTHS: [i64; 4] = [1, 2, 3, 4];
 
 pub fn condition(r: &mut Rng) -> String {
+    // One in four: two conditions, so that single statements have several columns too.
+    match r.below(8) {
+        0 => return format!("{} and {}", one_condition(r), one_condition(r)),
+        1 => return format!("{} or not ({})", one_condition(r), one_condition(r)),
+        _ => {}
+    }
+    one_condition(r)
+}
+
+fn one_condition(r: &mut Rng) -> String {
     let e = r.pick(&NAMES);
     let n = *r.pick(&DAYS);
-    match r.below(12) {
+    match r.below(19) {
+        12 => format!("avg(amount) of \"{e}\" in last {n} days > 12"),
+        13 => format!("max(amount) of \"{e}\" in last {n} days >= 20"),
+        14 => format!("min(amount) of \"{e}\" < 10"),
+        15 => format!("count distinct(amount) of \"{e}\" in last {n} days >= 2"),
+        16 => format!("did \"{e}\" with amount > 10 in last {n} days"),
+        17 => format!("did [\"{e}\", \"{}\"] in last {n} days", r.pick(&NAMES)),
+        18 => format!("did any event in last {n} days"),
         9 => format!(
             "did \"{e}\" then \"{}\" within {}",
             r.pick(&NAMES),
