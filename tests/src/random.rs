@@ -1,7 +1,8 @@
 //! Random segments and events for the randomized suites (tests/tiers_random.rs,
 //! tests/random_engines.rs): segments of one or two behavioural conditions over windows
-//! at and around the window tiers' edges, and users with events around those edges (some exactly on a
-//! window's start). Deterministic for a seed, the same on every machine.
+//! at and around the window tiers' edges, and users with events around those edges
+//! (some exactly on a window's start). Deterministic for a seed, the same on every
+//! machine.
 
 pub const DAY: i64 = 86_400;
 

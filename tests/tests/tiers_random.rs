@@ -1,12 +1,12 @@
 //! Window tiers against random segments and random events, on DuckDB.
 //!
-//! Each round generates segments of one behavioural condition over windows that sit on
-//! and around the tiers' edges (1 to 365 days, whole months; sequences within days or
-//! months, active weeks and months), and users with events around those edges (some
-//! exactly on a window's start). A one-condition segment alone is one scan (a tier needs
-//! two columns), while all of them in one batch fill every tier: each segment's batch
-//! members must equal its own statement's members. The seeds are fixed, so a failure
-//! reproduces; the failing round's project, data and statements are printed.
+//! Each round (segql_tests::random) generates segments of one or two behavioural
+//! conditions over windows that sit on and around the tiers' edges, and users with
+//! events around those edges (some exactly on a window's start). Most segments alone are
+//! one scan (a tier needs two columns), while all of them in one batch fill every tier:
+//! each segment's batch members must equal its own statement's members. The seeds are
+//! fixed, so a failure reproduces; the failing round's project, data and statements are
+//! printed.
 
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect;
