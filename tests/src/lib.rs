@@ -10,6 +10,7 @@ pub mod random;
 use segql_plan::ir::Program;
 use segql_syntax::diag::{render, RenderOptions};
 use segql_syntax::SourceMap;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The repository's root directory.
@@ -120,4 +121,15 @@ pub fn run_test_blocks(map: &SourceMap, program: &Program, base: &Path) -> (usiz
         }
     }
     (expectations, failures)
+}
+
+/// The keys a statement returns (its first column) on DuckDB; panics with the SQL when
+/// it fails.
+pub fn members(engine: &segql_run::engine::Engine, sql: &str) -> BTreeSet<String> {
+    engine
+        .first_column(sql)
+        .unwrap_or_else(|e| panic!("{e}\n{sql}"))
+        .into_iter()
+        .flatten()
+        .collect()
 }

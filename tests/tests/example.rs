@@ -15,7 +15,7 @@ use segql_run::Engine;
 use segql_syntax::ast::CmpOp;
 use segql_syntax::diag::{render, RenderOptions};
 use segql_syntax::SourceMap;
-use segql_tests::{root, run_test_blocks};
+use segql_tests::{members, root, run_test_blocks};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -200,15 +200,6 @@ fn bindings(dir: &Path) -> Vec<Binding> {
         out.push(Binding { relation, source });
     }
     out
-}
-
-fn members(engine: &Engine, sql: &str) -> BTreeSet<String> {
-    engine
-        .first_column(sql)
-        .unwrap_or_else(|e| panic!("{e}\n{sql}"))
-        .into_iter()
-        .flatten()
-        .collect()
 }
 
 #[test]

@@ -39,14 +39,10 @@ fn project_with_expectations(seed: u64) -> String {
         let sql = compile::to_sql(
             &compile::segment(&p, id, d, Options { as_of: as_of_us }).expect("compiles"),
         );
-        let mut members: Vec<String> = duckdb
-            .first_column(&sql)
-            .unwrap_or_else(|e| panic!("{e}\n{sql}"))
+        let members: Vec<String> = segql_tests::members(&duckdb, &sql)
             .into_iter()
-            .flatten()
             .map(|k| format!("\"{k}\""))
             .collect();
-        members.sort();
         block.push_str(&format!(
             "  expect {} = [{}]\n",
             seg.name,

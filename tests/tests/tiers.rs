@@ -61,6 +61,16 @@ fn event_ctes(q: &Query) -> Vec<(String, Vec<String>, String)> {
         .collect()
 }
 
+/// The names of the CTEs holding the shared aggregates, without the distinct-count scan
+/// some dialects add (`separate_distinct_scan`).
+fn shared_aggregates(q: &Query) -> Vec<String> {
+    event_ctes(q)
+        .into_iter()
+        .map(|(n, _, _)| n)
+        .filter(|n| !n.contains("distinct"))
+        .collect()
+}
+
 fn batch(p: &Program, ids: &[usize], d: &dyn Dialect) -> Query {
     compile::batch(p, ids, d, as_of()).unwrap_or_else(|e| panic!("{}: {e}", d.name()))
 }
@@ -142,13 +152,7 @@ fn dialects_without_tiers_keep_one_scan() {
         if d.tier_by_window() {
             continue;
         }
-        let ctes = event_ctes(&batch(&p, &ids, d));
-        // Distinct aggregates have a scan of their own on some (separate_distinct_scan).
-        let names: Vec<&str> = ctes
-            .iter()
-            .map(|(n, _, _)| n.as_str())
-            .filter(|n| !n.contains("distinct"))
-            .collect();
+        let names = shared_aggregates(&batch(&p, &ids, d));
         assert_eq!(names, ["events_per_user"], "{}", d.name());
     }
 }
@@ -206,12 +210,7 @@ fn every_tiering_dialect_has_the_three_tiers() {
         .collect();
     assert_eq!(tiering, ["duckdb", "postgres", "clickhouse"]);
     for d in dialect::all().into_iter().filter(|d| d.tier_by_window()) {
-        let ctes = event_ctes(&batch(&p, &ids, d));
-        let names: Vec<&str> = ctes
-            .iter()
-            .map(|(n, _, _)| n.as_str())
-            .filter(|n| !n.contains("distinct"))
-            .collect();
+        let names = shared_aggregates(&batch(&p, &ids, d));
         assert_eq!(
             names,
             [

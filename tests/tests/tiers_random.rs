@@ -11,22 +11,13 @@
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect;
 use segql_run::engine::Engine;
-use segql_tests::inline_project;
 use segql_tests::random::{load_sql, round};
+use segql_tests::{inline_project, members};
 use std::collections::{BTreeMap, BTreeSet};
 
 const ROUNDS: u64 = 12;
 const SEGMENTS: usize = 24;
 const USERS: usize = 30;
-
-fn members(engine: &Engine, sql: &str) -> BTreeSet<String> {
-    engine
-        .first_column(sql)
-        .unwrap_or_else(|e| panic!("{e}\n{sql}"))
-        .into_iter()
-        .flatten()
-        .collect()
-}
 
 #[test]
 fn batch_members_equal_single_members_across_tiers() {

@@ -808,9 +808,6 @@ impl<'a> Planner<'a> {
                 self.facts.len() - 1
             }
         };
-        if let Some((_, name)) = self.facts[fi].cols.iter().find(|(k, _)| k == &key) {
-            return (fi, name.clone());
-        }
         let names = names_slug(&agg.filter.names);
         let what = match &agg.kind {
             AggKind::Count => String::new(),
@@ -901,34 +898,27 @@ impl<'a> Planner<'a> {
                 }
             }
             let widest = tier_of.iter().copied().max().unwrap_or(0);
+            // Each column with its tier; the tiers narrower than the widest move out.
+            let mut tagged: Vec<(usize, (FactKey, String))> = tier_of
+                .into_iter()
+                .zip(std::mem::take(&mut self.facts[fi].cols))
+                .collect();
             for (t, &(_, label)) in TIERS.iter().enumerate().take(widest) {
-                if !tier_of.contains(&t) {
+                let (ours, rest): (Vec<_>, Vec<_>) = tagged.into_iter().partition(|(x, _)| *x == t);
+                tagged = rest;
+                if ours.is_empty() {
                     continue;
                 }
-                let cols: Vec<(FactKey, String)> = self.facts[fi]
-                    .cols
-                    .iter()
-                    .zip(&tier_of)
-                    .filter(|(_, &x)| x == t)
-                    .map(|(c, _)| c.clone())
-                    .collect();
                 let cte = self.fresh(&format!("{}_{label}", self.facts[fi].cte));
                 let events = self.facts[fi].events;
                 self.facts.push(Facts {
                     events,
                     distinct: false,
                     cte,
-                    cols,
+                    cols: ours.into_iter().map(|(_, c)| c).collect(),
                 });
             }
-            let kept: Vec<(FactKey, String)> = self.facts[fi]
-                .cols
-                .iter()
-                .zip(&tier_of)
-                .filter(|(_, &x)| x == widest)
-                .map(|(c, _)| c.clone())
-                .collect();
-            self.facts[fi].cols = kept;
+            self.facts[fi].cols = tagged.into_iter().map(|(_, c)| c).collect();
         }
     }
 

@@ -534,6 +534,22 @@ pub fn by_name(name: &str) -> Option<&'static dyn Dialect> {
     all().into_iter().find(|d| d.name() == name)
 }
 
+/// `ts op duration` for DuckDB: fixed units with `op`, months with the other operator
+/// and the interval negated (see `DuckDb::minus`).
+fn duckdb_shift(ts: Expr, d: Duration, op: BinaryOperator) -> Expr {
+    match normalized(d) {
+        (n, "MONTH") => {
+            let other = if op == BinaryOperator::Plus {
+                BinaryOperator::Minus
+            } else {
+                BinaryOperator::Plus
+            };
+            bin(ts, other, raw(format!("INTERVAL '{}' MONTH", -n)))
+        }
+        (n, unit) => bin(ts, op, raw(format!("INTERVAL '{n}' {unit}"))),
+    }
+}
+
 impl Dialect for DuckDb {
     fn name(&self) -> &'static str {
         "duckdb"
@@ -561,32 +577,10 @@ impl Dialect for DuckDb {
     // on the other operator, calendar and fixed-length arithmetic never look alike, and
     // the result is the same (DuckDB subtracts by adding the negated interval).
     fn minus(&self, _sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
-        match normalized(d) {
-            (n, "MONTH") => bin(
-                ts,
-                BinaryOperator::Plus,
-                raw(format!("INTERVAL '{}' MONTH", -n)),
-            ),
-            (n, unit) => bin(
-                ts,
-                BinaryOperator::Minus,
-                raw(format!("INTERVAL '{n}' {unit}")),
-            ),
-        }
+        duckdb_shift(ts, d, BinaryOperator::Minus)
     }
     fn plus(&self, _sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
-        match normalized(d) {
-            (n, "MONTH") => bin(
-                ts,
-                BinaryOperator::Minus,
-                raw(format!("INTERVAL '{}' MONTH", -n)),
-            ),
-            (n, unit) => bin(
-                ts,
-                BinaryOperator::Plus,
-                raw(format!("INTERVAL '{n}' {unit}")),
-            ),
-        }
+        duckdb_shift(ts, d, BinaryOperator::Plus)
     }
     fn tier_by_window(&self) -> bool {
         true
