@@ -5,6 +5,9 @@ For one data directory (written by segql-datagen) it measures, side by side in o
 run, each figure being the median of --repeat runs:
 
   floor        one bare aggregate scan of the events, grouped by user
+  floor_columns  one scan of the events reading every column the batch reads, with the
+               cheapest aggregate of each (count), grouped by user: what any single
+               statement that evaluates those conditions must at least pay
   batch        the 50 segments of bench/segments.seg in one statement (compile --batch)
   one_by_one   the 50 single-segment statements, one after another
   segql_X /    for five representative segments: segql's statement and a hand-written
@@ -19,6 +22,7 @@ import argparse
 import json
 import os
 import pathlib
+import re
 import resource
 import statistics
 import subprocess
@@ -67,6 +71,13 @@ def bytes_read(con, sql):
     con.execute("PRAGMA disable_profiling")
     con.execute("DROP TABLE bench_result")
     return json.load(open(path)).get("io", {}).get("total_bytes_read", 0)
+
+
+def floor_over_columns(batch):
+    """The floor, reading every events column the batch reads (`ev.<column>` in its SQL)."""
+    columns = sorted(set(re.findall(r"\bev\.([a-z_][a-z0-9_]*)", batch)) - {"user_id"})
+    counts = "".join(f", count({c}) AS {c}" for c in columns)
+    return f"SELECT user_id, count(*) AS n{counts} FROM analytics.events GROUP BY user_id", columns
 
 
 def compile_sql(segql, as_of, batch=False, out=None, select=None):
@@ -137,6 +148,9 @@ def main():
         print(f"  {name}: {figures[name]:.3f} s", file=sys.stderr)
 
     measure("floor", lambda: timed(con, floor)[0])
+    floor_columns, columns = floor_over_columns(batch)
+    print(f"  floor_columns reads {', '.join(columns)} besides user_id", file=sys.stderr)
+    measure("floor_columns", lambda: timed(con, floor_columns)[0])
     measure("batch", lambda: timed(con, batch)[0])
     # How the batch grows with the number of segments: the first 1 and 10.
     names = sorted(singles)
@@ -158,6 +172,7 @@ def main():
     read = {}
     if not args.only or "bytes" in args.only:
         read["floor"] = bytes_read(con, floor)
+        read["floor_columns"] = bytes_read(con, floor_columns)
         read["batch"] = bytes_read(con, batch)
         read["one_by_one"] = sum(bytes_read(con, s) for s in singles.values())
 
@@ -166,6 +181,7 @@ def main():
         "events": events,
         "segments": len(singles),
         "figures": figures,
+        "floor_columns": columns,
         "peak_rss_mib": memory,
         "bytes_read": read,
         "duckdb": duckdb.__version__,
@@ -182,11 +198,16 @@ def main():
             f"{f['one_by_one']:.2f} s | {f['one_by_one']/f['batch']:.1f} | "
             f"{memory:.0f} MiB |" if memory else "| - |"
         )
+    if "floor_columns" in f and "floor" in f and "batch" in f:
+        print(
+            f"floor over the batch's columns ({', '.join(columns)}): {f['floor_columns']:.2f} s, "
+            f"{f['floor_columns']/f['floor']:.2f} x floor; batch / floor_columns {f['batch']/f['floor_columns']:.2f}"
+        )
     if "batch_1" in f and "batch_10" in f:
         print(f"batch of 1 segment {f['batch_1']:.2f} s, of 10 {f['batch_10']:.2f} s, of 50 {f['batch']:.2f} s")
     if read:
         mb = lambda b: f"{b / 1e6:,.0f} MB"
-        print(f"bytes read: floor {mb(read['floor'])}, batch {mb(read['batch'])}, one by one {mb(read['one_by_one'])}")
+        print(f"bytes read: floor {mb(read['floor'])}, floor_columns {mb(read['floor_columns'])}, batch {mb(read['batch'])}, one by one {mb(read['one_by_one'])}")
     for seg in FIVE:
         s, h = f.get(f"segql_{seg}"), f.get(f"hand_{seg}")
         if s and h:

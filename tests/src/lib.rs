@@ -5,6 +5,7 @@
 
 pub mod conformance;
 pub mod engines;
+pub mod oracle;
 pub mod random;
 
 use segql_plan::ir::Program;

@@ -1,8 +1,16 @@
-//! Random segments and events for the randomized suites (tests/tiers_random.rs,
-//! tests/random_engines.rs): segments of one or two behavioural conditions over windows
-//! at and around the window tiers' edges, and users with events around those edges
-//! (some exactly on a window's start). Deterministic for a seed, the same on every
-//! machine.
+//! Random segments and data for the randomized suites (tests/tiers_random.rs,
+//! tests/random_engines.rs).
+//!
+//! A round is a project of segments of one or two conditions, each given both as text
+//! and as data (`oracle::Cond`, what the oracle evaluates), and users with attributes
+//! (some unset, strings that order differently by bytes and by language) and events
+//! around the windows' edges: exactly on a window's start in days or calendar months, a
+//! second either side, or anywhere in the last 400 days. Each round has one of a few
+//! `as_of` instants, among them the end of a month, where calendar months clamp.
+//! Deterministic for a seed, the same on every machine.
+
+use crate::oracle::add_months;
+pub use crate::oracle::{Agg, AttrCond, Cmp, Cond, Filter, Span, Window};
 
 pub const DAY: i64 = 86_400;
 
@@ -27,60 +35,294 @@ impl Rng {
 pub const NAMES: [&str; 3] = ["a", "b", "c"];
 pub const DAYS: [i64; 11] = [1, 7, 14, 30, 31, 32, 60, 91, 92, 93, 365];
 pub const MONTHS: [i64; 4] = [1, 2, 3, 4];
+/// The rounds' `as_of`: a month's first instant, the last day of March of a leap year
+/// (one month back is February 29th), and the last second of a 31-day month.
+pub const AS_OFS: [&str; 3] = [
+    "2024-06-01T00:00:00Z",
+    "2024-03-31T10:00:00Z",
+    "2024-05-31T23:59:59Z",
+];
+const PLANS: [Option<&str>; 4] = [None, Some("trial"), Some("pro"), Some("free")];
+/// Byte order and language order disagree on these: "a" and "É" sort after "Z".
+const COUNTRIES: [Option<&str>; 8] = [
+    None,
+    Some("B"),
+    Some("a"),
+    Some("É"),
+    Some("M"),
+    Some("Ma"),
+    Some("FR"),
+    Some("Zürich"),
+];
+const AGES: [Option<u32>; 5] = [None, Some(17), Some(18), Some(30), Some(31)];
+const PAGES: [Option<&str>; 3] = [None, Some("/pricing"), Some("/docs")];
 
-pub fn condition(r: &mut Rng) -> String {
+/// One random segment condition: its text and what it means (for the oracle).
+pub fn condition(r: &mut Rng) -> (String, Cond) {
     // One in four: two conditions, so that single statements have several columns too.
     match r.below(8) {
-        0 => return format!("{} and {}", one_condition(r), one_condition(r)),
-        1 => return format!("{} or not ({})", one_condition(r), one_condition(r)),
-        _ => {}
+        0 => {
+            let (a, ca) = one_condition(r);
+            let (b, cb) = one_condition(r);
+            (
+                format!("{a} and {b}"),
+                Cond::And(Box::new(ca), Box::new(cb)),
+            )
+        }
+        1 => {
+            let (a, ca) = one_condition(r);
+            let (b, cb) = one_condition(r);
+            (
+                format!("{a} or not ({b})"),
+                Cond::Or(Box::new(ca), Box::new(Cond::Not(Box::new(cb)))),
+            )
+        }
+        _ => one_condition(r),
     }
-    one_condition(r)
 }
 
-fn one_condition(r: &mut Rng) -> String {
-    let e = r.pick(&NAMES);
+/// `within N days` or `within N months`, as text and span.
+fn within(r: &mut Rng) -> (String, Span) {
+    if r.below(2) == 0 {
+        let n = *r.pick(&DAYS);
+        (format!("{n} days"), Span::Days(n))
+    } else {
+        let m = *r.pick(&MONTHS);
+        (format!("{m} months"), Span::Months(m))
+    }
+}
+
+fn one_condition(r: &mut Rng) -> (String, Cond) {
+    let e = *r.pick(&NAMES);
     let n = *r.pick(&DAYS);
-    match r.below(19) {
-        12 => format!("avg(amount) of \"{e}\" in last {n} days > 12"),
-        13 => format!("max(amount) of \"{e}\" in last {n} days >= 20"),
-        14 => format!("min(amount) of \"{e}\" < 10"),
-        15 => format!("count distinct(amount) of \"{e}\" in last {n} days >= 2"),
-        16 => format!("did \"{e}\" with amount > 10 in last {n} days"),
-        17 => format!("did [\"{e}\", \"{}\"] in last {n} days", r.pick(&NAMES)),
-        18 => format!("did any event in last {n} days"),
-        9 => format!(
-            "did \"{e}\" then \"{}\" within {}",
-            r.pick(&NAMES),
-            if r.below(2) == 0 {
-                format!("{n} days")
-            } else {
-                format!("{} months", r.pick(&MONTHS))
-            }
+    let did = |names: Option<Vec<&'static str>>, window, times, filter| Cond::Did {
+        names,
+        window,
+        times,
+        filter,
+    };
+    let agg = |agg, window, cmp, value| Cond::Agg {
+        agg,
+        name: e,
+        window,
+        cmp,
+        value,
+    };
+    let once = (Cmp::Ge, 1);
+    match r.below(34) {
+        0 => (
+            format!("did \"{e}\" in last {n} days"),
+            did(Some(vec![e]), Window::Days(n), once, Filter::None),
         ),
-        10 => format!(
-            "did \"{e}\" in at least 2 of last {} months",
-            2 + r.below(3)
-        ),
-        11 => format!("did \"{e}\" in at least 2 of last {} weeks", 2 + r.below(8)),
-        0 => format!("did \"{e}\" in last {n} days"),
-        1 => format!(
-            "did \"{e}\" at least {} times in last {n} days",
-            2 + r.below(2)
-        ),
+        1 => {
+            let k = 2 + r.below(2);
+            (
+                format!("did \"{e}\" at least {k} times in last {n} days"),
+                did(Some(vec![e]), Window::Days(n), (Cmp::Ge, k), Filter::None),
+            )
+        }
         2 => {
             // Two different lengths, the longer first.
             let i = r.below(DAYS.len() - 1);
             let j = i + 1 + r.below(DAYS.len() - 1 - i);
             let (a, b) = (DAYS[j], DAYS[i]);
-            format!("did \"{e}\" between {a} days ago and {b} days ago")
+            (
+                format!("did \"{e}\" between {a} days ago and {b} days ago"),
+                did(Some(vec![e]), Window::Between(a, b), once, Filter::None),
+            )
         }
-        3 => format!("sum(amount) of \"{e}\" in last {n} days >= 20"),
-        4 => format!("last time of \"{e}\" < {n} days ago"),
-        5 => format!("first time of \"{e}\" in last {n} days"),
-        6 => format!("did \"{e}\" in last {} months", r.pick(&MONTHS)),
-        7 => format!("not did \"{e}\" in last {n} days"),
-        _ => format!("stopped \"{e}\" for {n} days"),
+        3 => (
+            format!("sum(amount) of \"{e}\" in last {n} days >= 20"),
+            agg(Agg::Sum, Window::Days(n), Cmp::Ge, 20),
+        ),
+        4 => (
+            format!("last time of \"{e}\" < {n} days ago"),
+            Cond::LastTimeBefore { name: e, days: n },
+        ),
+        5 => (
+            format!("first time of \"{e}\" in last {n} days"),
+            Cond::FirstTimeIn { name: e, days: n },
+        ),
+        6 => {
+            let m = *r.pick(&MONTHS);
+            (
+                format!("did \"{e}\" in last {m} months"),
+                did(Some(vec![e]), Window::Months(m), once, Filter::None),
+            )
+        }
+        7 => (
+            format!("not did \"{e}\" in last {n} days"),
+            Cond::Not(Box::new(did(
+                Some(vec![e]),
+                Window::Days(n),
+                once,
+                Filter::None,
+            ))),
+        ),
+        8 => (
+            format!("stopped \"{e}\" for {n} days"),
+            Cond::Stopped { name: e, days: n },
+        ),
+        9 => {
+            let f = *r.pick(&NAMES);
+            let (text, span) = within(r);
+            (
+                format!("did \"{e}\" then \"{f}\" within {text}"),
+                Cond::Then {
+                    steps: vec![e, f],
+                    within: vec![Some(span)],
+                    window: Window::Ever,
+                },
+            )
+        }
+        10 => {
+            let periods = 2 + r.below(3) as i64;
+            (
+                format!("did \"{e}\" in at least 2 of last {periods} months"),
+                Cond::Regularly {
+                    name: e,
+                    at_least: 2,
+                    periods,
+                    period: Span::Months(1),
+                },
+            )
+        }
+        11 => {
+            let periods = 2 + r.below(8) as i64;
+            (
+                format!("did \"{e}\" in at least 2 of last {periods} weeks"),
+                Cond::Regularly {
+                    name: e,
+                    at_least: 2,
+                    periods,
+                    period: Span::Days(7),
+                },
+            )
+        }
+        12 => (
+            format!("avg(amount) of \"{e}\" in last {n} days > 12"),
+            agg(Agg::Avg, Window::Days(n), Cmp::Gt, 12),
+        ),
+        13 => (
+            format!("max(amount) of \"{e}\" in last {n} days >= 20"),
+            agg(Agg::Max, Window::Days(n), Cmp::Ge, 20),
+        ),
+        14 => (
+            format!("min(amount) of \"{e}\" < 10"),
+            agg(Agg::Min, Window::Ever, Cmp::Lt, 10),
+        ),
+        15 => (
+            format!("count distinct(amount) of \"{e}\" in last {n} days >= 2"),
+            agg(Agg::CountDistinct, Window::Days(n), Cmp::Ge, 2),
+        ),
+        16 => (
+            format!("did \"{e}\" with amount > 10 in last {n} days"),
+            did(Some(vec![e]), Window::Days(n), once, Filter::AmountGt(10)),
+        ),
+        17 => {
+            let f = *r.pick(&NAMES);
+            (
+                format!("did [\"{e}\", \"{f}\"] in last {n} days"),
+                did(Some(vec![e, f]), Window::Days(n), once, Filter::None),
+            )
+        }
+        18 => (
+            format!("did any event in last {n} days"),
+            did(None, Window::Days(n), once, Filter::None),
+        ),
+        19 => (
+            format!("did \"{e}\" with page = \"/pricing\" in last {n} days"),
+            did(
+                Some(vec![e]),
+                Window::Days(n),
+                once,
+                Filter::PageEq("/pricing"),
+            ),
+        ),
+        20 => (
+            format!("did \"{e}\" with not (page = \"/pricing\") in last {n} days"),
+            did(
+                Some(vec![e]),
+                Window::Days(n),
+                once,
+                Filter::PageNotEq("/pricing"),
+            ),
+        ),
+        21 => (
+            format!("did \"{e}\" at most 1 time in last {n} days"),
+            did(Some(vec![e]), Window::Days(n), (Cmp::Le, 1), Filter::None),
+        ),
+        22 => (
+            format!("did \"{e}\" exactly 0 times in last {n} days"),
+            did(Some(vec![e]), Window::Days(n), (Cmp::Eq, 0), Filter::None),
+        ),
+        23 => {
+            let f = *r.pick(&NAMES);
+            let g = *r.pick(&NAMES);
+            let (w1, s1) = within(r);
+            let (w2, s2) = within(r);
+            (
+                format!("did \"{e}\" then \"{f}\" within {w1} then \"{g}\" within {w2}"),
+                Cond::Then {
+                    steps: vec![e, f, g],
+                    within: vec![Some(s1), Some(s2)],
+                    window: Window::Ever,
+                },
+            )
+        }
+        24 => {
+            let f = *r.pick(&NAMES);
+            let g = *r.pick(&NAMES);
+            let (w, s) = within(r);
+            (
+                format!("did \"{e}\" then \"{f}\" then \"{g}\" within {w} in last {n} days"),
+                Cond::Then {
+                    steps: vec![e, f, g],
+                    within: vec![None, Some(s)],
+                    window: Window::Days(n),
+                },
+            )
+        }
+        25 => {
+            let periods = 2 + r.below(9) as i64;
+            (
+                format!("did \"{e}\" in at least 2 of last {periods} days"),
+                Cond::Regularly {
+                    name: e,
+                    at_least: 2,
+                    periods,
+                    period: Span::Days(1),
+                },
+            )
+        }
+        26 => attr(r, "plan = \"trial\"", AttrCond::PlanEq("trial")),
+        27 => attr(r, "plan != \"trial\"", AttrCond::PlanNe("trial")),
+        28 => attr(
+            r,
+            "plan not in [\"trial\", \"pro\"]",
+            AttrCond::PlanNotIn(vec!["trial", "pro"]),
+        ),
+        29 => attr(r, "plan is not set", AttrCond::PlanIsNotSet),
+        30 => attr(r, "country < \"M\"", AttrCond::CountryLt("M")),
+        31 => attr(r, "age between 18 and 30", AttrCond::AgeBetween(18, 30)),
+        32 => attr(r, "age >= 18", AttrCond::AgeGe(18)),
+        _ => {
+            let prefix = *r.pick(&["F", "É", "M"]);
+            attr(
+                r,
+                &format!("country starts with \"{prefix}\""),
+                AttrCond::CountryStartsWith(prefix),
+            )
+        }
+    }
+}
+
+/// An attribute condition, negated one time in three.
+fn attr(r: &mut Rng, text: &str, c: AttrCond) -> (String, Cond) {
+    if r.below(3) == 0 {
+        (format!("not ({text})"), Cond::Not(Box::new(Cond::Attr(c))))
+    } else {
+        (text.to_string(), Cond::Attr(c))
     }
 }
 
@@ -88,9 +330,8 @@ fn one_condition(r: &mut Rng) -> String {
 /// use only `user` and its events.
 pub const CATALOG: &str = include_str!("../../fixtures/results/catalog.seg");
 
-/// `2024-06-01T00:00:00Z` minus `secs`, as DuckDB's timestamp text.
-pub fn timestamp(as_of: i64, secs: i64) -> String {
-    let t = as_of - secs;
+/// A time in seconds since 1970 as DuckDB's timestamp text.
+pub fn timestamp(t: i64) -> String {
     let days = t.div_euclid(DAY);
     let rem = t.rem_euclid(DAY);
     let (y, m, d) = segql_syntax::time::civil_from_days(days);
@@ -102,43 +343,76 @@ pub fn timestamp(as_of: i64, secs: i64) -> String {
     )
 }
 
-/// One event of a round: user, name, seconds before as_of, amount (None is NULL).
+/// One user of a round, with attributes (None is unset).
+pub struct User {
+    pub id: String,
+    pub plan: Option<&'static str>,
+    pub country: Option<&'static str>,
+    pub age: Option<u32>,
+}
+
+/// One event of a round: user, name, seconds before as_of, properties (None is NULL).
 pub struct Event {
     pub user: String,
     pub name: &'static str,
     pub back: i64,
     pub amount: Option<u32>,
+    pub page: Option<&'static str>,
 }
 
-/// A round: the project's text (catalog and segments) and its users' events.
+/// A round: the project's text (catalog and segments), what each segment `s<i>` means,
+/// its `as_of`, and its users and their events.
 pub struct Round {
     pub text: String,
-    pub users: Vec<String>,
+    pub conds: Vec<Cond>,
+    pub as_of: &'static str,
+    pub users: Vec<User>,
     pub events: Vec<Event>,
+}
+
+impl Round {
+    /// `as_of` in seconds since 1970.
+    pub fn as_of_secs(&self) -> i64 {
+        as_of_secs(self.as_of)
+    }
+}
+
+fn as_of_secs(as_of: &str) -> i64 {
+    segql_syntax::time::parse_instant(as_of).expect("an instant") / 1_000_000
 }
 
 /// The round of a seed: `segments` random segments `s0`.., `users` users `u0`.. with
 /// up to eight events each.
 pub fn round(seed: u64, segments: usize, users: usize) -> Round {
     let mut r = Rng(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x1000_0001));
+    let as_of = *r.pick(&AS_OFS);
+    let a = as_of_secs(as_of);
     let mut text = CATALOG.to_string();
+    let mut conds = Vec::new();
     for i in 0..segments {
-        text.push_str(&format!(
-            "\nsegment s{i} {{\n  where {}\n}}\n",
-            condition(&mut r)
-        ));
+        let (where_, cond) = condition(&mut r);
+        text.push_str(&format!("\nsegment s{i} {{\n  where {where_}\n}}\n"));
+        conds.push(cond);
     }
     let mut all_users = Vec::new();
     let mut events = Vec::new();
     for u in 0..users {
-        all_users.push(format!("u{u}"));
+        all_users.push(User {
+            id: format!("u{u}"),
+            plan: *r.pick(&PLANS),
+            country: *r.pick(&COUNTRIES),
+            age: *r.pick(&AGES),
+        });
         for _ in 0..r.below(9) {
             // Exactly on a window's start, a second either side, or anywhere.
-            let back = match r.below(4) {
-                0 => r.pick(&DAYS) * DAY,
-                1 => r.pick(&DAYS) * DAY - 1,
-                2 => r.pick(&DAYS) * DAY + 1,
-                _ => 1 + (r.next_u64() % (400 * DAY as u64)) as i64,
+            let edge = match r.below(5) {
+                0 => Some(r.pick(&DAYS) * DAY),
+                1 => Some(a - add_months(a, -r.pick(&MONTHS))),
+                _ => None,
+            };
+            let back = match edge {
+                Some(b) => b + [-1, 0, 1][r.below(3)],
+                None => 1 + (r.next_u64() % (400 * DAY as u64)) as i64,
             };
             let amount = if r.below(5) == 0 {
                 None
@@ -150,52 +424,90 @@ pub fn round(seed: u64, segments: usize, users: usize) -> Round {
                 name: NAMES[r.below(NAMES.len())],
                 back,
                 amount,
+                page: *r.pick(&PAGES),
             });
         }
     }
     Round {
         text,
+        conds,
+        as_of,
         users: all_users,
         events,
     }
 }
 
-/// DuckDB statements creating and filling the round's tables (`as_of` in seconds).
-pub fn load_sql(round: &Round, as_of: i64) -> String {
+fn sql_text(v: Option<&str>) -> String {
+    v.map_or("NULL".into(), |s| format!("'{s}'"))
+}
+
+fn sql_number(v: Option<u32>) -> String {
+    v.map_or("NULL".into(), |n| n.to_string())
+}
+
+/// DuckDB statements creating and filling the round's tables.
+pub fn load_sql(round: &Round) -> String {
     let mut sql = String::from(
         "CREATE SCHEMA app;
-         CREATE TABLE app.users (user_id VARCHAR, plan VARCHAR);
-         CREATE TABLE app.events (user_id VARCHAR, event_name VARCHAR, occurred_at TIMESTAMP, amount DECIMAL(12, 2));\n",
+         CREATE TABLE app.users (user_id VARCHAR, plan VARCHAR, country VARCHAR, age INTEGER);
+         CREATE TABLE app.events (user_id VARCHAR, event_name VARCHAR, occurred_at TIMESTAMP, \
+         amount DECIMAL(12, 2), page VARCHAR);\n",
     );
     for u in &round.users {
-        sql.push_str(&format!("INSERT INTO app.users VALUES ('{u}', 'free');\n"));
-    }
-    for e in &round.events {
-        let amount = e.amount.map_or("NULL".to_string(), |a| a.to_string());
         sql.push_str(&format!(
-            "INSERT INTO app.events VALUES ('{}', '{}', TIMESTAMP '{}', {amount});\n",
+            "INSERT INTO app.users VALUES ('{}', {}, {}, {});\n",
+            u.id,
+            sql_text(u.plan),
+            sql_text(u.country),
+            sql_number(u.age)
+        ));
+    }
+    let a = round.as_of_secs();
+    for e in &round.events {
+        sql.push_str(&format!(
+            "INSERT INTO app.events VALUES ('{}', '{}', TIMESTAMP '{}', {}, {});\n",
             e.user,
             e.name,
-            timestamp(as_of, e.back)
+            timestamp(a - e.back),
+            sql_number(e.amount),
+            sql_text(e.page)
         ));
     }
     sql
 }
 
+fn cell_text(v: Option<&str>) -> String {
+    v.map_or("null".into(), |s| format!("\"{s}\""))
+}
+
+fn cell_number(v: Option<u32>) -> String {
+    v.map_or("null".into(), |n| n.to_string())
+}
+
 /// The `given` tables of a test block holding the round's rows.
-pub fn given(round: &Round, as_of: i64) -> String {
-    let mut out = String::from("  given user {\n    | user_id |\n");
+pub fn given(round: &Round) -> String {
+    let mut out = String::from("  given user {\n    | user_id | plan | country | age |\n");
     for u in &round.users {
-        out.push_str(&format!("    | \"{u}\" |\n"));
-    }
-    out.push_str("  }\n  given events {\n    | user_id | event_name | occurred_at | amount |\n");
-    for e in &round.events {
-        let amount = e.amount.map_or("null".to_string(), |a| a.to_string());
         out.push_str(&format!(
-            "    | \"{}\" | \"{}\" | {}Z | {amount} |\n",
+            "    | \"{}\" | {} | {} | {} |\n",
+            u.id,
+            cell_text(u.plan),
+            cell_text(u.country),
+            cell_number(u.age)
+        ));
+    }
+    out.push_str(
+        "  }\n  given events {\n    | user_id | event_name | occurred_at | amount | page |\n",
+    );
+    let a = round.as_of_secs();
+    for e in &round.events {
+        out.push_str(&format!(
+            "    | \"{}\" | \"{}\" | {}Z | {} | {} |\n",
             e.user,
             e.name,
-            timestamp(as_of, e.back).replace(' ', "T")
+            timestamp(a - e.back).replace(' ', "T"),
+            cell_number(e.amount),
+            cell_text(e.page)
         ));
     }
     out.push_str("  }\n");

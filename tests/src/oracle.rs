@@ -1,0 +1,387 @@
+//! A reference evaluator for the randomized suites: what each random condition means,
+//! computed directly from the events in Rust, following docs/semantics.md rule by rule.
+//!
+//! It shares nothing with the compiler (no IR, no SQL, no engine): the only code it
+//! borrows is the calendar conversion of `segql_syntax::time` (days since 1970 to and
+//! from year, month, day). So a member that every engine agrees on but the oracle does
+//! not is a bug in what segql compiles (or in this file), which comparing engines with
+//! each other can never show.
+
+use crate::random::{Round, User, DAY};
+use segql_syntax::time::{civil_from_days, days_from_civil};
+use std::collections::BTreeSet;
+
+/// A condition of the random generator (`segql_tests::random`), as data.
+#[derive(Debug, Clone)]
+pub enum Cond {
+    And(Box<Cond>, Box<Cond>),
+    Or(Box<Cond>, Box<Cond>),
+    Not(Box<Cond>),
+    /// `did NAMES [with FILTER] [at least|at most|exactly K times] WINDOW`; `names: None`
+    /// is `any event`.
+    Did {
+        names: Option<Vec<&'static str>>,
+        window: Window,
+        times: (Cmp, usize),
+        filter: Filter,
+    },
+    /// `AGG(amount) of "NAME" WINDOW CMP VALUE`.
+    Agg {
+        agg: Agg,
+        name: &'static str,
+        window: Window,
+        cmp: Cmp,
+        value: i64,
+    },
+    /// `last time of "NAME" < DAYS days ago`.
+    LastTimeBefore {
+        name: &'static str,
+        days: i64,
+    },
+    /// `first time of "NAME" in last DAYS days`.
+    FirstTimeIn {
+        name: &'static str,
+        days: i64,
+    },
+    /// `stopped "NAME" for DAYS days`.
+    Stopped {
+        name: &'static str,
+        days: i64,
+    },
+    /// `did "S0" then "S1" [within SPAN] then ... [WINDOW]`: `within[i]` bounds step
+    /// `i + 1` after step `i`.
+    Then {
+        steps: Vec<&'static str>,
+        within: Vec<Option<Span>>,
+        window: Window,
+    },
+    /// `did "NAME" in at least K of last N PERIODs`.
+    Regularly {
+        name: &'static str,
+        at_least: usize,
+        periods: i64,
+        period: Span,
+    },
+    /// A test of the user's own attributes.
+    Attr(AttrCond),
+}
+
+/// A `with` filter on an event's properties.
+#[derive(Debug, Clone, Copy)]
+pub enum Filter {
+    None,
+    /// `with amount > V`
+    AmountGt(u32),
+    /// `with page = "P"`
+    PageEq(&'static str),
+    /// `with not (page = "P")`
+    PageNotEq(&'static str),
+}
+
+/// Attribute conditions of the generator (each may be negated with `Cond::Not`).
+#[derive(Debug, Clone)]
+pub enum AttrCond {
+    PlanEq(&'static str),
+    PlanNe(&'static str),
+    PlanNotIn(Vec<&'static str>),
+    PlanIsNotSet,
+    /// `country < "S"`: strings order by their UTF-8 bytes.
+    CountryLt(&'static str),
+    /// `age between LO and HI`, both included.
+    AgeBetween(i64, i64),
+    AgeGe(i64),
+    CountryStartsWith(&'static str),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Window {
+    /// `in last N days`: `[as_of - N days, as_of)`.
+    Days(i64),
+    /// `in last N months`: `[as_of - N calendar months, as_of)`.
+    Months(i64),
+    /// `between A days ago and B days ago`: `[as_of - A days, as_of - B days)`.
+    Between(i64, i64),
+    /// No window: everything before `as_of`.
+    Ever,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Span {
+    Days(i64),
+    Months(i64),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Agg {
+    Sum,
+    Avg,
+    Min,
+    Max,
+    CountDistinct,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Cmp {
+    Gt,
+    Ge,
+    Lt,
+    Le,
+    Eq,
+}
+
+impl Cmp {
+    fn holds<T: Ord>(self, x: T, v: T) -> bool {
+        match self {
+            Cmp::Gt => x > v,
+            Cmp::Ge => x >= v,
+            Cmp::Lt => x < v,
+            Cmp::Le => x <= v,
+            Cmp::Eq => x == v,
+        }
+    }
+}
+
+/// `t` (seconds since 1970, UTC) plus `months` calendar months, the day clamped to the
+/// end of a shorter month (`2024-03-31` minus one month is `2024-02-29`), the time of
+/// day kept.
+pub fn add_months(t: i64, months: i64) -> i64 {
+    let (days, second) = (t.div_euclid(DAY), t.rem_euclid(DAY));
+    let (y, m, d) = civil_from_days(days);
+    let index = y * 12 + i64::from(m) - 1 + months;
+    let (ny, nm) = (index.div_euclid(12), index.rem_euclid(12) as u32 + 1);
+    let first = days_from_civil(ny, nm, 1);
+    let (after_y, after_m) = if nm == 12 { (ny + 1, 1) } else { (ny, nm + 1) };
+    let length = days_from_civil(after_y, after_m, 1) - first;
+    (first + i64::from(d).min(length) - 1) * DAY + second
+}
+
+/// One event as the oracle sees it: name, instant (seconds), properties.
+struct Ev {
+    name: &'static str,
+    t: i64,
+    amount: Option<u32>,
+    page: Option<&'static str>,
+}
+
+impl Window {
+    fn contains(self, t: i64, as_of: i64) -> bool {
+        let start = match self {
+            Window::Days(n) => as_of - n * DAY,
+            Window::Months(n) => add_months(as_of, -n),
+            Window::Between(a, _) => as_of - a * DAY,
+            Window::Ever => i64::MIN,
+        };
+        let end = match self {
+            Window::Between(_, b) => as_of - b * DAY,
+            _ => as_of,
+        };
+        start <= t && t < end
+    }
+}
+
+impl Span {
+    fn after(self, t: i64) -> i64 {
+        match self {
+            Span::Days(n) => t + n * DAY,
+            Span::Months(n) => add_months(t, n),
+        }
+    }
+    fn before(self, t: i64, times: i64) -> i64 {
+        match self {
+            Span::Days(n) => t - times * n * DAY,
+            Span::Months(n) => add_months(t, -times * n),
+        }
+    }
+}
+
+impl Filter {
+    /// Two-valued: an unset property matches no comparison, and `not` is the complement.
+    fn matches(self, e: &Ev) -> bool {
+        match self {
+            Filter::None => true,
+            Filter::AmountGt(v) => e.amount.is_some_and(|x| x > v),
+            Filter::PageEq(p) => e.page == Some(p),
+            Filter::PageNotEq(p) => e.page != Some(p),
+        }
+    }
+}
+
+impl AttrCond {
+    /// Two-valued: a comparison with an unset attribute is false.
+    fn holds(&self, u: &User) -> bool {
+        let age = u.age.map(i64::from);
+        match self {
+            AttrCond::PlanEq(p) => u.plan == Some(*p),
+            AttrCond::PlanNe(p) => u.plan.is_some_and(|x| x != *p),
+            AttrCond::PlanNotIn(ps) => u.plan.is_some_and(|x| !ps.contains(&x)),
+            AttrCond::PlanIsNotSet => u.plan.is_none(),
+            // Rust's `str` order is the order of the UTF-8 bytes.
+            AttrCond::CountryLt(c) => u.country.is_some_and(|x| x < *c),
+            AttrCond::AgeBetween(lo, hi) => age.is_some_and(|x| *lo <= x && x <= *hi),
+            AttrCond::AgeGe(v) => age.is_some_and(|x| x >= *v),
+            AttrCond::CountryStartsWith(p) => u.country.is_some_and(|x| x.starts_with(p)),
+        }
+    }
+}
+
+/// Is there a chain of events for `steps`, each strictly after the previous one and
+/// within its bound, starting with an event of `steps[0]` at a time `from` allows?
+fn chain(
+    steps: &[&'static str],
+    within: &[Option<Span>],
+    evs: &[&Ev],
+    from: &dyn Fn(i64) -> bool,
+) -> bool {
+    let Some((first, rest)) = steps.split_first() else {
+        return true;
+    };
+    evs.iter()
+        .filter(|e| e.name == *first && from(e.t))
+        .any(|e| {
+            let t = e.t;
+            let bound = within.first().copied().flatten();
+            rest.is_empty()
+                || chain(rest, &within[1..], evs, &|u| {
+                    t < u && bound.is_none_or(|b| u <= b.after(t))
+                })
+        })
+}
+
+fn holds(c: &Cond, u: &User, evs: &[Ev], a: i64) -> bool {
+    let named = |name: &'static str| evs.iter().filter(move |e| e.name == name && e.t < a);
+    match c {
+        Cond::And(x, y) => holds(x, u, evs, a) && holds(y, u, evs, a),
+        Cond::Or(x, y) => holds(x, u, evs, a) || holds(y, u, evs, a),
+        Cond::Not(x) => !holds(x, u, evs, a),
+        Cond::Attr(x) => x.holds(u),
+        Cond::Did {
+            names,
+            window,
+            times: (cmp, k),
+            filter,
+        } => {
+            let n = evs
+                .iter()
+                .filter(|e| names.as_ref().is_none_or(|ns| ns.contains(&e.name)))
+                .filter(|e| window.contains(e.t, a))
+                .filter(|e| filter.matches(e))
+                .count();
+            cmp.holds(n, *k)
+        }
+        Cond::Agg {
+            agg,
+            name,
+            window,
+            cmp,
+            value,
+        } => {
+            let xs: Vec<i64> = named(name)
+                .filter(|e| window.contains(e.t, a))
+                .filter_map(|e| e.amount.map(i64::from))
+                .collect();
+            let sum: i64 = xs.iter().sum();
+            let n = xs.len() as i64;
+            match agg {
+                // Unset without a value: no comparison holds.
+                Agg::Sum => cmp.holds(sum, *value),
+                Agg::Avg => n > 0 && cmp.holds(sum, value * n),
+                Agg::Min => xs.iter().min().is_some_and(|&x| cmp.holds(x, *value)),
+                Agg::Max => xs.iter().max().is_some_and(|&x| cmp.holds(x, *value)),
+                Agg::CountDistinct => {
+                    let distinct: BTreeSet<i64> = xs.iter().copied().collect();
+                    cmp.holds(distinct.len() as i64, *value)
+                }
+            }
+        }
+        Cond::LastTimeBefore { name, days } => named(name)
+            .map(|e| e.t)
+            .max()
+            .is_some_and(|t| t < a - days * DAY),
+        Cond::FirstTimeIn { name, days } => named(name)
+            .map(|e| e.t)
+            .min()
+            .is_some_and(|t| Window::Days(*days).contains(t, a)),
+        Cond::Stopped { name, days } => {
+            named(name).any(|e| e.t < a - days * DAY)
+                && !named(name).any(|e| Window::Days(*days).contains(e.t, a))
+        }
+        Cond::Then {
+            steps,
+            within,
+            window,
+        } => {
+            // With a window, every step must be inside it.
+            let inside: Vec<&Ev> = evs.iter().filter(|e| window.contains(e.t, a)).collect();
+            chain(steps, within, &inside, &|_| true)
+        }
+        Cond::Regularly {
+            name,
+            at_least,
+            periods,
+            period,
+        } => {
+            let active = (0..*periods)
+                .filter(|&i| {
+                    let (start, end) = (period.before(a, i + 1), period.before(a, i));
+                    named(name).any(|e| start <= e.t && e.t < end)
+                })
+                .count();
+            active >= *at_least
+        }
+    }
+}
+
+/// The members of `cond` among the round's users, at the round's `as_of`.
+pub fn members(cond: &Cond, round: &Round) -> BTreeSet<String> {
+    let as_of = round.as_of_secs();
+    round
+        .users
+        .iter()
+        .filter(|u| {
+            let evs: Vec<Ev> = round
+                .events
+                .iter()
+                .filter(|e| e.user == u.id)
+                .map(|e| Ev {
+                    name: e.name,
+                    t: as_of - e.back,
+                    amount: e.amount,
+                    page: e.page,
+                })
+                .collect();
+            holds(cond, u, &evs, as_of)
+        })
+        .map(|u| u.id.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(y: i64, m: u32, d: u32, h: i64) -> i64 {
+        days_from_civil(y, m, d) * DAY + h * 3600
+    }
+
+    #[test]
+    fn months_clamp_to_the_end_of_a_shorter_month() {
+        assert_eq!(add_months(at(2024, 3, 31, 10), -1), at(2024, 2, 29, 10));
+        assert_eq!(add_months(at(2023, 3, 31, 10), -1), at(2023, 2, 28, 10));
+        assert_eq!(add_months(at(2024, 1, 31, 0), 1), at(2024, 2, 29, 0));
+        assert_eq!(add_months(at(2024, 6, 1, 0), -4), at(2024, 2, 1, 0));
+        assert_eq!(add_months(at(2024, 1, 15, 5), -13), at(2022, 12, 15, 5));
+        assert_eq!(add_months(at(2024, 12, 31, 0), 2), at(2025, 2, 28, 0));
+    }
+
+    #[test]
+    fn windows_are_half_open() {
+        let a = at(2024, 6, 1, 0);
+        assert!(Window::Days(7).contains(a - 7 * DAY, a));
+        assert!(!Window::Days(7).contains(a - 7 * DAY - 1, a));
+        assert!(!Window::Days(7).contains(a, a));
+        assert!(Window::Between(30, 7).contains(a - 30 * DAY, a));
+        assert!(!Window::Between(30, 7).contains(a - 7 * DAY, a));
+        assert!(Window::Months(1).contains(at(2024, 5, 1, 0), a));
+        assert!(!Window::Months(1).contains(at(2024, 5, 1, 0) - 1, a));
+    }
+}
