@@ -64,6 +64,30 @@ pub enum Cond {
     },
     /// A test of the user's own attributes.
     Attr(AttrCond),
+    /// `in sJ`: membership of the round's segment J.
+    In(usize),
+    /// `score { W if C ... } CMP VALUE`: the weights of the rules that hold, added.
+    Score {
+        rules: Vec<(i64, Cond)>,
+        cmp: Cmp,
+        value: i64,
+    },
+    /// `ntile(K) of OF CMP BUCKET`.
+    Ntile {
+        k: usize,
+        of: NtileOf,
+        cmp: Cmp,
+        bucket: i64,
+    },
+}
+
+/// What an ntile ranks the population by.
+#[derive(Debug, Clone, Copy)]
+pub enum NtileOf {
+    /// The user's `age` (unset ranks first).
+    Age,
+    /// `sum(amount) of "NAME" in last DAYS days` (0 without events).
+    SumAmount { name: &'static str, days: i64 },
 }
 
 /// A `with` filter on an event's properties.
@@ -91,6 +115,9 @@ pub enum AttrCond {
     AgeBetween(i64, i64),
     AgeGe(i64),
     CountryStartsWith(&'static str),
+    /// `account.employees >= V`: unset when the user has no account, or its row is missing.
+    AccountEmployeesGe(i64),
+    AccountIndustryEq(&'static str),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -208,8 +235,9 @@ impl Filter {
 
 impl AttrCond {
     /// Two-valued: a comparison with an unset attribute is false.
-    fn holds(&self, u: &User) -> bool {
+    fn holds(&self, u: &User, round: &Round) -> bool {
         let age = u.age.map(i64::from);
+        let account = round.accounts.iter().find(|c| Some(c.id) == u.account_id);
         match self {
             AttrCond::PlanEq(p) => u.plan == Some(*p),
             AttrCond::PlanNe(p) => u.plan.is_some_and(|x| x != *p),
@@ -220,6 +248,10 @@ impl AttrCond {
             AttrCond::AgeBetween(lo, hi) => age.is_some_and(|x| *lo <= x && x <= *hi),
             AttrCond::AgeGe(v) => age.is_some_and(|x| x >= *v),
             AttrCond::CountryStartsWith(p) => u.country.is_some_and(|x| x.starts_with(p)),
+            AttrCond::AccountEmployeesGe(v) => account
+                .and_then(|c| c.employees)
+                .is_some_and(|x| i64::from(x) >= *v),
+            AttrCond::AccountIndustryEq(i) => account.is_some_and(|c| c.industry == Some(*i)),
         }
     }
 }
@@ -247,13 +279,81 @@ fn chain(
         })
 }
 
-fn holds(c: &Cond, u: &User, evs: &[Ev], a: i64) -> bool {
+/// A user's events, at instants in seconds.
+fn events_of(round: &Round, u: &User) -> Vec<Ev> {
+    let as_of = round.as_of_secs();
+    round
+        .events
+        .iter()
+        .filter(|e| e.user == u.id)
+        .map(|e| Ev {
+            name: e.name,
+            t: as_of - e.back,
+            amount: e.amount,
+            page: e.page,
+        })
+        .collect()
+}
+
+/// `sum(amount) of "NAME" in last DAYS days`: 0 without a set amount.
+fn sum_amount(evs: &[Ev], name: &str, days: i64, a: i64) -> i64 {
+    evs.iter()
+        .filter(|e| e.name == name && Window::Days(days).contains(e.t, a))
+        .filter_map(|e| e.amount.map(i64::from))
+        .sum()
+}
+
+/// The bucket (1 to k) of `u` in `ntile(k)`: the whole population sorted by the value,
+/// unset first, ties by key (strings by their bytes), dealt as SQL's NTILE deals: the
+/// first `n % k` buckets take one entity more.
+fn ntile(round: &Round, u: &User, k: usize, of: NtileOf) -> i64 {
+    let a = round.as_of_secs();
+    let value = |v: &User| -> Option<i64> {
+        match of {
+            NtileOf::Age => v.age.map(i64::from),
+            NtileOf::SumAmount { name, days } => {
+                Some(sum_amount(&events_of(round, v), name, days, a))
+            }
+        }
+    };
+    let mut order: Vec<(Option<i64>, &str)> = round
+        .users
+        .iter()
+        .map(|v| (value(v), v.id.as_str()))
+        .collect();
+    order.sort();
+    let p = order
+        .iter()
+        .position(|(_, id)| *id == u.id)
+        .expect("a user of the round");
+    let (q, r) = (order.len() / k, order.len() % k);
+    let bucket = if p < r * (q + 1) {
+        p / (q + 1)
+    } else {
+        r + (p - r * (q + 1)) / q
+    };
+    bucket as i64 + 1
+}
+
+fn holds(c: &Cond, round: &Round, u: &User) -> bool {
+    let a = round.as_of_secs();
+    let evs = &events_of(round, u);
     let named = |name: &'static str| evs.iter().filter(move |e| e.name == name && e.t < a);
     match c {
-        Cond::And(x, y) => holds(x, u, evs, a) && holds(y, u, evs, a),
-        Cond::Or(x, y) => holds(x, u, evs, a) || holds(y, u, evs, a),
-        Cond::Not(x) => !holds(x, u, evs, a),
-        Cond::Attr(x) => x.holds(u),
+        Cond::And(x, y) => holds(x, round, u) && holds(y, round, u),
+        Cond::Or(x, y) => holds(x, round, u) || holds(y, round, u),
+        Cond::Not(x) => !holds(x, round, u),
+        Cond::Attr(x) => x.holds(u, round),
+        Cond::In(j) => holds(&round.conds[*j], round, u),
+        Cond::Score { rules, cmp, value } => {
+            let score: i64 = rules
+                .iter()
+                .filter(|(_, c)| holds(c, round, u))
+                .map(|(w, _)| w)
+                .sum();
+            cmp.holds(score, *value)
+        }
+        Cond::Ntile { k, of, cmp, bucket } => cmp.holds(ntile(round, u, *k, *of), *bucket),
         Cond::Did {
             names,
             window,
@@ -333,24 +433,10 @@ fn holds(c: &Cond, u: &User, evs: &[Ev], a: i64) -> bool {
 
 /// The members of `cond` among the round's users, at the round's `as_of`.
 pub fn members(cond: &Cond, round: &Round) -> BTreeSet<String> {
-    let as_of = round.as_of_secs();
     round
         .users
         .iter()
-        .filter(|u| {
-            let evs: Vec<Ev> = round
-                .events
-                .iter()
-                .filter(|e| e.user == u.id)
-                .map(|e| Ev {
-                    name: e.name,
-                    t: as_of - e.back,
-                    amount: e.amount,
-                    page: e.page,
-                })
-                .collect();
-            holds(cond, u, &evs, as_of)
-        })
+        .filter(|u| holds(cond, round, u))
         .map(|u| u.id.clone())
         .collect()
 }

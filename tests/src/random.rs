@@ -10,7 +10,7 @@
 //! Deterministic for a seed, the same on every machine.
 
 use crate::oracle::add_months;
-pub use crate::oracle::{Agg, AttrCond, Cmp, Cond, Filter, Span, Window};
+pub use crate::oracle::{Agg, AttrCond, Cmp, Cond, Filter, NtileOf, Span, Window};
 
 pub const DAY: i64 = 86_400;
 
@@ -55,29 +55,41 @@ const COUNTRIES: [Option<&str>; 8] = [
     Some("Zürich"),
 ];
 const AGES: [Option<u32>; 5] = [None, Some(17), Some(18), Some(30), Some(31)];
+/// Accounts `c0` to `c3` exist; `c9` is referenced by users but has no row.
+const ACCOUNT_IDS: [Option<&str>; 6] = [
+    None,
+    Some("c0"),
+    Some("c1"),
+    Some("c2"),
+    Some("c3"),
+    Some("c9"),
+];
+const INDUSTRIES: [Option<&str>; 3] = [None, Some("software"), Some("retail")];
+const EMPLOYEES: [Option<u32>; 4] = [None, Some(10), Some(50), Some(500)];
 const PAGES: [Option<&str>; 3] = [None, Some("/pricing"), Some("/docs")];
 
-/// One random segment condition: its text and what it means (for the oracle).
-pub fn condition(r: &mut Rng) -> (String, Cond) {
+/// One random condition of segment `s<earlier>`: its text and what it means (for the
+/// oracle). It may refer to the segments before it.
+pub fn condition(r: &mut Rng, earlier: usize) -> (String, Cond) {
     // One in four: two conditions, so that single statements have several columns too.
     match r.below(8) {
         0 => {
-            let (a, ca) = one_condition(r);
-            let (b, cb) = one_condition(r);
+            let (a, ca) = one_condition(r, earlier);
+            let (b, cb) = one_condition(r, earlier);
             (
                 format!("{a} and {b}"),
                 Cond::And(Box::new(ca), Box::new(cb)),
             )
         }
         1 => {
-            let (a, ca) = one_condition(r);
-            let (b, cb) = one_condition(r);
+            let (a, ca) = one_condition(r, earlier);
+            let (b, cb) = one_condition(r, earlier);
             (
                 format!("{a} or not ({b})"),
                 Cond::Or(Box::new(ca), Box::new(Cond::Not(Box::new(cb)))),
             )
         }
-        _ => one_condition(r),
+        _ => one_condition(r, earlier),
     }
 }
 
@@ -92,7 +104,65 @@ fn within(r: &mut Rng) -> (String, Span) {
     }
 }
 
-fn one_condition(r: &mut Rng) -> (String, Cond) {
+fn one_condition(r: &mut Rng, earlier: usize) -> (String, Cond) {
+    match r.below(40) {
+        // Membership of an earlier segment (the first segment has none to refer to).
+        0..=1 if earlier > 0 => {
+            let j = r.below(earlier);
+            (format!("in s{j}"), Cond::In(j))
+        }
+        2..=3 => {
+            let mut text = String::from("score {");
+            let mut rules = Vec::new();
+            for _ in 0..2 + r.below(2) {
+                let w = *r.pick(&[10, 20, -5]);
+                let (t, c) = leaf(r);
+                text.push_str(&format!("\n    {w} if {t}"));
+                rules.push((w, c));
+            }
+            let value = *r.pick(&[0, 10, 15, 20]);
+            (
+                format!("{text}\n  }} >= {value}"),
+                Cond::Score {
+                    rules,
+                    cmp: Cmp::Ge,
+                    value,
+                },
+            )
+        }
+        4 => {
+            let k = 2 + r.below(3);
+            let bucket = 1 + r.below(k) as i64;
+            (
+                format!("ntile({k}) of age >= {bucket}"),
+                Cond::Ntile {
+                    k,
+                    of: NtileOf::Age,
+                    cmp: Cmp::Ge,
+                    bucket,
+                },
+            )
+        }
+        5 => {
+            let k = 2 + r.below(3);
+            let e = *r.pick(&NAMES);
+            let n = *r.pick(&DAYS);
+            (
+                format!("ntile({k}) of sum(amount) of \"{e}\" in last {n} days = {k}"),
+                Cond::Ntile {
+                    k,
+                    of: NtileOf::SumAmount { name: e, days: n },
+                    cmp: Cmp::Eq,
+                    bucket: k as i64,
+                },
+            )
+        }
+        _ => leaf(r),
+    }
+}
+
+/// A condition that refers to no segment and holds no score or ntile.
+fn leaf(r: &mut Rng) -> (String, Cond) {
     let e = *r.pick(&NAMES);
     let n = *r.pick(&DAYS);
     let did = |names: Option<Vec<&'static str>>, window, times, filter| Cond::Did {
@@ -109,7 +179,7 @@ fn one_condition(r: &mut Rng) -> (String, Cond) {
         value,
     };
     let once = (Cmp::Ge, 1);
-    match r.below(34) {
+    match r.below(36) {
         0 => (
             format!("did \"{e}\" in last {n} days"),
             did(Some(vec![e]), Window::Days(n), once, Filter::None),
@@ -306,6 +376,16 @@ fn one_condition(r: &mut Rng) -> (String, Cond) {
         30 => attr(r, "country < \"M\"", AttrCond::CountryLt("M")),
         31 => attr(r, "age between 18 and 30", AttrCond::AgeBetween(18, 30)),
         32 => attr(r, "age >= 18", AttrCond::AgeGe(18)),
+        33 => attr(
+            r,
+            "account.employees >= 50",
+            AttrCond::AccountEmployeesGe(50),
+        ),
+        34 => attr(
+            r,
+            "account.industry = \"software\"",
+            AttrCond::AccountIndustryEq("software"),
+        ),
         _ => {
             let prefix = *r.pick(&["F", "É", "M"]);
             attr(
@@ -349,6 +429,14 @@ pub struct User {
     pub plan: Option<&'static str>,
     pub country: Option<&'static str>,
     pub age: Option<u32>,
+    pub account_id: Option<&'static str>,
+}
+
+/// One account of a round (`c0` to `c3`).
+pub struct Account {
+    pub id: &'static str,
+    pub industry: Option<&'static str>,
+    pub employees: Option<u32>,
 }
 
 /// One event of a round: user, name, seconds before as_of, properties (None is NULL).
@@ -366,6 +454,7 @@ pub struct Round {
     pub text: String,
     pub conds: Vec<Cond>,
     pub as_of: &'static str,
+    pub accounts: Vec<Account>,
     pub users: Vec<User>,
     pub events: Vec<Event>,
 }
@@ -390,10 +479,18 @@ pub fn round(seed: u64, segments: usize, users: usize) -> Round {
     let mut text = CATALOG.to_string();
     let mut conds = Vec::new();
     for i in 0..segments {
-        let (where_, cond) = condition(&mut r);
+        let (where_, cond) = condition(&mut r, i);
         text.push_str(&format!("\nsegment s{i} {{\n  where {where_}\n}}\n"));
         conds.push(cond);
     }
+    let accounts = ACCOUNT_IDS[1..5]
+        .iter()
+        .map(|id| Account {
+            id: id.expect("an account"),
+            industry: *r.pick(&INDUSTRIES),
+            employees: *r.pick(&EMPLOYEES),
+        })
+        .collect();
     let mut all_users = Vec::new();
     let mut events = Vec::new();
     for u in 0..users {
@@ -402,6 +499,7 @@ pub fn round(seed: u64, segments: usize, users: usize) -> Round {
             plan: *r.pick(&PLANS),
             country: *r.pick(&COUNTRIES),
             age: *r.pick(&AGES),
+            account_id: *r.pick(&ACCOUNT_IDS),
         });
         for _ in 0..r.below(9) {
             // Exactly on a window's start, a second either side, or anywhere.
@@ -432,6 +530,7 @@ pub fn round(seed: u64, segments: usize, users: usize) -> Round {
         text,
         conds,
         as_of,
+        accounts,
         users: all_users,
         events,
     }
@@ -449,17 +548,28 @@ fn sql_number(v: Option<u32>) -> String {
 pub fn load_sql(round: &Round) -> String {
     let mut sql = String::from(
         "CREATE SCHEMA app;
-         CREATE TABLE app.users (user_id VARCHAR, plan VARCHAR, country VARCHAR, age INTEGER);
+         CREATE TABLE app.users (user_id VARCHAR, plan VARCHAR, country VARCHAR, age INTEGER, \
+         account_id VARCHAR);
+         CREATE TABLE app.accounts (account_id VARCHAR, industry VARCHAR, employees INTEGER);
          CREATE TABLE app.events (user_id VARCHAR, event_name VARCHAR, occurred_at TIMESTAMP, \
          amount DECIMAL(12, 2), page VARCHAR);\n",
     );
     for u in &round.users {
         sql.push_str(&format!(
-            "INSERT INTO app.users VALUES ('{}', {}, {}, {});\n",
+            "INSERT INTO app.users VALUES ('{}', {}, {}, {}, {});\n",
             u.id,
             sql_text(u.plan),
             sql_text(u.country),
-            sql_number(u.age)
+            sql_number(u.age),
+            sql_text(u.account_id)
+        ));
+    }
+    for c in &round.accounts {
+        sql.push_str(&format!(
+            "INSERT INTO app.accounts VALUES ('{}', {}, {});\n",
+            c.id,
+            sql_text(c.industry),
+            sql_number(c.employees)
         ));
     }
     let a = round.as_of_secs();
@@ -486,14 +596,25 @@ fn cell_number(v: Option<u32>) -> String {
 
 /// The `given` tables of a test block holding the round's rows.
 pub fn given(round: &Round) -> String {
-    let mut out = String::from("  given user {\n    | user_id | plan | country | age |\n");
+    let mut out =
+        String::from("  given user {\n    | user_id | plan | country | age | account_id |\n");
     for u in &round.users {
         out.push_str(&format!(
-            "    | \"{}\" | {} | {} | {} |\n",
+            "    | \"{}\" | {} | {} | {} | {} |\n",
             u.id,
             cell_text(u.plan),
             cell_text(u.country),
-            cell_number(u.age)
+            cell_number(u.age),
+            cell_text(u.account_id)
+        ));
+    }
+    out.push_str("  }\n  given account {\n    | account_id | industry | employees |\n");
+    for c in &round.accounts {
+        out.push_str(&format!(
+            "    | \"{}\" | {} | {} |\n",
+            c.id,
+            cell_text(c.industry),
+            cell_number(c.employees)
         ));
     }
     out.push_str(
