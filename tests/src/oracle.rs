@@ -7,7 +7,7 @@
 //! not is a bug in what segql compiles (or in this file), which comparing engines with
 //! each other can never show.
 
-use crate::random::{Round, User, DAY};
+use crate::random::{Account, Round, User, DAY};
 use segql_syntax::time::{civil_from_days, days_from_civil};
 use std::collections::BTreeSet;
 
@@ -79,6 +79,32 @@ pub enum Cond {
         cmp: Cmp,
         bucket: i64,
     },
+}
+
+/// A condition of an account segment.
+#[derive(Debug, Clone)]
+pub enum AccountCond {
+    And(Box<AccountCond>, Box<AccountCond>),
+    Or(Box<AccountCond>, Box<AccountCond>),
+    Not(Box<AccountCond>),
+    /// `QUANT user where C` (or `QUANT user did ...`): over the users whose `account_id`
+    /// is this account's key.
+    Quant(Quant, Cond),
+    /// `employees >= V` (false when unset).
+    EmployeesGe(i64),
+    /// `industry = "I"` (false when unset).
+    IndustryEq(&'static str),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Quant {
+    Any,
+    No,
+    /// At least one related user, and every one satisfies the condition.
+    All,
+    AtLeast(usize),
+    AtMost(usize),
+    Exactly(usize),
 }
 
 /// What an ntile ranks the population by.
@@ -429,6 +455,56 @@ fn holds(c: &Cond, round: &Round, u: &User) -> bool {
             active >= *at_least
         }
     }
+}
+
+fn account_holds(c: &AccountCond, round: &Round, acc: &Account) -> bool {
+    match c {
+        AccountCond::And(x, y) => account_holds(x, round, acc) && account_holds(y, round, acc),
+        AccountCond::Or(x, y) => account_holds(x, round, acc) || account_holds(y, round, acc),
+        AccountCond::Not(x) => !account_holds(x, round, acc),
+        AccountCond::EmployeesGe(v) => acc.employees.is_some_and(|x| i64::from(x) >= *v),
+        AccountCond::IndustryEq(i) => acc.industry == Some(*i),
+        AccountCond::Quant(q, cond) => {
+            let related: Vec<&User> = round
+                .users
+                .iter()
+                .filter(|u| u.account_id == Some(acc.id))
+                .collect();
+            let n = related.iter().filter(|u| holds(cond, round, u)).count();
+            match q {
+                Quant::Any => n >= 1,
+                Quant::No => n == 0,
+                Quant::All => !related.is_empty() && n == related.len(),
+                Quant::AtLeast(k) => n >= *k,
+                Quant::AtMost(k) => n <= *k,
+                Quant::Exactly(k) => n == *k,
+            }
+        }
+    }
+}
+
+/// The oracle's members of the round's segment `name` (`s<i>` of users, `t<i>` of
+/// accounts).
+pub fn expected(round: &Round, name: &str) -> BTreeSet<String> {
+    let index = |prefix| {
+        name.strip_prefix(prefix)
+            .and_then(|i| i.parse::<usize>().ok())
+    };
+    match (index('s'), index('t')) {
+        (Some(i), _) => members(&round.conds[i], round),
+        (_, Some(i)) => account_members(&round.account_conds[i], round),
+        _ => panic!("{name} is not a segment of the round"),
+    }
+}
+
+/// The members of an account condition among the round's accounts.
+pub fn account_members(cond: &AccountCond, round: &Round) -> BTreeSet<String> {
+    round
+        .accounts
+        .iter()
+        .filter(|c| account_holds(cond, round, c))
+        .map(|c| c.id.to_string())
+        .collect()
 }
 
 /// The members of `cond` among the round's users, at the round's `as_of`.

@@ -10,7 +10,9 @@
 //! Deterministic for a seed, the same on every machine.
 
 use crate::oracle::add_months;
-pub use crate::oracle::{Agg, AttrCond, Cmp, Cond, Filter, NtileOf, Span, Window};
+pub use crate::oracle::{
+    AccountCond, Agg, AttrCond, Cmp, Cond, Filter, NtileOf, Quant, Span, Window,
+};
 
 pub const DAY: i64 = 86_400;
 
@@ -55,7 +57,9 @@ const COUNTRIES: [Option<&str>; 8] = [
     Some("Zürich"),
 ];
 const AGES: [Option<u32>; 5] = [None, Some(17), Some(18), Some(30), Some(31)];
-/// Accounts `c0` to `c3` exist; `c9` is referenced by users but has no row.
+/// The accounts: `c4` has no users (`all user where ..` is false for it, `no user` true).
+const ACCOUNTS: [&str; 5] = ["c0", "c1", "c2", "c3", "c4"];
+/// A user's account: none, one of the first four, or `c9`, which has no row.
 const ACCOUNT_IDS: [Option<&str>; 6] = [
     None,
     Some("c0"),
@@ -406,6 +410,72 @@ fn attr(r: &mut Rng, text: &str, c: AttrCond) -> (String, Cond) {
     }
 }
 
+/// One random condition of an account segment: a quantifier over the account's users
+/// (`where` a user condition, or `did`), or a test of the account's own columns; one in
+/// four joins two of them.
+pub fn account_condition(r: &mut Rng) -> (String, AccountCond) {
+    match r.below(8) {
+        0 => {
+            let (a, ca) = one_account_condition(r);
+            let (b, cb) = one_account_condition(r);
+            (
+                format!("{a} and {b}"),
+                AccountCond::And(Box::new(ca), Box::new(cb)),
+            )
+        }
+        1 => {
+            let (a, ca) = one_account_condition(r);
+            let (b, cb) = one_account_condition(r);
+            (
+                format!("{a} or not ({b})"),
+                AccountCond::Or(Box::new(ca), Box::new(AccountCond::Not(Box::new(cb)))),
+            )
+        }
+        _ => one_account_condition(r),
+    }
+}
+
+fn one_account_condition(r: &mut Rng) -> (String, AccountCond) {
+    match r.below(10) {
+        0 => ("employees >= 50".into(), AccountCond::EmployeesGe(50)),
+        1 => (
+            "not (industry = \"software\")".into(),
+            AccountCond::Not(Box::new(AccountCond::IndustryEq("software"))),
+        ),
+        _ => {
+            let k = 1 + r.below(2);
+            let (text, q) = match r.below(6) {
+                0 => ("any".to_string(), Quant::Any),
+                1 => ("no".to_string(), Quant::No),
+                2 => ("all".to_string(), Quant::All),
+                3 => (format!("at least {k}"), Quant::AtLeast(k)),
+                4 => (format!("at most {k}"), Quant::AtMost(k)),
+                _ => (format!("exactly {k}"), Quant::Exactly(k)),
+            };
+            if r.below(3) == 0 {
+                // `did` right after the quantifier.
+                let e = *r.pick(&NAMES);
+                let n = *r.pick(&DAYS);
+                (
+                    format!("{text} user did \"{e}\" in last {n} days"),
+                    AccountCond::Quant(
+                        q,
+                        Cond::Did {
+                            names: Some(vec![e]),
+                            window: Window::Days(n),
+                            times: (Cmp::Ge, 1),
+                            filter: Filter::None,
+                        },
+                    ),
+                )
+            } else {
+                let (t, c) = leaf(r);
+                (format!("{text} user where ({t})"), AccountCond::Quant(q, c))
+            }
+        }
+    }
+}
+
 /// The catalog of fixtures/results (users, their events with an `amount`); the rounds
 /// use only `user` and its events.
 pub const CATALOG: &str = include_str!("../../fixtures/results/catalog.seg");
@@ -432,7 +502,7 @@ pub struct User {
     pub account_id: Option<&'static str>,
 }
 
-/// One account of a round (`c0` to `c3`).
+/// One account of a round (`c0` to `c4`).
 pub struct Account {
     pub id: &'static str,
     pub industry: Option<&'static str>,
@@ -448,11 +518,12 @@ pub struct Event {
     pub page: Option<&'static str>,
 }
 
-/// A round: the project's text (catalog and segments), what each segment `s<i>` means,
-/// its `as_of`, and its users and their events.
+/// A round: the project's text (catalog and segments), what each segment of users
+/// `s<i>` and of accounts `t<i>` means, its `as_of`, and its accounts, users and events.
 pub struct Round {
     pub text: String,
     pub conds: Vec<Cond>,
+    pub account_conds: Vec<AccountCond>,
     pub as_of: &'static str,
     pub accounts: Vec<Account>,
     pub users: Vec<User>,
@@ -470,8 +541,9 @@ fn as_of_secs(as_of: &str) -> i64 {
     segql_syntax::time::parse_instant(as_of).expect("an instant") / 1_000_000
 }
 
-/// The round of a seed: `segments` random segments `s0`.., `users` users `u0`.. with
-/// up to eight events each.
+/// The round of a seed: `segments` random segments of users `s0`.., a quarter as many
+/// of accounts `t0`.., four accounts, and `users` users `u0`.. with up to eight events
+/// each.
 pub fn round(seed: u64, segments: usize, users: usize) -> Round {
     let mut r = Rng(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x1000_0001));
     let as_of = *r.pick(&AS_OFS);
@@ -483,10 +555,18 @@ pub fn round(seed: u64, segments: usize, users: usize) -> Round {
         text.push_str(&format!("\nsegment s{i} {{\n  where {where_}\n}}\n"));
         conds.push(cond);
     }
-    let accounts = ACCOUNT_IDS[1..5]
+    let mut account_conds = Vec::new();
+    for i in 0..segments / 4 {
+        let (where_, cond) = account_condition(&mut r);
+        text.push_str(&format!(
+            "\nsegment t{i} of account {{\n  where {where_}\n}}\n"
+        ));
+        account_conds.push(cond);
+    }
+    let accounts = ACCOUNTS
         .iter()
-        .map(|id| Account {
-            id: id.expect("an account"),
+        .map(|&id| Account {
+            id,
             industry: *r.pick(&INDUSTRIES),
             employees: *r.pick(&EMPLOYEES),
         })
@@ -529,6 +609,7 @@ pub fn round(seed: u64, segments: usize, users: usize) -> Round {
     Round {
         text,
         conds,
+        account_conds,
         as_of,
         accounts,
         users: all_users,

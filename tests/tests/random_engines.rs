@@ -27,12 +27,15 @@ fn project_with_expectations(seed: u64) -> String {
         rd.as_of,
         given(&rd)
     );
-    for (i, cond) in rd.conds.iter().enumerate() {
-        let members: Vec<String> = oracle::members(cond, &rd)
+    let names = (0..rd.conds.len())
+        .map(|i| format!("s{i}"))
+        .chain((0..rd.account_conds.len()).map(|i| format!("t{i}")));
+    for name in names {
+        let members: Vec<String> = oracle::expected(&rd, &name)
             .into_iter()
             .map(|k| format!("\"{k}\""))
             .collect();
-        block.push_str(&format!("  expect s{i} = [{}]\n", members.join(", ")));
+        block.push_str(&format!("  expect {name} = [{}]\n", members.join(", ")));
     }
     block.push_str("}\n");
     format!("{}{block}", rd.text)
