@@ -1,7 +1,9 @@
 //! segql-tests: test suites that span crates, driven by the files under `fixtures/`.
 //!
 //! This library loads fixture projects and drives the engines of the conformance suite
-//! (`engines`, `conformance`); the suites are in `tests/`. It owns no product code.
+//! (`engines`, `conformance`), and generates random projects and data (`random`) with
+//! the members an independent reference evaluator expects (`oracle`); the suites are in
+//! `tests/`. It owns no product code, and the oracle must not call the compiler.
 
 pub mod conformance;
 pub mod engines;
