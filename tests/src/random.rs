@@ -16,6 +16,15 @@ pub use crate::oracle::{
 
 pub const DAY: i64 = 86_400;
 
+/// How many rounds a suite runs: `SEGQL_RANDOM_ROUNDS` when set (seeds 1 to N, for
+/// longer local runs), else the suite's own number.
+pub fn rounds(default: u64) -> u64 {
+    std::env::var("SEGQL_RANDOM_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
 /// xorshift64*: enough to pick from small lists, the same on every machine.
 pub struct Rng(pub u64);
 
@@ -175,6 +184,8 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
         times,
         filter,
     };
+    // `did "e"`, the most common form.
+    let did_e = |window, times, filter| did(Some(vec![e]), window, times, filter);
     let agg = |agg, window, cmp, value| Cond::Agg {
         agg,
         name: e,
@@ -186,13 +197,13 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
     match r.below(36) {
         0 => (
             format!("did \"{e}\" in last {n} days"),
-            did(Some(vec![e]), Window::Days(n), once, Filter::None),
+            did_e(Window::Days(n), once, Filter::None),
         ),
         1 => {
             let k = 2 + r.below(2);
             (
                 format!("did \"{e}\" at least {k} times in last {n} days"),
-                did(Some(vec![e]), Window::Days(n), (Cmp::Ge, k), Filter::None),
+                did_e(Window::Days(n), (Cmp::Ge, k), Filter::None),
             )
         }
         2 => {
@@ -202,7 +213,7 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
             let (a, b) = (DAYS[j], DAYS[i]);
             (
                 format!("did \"{e}\" between {a} days ago and {b} days ago"),
-                did(Some(vec![e]), Window::Between(a, b), once, Filter::None),
+                did_e(Window::Between(a, b), once, Filter::None),
             )
         }
         3 => (
@@ -221,17 +232,12 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
             let m = *r.pick(&MONTHS);
             (
                 format!("did \"{e}\" in last {m} months"),
-                did(Some(vec![e]), Window::Months(m), once, Filter::None),
+                did_e(Window::Months(m), once, Filter::None),
             )
         }
         7 => (
             format!("not did \"{e}\" in last {n} days"),
-            Cond::Not(Box::new(did(
-                Some(vec![e]),
-                Window::Days(n),
-                once,
-                Filter::None,
-            ))),
+            Cond::Not(Box::new(did_e(Window::Days(n), once, Filter::None))),
         ),
         8 => (
             format!("stopped \"{e}\" for {n} days"),
@@ -291,7 +297,7 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
         ),
         16 => (
             format!("did \"{e}\" with amount > 10 in last {n} days"),
-            did(Some(vec![e]), Window::Days(n), once, Filter::AmountGt(10)),
+            did_e(Window::Days(n), once, Filter::AmountGt(10)),
         ),
         17 => {
             let f = *r.pick(&NAMES);
@@ -306,29 +312,19 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
         ),
         19 => (
             format!("did \"{e}\" with page = \"/pricing\" in last {n} days"),
-            did(
-                Some(vec![e]),
-                Window::Days(n),
-                once,
-                Filter::PageEq("/pricing"),
-            ),
+            did_e(Window::Days(n), once, Filter::PageEq("/pricing")),
         ),
         20 => (
             format!("did \"{e}\" with not (page = \"/pricing\") in last {n} days"),
-            did(
-                Some(vec![e]),
-                Window::Days(n),
-                once,
-                Filter::PageNotEq("/pricing"),
-            ),
+            did_e(Window::Days(n), once, Filter::PageNotEq("/pricing")),
         ),
         21 => (
             format!("did \"{e}\" at most 1 time in last {n} days"),
-            did(Some(vec![e]), Window::Days(n), (Cmp::Le, 1), Filter::None),
+            did_e(Window::Days(n), (Cmp::Le, 1), Filter::None),
         ),
         22 => (
             format!("did \"{e}\" exactly 0 times in last {n} days"),
-            did(Some(vec![e]), Window::Days(n), (Cmp::Eq, 0), Filter::None),
+            did_e(Window::Days(n), (Cmp::Eq, 0), Filter::None),
         ),
         23 => {
             let f = *r.pick(&NAMES);

@@ -11,7 +11,7 @@
 
 use segql_tests::conformance::run_all;
 use segql_tests::engines::{self, ENGINES};
-use segql_tests::random::{given, round};
+use segql_tests::random::{self, given, round};
 use segql_tests::{inline_project, oracle};
 
 /// Rounds in CI; `SEGQL_RANDOM_ROUNDS=N` runs more (seeds 1 to N) locally.
@@ -43,10 +43,7 @@ fn project_with_expectations(seed: u64) -> String {
 
 #[test]
 fn every_engine_finds_the_oracles_members_of_random_segments() {
-    let rounds = std::env::var("SEGQL_RANDOM_ROUNDS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(ROUNDS);
+    let rounds = random::rounds(ROUNDS);
     let texts: Vec<String> = (1..=rounds).map(project_with_expectations).collect();
     let mut failures = Vec::new();
     for name in ENGINES {
