@@ -95,7 +95,7 @@ fn list_names<'n>(names: impl IntoIterator<Item = &'n str>) -> String {
 }
 
 /// `a string`, `an int`.
-fn article(t: Type) -> String {
+pub(crate) fn article(t: Type) -> String {
     let w = t.keyword();
     if w.starts_with(['a', 'e', 'i', 'o', 'u']) {
         format!("an {w}")
@@ -843,8 +843,15 @@ impl<'a> Checker<'a> {
                 self.no_filter(ctx, c.span, "a quantifier")?;
                 self.quantified(q, ctx)
             }
-            K::Sql(s) => crate::sqlpred::check(self, s, ctx.entity, ctx.filter)
-                .map(|p| Cond::Sql(Box::new(p))),
+            K::Sql(s) => {
+                match crate::sqlpred::check(&self.program.catalog, s, ctx.entity, ctx.filter) {
+                    Ok(p) => Some(Cond::Sql(Box::new(p))),
+                    Err(diags) => {
+                        diags.into_iter().for_each(|d| self.err(d));
+                        None
+                    }
+                }
+            }
         }
     }
 
@@ -3113,14 +3120,6 @@ impl<'a> Checker<'a> {
             }
         }
         let _ = cond_text;
-    }
-
-    pub(crate) fn push(&mut self, d: Diagnostic) {
-        self.err(d);
-    }
-
-    pub(crate) fn catalog_ref(&self) -> &Catalog {
-        &self.program.catalog
     }
 }
 

@@ -19,10 +19,11 @@ use crate::ir::*;
 use crate::sql::{and, bin, derived, is_not_null, not, or, proj, proj_bare, raw, From, Sql};
 use segql_syntax::ast::{CmpOp, Type, Unit};
 use segql_syntax::time::{civil_from_days, days_from_civil, days_in_month, MICROS_PER_DAY};
+mod sql_pred;
+
 pub use sqlparser::ast::Query;
 use sqlparser::ast::{BinaryOperator, Expr};
 use std::collections::{BTreeSet, HashSet};
-use std::ops::ControlFlow;
 
 /// What every statement is compiled against.
 #[derive(Debug, Clone, Copy)]
@@ -1357,49 +1358,6 @@ impl<'a> Planner<'a> {
             }
             Cond::Sql(pred) => (self.sql_predicate(pred, scope), true),
         }
-    }
-
-    /// A `sql "..."` predicate with its names qualified and its strings re-escaped.
-    fn sql_predicate(&mut self, pred: &SqlPredicate, scope: &mut Scope) -> Expr {
-        let mut e = pred.expr.clone();
-        let sql = self.sql;
-        let entity = &self.p.catalog.entities[scope.entity];
-        let mut refs_used = Vec::new();
-        let mut strings = Vec::new();
-        let _ = sqlparser::ast::visit_expressions_mut(&mut e, |x| {
-            match x {
-                Expr::Identifier(id) => {
-                    let q = if scope.alias.is_empty() {
-                        EV.to_string()
-                    } else {
-                        scope.alias.clone()
-                    };
-                    *x = sql.col(&q, &id.value);
-                }
-                Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
-                    if let Some(ri) = entity.refs.iter().position(|r| r.nav == parts[0].value) {
-                        refs_used.push(ri);
-                        let alias = self.ref_alias(scope, ri);
-                        *x = sql.col(&alias, &parts[1].value);
-                    }
-                }
-                Expr::Value(v) => {
-                    if let sqlparser::ast::Value::SingleQuotedString(s) = &v.value {
-                        strings.push(s.clone());
-                        *x = sql.string(s);
-                    }
-                }
-                _ => {}
-            }
-            ControlFlow::<()>::Continue(())
-        });
-        for s in strings {
-            if let Some(why) = self.d.unrepresentable(&s) {
-                self.problems.push(format!("{why}: {s:?}"));
-            }
-        }
-        scope.needs.refs.extend(refs_used);
-        Expr::Nested(Box::new(e))
     }
 
     /// A condition over one event's columns (inside a feature's aggregate).
