@@ -51,7 +51,8 @@ impl<'a> Checker<'a> {
                 self.quantified(q, ctx)
             }
             K::Sql(s) => {
-                match crate::sqlpred::check(&self.program.catalog, s, ctx.entity, ctx.filter) {
+                match super::sql_predicate::check(&self.program.catalog, s, ctx.entity, ctx.filter)
+                {
                     Ok(p) => Some(Cond::Sql(Box::new(p))),
                     Err(diags) => {
                         diags.into_iter().for_each(|d| self.err(d));

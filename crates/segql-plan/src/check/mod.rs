@@ -9,6 +9,7 @@ mod catalog;
 mod conditions;
 mod items;
 mod outputs;
+mod sql_predicate;
 mod test_blocks;
 mod values;
 mod warnings;

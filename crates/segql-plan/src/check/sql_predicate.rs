@@ -73,7 +73,7 @@ pub fn check(
                         s.span,
                         format!(
                             "this SQL predicate is {}, not a condition",
-                            crate::check::article(*t)
+                            super::article(*t)
                         ),
                     )
                     .with_label("not true or false")
@@ -147,7 +147,7 @@ fn parse(s: &StrLit) -> Result<Expr, Box<Diagnostic>> {
     };
     let span = at
         .and_then(|(line, col)| char_offset(&s.value, line, col))
-        .and_then(|o| crate::check::inside_string(s, o, o))
+        .and_then(|o| super::inside_string(s, o, o))
         .unwrap_or(s.span);
     let label = if span.same_as(s.span) {
         "not one SQL expression".to_string()
@@ -268,7 +268,7 @@ fn wider(a: Option<Type>, b: Option<Type>) -> Option<Type> {
 
 fn type_name(t: Option<Type>) -> String {
     match t {
-        Some(t) => crate::check::article(t),
+        Some(t) => super::article(t),
         None => "NULL".to_string(),
     }
 }
@@ -354,7 +354,7 @@ impl Conv<'_> {
         }
         let start = char_offset(&self.lit.value, 1, sp.start.column)?;
         let end = char_offset(&self.lit.value, 1, sp.end.column).unwrap_or(self.lit.value.len());
-        crate::check::inside_string(self.lit, start, end)
+        super::inside_string(self.lit, start, end)
     }
 
     fn refuse(&mut self, e: &Expr, what: &str, hint: &str) -> Option<Typed> {
@@ -1085,11 +1085,11 @@ impl Conv<'_> {
                     Some(at.span()),
                     format!(
                         "{what} needs {}, not {}",
-                        crate::check::article(want),
+                        super::article(want),
                         type_name(Some(t))
                     ),
                     &format!("{} here", type_name(Some(t))),
-                    &format!("give {what} {}", crate::check::article(want)),
+                    &format!("give {what} {}", super::article(want)),
                 );
                 None
             }

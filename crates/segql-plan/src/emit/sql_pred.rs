@@ -3,7 +3,7 @@
 //! [`Dialect::sql_fn`]), with parentheses wherever precedence needs them. Nothing of the
 //! predicate's original text is carried into the SQL.
 
-use super::{Planner, Scope};
+use super::{Emitter, Scope};
 use crate::ir::{DatePart, Lit, Scalar, SqlExpr, SqlFn, SqlOp, SqlPredicate};
 use segql_syntax::ast::{CmpOp, Type};
 use sqlparser::ast::{BinaryOperator, DateTimeField, Expr, ExtractSyntax, UnaryOperator};
@@ -69,15 +69,15 @@ pub(crate) fn sql_ty(e: &SqlExpr) -> Option<Type> {
     }
 }
 
-impl Planner<'_> {
+impl Emitter<'_> {
     /// A `sql "..."` predicate, parenthesized.
-    pub(super) fn sql_predicate(&mut self, pred: &SqlPredicate, scope: &mut Scope) -> Expr {
+    pub(crate) fn sql_predicate(&mut self, pred: &SqlPredicate, scope: Scope<'_>) -> Expr {
         Expr::Nested(Box::new(self.sql_expr(&pred.expr, scope)))
     }
 
     /// `child` printed under a parent of precedence `parent`: parenthesized when it binds
     /// looser, or as tightly on a side where the parse would regroup it.
-    fn sql_child(&mut self, child: &SqlExpr, parent: u8, right: bool, scope: &mut Scope) -> Expr {
+    fn sql_child(&mut self, child: &SqlExpr, parent: u8, right: bool, scope: Scope<'_>) -> Expr {
         let e = self.sql_expr(child, scope);
         let p = precedence(child);
         if p < parent || (p == parent && right) {
@@ -87,7 +87,7 @@ impl Planner<'_> {
         }
     }
 
-    fn sql_expr(&mut self, e: &SqlExpr, scope: &mut Scope) -> Expr {
+    fn sql_expr(&mut self, e: &SqlExpr, scope: Scope<'_>) -> Expr {
         let sql = self.sql;
         let prec = precedence(e);
         match e {
