@@ -95,141 +95,9 @@ impl<'a> Checker<'a> {
             .filter(|&i| cat.events[i].entity == ctx.entity)
             .collect();
         let entity_name = cat.entities[ctx.entity].name.clone();
-        let id = if let Some(from) = &sel.from {
-            match of_entity.iter().find(|&&i| cat.events[i].name == from.name) {
-                Some(&i) => i,
-                None => {
-                    if self.broken_events.contains(&from.name) {
-                        return None; // already reported where it is declared
-                    }
-                    let cands: Vec<&str> = of_entity
-                        .iter()
-                        .map(|&i| cat.events[i].name.as_str())
-                        .collect();
-                    let mut d = Diagnostic::error(
-                        codes::UNKNOWN_EVENTS,
-                        from.span,
-                        format!("`{entity_name}` has no events relation `{}`", from.name),
-                    )
-                    .with_label(format!("not an events relation of `{entity_name}`"));
-                    if let Some(other) = cat.events.iter().find(|e| e.name == from.name) {
-                        let of = &cat.entities[other.entity].name;
-                        d = d.with_secondary(
-                            other.span,
-                            format!("`{}` holds events of `{of}`", other.name),
-                        );
-                    }
-                    d = match did_you_mean(&from.name, cands.iter().copied()) {
-                        Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-                        None => d.with_hint(format!(
-                            "its events relations are {}",
-                            list_names(cands.iter().copied())
-                        )),
-                    };
-                    self.err(d);
-                    return None;
-                }
-            }
-        } else {
-            if of_entity.is_empty() {
-                if !self.broken_events.is_empty() {
-                    return None; // a relation that might hold them was rejected
-                }
-                self.err(
-                    Diagnostic::error(
-                        codes::UNKNOWN_EVENTS,
-                        sel.span,
-                        format!("`{entity_name}` has no events"),
-                    )
-                    .with_label(format!("no events relation of `{entity_name}` is declared"))
-                    .with_hint(format!(
-                        "declare them: events of {entity_name} {{ table ...  key ...  name ...  time ... }}"
-                    )),
-                );
-                return None;
-            }
-            // A fixed-event relation whose event is named wins; else the one relation with
-            // a name column.
-            let fixed: Vec<EventsId> = of_entity
-                .iter()
-                .copied()
-                .filter(|&i| match (&cat.events[i].source, &names) {
-                    (EventSource::Fixed(e), Some(ns)) => ns.iter().all(|n| n == e),
-                    _ => false,
-                })
-                .collect();
-            let named: Vec<EventsId> = of_entity
-                .iter()
-                .copied()
-                .filter(|&i| matches!(cat.events[i].source, EventSource::Column(_)))
-                .collect();
-            match (fixed.as_slice(), named.as_slice()) {
-                ([one], _) => *one,
-                ([], [one]) => *one,
-                ([], []) => {
-                    if !self.broken_events.is_empty() {
-                        return None; // a relation that might hold it was rejected
-                    }
-                    let fixed_names: Vec<String> = of_entity
-                        .iter()
-                        .filter_map(|&i| match &cat.events[i].source {
-                            EventSource::Fixed(e) => {
-                                Some(format!("`{}` holds \"{e}\"", cat.events[i].name))
-                            }
-                            _ => None,
-                        })
-                        .collect();
-                    let wanted = match &names {
-                        Some(ns) => ns
-                            .iter()
-                            .filter(|n| {
-                                !of_entity.iter().any(|&i| {
-                                    matches!(&cat.events[i].source, EventSource::Fixed(e) if e == *n)
-                                })
-                            })
-                            .map(|n| format!("\"{n}\""))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        None => "this event".to_string(),
-                    };
-                    self.err(
-                        Diagnostic::error(
-                            codes::UNKNOWN_EVENTS,
-                            sel.span,
-                            format!("no events relation of `{entity_name}` holds {wanted}"),
-                        )
-                        .with_label("no relation holds this")
-                        .with_hint(format!(
-                            "each relation of `{entity_name}` holds one event ({}); declare one with a `name` column for others",
-                            fixed_names.join(", ")
-                        )),
-                    );
-                    return None;
-                }
-                (many, others) => {
-                    let mut cands: Vec<&str> =
-                        many.iter().map(|&i| cat.events[i].name.as_str()).collect();
-                    if many.is_empty() {
-                        cands = others
-                            .iter()
-                            .map(|&i| cat.events[i].name.as_str())
-                            .collect();
-                    }
-                    self.err(
-                        Diagnostic::error(
-                            codes::AMBIGUOUS,
-                            sel.span,
-                            format!("more than one events relation of `{entity_name}` could hold this event"),
-                        )
-                        .with_label(format!("in {}?", cands.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(" or ")))
-                        .with_hint(format!(
-                            "say which with `from`: {}",
-                            cands.iter().map(|c| format!("from {c}")).collect::<Vec<_>>().join(", ")
-                        )),
-                    );
-                    return None;
-                }
-            }
+        let id = match &sel.from {
+            Some(from) => self.events_named(from, &of_entity, &entity_name)?,
+            None => self.events_implied(sel, &names, &of_entity, &entity_name)?,
         };
         if let (EventSource::Fixed(e), Some(ns)) = (&self.program.catalog.events[id].source, &names)
         {
@@ -259,6 +127,161 @@ impl<'a> Checker<'a> {
     }
 
     /// An event step: relation, names and property condition.
+    /// The events relation `from NAME` names, of the entity.
+    fn events_named(
+        &mut self,
+        from: &ast::Ident,
+        of_entity: &[EventsId],
+        entity_name: &str,
+    ) -> Option<EventsId> {
+        let cat = &self.program.catalog;
+        match of_entity.iter().find(|&&i| cat.events[i].name == from.name) {
+            Some(&i) => Some(i),
+            None => {
+                if self.broken_events.contains(&from.name) {
+                    return None; // already reported where it is declared
+                }
+                let cands: Vec<&str> = of_entity
+                    .iter()
+                    .map(|&i| cat.events[i].name.as_str())
+                    .collect();
+                let mut d = Diagnostic::error(
+                    codes::UNKNOWN_EVENTS,
+                    from.span,
+                    format!("`{entity_name}` has no events relation `{}`", from.name),
+                )
+                .with_label(format!("not an events relation of `{entity_name}`"));
+                if let Some(other) = cat.events.iter().find(|e| e.name == from.name) {
+                    let of = &cat.entities[other.entity].name;
+                    d = d.with_secondary(
+                        other.span,
+                        format!("`{}` holds events of `{of}`", other.name),
+                    );
+                }
+                d = match did_you_mean(&from.name, cands.iter().copied()) {
+                    Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                    None => d.with_hint(format!(
+                        "its events relations are {}",
+                        list_names(cands.iter().copied())
+                    )),
+                };
+                self.err(d);
+                None
+            }
+        }
+    }
+
+    /// The events relation that holds the named events, without `from`: a fixed-event
+    /// relation whose event is named, else the one relation with a name column.
+    fn events_implied(
+        &mut self,
+        sel: &ast::EventSel,
+        names: &Option<Vec<String>>,
+        of_entity: &[EventsId],
+        entity_name: &str,
+    ) -> Option<EventsId> {
+        let cat = &self.program.catalog;
+        if of_entity.is_empty() {
+            if !self.broken_events.is_empty() {
+                return None; // a relation that might hold them was rejected
+            }
+            self.err(
+                Diagnostic::error(
+                    codes::UNKNOWN_EVENTS,
+                    sel.span,
+                    format!("`{entity_name}` has no events"),
+                )
+                .with_label(format!("no events relation of `{entity_name}` is declared"))
+                .with_hint(format!(
+                    "declare them: events of {entity_name} {{ table ...  key ...  name ...  time ... }}"
+                )),
+            );
+            return None;
+        }
+        // A fixed-event relation whose event is named wins; else the one relation with
+        // a name column.
+        let fixed: Vec<EventsId> = of_entity
+            .iter()
+            .copied()
+            .filter(|&i| match (&cat.events[i].source, names) {
+                (EventSource::Fixed(e), Some(ns)) => ns.iter().all(|n| n == e),
+                _ => false,
+            })
+            .collect();
+        let named: Vec<EventsId> = of_entity
+            .iter()
+            .copied()
+            .filter(|&i| matches!(cat.events[i].source, EventSource::Column(_)))
+            .collect();
+        match (fixed.as_slice(), named.as_slice()) {
+            ([one], _) => Some(*one),
+            ([], [one]) => Some(*one),
+            ([], []) => {
+                if !self.broken_events.is_empty() {
+                    return None; // a relation that might hold it was rejected
+                }
+                let fixed_names: Vec<String> = of_entity
+                    .iter()
+                    .filter_map(|&i| match &cat.events[i].source {
+                        EventSource::Fixed(e) => {
+                            Some(format!("`{}` holds \"{e}\"", cat.events[i].name))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let wanted = match names {
+                    Some(ns) => ns
+                        .iter()
+                        .filter(|n| {
+                            !of_entity.iter().any(|&i| {
+                                matches!(&cat.events[i].source, EventSource::Fixed(e) if e == *n)
+                            })
+                        })
+                        .map(|n| format!("\"{n}\""))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    None => "this event".to_string(),
+                };
+                self.err(
+                    Diagnostic::error(
+                        codes::UNKNOWN_EVENTS,
+                        sel.span,
+                        format!("no events relation of `{entity_name}` holds {wanted}"),
+                    )
+                    .with_label("no relation holds this")
+                    .with_hint(format!(
+                        "each relation of `{entity_name}` holds one event ({}); declare one with a `name` column for others",
+                        fixed_names.join(", ")
+                    )),
+                );
+                None
+            }
+            (many, others) => {
+                let mut cands: Vec<&str> =
+                    many.iter().map(|&i| cat.events[i].name.as_str()).collect();
+                if many.is_empty() {
+                    cands = others
+                        .iter()
+                        .map(|&i| cat.events[i].name.as_str())
+                        .collect();
+                }
+                self.err(
+                    Diagnostic::error(
+                        codes::AMBIGUOUS,
+                        sel.span,
+                        format!("more than one events relation of `{entity_name}` could hold this event"),
+                    )
+                    .with_label(format!("in {}?", cands.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(" or ")))
+                    .with_hint(format!(
+                        "say which with `from`: {}",
+                        cands.iter().map(|c| format!("from {c}")).collect::<Vec<_>>().join(", ")
+                    )),
+                );
+                None
+            }
+        }
+    }
+
     pub(super) fn step(
         &mut self,
         s: &ast::EventStep,
@@ -282,75 +305,7 @@ impl<'a> Checker<'a> {
     pub(super) fn did(&mut self, d: &ast::Did, ctx: &Ctx) -> Option<Cond> {
         let (events, names, pred) = self.step(&d.first, ctx)?;
         if !d.then.is_empty() {
-            if let Some(f) = &d.freq {
-                self.err(
-                    Diagnostic::error(
-                        codes::SEQUENCE_SHAPE,
-                        f.span,
-                        "a sequence cannot be counted",
-                    )
-                    .with_label("a count of a sequence")
-                    .with_hint("counts apply to one event (did \"login\" at least 3 times); for a sequence, remove the count"),
-                );
-                return None;
-            }
-            if let Some(w) = &d.window {
-                if matches!(w.kind, ast::WindowKind::Periods { .. }) {
-                    self.err(
-                        Diagnostic::error(
-                            codes::SEQUENCE_SHAPE,
-                            w.span,
-                            "a sequence cannot be counted by periods",
-                        )
-                        .with_label("periods counted for a sequence")
-                        .with_hint("write the window as `in last N days`"),
-                    );
-                    return None;
-                }
-            }
-            let window = self.window(d.window.as_ref()).ok()?;
-            let mut steps = vec![SeqStep {
-                names,
-                pred,
-                within: None,
-            }];
-            for t in &d.then {
-                let (ev, names, pred) = self.step(&t.step, ctx)?;
-                if ev != events {
-                    let cat = &self.program.catalog;
-                    let (this, first) = (&cat.events[ev].name, &cat.events[events].name);
-                    self.err(
-                        Diagnostic::error(
-                            codes::SEQUENCE_SHAPE,
-                            t.step.span,
-                            format!("this step is in `{this}`, the first in `{first}`"),
-                        )
-                        .with_label(format!("an event of `{this}`"))
-                        .with_secondary(d.first.span, format!("an event of `{first}`"))
-                        .with_hint(format!(
-                            "the steps of a sequence come from one events relation; this sequence can only use events of `{first}`"
-                        )),
-                    );
-                    return None;
-                }
-                let within = match &t.within {
-                    Some(w) => {
-                        self.positive_duration(w)?;
-                        Some(duration(w))
-                    }
-                    None => None,
-                };
-                steps.push(SeqStep {
-                    names,
-                    pred,
-                    within,
-                });
-            }
-            return Some(Cond::Sequence(Box::new(Sequence {
-                events,
-                steps,
-                window,
-            })));
+            return self.sequence(d, ctx, events, names, pred);
         }
         if let Some(ast::Window {
             kind: ast::WindowKind::Periods { quant, k, n, unit },
@@ -463,6 +418,86 @@ impl<'a> Checker<'a> {
                 Some(count_cond(agg, f.quant, f.n.value))
             }
         }
+    }
+
+    /// `did A then B [within D] ...`: one events relation, no count, no periods.
+    fn sequence(
+        &mut self,
+        d: &ast::Did,
+        ctx: &Ctx,
+        events: EventsId,
+        names: Option<Vec<String>>,
+        pred: Option<Cond>,
+    ) -> Option<Cond> {
+        if let Some(f) = &d.freq {
+            self.err(
+                Diagnostic::error(
+                    codes::SEQUENCE_SHAPE,
+                    f.span,
+                    "a sequence cannot be counted",
+                )
+                .with_label("a count of a sequence")
+                .with_hint("counts apply to one event (did \"login\" at least 3 times); for a sequence, remove the count"),
+            );
+            return None;
+        }
+        if let Some(w) = &d.window {
+            if matches!(w.kind, ast::WindowKind::Periods { .. }) {
+                self.err(
+                    Diagnostic::error(
+                        codes::SEQUENCE_SHAPE,
+                        w.span,
+                        "a sequence cannot be counted by periods",
+                    )
+                    .with_label("periods counted for a sequence")
+                    .with_hint("write the window as `in last N days`"),
+                );
+                return None;
+            }
+        }
+        let window = self.window(d.window.as_ref()).ok()?;
+        let mut steps = vec![SeqStep {
+            names,
+            pred,
+            within: None,
+        }];
+        for t in &d.then {
+            let (ev, names, pred) = self.step(&t.step, ctx)?;
+            if ev != events {
+                let cat = &self.program.catalog;
+                let (this, first) = (&cat.events[ev].name, &cat.events[events].name);
+                self.err(
+                    Diagnostic::error(
+                        codes::SEQUENCE_SHAPE,
+                        t.step.span,
+                        format!("this step is in `{this}`, the first in `{first}`"),
+                    )
+                    .with_label(format!("an event of `{this}`"))
+                    .with_secondary(d.first.span, format!("an event of `{first}`"))
+                    .with_hint(format!(
+                        "the steps of a sequence come from one events relation; this sequence can only use events of `{first}`"
+                    )),
+                );
+                return None;
+            }
+            let within = match &t.within {
+                Some(w) => {
+                    self.positive_duration(w)?;
+                    Some(duration(w))
+                }
+                None => None,
+            };
+            steps.push(SeqStep {
+                names,
+                pred,
+                within,
+            });
+        }
+        Some(Cond::Sequence(Box::new(Sequence {
+            events,
+            steps,
+            window,
+        })))
     }
 
     pub(super) fn stopped(&mut self, st: &ast::Stopped, ctx: &Ctx) -> Option<Cond> {

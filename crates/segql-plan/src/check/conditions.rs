@@ -115,112 +115,8 @@ impl<'a> Checker<'a> {
                 }
                 Some(self.compare(value, ty, *op, rhs))
             }
-            P::In(list) | P::NotIn(list) => {
-                let mut lits = Vec::new();
-                for l in list {
-                    let x = lit(&l.kind)?;
-                    if !comparable(ty, x.ty()) {
-                        let rhs = Rhs {
-                            span: l.span,
-                            ty: x.ty(),
-                            text: segql_syntax::fmt::literal_text(&l.kind),
-                            is_ago: false,
-                        };
-                        self.mismatch(vspan, ty, rhs, v);
-                        return None;
-                    }
-                    lits.push(x);
-                }
-                // A list of days for a timestamp: each day whole.
-                let cond =
-                    if ty == Type::Timestamp && lits.iter().any(|l| matches!(l, Lit::Date(_))) {
-                        Cond::Or(
-                            lits.into_iter()
-                                .map(|l| self.compare(value.clone(), ty, CmpOp::Eq, Scalar::Lit(l)))
-                                .collect(),
-                        )
-                    } else {
-                        Cond::In {
-                            value: value.clone(),
-                            list: lits,
-                        }
-                    };
-                Some(if matches!(p, P::NotIn(_)) {
-                    // NULL makes the comparison false: `not in` needs a value.
-                    Cond::And(vec![Cond::IsSet(value), Cond::Not(Box::new(cond))])
-                } else {
-                    cond
-                })
-            }
-            P::Between(a, b) => {
-                let (lo, lty, lspan) = self.operand(a);
-                let (hi, hty, hspan) = self.operand(b);
-                let (lo, hi) = (lo?, hi?);
-                for (t, s, o) in [(lty, lspan, a), (hty, hspan, b)] {
-                    if !comparable(ty, t) {
-                        self.mismatch(vspan, ty, Rhs::operand(o, s, t), v);
-                        return None;
-                    }
-                }
-                if ty == Type::Bool {
-                    let vt = value_text(v);
-                    self.err(
-                        Diagnostic::error(codes::NOT_ORDERABLE, span, "booleans have no order")
-                            .with_label("`between` on a bool")
-                            .with_hint(format!(
-                                "compare booleans with = or !=: {vt} = true, {vt} = false"
-                            )),
-                    );
-                    return None;
-                }
-                if let (Some(x), Some(y)) = (order_key(&lo), order_key(&hi)) {
-                    if x.0 == y.0 && x.1 > y.1 {
-                        let (at, bt) = (operand_text(a), operand_text(b));
-                        let (msg, label, hint) = if timeish(ty) {
-                            (
-                                "this range starts after it ends",
-                                format!("`{at}` is later than `{bt}`"),
-                                format!("write the earlier point first: between {bt} and {at}"),
-                            )
-                        } else {
-                            (
-                                "this range starts after it ends",
-                                format!("{at} is more than {bt}"),
-                                format!("write the smaller bound first: between {bt} and {at}"),
-                            )
-                        };
-                        self.err(
-                            Diagnostic::error(codes::BAD_RANGE, lspan.to(hspan), msg)
-                                .with_label(label)
-                                .with_hint(hint),
-                        );
-                        return None;
-                    }
-                }
-                if timeish(ty) {
-                    // [lo, hi): a date as the upper bound includes that whole day.
-                    Some(Cond::And(vec![
-                        self.compare(value.clone(), ty, CmpOp::Ge, lo),
-                        self.compare(value, ty, CmpOp::Le, hi),
-                    ]))
-                    .map(|c| match (c, &hi_is_point(b)) {
-                        (Cond::And(mut parts), true) => {
-                            // A point in time (timestamp or `ago`) ends the range
-                            // exclusively: half-open like every window.
-                            if let Some(Cond::Cmp(v, CmpOp::Le, h)) = parts.pop() {
-                                parts.push(Cond::Cmp(v, CmpOp::Lt, h));
-                            }
-                            Cond::And(parts)
-                        }
-                        (c, _) => c,
-                    })
-                } else {
-                    Some(Cond::And(vec![
-                        Cond::Cmp(value.clone(), CmpOp::Ge, lo),
-                        Cond::Cmp(value, CmpOp::Le, hi),
-                    ]))
-                }
-            }
+            P::In(list) | P::NotIn(list) => self.pred_in(value, ty, v, p, list),
+            P::Between(a, b) => self.pred_between(value, ty, v, a, b, span),
             P::Contains(s) | P::StartsWith(s) | P::EndsWith(s) => {
                 self.need_string(ty, vspan, v, p)?;
                 let op = match p {
@@ -234,32 +130,7 @@ impl<'a> Checker<'a> {
                     pattern: s.value.clone(),
                 })
             }
-            P::Matches(s) => {
-                self.need_string(ty, vspan, v, p)?;
-                if let Err(e) = regex_syntax::Parser::new().parse(&s.value) {
-                    // The problem and where in the pattern it is.
-                    let (what, at) = match &e {
-                        regex_syntax::Error::Parse(e) => (e.kind().to_string(), Some(*e.span())),
-                        regex_syntax::Error::Translate(e) => {
-                            (e.kind().to_string(), Some(*e.span()))
-                        }
-                        _ => (e.to_string(), None),
-                    };
-                    let span = at
-                        .and_then(|a| inside_string(s, a.start.offset, a.end.offset))
-                        .unwrap_or(s.span);
-                    self.err(
-                        Diagnostic::error(codes::BAD_REGEX, span, format!("invalid regular expression: {what}"))
-                            .with_label(what)
-                            .with_hint("patterns use the RE2 syntax every engine shares; write \\\\ for a backslash in the string"),
-                    );
-                    return None;
-                }
-                Some(Cond::Regex {
-                    value,
-                    pattern: s.value.clone(),
-                })
-            }
+            P::Matches(s) => self.pred_matches(value, ty, v, p, s),
             P::IsSet => Some(Cond::IsSet(value)),
             P::IsNotSet => Some(Cond::Not(Box::new(Cond::IsSet(value)))),
             P::InLast(d) => {
@@ -290,6 +161,167 @@ impl<'a> Checker<'a> {
     }
 
     /// A comparison, with "a date is a day" when a timestamp meets a date literal.
+    /// `in [...]` and `not in [...]`: a list of literals of the value's type.
+    fn pred_in(
+        &mut self,
+        value: Scalar,
+        ty: Type,
+        v: &ast::Value,
+        p: &ast::Pred,
+        list: &[ast::Literal],
+    ) -> Option<Cond> {
+        use ast::Pred as P;
+        let vspan = v.span;
+        let mut lits = Vec::new();
+        for l in list {
+            let x = lit(&l.kind)?;
+            if !comparable(ty, x.ty()) {
+                let rhs = Rhs {
+                    span: l.span,
+                    ty: x.ty(),
+                    text: segql_syntax::fmt::literal_text(&l.kind),
+                    is_ago: false,
+                };
+                self.mismatch(vspan, ty, rhs, v);
+                return None;
+            }
+            lits.push(x);
+        }
+        // A list of days for a timestamp: each day whole.
+        let cond = if ty == Type::Timestamp && lits.iter().any(|l| matches!(l, Lit::Date(_))) {
+            Cond::Or(
+                lits.into_iter()
+                    .map(|l| self.compare(value.clone(), ty, CmpOp::Eq, Scalar::Lit(l)))
+                    .collect(),
+            )
+        } else {
+            Cond::In {
+                value: value.clone(),
+                list: lits,
+            }
+        };
+        Some(if matches!(p, P::NotIn(_)) {
+            // NULL makes the comparison false: `not in` needs a value.
+            Cond::And(vec![Cond::IsSet(value), Cond::Not(Box::new(cond))])
+        } else {
+            cond
+        })
+    }
+
+    /// `between A and B`: both ends of the value's type, in order.
+    fn pred_between(
+        &mut self,
+        value: Scalar,
+        ty: Type,
+        v: &ast::Value,
+        a: &ast::Operand,
+        b: &ast::Operand,
+        span: Span,
+    ) -> Option<Cond> {
+        let vspan = v.span;
+        let (lo, lty, lspan) = self.operand(a);
+        let (hi, hty, hspan) = self.operand(b);
+        let (lo, hi) = (lo?, hi?);
+        for (t, s, o) in [(lty, lspan, a), (hty, hspan, b)] {
+            if !comparable(ty, t) {
+                self.mismatch(vspan, ty, Rhs::operand(o, s, t), v);
+                return None;
+            }
+        }
+        if ty == Type::Bool {
+            let vt = value_text(v);
+            self.err(
+                Diagnostic::error(codes::NOT_ORDERABLE, span, "booleans have no order")
+                    .with_label("`between` on a bool")
+                    .with_hint(format!(
+                        "compare booleans with = or !=: {vt} = true, {vt} = false"
+                    )),
+            );
+            return None;
+        }
+        if let (Some(x), Some(y)) = (order_key(&lo), order_key(&hi)) {
+            if x.0 == y.0 && x.1 > y.1 {
+                let (at, bt) = (operand_text(a), operand_text(b));
+                let (msg, label, hint) = if timeish(ty) {
+                    (
+                        "this range starts after it ends",
+                        format!("`{at}` is later than `{bt}`"),
+                        format!("write the earlier point first: between {bt} and {at}"),
+                    )
+                } else {
+                    (
+                        "this range starts after it ends",
+                        format!("{at} is more than {bt}"),
+                        format!("write the smaller bound first: between {bt} and {at}"),
+                    )
+                };
+                self.err(
+                    Diagnostic::error(codes::BAD_RANGE, lspan.to(hspan), msg)
+                        .with_label(label)
+                        .with_hint(hint),
+                );
+                return None;
+            }
+        }
+        if timeish(ty) {
+            // [lo, hi): a date as the upper bound includes that whole day.
+            Some(Cond::And(vec![
+                self.compare(value.clone(), ty, CmpOp::Ge, lo),
+                self.compare(value, ty, CmpOp::Le, hi),
+            ]))
+            .map(|c| match (c, &hi_is_point(b)) {
+                (Cond::And(mut parts), true) => {
+                    // A point in time (timestamp or `ago`) ends the range
+                    // exclusively: half-open like every window.
+                    if let Some(Cond::Cmp(v, CmpOp::Le, h)) = parts.pop() {
+                        parts.push(Cond::Cmp(v, CmpOp::Lt, h));
+                    }
+                    Cond::And(parts)
+                }
+                (c, _) => c,
+            })
+        } else {
+            Some(Cond::And(vec![
+                Cond::Cmp(value.clone(), CmpOp::Ge, lo),
+                Cond::Cmp(value, CmpOp::Le, hi),
+            ]))
+        }
+    }
+
+    /// `matches "regex"`: a pattern every engine reads alike.
+    fn pred_matches(
+        &mut self,
+        value: Scalar,
+        ty: Type,
+        v: &ast::Value,
+        p: &ast::Pred,
+        s: &ast::StrLit,
+    ) -> Option<Cond> {
+        let vspan = v.span;
+        self.need_string(ty, vspan, v, p)?;
+        if let Err(e) = regex_syntax::Parser::new().parse(&s.value) {
+            // The problem and where in the pattern it is.
+            let (what, at) = match &e {
+                regex_syntax::Error::Parse(e) => (e.kind().to_string(), Some(*e.span())),
+                regex_syntax::Error::Translate(e) => (e.kind().to_string(), Some(*e.span())),
+                _ => (e.to_string(), None),
+            };
+            let span = at
+                .and_then(|a| inside_string(s, a.start.offset, a.end.offset))
+                .unwrap_or(s.span);
+            self.err(
+                Diagnostic::error(codes::BAD_REGEX, span, format!("invalid regular expression: {what}"))
+                    .with_label(what)
+                    .with_hint("patterns use the RE2 syntax every engine shares; write \\\\ for a backslash in the string"),
+            );
+            return None;
+        }
+        Some(Cond::Regex {
+            value,
+            pattern: s.value.clone(),
+        })
+    }
+
     pub(super) fn compare(&mut self, value: Scalar, ty: Type, op: CmpOp, rhs: Scalar) -> Cond {
         if ty == Type::Timestamp {
             if let Scalar::Lit(Lit::Date(d)) = rhs {

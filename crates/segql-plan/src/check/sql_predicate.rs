@@ -502,73 +502,9 @@ impl Conv<'_> {
             Expr::CompoundIdentifier(parts) => self.ref_column(parts, e),
             Expr::Value(v) => self.value(&v.value, e),
             Expr::Nested(inner) => self.expr(inner),
-            Expr::TypedString(ts) => {
-                let name = ts.data_type.to_string();
-                let Value::SingleQuotedString(text) = &ts.value.value else {
-                    let form = string_form(&ts.value.value).unwrap_or("this literal");
-                    return self.refuse(e, form, STRING_HINT);
-                };
-                match sql_type(&name) {
-                    Some(Type::String) => {
-                        Some((SqlExpr::Lit(Lit::Str(text.clone())), Some(Type::String)))
-                    }
-                    Some(t @ (Type::Date | Type::Timestamp)) => {
-                        match segql_syntax::time::parse_instant(text) {
-                            Ok(us) if t == Type::Date && text.trim().len() == 10 => Some((
-                                SqlExpr::Lit(Lit::Date(
-                                    i32::try_from(us.div_euclid(segql_syntax::time::MICROS_PER_DAY))
-                                        .ok()?,
-                                )),
-                                Some(Type::Date),
-                            )),
-                            Ok(us) if t == Type::Timestamp => {
-                                Some((SqlExpr::Lit(Lit::Timestamp(us)), Some(Type::Timestamp)))
-                            }
-                            Ok(_) | Err(_) => self.refuse(
-                                e,
-                                &format!("`{name} '{text}'`"),
-                                "write DATE '2024-01-31' or TIMESTAMP '2024-01-31 09:30:00' (UTC)",
-                            ),
-                        }
-                    }
-                    _ => self.refuse(
-                        e,
-                        &format!("a `{name}` literal"),
-                        "typed literals may be DATE '…', TIMESTAMP '…' or TEXT '…'",
-                    ),
-                }
-            }
+            Expr::TypedString(ts) => self.typed_string(e, ts),
             Expr::BinaryOp { left, op, right } => self.binary(e, left, op, right),
-            Expr::UnaryOp { op, expr } => {
-                let (x, t) = self.expr(expr)?;
-                match op {
-                    UnaryOperator::Not => {
-                        self.need(t, Type::Bool, expr, "`NOT`")?;
-                        Some((SqlExpr::Not(Box::new(x)), Some(Type::Bool)))
-                    }
-                    UnaryOperator::Minus => {
-                        self.need_number(t, expr, "`-`")?;
-                        // A negative number is a literal of its own.
-                        let x = match x {
-                            SqlExpr::Lit(Lit::Int(i)) if i > 0 => SqlExpr::Lit(Lit::Int(-i)),
-                            SqlExpr::Lit(Lit::Decimal(d)) if !d.starts_with('-') => {
-                                SqlExpr::Lit(Lit::Decimal(format!("-{d}")))
-                            }
-                            x => SqlExpr::Neg(Box::new(x)),
-                        };
-                        Some((x, t))
-                    }
-                    UnaryOperator::Plus => {
-                        self.need_number(t, expr, "`+`")?;
-                        Some((x, t))
-                    }
-                    other => self.refuse(
-                        e,
-                        &format!("the operator `{other}`"),
-                        "operators: = <> < <= > >= AND OR NOT + - * % ||",
-                    ),
-                }
-            }
+            Expr::UnaryOp { op, expr } => self.unary(e, op, expr),
             Expr::IsNull(x) | Expr::IsNotNull(x) => {
                 let (x, _) = self.expr(x)?;
                 Some((
@@ -584,93 +520,19 @@ impl Conv<'_> {
                 negated,
                 low,
                 high,
-            } => {
-                let x = self.expr(expr);
-                let l = self.expr(low);
-                let h = self.expr(high);
-                let ((x, tx), (l, tl), (h, th)) = (x?, l?, h?);
-                for (t, at) in [(tl, low), (th, high)] {
-                    if !comparable(tx, t) {
-                        return self.mismatch(at, tx, t);
-                    }
-                }
-                Some((
-                    SqlExpr::Between {
-                        expr: Box::new(x),
-                        low: Box::new(l),
-                        high: Box::new(h),
-                        negated: *negated,
-                    },
-                    Some(Type::Bool),
-                ))
-            }
+            } => self.between(expr, low, high, *negated),
             Expr::InList {
                 expr,
                 list,
                 negated,
-            } => {
-                let (x, tx) = self.expr(expr)?;
-                let mut out = Vec::new();
-                for item in list {
-                    let (v, t) = self.expr(item)?;
-                    if !comparable(tx, t) {
-                        return self.mismatch(item, tx, t);
-                    }
-                    out.push(v);
-                }
-                Some((
-                    SqlExpr::InList {
-                        expr: Box::new(x),
-                        list: out,
-                        negated: *negated,
-                    },
-                    Some(Type::Bool),
-                ))
-            }
+            } => self.in_list(expr, list, *negated),
             Expr::Like {
                 negated,
                 any,
                 expr,
                 pattern,
                 escape_char,
-            } => {
-                if *any || escape_char.is_some() {
-                    return self.refuse(
-                        e,
-                        "`LIKE ANY` or `ESCAPE`",
-                        "write `x LIKE 'pattern'` with a plain pattern, or use `contains` / `starts with` outside the string",
-                    );
-                }
-                let (x, t) = self.expr(expr)?;
-                self.need(t, Type::String, expr, "`LIKE`")?;
-                let pat = match &**pattern {
-                    Expr::Value(v) => match &v.value {
-                        Value::SingleQuotedString(s) if !s.contains('\\') => s.clone(),
-                        _ => {
-                            return self.refuse(
-                                pattern,
-                                "this `LIKE` pattern",
-                                "a LIKE pattern is one single-quoted string without backslashes (engines read backslashes in patterns differently); for a literal % or _, use `contains` outside the string",
-                            )
-                        }
-                    },
-                    _ => {
-                        return self.refuse(
-                            pattern,
-                            "a computed `LIKE` pattern",
-                            "a LIKE pattern is one single-quoted string",
-                        )
-                    }
-                };
-                Some((
-                    SqlExpr::Like {
-                        expr: Box::new(x),
-                        pattern: pat,
-                        negated: *negated,
-                    },
-                    Some(Type::Bool),
-                ))
-            }
+            } => self.like(e, expr, pattern, *negated, *any || escape_char.is_some()),
             Expr::ILike { .. } => self.refuse(
                 e,
                 "`ILIKE`",
@@ -687,65 +549,8 @@ impl Conv<'_> {
                 expr,
                 data_type,
                 format,
-            } => {
-                if !matches!(kind, CastKind::Cast | CastKind::DoubleColon) || format.is_some() {
-                    return self.refuse(
-                        e,
-                        "this kind of cast",
-                        "write CAST(x AS type) or x::type",
-                    );
-                }
-                let name = data_type.to_string();
-                let Some(ty) = sql_type(&name) else {
-                    return self.refuse(
-                        e,
-                        &format!("a cast to `{name}`"),
-                        "cast to string, int, decimal, float, bool, date or timestamp",
-                    );
-                };
-                let (x, _) = self.expr(expr)?;
-                Some((
-                    SqlExpr::Cast {
-                        expr: Box::new(x),
-                        ty,
-                    },
-                    Some(ty),
-                ))
-            }
-            Expr::Extract { field, expr, .. } => {
-                let part = match field {
-                    DateTimeField::Year => DatePart::Year,
-                    DateTimeField::Month => DatePart::Month,
-                    DateTimeField::Day => DatePart::Day,
-                    other => {
-                        return self.refuse(
-                            e,
-                            &format!("`EXTRACT({other} ...)`"),
-                            "EXTRACT takes YEAR, MONTH or DAY",
-                        )
-                    }
-                };
-                let (x, t) = self.expr(expr)?;
-                if let Some(t) = t {
-                    if !timeish(t) {
-                        self.problem(
-                            codes::NOT_TIME,
-                            Some(expr.span()),
-                            format!("EXTRACT needs a date or timestamp, not {}", type_name(Some(t))),
-                            "not a date or timestamp",
-                            "extract YEAR, MONTH or DAY from a date or timestamp column",
-                        );
-                        return None;
-                    }
-                }
-                Some((
-                    SqlExpr::Extract {
-                        part,
-                        expr: Box::new(x),
-                    },
-                    Some(Type::Int),
-                ))
-            }
+            } => self.cast(e, kind, expr, data_type, format.is_some()),
+            Expr::Extract { field, expr, .. } => self.extract(e, field, expr),
             Expr::Ceil { expr, field } | Expr::Floor { expr, field } => {
                 if !matches!(field, CeilFloorKind::DateTimeField(DateTimeField::NoDateTime)) {
                     return self.refuse(e, "this form of CEIL/FLOOR", "write ceil(x) or floor(x)");
@@ -787,6 +592,231 @@ impl Conv<'_> {
                 )
             }
         }
+    }
+
+    /// `DATE '…'`, `TIMESTAMP '…'` (UTC) and `TEXT '…'`, as literals.
+    fn typed_string(&mut self, e: &Expr, ts: &sqlparser::ast::TypedString) -> Option<Typed> {
+        let name = ts.data_type.to_string();
+        let Value::SingleQuotedString(text) = &ts.value.value else {
+            let form = string_form(&ts.value.value).unwrap_or("this literal");
+            return self.refuse(e, form, STRING_HINT);
+        };
+        match sql_type(&name) {
+            Some(Type::String) => Some((SqlExpr::Lit(Lit::Str(text.clone())), Some(Type::String))),
+            Some(t @ (Type::Date | Type::Timestamp)) => {
+                match segql_syntax::time::parse_instant(text) {
+                    Ok(us) if t == Type::Date && text.trim().len() == 10 => Some((
+                        SqlExpr::Lit(Lit::Date(
+                            i32::try_from(us.div_euclid(segql_syntax::time::MICROS_PER_DAY))
+                                .ok()?,
+                        )),
+                        Some(Type::Date),
+                    )),
+                    Ok(us) if t == Type::Timestamp => {
+                        Some((SqlExpr::Lit(Lit::Timestamp(us)), Some(Type::Timestamp)))
+                    }
+                    Ok(_) | Err(_) => self.refuse(
+                        e,
+                        &format!("`{name} '{text}'`"),
+                        "write DATE '2024-01-31' or TIMESTAMP '2024-01-31 09:30:00' (UTC)",
+                    ),
+                }
+            }
+            _ => self.refuse(
+                e,
+                &format!("a `{name}` literal"),
+                "typed literals may be DATE '…', TIMESTAMP '…' or TEXT '…'",
+            ),
+        }
+    }
+
+    /// `NOT x`, `-x` (a negative number is a literal of its own) and `+x`.
+    fn unary(&mut self, e: &Expr, op: &UnaryOperator, expr: &Expr) -> Option<Typed> {
+        let (x, t) = self.expr(expr)?;
+        match op {
+            UnaryOperator::Not => {
+                self.need(t, Type::Bool, expr, "`NOT`")?;
+                Some((SqlExpr::Not(Box::new(x)), Some(Type::Bool)))
+            }
+            UnaryOperator::Minus => {
+                self.need_number(t, expr, "`-`")?;
+                // A negative number is a literal of its own.
+                let x = match x {
+                    SqlExpr::Lit(Lit::Int(i)) if i > 0 => SqlExpr::Lit(Lit::Int(-i)),
+                    SqlExpr::Lit(Lit::Decimal(d)) if !d.starts_with('-') => {
+                        SqlExpr::Lit(Lit::Decimal(format!("-{d}")))
+                    }
+                    x => SqlExpr::Neg(Box::new(x)),
+                };
+                Some((x, t))
+            }
+            UnaryOperator::Plus => {
+                self.need_number(t, expr, "`+`")?;
+                Some((x, t))
+            }
+            other => self.refuse(
+                e,
+                &format!("the operator `{other}`"),
+                "operators: = <> < <= > >= AND OR NOT + - * % ||",
+            ),
+        }
+    }
+
+    fn between(&mut self, expr: &Expr, low: &Expr, high: &Expr, negated: bool) -> Option<Typed> {
+        let x = self.expr(expr);
+        let l = self.expr(low);
+        let h = self.expr(high);
+        let ((x, tx), (l, tl), (h, th)) = (x?, l?, h?);
+        for (t, at) in [(tl, low), (th, high)] {
+            if !comparable(tx, t) {
+                return self.mismatch(at, tx, t);
+            }
+        }
+        Some((
+            SqlExpr::Between {
+                expr: Box::new(x),
+                low: Box::new(l),
+                high: Box::new(h),
+                negated,
+            },
+            Some(Type::Bool),
+        ))
+    }
+
+    fn in_list(&mut self, expr: &Expr, list: &[Expr], negated: bool) -> Option<Typed> {
+        let (x, tx) = self.expr(expr)?;
+        let mut out = Vec::new();
+        for item in list {
+            let (v, t) = self.expr(item)?;
+            if !comparable(tx, t) {
+                return self.mismatch(item, tx, t);
+            }
+            out.push(v);
+        }
+        Some((
+            SqlExpr::InList {
+                expr: Box::new(x),
+                list: out,
+                negated,
+            },
+            Some(Type::Bool),
+        ))
+    }
+
+    /// `x [NOT] LIKE 'pattern'`: a plain single-quoted pattern without backslashes.
+    fn like(
+        &mut self,
+        e: &Expr,
+        expr: &Expr,
+        pattern: &Expr,
+        negated: bool,
+        extended: bool,
+    ) -> Option<Typed> {
+        if extended {
+            return self.refuse(
+                e,
+                "`LIKE ANY` or `ESCAPE`",
+                "write `x LIKE 'pattern'` with a plain pattern, or use `contains` / `starts with` outside the string",
+            );
+        }
+        let (x, t) = self.expr(expr)?;
+        self.need(t, Type::String, expr, "`LIKE`")?;
+        let pat = match pattern {
+            Expr::Value(v) => match &v.value {
+                Value::SingleQuotedString(s) if !s.contains('\\') => s.clone(),
+                _ => {
+                    return self.refuse(
+                        pattern,
+                        "this `LIKE` pattern",
+                        "a LIKE pattern is one single-quoted string without backslashes (engines read backslashes in patterns differently); for a literal % or _, use `contains` outside the string",
+                    )
+                }
+            },
+            _ => {
+                return self.refuse(
+                    pattern,
+                    "a computed `LIKE` pattern",
+                    "a LIKE pattern is one single-quoted string",
+                )
+            }
+        };
+        Some((
+            SqlExpr::Like {
+                expr: Box::new(x),
+                pattern: pat,
+                negated,
+            },
+            Some(Type::Bool),
+        ))
+    }
+
+    /// `CAST(x AS type)` and `x::type`, to a catalog type.
+    fn cast(
+        &mut self,
+        e: &Expr,
+        kind: &CastKind,
+        expr: &Expr,
+        data_type: &sqlparser::ast::DataType,
+        formatted: bool,
+    ) -> Option<Typed> {
+        if !matches!(kind, CastKind::Cast | CastKind::DoubleColon) || formatted {
+            return self.refuse(e, "this kind of cast", "write CAST(x AS type) or x::type");
+        }
+        let name = data_type.to_string();
+        let Some(ty) = sql_type(&name) else {
+            return self.refuse(
+                e,
+                &format!("a cast to `{name}`"),
+                "cast to string, int, decimal, float, bool, date or timestamp",
+            );
+        };
+        let (x, _) = self.expr(expr)?;
+        Some((
+            SqlExpr::Cast {
+                expr: Box::new(x),
+                ty,
+            },
+            Some(ty),
+        ))
+    }
+
+    /// `EXTRACT(YEAR|MONTH|DAY FROM x)` of a date or timestamp.
+    fn extract(&mut self, e: &Expr, field: &DateTimeField, expr: &Expr) -> Option<Typed> {
+        let part = match field {
+            DateTimeField::Year => DatePart::Year,
+            DateTimeField::Month => DatePart::Month,
+            DateTimeField::Day => DatePart::Day,
+            other => {
+                return self.refuse(
+                    e,
+                    &format!("`EXTRACT({other} ...)`"),
+                    "EXTRACT takes YEAR, MONTH or DAY",
+                )
+            }
+        };
+        let (x, t) = self.expr(expr)?;
+        if let Some(t) = t {
+            if !timeish(t) {
+                self.problem(
+                    codes::NOT_TIME,
+                    Some(expr.span()),
+                    format!(
+                        "EXTRACT needs a date or timestamp, not {}",
+                        type_name(Some(t))
+                    ),
+                    "not a date or timestamp",
+                    "extract YEAR, MONTH or DAY from a date or timestamp column",
+                );
+                return None;
+            }
+        }
+        Some((
+            SqlExpr::Extract {
+                part,
+                expr: Box::new(x),
+            },
+            Some(Type::Int),
+        ))
     }
 
     fn binary(

@@ -13,170 +13,7 @@ impl<'a> Checker<'a> {
         let mut ok = true;
         let mut givens = Vec::new();
         for g in &t.givens {
-            let relation = if let Some(&e) = self.entity_ids.get(&g.relation.name) {
-                Relation::Entity(e)
-            } else if let Some(&i) = self.events_ids.get(&g.relation.name) {
-                Relation::Events(i)
-            } else {
-                ok = false;
-                if self.broken_events.contains(&g.relation.name) {
-                    continue; // already reported where it is declared
-                }
-                let mut cands: Vec<&str> = self.entity_ids.keys().map(|s| s.as_str()).collect();
-                cands.extend(self.events_ids.keys().map(|s| s.as_str()));
-                cands.sort();
-                let mut d = Diagnostic::error(
-                    codes::BAD_TEST,
-                    g.relation.span,
-                    format!("`{}` is not an entity or events relation", g.relation.name),
-                )
-                .with_label("rows for an unknown relation");
-                d = match did_you_mean(&g.relation.name, cands.iter().copied()) {
-                    Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-                    None => d.with_hint(format!(
-                        "rows are given for {}",
-                        list_names(cands.iter().copied())
-                    )),
-                };
-                self.err(d);
-                continue;
-            };
-            let source = match &g.source {
-                ast::GivenSource::File(f) => GivenSourceDef::File(f.value.clone()),
-                ast::GivenSource::Rows(table) => {
-                    let (rel_name, cols, required) = self.relation_columns(&relation);
-                    // The type of each column of the table; `None` for an unknown one
-                    // (reported once, its cells not checked).
-                    let mut types: Vec<Option<Type>> = Vec::new();
-                    for c in &table.columns {
-                        match cols.iter().find(|x| x.name == c.name) {
-                            Some(col) => types.push(Some(col.ty)),
-                            None => {
-                                let names: Vec<&str> =
-                                    cols.iter().map(|c| c.name.as_str()).collect();
-                                let mut d = Diagnostic::error(
-                                    codes::BAD_TEST,
-                                    c.span,
-                                    format!("`{}` is not a column of `{rel_name}`", c.name),
-                                )
-                                .with_label(format!("not a column of `{rel_name}`"));
-                                d = match did_you_mean(&c.name, names.iter().copied()) {
-                                    Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-                                    None => d.with_hint(format!(
-                                        "its columns are {}",
-                                        list_names(names.iter().copied())
-                                    )),
-                                };
-                                self.err(d);
-                                ok = false;
-                                types.push(None);
-                            }
-                        }
-                    }
-                    let missing: Vec<&String> = required
-                        .iter()
-                        .filter(|r| !table.columns.iter().any(|c| &c.name == *r))
-                        .collect();
-                    if !missing.is_empty() {
-                        let header = match (table.columns.first(), table.columns.last()) {
-                            (Some(a), Some(b)) => a.span.to(b.span),
-                            _ => table.span,
-                        };
-                        let names = list_names(missing.iter().map(|r| r.as_str()));
-                        let cells: Vec<String> =
-                            missing.iter().map(|r| format!("| {r} ")).collect();
-                        self.err(
-                            Diagnostic::error(
-                                codes::BAD_TEST,
-                                header,
-                                if missing.len() == 1 {
-                                    format!("rows of `{rel_name}` need a {names} column")
-                                } else {
-                                    format!("rows of `{rel_name}` need the columns {names}")
-                                },
-                            )
-                            .with_label(format!("no {names} in this header"))
-                            .with_hint(format!("add {}| to the header", cells.concat())),
-                        );
-                        ok = false;
-                    }
-                    let mut rows = Vec::new();
-                    // Per column: the first cell that does not fit, and how many do not.
-                    let mut misfits: Vec<Option<(usize, Span, Type, String)>> =
-                        vec![None; types.len()];
-                    for row in &table.rows {
-                        let mut out = Vec::new();
-                        for (i, (cell, ty)) in row.iter().zip(&types).enumerate() {
-                            match lit(&cell.kind) {
-                                None => out.push(None),
-                                Some(l) => {
-                                    if let Some(ty) = *ty {
-                                        let fits = comparable(ty, l.ty())
-                                            && !(ty == Type::Int && l.ty() != Type::Int);
-                                        if !fits {
-                                            let text = segql_syntax::fmt::literal_text(&cell.kind);
-                                            match &mut misfits[i] {
-                                                Some((n, ..)) => *n += 1,
-                                                slot => *slot = Some((1, cell.span, l.ty(), text)),
-                                            }
-                                        }
-                                    }
-                                    out.push(Some(l));
-                                }
-                            }
-                        }
-                        rows.push(out);
-                    }
-                    for (i, misfit) in misfits.into_iter().enumerate() {
-                        let (Some((n, span, lty, text)), Some(ty)) = (misfit, types[i]) else {
-                            continue;
-                        };
-                        let col = &table.columns[i].name;
-                        let more = if n > 1 {
-                            format!(" ({} more cells of this column do not fit either)", n - 1)
-                        } else {
-                            String::new()
-                        };
-                        let unquoted = text.trim_matches('"');
-                        let hint = if lty == Type::String
-                            && ((ty == Type::Int && unquoted.parse::<i64>().is_ok())
-                                || (numeric(ty) && unquoted.parse::<f64>().is_ok()))
-                        {
-                            format!("write the number without quotes: {unquoted}; write null for a missing value")
-                        } else {
-                            format!(
-                                "write {} here, as in {}, or null for a missing value",
-                                article(ty),
-                                example(ty)
-                            )
-                        };
-                        self.err(
-                            Diagnostic::error(
-                                codes::BAD_TEST,
-                                span,
-                                format!(
-                                    "`{col}` is {}, but `{text}` is {}{more}",
-                                    article(ty),
-                                    article(lty)
-                                ),
-                            )
-                            .with_label(article(lty))
-                            .with_secondary(table.columns[i].span, article(ty))
-                            .with_hint(hint),
-                        );
-                        ok = false;
-                    }
-                    GivenSourceDef::Rows {
-                        columns: table.columns.iter().map(|c| c.name.clone()).collect(),
-                        rows,
-                    }
-                }
-            };
-            givens.push(GivenDef {
-                relation,
-                source,
-                span: g.span,
-            });
+            self.given(g, &mut ok, &mut givens);
         }
         let mut expects = Vec::new();
         for e in &t.expects {
@@ -232,6 +69,195 @@ impl<'a> Checker<'a> {
     }
 
     /// What `expect` names: a segment, `split.group` or `priority.segment`.
+    /// One `given` of a test: its relation, and its rows or file checked against the
+    /// relation's columns. Problems clear `ok`.
+    fn given(&mut self, g: &ast::Given, ok: &mut bool, givens: &mut Vec<GivenDef>) {
+        let relation = if let Some(&e) = self.entity_ids.get(&g.relation.name) {
+            Relation::Entity(e)
+        } else if let Some(&i) = self.events_ids.get(&g.relation.name) {
+            Relation::Events(i)
+        } else {
+            *ok = false;
+            if self.broken_events.contains(&g.relation.name) {
+                return; // already reported where it is declared
+            }
+            let mut cands: Vec<&str> = self.entity_ids.keys().map(|s| s.as_str()).collect();
+            cands.extend(self.events_ids.keys().map(|s| s.as_str()));
+            cands.sort();
+            let mut d = Diagnostic::error(
+                codes::BAD_TEST,
+                g.relation.span,
+                format!("`{}` is not an entity or events relation", g.relation.name),
+            )
+            .with_label("rows for an unknown relation");
+            d = match did_you_mean(&g.relation.name, cands.iter().copied()) {
+                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                None => d.with_hint(format!(
+                    "rows are given for {}",
+                    list_names(cands.iter().copied())
+                )),
+            };
+            self.err(d);
+            return;
+        };
+        let source = match &g.source {
+            ast::GivenSource::File(f) => GivenSourceDef::File(f.value.clone()),
+            ast::GivenSource::Rows(table) => self.given_rows(&relation, table, ok),
+        };
+        givens.push(GivenDef {
+            relation,
+            source,
+            span: g.span,
+        });
+    }
+
+    /// A given table of rows: each column one of the relation's, each cell a literal of
+    /// its type, the key present. Problems clear `ok`.
+    fn given_rows(
+        &mut self,
+        relation: &Relation,
+        table: &ast::Table,
+        ok: &mut bool,
+    ) -> GivenSourceDef {
+        let (rel_name, cols, required) = self.relation_columns(relation);
+        // The type of each column of the table; `None` for an unknown one
+        // (reported once, its cells not checked).
+        let mut types: Vec<Option<Type>> = Vec::new();
+        for c in &table.columns {
+            match cols.iter().find(|x| x.name == c.name) {
+                Some(col) => types.push(Some(col.ty)),
+                None => {
+                    let names: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
+                    let mut d = Diagnostic::error(
+                        codes::BAD_TEST,
+                        c.span,
+                        format!("`{}` is not a column of `{rel_name}`", c.name),
+                    )
+                    .with_label(format!("not a column of `{rel_name}`"));
+                    d = match did_you_mean(&c.name, names.iter().copied()) {
+                        Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                        None => d.with_hint(format!(
+                            "its columns are {}",
+                            list_names(names.iter().copied())
+                        )),
+                    };
+                    self.err(d);
+                    *ok = false;
+                    types.push(None);
+                }
+            }
+        }
+        let missing: Vec<&String> = required
+            .iter()
+            .filter(|r| !table.columns.iter().any(|c| &c.name == *r))
+            .collect();
+        if !missing.is_empty() {
+            let header = match (table.columns.first(), table.columns.last()) {
+                (Some(a), Some(b)) => a.span.to(b.span),
+                _ => table.span,
+            };
+            let names = list_names(missing.iter().map(|r| r.as_str()));
+            let cells: Vec<String> = missing.iter().map(|r| format!("| {r} ")).collect();
+            self.err(
+                Diagnostic::error(
+                    codes::BAD_TEST,
+                    header,
+                    if missing.len() == 1 {
+                        format!("rows of `{rel_name}` need a {names} column")
+                    } else {
+                        format!("rows of `{rel_name}` need the columns {names}")
+                    },
+                )
+                .with_label(format!("no {names} in this header"))
+                .with_hint(format!("add {}| to the header", cells.concat())),
+            );
+            *ok = false;
+        }
+        let mut rows = Vec::new();
+        // Per column: the first cell that does not fit, and how many do not.
+        let mut misfits: Vec<Option<(usize, Span, Type, String)>> = vec![None; types.len()];
+        for row in &table.rows {
+            let mut out = Vec::new();
+            for (i, (cell, ty)) in row.iter().zip(&types).enumerate() {
+                match lit(&cell.kind) {
+                    None => out.push(None),
+                    Some(l) => {
+                        if let Some(ty) = *ty {
+                            let fits =
+                                comparable(ty, l.ty()) && !(ty == Type::Int && l.ty() != Type::Int);
+                            if !fits {
+                                let text = segql_syntax::fmt::literal_text(&cell.kind);
+                                match &mut misfits[i] {
+                                    Some((n, ..)) => *n += 1,
+                                    slot => *slot = Some((1, cell.span, l.ty(), text)),
+                                }
+                            }
+                        }
+                        out.push(Some(l));
+                    }
+                }
+            }
+            rows.push(out);
+        }
+        self.misfits(table, &types, misfits, ok);
+        GivenSourceDef::Rows {
+            columns: table.columns.iter().map(|c| c.name.clone()).collect(),
+            rows,
+        }
+    }
+
+    /// One diagnostic per column whose cells do not fit its type: the first such cell,
+    /// and how many more.
+    fn misfits(
+        &mut self,
+        table: &ast::Table,
+        types: &[Option<Type>],
+        misfits: Vec<Option<(usize, Span, Type, String)>>,
+        ok: &mut bool,
+    ) {
+        for (i, misfit) in misfits.into_iter().enumerate() {
+            let (Some((n, span, lty, text)), Some(ty)) = (misfit, types[i]) else {
+                continue;
+            };
+            let col = &table.columns[i].name;
+            let more = if n > 1 {
+                format!(" ({} more cells of this column do not fit either)", n - 1)
+            } else {
+                String::new()
+            };
+            let unquoted = text.trim_matches('"');
+            let hint = if lty == Type::String
+                && ((ty == Type::Int && unquoted.parse::<i64>().is_ok())
+                    || (numeric(ty) && unquoted.parse::<f64>().is_ok()))
+            {
+                format!(
+                    "write the number without quotes: {unquoted}; write null for a missing value"
+                )
+            } else {
+                format!(
+                    "write {} here, as in {}, or null for a missing value",
+                    article(ty),
+                    example(ty)
+                )
+            };
+            self.err(
+                Diagnostic::error(
+                    codes::BAD_TEST,
+                    span,
+                    format!(
+                        "`{col}` is {}, but `{text}` is {}{more}",
+                        article(ty),
+                        article(lty)
+                    ),
+                )
+                .with_label(article(lty))
+                .with_secondary(table.columns[i].span, article(ty))
+                .with_hint(hint),
+            );
+            *ok = false;
+        }
+    }
+
     pub(super) fn target(&mut self, p: &ast::Path) -> Option<(Target, EntityId)> {
         let first = &p.parts[0];
         if p.parts.len() == 1 {

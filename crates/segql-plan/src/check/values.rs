@@ -8,110 +8,7 @@ impl<'a> Checker<'a> {
         use ast::ValueKind as V;
         match &v.kind {
             V::Path(p) => self.path(p, ctx),
-            V::Agg(a) => {
-                self.no_filter(ctx, v.span, "an aggregate")?;
-                let (events, names, pred) = self.step(&a.step, ctx)?;
-                if let Some(ast::Window {
-                    kind: ast::WindowKind::Periods { .. },
-                    span,
-                }) = &a.window
-                {
-                    self.err(
-                        Diagnostic::error(
-                            codes::WRONG_PLACE,
-                            *span,
-                            "an aggregate's window is `in last ..`, `between ..` or `ever`",
-                        )
-                        .with_label("a count of periods")
-                        .with_hint("`in at least K of last N weeks` belongs to `did`"),
-                    );
-                    return None;
-                }
-                let window = self.window(a.window.as_ref()).ok()?;
-                let (kind, ty) = match (&a.func, &a.prop) {
-                    (ast::AggFunc::Count, _) => (AggKind::Count, Type::Int),
-                    (f, Some(prop)) => {
-                        let col = self.property(events, prop)?;
-                        match f {
-                            ast::AggFunc::CountDistinct => {
-                                (AggKind::CountDistinct(col.name), Type::Int)
-                            }
-                            ast::AggFunc::Sum | ast::AggFunc::Avg => {
-                                if !numeric(col.ty) {
-                                    self.err(
-                                        Diagnostic::error(
-                                            codes::NOT_NUMERIC,
-                                            prop.span,
-                                            format!(
-                                                "`{}` is {}; {} needs numbers",
-                                                prop.name,
-                                                article(col.ty),
-                                                f.keyword()
-                                            ),
-                                        )
-                                        .with_label(article(col.ty))
-                                        .with_hint(
-                                            "sum and avg work on int, decimal and float properties; count distinct(..) counts the different values of any property",
-                                        ),
-                                    );
-                                    return None;
-                                }
-                                if *f == ast::AggFunc::Sum {
-                                    (AggKind::Sum(col.name), col.ty)
-                                } else {
-                                    (
-                                        AggKind::Avg(col.name),
-                                        if col.ty == Type::Float {
-                                            Type::Float
-                                        } else {
-                                            Type::Decimal
-                                        },
-                                    )
-                                }
-                            }
-                            ast::AggFunc::Min | ast::AggFunc::Max => {
-                                if !orderable(col.ty) {
-                                    self.err(
-                                        Diagnostic::error(
-                                            codes::NOT_ORDERABLE,
-                                            prop.span,
-                                            format!(
-                                                "`{}` is a bool; min and max need an order",
-                                                prop.name
-                                            ),
-                                        )
-                                        .with_label("a bool")
-                                        .with_hint(format!(
-                                            "count the events where it is true instead: count of ... with {} = true",
-                                            prop.name
-                                        )),
-                                    );
-                                    return None;
-                                }
-                                if *f == ast::AggFunc::Min {
-                                    (AggKind::Min(col.name), col.ty)
-                                } else {
-                                    (AggKind::Max(col.name), col.ty)
-                                }
-                            }
-                            ast::AggFunc::Count => unreachable!(),
-                        }
-                    }
-                    (_, None) => return None,
-                };
-                Some((
-                    Scalar::Agg(Box::new(EventAgg {
-                        kind,
-                        filter: EventFilter {
-                            events,
-                            names,
-                            pred,
-                            window,
-                        },
-                    })),
-                    ty,
-                ))
-            }
+            V::Agg(a) => self.aggregate(v, a, ctx),
             V::TimeOf(t) => {
                 self.no_filter(ctx, v.span, "`first time of` / `last time of`")?;
                 let (events, names, pred) = self.step(&t.step, ctx)?;
@@ -174,6 +71,115 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// An aggregate of events: `sum(amount) of "purchase" in last 30 days`.
+    fn aggregate(
+        &mut self,
+        v: &ast::Value,
+        a: &ast::Aggregate,
+        ctx: &Ctx,
+    ) -> Option<(Scalar, Type)> {
+        self.no_filter(ctx, v.span, "an aggregate")?;
+        let (events, names, pred) = self.step(&a.step, ctx)?;
+        if let Some(ast::Window {
+            kind: ast::WindowKind::Periods { .. },
+            span,
+        }) = &a.window
+        {
+            self.err(
+                Diagnostic::error(
+                    codes::WRONG_PLACE,
+                    *span,
+                    "an aggregate's window is `in last ..`, `between ..` or `ever`",
+                )
+                .with_label("a count of periods")
+                .with_hint("`in at least K of last N weeks` belongs to `did`"),
+            );
+            return None;
+        }
+        let window = self.window(a.window.as_ref()).ok()?;
+        let (kind, ty) = match (&a.func, &a.prop) {
+            (ast::AggFunc::Count, _) => (AggKind::Count, Type::Int),
+            (f, Some(prop)) => {
+                let col = self.property(events, prop)?;
+                match f {
+                    ast::AggFunc::CountDistinct => (AggKind::CountDistinct(col.name), Type::Int),
+                    ast::AggFunc::Sum | ast::AggFunc::Avg => {
+                        if !numeric(col.ty) {
+                            self.err(
+                                Diagnostic::error(
+                                    codes::NOT_NUMERIC,
+                                    prop.span,
+                                    format!(
+                                        "`{}` is {}; {} needs numbers",
+                                        prop.name,
+                                        article(col.ty),
+                                        f.keyword()
+                                    ),
+                                )
+                                .with_label(article(col.ty))
+                                .with_hint(
+                                    "sum and avg work on int, decimal and float properties; count distinct(..) counts the different values of any property",
+                                ),
+                            );
+                            return None;
+                        }
+                        if *f == ast::AggFunc::Sum {
+                            (AggKind::Sum(col.name), col.ty)
+                        } else {
+                            (
+                                AggKind::Avg(col.name),
+                                if col.ty == Type::Float {
+                                    Type::Float
+                                } else {
+                                    Type::Decimal
+                                },
+                            )
+                        }
+                    }
+                    ast::AggFunc::Min | ast::AggFunc::Max => {
+                        if !orderable(col.ty) {
+                            self.err(
+                                Diagnostic::error(
+                                    codes::NOT_ORDERABLE,
+                                    prop.span,
+                                    format!(
+                                        "`{}` is a bool; min and max need an order",
+                                        prop.name
+                                    ),
+                                )
+                                .with_label("a bool")
+                                .with_hint(format!(
+                                    "count the events where it is true instead: count of ... with {} = true",
+                                    prop.name
+                                )),
+                            );
+                            return None;
+                        }
+                        if *f == ast::AggFunc::Min {
+                            (AggKind::Min(col.name), col.ty)
+                        } else {
+                            (AggKind::Max(col.name), col.ty)
+                        }
+                    }
+                    ast::AggFunc::Count => unreachable!(),
+                }
+            }
+            (_, None) => return None,
+        };
+        Some((
+            Scalar::Agg(Box::new(EventAgg {
+                kind,
+                filter: EventFilter {
+                    events,
+                    names,
+                    pred,
+                    window,
+                },
+            })),
+            ty,
+        ))
+    }
+
     pub(super) fn property(&mut self, events: EventsId, prop: &ast::Ident) -> Option<Column> {
         let ev = &self.program.catalog.events[events];
         if let Some(c) = ev.property(&prop.name) {
@@ -209,6 +215,112 @@ impl<'a> Checker<'a> {
         None
     }
 
+    /// A name without a dot: a column of the entity, the segment's `score`, a trait, or
+    /// (a mistake) a reference, segment or events relation named alone.
+    fn single_name(&mut self, p: &ast::Path, ctx: &Ctx, ent: &Entity) -> Option<(Scalar, Type)> {
+        let first = &p.parts[0];
+        if first.name == "score" {
+            if let Some(s) = &ctx.score {
+                let ty = match s {
+                    Scalar::Score(rules) if rules.iter().any(|(w, _)| w.ty() == Type::Decimal) => {
+                        Type::Decimal
+                    }
+                    _ => Type::Int,
+                };
+                return Some((s.clone(), ty));
+            }
+        }
+        if let Some(c) = ent.column(&first.name) {
+            return Some((
+                Scalar::Column(ColRef {
+                    owner: ColumnOwner::Entity,
+                    name: c.name.clone(),
+                    ty: c.ty,
+                }),
+                c.ty,
+            ));
+        }
+        if self.trait_asts.contains_key(&first.name) {
+            self.used_traits.insert(first.name.clone());
+            let id = self.trait_by_name(&first.name, Some(first.span))?;
+            let t = self.program.traits[id].clone();
+            if t.entity != ctx.entity {
+                let cat = &self.program.catalog;
+                self.err(
+                    Diagnostic::error(
+                        codes::ENTITY_MISMATCH,
+                        first.span,
+                        format!(
+                            "`{}` is a trait of {}, not of {}",
+                            first.name, cat.entities[t.entity].name, ent.name
+                        ),
+                    )
+                    .with_label(format!("a trait of {}", cat.entities[t.entity].name))
+                    .with_hint(format!(
+                        "a segment of {} can use only traits of {}",
+                        ent.name, ent.name
+                    )),
+                );
+                return None;
+            }
+            return Some((t.value, t.ty));
+        }
+        if self
+            .broken_refs
+            .contains(&(ent.name.clone(), first.name.clone()))
+        {
+            return None; // the reference was rejected where it is declared
+        }
+        let mut d = Diagnostic::error(
+            codes::UNKNOWN_NAME,
+            first.span,
+            format!(
+                "`{}` is not a column of `{}` or a trait",
+                first.name, ent.name
+            ),
+        )
+        .with_label("unknown name");
+        let holder = self
+            .program
+            .catalog
+            .events
+            .iter()
+            .find(|e| e.entity == ctx.entity && e.property(&first.name).is_some());
+        if ent.refs.iter().any(|r| r.nav == first.name) {
+            d = d.with_hint(format!(
+                "`{}` is a related entity; name one of its columns: {}.COLUMN",
+                first.name, first.name
+            ));
+        } else if first.name == "score" {
+            d = d.with_hint("`score` is defined by a `score { ... }` block in the same segment");
+        } else if self.segment_asts.contains_key(&first.name) {
+            d = d.with_hint(format!(
+                "`{}` is a segment; test membership with `in {}`",
+                first.name, first.name
+            ));
+        } else if let Some(ev) = holder {
+            d = d.with_hint(format!(
+                "`{}` is a property of the events in `{}`; test it in a filter: did \"...\" with {} ...",
+                first.name, ev.name, first.name
+            ));
+        } else {
+            let mut cands: Vec<&str> = ent.columns.iter().map(|c| c.name.as_str()).collect();
+            let mut traits: Vec<&str> = self.trait_asts.keys().map(|s| s.as_str()).collect();
+            traits.sort();
+            cands.extend(traits);
+            d = match did_you_mean(&first.name, cands.iter().copied()) {
+                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                None => d.with_hint(format!(
+                    "the columns of `{}` are {}",
+                    ent.name,
+                    list_names(ent.columns.iter().map(|c| c.name.as_str()))
+                )),
+            };
+        }
+        self.err(d);
+        None
+    }
+
     pub(super) fn path(&mut self, p: &ast::Path, ctx: &Ctx) -> Option<(Scalar, Type)> {
         if let Some(events) = ctx.filter {
             if p.parts.len() != 1 {
@@ -236,109 +348,7 @@ impl<'a> Checker<'a> {
         let ent = self.program.catalog.entities[ctx.entity].clone();
         let first = &p.parts[0];
         if p.parts.len() == 1 {
-            if first.name == "score" {
-                if let Some(s) = &ctx.score {
-                    let ty = match s {
-                        Scalar::Score(rules)
-                            if rules.iter().any(|(w, _)| w.ty() == Type::Decimal) =>
-                        {
-                            Type::Decimal
-                        }
-                        _ => Type::Int,
-                    };
-                    return Some((s.clone(), ty));
-                }
-            }
-            if let Some(c) = ent.column(&first.name) {
-                return Some((
-                    Scalar::Column(ColRef {
-                        owner: ColumnOwner::Entity,
-                        name: c.name.clone(),
-                        ty: c.ty,
-                    }),
-                    c.ty,
-                ));
-            }
-            if self.trait_asts.contains_key(&first.name) {
-                self.used_traits.insert(first.name.clone());
-                let id = self.trait_by_name(&first.name, Some(first.span))?;
-                let t = self.program.traits[id].clone();
-                if t.entity != ctx.entity {
-                    let cat = &self.program.catalog;
-                    self.err(
-                        Diagnostic::error(
-                            codes::ENTITY_MISMATCH,
-                            first.span,
-                            format!(
-                                "`{}` is a trait of {}, not of {}",
-                                first.name, cat.entities[t.entity].name, ent.name
-                            ),
-                        )
-                        .with_label(format!("a trait of {}", cat.entities[t.entity].name))
-                        .with_hint(format!(
-                            "a segment of {} can use only traits of {}",
-                            ent.name, ent.name
-                        )),
-                    );
-                    return None;
-                }
-                return Some((t.value, t.ty));
-            }
-            if self
-                .broken_refs
-                .contains(&(ent.name.clone(), first.name.clone()))
-            {
-                return None; // the reference was rejected where it is declared
-            }
-            let mut d = Diagnostic::error(
-                codes::UNKNOWN_NAME,
-                first.span,
-                format!(
-                    "`{}` is not a column of `{}` or a trait",
-                    first.name, ent.name
-                ),
-            )
-            .with_label("unknown name");
-            let holder = self
-                .program
-                .catalog
-                .events
-                .iter()
-                .find(|e| e.entity == ctx.entity && e.property(&first.name).is_some());
-            if ent.refs.iter().any(|r| r.nav == first.name) {
-                d = d.with_hint(format!(
-                    "`{}` is a related entity; name one of its columns: {}.COLUMN",
-                    first.name, first.name
-                ));
-            } else if first.name == "score" {
-                d = d
-                    .with_hint("`score` is defined by a `score { ... }` block in the same segment");
-            } else if self.segment_asts.contains_key(&first.name) {
-                d = d.with_hint(format!(
-                    "`{}` is a segment; test membership with `in {}`",
-                    first.name, first.name
-                ));
-            } else if let Some(ev) = holder {
-                d = d.with_hint(format!(
-                    "`{}` is a property of the events in `{}`; test it in a filter: did \"...\" with {} ...",
-                    first.name, ev.name, first.name
-                ));
-            } else {
-                let mut cands: Vec<&str> = ent.columns.iter().map(|c| c.name.as_str()).collect();
-                let mut traits: Vec<&str> = self.trait_asts.keys().map(|s| s.as_str()).collect();
-                traits.sort();
-                cands.extend(traits);
-                d = match did_you_mean(&first.name, cands.iter().copied()) {
-                    Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-                    None => d.with_hint(format!(
-                        "the columns of `{}` are {}",
-                        ent.name,
-                        list_names(ent.columns.iter().map(|c| c.name.as_str()))
-                    )),
-                };
-            }
-            self.err(d);
-            return None;
+            return self.single_name(p, ctx, &ent);
         }
         if p.parts.len() > 2 {
             self.err(

@@ -310,46 +310,9 @@ impl Emitter<'_> {
                 (not(e), false)
             }
             Cond::Cmp(a, op, b) if avg_against_literal(a, *op, b).is_some() => {
-                // `avg(x) op c` as `count(x) > 0 and sum(x) op c * count(x)`: exact in
-                // every engine's decimal arithmetic, where AVG of a decimal is a double on
-                // some (0.1, 0.2, 0.3 average to 0.19999999999999998) and not on others.
-                let (agg, op, lit) = avg_against_literal(a, *op, b).expect("matched");
-                let (cte, sum_col) = self.planned_column(&FactKey::Agg(sum_of(agg)), scope);
-                let (_, seen_col) = self.planned_column(&FactKey::Seen(agg.clone()), scope);
-                let count = sql.coalesce(sql.col(&cte, &seen_col), sql.int(0));
-                let lit = self.lit(lit);
-                (
-                    and(vec![
-                        bin(count.clone(), BinaryOperator::Gt, sql.int(0)),
-                        bin(
-                            sql.col(&cte, &sum_col),
-                            cmp_op(op),
-                            bin(lit, BinaryOperator::Multiply, count),
-                        ),
-                    ]),
-                    true,
-                )
+                self.avg_cmp(a, *op, b, scope)
             }
-            Cond::Cmp(a, op, b) => {
-                let (ta, tb) = (self.scalar_ty(a), self.scalar_ty(b));
-                let (mut ea, na) = self.scalar(a, scope);
-                let (mut eb, nb) = self.scalar(b, scope);
-                // A date meets a timestamp at the date's midnight.
-                if ta == Type::Date && tb == Type::Timestamp {
-                    ea = self.d.date_as_timestamp(&sql, ea);
-                }
-                if tb == Type::Date && ta == Type::Timestamp {
-                    eb = self.d.date_as_timestamp(&sql, eb);
-                }
-                // Strings order by their bytes, whatever the database's collation.
-                if (ta == Type::String || tb == Type::String)
-                    && !matches!(op, CmpOp::Eq | CmpOp::Ne)
-                {
-                    ea = self.d.byte_order(&sql, ea);
-                    eb = self.d.byte_order(&sql, eb);
-                }
-                (bin(ea, cmp_op(*op), eb), na || nb)
-            }
+            Cond::Cmp(a, op, b) => self.cmp(a, *op, b, scope),
             Cond::In { value, list } => {
                 let (e, n) = self.scalar(value, scope);
                 // A float in a list of decimals compares as floats (ClickHouse's IN
@@ -400,62 +363,122 @@ impl Emitter<'_> {
                 entity: inner,
                 via_ref,
                 cond,
-            } => {
-                let Scope::Block(b) = scope else {
-                    self.internal("a quantifier inside an events scan".to_string());
-                    return (sql.bool(false), false);
-                };
-                let (di, column) = match self.plan.quantifier(b.entity, *inner, *via_ref, cond) {
-                    Ok(found) => found,
-                    Err(e) => {
-                        self.internal(e.0);
-                        return (sql.bool(false), false);
-                    }
-                };
-                self.check_derived(b, di);
-                let cte = self.plan.derived[di].cte().to_string();
-                let matching = sql.coalesce(sql.col(&cte, &column), sql.int(0));
-                let related = sql.coalesce(sql.col(&cte, "related"), sql.int(0));
-                let e = match quant {
-                    Quant::Any => bin(matching, BinaryOperator::GtEq, sql.int(1)),
-                    Quant::No => bin(matching, BinaryOperator::Eq, sql.int(0)),
-                    Quant::All => and(vec![
-                        bin(related.clone(), BinaryOperator::Gt, sql.int(0)),
-                        bin(matching, BinaryOperator::Eq, related),
-                    ]),
-                    Quant::AtLeast(n) => bin(matching, BinaryOperator::GtEq, sql.int(*n)),
-                    Quant::AtMost(n) => bin(matching, BinaryOperator::LtEq, sql.int(*n)),
-                    Quant::Exactly(n) => bin(matching, BinaryOperator::Eq, sql.int(*n)),
-                };
-                (e, false)
-            }
-            Cond::Sequence(s) => {
-                let si = match self.plan.sequence(s) {
-                    Ok(si) => si,
-                    Err(e) => {
-                        self.internal(e.0);
-                        return (sql.bool(false), false);
-                    }
-                };
-                if let Scope::Block(b) = scope {
-                    if !b.needs.seqs.contains(&si) {
-                        self.internal(format!(
-                            "the block over entity {} does not join sequence {si}",
-                            b.entity
-                        ));
-                    }
-                }
-                let (cte, col) = self.plan.sequence_column(si);
-                (
-                    bin(
-                        sql.coalesce(sql.col(&cte, &col), sql.int(0)),
-                        BinaryOperator::Eq,
-                        sql.int(1),
-                    ),
-                    false,
-                )
-            }
+            } => self.quantified(*quant, *inner, *via_ref, cond, scope),
+            Cond::Sequence(s) => self.sequence(s, scope),
             Cond::Sql(pred) => (self.sql_predicate(pred, scope), true),
         }
+    }
+
+    /// `avg(x) op c` as `count(x) > 0 and sum(x) op c * count(x)`: exact in every
+    /// engine's decimal arithmetic, where AVG of a decimal is a double on some (0.1, 0.2,
+    /// 0.3 average to 0.19999999999999998) and not on others.
+    fn avg_cmp(&mut self, a: &Scalar, op: CmpOp, b: &Scalar, scope: Scope<'_>) -> (Expr, bool) {
+        let sql = self.sql;
+        let (agg, op, lit) = avg_against_literal(a, op, b).expect("matched");
+        let (cte, sum_col) = self.planned_column(&FactKey::Agg(sum_of(agg)), scope);
+        let (_, seen_col) = self.planned_column(&FactKey::Seen(agg.clone()), scope);
+        let count = sql.coalesce(sql.col(&cte, &seen_col), sql.int(0));
+        let lit = self.lit(lit);
+        (
+            and(vec![
+                bin(count.clone(), BinaryOperator::Gt, sql.int(0)),
+                bin(
+                    sql.col(&cte, &sum_col),
+                    cmp_op(op),
+                    bin(lit, BinaryOperator::Multiply, count),
+                ),
+            ]),
+            true,
+        )
+    }
+
+    /// A comparison of two values: dates meet timestamps at midnight, strings order by
+    /// their bytes.
+    fn cmp(&mut self, a: &Scalar, op: CmpOp, b: &Scalar, scope: Scope<'_>) -> (Expr, bool) {
+        let sql = self.sql;
+        let (ta, tb) = (self.scalar_ty(a), self.scalar_ty(b));
+        let (mut ea, na) = self.scalar(a, scope);
+        let (mut eb, nb) = self.scalar(b, scope);
+        // A date meets a timestamp at the date's midnight.
+        if ta == Type::Date && tb == Type::Timestamp {
+            ea = self.d.date_as_timestamp(&sql, ea);
+        }
+        if tb == Type::Date && ta == Type::Timestamp {
+            eb = self.d.date_as_timestamp(&sql, eb);
+        }
+        // Strings order by their bytes, whatever the database's collation.
+        if (ta == Type::String || tb == Type::String) && !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+            ea = self.d.byte_order(&sql, ea);
+            eb = self.d.byte_order(&sql, eb);
+        }
+        (bin(ea, cmp_op(op), eb), na || nb)
+    }
+
+    /// A quantifier over related entities: its `matching` and `related` counts.
+    fn quantified(
+        &mut self,
+        quant: Quant,
+        inner: EntityId,
+        via_ref: usize,
+        cond: &Cond,
+        scope: Scope<'_>,
+    ) -> (Expr, bool) {
+        let sql = self.sql;
+        let Scope::Block(b) = scope else {
+            self.internal("a quantifier inside an events scan".to_string());
+            return (sql.bool(false), false);
+        };
+        let (di, column) = match self.plan.quantifier(b.entity, inner, via_ref, cond) {
+            Ok(found) => found,
+            Err(e) => {
+                self.internal(e.0);
+                return (sql.bool(false), false);
+            }
+        };
+        self.check_derived(b, di);
+        let cte = self.plan.derived[di].cte().to_string();
+        let matching = sql.coalesce(sql.col(&cte, &column), sql.int(0));
+        let related = sql.coalesce(sql.col(&cte, "related"), sql.int(0));
+        let e = match quant {
+            Quant::Any => bin(matching, BinaryOperator::GtEq, sql.int(1)),
+            Quant::No => bin(matching, BinaryOperator::Eq, sql.int(0)),
+            Quant::All => and(vec![
+                bin(related.clone(), BinaryOperator::Gt, sql.int(0)),
+                bin(matching, BinaryOperator::Eq, related),
+            ]),
+            Quant::AtLeast(n) => bin(matching, BinaryOperator::GtEq, sql.int(n)),
+            Quant::AtMost(n) => bin(matching, BinaryOperator::LtEq, sql.int(n)),
+            Quant::Exactly(n) => bin(matching, BinaryOperator::Eq, sql.int(n)),
+        };
+        (e, false)
+    }
+
+    /// Whether a sequence matched: its flag in the sequences' result CTE.
+    fn sequence(&mut self, s: &Sequence, scope: Scope<'_>) -> (Expr, bool) {
+        let sql = self.sql;
+        let si = match self.plan.sequence(s) {
+            Ok(si) => si,
+            Err(e) => {
+                self.internal(e.0);
+                return (sql.bool(false), false);
+            }
+        };
+        if let Scope::Block(b) = scope {
+            if !b.needs.seqs.contains(&si) {
+                self.internal(format!(
+                    "the block over entity {} does not join sequence {si}",
+                    b.entity
+                ));
+            }
+        }
+        let (cte, col) = self.plan.sequence_column(si);
+        (
+            bin(
+                sql.coalesce(sql.col(&cte, &col), sql.int(0)),
+                BinaryOperator::Eq,
+                sql.int(1),
+            ),
+            false,
+        )
     }
 }

@@ -8,17 +8,21 @@ use crate::ir::{DatePart, Lit, Scalar, SqlExpr, SqlFn, SqlOp, SqlPredicate};
 use segql_syntax::ast::{CmpOp, Type};
 use sqlparser::ast::{BinaryOperator, DateTimeField, Expr, ExtractSyntax, UnaryOperator};
 
+fn op_precedence(op: SqlOp) -> u8 {
+    match op {
+        SqlOp::Or => 1,
+        SqlOp::And => 2,
+        SqlOp::Cmp(_) => 4,
+        SqlOp::Concat => 5,
+        SqlOp::Plus | SqlOp::Minus => 6,
+        SqlOp::Times | SqlOp::Mod => 7,
+    }
+}
+
 /// How tightly a node binds when printed (higher binds tighter).
 fn precedence(e: &SqlExpr) -> u8 {
     match e {
-        SqlExpr::Binary(_, op, _) => match op {
-            SqlOp::Or => 1,
-            SqlOp::And => 2,
-            SqlOp::Cmp(_) => 4,
-            SqlOp::Concat => 5,
-            SqlOp::Plus | SqlOp::Minus => 6,
-            SqlOp::Times | SqlOp::Mod => 7,
-        },
+        SqlExpr::Binary(_, op, _) => op_precedence(*op),
         SqlExpr::Not(_) => 3,
         SqlExpr::IsNull { .. }
         | SqlExpr::Between { .. }
@@ -111,43 +115,7 @@ impl Emitter<'_> {
                     expr: Box::new(if atom { x } else { Expr::Nested(Box::new(x)) }),
                 }
             }
-            SqlExpr::Binary(l, op, r) => {
-                let (tl, tr) = (sql_ty(l), sql_ty(r));
-                // Comparisons are not associative: both sides keep their parentheses.
-                let cmp = matches!(op, SqlOp::Cmp(_));
-                let mut a = self.sql_child(l, prec, cmp, scope);
-                let mut b = self.sql_child(r, prec, true, scope);
-                let op = match op {
-                    SqlOp::Cmp(c) => {
-                        if tl == Some(Type::Date) && tr == Some(Type::Timestamp) {
-                            a = self.d.date_as_timestamp(&sql, a);
-                        }
-                        if tr == Some(Type::Date) && tl == Some(Type::Timestamp) {
-                            b = self.d.date_as_timestamp(&sql, b);
-                        }
-                        // Strings order by their bytes, whatever the collation.
-                        if (tl == Some(Type::String) || tr == Some(Type::String))
-                            && !matches!(c, CmpOp::Eq | CmpOp::Ne)
-                        {
-                            a = self.d.byte_order(&sql, a);
-                            b = self.d.byte_order(&sql, b);
-                        }
-                        super::cmp_op(*c)
-                    }
-                    SqlOp::And => BinaryOperator::And,
-                    SqlOp::Or => BinaryOperator::Or,
-                    SqlOp::Plus => BinaryOperator::Plus,
-                    SqlOp::Minus => BinaryOperator::Minus,
-                    SqlOp::Times => BinaryOperator::Multiply,
-                    SqlOp::Concat => BinaryOperator::StringConcat,
-                    SqlOp::Mod => return self.d.modulo(&sql, a, b),
-                };
-                Expr::BinaryOp {
-                    left: Box::new(a),
-                    op,
-                    right: Box::new(b),
-                }
-            }
+            SqlExpr::Binary(l, op, r) => self.sql_binary(l, *op, r, scope),
             SqlExpr::IsNull { expr, negated } => {
                 let x = self.sql_child(expr, prec, true, scope);
                 if *negated {
@@ -161,30 +129,7 @@ impl Emitter<'_> {
                 low,
                 high,
                 negated,
-            } => {
-                let strings = [expr, low, high]
-                    .iter()
-                    .any(|x| sql_ty(x) == Some(Type::String));
-                let mut parts = Vec::new();
-                for x in [expr, low, high] {
-                    let mut v = self.sql_child(x, prec, true, scope);
-                    if strings {
-                        v = self.d.byte_order(&sql, v);
-                    }
-                    parts.push(v);
-                }
-                let mut it = parts.into_iter();
-                let (x, lo, hi) = (it.next(), it.next(), it.next());
-                match (x, lo, hi) {
-                    (Some(x), Some(lo), Some(hi)) => Expr::Between {
-                        expr: Box::new(x),
-                        negated: *negated,
-                        low: Box::new(lo),
-                        high: Box::new(hi),
-                    },
-                    _ => unreachable!("three parts"),
-                }
-            }
+            } => self.sql_between(expr, low, high, *negated, scope),
             SqlExpr::InList {
                 expr,
                 list,
@@ -254,6 +199,78 @@ impl Emitter<'_> {
                 let args = args.iter().map(|a| self.sql_expr(a, scope)).collect();
                 self.d.sql_fn(&sql, *f, args)
             }
+        }
+    }
+
+    /// A binary operator: comparisons convert dates to timestamps beside a timestamp and
+    /// order strings by their bytes; `%` is the dialect's modulo.
+    fn sql_binary(&mut self, l: &SqlExpr, op: SqlOp, r: &SqlExpr, scope: Scope<'_>) -> Expr {
+        let sql = self.sql;
+        let prec = op_precedence(op);
+        let (tl, tr) = (sql_ty(l), sql_ty(r));
+        // Comparisons are not associative: both sides keep their parentheses.
+        let cmp = matches!(op, SqlOp::Cmp(_));
+        let mut a = self.sql_child(l, prec, cmp, scope);
+        let mut b = self.sql_child(r, prec, true, scope);
+        let op = match op {
+            SqlOp::Cmp(c) => {
+                if tl == Some(Type::Date) && tr == Some(Type::Timestamp) {
+                    a = self.d.date_as_timestamp(&sql, a);
+                }
+                if tr == Some(Type::Date) && tl == Some(Type::Timestamp) {
+                    b = self.d.date_as_timestamp(&sql, b);
+                }
+                // Strings order by their bytes, whatever the collation.
+                if (tl == Some(Type::String) || tr == Some(Type::String))
+                    && !matches!(c, CmpOp::Eq | CmpOp::Ne)
+                {
+                    a = self.d.byte_order(&sql, a);
+                    b = self.d.byte_order(&sql, b);
+                }
+                super::cmp_op(c)
+            }
+            SqlOp::And => BinaryOperator::And,
+            SqlOp::Or => BinaryOperator::Or,
+            SqlOp::Plus => BinaryOperator::Plus,
+            SqlOp::Minus => BinaryOperator::Minus,
+            SqlOp::Times => BinaryOperator::Multiply,
+            SqlOp::Concat => BinaryOperator::StringConcat,
+            SqlOp::Mod => return self.d.modulo(&sql, a, b),
+        };
+        Expr::BinaryOp {
+            left: Box::new(a),
+            op,
+            right: Box::new(b),
+        }
+    }
+
+    /// `x [NOT] BETWEEN lo AND hi`, by bytes when strings.
+    fn sql_between(
+        &mut self,
+        expr: &SqlExpr,
+        low: &SqlExpr,
+        high: &SqlExpr,
+        negated: bool,
+        scope: Scope<'_>,
+    ) -> Expr {
+        let sql = self.sql;
+        let prec = 4;
+        let strings = [expr, low, high]
+            .iter()
+            .any(|x| sql_ty(x) == Some(Type::String));
+        let part = |this: &mut Self, x: &SqlExpr| {
+            let v = this.sql_child(x, prec, true, scope);
+            if strings {
+                this.d.byte_order(&sql, v)
+            } else {
+                v
+            }
+        };
+        Expr::Between {
+            expr: Box::new(part(self, expr)),
+            negated,
+            low: Box::new(part(self, low)),
+            high: Box::new(part(self, high)),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! segment asked for them. This is the only place that registers anything.
 
 use super::names::{names_slug, slug, window_suffix, Names};
-use super::{avg_against_literal, sum_of, Capabilities, Derived, FactKey, Scan, ScanKind};
+use super::{avg_against_literal, sum_of, Capabilities, Derived, FactKey, Request, Scan, ScanKind};
 use super::{Block, Needs, SeqFeature, Tile};
 use crate::ir::*;
 
@@ -36,6 +36,51 @@ impl<'a> Collector<'a> {
                 derived: Vec::new(),
                 names: Names::new(p),
             },
+        }
+    }
+
+    /// Collects what a request's statement needs; `entity` is the statement's.
+    pub(super) fn request(&mut self, r: &Request, entity: EntityId) {
+        let p = self.p;
+        match r {
+            Request::Segment(id) => self.cond(&p.segments[*id].cond, p.segments[*id].entity),
+            Request::Batch {
+                segments, traits, ..
+            } => {
+                for &id in segments {
+                    self.cond(&p.segments[id].cond, entity);
+                }
+                for &t in traits {
+                    self.scalar(&p.traits[t].value, entity);
+                }
+            }
+            Request::Report(ri) => {
+                let rep = &p.reports[*ri];
+                for &id in &rep.segments {
+                    self.cond(&p.segments[id].cond, rep.entity);
+                }
+                for m in &rep.metrics {
+                    match &m.kind {
+                        MetricKind::Count(None) => {}
+                        MetricKind::Count(Some(x)) | MetricKind::Share(x) => {
+                            self.cond(x, rep.entity)
+                        }
+                        MetricKind::Avg(v)
+                        | MetricKind::Sum(v)
+                        | MetricKind::Min(v)
+                        | MetricKind::Max(v) => self.scalar(v, rep.entity),
+                    }
+                }
+            }
+            Request::Split(si) => {
+                let seg = &p.segments[p.splits[*si].segment];
+                self.cond(&seg.cond, seg.entity);
+            }
+            Request::Priority(pi) => {
+                for &id in &p.priorities[*pi].segments {
+                    self.cond(&p.segments[id].cond, p.priorities[*pi].entity);
+                }
+            }
         }
     }
 

@@ -15,6 +15,7 @@
 //! CTEs.
 
 mod collect;
+mod display;
 pub(crate) mod names;
 mod needs;
 mod tiers;
@@ -455,49 +456,12 @@ fn entity_alias(p: &Program, entity: EntityId) -> String {
 pub fn plan(p: &Program, r: &Request, caps: &Capabilities, as_of: i64) -> Result<Plan, String> {
     let entity = request_entity(p, r)?;
     let mut c = collect::Collector::new(p, caps, as_of);
-    match r {
-        Request::Segment(id) => c.cond(&p.segments[*id].cond, p.segments[*id].entity),
-        Request::Batch {
-            segments, traits, ..
-        } => {
-            for &id in segments {
-                c.cond(&p.segments[id].cond, entity);
-            }
-            for &t in traits {
-                c.scalar(&p.traits[t].value, entity);
-            }
-        }
-        Request::Report(ri) => {
-            let rep = &p.reports[*ri];
-            for &id in &rep.segments {
-                c.cond(&p.segments[id].cond, rep.entity);
-            }
-            for m in &rep.metrics {
-                match &m.kind {
-                    MetricKind::Count(None) => {}
-                    MetricKind::Count(Some(x)) | MetricKind::Share(x) => c.cond(x, rep.entity),
-                    MetricKind::Avg(v)
-                    | MetricKind::Sum(v)
-                    | MetricKind::Min(v)
-                    | MetricKind::Max(v) => c.scalar(v, rep.entity),
-                }
-            }
-        }
-        Request::Split(si) => {
-            let seg = &p.segments[p.splits[*si].segment];
-            c.cond(&seg.cond, seg.entity);
-        }
-        Request::Priority(pi) => {
-            for &id in &p.priorities[*pi].segments {
-                c.cond(&p.segments[id].cond, p.priorities[*pi].entity);
-            }
-        }
-    }
+    c.request(r, entity);
     let mut collected = c.finish();
     if caps.window_tiers {
         tiers::split(&mut collected, as_of);
     }
-    let mut names = collected.names;
+    let mut names = std::mem::replace(&mut collected.names, names::Names::new(p));
     // The body's references are named before its own CTEs (a report's base, a split's
     // members), which are named after the features, then the sequences' chains.
     let body_names = names.clone();
@@ -526,9 +490,31 @@ pub fn plan(p: &Program, r: &Request, caps: &Capabilities, as_of: i64) -> Result
         },
         Request::Priority(pi) => Body::Priority(*pi),
     };
-    let mut chains = Vec::new();
+    let chains = chains(&collected, &mut names);
+    let mut plan = Plan {
+        as_of,
+        body,
+        block: Block {
+            entity,
+            alias: entity_alias(p, entity),
+            needs: Needs::default(),
+            ref_aliases: Vec::new(),
+        },
+        scans: collected.scans,
+        sequences: collected.sequences,
+        chains,
+        derived: collected.derived,
+        derived_order: Vec::new(),
+    };
+    needs::resolve(p, &mut plan, &body_names, &names)?;
+    Ok(plan)
+}
+
+/// The CTE chain of each events relation with sequences, named after everything else.
+fn chains(collected: &collect::Collected, names: &mut names::Names) -> Vec<SeqChain> {
+    let mut chains: Vec<SeqChain> = Vec::new();
     for (si, f) in collected.sequences.iter().enumerate() {
-        if chains.iter().any(|c: &SeqChain| c.events == f.seq.events) {
+        if chains.iter().any(|c| c.events == f.seq.events) {
             continue;
         }
         let members: Vec<usize> = (0..collected.sequences.len())
@@ -559,23 +545,7 @@ pub fn plan(p: &Program, r: &Request, caps: &Capabilities, as_of: i64) -> Result
             step_ctes,
         });
     }
-    let mut plan = Plan {
-        as_of,
-        body,
-        block: Block {
-            entity,
-            alias: entity_alias(p, entity),
-            needs: Needs::default(),
-            ref_aliases: Vec::new(),
-        },
-        scans: collected.scans,
-        sequences: collected.sequences,
-        chains,
-        derived: collected.derived,
-        derived_order: Vec::new(),
-    };
-    needs::resolve(p, &mut plan, &body_names, &names)?;
-    Ok(plan)
+    chains
 }
 
 /// The entity a request's statement is over; every segment of a batch must be of it.
