@@ -210,6 +210,18 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         }
     }
     let opts = Options { as_of };
+    let sources = crate::data::sources(&ws.inputs, Some(program));
+    let guard = |file: &Path| {
+        crate::data::check_write(
+            &ws.map,
+            &ws.inputs,
+            Some(program),
+            &sources,
+            file,
+            "the SQL to",
+            color,
+        )
+    };
     let mut failed = 0;
     let mut written = 0;
     let mut stdout = String::new();
@@ -224,7 +236,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                 let text = format!("{header}{};\n", compile::to_sql(&q));
                 match &args.out {
                     Some(dir) => {
-                        write_sql(dir, d.name(), name, &text)?;
+                        write_sql(dir, d.name(), name, &text, &guard)?;
                         written += 1;
                     }
                     None => {
@@ -303,8 +315,15 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     })
 }
 
-fn write_sql(dir: &Path, dialect: &str, name: &str, text: &str) -> Result<()> {
+fn write_sql(
+    dir: &Path,
+    dialect: &str,
+    name: &str,
+    text: &str,
+    guard: &dyn Fn(&Path) -> Result<()>,
+) -> Result<()> {
     let sub = dir.join(dialect);
+    guard(&sub.join(format!("{}.sql", file_name(name))))?;
     std::fs::create_dir_all(&sub)
         .with_context(|| format!("cannot create {}", display_path(&sub)))?;
     let file = sub.join(format!("{}.sql", file_name(name)));

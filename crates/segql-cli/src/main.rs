@@ -11,9 +11,11 @@ mod data;
 mod fmt_cmd;
 mod graph_cmd;
 mod init_cmd;
+mod outfile;
 mod output;
 mod project;
 mod run_cmd;
+mod settings;
 mod test_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -270,7 +272,7 @@ fn main() -> ExitCode {
     match result {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
-            eprintln!("error: {e:#}");
+            output::print_error(&e);
             ExitCode::from(1)
         }
         Err(_) => ExitCode::from(2),

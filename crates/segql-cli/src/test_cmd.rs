@@ -46,6 +46,18 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         eprintln!("not tested: {}", output::count_summary(&ws.diags));
         return Ok(ExitCode::from(1));
     };
+    if let Some(path) = &args.junit {
+        let sources = data::sources(&ws.inputs, Some(program));
+        data::check_write(
+            &ws.map,
+            &ws.inputs,
+            Some(program),
+            &sources,
+            path,
+            "the JUnit report to",
+            color,
+        )?;
+    }
     let base = ws
         .inputs
         .root
@@ -128,7 +140,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         .filter(|a| wanted(&program.segments[a.segment].name))
         .collect();
     if !asserts.is_empty() {
-        match data::bind(&ws, program)? {
+        match data::bind(&ws, program, &[])? {
             Err(diags) => {
                 output::print_diagnostics(&ws.map, &diags, color);
                 for a in &asserts {
