@@ -1,6 +1,6 @@
 //! `segql run` and `segql preview`: segments executed on DuckDB over the bound data.
 
-use crate::compile_cmd::{as_of, compile_target, select, Target};
+use crate::compile_cmd::{compile_target, select, Target};
 use crate::data;
 use crate::outfile;
 use crate::output;
@@ -30,14 +30,7 @@ pub enum OutFormat {
     Summary,
 }
 
-pub struct Args {
-    pub paths: Vec<PathBuf>,
-    pub select: Vec<String>,
-    pub as_of: Option<String>,
-    pub format: OutFormat,
-    pub output: Option<PathBuf>,
-    pub with_traits: bool,
-}
+pub use crate::args::Run as Args;
 
 /// A spinner on stderr for work that takes more than a second, on a terminal only
 /// (never when piped or under CI).
@@ -188,7 +181,7 @@ fn share(n: usize, of: u64) -> String {
 
 pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     let started = Instant::now();
-    let as_of = as_of(args.as_of.as_deref())?;
+    let as_of = args.as_of.instant()?;
     // A file that cannot be written is known before any work is done.
     if let Some(path) = &args.output {
         outfile::format_of(path)?;
@@ -262,7 +255,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             .copied()
             .filter(|&i| program.segments[i].entity == entity)
             .collect();
-        let traits: Vec<usize> = if args.with_traits {
+        let traits: Vec<usize> = if args.with_traits() {
             (0..program.traits.len())
                 .filter(|&t| program.traits[t].entity == entity)
                 .collect()
@@ -577,16 +570,12 @@ fn write_output(engine: &Engine, sets: &[ResultSet], path: &Path, tmp: &Path) ->
     })
 }
 
-pub struct PreviewArgs {
-    pub paths: Vec<PathBuf>,
-    pub select: String,
-    pub as_of: Option<String>,
-}
+pub use crate::args::Preview as PreviewArgs;
 
 /// `segql preview`: size, share, ten sample members with their attributes, the SQL and
 /// the time taken.
 pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
-    let as_of = as_of(args.as_of.as_deref())?;
+    let as_of = args.as_of.instant()?;
     let ws = project::workspace(&args.paths)?;
     let Some(program) = loaded(&ws, color) else {
         eprintln!("not run: {}", output::count_summary(&ws.diags));

@@ -1,7 +1,6 @@
 //! `segql test`: the project's `test` blocks (on their given rows) and `assert` blocks
 //! (on the bound data), with a JUnit report for CI.
 
-use crate::compile_cmd::as_of;
 use crate::data;
 use crate::output;
 use crate::project;
@@ -14,12 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-pub struct Args {
-    pub paths: Vec<PathBuf>,
-    pub select: Vec<String>,
-    pub junit: Option<PathBuf>,
-    pub as_of: Option<String>,
-}
+pub use crate::args::Test as Args;
 
 /// A message of several lines (DuckDB's CSV errors) indented under its first.
 fn continued(message: &str) -> String {
@@ -156,7 +150,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             }
             Ok(engine) => {
                 let opts = Options {
-                    as_of: as_of(args.as_of.as_deref())?,
+                    as_of: args.as_of.instant()?,
                 };
                 for a in asserts {
                     let started = Instant::now();

@@ -1267,8 +1267,9 @@ fn testing_a_given_file_that_is_not_there() {
         ])))
     );
     assert_eq!(code(&out), 1);
-    assert!(stdout(&out)
-        .contains("could not run: [E0701] reading \"tests/events.csv\": no such file"));
+    assert!(
+        stdout(&out).contains("could not run: [E0701] reading \"tests/events.csv\": no such file")
+    );
     assert!(!stdout(&out).contains("LINE 1"));
 }
 

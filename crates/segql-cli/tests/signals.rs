@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 const AS_OF: &str = "2024-06-01";
 
 /// Users in the generated data set, each with `EVENTS_PER_USER` events.
-const BIG_USERS: u64 = 1_000_000;
+const BIG_USERS: u64 = 250_000;
 const EVENTS_PER_USER: u64 = 4;
 
 /// A segment costly enough to take seconds: a sequence over all history, and a bucket

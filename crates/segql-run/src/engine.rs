@@ -52,7 +52,10 @@ pub fn clean_message(message: &str) -> String {
     let file = message[cut.len()..]
         .lines()
         .find_map(|l| l.trim_start().strip_prefix("file = "));
-    if let Some(file) = file.map(str::trim_end).filter(|f| !f.is_empty() && !out.contains(f)) {
+    if let Some(file) = file
+        .map(str::trim_end)
+        .filter(|f| !f.is_empty() && !out.contains(f))
+    {
         out.push_str(&format!("\nFile: {file}"));
     }
     out

@@ -137,7 +137,10 @@ fn after_binding_duckdb_reads_the_bound_files_and_writes_the_output_only() {
             "ATTACH {} AS other",
             literal(&dir.path().join("other.duckdb"))
         ),
-        format!("COPY (SELECT 1) TO {} (FORMAT csv)", literal(&std::env::temp_dir().join("segql-x.csv"))),
+        format!(
+            "COPY (SELECT 1) TO {} (FORMAT csv)",
+            literal(&std::env::temp_dir().join("segql-x.csv"))
+        ),
         "COPY (SELECT 1) TO '.tmp/x.csv' (FORMAT csv)".to_string(),
         "INSTALL httpfs".to_string(),
         "LOAD httpfs".to_string(),
