@@ -19,8 +19,9 @@ const AS_OF: &str = "2024-06-01";
 const BIG_USERS: u64 = 250_000;
 const EVENTS_PER_USER: u64 = 4;
 
-/// A segment costly enough to take seconds: a sequence over all history, and a bucket
-/// of a sum over every user.
+/// A segment costly enough to take seconds (a sequence over all history, and a bucket
+/// of a count over every user), and one of every user, so that writing the output
+/// takes long enough to be caught in the act.
 const BIG_SEG: &str = "\
 entity user {
   table app.users
@@ -41,6 +42,10 @@ trait logins = count of \"login\"
 
 segment active {
   where did \"login\" then \"purchase\" within 30 days and ntile(4) of logins = 1
+}
+
+segment everyone {
+  where plan in [\"free\", \"pro\"]
 }
 ";
 
