@@ -8,7 +8,7 @@ use segql_plan::dialect::{self, Dialect};
 use segql_plan::ir::Program;
 use segql_syntax::parser::did_you_mean;
 use segql_syntax::time::format_timestamp;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 pub use crate::args::Compile as Args;

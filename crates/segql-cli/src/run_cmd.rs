@@ -14,7 +14,7 @@ use segql_run::sqltext;
 use segql_run::Engine;
 use segql_syntax::time::format_timestamp;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 

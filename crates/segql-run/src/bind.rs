@@ -292,27 +292,23 @@ impl Engine {
                             continue;
                         }
                     };
-                    match files.len() {
-                        0 => {
-                            problems.push(Problem {
-                                code: DATA_MISMATCH,
-                                relation: dotted.clone(),
-                                path: Some(path.clone()),
-                                column: None,
-                                message: if path.contains(['*', '?', '[']) {
-                                    "this glob matches no file".to_string()
-                                } else {
-                                    "this file does not exist".to_string()
-                                },
-                                hint: Some("paths are relative to the project directory (where segql.toml is)".to_string()),
-                            });
-                            continue;
-                        }
-                        _ => {}
-                    }
-                    let mut args = vec![quote_literal(&full_text)];
-                    if *hive_partitioning {
-                        args.push("hive_partitioning = true".to_string());
+                    if files.is_empty() {
+                        problems.push(Problem {
+                            code: DATA_MISMATCH,
+                            relation: dotted.clone(),
+                            path: Some(path.clone()),
+                            column: None,
+                            message: if path.contains(['*', '?', '[']) {
+                                "this glob matches no file".to_string()
+                            } else {
+                                "this file does not exist".to_string()
+                            },
+                            hint: Some(
+                                "paths are relative to the project directory (where segql.toml is)"
+                                    .to_string(),
+                            ),
+                        });
+                        continue;
                     }
                     access.paths.push(full_text.clone());
                     access.paths.extend(files.iter().cloned());

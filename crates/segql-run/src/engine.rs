@@ -361,6 +361,8 @@ impl Engine {
     /// the column names. Decimals print as decimals (`0.300000000`), never as the
     /// nearest binary fraction.
     pub fn rows(&self, sql: &str) -> Result<(Vec<String>, Rows)> {
+        // A query's own trailing `;` would end segql's wrapper early.
+        let sql = sql.trim_end().trim_end_matches(';');
         let text = format!("SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (\n{sql}\n) AS segql_result");
         let mut stmt = self.prepare(&text)?;
         let mut out = Vec::new();

@@ -212,6 +212,7 @@ fn a_text_of_several_statements_is_refused_before_duckdb_runs_any() {
     assert!(e.message.contains("[E0706]"), "{e}");
     assert!(!written.exists());
     // One statement, even ending in `;`, runs.
+    assert_eq!(engine.count("SELECT 42;").unwrap(), 42);
     engine.execute(&format!("{copy};")).unwrap();
     assert!(written.exists());
 }
