@@ -10,6 +10,7 @@ use comfy_table::{presets, Cell, Table};
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect::DuckDb;
 use segql_plan::ir::Program;
+use segql_run::session::{self, Failed};
 use segql_run::sqltext;
 use segql_run::Engine;
 use segql_syntax::time::format_timestamp;
@@ -152,14 +153,14 @@ fn unsupported(e: compile::Unsupported) -> anyhow::Error {
 }
 
 fn population(engine: &Engine, p: &Program, entity: usize) -> Result<u64> {
-    let e = &p.catalog.entities[entity];
-    engine
-        .count(&format!(
-            "SELECT count(*) FROM {}",
-            sqltext::dotted(&e.table)
-        ))
+    session::population(engine, p, entity)
         .map_err(query_err)
-        .with_context(|| format!("counting the {}", plural_entity(&e.name, 2)))
+        .with_context(|| {
+            format!(
+                "counting the {}",
+                plural_entity(&p.catalog.entities[entity].name, 2)
+            )
+        })
 }
 
 /// `users` for `user`: population counts read as English.
@@ -591,37 +592,28 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
     let opts = Options { as_of };
     let seg = &program.segments[id];
     let entity = &program.catalog.entities[seg.entity];
-    let q = compile::segment(program, id, &DuckDb, opts).map_err(unsupported)?;
-    let sql = compile::to_sql(&q);
     let progress = Progress::start(format!("computing {}", seg.name));
-    let started = Instant::now();
-    engine
-        .execute(&format!("CREATE TEMP TABLE \"segql_preview\" AS\n{sql}\n"))
-        .map_err(query_err)
-        .with_context(|| format!("computing {}", seg.name))?;
-    let elapsed = started.elapsed();
-    progress.finish();
-    let size = engine
-        .count("SELECT count(*) FROM \"segql_preview\"")
-        .map_err(query_err)
-        .with_context(|| format!("counting the members of {}", seg.name))? as usize;
-    let total = population(&engine, program, seg.entity)?;
-    let key = sqltext::ident(&entity.key);
-    let cols: Vec<String> = entity
-        .columns
-        .iter()
-        .map(|c| format!("e.{}", sqltext::ident(&c.name)))
-        .collect();
-    // A stable sample: the same members in every run.
-    let sample_sql = format!(
-        "SELECT {} FROM {} AS e JOIN \"segql_preview\" AS m ON m.{key} = e.{key} ORDER BY md5(CAST(e.{key} AS VARCHAR)) LIMIT 10",
-        cols.join(", "),
-        sqltext::dotted(&entity.table)
-    );
-    let (columns, rows) = engine
-        .rows(&sample_sql)
-        .map_err(query_err)
-        .with_context(|| format!("reading a sample of {}", seg.name))?;
+    let preview = session::preview(&engine, program, id, opts, || {
+        progress.finish();
+    });
+    let session::Preview {
+        sql,
+        size,
+        total,
+        elapsed,
+        columns,
+        rows,
+    } = preview.map_err(|f| match f {
+        Failed::Compiling(u) => unsupported(u),
+        Failed::Computing(e) => query_err(e).context(format!("computing {}", seg.name)),
+        Failed::Counting(e) => {
+            query_err(e).context(format!("counting the members of {}", seg.name))
+        }
+        Failed::Population(e) => {
+            query_err(e).context(format!("counting the {}", plural_entity(&entity.name, 2)))
+        }
+        Failed::Sampling(e) => query_err(e).context(format!("reading a sample of {}", seg.name)),
+    })?;
     println!("segment {} ({})", seg.name, entity.name);
     if let Some(d) = &seg.description {
         println!("  {d}");
