@@ -11,11 +11,14 @@ mod compile_cmd;
 mod data;
 mod fmt_cmd;
 mod graph_cmd;
+mod history_cmd;
 mod init_cmd;
+mod membership_cmd;
 mod outfile;
 mod output;
 mod project;
 mod run_cmd;
+mod series_out;
 mod settings;
 mod test_cmd;
 
@@ -76,6 +79,16 @@ enum Command {
     Graph(args::Graph),
     /// List the SQL dialects and how far the tests take each.
     Dialects,
+    /// Record the selected segments' members as of an instant in segql's state: who
+    /// entered and who left since the last snapshot, and why.
+    Snapshot(args::Snapshot),
+    /// Who entered and who left: the last snapshot's changes, or the net changes since
+    /// an instant or a run.
+    Changes(args::Changes),
+    /// Size, entered and left of segments at each recorded snapshot.
+    History(args::History),
+    /// Size, entered and left of segments over a series of instants (nothing recorded).
+    Backtest(args::Backtest),
 }
 
 fn main() -> ExitCode {
@@ -110,6 +123,10 @@ fn main() -> ExitCode {
         Command::Init(a) => init_cmd::run(&a.dir),
         Command::Graph(a) => graph_cmd::run(&a.paths, a.format, color),
         Command::Test(a) => test_cmd::run(a, color),
+        Command::Snapshot(a) => membership_cmd::snapshot(a, color),
+        Command::Changes(a) => membership_cmd::changes(a),
+        Command::History(a) => history_cmd::history(a),
+        Command::Backtest(a) => history_cmd::backtest(a, color),
     });
     match result {
         Ok(Ok(code)) => code,
