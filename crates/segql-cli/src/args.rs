@@ -227,7 +227,7 @@ pub struct Backtest {
     #[arg(long)]
     pub to: String,
     /// The step: `1 week`, `2 days`, `12 hours`, `1 month`.
-    #[arg(long, num_args = 1..=2, value_name = "STEP", allow_hyphen_values = true)]
+    #[arg(long, required = true, num_args = 1..=2, value_name = "STEP")]
     pub every: Vec<String>,
     /// How to print the figures.
     #[arg(long, value_enum, default_value_t = SeriesFormat::Table)]

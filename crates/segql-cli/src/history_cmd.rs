@@ -63,7 +63,9 @@ pub fn history(args: crate::args::History) -> Result<ExitCode> {
     let store = membership::attached_store(&engine);
     let names = membership_cmd::recorded_names(&ws, &store, &args.segments)?;
     let rows = store.history(&names).map_err(state_err)?;
-    let mut t = Table::new(&["segment", "as_of", "run", "size", "entered", "left", "cause"]);
+    let mut t = Table::new(&[
+        "segment", "as_of", "run", "size", "entered", "left", "cause",
+    ]);
     let mut lines = Vec::new();
     for r in &rows {
         let s = |i: usize| r.get(i).cloned().flatten();
@@ -156,7 +158,10 @@ pub fn backtest(args: crate::args::Backtest, color: bool) -> Result<ExitCode> {
             s.left.map(|v| v.to_string()),
         ]);
     }
-    let names: Vec<&str> = ids.iter().map(|&i| program.segments[i].name.as_str()).collect();
+    let names: Vec<&str> = ids
+        .iter()
+        .map(|&i| program.segments[i].name.as_str())
+        .collect();
     let title = format!("{} (backtest)", names.join(", "));
     show(
         &ws,

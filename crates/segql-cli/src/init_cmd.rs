@@ -67,7 +67,10 @@ fn ignore_state(dir: &Path) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", display_path(&path))),
     };
-    if old.lines().any(|l| l.trim() == IGNORED || l.trim() == ".segql") {
+    if old
+        .lines()
+        .any(|l| l.trim() == IGNORED || l.trim() == ".segql")
+    {
         return Ok(());
     }
     let mut text = old;

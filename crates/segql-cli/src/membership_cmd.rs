@@ -55,7 +55,9 @@ pub fn state_path(ws: &Workspace) -> Result<PathBuf> {
     };
     let rel = ws.inputs.config.state.as_deref().unwrap_or(DEFAULT_STATE);
     if rel.trim().is_empty() {
-        bail!("`state` in segql.toml is empty\n  hint: name a file, e.g. state = \"{DEFAULT_STATE}\"");
+        bail!(
+            "`state` in segql.toml is empty\n  hint: name a file, e.g. state = \"{DEFAULT_STATE}\""
+        );
     }
     Ok(segql_run::guard::absolute(&root.join(rel)))
 }
@@ -106,13 +108,24 @@ pub fn snapshot(args: crate::args::Snapshot, color: bool) -> Result<ExitCode> {
     let sources = data::sources(&ws.inputs, Some(program));
     let wal = PathBuf::from(format!("{}.wal", path.display()));
     for p in [&path, &wal] {
-        data::check_write(&ws.map, &ws.inputs, Some(program), &sources, p, "the state to", color)?;
+        data::check_write(
+            &ws.map,
+            &ws.inputs,
+            Some(program),
+            &sources,
+            p,
+            "the state to",
+            color,
+        )?;
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create {}", display_path(dir)))?;
     }
-    let writable = vec![path.to_string_lossy().into_owned(), wal.to_string_lossy().into_owned()];
+    let writable = vec![
+        path.to_string_lossy().into_owned(),
+        wal.to_string_lossy().into_owned(),
+    ];
     let attach = |e: &Engine| {
         membership::attach(e, &path, false)
             .map(|_| ())
@@ -215,11 +228,7 @@ pub fn open_state(ws: &Workspace) -> Result<Engine> {
 
 /// Segment names for a reading command: the selected ones (checked against the
 /// project), or every recorded segment.
-pub fn recorded_names(
-    ws: &Workspace,
-    store: &Store<'_>,
-    names: &[String],
-) -> Result<Vec<String>> {
+pub fn recorded_names(ws: &Workspace, store: &Store<'_>, names: &[String]) -> Result<Vec<String>> {
     if names.is_empty() {
         return store.segments().map_err(state_err);
     }
@@ -258,10 +267,21 @@ pub fn changes(args: crate::args::Changes) -> Result<ExitCode> {
         Some(s) => since(&store, s)?,
     };
     let rows = store.changes(&names, since).map_err(state_err)?;
-    let mut t = Table::new(&["segment", "key", "change", "as_of", "run", "cause", "observed_at"]);
+    let mut t = Table::new(&[
+        "segment",
+        "key",
+        "change",
+        "as_of",
+        "run",
+        "cause",
+        "observed_at",
+    ]);
     for r in rows {
         let s = |i: usize| r.get(i).cloned().flatten();
-        let time = |i: usize| s(i).and_then(|v| v.parse::<i64>().ok()).map(format_timestamp);
+        let time = |i: usize| {
+            s(i).and_then(|v| v.parse::<i64>().ok())
+                .map(format_timestamp)
+        };
         t.push(vec![s(0), s(1), s(2), time(3), s(4), s(5), time(6)]);
     }
     let n = t.rows.len();

@@ -86,7 +86,10 @@ pub fn read_config(
                 .strip_prefix("unknown field `")
                 .and_then(|rest| rest.split('`').next())
                 .and_then(|field| {
-                    segql_syntax::parser::did_you_mean(field, ["name", "paths", "bindings", "state"])
+                    segql_syntax::parser::did_you_mean(
+                        field,
+                        ["name", "paths", "bindings", "state"],
+                    )
                 })
                 .map(|s| format!("did you mean `{s}`? {CONFIG_HINT}"))
                 .unwrap_or_else(|| CONFIG_HINT.to_string());

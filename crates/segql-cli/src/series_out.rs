@@ -143,7 +143,15 @@ pub fn write_file(ws: &Workspace, path: &Path, text: &[u8]) -> Result<()> {
     let sources = data::sources(&ws.inputs, program);
     let tmp = outfile::temporary(path);
     for p in [path, tmp.as_path()] {
-        data::check_write(&ws.map, &ws.inputs, program, &sources, p, "the output to", false)?;
+        data::check_write(
+            &ws.map,
+            &ws.inputs,
+            program,
+            &sources,
+            p,
+            "the output to",
+            false,
+        )?;
     }
     outfile::remove_stale(path);
     outfile::write_via(&tmp, path, || {
@@ -197,7 +205,11 @@ pub fn sparkline(values: &[i64]) -> String {
 
 /// `segment  ▁▂▄█  12 → 40 (min 10, max 41)` per line.
 pub fn print_sparklines(lines: &[Line]) {
-    let width = lines.iter().map(|l| l.segment.chars().count()).max().unwrap_or(0);
+    let width = lines
+        .iter()
+        .map(|l| l.segment.chars().count())
+        .max()
+        .unwrap_or(0);
     for l in lines {
         let sizes: Vec<i64> = l.points.iter().map(|p| p.1).collect();
         let (Some(first), Some(last)) = (sizes.first(), sizes.last()) else {
@@ -253,7 +265,10 @@ pub fn chart_svg(title: &str, lines: &[Line]) -> Result<String> {
         for (i, l) in lines.iter().enumerate() {
             let color = Palette99::pick(i).to_rgba();
             chart
-                .draw_series(LineSeries::new(l.points.iter().copied(), color.stroke_width(2)))
+                .draw_series(LineSeries::new(
+                    l.points.iter().copied(),
+                    color.stroke_width(2),
+                ))
                 .map_err(|x| e(&x))?
                 .label(l.segment.clone())
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color));

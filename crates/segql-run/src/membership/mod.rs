@@ -70,7 +70,9 @@ fn attach_error(e: &EngineError) -> StateError {
             .unwrap_or_default();
         return StateError::new(
             codes::STATE_LOCKED,
-            format!("the state is in use by another segql{pid}: one snapshot writes at a time, and reading waits for it"),
+            format!(
+                "the state is in use by another segql{pid}: one command uses the state at a time"
+            ),
         )
         .hint("wait for the other command to finish and run this one again; nothing was changed");
     }
@@ -185,7 +187,8 @@ pub fn members_into(
             .filter(|&i| p.segments[i].entity == entity)
             .collect();
         let names: Vec<String> = of.iter().map(|&i| p.segments[i].name.clone()).collect();
-        let q = compile::batch_long(p, &of, &DuckDb, Options { as_of }).map_err(Failed::Compiling)?;
+        let q =
+            compile::batch_long(p, &of, &DuckDb, Options { as_of }).map_err(Failed::Compiling)?;
         let failed = |e| Failed::Computing(names.clone(), e);
         engine
             .execute(&format!(
@@ -227,13 +230,13 @@ pub fn snapshot(
 ) -> Result<Outcome, Failed> {
     let mut defs: Vec<(String, String)> = Vec::new();
     for &id in &req.segments {
-        defs.push((p.segments[id].name.clone(), definition(p, id).map_err(Failed::Compiling)?));
+        defs.push((
+            p.segments[id].name.clone(),
+            definition(p, id).map_err(Failed::Compiling)?,
+        ));
     }
     let run_id = run_id(req.as_of, &defs);
-    if store
-        .find_run(&run_id)?
-        .is_some_and(|r| r.run_id == run_id)
-    {
+    if store.find_run(&run_id)?.is_some_and(|r| r.run_id == run_id) {
         return Ok(Outcome::AlreadyRecorded { run_id });
     }
     let head = store.head()?;

@@ -32,7 +32,10 @@ pub enum Every {
 /// `1 week`, `2 days`, `1month`, `week`, `12 hours`: a step, or why not.
 pub fn parse_every(text: &str) -> Result<Every, StateError> {
     let t = text.trim().to_ascii_lowercase();
-    let digits: String = t.chars().take_while(|c| c.is_ascii_digit() || *c == '-').collect();
+    let digits: String = t
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
     let unit = t[digits.len()..].trim();
     let bad = |why: &str| {
         StateError::new(codes::BAD_SERIES, format!("--every `{text}`: {why}"))

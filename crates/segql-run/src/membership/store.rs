@@ -28,16 +28,16 @@ pub const SCHEMA_VERSION: i64 = 1;
 
 /// The SQL a store runs, one statement at a time.
 pub trait Sql {
-    fn execute(&self, sql: &str) -> Result<(), EngineError>;
+    fn execute(&self, sql: &str) -> std::result::Result<(), EngineError>;
     /// Every value as text (NULL as `None`), with the column names.
-    fn rows(&self, sql: &str) -> Result<(Vec<String>, Rows), EngineError>;
+    fn rows(&self, sql: &str) -> std::result::Result<(Vec<String>, Rows), EngineError>;
 }
 
 impl Sql for Engine {
-    fn execute(&self, sql: &str) -> Result<(), EngineError> {
+    fn execute(&self, sql: &str) -> std::result::Result<(), EngineError> {
         Engine::execute(self, sql)
     }
-    fn rows(&self, sql: &str) -> Result<(Vec<String>, Rows), EngineError> {
+    fn rows(&self, sql: &str) -> std::result::Result<(Vec<String>, Rows), EngineError> {
         Engine::rows(self, sql)
     }
 }
@@ -78,12 +78,7 @@ impl std::error::Error for StateError {}
 
 /// A failed statement on the state (E0713).
 pub fn failed(doing: &str) -> impl FnOnce(EngineError) -> StateError + '_ {
-    move |e| {
-        StateError::new(
-            codes::STATE_FAILED,
-            format!("{doing}: {}", e.message),
-        )
-    }
+    move |e| StateError::new(codes::STATE_FAILED, format!("{doing}: {}", e.message))
 }
 
 pub type Result<T> = std::result::Result<T, StateError>;
@@ -189,7 +184,9 @@ fn ts(micros: i64) -> String {
 }
 
 fn cell(rows: &Rows, r: usize, c: usize) -> Option<&str> {
-    rows.get(r).and_then(|row| row.get(c)).and_then(|v| v.as_deref())
+    rows.get(r)
+        .and_then(|row| row.get(c))
+        .and_then(|v| v.as_deref())
 }
 
 fn int(v: Option<&str>) -> i64 {
@@ -239,7 +236,10 @@ impl<'a> Store<'a> {
             ),
             "reading the state's tables",
         )?;
-        Ok(rows.into_iter().filter_map(|r| r.into_iter().next().flatten()).collect())
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| r.into_iter().next().flatten())
+            .collect())
     }
 
     /// Checks the state's version, creating the tables when there are none and
@@ -282,7 +282,10 @@ impl<'a> Store<'a> {
         if version > SCHEMA_VERSION {
             let by = self
                 .query(
-                    &format!("SELECT value FROM {} WHERE name = 'created_by'", self.t("meta")),
+                    &format!(
+                        "SELECT value FROM {} WHERE name = 'created_by'",
+                        self.t("meta")
+                    ),
                     "reading the state's version",
                 )
                 .ok()
@@ -463,7 +466,11 @@ impl<'a> Store<'a> {
                 .find(|s| s.segment == n.segment)
                 .map(|s| s.definition.as_str())
                 .unwrap_or("");
-            let cause = if n.definition == def { "data" } else { "definition" };
+            let cause = if n.definition == def {
+                "data"
+            } else {
+                "definition"
+            };
             values.push(format!(
                 "SELECT {}, {}, {}, {}, {}",
                 literal(&n.segment),
@@ -475,7 +482,10 @@ impl<'a> Store<'a> {
         }
         let doing = "preparing the backfill";
         self.exec(
-            &format!("CREATE OR REPLACE TEMP TABLE segql_next AS {}", values.join(" UNION ALL ")),
+            &format!(
+                "CREATE OR REPLACE TEMP TABLE segql_next AS {}",
+                values.join(" UNION ALL ")
+            ),
             doing,
         )?;
         self.exec(
@@ -491,10 +501,18 @@ impl<'a> Store<'a> {
             "SELECT CAST(NULL AS VARCHAR) AS segment, CAST(NULL AS TIMESTAMP) AS as_of, CAST(NULL AS BIGINT) AS seq WHERE false".to_string(),
         ];
         for n in &names {
-            bounds.push(format!("SELECT {}, {}, {}", literal(n), ts(p.as_of), i64::MAX));
+            bounds.push(format!(
+                "SELECT {}, {}, {}",
+                literal(n),
+                ts(p.as_of),
+                i64::MAX
+            ));
         }
         self.exec(
-            &format!("CREATE OR REPLACE TEMP TABLE segql_bounds AS {}", bounds.join(" UNION ALL ")),
+            &format!(
+                "CREATE OR REPLACE TEMP TABLE segql_bounds AS {}",
+                bounds.join(" UNION ALL ")
+            ),
             doing,
         )?;
         self.exec(
@@ -531,15 +549,16 @@ impl<'a> Store<'a> {
             ));
         }
         self.exec(
-            &format!("CREATE OR REPLACE TEMP TABLE segql_publish AS {}", plan.join(" UNION ALL ")),
+            &format!(
+                "CREATE OR REPLACE TEMP TABLE segql_publish AS {}",
+                plan.join(" UNION ALL ")
+            ),
             "preparing the snapshot",
         )?;
         if p.segments.iter().any(|s| s.backfill) {
             self.stage_backfill(p)?;
         }
-        let injected = |at: Point| {
-            fault(at).map_err(|m| StateError::new(codes::STATE_FAILED, m))
-        };
+        let injected = |at: Point| fault(at).map_err(|m| StateError::new(codes::STATE_FAILED, m));
         injected(Point::Staged)?;
         self.exec("BEGIN TRANSACTION", "starting the snapshot's transaction")?;
         match self.publish_in_transaction(p, &injected, started) {
@@ -675,7 +694,13 @@ impl<'a> Store<'a> {
                 let last = self.last_runs(segments, None)?;
                 let seqs: Vec<String> = last
                     .iter()
-                    .map(|r| format!("(c.segment = {} AND c.seq = {})", literal(&r.segment), r.seq))
+                    .map(|r| {
+                        format!(
+                            "(c.segment = {} AND c.seq = {})",
+                            literal(&r.segment),
+                            r.seq
+                        )
+                    })
                     .collect();
                 if seqs.is_empty() {
                     return Ok(Vec::new());
@@ -726,7 +751,10 @@ impl<'a> Store<'a> {
             ),
             "reading the current members",
         )?;
-        Ok(rows.into_iter().filter_map(|r| r.into_iter().next().flatten()).collect())
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| r.into_iter().next().flatten())
+            .collect())
     }
 
     /// Every segment with a recorded run.
@@ -739,7 +767,10 @@ impl<'a> Store<'a> {
             ),
             "reading the segments",
         )?;
-        Ok(rows.into_iter().filter_map(|r| r.into_iter().next().flatten()).collect())
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| r.into_iter().next().flatten())
+            .collect())
     }
 }
 
