@@ -658,7 +658,7 @@ fn bad_input_is_refused_with_a_code_and_nothing_written() {
                     from,
                     "--to",
                     to,
-                    &*leak(format!("--every={v}")),
+                    leak(format!("--every={v}")),
                 ],
                 None => vec!["backtest", "--from", from, "--to", to, "--every", every],
             })

@@ -10,6 +10,7 @@
 //! target later.
 
 pub mod faults;
+mod publish;
 pub mod series;
 pub mod store;
 
