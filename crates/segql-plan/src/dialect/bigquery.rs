@@ -1,0 +1,126 @@
+//! BigQuery (GoogleSQL).
+
+use super::*;
+
+impl Dialect for BigQuery {
+    fn name(&self) -> &'static str {
+        "bigquery"
+    }
+    fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::BigQueryDialect {})
+    }
+    fn ident_quote(&self) -> char {
+        '`'
+    }
+    fn render_ident(&self, name: &str) -> String {
+        if plain(name) {
+            return name.to_string();
+        }
+        // Quoted names take the string escapes; a backtick is written `\x60`, which
+        // also keeps SQL tools that only know doubled quotes from splitting the name.
+        let mut s = String::from("`");
+        for c in name.chars() {
+            match c {
+                '`' => s.push_str("\\x60"),
+                '\\' => s.push_str("\\\\"),
+                '\n' => s.push_str("\\n"),
+                '\r' => s.push_str("\\r"),
+                '\t' => s.push_str("\\t"),
+                c => s.push(c),
+            }
+        }
+        s.push('`');
+        s
+    }
+    fn string_style(&self) -> StringStyle {
+        StringStyle::Backslash
+    }
+    fn unrepresentable(&self, s: &str) -> Option<&'static str> {
+        s.contains('\0')
+            .then_some("BigQuery strings cannot hold a NUL character")
+    }
+    fn timestamp(&self, micros: i64) -> Expr {
+        raw(format!("TIMESTAMP '{}+00'", timestamp_text(micros)))
+    }
+    fn string_type(&self) -> &'static str {
+        "STRING"
+    }
+    fn has_filter(&self) -> bool {
+        false
+    }
+    fn cond_agg(&self, sql: &Sql<'_>, f: AggFn, arg: Option<Expr>, cond: Option<Expr>) -> Expr {
+        match (f, cond) {
+            (AggFn::Count, Some(c)) => sql.func("COUNTIF", vec![c]),
+            (f, cond) => default_cond_agg(self, sql, f, arg, cond),
+        }
+    }
+    fn minus(&self, sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
+        let (n, unit) = normalized(d);
+        if unit == "MONTH" {
+            // TIMESTAMP_SUB has no months; DATETIME_SUB does (in UTC).
+            sql.func(
+                "TIMESTAMP",
+                vec![sql.func(
+                    "DATETIME_SUB",
+                    vec![
+                        sql.func("DATETIME", vec![ts]),
+                        raw(format!("INTERVAL {n} MONTH")),
+                    ],
+                )],
+            )
+        } else {
+            sql.func(
+                "TIMESTAMP_SUB",
+                vec![ts, raw(format!("INTERVAL {n} {unit}"))],
+            )
+        }
+    }
+    fn plus(&self, sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
+        let (n, unit) = normalized(d);
+        if unit == "MONTH" {
+            sql.func(
+                "TIMESTAMP",
+                vec![sql.func(
+                    "DATETIME_ADD",
+                    vec![
+                        sql.func("DATETIME", vec![ts]),
+                        raw(format!("INTERVAL {n} MONTH")),
+                    ],
+                )],
+            )
+        } else {
+            sql.func(
+                "TIMESTAMP_ADD",
+                vec![ts, raw(format!("INTERVAL {n} {unit}"))],
+            )
+        }
+    }
+    fn epoch_micros(&self, sql: &Sql<'_>, ts: Expr) -> Expr {
+        sql.func("UNIX_MICROS", vec![ts])
+    }
+    fn int_div(&self, sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
+        sql.func("DIV", vec![a, b])
+    }
+    fn contains(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        bin(
+            sql.func("STRPOS", vec![v, s]),
+            BinaryOperator::Gt,
+            number("0"),
+        )
+    }
+    fn regex(&self, sql: &Sql<'_>, v: Expr, pattern: Expr) -> Expr {
+        sql.func("REGEXP_CONTAINS", vec![v, pattern])
+    }
+    fn md5_hex(&self, sql: &Sql<'_>, s: Expr) -> Expr {
+        sql.func("TO_HEX", vec![sql.func("MD5", vec![s])])
+    }
+    fn hex8_to_int(&self, sql: &Sql<'_>, hex: Expr) -> Expr {
+        sql.cast(sql.func("CONCAT", vec![sql.string("0x"), hex]), "INT64")
+    }
+    fn substr(&self, sql: &Sql<'_>, s: Expr, from: i64, len: i64) -> Expr {
+        sql.func("SUBSTR", vec![s, sql.int(from), sql.int(len)])
+    }
+    fn modulo(&self, sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
+        sql.func("MOD", vec![a, b])
+    }
+}
