@@ -6,6 +6,9 @@ impl Dialect for BigQuery {
     fn name(&self) -> &'static str {
         "bigquery"
     }
+    fn reserved_words(&self) -> &'static [&'static str] {
+        reserved::BIGQUERY
+    }
     fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::BigQueryDialect {})
     }
@@ -13,7 +16,7 @@ impl Dialect for BigQuery {
         '`'
     }
     fn render_ident(&self, name: &str) -> String {
-        if plain(name) {
+        if plain(name, self.reserved_words()) {
             return name.to_string();
         }
         // Quoted names take the string escapes; a backtick is written `\x60`, which

@@ -9,6 +9,9 @@ impl Dialect for ClickHouse {
     fn name(&self) -> &'static str {
         "clickhouse"
     }
+    fn reserved_words(&self) -> &'static [&'static str] {
+        reserved::CLICKHOUSE
+    }
     fn support(&self) -> Support {
         Support::Executed
     }
@@ -22,7 +25,7 @@ impl Dialect for ClickHouse {
         '`'
     }
     fn render_ident(&self, name: &str) -> String {
-        if plain(name) {
+        if plain(name, self.reserved_words()) {
             return name.to_string();
         }
         // ClickHouse reads backslash escapes in quoted names and also a doubled quote;

@@ -6,6 +6,9 @@ impl Dialect for Databricks {
     fn name(&self) -> &'static str {
         "databricks"
     }
+    fn reserved_words(&self) -> &'static [&'static str] {
+        reserved::DATABRICKS
+    }
     /// Spark answers distinct aggregates beside plain ones by expanding every row once
     /// per distinct argument: the benchmark's batch at 100k users took 20 s with them in
     /// the shared aggregate, 11 s with a scan of their own (local mode, two cores).

@@ -22,6 +22,9 @@ impl Dialect for DuckDb {
     fn name(&self) -> &'static str {
         "duckdb"
     }
+    fn reserved_words(&self) -> &'static [&'static str] {
+        reserved::DUCKDB
+    }
     fn support(&self) -> Support {
         Support::Executed
     }

@@ -50,96 +50,18 @@ pub enum AggFn {
     Max,
 }
 
-/// Words quoted when used as names, in every dialect: the reserved words that most
-/// engines share (quoting a non-reserved word would make it case-sensitive on
-/// Snowflake, so the list stays short).
-const RESERVED: &[&str] = &[
-    "all",
-    "and",
-    "any",
-    "array",
-    "as",
-    "asc",
-    "between",
-    "both",
-    "by",
-    "case",
-    "cast",
-    "check",
-    "collate",
-    "column",
-    "constraint",
-    "create",
-    "cross",
-    "current_date",
-    "current_time",
-    "current_timestamp",
-    "current_user",
-    "default",
-    "desc",
-    "distinct",
-    "else",
-    "end",
-    "except",
-    "exists",
-    "false",
-    "fetch",
-    "for",
-    "foreign",
-    "from",
-    "full",
-    "grant",
-    "group",
-    "having",
-    "in",
-    "inner",
-    "intersect",
-    "interval",
-    "into",
-    "is",
-    "join",
-    "lateral",
-    "leading",
-    "left",
-    "like",
-    "limit",
-    "natural",
-    "not",
-    "null",
-    "offset",
-    "on",
-    "only",
-    "or",
-    "order",
-    "outer",
-    "primary",
-    "qualify",
-    "references",
-    "right",
-    "rows",
-    "select",
-    "session_user",
-    "some",
-    "table",
-    "then",
-    "to",
-    "trailing",
-    "true",
-    "union",
-    "unique",
-    "user",
-    "using",
-    "when",
-    "where",
-    "window",
-    "with",
-];
+pub mod reserved;
 
-fn plain(name: &str) -> bool {
+/// The decimals of a report's shares and averages (docs/semantics.md, "Reports").
+pub const REPORT_SCALE: u32 = 6;
+
+/// Whether a name can be written bare: lower-case ASCII letters, digits and `_`, not
+/// starting with a digit, and not one of the dialect's reserved words.
+pub fn plain(name: &str, reserved: &[&str]) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !RESERVED.contains(&name)
+        && reserved.binary_search(&name).is_err()
 }
 
 fn two_digits(v: i64) -> String {
@@ -208,6 +130,10 @@ pub trait Dialect: Sync {
 
     // -- names and literals ------------------------------------------------------------
 
+    /// The words this dialect quotes when a name is one of them (sorted; see
+    /// [`reserved`]).
+    fn reserved_words(&self) -> &'static [&'static str];
+
     fn ident_quote(&self) -> char {
         '"'
     }
@@ -215,7 +141,7 @@ pub trait Dialect: Sync {
     /// A name as SQL text: bare when it is a plain lowercase name, quoted otherwise
     /// (quoted names are case-sensitive everywhere).
     fn render_ident(&self, name: &str) -> String {
-        if plain(name) {
+        if plain(name, self.reserved_words()) {
             return name.to_string();
         }
         let q = self.ident_quote();
@@ -574,6 +500,9 @@ fn default_cond_agg(
         }
         fn has_filter(&self) -> bool {
             false
+        }
+        fn reserved_words(&self) -> &'static [&'static str] {
+            self.0.reserved_words()
         }
     }
     let _ = d.name();

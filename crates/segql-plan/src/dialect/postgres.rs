@@ -9,6 +9,9 @@ impl Dialect for Postgres {
     fn name(&self) -> &'static str {
         "postgres"
     }
+    fn reserved_words(&self) -> &'static [&'static str] {
+        reserved::POSTGRES
+    }
     /// A distinct aggregate in the shared aggregate makes Postgres sort every scanned row
     /// (no hash aggregation with DISTINCT): the benchmark's batch at 100k users took
     /// 18 s, 16 of them sorting and aggregating 6.2M events on disk.

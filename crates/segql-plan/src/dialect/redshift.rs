@@ -6,6 +6,9 @@ impl Dialect for Redshift {
     fn name(&self) -> &'static str {
         "redshift"
     }
+    fn reserved_words(&self) -> &'static [&'static str] {
+        reserved::REDSHIFT
+    }
     fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::RedshiftSqlDialect {})
     }

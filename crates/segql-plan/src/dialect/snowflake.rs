@@ -6,6 +6,9 @@ impl Dialect for Snowflake {
     fn name(&self) -> &'static str {
         "snowflake"
     }
+    fn reserved_words(&self) -> &'static [&'static str] {
+        reserved::SNOWFLAKE
+    }
     fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::SnowflakeDialect {})
     }

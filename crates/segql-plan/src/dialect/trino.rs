@@ -6,6 +6,9 @@ impl Dialect for Trino {
     fn name(&self) -> &'static str {
         "trino"
     }
+    fn reserved_words(&self) -> &'static [&'static str] {
+        reserved::TRINO
+    }
     fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::GenericDialect {})
     }
