@@ -126,4 +126,10 @@ impl Dialect for BigQuery {
     fn modulo(&self, sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
         sql.func("MOD", vec![a, b])
     }
+    fn byte_order(&self, sql: &Sql<'_>, e: Expr) -> Expr {
+        // Strings compare by code point unless the column, table or dataset has a
+        // collation ('und:ci'); the empty collation specification is that binary order,
+        // and every operand of a comparison gets it, so none carries another collation.
+        sql.func("COLLATE", vec![e, sql.string("")])
+    }
 }

@@ -22,7 +22,7 @@ impl Dialect for Databricks {
         Box::new(sqlparser::dialect::DatabricksDialect {})
     }
     fn notes(&self) -> &'static str {
-        "Spark SQL 3.3+ (run on Spark 4.3); the session time zone must be UTC: month arithmetic and dates follow it"
+        "Spark SQL 4.0+ or Databricks Runtime 16.1+ (COLLATE UTF8_BINARY; run on Spark 4.3); the session time zone must be UTC: month arithmetic and dates follow it"
     }
     fn ident_quote(&self) -> char {
         '`'
@@ -77,5 +77,11 @@ impl Dialect for Databricks {
             sql.func("conv", vec![hex, number("16"), number("10")]),
             "BIGINT",
         )
+    }
+    fn byte_order(&self, _sql: &Sql<'_>, e: Expr) -> Expr {
+        // UTF8_BINARY (byte order) is the default, but a column, table or schema may
+        // have another collation since Spark 4.0 and Databricks Runtime 16.1 (UTF8_LCASE,
+        // ICU locales); an explicit collation overrides it.
+        collate(e, sqlparser::ast::Ident::new("UTF8_BINARY"))
     }
 }

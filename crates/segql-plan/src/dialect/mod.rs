@@ -409,7 +409,10 @@ pub trait Dialect: Sync {
 
     // -- ordering --------------------------------------------------------------------------
 
-    /// A string key made to sort by bytes (the order every engine agrees on).
+    /// A string made to compare and sort by its UTF-8 bytes (which is also Unicode code
+    /// point order), whatever collation its column or the session has: used for `<` and
+    /// `between` on strings, `min`/`max` of strings and the keys and values `ntile`
+    /// sorts. The default leaves it as is, for engines that only compare bytes.
     fn byte_order(&self, sql: &Sql<'_>, e: Expr) -> Expr {
         let _ = sql;
         e
@@ -468,6 +471,18 @@ mod postgres;
 mod redshift;
 mod snowflake;
 mod trino;
+
+/// `e COLLATE <collation>`, the operand parenthesized unless it is a name or a literal.
+fn collate(e: Expr, collation: sqlparser::ast::Ident) -> Expr {
+    let e = match e {
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_) | Expr::Value(_) => e,
+        other => Expr::Nested(Box::new(other)),
+    };
+    Expr::Collate {
+        expr: Box::new(e),
+        collation: sqlparser::ast::ObjectName::from(vec![collation]),
+    }
+}
 
 fn is_not_null_expr(e: Expr) -> Expr {
     crate::sql::is_not_null(e)

@@ -63,15 +63,6 @@ impl Dialect for Postgres {
     fn byte_order(&self, _sql: &Sql<'_>, e: Expr) -> Expr {
         // The database's collation is usually a language's (en_US: a < A < b < B);
         // "C" orders by bytes, as the other engines do.
-        let e = match e {
-            Expr::Identifier(_) | Expr::CompoundIdentifier(_) | Expr::Value(_) => e,
-            other => Expr::Nested(Box::new(other)),
-        };
-        Expr::Collate {
-            expr: Box::new(e),
-            collation: sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::with_quote(
-                '"', "C",
-            )]),
-        }
+        collate(e, sqlparser::ast::Ident::with_quote('"', "C"))
     }
 }

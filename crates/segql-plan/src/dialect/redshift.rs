@@ -90,7 +90,9 @@ impl Dialect for Redshift {
     fn hex8_to_int(&self, sql: &Sql<'_>, hex: Expr) -> Expr {
         sql.func("STRTOL", vec![hex, number("16")])
     }
-    fn byte_order(&self, _sql: &Sql<'_>, e: Expr) -> Expr {
-        e
+    fn byte_order(&self, sql: &Sql<'_>, e: Expr) -> Expr {
+        // A database or column created CASE_INSENSITIVE compares ignoring case; the
+        // COLLATE function pins the case-sensitive comparison, which compares bytes.
+        sql.func("COLLATE", vec![e, sql.string("case_sensitive")])
     }
 }

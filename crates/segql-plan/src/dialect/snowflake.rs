@@ -85,4 +85,10 @@ impl Dialect for Snowflake {
             vec![sql.func("UPPER", vec![hex]), sql.string("XXXXXXXX")],
         )
     }
+    fn byte_order(&self, sql: &Sql<'_>, e: Expr) -> Expr {
+        // Strings compare by their code points unless a collation is set on the column,
+        // the schema or the account (DEFAULT_DDL_COLLATION); 'utf8' is that code point
+        // order, explicitly.
+        sql.func("COLLATE", vec![e, sql.string("utf8")])
+    }
 }
