@@ -24,6 +24,9 @@ use sqlparser::ast::{BinaryOperator, Expr};
 use std::collections::{BTreeSet, HashSet};
 use std::ops::ControlFlow;
 
+mod report;
+pub use report::report;
+
 /// What every statement is compiled against.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
@@ -200,116 +203,6 @@ fn unique_column(name: &str, used: &mut HashSet<String>) -> String {
     }
     used.insert(n.clone());
     n
-}
-
-/// A report: one row per segment (in the listed order) and a column per metric.
-pub fn report(p: &Program, ri: usize, d: &dyn Dialect, o: Options) -> Result<Query, Unsupported> {
-    let r = &p.reports[ri];
-    let mut pl = Planner::new(p, d, o);
-    for &id in &r.segments {
-        pl.collect_cond(&p.segments[id].cond, r.entity);
-    }
-    for m in &r.metrics {
-        match &m.kind {
-            MetricKind::Count(None) => {}
-            MetricKind::Count(Some(c)) | MetricKind::Share(c) => pl.collect_cond(c, r.entity),
-            MetricKind::Avg(v) | MetricKind::Sum(v) | MetricKind::Min(v) | MetricKind::Max(v) => {
-                pl.collect_scalar(v, r.entity)
-            }
-        }
-    }
-    let sql = pl.sql;
-    let mut scope = pl.scope(r.entity);
-    let mut projection = vec![proj(pl.key_expr(&scope), &p.catalog.entities[r.entity].key)];
-    for (i, &id) in r.segments.iter().enumerate() {
-        let e = pl.two_valued(&p.segments[id].cond, &mut scope);
-        projection.push(proj(e, &format!("in_{}", i + 1)));
-    }
-    for (i, m) in r.metrics.iter().enumerate() {
-        let e = match &m.kind {
-            MetricKind::Count(None) => continue,
-            MetricKind::Count(Some(c)) | MetricKind::Share(c) => pl.two_valued(c, &mut scope),
-            MetricKind::Avg(v) | MetricKind::Sum(v) | MetricKind::Min(v) | MetricKind::Max(v) => {
-                pl.scalar(v, &mut scope).0
-            }
-        };
-        projection.push(proj(e, &format!("m_{}", i + 1)));
-    }
-    let from = pl.from(&scope);
-    let base_name = pl.fresh(&format!("{}_base", r.name));
-    let base = sql.select(projection, Some(from), None, vec![]);
-    // One SELECT per segment over the base, in order.
-    let mut arms: Vec<Query> = Vec::new();
-    for (i, &id) in r.segments.iter().enumerate() {
-        let mut cols = vec![
-            proj(pl.string_lit(&p.segments[id].name), "segment"),
-            proj(sql.int(i as i64 + 1), "segment_position"),
-        ];
-        let mut used = HashSet::new();
-        used.insert("segment".to_string());
-        used.insert("segment_position".to_string());
-        for (mi, m) in r.metrics.iter().enumerate() {
-            let col = sql.bare(&format!("m_{}", mi + 1));
-            let e = match &m.kind {
-                MetricKind::Count(None) => Expr::Function(sql.count_star()),
-                MetricKind::Count(Some(_)) => d.cond_agg(&sql, AggFn::Count, None, Some(col)),
-                MetricKind::Share(_) => sql.func(
-                    "AVG",
-                    vec![sql.case(vec![(col, raw("1.0".into()))], Some(raw("0.0".into())))],
-                ),
-                MetricKind::Avg(_) => sql.func("AVG", vec![col]),
-                MetricKind::Sum(_) => sql.func("SUM", vec![col]),
-                MetricKind::Min(v) | MetricKind::Max(v) => {
-                    let f = if matches!(m.kind, MetricKind::Min(_)) {
-                        "MIN"
-                    } else {
-                        "MAX"
-                    };
-                    let col = if pl.scalar_ty(v) == Type::String {
-                        d.byte_order(&sql, col)
-                    } else {
-                        col
-                    };
-                    sql.func(f, vec![col])
-                }
-            };
-            projection_push(&mut cols, e, &unique_column(&m.name, &mut used));
-        }
-        let from = From {
-            base: sql.table(std::slice::from_ref(&base_name), None),
-            joins: vec![],
-        };
-        arms.push(sql.select(
-            cols,
-            Some(from),
-            Some(sql.bare(&format!("in_{}", i + 1))),
-            vec![],
-        ));
-    }
-    let union = sql.union_all(arms);
-    let mut outer_cols = vec![proj_bare(sql.bare("segment"))];
-    let mut used = HashSet::new();
-    used.insert("segment".to_string());
-    used.insert("segment_position".to_string());
-    for m in &r.metrics {
-        outer_cols.push(proj_bare(sql.bare(&unique_column(&m.name, &mut used))));
-    }
-    let outer = sql.select(
-        outer_cols,
-        Some(From {
-            base: derived(union, "per_segment", &sql),
-            joins: vec![],
-        }),
-        None,
-        vec![],
-    );
-    let outer = sql.order_by(outer, vec![sql.bare("segment_position")]);
-    pl.derived_tail.push((base_name, base));
-    pl.finish(outer)
-}
-
-fn projection_push(cols: &mut Vec<crate::sql::Proj>, e: Expr, name: &str) {
-    cols.push(proj(e, name));
 }
 
 /// A split: each member of the segment with its group, by a hash of salt and key that

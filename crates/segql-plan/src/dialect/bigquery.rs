@@ -132,4 +132,17 @@ impl Dialect for BigQuery {
         // and every operand of a comparison gets it, so none carries another collation.
         sql.func("COLLATE", vec![e, sql.string("")])
     }
+    fn report_decimal_type(&self) -> &'static str {
+        // NUMERIC holds at most 9 decimals and 29 integer digits.
+        "NUMERIC(35, 6)"
+    }
+    fn rounded_quotient(&self, sql: &Sql<'_>, num: Expr, den: Expr) -> Expr {
+        // NUMERIC has 9 decimals, too few for an exact rounding to 6; BIGNUMERIC has 38.
+        // ROUND rounds half away from zero unless told otherwise.
+        let q = bin(sql.cast(num, "BIGNUMERIC"), BinaryOperator::Divide, den);
+        sql.cast(
+            sql.func("ROUND", vec![q, number(&REPORT_SCALE.to_string())]),
+            self.report_decimal_type(),
+        )
+    }
 }

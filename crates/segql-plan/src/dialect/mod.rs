@@ -326,6 +326,32 @@ pub trait Dialect: Sync {
         self.cond_agg(sql, AggFn::Avg, Some(arg), cond)
     }
 
+    // -- reports -------------------------------------------------------------------------
+
+    /// The type of a report's shares and averages: an exact decimal with
+    /// [`REPORT_SCALE`] decimals.
+    fn report_decimal_type(&self) -> &'static str {
+        "DECIMAL(38, 6)"
+    }
+
+    /// `num / den` rounded half away from zero to [`REPORT_SCALE`] decimals, typed
+    /// [`Dialect::report_decimal_type`]. `num` is an integer or a decimal (a float is
+    /// read as a decimal first), `den` a positive integer. The quotient is taken with 18
+    /// decimals, which makes the rounding exact: a quotient of a value with up to 9
+    /// decimals by fewer than 10^9 rows is never within 10^-18 of a rounding boundary
+    /// without being on it.
+    fn rounded_quotient(&self, sql: &Sql<'_>, num: Expr, den: Expr) -> Expr {
+        let q = bin(
+            sql.cast(num, "DECIMAL(38, 18)"),
+            BinaryOperator::Divide,
+            den,
+        );
+        sql.cast(
+            sql.func("ROUND", vec![q, number(&REPORT_SCALE.to_string())]),
+            self.report_decimal_type(),
+        )
+    }
+
     // -- text ----------------------------------------------------------------------------
 
     fn contains(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
