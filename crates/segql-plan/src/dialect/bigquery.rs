@@ -12,6 +12,9 @@ impl Dialect for BigQuery {
     fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::BigQueryDialect {})
     }
+    fn notes(&self) -> &'static str {
+        "a catalog timestamp is a TIMESTAMP column; read a DATETIME column through a view (TIMESTAMP(col))"
+    }
     fn ident_quote(&self) -> char {
         '`'
     }
