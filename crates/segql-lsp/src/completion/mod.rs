@@ -274,6 +274,14 @@ pub fn complete(ix: &Index, text: &str, lines: &LineIndex, offset: u32) -> Vec<C
                     let detail = format!("{} column of {}", c.ty.keyword(), e.name);
                     out.name(&c.name, CompletionItemKind::FIELD, detail, None);
                 }
+                if e.column(&e.key).is_none() {
+                    out.name(
+                        &e.key,
+                        CompletionItemKind::FIELD,
+                        format!("key of {}", e.name),
+                        None,
+                    );
+                }
             }
         }
         Want::Predicate => out.words(PREDICATE_WORDS),
