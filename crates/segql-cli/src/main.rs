@@ -11,6 +11,7 @@ mod data;
 mod fmt_cmd;
 mod graph_cmd;
 mod init_cmd;
+mod lsp_cmd;
 mod output;
 mod project;
 mod run_cmd;
@@ -172,6 +173,8 @@ enum Command {
     },
     /// List the SQL dialects and how far the tests take each.
     Dialects,
+    /// Run the language server on stdin and stdout, for editors (docs/editor.md).
+    Lsp,
 }
 
 fn main() -> ExitCode {
@@ -220,6 +223,7 @@ fn main() -> ExitCode {
             color,
         ),
         Command::Dialects => Ok(compile_cmd::dialects()),
+        Command::Lsp => lsp_cmd::run(),
         Command::Run {
             paths,
             select,

@@ -424,9 +424,9 @@ impl Server {
 
     /// Publishes a project's diagnostics: every file with problems, and every file that
     /// had some and has none now.
-// lsp-types' `Uri` caches its parsed parts inside; its hash and equality are
-// those of its text, so it is a sound key (rust-analyzer allows the lint too).
-#[allow(clippy::mutable_key_type)]
+    // lsp-types' `Uri` caches its parsed parts inside; its hash and equality are
+    // those of its text, so it is a sound key (rust-analyzer allows the lint too).
+    #[allow(clippy::mutable_key_type)]
     fn publish(&mut self, pk: &ProjectKey) {
         let Some(a) = self.ws.analysis(pk) else {
             return;
