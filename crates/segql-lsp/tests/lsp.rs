@@ -516,6 +516,20 @@ fn completion_offers_what_the_grammar_allows() {
     ));
     assert_eq!(l, vec!["industry", "employees", "account_id"]);
 
+    // Inside a string being typed after `did`: event names, replacing the string
+    // (and the quote the editor closed).
+    let text = format!("{B}\nsegment new_one {{\n  where did \"pa\"\n}}\n");
+    change(&mut c, &p, "segments/b.seg", 8, &text);
+    let items = c.request(
+        "textDocument/completion",
+        at(&p, "segments/b.seg", find(&text, "\"pa\"", 0, 3)),
+    );
+    assert_eq!(labels(&items), vec!["\"page_viewed\"", "\"purchase\""]);
+    let e = &items[0]["textEdit"];
+    assert_eq!(e["range"]["start"], find(&text, "\"pa\"", 0, 0));
+    assert_eq!(e["range"]["end"], find(&text, "\"pa\"", 0, 4));
+    assert_eq!(e["newText"], "\"page_viewed\"");
+
     // A word being typed is replaced by the item.
     let text = format!("{B}\nsegment new_one {{\n  where pla\n}}\n");
     change(&mut c, &p, "segments/b.seg", 7, &text);
@@ -666,6 +680,14 @@ fn a_segment_is_renamed_across_files() {
         .clone();
     assert_eq!(edits.len(), 2);
     assert!(edits.iter().all(|e| e["newText"] == "`big paying`"));
+    // Typed in backticks, the same.
+    let mut params = at(&p, "segments/b.seg", find(B, "big_paying", 0, 1));
+    params["newName"] = json!("`big paying`");
+    let edit = c.request("textDocument/rename", params);
+    assert_eq!(
+        edit["changes"][p.uri("segments/b.seg")][0]["newText"],
+        "`big paying`"
+    );
     c.shutdown().unwrap();
 }
 
