@@ -11,6 +11,8 @@ use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub mod fixture;
+
 /// How long a test waits for a message before it fails.
 const PATIENCE: Duration = Duration::from_secs(20);
 
