@@ -117,6 +117,58 @@ fn an_edit_in_one_file_is_seen_by_the_others() {
 }
 
 #[test]
+fn ranged_changes_are_applied_too() {
+    // The server asks for whole texts, but follows a client that sends ranges.
+    let p = project();
+    let mut c = Client::start();
+    open(&mut c, &p, "segments/a.seg");
+    let start = find(A, "plan in", 0, 0);
+    let end = find(A, "plan in", 0, 4);
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": p.uri("segments/a.seg"), "version": 2 },
+            "contentChanges": [{ "range": { "start": start, "end": end }, "text": "plam" }],
+        }),
+    );
+    let d = c.diagnostics(&p.uri("segments/a.seg"));
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert!(
+        d[0]["message"].as_str().unwrap().contains("`plam`"),
+        "{d:#?}"
+    );
+    assert_eq!(d[0]["range"]["start"], start);
+    c.shutdown().unwrap();
+}
+
+#[test]
+fn the_server_asks_to_hear_of_file_changes() {
+    let mut c = Client::start_with(json!({
+        "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } },
+    }));
+    // Any request: the registration comes before its answer.
+    c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": "untitled:x" }, "position": { "line": 0, "character": 0 } }),
+    );
+    let reg = c
+        .notifications
+        .iter()
+        .find(|m| m["method"] == "client/registerCapability")
+        .expect("a registration");
+    let r = &reg["params"]["registrations"][0];
+    assert_eq!(r["method"], "workspace/didChangeWatchedFiles");
+    let globs: Vec<&str> = r["registerOptions"]["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["globPattern"].as_str().unwrap())
+        .collect();
+    assert_eq!(globs, vec!["**/*.seg", "**/segql.toml"]);
+    c.shutdown().unwrap();
+}
+
+#[test]
 fn segql_toml_problems_are_shown_on_segql_toml() {
     let p = Project::new(&[
         (

@@ -89,6 +89,11 @@ pub struct Client {
 impl Client {
     /// Starts a server and initializes it.
     pub fn start() -> Client {
+        Client::start_with(json!({}))
+    }
+
+    /// Starts a server for a client with these capabilities.
+    pub fn start_with(capabilities: Value) -> Client {
         let (client_w, server_r) = pipe(None);
         let (server_w, client_r) = pipe(Some(PATIENCE));
         let server =
@@ -102,7 +107,7 @@ impl Client {
         };
         let init = c.request(
             "initialize",
-            json!({ "processId": null, "rootUri": null, "capabilities": {} }),
+            json!({ "processId": null, "rootUri": null, "capabilities": capabilities }),
         );
         assert!(
             init["capabilities"]["hoverProvider"].as_bool() == Some(true),
@@ -156,7 +161,8 @@ impl Client {
             if m["id"] == json!(id) && m.get("method").is_none() {
                 return m;
             }
-            if m.get("method").is_some() && m.get("id").is_none() {
+            // Notifications, and requests from the server, are kept.
+            if m.get("method").is_some() {
                 self.notifications.push(m);
             }
         }
