@@ -12,11 +12,11 @@ mod data;
 mod fmt_cmd;
 mod graph_cmd;
 mod init_cmd;
+mod lsp_cmd;
 mod outfile;
 mod output;
 mod project;
 mod run_cmd;
-mod settings;
 mod test_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -76,6 +76,8 @@ enum Command {
     Graph(args::Graph),
     /// List the SQL dialects and how far the tests take each.
     Dialects,
+    /// Run the language server on stdin and stdout, for editors (docs/editor.md).
+    Lsp,
 }
 
 fn main() -> ExitCode {
@@ -105,6 +107,7 @@ fn main() -> ExitCode {
         Command::Fmt(a) => fmt_cmd::run(&a.paths, a.check, color),
         Command::Compile(a) => compile_cmd::run(a, color),
         Command::Dialects => Ok(compile_cmd::dialects()),
+        Command::Lsp => lsp_cmd::run(),
         Command::Run(a) => run_cmd::run(a, color),
         Command::Preview(a) => run_cmd::preview(a, color),
         Command::Init(a) => init_cmd::run(&a.dir),
