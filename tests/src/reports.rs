@@ -9,7 +9,7 @@
 //! zeros (`03:03:03.000000` = `03:03:03`). Anything else must match exactly.
 
 use crate::engines::{Engine, Rows};
-use segql_plan::compile::{self, Options};
+use segql_plan::compile::{self, Options, Request};
 use segql_plan::ir::Program;
 use segql_syntax::SourceMap;
 
@@ -199,8 +199,13 @@ pub fn run_reports(engine: &mut dyn Engine, map: &SourceMap, p: &Program) -> Vec
         });
         for ri in reports {
             let rows = loaded.clone().and_then(|()| {
-                let q = compile::report(p, ri, engine.dialect(), Options { as_of: t.as_of })
-                    .map_err(|u| format!("does not compile: {u}"))?;
+                let q = compile::compile(
+                    p,
+                    &Request::Report(ri),
+                    engine.dialect(),
+                    Options { as_of: t.as_of },
+                )
+                .map_err(|u| format!("does not compile: {u}"))?;
                 let sql = compile::to_sql(&q);
                 engine
                     .rows(&sql)

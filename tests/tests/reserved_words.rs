@@ -19,7 +19,7 @@
 //!
 //! A missing engine is skipped with the reason printed; with `CI=true` it fails.
 
-use segql_plan::compile::{self, Options};
+use segql_plan::compile::{self, Options, Request};
 use segql_plan::dialect;
 use segql_plan::ir::Program;
 use segql_syntax::ast::Type;
@@ -198,7 +198,10 @@ fn run_chunk(e: &mut dyn Engine, p: &Program) -> Vec<String> {
                     .map_err(|err| format!("{what} fails: {err}"))
             })
     };
-    match run("the wide batch", compile::batch(p, &ids, d, o)) {
+    match run(
+        "the wide batch",
+        compile::compile(p, &Request::batch(&ids), d, o),
+    ) {
         Err(err) => problems.push(err),
         Ok(rows) => {
             let truth = |v: &Option<String>| match v.as_deref() {
@@ -227,7 +230,10 @@ fn run_chunk(e: &mut dyn Engine, p: &Program) -> Vec<String> {
         }
     }
     let long: Vec<usize> = ids.iter().copied().take(LONG).collect();
-    match run("the long batch", compile::batch_long(p, &long, d, o)) {
+    match run(
+        "the long batch",
+        compile::compile(p, &Request::batch_long(&long), d, o),
+    ) {
         Err(err) => problems.push(err),
         Ok(rows) => {
             for &id in &long {
@@ -243,7 +249,7 @@ fn run_chunk(e: &mut dyn Engine, p: &Program) -> Vec<String> {
             }
         }
     }
-    match run("the report", compile::report(p, 0, d, o)) {
+    match run("the report", compile::compile(p, &Request::Report(0), d, o)) {
         Err(err) => problems.push(err),
         Ok(rows) => {
             let first = rows.first().cloned().unwrap_or_default();

@@ -7,34 +7,10 @@ use segql_plan::compile::{self, Options};
 use segql_plan::dialect::{self, Dialect};
 use segql_plan::ir::Program;
 use segql_syntax::parser::did_you_mean;
-use segql_syntax::time::format_timestamp;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
-pub struct Args {
-    pub paths: Vec<PathBuf>,
-    pub dialects: Vec<String>,
-    pub select: Vec<String>,
-    pub as_of: Option<String>,
-    pub out: Option<PathBuf>,
-    pub batch: bool,
-    pub long: bool,
-}
-
-/// `--as-of`, or now (to the second) when not given.
-pub fn as_of(arg: Option<&str>) -> Result<i64> {
-    match arg {
-        Some(s) => {
-            segql_syntax::time::parse_instant(s).map_err(|e| anyhow::anyhow!("--as-of: {e}"))
-        }
-        None => {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .context("the system clock is before 1970")?;
-            Ok(now.as_secs() as i64 * 1_000_000)
-        }
-    }
-}
+pub use crate::args::Compile as Args;
 
 pub fn dialects_from(names: &[String]) -> Result<Vec<&'static dyn Dialect>> {
     let mut out: Vec<&'static dyn Dialect> = Vec::new();
@@ -61,60 +37,11 @@ pub fn dialects_from(names: &[String]) -> Result<Vec<&'static dyn Dialect>> {
     Ok(out)
 }
 
-/// Something `--select` can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    Segment(usize),
-    Report(usize),
-    Split(usize),
-    Priority(usize),
-}
-
-impl Target {
-    pub fn name(self, p: &Program) -> &str {
-        match self {
-            Target::Segment(i) => &p.segments[i].name,
-            Target::Report(i) => &p.reports[i].name,
-            Target::Split(i) => &p.splits[i].name,
-            Target::Priority(i) => &p.priorities[i].name,
-        }
-    }
-
-    pub fn kind(self) -> &'static str {
-        match self {
-            Target::Segment(_) => "segment",
-            Target::Report(_) => "report",
-            Target::Split(_) => "split",
-            Target::Priority(_) => "priority",
-        }
-    }
-
-    fn span(self, p: &Program) -> segql_syntax::Span {
-        match self {
-            Target::Segment(i) => p.segments[i].span,
-            Target::Report(i) => p.reports[i].span,
-            Target::Split(i) => p.splits[i].span,
-            Target::Priority(i) => p.priorities[i].span,
-        }
-    }
-}
-
-/// Every segment, report, split and priority list, in declaration order.
-pub fn all_targets(program: &Program) -> Vec<Target> {
-    let mut all: Vec<Target> = (0..program.segments.len()).map(Target::Segment).collect();
-    all.extend((0..program.reports.len()).map(Target::Report));
-    all.extend((0..program.splits.len()).map(Target::Split));
-    all.extend((0..program.priorities.len()).map(Target::Priority));
-    all.sort_by_key(|t| {
-        let s = t.span(program);
-        (s.file, s.start)
-    });
-    all
-}
+pub use segql_plan::ir::Target;
 
 /// What `--select` names (everything, in declaration order, when nothing is named).
 pub fn select(program: &Program, names: &[String]) -> Result<Vec<Target>> {
-    let all = all_targets(program);
+    let all = Target::all(program);
     if names.is_empty() {
         return Ok(all);
     }
@@ -148,24 +75,9 @@ pub fn select(program: &Program, names: &[String]) -> Result<Vec<Target>> {
     Ok(out)
 }
 
-/// Compiles one target.
-pub fn compile_target(
-    program: &Program,
-    t: Target,
-    d: &dyn Dialect,
-    opts: Options,
-) -> Result<compile::Query, compile::Unsupported> {
-    match t {
-        Target::Segment(i) => compile::segment(program, i, d, opts),
-        Target::Report(i) => compile::report(program, i, d, opts),
-        Target::Split(i) => compile::split(program, i, d, opts),
-        Target::Priority(i) => compile::priority(program, i, d, opts),
-    }
-}
-
 pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     let dialects = dialects_from(&args.dialects)?;
-    let as_of = as_of(args.as_of.as_deref())?;
+    let as_of = args.as_of.instant()?;
     let ws = project::workspace(&args.paths)?;
     output::print_diagnostics(&ws.map, &ws.diags, color);
     let Some(program) = ws.program.as_ref().filter(|_| !ws.has_errors()) else {
@@ -210,21 +122,32 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         }
     }
     let opts = Options { as_of };
+    let sources = crate::data::sources(&ws.inputs, Some(program));
+    let guard = |file: &Path| {
+        crate::data::check_write(
+            &ws.map,
+            &ws.inputs,
+            Some(program),
+            &sources,
+            file,
+            "the SQL to",
+            color,
+        )
+    };
     let mut failed = 0;
     let mut written = 0;
     let mut stdout = String::new();
     let mut emit = |name: &str,
                     d: &dyn Dialect,
-                    header: String,
-                    result: Result<compile::Query, compile::Unsupported>,
+                    result: Result<compile::Statement, compile::Unsupported>,
                     stdout: &mut String|
      -> Result<bool> {
         match result {
-            Ok(q) => {
-                let text = format!("{header}{};\n", compile::to_sql(&q));
+            Ok(st) => {
+                let text = format!("{};\n", st.text());
                 match &args.out {
                     Some(dir) => {
-                        write_sql(dir, d.name(), name, &text)?;
+                        write_sql(dir, d.name(), name, &text, &guard)?;
                         written += 1;
                     }
                     None => {
@@ -254,36 +177,16 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                     _ => None,
                 })
                 .collect();
-            let header = format!(
-                "-- segments {}, {}, as of {}\n",
-                ids.iter()
-                    .map(|&i| program.segments[i].name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                d.name(),
-                format_timestamp(as_of)
-            );
-            let result = if args.long {
-                compile::batch_long(program, &ids, *d, opts)
-            } else {
-                compile::batch(program, &ids, *d, opts)
-            };
-            if !emit("batch", *d, header, result, &mut stdout)? {
+            let result = compile::batch_statement(program, &ids, args.long, *d, opts);
+            if !emit("batch", *d, result, &mut stdout)? {
                 failed += 1;
             }
             continue;
         }
         for &t in &targets {
             let name = t.name(program).to_string();
-            let header = format!(
-                "-- {} {}, {}, as of {}\n",
-                t.kind(),
-                name,
-                d.name(),
-                format_timestamp(as_of)
-            );
-            let result = compile_target(program, t, *d, opts);
-            if !emit(&name, *d, header, result, &mut stdout)? {
+            let result = compile::statement(program, t, *d, opts);
+            if !emit(&name, *d, result, &mut stdout)? {
                 failed += 1;
             }
         }
@@ -303,8 +206,15 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     })
 }
 
-fn write_sql(dir: &Path, dialect: &str, name: &str, text: &str) -> Result<()> {
+fn write_sql(
+    dir: &Path,
+    dialect: &str,
+    name: &str,
+    text: &str,
+    guard: &dyn Fn(&Path) -> Result<()>,
+) -> Result<()> {
     let sub = dir.join(dialect);
+    guard(&sub.join(format!("{}.sql", file_name(name))))?;
     std::fs::create_dir_all(&sub)
         .with_context(|| format!("cannot create {}", display_path(&sub)))?;
     let file = sub.join(format!("{}.sql", file_name(name)));

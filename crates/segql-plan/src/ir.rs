@@ -299,24 +299,141 @@ pub enum Cond {
     Sql(Box<SqlPredicate>),
 }
 
-/// A `sql "..."` predicate, parsed by sqlparser; every column it names exists.
-#[derive(Debug, Clone)]
+/// A `sql "..."` predicate, checked: an expression over the scope's own columns and
+/// literals, built only from the constructs segql knows how to write in every dialect
+/// (docs/language.md). Nothing of the user's text reaches the SQL: strings, names and
+/// functions are written anew by the dialect.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SqlPredicate {
-    pub expr: sqlparser::ast::Expr,
+    pub expr: SqlExpr,
+    /// As written, for messages.
     pub text: String,
 }
 
-impl PartialEq for SqlPredicate {
-    fn eq(&self, other: &Self) -> bool {
-        self.text == other.text
-    }
+/// A node of a checked `sql` predicate.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SqlExpr {
+    Column(ColRef),
+    Lit(Lit),
+    Null,
+    Not(Box<SqlExpr>),
+    Neg(Box<SqlExpr>),
+    Binary(Box<SqlExpr>, SqlOp, Box<SqlExpr>),
+    IsNull {
+        expr: Box<SqlExpr>,
+        negated: bool,
+    },
+    Between {
+        expr: Box<SqlExpr>,
+        low: Box<SqlExpr>,
+        high: Box<SqlExpr>,
+        negated: bool,
+    },
+    InList {
+        expr: Box<SqlExpr>,
+        list: Vec<SqlExpr>,
+        negated: bool,
+    },
+    /// `LIKE` with a literal pattern that holds no backslash (so that every engine's
+    /// default escape character reads it alike).
+    Like {
+        expr: Box<SqlExpr>,
+        pattern: String,
+        negated: bool,
+    },
+    Case {
+        operand: Option<Box<SqlExpr>>,
+        whens: Vec<(SqlExpr, SqlExpr)>,
+        otherwise: Option<Box<SqlExpr>>,
+    },
+    Cast {
+        expr: Box<SqlExpr>,
+        ty: Type,
+    },
+    Extract {
+        part: DatePart,
+        expr: Box<SqlExpr>,
+    },
+    Func {
+        f: SqlFn,
+        args: Vec<SqlExpr>,
+    },
 }
 
-impl Eq for SqlPredicate {}
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SqlOp {
+    Cmp(CmpOp),
+    And,
+    Or,
+    Plus,
+    Minus,
+    Times,
+    Mod,
+    Concat,
+}
 
-impl std::hash::Hash for SqlPredicate {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.text.hash(state);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DatePart {
+    Year,
+    Month,
+    Day,
+}
+
+/// The functions a `sql` predicate may call: each is written per dialect with the same
+/// meaning everywhere (docs/language.md lists them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SqlFn {
+    Lower,
+    Upper,
+    Length,
+    Trim,
+    Abs,
+    Floor,
+    Ceil,
+    Coalesce,
+    Nullif,
+    Mod,
+}
+
+impl SqlFn {
+    /// Every function, as written in a predicate.
+    pub const ALL: [SqlFn; 10] = [
+        SqlFn::Lower,
+        SqlFn::Upper,
+        SqlFn::Length,
+        SqlFn::Trim,
+        SqlFn::Abs,
+        SqlFn::Floor,
+        SqlFn::Ceil,
+        SqlFn::Coalesce,
+        SqlFn::Nullif,
+        SqlFn::Mod,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SqlFn::Lower => "lower",
+            SqlFn::Upper => "upper",
+            SqlFn::Length => "length",
+            SqlFn::Trim => "trim",
+            SqlFn::Abs => "abs",
+            SqlFn::Floor => "floor",
+            SqlFn::Ceil => "ceil",
+            SqlFn::Coalesce => "coalesce",
+            SqlFn::Nullif => "nullif",
+            SqlFn::Mod => "mod",
+        }
+    }
+
+    pub fn by_name(name: &str) -> Option<SqlFn> {
+        let lower = name.to_ascii_lowercase();
+        let lower = match lower.as_str() {
+            "ceiling" => "ceil",
+            "char_length" | "character_length" => "length",
+            other => other,
+        }
+        .to_string();
+        SqlFn::ALL.into_iter().find(|f| f.name() == lower)
     }
 }
 
@@ -416,17 +533,88 @@ pub enum GivenSourceDef {
 #[derive(Debug, Clone)]
 pub struct ExpectDef {
     pub target: Target,
+    /// Which of the target's rows: a segment's members, a split's group, a priority
+    /// list's stage.
+    pub rows: Rows,
     pub members: Vec<Lit>,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+impl ExpectDef {
+    /// How the test names it: `segment`, `split.group`, `priority.segment`.
+    pub fn label(&self, p: &Program) -> String {
+        let name = self.target.name(p);
+        match &self.rows {
+            Rows::All => name.to_string(),
+            Rows::Group(g) => format!("{name}.{g}"),
+            Rows::Stage(seg) => format!("{name}.{}", p.segments[*seg].name),
+        }
+    }
+}
+
+/// Something of a project that compiles to one statement: what `compile` and `run`
+/// select and what a test expects members of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Target {
     Segment(SegmentId),
-    /// A split's group: (split index, group name).
-    SplitGroup(usize, String),
-    /// The entities a priority list puts in a segment: (priority index, segment).
-    PriorityStage(usize, SegmentId),
+    Report(usize),
+    Split(usize),
+    Priority(usize),
+}
+
+impl Target {
+    pub fn name(self, p: &Program) -> &str {
+        match self {
+            Target::Segment(i) => &p.segments[i].name,
+            Target::Report(i) => &p.reports[i].name,
+            Target::Split(i) => &p.splits[i].name,
+            Target::Priority(i) => &p.priorities[i].name,
+        }
+    }
+
+    /// `segment`, `report`, `split` or `priority`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Target::Segment(_) => "segment",
+            Target::Report(_) => "report",
+            Target::Split(_) => "split",
+            Target::Priority(_) => "priority",
+        }
+    }
+
+    pub fn span(self, p: &Program) -> Span {
+        match self {
+            Target::Segment(i) => p.segments[i].span,
+            Target::Report(i) => p.reports[i].span,
+            Target::Split(i) => p.splits[i].span,
+            Target::Priority(i) => p.priorities[i].span,
+        }
+    }
+
+    /// Every segment, report, split and priority list of a program, in declaration
+    /// order (by file, then position).
+    pub fn all(p: &Program) -> Vec<Target> {
+        let mut all: Vec<Target> = (0..p.segments.len())
+            .map(Target::Segment)
+            .chain((0..p.reports.len()).map(Target::Report))
+            .chain((0..p.splits.len()).map(Target::Split))
+            .chain((0..p.priorities.len()).map(Target::Priority))
+            .collect();
+        all.sort_by_key(|t| {
+            let s = t.span(p);
+            (s.file, s.start)
+        });
+        all
+    }
+}
+
+/// Which rows of a target's statement: all of them, a split's group, or the entities a
+/// priority list puts in one segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rows {
+    All,
+    Group(String),
+    Stage(SegmentId),
 }
 
 #[derive(Debug, Clone)]

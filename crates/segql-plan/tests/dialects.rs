@@ -23,7 +23,7 @@
 mod common;
 
 use common::{options, project, reparse};
-use segql_plan::compile::{self, to_sql};
+use segql_plan::compile::{self, to_sql, Request};
 use segql_plan::dialect::{self, Dialect};
 use segql_plan::ir::Program;
 use segql_syntax::ast::{File, ItemKind};
@@ -60,24 +60,22 @@ fn compile_item(
             let id = p
                 .segment_by_name(name)
                 .unwrap_or_else(|| panic!("no segment {name}"));
-            compile::segment(p, id, d, o)
+            compile::compile(p, &Request::Segment(id), d, o)
         }
         "report" => {
             let i = p.reports.iter().position(|r| r.name == name);
-            compile::report(p, i.unwrap_or_else(|| panic!("no report {name}")), d, o)
+            let i = i.unwrap_or_else(|| panic!("no report {name}"));
+            compile::compile(p, &Request::Report(i), d, o)
         }
         "split" => {
             let i = p.splits.iter().position(|s| s.name == name);
-            compile::split(p, i.unwrap_or_else(|| panic!("no split {name}")), d, o)
+            let i = i.unwrap_or_else(|| panic!("no split {name}"));
+            compile::compile(p, &Request::Split(i), d, o)
         }
         "priority" => {
             let i = p.priorities.iter().position(|s| s.name == name);
-            compile::priority(
-                p,
-                i.unwrap_or_else(|| panic!("no priority list {name}")),
-                d,
-                o,
-            )
+            let i = i.unwrap_or_else(|| panic!("no priority list {name}"));
+            compile::compile(p, &Request::Priority(i), d, o)
         }
         other => unreachable!("{other}"),
     }?;

@@ -19,7 +19,7 @@
 mod common;
 
 use common::{options, project, reparse};
-use segql_plan::compile::{self, to_sql};
+use segql_plan::compile::{self, to_sql, Request};
 use segql_plan::dialect::{self, reserved, Dialect};
 use segql_plan::ir::Program;
 use sqlparser::tokenizer::{Token, Tokenizer};
@@ -189,21 +189,30 @@ fn statements(p: &Program, d: &dyn Dialect) -> Vec<(String, Result<String, Strin
     for id in [0, last] {
         out.push((
             format!("segment {}", p.segments[id].name),
-            text(compile::segment(p, id, d, o)),
+            text(compile::compile(p, &Request::Segment(id), d, o)),
         ));
     }
     out.push((
         "batch_long".into(),
-        text(compile::batch_long(p, &users, d, o)),
+        text(compile::compile(p, &Request::batch_long(&users), d, o)),
     ));
     for ri in 0..p.reports.len() {
-        out.push(("report".into(), text(compile::report(p, ri, d, o))));
+        out.push((
+            "report".into(),
+            text(compile::compile(p, &Request::Report(ri), d, o)),
+        ));
     }
     for si in 0..p.splits.len() {
-        out.push(("split".into(), text(compile::split(p, si, d, o))));
+        out.push((
+            "split".into(),
+            text(compile::compile(p, &Request::Split(si), d, o)),
+        ));
     }
     for pi in 0..p.priorities.len() {
-        out.push(("priority".into(), text(compile::priority(p, pi, d, o))));
+        out.push((
+            "priority".into(),
+            text(compile::compile(p, &Request::Priority(pi), d, o)),
+        ));
     }
     out
 }

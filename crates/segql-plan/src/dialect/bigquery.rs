@@ -3,6 +3,27 @@
 use super::*;
 
 impl Dialect for BigQuery {
+    fn cast_type(&self, t: Type) -> &'static str {
+        match t {
+            Type::Float => "FLOAT64",
+            Type::String => "STRING",
+            Type::Timestamp => "TIMESTAMP",
+            Type::Int => "INT64",
+            // NUMERIC is BigQuery's DECIMAL(38, 9).
+            Type::Decimal => "NUMERIC",
+            Type::Bool => "BOOL",
+            Type::Date => "DATE",
+        }
+    }
+    fn sql_fn(&self, sql: &Sql<'_>, f: SqlFn, args: Vec<Expr>) -> Expr {
+        match f {
+            // TRIM(x) removes every kind of whitespace on BigQuery; the others remove
+            // spaces.
+            SqlFn::Trim => sql.func("TRIM", args.into_iter().chain([sql.string(" ")]).collect()),
+            SqlFn::Mod => sql.func("MOD", args),
+            f => sql.func(f.name(), args),
+        }
+    }
     fn name(&self) -> &'static str {
         "bigquery"
     }

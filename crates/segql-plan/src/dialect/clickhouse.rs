@@ -6,6 +6,32 @@ impl Dialect for ClickHouse {
     fn tier_by_window(&self) -> bool {
         true
     }
+    fn cast_type(&self, t: Type) -> &'static str {
+        // Nullable: CAST(NULL AS Int64) throws.
+        match t {
+            Type::Float => "Nullable(Float64)",
+            Type::String => "Nullable(String)",
+            Type::Timestamp => "Nullable(DateTime64(6, 'UTC'))",
+            Type::Int => "Nullable(Int64)",
+            Type::Decimal => "Nullable(Decimal(38, 9))",
+            Type::Bool => "Nullable(Bool)",
+            Type::Date => "Nullable(Date32)",
+        }
+    }
+    fn sql_fn(&self, sql: &Sql<'_>, f: SqlFn, args: Vec<Expr>) -> Expr {
+        // lower, upper and length work on bytes in ClickHouse; the UTF8 forms on
+        // characters, as the other engines do.
+        let name = match f {
+            SqlFn::Lower => "lowerUTF8",
+            SqlFn::Upper => "upperUTF8",
+            SqlFn::Length => "lengthUTF8",
+            SqlFn::Trim => "trimBoth",
+            SqlFn::Nullif => "nullIf",
+            SqlFn::Mod => "modulo",
+            f => f.name(),
+        };
+        sql.func(name, args)
+    }
     fn name(&self) -> &'static str {
         "clickhouse"
     }

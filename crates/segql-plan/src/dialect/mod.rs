@@ -4,9 +4,9 @@
 //! aggregates, text and regex tests, and hashing. Defaults follow ANSI SQL as DuckDB and
 //! Postgres speak it; each dialect overrides only what it does differently.
 
-use crate::ir::Duration;
+use crate::ir::{Duration, SqlFn};
 use crate::sql::{bin, number, raw, Sql};
-use segql_syntax::ast::Unit;
+use segql_syntax::ast::{Type, Unit};
 use segql_syntax::time::{civil_from_days, MICROS_PER_DAY};
 use sqlparser::ast::{BinaryOperator, Expr};
 
@@ -448,6 +448,34 @@ pub trait Dialect: Sync {
     /// of NULL; the planner then guards every value that may come from one.
     fn outer_join_defaults(&self) -> bool {
         false
+    }
+
+    // -- sql predicates --------------------------------------------------------------------
+
+    /// A function a `sql "..."` predicate may call, with the same meaning on every
+    /// engine (docs/language.md).
+    fn sql_fn(&self, sql: &Sql<'_>, f: SqlFn, mut args: Vec<Expr>) -> Expr {
+        match f {
+            SqlFn::Mod if args.len() == 2 => {
+                let b = args.pop().expect("two arguments");
+                let a = args.pop().expect("two arguments");
+                self.modulo(sql, a, b)
+            }
+            f => sql.func(f.name(), args),
+        }
+    }
+
+    /// The type a `sql` predicate's `CAST(x AS t)` writes for a catalog type.
+    fn cast_type(&self, t: Type) -> &'static str {
+        match t {
+            Type::String => self.string_type(),
+            Type::Int => "BIGINT",
+            Type::Decimal => "DECIMAL(38, 9)",
+            Type::Float => "DOUBLE",
+            Type::Bool => "BOOLEAN",
+            Type::Date => "DATE",
+            Type::Timestamp => self.timestamp_type(),
+        }
     }
 }
 

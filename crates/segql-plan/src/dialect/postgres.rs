@@ -6,6 +6,17 @@ impl Dialect for Postgres {
     fn tier_by_window(&self) -> bool {
         true
     }
+    fn cast_type(&self, t: Type) -> &'static str {
+        match t {
+            Type::Float => "DOUBLE PRECISION",
+            Type::String => "TEXT",
+            Type::Timestamp => "TIMESTAMP",
+            Type::Int => "BIGINT",
+            Type::Decimal => "NUMERIC(38, 9)",
+            Type::Bool => "BOOLEAN",
+            Type::Date => "DATE",
+        }
+    }
     fn name(&self) -> &'static str {
         "postgres"
     }

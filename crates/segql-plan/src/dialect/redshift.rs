@@ -3,6 +3,17 @@
 use super::*;
 
 impl Dialect for Redshift {
+    fn cast_type(&self, t: Type) -> &'static str {
+        match t {
+            Type::Float => "DOUBLE PRECISION",
+            Type::String => "VARCHAR",
+            Type::Timestamp => "TIMESTAMP",
+            Type::Int => "BIGINT",
+            Type::Decimal => "DECIMAL(38, 9)",
+            Type::Bool => "BOOLEAN",
+            Type::Date => "DATE",
+        }
+    }
     fn name(&self) -> &'static str {
         "redshift"
     }

@@ -3,6 +3,17 @@
 use super::*;
 
 impl Dialect for Snowflake {
+    fn cast_type(&self, t: Type) -> &'static str {
+        match t {
+            Type::Float => "DOUBLE",
+            Type::String => "VARCHAR",
+            Type::Timestamp => "TIMESTAMP_NTZ",
+            Type::Int => "BIGINT",
+            Type::Decimal => "NUMBER(38, 9)",
+            Type::Bool => "BOOLEAN",
+            Type::Date => "DATE",
+        }
+    }
     fn name(&self) -> &'static str {
         "snowflake"
     }

@@ -3,6 +3,14 @@
 use super::*;
 
 impl Dialect for Trino {
+    fn sql_fn(&self, sql: &Sql<'_>, f: SqlFn, args: Vec<Expr>) -> Expr {
+        match f {
+            // Trino's one-argument trim removes every kind of whitespace.
+            SqlFn::Trim => sql.func("trim", args.into_iter().chain([sql.string(" ")]).collect()),
+            SqlFn::Mod => sql.func("mod", args),
+            f => sql.func(f.name(), args),
+        }
+    }
     fn name(&self) -> &'static str {
         "trino"
     }
