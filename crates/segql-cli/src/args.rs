@@ -30,9 +30,8 @@ impl AsOf {
     /// second) when not given.
     pub fn instant(&self) -> Result<i64> {
         match &self.value {
-            Some(s) => {
-                segql_syntax::time::parse_instant(s).map_err(|e| anyhow::anyhow!("--as-of: {e}"))
-            }
+            Some(s) => segql_syntax::time::parse_instant(s)
+                .map_err(|e| crate::output::Usage(format!("--as-of: {e}")).into()),
             None => {
                 let now = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
@@ -78,8 +77,9 @@ pub struct Compile {
     /// databricks, clickhouse, trino, or all. Repeat or separate with commas.
     #[arg(long = "dialect", short = 'd', value_name = "DIALECT", required = true)]
     pub dialects: Vec<String>,
-    /// Only these segments (default: all).
-    #[arg(long, short = 's', num_args = 1..)]
+    /// Only these segments (default: all): repeat the option or separate names with
+    /// commas.
+    #[arg(long, short = 's', value_name = "NAME")]
     pub select: Vec<String>,
     #[command(flatten)]
     pub as_of: AsOf,
@@ -100,8 +100,9 @@ pub struct Compile {
 pub struct Run {
     /// A project directory (default: the project here).
     pub paths: Vec<PathBuf>,
-    /// Only these segments, reports, splits or priority lists (default: all).
-    #[arg(long, short = 's', num_args = 1..)]
+    /// Only these segments, reports, splits or priority lists (default: all): repeat
+    /// the option or separate names with commas.
+    #[arg(long, short = 's', value_name = "NAME")]
     pub select: Vec<String>,
     #[command(flatten)]
     pub as_of: AsOf,
@@ -140,8 +141,9 @@ pub struct Preview {
 pub struct Test {
     /// A project directory or .seg files (default: the project here).
     pub paths: Vec<PathBuf>,
-    /// Only these tests (by name) and the asserts of these segments.
-    #[arg(long, short = 's', num_args = 1..)]
+    /// Only these tests (by name) and the asserts of these segments: repeat the
+    /// option or separate names with commas.
+    #[arg(long, short = 's', value_name = "NAME")]
     pub select: Vec<String>,
     /// Also write a JUnit XML report to FILE.
     #[arg(long, value_name = "FILE")]

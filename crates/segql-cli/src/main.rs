@@ -118,7 +118,7 @@ fn main() -> ExitCode {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
             output::print_error(&e);
-            ExitCode::from(1)
+            ExitCode::from(output::exit_status(&e))
         }
         Err(_) => ExitCode::from(2),
     }

@@ -146,6 +146,64 @@ fn check_given_files() {
     assert!(stderr(&out).contains("checked 2 files: 1 error"));
 }
 
+/// A file inside a project is checked with its project (issue 16): its catalog is
+/// known, only the named file's problems are reported, and a file the project's `paths`
+/// do not list is read with it.
+#[test]
+fn check_a_file_inside_a_project() {
+    let p = Project::demo();
+    p.write("segments/catalog.seg", CATALOG)
+        .write("segments/lifecycle.seg", LIFECYCLE)
+        .write(
+            "segments/other.seg",
+            "segment broken {\n  where plan = 3\n}\n",
+        )
+        .write(
+            "drafts/mine.seg",
+            "segment mine {\n  where in paying and plan = \"pro\"\n}\n",
+        );
+    // From the project's root, from below it, and a file its `paths` miss.
+    for (dir, file) in [
+        (".", "segments/lifecycle.seg"),
+        ("segments", "lifecycle.seg"),
+        (".", "drafts/mine.seg"),
+    ] {
+        let out = p
+            .segql_in(dir, &["check", "--color", "never", file])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(code(&out), 0, "{file} from {dir}: {err}");
+        assert!(
+            err.contains("checked in project demo, 1 file: no problems"),
+            "{err}"
+        );
+        assert!(err.contains("note: 1 error in other files"), "{err}");
+        assert!(!err.contains("no entity"), "{err}");
+    }
+    // The named file's own problems, and only those.
+    let out = p
+        .segql(&["check", "--color", "never", "segments/other.seg"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(code(&out), 1, "{err}");
+    assert!(err.contains("segments/other.seg:2:"), "{err}");
+    assert!(
+        err.contains("checked in project demo, 1 file: 1 error"),
+        "{err}"
+    );
+    // A syntax error elsewhere leaves names and types unchecked: not a pass.
+    p.write("segments/other.seg", "segment broken {\n  where\n");
+    let out = p
+        .segql(&["check", "--color", "never", "segments/lifecycle.seg"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(code(&out), 1, "{err}");
+    assert!(err.contains("names and types were not checked"), "{err}");
+}
+
 #[test]
 fn check_as_json() {
     let p = Project::demo();
