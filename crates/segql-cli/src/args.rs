@@ -14,6 +14,11 @@ pub enum Format {
     Human,
     /// One JSON document on stdout.
     Json,
+    /// GitHub Actions workflow commands on stdout (`::error file=…,line=…::…`), shown
+    /// on the pull request's diff.
+    Github,
+    /// A SARIF 2.1.0 log on stdout, for code-scanning uploads.
+    Sarif,
 }
 
 /// `--as-of`: the instant relative times are measured from.

@@ -228,6 +228,68 @@ fn check_as_json() {
     assert!(stderr(&out).is_empty(), "nothing but JSON is printed");
 }
 
+/// `--format github`: one workflow command per diagnostic, with the file, line and
+/// column GitHub places it at, and the message escaped (issue 16).
+#[test]
+fn check_as_github_annotations() {
+    let p = Project::demo();
+    p.write("segments/catalog.seg", CATALOG).write(
+        "segments/broken.seg",
+        "segment a {\n  where plan == \"trial\"\n}\n\nsegment b {\n  description \"x\"\n}\n",
+    );
+    let out = run_snapshot!(p, p.segql(&["check", "--format", "github"]));
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].starts_with("::error file=segments/broken.seg,line=2,col=14,"),
+        "{text}"
+    );
+    assert!(lines[0].contains(",title=segql E0009::"), "{text}");
+    assert!(
+        lines.iter().all(|l| !l[2..].contains('\n')),
+        "one line each"
+    );
+    assert!(
+        lines[0].contains("%0Ahint: "),
+        "the hint on its own line: {text}"
+    );
+}
+
+/// `--format sarif`: a SARIF 2.1.0 log with a rule per code and a located result per
+/// diagnostic.
+#[test]
+fn check_as_sarif() {
+    let p = Project::demo();
+    p.write("segments/catalog.seg", CATALOG).write(
+        "segments/broken.seg",
+        "segment a {\n  where plan == \"trial\"\n}\n\nsegment b {\n  description \"x\"\n}\n",
+    );
+    let out = p.segql(&["check", "--format", "sarif"]).output().unwrap();
+    assert_eq!(code(&out), 1);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(doc["version"], "2.1.0");
+    let run = &doc["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "segql");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["E0009", "E0109"]);
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0]["ruleId"], "E0009");
+    assert_eq!(results[0]["level"], "error");
+    let loc = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "segments/broken.seg");
+    assert_eq!(loc["region"]["startLine"], 2);
+    assert_eq!(loc["region"]["startColumn"], 14);
+    assert!(stderr(&out).is_empty(), "nothing but the log is printed");
+}
+
 #[test]
 fn check_a_clean_project_as_json() {
     let p = Project::demo();
