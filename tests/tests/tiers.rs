@@ -1,17 +1,17 @@
 //! Window tiers (`Dialect::tier_by_window`): which aggregate column goes to which scan.
 //!
 //! fixtures/results/tiers.seg checks the members on every engine (the conformance
-//! suite's batch); this checks the plan itself: on DuckDB the batch of that file has a
+//! suite's batch); this checks the plan itself (the `Plan`, not its SQL taken apart): on DuckDB the batch of that file has a
 //! CTE for the last month, one for the last quarter and the relation's own for the
 //! rest, each column in the tier its window's start falls in, each scan restricted to
 //! its tier's earliest window. Dialects without tiers keep one CTE, and a tier with one
 //! column stays with the next wider one.
 
-use segql_plan::compile::{self, Options, Query};
+use segql_plan::compile::{self, Options, Request};
 use segql_plan::dialect::{self, Dialect};
 use segql_plan::ir::Program;
+use segql_plan::plan::{Plan, ScanKind};
 use segql_tests::{load_project, root};
-use sqlparser::ast::{SelectItem, SetExpr};
 
 fn as_of() -> Options {
     Options {
@@ -27,52 +27,37 @@ fn tier_segments(p: &Program) -> Vec<usize> {
     ids
 }
 
-/// Each CTE reading the events: its name, its column aliases and its WHERE, as SQL.
-fn event_ctes(q: &Query) -> Vec<(String, Vec<String>, String)> {
-    let with = q.with.as_ref().expect("a WITH clause");
-    with.cte_tables
+fn plan(p: &Program, r: &Request, d: &dyn Dialect) -> Plan {
+    compile::plan(p, r, d, as_of()).unwrap_or_else(|e| panic!("{}: {e}", d.name()))
+}
+
+fn batch(p: &Program, ids: &[usize], d: &dyn Dialect) -> Plan {
+    let r = Request::Batch {
+        segments: ids.to_vec(),
+        traits: vec![],
+        long: false,
+    };
+    plan(p, &r, d)
+}
+
+/// The aggregate scans (without the distinct-count scan some dialects add), each with
+/// its kind and its columns.
+fn scans(plan: &Plan) -> Vec<(String, ScanKind, Vec<String>)> {
+    plan.scans
         .iter()
-        .filter_map(|cte| {
-            let SetExpr::Select(s) = cte.query.body.as_ref() else {
-                return None;
-            };
-            let reads_events = s
-                .from
-                .iter()
-                .any(|t| t.relation.to_string().starts_with("app.events"));
-            if !reads_events || cte.alias.name.value.starts_with("sequences") {
-                return None;
-            }
-            let cols = s
-                .projection
-                .iter()
-                .filter_map(|item| match item {
-                    SelectItem::ExprWithAlias { alias, .. } => Some(alias.value.clone()),
-                    _ => None,
-                })
-                .collect();
-            let selection = s
-                .selection
-                .as_ref()
-                .map(|e| e.to_string())
-                .unwrap_or_default();
-            Some((cte.alias.name.value.clone(), cols, selection))
+        .filter(|s| s.kind != ScanKind::Distinct)
+        .map(|s| {
+            (
+                s.cte.clone(),
+                s.kind,
+                s.columns.iter().map(|(_, n)| n.clone()).collect(),
+            )
         })
         .collect()
 }
 
-/// The names of the CTEs holding the shared aggregates, without the distinct-count scan
-/// some dialects add (`separate_distinct_scan`).
-fn shared_aggregates(q: &Query) -> Vec<String> {
-    event_ctes(q)
-        .into_iter()
-        .map(|(n, _, _)| n)
-        .filter(|n| !n.contains("distinct"))
-        .collect()
-}
-
-fn batch(p: &Program, ids: &[usize], d: &dyn Dialect) -> Query {
-    compile::batch(p, ids, d, as_of()).unwrap_or_else(|e| panic!("{}: {e}", d.name()))
+fn names(plan: &Plan) -> Vec<String> {
+    scans(plan).into_iter().map(|(n, _, _)| n).collect()
 }
 
 #[test]
@@ -81,20 +66,28 @@ fn duckdb_splits_the_batch_into_three_tiers() {
     let ids = tier_segments(&p);
     let duckdb = dialect::by_name("duckdb").expect("duckdb");
     assert!(duckdb.tier_by_window());
-    let ctes = event_ctes(&batch(&p, &ids, duckdb));
-    let names: Vec<&str> = ctes.iter().map(|(n, _, _)| n.as_str()).collect();
+    let plan = batch(&p, &ids, duckdb);
+    let scans = scans(&plan);
+    let kinds: Vec<(&str, ScanKind)> = scans.iter().map(|(n, k, _)| (n.as_str(), *k)).collect();
     assert_eq!(
-        names,
+        kinds,
         [
-            "events_per_user",
-            "events_per_user_last_month",
-            "events_per_user_last_quarter"
+            ("events_per_user", ScanKind::Shared),
+            ("events_per_user_last_month", ScanKind::Tier("last_month")),
+            (
+                "events_per_user_last_quarter",
+                ScanKind::Tier("last_quarter")
+            ),
         ],
-        "{ctes:#?}"
+        "{scans:#?}"
     );
     let cols = |name: &str| -> Vec<String> {
-        let (_, cols, _) = ctes.iter().find(|(n, _, _)| n == name).expect("the CTE");
-        cols.iter().filter(|c| *c != "user_id").cloned().collect()
+        scans
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .expect("the scan")
+            .2
+            .clone()
     };
     // Windows starting up to 31 days back (a month, as of 06-01), then up to 92 (three
     // months), then the rest.
@@ -127,21 +120,33 @@ fn duckdb_splits_the_batch_into_three_tiers() {
             "login_before_30d"
         ]
     );
-    // Each scan reaches back as far as its earliest window and no further.
-    let selection = |name: &str| {
-        ctes.iter()
-            .find(|(n, _, _)| n == name)
-            .expect("CTE")
-            .2
-            .clone()
-    };
-    assert!(selection("events_per_user_last_month").contains("INTERVAL '-1' MONTH"));
-    assert!(selection("events_per_user_last_quarter").contains("INTERVAL '-3' MONTH"));
-    assert!(
-        !selection("events_per_user").contains(">="),
-        "the widest tier has unbounded windows: {}",
-        selection("events_per_user")
-    );
+    // Each scan reaches back as far as its earliest window and no further: the month's
+    // columns all start within 31 days, the quarter's within 92, and the relation's own
+    // scan keeps the unbounded ones (so its WHERE has no lower bound).
+    let day = 86_400_000_000i64;
+    for s in &plan.scans {
+        let reach: Vec<Option<i64>> = s
+            .columns
+            .iter()
+            .map(|(k, _)| {
+                k.agg()
+                    .filter
+                    .window
+                    .start
+                    .as_ref()
+                    .map(|t| plan.as_of - plan.instant(t))
+            })
+            .collect();
+        match s.kind {
+            ScanKind::Tier("last_month") => {
+                assert!(reach.iter().all(|r| r.is_some_and(|r| r <= 31 * day)))
+            }
+            ScanKind::Tier(_) => assert!(reach
+                .iter()
+                .all(|r| r.is_some_and(|r| r > 31 * day && r <= 92 * day))),
+            _ => assert!(reach.iter().any(Option::is_none), "{reach:?}"),
+        }
+    }
 }
 
 #[test]
@@ -152,8 +157,12 @@ fn dialects_without_tiers_keep_one_scan() {
         if d.tier_by_window() {
             continue;
         }
-        let names = shared_aggregates(&batch(&p, &ids, d));
-        assert_eq!(names, ["events_per_user"], "{}", d.name());
+        assert_eq!(
+            names(&batch(&p, &ids, d)),
+            ["events_per_user"],
+            "{}",
+            d.name()
+        );
     }
 }
 
@@ -167,8 +176,6 @@ fn a_tier_needs_two_columns() {
             .position(|s| s.name == name)
             .expect("a segment")
     };
-    let names =
-        |q: &Query| -> Vec<String> { event_ctes(q).into_iter().map(|(n, _, _)| n).collect() };
     // One month column and an unbounded one: one scan.
     let ids = [id("tier_login_7d"), id("tier_unsubscribed")];
     assert_eq!(names(&batch(&p, &ids, duckdb)), ["events_per_user"]);
@@ -184,16 +191,19 @@ fn a_tier_needs_two_columns() {
     );
     // One column from each tier, in one segment: the month's lone column joins the
     // quarter's, which makes two; the unbounded one keeps the relation's CTE.
-    let mixed = compile::segment(&p, id("tier_mixed"), duckdb, as_of()).expect("compiles");
-    let ctes = event_ctes(&mixed);
-    let got: Vec<(&str, &[String])> = ctes.iter().map(|(n, c, _)| (n.as_str(), &c[1..])).collect();
+    let mixed = plan(&p, &Request::Segment(id("tier_mixed")), duckdb);
+    let got: Vec<(String, Vec<String>)> =
+        scans(&mixed).into_iter().map(|(n, _, c)| (n, c)).collect();
     assert_eq!(
         got,
         [
-            ("events_per_user", &["unsubscribed".to_string()][..]),
             (
-                "events_per_user_last_quarter",
-                &["login_7d".to_string(), "purchase_3mo".to_string()][..]
+                "events_per_user".to_string(),
+                vec!["unsubscribed".to_string()]
+            ),
+            (
+                "events_per_user_last_quarter".to_string(),
+                vec!["login_7d".to_string(), "purchase_3mo".to_string()]
             )
         ]
     );
@@ -210,9 +220,8 @@ fn every_tiering_dialect_has_the_three_tiers() {
         .collect();
     assert_eq!(tiering, ["duckdb", "postgres", "clickhouse"]);
     for d in dialect::all().into_iter().filter(|d| d.tier_by_window()) {
-        let names = shared_aggregates(&batch(&p, &ids, d));
         assert_eq!(
-            names,
+            names(&batch(&p, &ids, d)),
             [
                 "events_per_user",
                 "events_per_user_last_month",

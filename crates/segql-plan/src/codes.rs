@@ -40,6 +40,7 @@ codes! {
     BAD_SPLIT = "E0406": "split groups that do not add up to 100%",
     BAD_SQL = "E0407": "a sql predicate that does not parse or names unknown columns",
     BAD_TEST = "E0408": "a test whose rows or expectations do not fit the catalog",
+    SQL_REFUSED = "E0409": "SQL in a sql predicate that segql does not write (a subquery, a table, a string not in single quotes, a function outside the list)",
     UNUSED = "W0501": "a declaration nothing uses",
     ALWAYS = "W0502": "a condition that is always true or always false",
     UNSUPPORTED = "E0601": "something a dialect cannot express",

@@ -4,9 +4,9 @@
 //! aggregates, text and regex tests, and hashing. Defaults follow ANSI SQL as DuckDB and
 //! Postgres speak it; each dialect overrides only what it does differently.
 
-use crate::ir::Duration;
+use crate::ir::{Duration, SqlFn};
 use crate::sql::{bin, number, raw, Sql};
-use segql_syntax::ast::Unit;
+use segql_syntax::ast::{Type, Unit};
 use segql_syntax::time::{civil_from_days, MICROS_PER_DAY};
 use sqlparser::ast::{BinaryOperator, Expr};
 
@@ -494,6 +494,34 @@ pub trait Dialect: Sync {
     fn outer_join_defaults(&self) -> bool {
         false
     }
+
+    // -- sql predicates --------------------------------------------------------------------
+
+    /// A function a `sql "..."` predicate may call, with the same meaning on every
+    /// engine (docs/language.md).
+    fn sql_fn(&self, sql: &Sql<'_>, f: SqlFn, mut args: Vec<Expr>) -> Expr {
+        match f {
+            SqlFn::Mod if args.len() == 2 => {
+                let b = args.pop().expect("two arguments");
+                let a = args.pop().expect("two arguments");
+                self.modulo(sql, a, b)
+            }
+            f => sql.func(f.name(), args),
+        }
+    }
+
+    /// The type a `sql` predicate's `CAST(x AS t)` writes for a catalog type.
+    fn cast_type(&self, t: Type) -> &'static str {
+        match t {
+            Type::String => self.string_type(),
+            Type::Int => "BIGINT",
+            Type::Decimal => "DECIMAL(38, 9)",
+            Type::Float => "DOUBLE",
+            Type::Bool => "BOOLEAN",
+            Type::Date => "DATE",
+            Type::Timestamp => self.timestamp_type(),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -616,6 +644,17 @@ impl Dialect for Postgres {
     fn tier_by_window(&self) -> bool {
         true
     }
+    fn cast_type(&self, t: Type) -> &'static str {
+        match t {
+            Type::Float => "DOUBLE PRECISION",
+            Type::String => "TEXT",
+            Type::Timestamp => "TIMESTAMP",
+            Type::Int => "BIGINT",
+            Type::Decimal => "NUMERIC(38, 9)",
+            Type::Bool => "BOOLEAN",
+            Type::Date => "DATE",
+        }
+    }
     fn name(&self) -> &'static str {
         "postgres"
     }
@@ -686,6 +725,17 @@ impl Dialect for Postgres {
 impl Dialect for Redshift {
     fn name(&self) -> &'static str {
         "redshift"
+    }
+    fn cast_type(&self, t: Type) -> &'static str {
+        match t {
+            Type::Float => "DOUBLE PRECISION",
+            Type::String => "VARCHAR",
+            Type::Timestamp => "TIMESTAMP",
+            Type::Int => "BIGINT",
+            Type::Decimal => "DECIMAL(38, 9)",
+            Type::Bool => "BOOLEAN",
+            Type::Date => "DATE",
+        }
     }
     fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::RedshiftSqlDialect {})
@@ -777,6 +827,17 @@ impl Dialect for Snowflake {
     fn name(&self) -> &'static str {
         "snowflake"
     }
+    fn cast_type(&self, t: Type) -> &'static str {
+        match t {
+            Type::Float => "DOUBLE",
+            Type::String => "VARCHAR",
+            Type::Timestamp => "TIMESTAMP_NTZ",
+            Type::Int => "BIGINT",
+            Type::Decimal => "NUMBER(38, 9)",
+            Type::Bool => "BOOLEAN",
+            Type::Date => "DATE",
+        }
+    }
     fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::SnowflakeDialect {})
     }
@@ -858,6 +919,27 @@ impl Dialect for Snowflake {
 impl Dialect for BigQuery {
     fn name(&self) -> &'static str {
         "bigquery"
+    }
+    fn cast_type(&self, t: Type) -> &'static str {
+        match t {
+            Type::Float => "FLOAT64",
+            Type::String => "STRING",
+            Type::Timestamp => "TIMESTAMP",
+            Type::Int => "INT64",
+            // NUMERIC is BigQuery's DECIMAL(38, 9).
+            Type::Decimal => "NUMERIC",
+            Type::Bool => "BOOL",
+            Type::Date => "DATE",
+        }
+    }
+    fn sql_fn(&self, sql: &Sql<'_>, f: SqlFn, args: Vec<Expr>) -> Expr {
+        match f {
+            // TRIM(x) removes every kind of whitespace on BigQuery; the others remove
+            // spaces.
+            SqlFn::Trim => sql.func("TRIM", args.into_iter().chain([sql.string(" ")]).collect()),
+            SqlFn::Mod => sql.func("MOD", args),
+            f => sql.func(f.name(), args),
+        }
     }
     fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::BigQueryDialect {})
@@ -1057,6 +1139,32 @@ impl Dialect for ClickHouse {
     fn tier_by_window(&self) -> bool {
         true
     }
+    fn cast_type(&self, t: Type) -> &'static str {
+        // Nullable: CAST(NULL AS Int64) throws.
+        match t {
+            Type::Float => "Nullable(Float64)",
+            Type::String => "Nullable(String)",
+            Type::Timestamp => "Nullable(DateTime64(6, 'UTC'))",
+            Type::Int => "Nullable(Int64)",
+            Type::Decimal => "Nullable(Decimal(38, 9))",
+            Type::Bool => "Nullable(Bool)",
+            Type::Date => "Nullable(Date32)",
+        }
+    }
+    fn sql_fn(&self, sql: &Sql<'_>, f: SqlFn, args: Vec<Expr>) -> Expr {
+        // lower, upper and length work on bytes in ClickHouse; the UTF8 forms on
+        // characters, as the other engines do.
+        let name = match f {
+            SqlFn::Lower => "lowerUTF8",
+            SqlFn::Upper => "upperUTF8",
+            SqlFn::Length => "lengthUTF8",
+            SqlFn::Trim => "trimBoth",
+            SqlFn::Nullif => "nullIf",
+            SqlFn::Mod => "modulo",
+            f => f.name(),
+        };
+        sql.func(name, args)
+    }
     fn name(&self) -> &'static str {
         "clickhouse"
     }
@@ -1239,6 +1347,14 @@ impl Dialect for ClickHouse {
 impl Dialect for Trino {
     fn name(&self) -> &'static str {
         "trino"
+    }
+    fn sql_fn(&self, sql: &Sql<'_>, f: SqlFn, args: Vec<Expr>) -> Expr {
+        match f {
+            // Trino's one-argument trim removes every kind of whitespace.
+            SqlFn::Trim => sql.func("trim", args.into_iter().chain([sql.string(" ")]).collect()),
+            SqlFn::Mod => sql.func("mod", args),
+            f => sql.func(f.name(), args),
+        }
     }
     fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::GenericDialect {})

@@ -299,24 +299,141 @@ pub enum Cond {
     Sql(Box<SqlPredicate>),
 }
 
-/// A `sql "..."` predicate, parsed by sqlparser; every column it names exists.
-#[derive(Debug, Clone)]
+/// A `sql "..."` predicate, checked: an expression over the scope's own columns and
+/// literals, built only from the constructs segql knows how to write in every dialect
+/// (docs/language.md). Nothing of the user's text reaches the SQL: strings, names and
+/// functions are written anew by the dialect.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SqlPredicate {
-    pub expr: sqlparser::ast::Expr,
+    pub expr: SqlExpr,
+    /// As written, for messages.
     pub text: String,
 }
 
-impl PartialEq for SqlPredicate {
-    fn eq(&self, other: &Self) -> bool {
-        self.text == other.text
-    }
+/// A node of a checked `sql` predicate.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SqlExpr {
+    Column(ColRef),
+    Lit(Lit),
+    Null,
+    Not(Box<SqlExpr>),
+    Neg(Box<SqlExpr>),
+    Binary(Box<SqlExpr>, SqlOp, Box<SqlExpr>),
+    IsNull {
+        expr: Box<SqlExpr>,
+        negated: bool,
+    },
+    Between {
+        expr: Box<SqlExpr>,
+        low: Box<SqlExpr>,
+        high: Box<SqlExpr>,
+        negated: bool,
+    },
+    InList {
+        expr: Box<SqlExpr>,
+        list: Vec<SqlExpr>,
+        negated: bool,
+    },
+    /// `LIKE` with a literal pattern that holds no backslash (so that every engine's
+    /// default escape character reads it alike).
+    Like {
+        expr: Box<SqlExpr>,
+        pattern: String,
+        negated: bool,
+    },
+    Case {
+        operand: Option<Box<SqlExpr>>,
+        whens: Vec<(SqlExpr, SqlExpr)>,
+        otherwise: Option<Box<SqlExpr>>,
+    },
+    Cast {
+        expr: Box<SqlExpr>,
+        ty: Type,
+    },
+    Extract {
+        part: DatePart,
+        expr: Box<SqlExpr>,
+    },
+    Func {
+        f: SqlFn,
+        args: Vec<SqlExpr>,
+    },
 }
 
-impl Eq for SqlPredicate {}
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SqlOp {
+    Cmp(CmpOp),
+    And,
+    Or,
+    Plus,
+    Minus,
+    Times,
+    Mod,
+    Concat,
+}
 
-impl std::hash::Hash for SqlPredicate {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.text.hash(state);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DatePart {
+    Year,
+    Month,
+    Day,
+}
+
+/// The functions a `sql` predicate may call: each is written per dialect with the same
+/// meaning everywhere (docs/language.md lists them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SqlFn {
+    Lower,
+    Upper,
+    Length,
+    Trim,
+    Abs,
+    Floor,
+    Ceil,
+    Coalesce,
+    Nullif,
+    Mod,
+}
+
+impl SqlFn {
+    /// Every function, as written in a predicate.
+    pub const ALL: [SqlFn; 10] = [
+        SqlFn::Lower,
+        SqlFn::Upper,
+        SqlFn::Length,
+        SqlFn::Trim,
+        SqlFn::Abs,
+        SqlFn::Floor,
+        SqlFn::Ceil,
+        SqlFn::Coalesce,
+        SqlFn::Nullif,
+        SqlFn::Mod,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SqlFn::Lower => "lower",
+            SqlFn::Upper => "upper",
+            SqlFn::Length => "length",
+            SqlFn::Trim => "trim",
+            SqlFn::Abs => "abs",
+            SqlFn::Floor => "floor",
+            SqlFn::Ceil => "ceil",
+            SqlFn::Coalesce => "coalesce",
+            SqlFn::Nullif => "nullif",
+            SqlFn::Mod => "mod",
+        }
+    }
+
+    pub fn by_name(name: &str) -> Option<SqlFn> {
+        let lower = name.to_ascii_lowercase();
+        let lower = match lower.as_str() {
+            "ceiling" => "ceil",
+            "char_length" | "character_length" => "length",
+            other => other,
+        }
+        .to_string();
+        SqlFn::ALL.into_iter().find(|f| f.name() == lower)
     }
 }
 

@@ -10,8 +10,9 @@ pub mod check;
 pub mod codes;
 pub mod compile;
 pub mod dialect;
+pub mod emit;
 pub mod ir;
+pub mod plan;
 mod sql;
-mod sqlpred;
 
 pub use check::check;

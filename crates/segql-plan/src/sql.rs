@@ -446,19 +446,28 @@ fn wrap_for_binary(e: Expr) -> Expr {
     }
 }
 
-pub fn and(mut parts: Vec<Expr>) -> Expr {
+pub fn and(parts: Vec<Expr>) -> Expr {
     match parts.len() {
         0 => raw("TRUE".to_string()),
-        1 => parts.pop().expect("one part"),
-        _ => {
-            let mut it = parts.into_iter();
-            let first = nest_or(it.next().expect("parts"));
-            it.fold(first, |acc, p| Expr::BinaryOp {
-                left: Box::new(acc),
-                op: BinaryOperator::And,
-                right: Box::new(nest_or(p)),
-            })
-        }
+        _ => balanced(
+            parts.into_iter().map(nest_or).collect(),
+            BinaryOperator::And,
+        ),
+    }
+}
+
+/// `a op b op c ...` as a balanced tree: printed the same as a left-deep chain (the
+/// operator is associative and no parentheses are written), but only log2(n) deep, so
+/// that printing and dropping a condition of 100,000 parts does not overflow the stack.
+fn balanced(mut parts: Vec<Expr>, op: BinaryOperator) -> Expr {
+    if parts.len() == 1 {
+        return parts.pop().expect("one part");
+    }
+    let right = parts.split_off(parts.len() / 2);
+    Expr::BinaryOp {
+        left: Box::new(balanced(parts, op.clone())),
+        op: op.clone(),
+        right: Box::new(balanced(right, op)),
     }
 }
 
@@ -472,19 +481,13 @@ fn nest_or(e: Expr) -> Expr {
     }
 }
 
-pub fn or(mut parts: Vec<Expr>) -> Expr {
+pub fn or(parts: Vec<Expr>) -> Expr {
     match parts.len() {
         0 => raw("FALSE".to_string()),
-        1 => parts.pop().expect("one part"),
-        _ => {
-            let mut it = parts.into_iter();
-            let first = nest_and(it.next().expect("parts"));
-            it.fold(first, |acc, p| Expr::BinaryOp {
-                left: Box::new(acc),
-                op: BinaryOperator::Or,
-                right: Box::new(nest_and(p)),
-            })
-        }
+        _ => balanced(
+            parts.into_iter().map(nest_and).collect(),
+            BinaryOperator::Or,
+        ),
     }
 }
 

@@ -125,7 +125,7 @@ fn mistake() {
 #[test]
 fn every_check_code_has_a_fixture() {
     let tested_elsewhere = [
-        codes::UNSUPPORTED, // E0601: SQL generation, per dialect (tests/contract.rs)
+        codes::UNSUPPORTED, // E0601: SQL generation, per dialect (crates/segql-cli/tests/unsupported.rs)
     ];
     let mut covered = BTreeSet::new();
     let mut count = 0;

@@ -3,14 +3,20 @@
 //! and its SQL must parse back with the dialect's own sqlparser parser.
 //!
 //! Adding a dialect to `all()` puts it under this test with nothing else to do. Adding
-//! a construct to the IR makes [`kinds_of_cond`] and friends stop compiling (their
-//! matches list every variant), which is the reminder to add a segment for it here.
+//! a variant to the IR's conditions, values, aggregates or `sql` predicate nodes makes
+//! [`kinds_of_cond`] and friends stop compiling (their matches name every variant, with
+//! no wildcard), which is the reminder to name it, list it in `expected` and add a
+//! segment for it: a listed kind without a segment fails the test, and so does a kind a
+//! segment exercises that is not listed. (Nothing fails if a new variant is named in
+//! the match but neither listed nor exercised: that much is left to review.)
 
 mod common;
 
 use common::{compile_segment, declared_segments, project, reparse};
 use segql_plan::dialect::{self, Support};
-use segql_plan::ir::{AggKind, Cond, Program, Quant, Scalar, TimePoint};
+use segql_plan::ir::{
+    AggKind, Cond, DatePart, Program, Quant, Scalar, SqlExpr, SqlFn, SqlOp, TimePoint,
+};
 use segql_syntax::ast::Unit;
 use std::collections::BTreeSet;
 
@@ -98,6 +104,9 @@ segment nobody_false { where false }
 segment referenced { where account.industry = "software" }
 segment negation { where not (country = "FR" or age > 30) }
 segment raw_sql { where sql "lower(country) = 'fr' AND age > 30" }
+segment raw_sql_everything {
+  where sql "upper(trim(country)) IN ('FR', 'DE') OR NOT (age BETWEEN 18 AND 25) OR -age < 3 OR age * 2 + 1 - 3 > 4 OR mod(age, 2) = 0 OR age % 3 = 1 OR abs(nps) > 1 OR floor(mrr) > ceil(mrr) OR coalesce(nullif(plan, ''), 'none') || 'x' = 'nonex' OR length(email) > 3 OR email LIKE '%@x.io' OR country IS NULL OR CASE WHEN age > 1 THEN TRUE ELSE FALSE END OR CAST(age AS text) = '1' OR EXTRACT(YEAR FROM birthday) = 1990 OR EXTRACT(MONTH FROM signup_at) = 1 OR EXTRACT(DAY FROM birthday) = 1 OR birthday < DATE '2000-01-01' OR signup_at < TIMESTAMP '2024-01-01 00:00:00' OR is_verified = TRUE OR account.industry = 'x' OR mrr > 1.5 OR coalesce(plan, NULL) = 'p'"
+}
 
 # behaviour: did, counts, windows, periods, filters
 segment did_window { where did "login" in last 7 days }
@@ -237,9 +246,110 @@ fn kinds_of_cond(p: &Program, c: &Cond, out: &mut BTreeSet<String>) {
             }
             "sequence"
         }
-        Cond::Sql(_) => "sql",
+        Cond::Sql(pred) => {
+            kinds_of_sql(&pred.expr, out);
+            "sql"
+        }
     };
     out.insert(kind.to_string());
+}
+
+fn kinds_of_sql(e: &SqlExpr, out: &mut BTreeSet<String>) {
+    let mut walk = |xs: &[&SqlExpr]| xs.iter().for_each(|x| kinds_of_sql(x, out));
+    let kind = match e {
+        SqlExpr::Column(_) => "sql column".to_string(),
+        SqlExpr::Lit(l) => format!("sql literal {:?}", l.ty()),
+        SqlExpr::Null => "sql null".to_string(),
+        SqlExpr::Not(x) => {
+            walk(&[x]);
+            "sql not".to_string()
+        }
+        SqlExpr::Neg(x) => {
+            walk(&[x]);
+            "sql neg".to_string()
+        }
+        SqlExpr::Binary(a, op, b) => {
+            walk(&[a, b]);
+            format!(
+                "sql {}",
+                match op {
+                    SqlOp::Cmp(_) => "cmp",
+                    SqlOp::And => "and",
+                    SqlOp::Or => "or",
+                    SqlOp::Plus => "plus",
+                    SqlOp::Minus => "minus",
+                    SqlOp::Times => "times",
+                    SqlOp::Mod => "mod",
+                    SqlOp::Concat => "concat",
+                }
+            )
+        }
+        SqlExpr::IsNull { expr, .. } => {
+            walk(&[expr]);
+            "sql is null".to_string()
+        }
+        SqlExpr::Between {
+            expr, low, high, ..
+        } => {
+            walk(&[expr, low, high]);
+            "sql between".to_string()
+        }
+        SqlExpr::InList { expr, list, .. } => {
+            walk(&[expr]);
+            list.iter().for_each(|x| kinds_of_sql(x, out));
+            "sql in".to_string()
+        }
+        SqlExpr::Like { expr, .. } => {
+            walk(&[expr]);
+            "sql like".to_string()
+        }
+        SqlExpr::Case {
+            whens, otherwise, ..
+        } => {
+            for (c, r) in whens {
+                kinds_of_sql(c, out);
+                kinds_of_sql(r, out);
+            }
+            if let Some(o) = otherwise {
+                kinds_of_sql(o, out);
+            }
+            "sql case".to_string()
+        }
+        SqlExpr::Cast { expr, .. } => {
+            walk(&[expr]);
+            "sql cast".to_string()
+        }
+        SqlExpr::Extract { part, expr } => {
+            walk(&[expr]);
+            format!(
+                "sql extract {}",
+                match part {
+                    DatePart::Year => "year",
+                    DatePart::Month => "month",
+                    DatePart::Day => "day",
+                }
+            )
+        }
+        SqlExpr::Func { f, args } => {
+            args.iter().for_each(|x| kinds_of_sql(x, out));
+            format!(
+                "sql fn {}",
+                match f {
+                    SqlFn::Lower => "lower",
+                    SqlFn::Upper => "upper",
+                    SqlFn::Length => "length",
+                    SqlFn::Trim => "trim",
+                    SqlFn::Abs => "abs",
+                    SqlFn::Floor => "floor",
+                    SqlFn::Ceil => "ceil",
+                    SqlFn::Coalesce => "coalesce",
+                    SqlFn::Nullif => "nullif",
+                    SqlFn::Mod => "mod",
+                }
+            )
+        }
+    };
+    out.insert(kind);
 }
 
 fn kinds_of_time(t: &TimePoint, out: &mut BTreeSet<String>) {
@@ -368,6 +478,43 @@ fn the_contract_project_covers_every_construct() {
         "periods year",
         "ntile",
         "score",
+        "sql column",
+        "sql literal String",
+        "sql literal Int",
+        "sql literal Decimal",
+        "sql literal Bool",
+        "sql literal Date",
+        "sql literal Timestamp",
+        "sql null",
+        "sql not",
+        "sql neg",
+        "sql cmp",
+        "sql and",
+        "sql or",
+        "sql plus",
+        "sql minus",
+        "sql times",
+        "sql mod",
+        "sql concat",
+        "sql is null",
+        "sql between",
+        "sql in",
+        "sql like",
+        "sql case",
+        "sql cast",
+        "sql extract year",
+        "sql extract month",
+        "sql extract day",
+        "sql fn lower",
+        "sql fn upper",
+        "sql fn length",
+        "sql fn trim",
+        "sql fn abs",
+        "sql fn floor",
+        "sql fn ceil",
+        "sql fn coalesce",
+        "sql fn nullif",
+        "sql fn mod",
     ];
     let missing: Vec<&str> = expected
         .iter()
@@ -377,6 +524,16 @@ fn the_contract_project_covers_every_construct() {
     assert!(
         missing.is_empty(),
         "the contract project has no segment for: {missing:?} (it has {seen:?})"
+    );
+    // And nothing the project exercises goes unlisted: a kind the matches name (a new
+    // variant) with a segment for it must be in `expected` too.
+    let unlisted: Vec<&String> = seen
+        .iter()
+        .filter(|k| !expected.contains(&k.as_str()))
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "kinds missing from `expected`: {unlisted:?}"
     );
 }
 

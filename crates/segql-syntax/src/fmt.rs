@@ -9,7 +9,7 @@
 use crate::ast::*;
 use crate::lexer::{escape, is_plain_ident};
 use crate::parser::RESERVED;
-use crate::time::{days_from_civil, format_date, format_timestamp, MICROS_PER_DAY};
+use crate::time::{format_date, format_timestamp};
 
 /// Conditions longer than this are broken at `and` / `or`.
 pub const WIDTH: usize = 100;
@@ -86,18 +86,9 @@ pub fn literal_text(l: &LitKind) -> String {
 /// largest offset, `+23:59` or `-23:59`, which brings every instant the parser can read
 /// back into years 1 to 9999.
 pub fn timestamp_text(micros: i64) -> String {
-    const OFFSET: i64 = (23 * 60 + 59) * 60 * 1_000_000;
-    let first = days_from_civil(1, 1, 1) * MICROS_PER_DAY;
-    let last = (days_from_civil(9999, 12, 31) + 1) * MICROS_PER_DAY - 1;
-    let (local, offset) = if micros < first {
-        (micros + OFFSET, "+23:59")
-    } else if micros > last {
-        (micros - OFFSET, "-23:59")
-    } else {
-        return format_timestamp(micros);
-    };
-    let s = format_timestamp(local);
-    format!("{}{offset}", s.trim_end_matches('Z'))
+    // Always UTC: the parser refuses instants outside the years 1 to 9999 in UTC, so
+    // every timestamp it reads has a UTC form that parses back.
+    format_timestamp(micros)
 }
 
 pub fn duration_text(d: &Duration) -> String {

@@ -10,7 +10,7 @@ use crate::codes;
 use crate::diag::Diagnostic;
 use crate::lexer::{lex, shown_in_message, unescape, TokKind, Token, MAX_ERRORS};
 use crate::span::{FileId, Span};
-use crate::time::{days_from_civil, days_in_month, MICROS_PER_DAY};
+use crate::time::{days_from_civil, days_in_month};
 
 /// How deep conditions and values may nest (parentheses, `not`, filters, quantifiers).
 pub const MAX_DEPTH: u32 = 64;
@@ -3047,7 +3047,15 @@ impl<'a> Parser<'a> {
         }
         let secs = days * 86_400 + hh * 3600 + mm * 60 + ss - offset_min * 60;
         let total = secs * 1_000_000 + micros;
-        debug_assert!(total / MICROS_PER_DAY < i64::from(i32::MAX));
+        // An offset can push the instant out of the years 1 to 9999 that dates allow (and
+        // that every engine's timestamp type holds).
+        if let Err(why) = crate::time::check_range(total) {
+            return Err(self.invalid_date(
+                t,
+                format!("`{s}` is {why} once converted to UTC"),
+                "out of range in UTC",
+            ));
+        }
         Ok(total)
     }
 }

@@ -89,6 +89,22 @@ mod tests {
     }
 }
 
+/// The first and last microsecond of the years 1 to 9999, UTC: the instants every
+/// engine's timestamp type holds.
+pub const MIN_INSTANT: i64 = -62_135_596_800_000_000;
+pub const MAX_INSTANT: i64 = 253_402_300_799_999_999;
+
+/// Whether an instant lies in the years 1 to 9999 (UTC); why not, if not.
+pub fn check_range(micros: i64) -> Result<(), &'static str> {
+    if micros < MIN_INSTANT {
+        Err("before the year 1")
+    } else if micros > MAX_INSTANT {
+        Err("after the year 9999")
+    } else {
+        Ok(())
+    }
+}
+
 /// Parses an instant as a user types it on a command line: `2024-06-01`,
 /// `2024-06-01T09:30:00Z`, `2024-06-01 09:30:00`, `2024-06-01T09:30:00.5+02:00`.
 /// A date is its midnight; a time without an offset is UTC. Returns microseconds since
@@ -174,7 +190,9 @@ pub fn parse_instant(s: &str) -> Result<i64, String> {
         return Err(format!("`{s}` is not a time of day"));
     }
     let secs = day * 86_400 + hh * 3600 + mm * 60 + ss - offset * 60;
-    Ok(secs * 1_000_000 + micros)
+    let total = secs * 1_000_000 + micros;
+    check_range(total).map_err(|why| format!("`{s}` is {why} once converted to UTC"))?;
+    Ok(total)
 }
 
 #[cfg(test)]
@@ -195,7 +213,11 @@ mod instant_tests {
             format_timestamp(parse_instant("2024-06-01T09:30:00.25Z").unwrap()),
             "2024-06-01T09:30:00.25Z"
         );
+        assert_eq!(format_timestamp(MIN_INSTANT), "0001-01-01T00:00:00Z");
+        assert_eq!(format_timestamp(MAX_INSTANT), "9999-12-31T23:59:59.999999Z");
         for bad in [
+            "0001-01-01T00:00:00+00:01",
+            "9999-12-31T23:59:59-00:01",
             "",
             "2024",
             "2024-13-01",

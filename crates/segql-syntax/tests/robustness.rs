@@ -698,7 +698,9 @@ fn extreme_dates_and_timestamps() {
         "9999-12-31",
         "2024-02-29",
         "9999-12-31T23:59:59.999999Z",
-        "0001-01-01T00:00:00+23:59",
+        // The extremes once converted to UTC: exactly the first and the last instant.
+        "0001-01-01T23:59:00+23:59",
+        "9999-12-31T00:00:59.999999-23:59",
     ] {
         let p = check("date", format!("segment s {{ where x > {ok} }}"));
         assert!(p.diags.is_empty(), "{ok}: {:?}", codes_of(&p));
@@ -709,6 +711,11 @@ fn extreme_dates_and_timestamps() {
         "2024-04-31",
         "2024-01-01T24:00:00Z",
         "2024-01-01T10:00:00+24:00",
+        // In range as written, out of range in UTC (they failed on Postgres at run time).
+        "0001-01-01T00:00:00+23:59",
+        "0001-01-01T23:58:59+23:59",
+        "9999-12-31T23:59:59-23:59",
+        "9999-12-31T00:01:00-23:59",
     ] {
         let p = check("date", format!("segment s {{ where x > {bad} }}"));
         assert_eq!(codes_of(&p), [codes::INVALID_DATE], "{bad}");

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod tokens;
+
 use segql_plan::compile::{self, Options, Unsupported};
 use segql_plan::dialect::Dialect;
 use segql_plan::ir::Program;

@@ -85,26 +85,33 @@ fn regression_comment_in_last_part_of_condition() {
     assert_eq!(f, "segment _ {\n  where a = 1  # c\n    and b = 1\n}\n");
 }
 
-/// A timestamp whose UTC offset moves it out of years 1 to 9999 (it is read, as the
-/// robustness tests require) was formatted in UTC as year 0 or 10000, which does not
-/// parse. It is now written with a `±23:59` offset; instants in range stay in UTC.
+/// A timestamp whose UTC offset moves it out of years 1 to 9999 was read, then written
+/// with a `±23:59` offset (it has no UTC form), and failed on Postgres at run time. The
+/// parser now refuses it (E0114); every timestamp it reads is written in UTC.
 #[test]
 fn regression_timestamp_offset_out_of_years() {
     for (ts, canonical) in [
-        ("0001-01-01T00:30:00+01:00", "0001-01-01T23:29:00+23:59"),
-        ("0001-01-01T00:00:00+23:59", "0001-01-01T00:00:00+23:59"),
-        ("9999-12-31T23:30:00-01:00", "9999-12-31T00:31:00-23:59"),
-        (
-            "9999-12-31T23:59:59.999999-23:59",
-            "9999-12-31T23:59:59.999999-23:59",
-        ),
         ("0001-01-01T01:30:00+01:00", "0001-01-01T00:30:00Z"),
+        ("0001-01-01T23:59:00+23:59", "0001-01-01T00:00:00Z"),
         ("9999-12-31T22:30:00.5-01:00", "9999-12-31T23:30:00.5Z"),
         ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"),
         ("9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59.999999Z"),
     ] {
         let f = format_checked(&format!("test t {{ as_of {ts} }}"));
         assert_eq!(f, format!("test t {{\n  as_of {canonical}\n}}\n"), "{ts}");
+    }
+    for out_of_range in [
+        "0001-01-01T00:30:00+01:00",
+        "0001-01-01T00:00:00+23:59",
+        "9999-12-31T23:30:00-01:00",
+        "9999-12-31T23:59:59.999999-23:59",
+    ] {
+        let p = segql_syntax::parse(
+            &format!("test t {{ as_of {out_of_range} }}"),
+            segql_syntax::FileId(0),
+        );
+        let codes: Vec<&str> = p.diags.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["E0114"], "{out_of_range}");
     }
 }
 

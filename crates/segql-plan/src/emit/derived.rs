@@ -1,0 +1,80 @@
+//! Derived CTEs: an entity's ntile buckets (one pass over its table, a window column
+//! per tile) and the counts over related entities (one pass over the inner table per
+//! relationship, a `matching` count per condition).
+
+use super::{Emitter, Scope};
+use crate::dialect::AggFn;
+use crate::plan::{matching_column, Derived};
+use crate::sql::{is_not_null, proj};
+use segql_syntax::ast::Type;
+use sqlparser::ast::{Expr, Query};
+
+impl Emitter<'_> {
+    pub(crate) fn derived_cte(&mut self, di: usize) -> Query {
+        let sql = self.sql;
+        let plan = self.plan;
+        let p = self.p;
+        match &plan.derived[di] {
+            Derived::Ntile {
+                entity,
+                tiles,
+                block,
+                ..
+            } => {
+                let key = self.key_expr(block);
+                let key_name = p.catalog.entities[*entity].key.clone();
+                let key_order = if p.catalog.entities[*entity].key_ty == Type::String {
+                    self.d.byte_order(&sql, key.clone())
+                } else {
+                    key.clone()
+                };
+                let mut projection = vec![proj(key, &key_name)];
+                for t in tiles {
+                    let (v, _) = self.scalar(&t.value, Scope::Block(block));
+                    let v = if self.scalar_ty(&t.value) == Type::String {
+                        self.d.byte_order(&sql, v)
+                    } else {
+                        v
+                    };
+                    let f = sql.function("NTILE", vec![sql.int(t.k)]);
+                    let bucket = sql.window(
+                        f,
+                        vec![],
+                        vec![(v, true), (key_order.clone(), false)],
+                        false,
+                    );
+                    let column = if tiles.len() == 1 { "bucket" } else { &t.name };
+                    projection.push(proj(bucket, column));
+                }
+                let from = self.from(block);
+                sql.select(projection, Some(from), None, vec![])
+            }
+            Derived::Quant {
+                outer,
+                inner,
+                via_ref,
+                conds,
+                block,
+                ..
+            } => {
+                let r = &p.catalog.entities[*inner].refs[*via_ref];
+                let link = sql.col(&block.alias, &r.column);
+                let outer_key = p.catalog.entities[*outer].key.clone();
+                let related = Expr::Function(sql.count_star());
+                let mut projection = vec![proj(link.clone(), &outer_key), proj(related, "related")];
+                for (ci, cond) in conds.iter().enumerate() {
+                    let (c, _) = self.cond(cond, Scope::Block(block));
+                    let matching = self.d.cond_agg(&sql, AggFn::Count, None, Some(c));
+                    projection.push(proj(matching, &matching_column(conds.len(), ci)));
+                }
+                let from = self.from(block);
+                sql.select(
+                    projection,
+                    Some(from),
+                    Some(is_not_null(link.clone())),
+                    vec![link],
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,415 @@
+//! Stage 6, emission: a [`Plan`] to one `sqlparser` query, through the dialect.
+//!
+//! Emission reads the plan and the program and writes SQL; it cannot add to the plan. It
+//! writes the CTEs in the plan's order (the aggregate scans, the sequences' chains, the
+//! derived CTEs, then the body's own), then the body. Something the dialect cannot write
+//! (a NUL in a string, on most engines) is collected and returned as
+//! [`Unsupported`](crate::compile::Unsupported); a lookup of something not planned is an
+//! internal error, returned the same way with a message that says so.
+//!
+//! `expr` writes conditions and values, `scans` the aggregate scans, `sequences` the
+//! sequence chains, `derived` the ntile and quantifier CTEs, `sql_pred` the `sql "..."`
+//! predicates, and this file the statements' bodies.
+
+mod derived;
+mod expr;
+mod scans;
+mod sequences;
+mod sql_pred;
+
+pub(crate) use expr::cmp_op;
+
+use crate::dialect::{AggFn, Dialect};
+use crate::ir::*;
+use crate::plan::{Block, Body, Plan};
+use crate::sql::{bin, derived, or, proj, proj_bare, raw, From, Sql};
+use segql_syntax::ast::Type;
+use sqlparser::ast::{BinaryOperator, Expr, Query};
+use std::collections::HashSet;
+
+/// The alias of the events relation inside a scan.
+pub(crate) const EV: &str = "ev";
+/// The presence flag of a referenced table where outer joins fill in type defaults.
+pub(crate) const PRESENT: &str = "segql_present";
+
+/// Where an expression is written.
+#[derive(Clone, Copy)]
+pub(crate) enum Scope<'b> {
+    /// A block over an entity's table, with the joins the plan gave it.
+    Block(&'b Block),
+    /// Inside a scan of an events relation: columns are the event's (`ev`).
+    Events,
+}
+
+pub(crate) struct Emitter<'a> {
+    pub(crate) p: &'a Program,
+    pub(crate) plan: &'a Plan,
+    pub(crate) d: &'a dyn Dialect,
+    pub(crate) sql: Sql<'a>,
+    /// What the dialect cannot write.
+    pub(crate) problems: Vec<String>,
+    /// Lookups of what the plan does not hold (bugs).
+    internal: Vec<String>,
+}
+
+/// Why a statement could not be written: the dialect cannot say something, or (a bug)
+/// emission looked up something the plan does not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmitError {
+    Unsupported(String),
+    Internal(String),
+}
+
+/// Writes the statement a plan describes.
+pub fn emit(p: &Program, plan: &Plan, d: &dyn Dialect) -> Result<Query, EmitError> {
+    let mut e = Emitter {
+        p,
+        plan,
+        d,
+        sql: Sql::new(d),
+        problems: Vec::new(),
+        internal: Vec::new(),
+    };
+    let q = e.statement();
+    if !e.internal.is_empty() {
+        return Err(EmitError::Internal(e.internal.join("; ")));
+    }
+    if !e.problems.is_empty() {
+        return Err(EmitError::Unsupported(e.problems.join("; ")));
+    }
+    Ok(q)
+}
+
+impl Emitter<'_> {
+    pub(crate) fn internal(&mut self, what: String) {
+        self.internal.push(what);
+    }
+
+    fn statement(&mut self) -> Query {
+        let plan = self.plan;
+        let p = self.p;
+        match &plan.body {
+            Body::Segment(id) => {
+                let seg = &p.segments[*id];
+                let block = &plan.block;
+                let cond = self.cond(&seg.cond, Scope::Block(block)).0;
+                let key = self.key_expr(block);
+                let key_name = p.catalog.entities[block.entity].key.clone();
+                let from = self.from(block);
+                let body =
+                    self.sql
+                        .select(vec![proj(key, &key_name)], Some(from), Some(cond), vec![]);
+                self.finish(body, vec![])
+            }
+            Body::Batch {
+                segments,
+                traits,
+                long: false,
+            } => self.batch(segments, traits),
+            Body::Batch {
+                segments,
+                traits,
+                long: true,
+            } => self.batch_long(segments, traits),
+            Body::Report { index, base } => self.report(*index, base),
+            Body::Split { index, members } => self.split(*index, members),
+            Body::Priority(pi) => self.priority(*pi),
+        }
+    }
+
+    /// The statement: every CTE in the plan's order, then `tail` (the body's own), then
+    /// the body.
+    fn finish(&mut self, body: Query, tail: Vec<(String, Query)>) -> Query {
+        let plan = self.plan;
+        let mut ctes: Vec<(String, Query)> = Vec::new();
+        for si in 0..plan.scans.len() {
+            let q = self.scan_cte(si);
+            ctes.push((plan.scans[si].cte.clone(), q));
+        }
+        for ci in 0..plan.chains.len() {
+            ctes.extend(self.chain_ctes(ci));
+        }
+        for &di in &plan.derived_order {
+            let q = self.derived_cte(di);
+            ctes.push((plan.derived[di].cte().to_string(), q));
+        }
+        ctes.extend(tail);
+        self.sql.with(ctes, body)
+    }
+
+    /// One row per entity with a boolean column per segment and a column per trait.
+    fn batch(&mut self, segments: &[SegmentId], traits: &[usize]) -> Query {
+        let plan = self.plan;
+        let p = self.p;
+        let block = &plan.block;
+        let key_name = p.catalog.entities[block.entity].key.clone();
+        let mut projection = vec![proj(self.key_expr(block), &key_name)];
+        let mut used = HashSet::new();
+        used.insert(key_name.clone());
+        for &id in segments {
+            let seg = &p.segments[id];
+            let e = self.two_valued(&seg.cond, Scope::Block(block));
+            let name = unique_column(&seg.name, &mut used);
+            projection.push(proj(e, &name));
+        }
+        for &t in traits {
+            let (e, _) = self.scalar(&p.traits[t].value, Scope::Block(block));
+            let name = unique_column(&p.traits[t].name, &mut used);
+            projection.push(proj(e, &name));
+        }
+        let from = self.from(block);
+        let body = self.sql.select(projection, Some(from), None, vec![]);
+        self.finish(body, vec![])
+    }
+
+    /// The long form of [`Emitter::batch`]: one row per (segment, member), the segment by
+    /// name. The memberships are computed once, in a CTE, and read once per segment.
+    fn batch_long(&mut self, segments: &[SegmentId], traits: &[usize]) -> Query {
+        let p = self.p;
+        let sql = self.sql;
+        let mut wide = self.batch(segments, traits);
+        let key = p.catalog.entities[self.plan.block.entity].key.clone();
+        // The wide statement's columns, as `batch` named them.
+        let mut used = HashSet::new();
+        used.insert(key.clone());
+        let columns: Vec<String> = segments
+            .iter()
+            .map(|&id| unique_column(&p.segments[id].name, &mut used))
+            .collect();
+        let cte = "memberships".to_string();
+        let arms: Vec<Query> = segments
+            .iter()
+            .zip(&columns)
+            .map(|(&id, col)| {
+                let from = From {
+                    base: sql.table(std::slice::from_ref(&cte), None),
+                    joins: vec![],
+                };
+                sql.select(
+                    vec![
+                        proj(sql.string(&p.segments[id].name), "segment"),
+                        proj_bare(sql.bare(&key)),
+                    ],
+                    Some(from),
+                    Some(sql.bare(col)),
+                    vec![],
+                )
+            })
+            .collect();
+        if let Some(why) = segments
+            .iter()
+            .find_map(|&id| self.d.unrepresentable(&p.segments[id].name))
+        {
+            self.problems.push(why.to_string());
+        }
+        // The wide statement's own CTEs come first, then it becomes `memberships`.
+        let inner = wide.with.take();
+        let mut ctes: Vec<(String, Query)> = Vec::new();
+        if let Some(w) = inner {
+            for c in w.cte_tables {
+                ctes.push((c.alias.name.value.clone(), *c.query));
+            }
+        }
+        ctes.push((cte, wide));
+        let body = sql.union_all(arms);
+        sql.with_raw_names(ctes, body)
+    }
+
+    /// A report: one row per segment (in the listed order) and a column per metric.
+    fn report(&mut self, ri: usize, base_name: &str) -> Query {
+        let plan = self.plan;
+        let p = self.p;
+        let sql = self.sql;
+        let d = self.d;
+        let r = &p.reports[ri];
+        let block = &plan.block;
+        let mut projection = vec![proj(
+            self.key_expr(block),
+            &p.catalog.entities[r.entity].key,
+        )];
+        for (i, &id) in r.segments.iter().enumerate() {
+            let e = self.two_valued(&p.segments[id].cond, Scope::Block(block));
+            projection.push(proj(e, &format!("in_{}", i + 1)));
+        }
+        for (i, m) in r.metrics.iter().enumerate() {
+            let e = match &m.kind {
+                MetricKind::Count(None) => continue,
+                MetricKind::Count(Some(c)) | MetricKind::Share(c) => {
+                    self.two_valued(c, Scope::Block(block))
+                }
+                MetricKind::Avg(v)
+                | MetricKind::Sum(v)
+                | MetricKind::Min(v)
+                | MetricKind::Max(v) => self.scalar(v, Scope::Block(block)).0,
+            };
+            projection.push(proj(e, &format!("m_{}", i + 1)));
+        }
+        let from = self.from(block);
+        let base = sql.select(projection, Some(from), None, vec![]);
+        // One SELECT per segment over the base, in order.
+        let mut arms: Vec<Query> = Vec::new();
+        for (i, &id) in r.segments.iter().enumerate() {
+            let mut cols = vec![
+                proj(self.string_lit(&p.segments[id].name), "segment"),
+                proj(sql.int(i as i64 + 1), "segment_position"),
+            ];
+            let mut used = HashSet::new();
+            used.insert("segment".to_string());
+            used.insert("segment_position".to_string());
+            for (mi, m) in r.metrics.iter().enumerate() {
+                let col = sql.bare(&format!("m_{}", mi + 1));
+                let e = match &m.kind {
+                    MetricKind::Count(None) => Expr::Function(sql.count_star()),
+                    MetricKind::Count(Some(_)) => d.cond_agg(&sql, AggFn::Count, None, Some(col)),
+                    MetricKind::Share(_) => sql.func(
+                        "AVG",
+                        vec![sql.case(vec![(col, raw("1.0".into()))], Some(raw("0.0".into())))],
+                    ),
+                    MetricKind::Avg(_) => sql.func("AVG", vec![col]),
+                    MetricKind::Sum(_) => sql.func("SUM", vec![col]),
+                    MetricKind::Min(v) | MetricKind::Max(v) => {
+                        let f = if matches!(m.kind, MetricKind::Min(_)) {
+                            "MIN"
+                        } else {
+                            "MAX"
+                        };
+                        let col = if self.scalar_ty(v) == Type::String {
+                            d.byte_order(&sql, col)
+                        } else {
+                            col
+                        };
+                        sql.func(f, vec![col])
+                    }
+                };
+                cols.push(proj(e, &unique_column(&m.name, &mut used)));
+            }
+            let from = From {
+                base: sql.table(&[base_name.to_string()], None),
+                joins: vec![],
+            };
+            arms.push(sql.select(
+                cols,
+                Some(from),
+                Some(sql.bare(&format!("in_{}", i + 1))),
+                vec![],
+            ));
+        }
+        let union = sql.union_all(arms);
+        let mut outer_cols = vec![proj_bare(sql.bare("segment"))];
+        let mut used = HashSet::new();
+        used.insert("segment".to_string());
+        used.insert("segment_position".to_string());
+        for m in &r.metrics {
+            outer_cols.push(proj_bare(sql.bare(&unique_column(&m.name, &mut used))));
+        }
+        let outer = sql.select(
+            outer_cols,
+            Some(From {
+                base: derived(union, "per_segment", &sql),
+                joins: vec![],
+            }),
+            None,
+            vec![],
+        );
+        let outer = sql.order_by(outer, vec![sql.bare("segment_position")]);
+        self.finish(outer, vec![(base_name.to_string(), base)])
+    }
+
+    /// A split: each member of the segment with its group, by a hash of salt and key that
+    /// every engine computes alike (the first 8 hex digits of an MD5, modulo 10,000).
+    fn split(&mut self, si: usize, members_name: &str) -> Query {
+        let plan = self.plan;
+        let p = self.p;
+        let sql = self.sql;
+        let d = self.d;
+        let s = &p.splits[si];
+        let seg = &p.segments[s.segment];
+        let entity = &p.catalog.entities[seg.entity];
+        let block = &plan.block;
+        let cond = self.cond(&seg.cond, Scope::Block(block)).0;
+        let key = self.key_expr(block);
+        let salted = bin(
+            self.string_lit(&format!("{}:", s.salt)),
+            BinaryOperator::StringConcat,
+            sql.cast(key.clone(), d.string_type()),
+        );
+        let hex = d.substr(&sql, d.md5_hex(&sql, salted), 1, 8);
+        let bucket = d.modulo(&sql, d.hex8_to_int(&sql, hex), sql.int(10_000));
+        let from = self.from(block);
+        let members = sql.select(
+            vec![proj(key, &entity.key), proj(bucket, "bucket")],
+            Some(from),
+            Some(cond),
+            vec![],
+        );
+        let mut whens = Vec::new();
+        let mut upto: i64 = 0;
+        let mut last = None;
+        for (i, (g, bp)) in s.groups.iter().enumerate() {
+            upto += i64::from(*bp);
+            let name = self.string_lit(g);
+            if i + 1 == s.groups.len() {
+                last = Some(name);
+            } else {
+                whens.push((
+                    bin(sql.bare("bucket"), BinaryOperator::Lt, sql.int(upto)),
+                    name,
+                ));
+            }
+        }
+        let group = if whens.is_empty() {
+            last.unwrap_or_else(|| sql.bool(false))
+        } else {
+            sql.case(whens, last)
+        };
+        let body = sql.select(
+            vec![proj_bare(sql.bare(&entity.key)), proj(group, "split_group")],
+            Some(From {
+                base: sql.table(&[members_name.to_string()], None),
+                joins: vec![],
+            }),
+            None,
+            vec![],
+        );
+        self.finish(body, vec![(members_name.to_string(), members)])
+    }
+
+    /// A priority list: each entity in the first listed segment it belongs to.
+    fn priority(&mut self, pi: usize) -> Query {
+        let plan = self.plan;
+        let p = self.p;
+        let sql = self.sql;
+        let pr = &p.priorities[pi];
+        let block = &plan.block;
+        let mut whens = Vec::new();
+        let mut any = Vec::new();
+        for &id in &pr.segments {
+            let (c, _) = self.cond(&p.segments[id].cond, Scope::Block(block));
+            let name = self.string_lit(&p.segments[id].name);
+            whens.push((c.clone(), name));
+            any.push(c);
+        }
+        let key = self.key_expr(block);
+        let from = self.from(block);
+        let key_name = p.catalog.entities[pr.entity].key.clone();
+        let body = sql.select(
+            vec![proj(key, &key_name), proj(sql.case(whens, None), "segment")],
+            Some(from),
+            Some(or(any)),
+            vec![],
+        );
+        self.finish(body, vec![])
+    }
+}
+
+/// `name`, or `name_2`, `name_3`, ... when taken.
+pub(crate) fn unique_column(name: &str, used: &mut HashSet<String>) -> String {
+    let mut n = name.to_string();
+    let mut i = 2;
+    while used.contains(&n) {
+        n = format!("{name}_{i}");
+        i += 1;
+    }
+    used.insert(n.clone());
+    n
+}

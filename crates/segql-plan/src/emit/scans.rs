@@ -1,0 +1,243 @@
+//! The aggregate scans: one CTE per [`Scan`](crate::plan::Scan) of an events relation,
+//! grouped by key, its earliest window and (when every column names events) its event
+//! names pushed into `WHERE`, and a conditional aggregate per column.
+
+use super::{Emitter, Scope, EV};
+use crate::dialect::{fixed_micros, AggFn};
+use crate::ir::*;
+use crate::plan::FactKey;
+use crate::sql::{and, bin, is_not_null, proj, From};
+use segql_syntax::ast::{Type, Unit};
+use sqlparser::ast::{BinaryOperator, Expr, Query};
+
+impl Emitter<'_> {
+    /// `ev.name IN (...)` for a step's names.
+    pub(crate) fn name_filter(
+        &mut self,
+        events: EventsId,
+        names: &Option<Vec<String>>,
+    ) -> Option<Expr> {
+        let ev = &self.p.catalog.events[events];
+        match (&ev.source, names) {
+            (EventSource::Column(col), Some(ns)) => {
+                let col = self.sql.col(EV, col);
+                let list: Vec<Expr> = ns.iter().map(|n| self.string_lit(n)).collect();
+                Some(if list.len() == 1 {
+                    bin(
+                        col,
+                        BinaryOperator::Eq,
+                        list.into_iter().next().expect("one"),
+                    )
+                } else {
+                    Expr::InList {
+                        expr: Box::new(col),
+                        list,
+                        negated: false,
+                    }
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The conditions an event must meet for a filter: names, properties, window start
+    /// and end (the `< as_of` bound is in every scan's WHERE).
+    /// `scan_names`: the names the scan's WHERE already restricts to; a filter on
+    /// exactly those is implied and left out.
+    pub(crate) fn filter_parts(
+        &mut self,
+        f: &EventFilter,
+        skip_start: bool,
+        scan_names: Option<&[String]>,
+    ) -> Vec<Expr> {
+        let time = self.sql.col(EV, &self.p.catalog.events[f.events].time);
+        let mut parts = Vec::new();
+        let implied = match (&f.names, scan_names) {
+            (Some(mine), Some(scan)) => {
+                mine.iter().all(|n| scan.contains(n)) && scan.iter().all(|n| mine.contains(n))
+            }
+            _ => false,
+        };
+        if !implied {
+            if let Some(n) = self.name_filter(f.events, &f.names) {
+                parts.push(n);
+            }
+        }
+        if let Some(pred) = &f.pred {
+            parts.push(self.cond(pred, Scope::Events).0);
+        }
+        if let Some(start) = &f.window.start {
+            if !skip_start {
+                let s = self.time_point(start);
+                parts.push(bin(time.clone(), BinaryOperator::GtEq, s));
+            }
+        }
+        if f.window.end != TimePoint::AsOf {
+            let e = self.time_point(&f.window.end);
+            parts.push(bin(time, BinaryOperator::Lt, e));
+        }
+        parts
+    }
+
+    /// The scan WHERE shared by every feature of a relation: before as_of, after the
+    /// earliest window start, and (when every feature names events) only those names.
+    pub(crate) fn scan_where(
+        &mut self,
+        events: EventsId,
+        filters: &[&EventFilter],
+    ) -> (Expr, Option<TimePoint>, Option<Vec<String>>) {
+        let time = self.sql.col(EV, &self.p.catalog.events[events].time);
+        let mut parts = vec![bin(time.clone(), BinaryOperator::Lt, self.as_of())];
+        let mut earliest: Option<&TimePoint> = None;
+        let mut unbounded = false;
+        for f in filters {
+            match &f.window.start {
+                None => unbounded = true,
+                Some(s) => {
+                    if earliest.is_none_or(|e| self.plan.instant(s) < self.plan.instant(e)) {
+                        earliest = Some(s);
+                    }
+                }
+            }
+        }
+        let earliest = if unbounded { None } else { earliest.cloned() };
+        if let Some(s) = &earliest {
+            let e = self.time_point(s);
+            parts.push(bin(time, BinaryOperator::GtEq, e));
+        }
+        let mut scan_names = None;
+        if filters.iter().all(|f| f.names.is_some()) {
+            let mut all: Vec<String> = Vec::new();
+            for f in filters {
+                for n in f.names.iter().flatten() {
+                    if !all.contains(n) {
+                        all.push(n.clone());
+                    }
+                }
+            }
+            if let Some(n) = self.name_filter(events, &Some(all.clone())) {
+                parts.push(n);
+                scan_names = Some(all);
+            }
+        }
+        (and(parts), earliest, scan_names)
+    }
+
+    /// The CTE of one aggregate scan.
+    pub(crate) fn scan_cte(&mut self, si: usize) -> Query {
+        let sql = self.sql;
+        let scan = &self.plan.scans[si];
+        let events = scan.events;
+        let ev = &self.p.catalog.events[events];
+        let entity = &self.p.catalog.entities[ev.entity];
+        let cols = &scan.columns;
+        let filters: Vec<&EventFilter> = cols.iter().map(|(k, _)| &k.agg().filter).collect();
+        let (selection, earliest, scan_names) = self.scan_where(events, &filters);
+        let key = sql.col(EV, &ev.key);
+        let time = sql.col(EV, &ev.time);
+        let mut projection = vec![proj(key.clone(), &entity.key)];
+        for (k, name) in cols {
+            let (agg, seen) = match k {
+                FactKey::Agg(a) => (a, false),
+                FactKey::Seen(a) => (a, true),
+            };
+            let skip_start = earliest.as_ref() == agg.filter.window.start.as_ref();
+            let parts = self.filter_parts(&agg.filter, skip_start, scan_names.as_deref());
+            let cond = if parts.is_empty() {
+                None
+            } else {
+                Some(and(parts))
+            };
+            let col = |c: &str| sql.col(EV, c);
+            let prop_ty = |c: &str| ev.property(c).map(|p| p.ty);
+            let expr = if seen {
+                let arg = match &agg.kind {
+                    AggKind::Avg(c) | AggKind::Min(c) | AggKind::Max(c) => col(c),
+                    _ => time.clone(),
+                };
+                self.d.cond_agg(
+                    &sql,
+                    AggFn::Count,
+                    None,
+                    Some(and(cond.into_iter().chain([is_not_null(arg)]).collect())),
+                )
+            } else {
+                match &agg.kind {
+                    AggKind::Count => self.d.cond_agg(&sql, AggFn::Count, None, cond),
+                    AggKind::CountDistinct(c) => {
+                        self.d
+                            .cond_agg(&sql, AggFn::CountDistinct, Some(col(c)), cond)
+                    }
+                    AggKind::Sum(c) => self.d.cond_agg(&sql, AggFn::Sum, Some(col(c)), cond),
+                    AggKind::Avg(c) if prop_ty(c) == Some(Type::Decimal) => {
+                        self.d.avg_decimal(&sql, col(c), cond)
+                    }
+                    AggKind::Avg(c) => self.d.cond_agg(&sql, AggFn::Avg, Some(col(c)), cond),
+                    // The least and greatest strings by their bytes, as comparisons see them.
+                    AggKind::Min(c) | AggKind::Max(c) => {
+                        let f = if matches!(agg.kind, AggKind::Min(_)) {
+                            AggFn::Min
+                        } else {
+                            AggFn::Max
+                        };
+                        let arg = if prop_ty(c) == Some(Type::String) {
+                            self.d.byte_order(&sql, col(c))
+                        } else {
+                            col(c)
+                        };
+                        self.d.cond_agg(&sql, f, Some(arg), cond)
+                    }
+                    AggKind::First => self.d.cond_agg(&sql, AggFn::Min, Some(time.clone()), cond),
+                    AggKind::Last => self.d.cond_agg(&sql, AggFn::Max, Some(time.clone()), cond),
+                    AggKind::ActivePeriods { n, unit } => {
+                        let bucket = self.period_bucket(*n, *unit, time.clone());
+                        self.d.active_periods(&sql, bucket, *n, cond)
+                    }
+                }
+            };
+            projection.push(proj(expr, name));
+        }
+        let from = From {
+            base: sql.table(&ev.table, Some(EV)),
+            joins: vec![],
+        };
+        sql.select(projection, Some(from), Some(selection), vec![key])
+    }
+
+    /// Which of the `n` periods before as_of an event falls in: 0 is the latest.
+    fn period_bucket(&mut self, n: i64, unit: Unit, time: Expr) -> Expr {
+        let sql = self.sql;
+        match fixed_micros(unit) {
+            Some(us) => {
+                // Period i is [as_of - (i+1) units, as_of - i units): an event exactly
+                // one unit back is in period 0. The scan keeps time < as_of, so the
+                // difference is at least 1 µs and (diff - 1) div unit is never negative.
+                let diff = bin(
+                    bin(
+                        self.d.epoch_micros(&sql, self.as_of()),
+                        BinaryOperator::Minus,
+                        self.d.epoch_micros(&sql, time),
+                    ),
+                    BinaryOperator::Minus,
+                    sql.int(1),
+                );
+                self.d.int_div(&sql, diff, sql.int(us))
+            }
+            None => {
+                let mut whens = Vec::new();
+                for i in 1..=n {
+                    let per = if unit == Unit::Year { 12 } else { 1 };
+                    let bound = self.time_point(&TimePoint::Ago(Duration {
+                        n: i * per,
+                        unit: Unit::Month,
+                    }));
+                    whens.push((
+                        bin(time.clone(), BinaryOperator::GtEq, bound),
+                        sql.int(i - 1),
+                    ));
+                }
+                sql.case(whens, None)
+            }
+        }
+    }
+}

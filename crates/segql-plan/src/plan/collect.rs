@@ -1,0 +1,336 @@
+//! Collection: every behavioural value a statement needs becomes a *feature*: an
+//! aggregate column of the scan of its events relation, a sequence, an `ntile` bucket,
+//! or a count over related entities. Identical features are registered once, whichever
+//! segment asked for them. This is the only place that registers anything.
+
+use super::names::{names_slug, slug, window_suffix, Names};
+use super::{avg_against_literal, sum_of, Capabilities, Derived, FactKey, Request, Scan, ScanKind};
+use super::{Block, Needs, SeqFeature, Tile};
+use crate::ir::*;
+
+/// What collection found, before tiering and naming the rest.
+pub(super) struct Collected {
+    pub(super) scans: Vec<Scan>,
+    pub(super) sequences: Vec<SeqFeature>,
+    /// The CTE shared by the sequences of an events relation that has more than one.
+    pub(super) seq_groups: Vec<(EventsId, String)>,
+    pub(super) derived: Vec<Derived>,
+    pub(super) names: Names,
+}
+
+pub(super) struct Collector<'a> {
+    p: &'a Program,
+    caps: &'a Capabilities,
+    c: Collected,
+}
+
+impl<'a> Collector<'a> {
+    pub(super) fn new(p: &'a Program, caps: &'a Capabilities, _as_of: i64) -> Self {
+        Collector {
+            p,
+            caps,
+            c: Collected {
+                scans: Vec::new(),
+                sequences: Vec::new(),
+                seq_groups: Vec::new(),
+                derived: Vec::new(),
+                names: Names::new(p),
+            },
+        }
+    }
+
+    /// Collects what a request's statement needs; `entity` is the statement's.
+    pub(super) fn request(&mut self, r: &Request, entity: EntityId) {
+        let p = self.p;
+        match r {
+            Request::Segment(id) => self.cond(&p.segments[*id].cond, p.segments[*id].entity),
+            Request::Batch {
+                segments, traits, ..
+            } => {
+                for &id in segments {
+                    self.cond(&p.segments[id].cond, entity);
+                }
+                for &t in traits {
+                    self.scalar(&p.traits[t].value, entity);
+                }
+            }
+            Request::Report(ri) => {
+                let rep = &p.reports[*ri];
+                for &id in &rep.segments {
+                    self.cond(&p.segments[id].cond, rep.entity);
+                }
+                for m in &rep.metrics {
+                    match &m.kind {
+                        MetricKind::Count(None) => {}
+                        MetricKind::Count(Some(x)) | MetricKind::Share(x) => {
+                            self.cond(x, rep.entity)
+                        }
+                        MetricKind::Avg(v)
+                        | MetricKind::Sum(v)
+                        | MetricKind::Min(v)
+                        | MetricKind::Max(v) => self.scalar(v, rep.entity),
+                    }
+                }
+            }
+            Request::Split(si) => {
+                let seg = &p.segments[p.splits[*si].segment];
+                self.cond(&seg.cond, seg.entity);
+            }
+            Request::Priority(pi) => {
+                for &id in &p.priorities[*pi].segments {
+                    self.cond(&p.segments[id].cond, p.priorities[*pi].entity);
+                }
+            }
+        }
+    }
+
+    pub(super) fn finish(self) -> Collected {
+        self.c
+    }
+
+    pub(super) fn cond(&mut self, c: &Cond, entity: EntityId) {
+        match c {
+            Cond::Const(_) | Cond::Sql(_) => {}
+            Cond::And(v) | Cond::Or(v) => v.iter().for_each(|c| self.cond(c, entity)),
+            Cond::Not(c) => self.cond(c, entity),
+            Cond::Cmp(a, op, b) => {
+                if let Some((agg, _, _)) = avg_against_literal(a, *op, b) {
+                    // Compared exactly, as a sum against the literal times a count.
+                    self.fact(FactKey::Agg(sum_of(agg)));
+                    self.fact(FactKey::Seen(agg.clone()));
+                    return;
+                }
+                self.scalar(a, entity);
+                self.scalar(b, entity);
+            }
+            Cond::In { value, .. }
+            | Cond::Text { value, .. }
+            | Cond::Regex { value, .. }
+            | Cond::IsSet(value) => self.scalar(value, entity),
+            Cond::Segment(id) => {
+                let seg = &self.p.segments[*id];
+                self.cond(&seg.cond, seg.entity);
+            }
+            Cond::Quantified {
+                entity: inner,
+                via_ref,
+                cond,
+                ..
+            } => {
+                self.cond(cond, *inner);
+                let group = self.c.derived.iter_mut().find_map(|d| match d {
+                    Derived::Quant {
+                        outer,
+                        inner: i,
+                        via_ref: r,
+                        conds,
+                        ..
+                    } if *outer == entity && i == inner && r == via_ref => Some(conds),
+                    _ => None,
+                });
+                match group {
+                    Some(conds) => {
+                        if !conds.contains(cond) {
+                            conds.push((**cond).clone());
+                        }
+                    }
+                    None => {
+                        let name = format!(
+                            "{}_per_{}",
+                            self.p.catalog.entities[*inner].name,
+                            self.p.catalog.entities[entity].name
+                        );
+                        let cte = self.c.names.fresh(&name);
+                        self.c.derived.push(Derived::Quant {
+                            outer: entity,
+                            inner: *inner,
+                            via_ref: *via_ref,
+                            conds: vec![(**cond).clone()],
+                            cte,
+                            block: empty_block(*inner),
+                        });
+                    }
+                }
+            }
+            Cond::Sequence(s) => {
+                if !self.c.sequences.iter().any(|f| &f.seq == s.as_ref()) {
+                    let first = names_slug(&s.steps[0].names);
+                    let last = names_slug(&s.steps[s.steps.len() - 1].names);
+                    let cte = self.c.names.fresh(&format!("{first}_then_{last}"));
+                    // A second sequence over the same events: they share one scan.
+                    if self.c.sequences.iter().any(|f| f.seq.events == s.events)
+                        && !self.c.seq_groups.iter().any(|(e, _)| *e == s.events)
+                    {
+                        let group = self.c.names.fresh("sequences");
+                        self.c.seq_groups.push((s.events, group));
+                    }
+                    self.c.sequences.push(SeqFeature {
+                        seq: (**s).clone(),
+                        cte,
+                    });
+                }
+            }
+        }
+    }
+
+    pub(super) fn scalar(&mut self, s: &Scalar, entity: EntityId) {
+        match s {
+            Scalar::Column(_) | Scalar::Lit(_) | Scalar::Time(_) => {}
+            Scalar::Agg(a) => {
+                self.fact(FactKey::Agg((**a).clone()));
+                if self.caps.outer_join_defaults && !a.zero_when_empty() {
+                    self.fact(FactKey::Seen((**a).clone()));
+                }
+            }
+            Scalar::Ntile { k, value } => {
+                self.scalar(value, entity);
+                self.ntile(*k, value, entity);
+            }
+            Scalar::Score(rules) => rules.iter().for_each(|(_, c)| self.cond(c, entity)),
+        }
+    }
+
+    fn ntile(&mut self, k: i64, value: &Scalar, entity: EntityId) {
+        let group = self
+            .c
+            .derived
+            .iter()
+            .position(|d| matches!(d, Derived::Ntile { entity: e, .. } if *e == entity));
+        let Some(di) = group else {
+            let name = self.c.names.fresh(&format!("ntile_{k}"));
+            self.c.derived.push(Derived::Ntile {
+                entity,
+                tiles: vec![Tile {
+                    k,
+                    value: value.clone(),
+                    name: name.clone(),
+                }],
+                cte: name,
+                block: empty_block(entity),
+            });
+            return;
+        };
+        let known = matches!(&self.c.derived[di], Derived::Ntile { tiles, .. }
+            if tiles.iter().any(|t| t.k == k && &t.value == value));
+        if known {
+            return;
+        }
+        let name = self.c.names.fresh(&format!("ntile_{k}"));
+        // The second tile: the CTE becomes the entity's shared one.
+        let single = matches!(&self.c.derived[di],
+            Derived::Ntile { tiles, .. } if tiles.len() == 1);
+        let shared = single.then(|| self.c.names.fresh("ntiles"));
+        if let Derived::Ntile { tiles, cte, .. } = &mut self.c.derived[di] {
+            if let Some(shared) = shared {
+                *cte = shared;
+            }
+            tiles.push(Tile {
+                k,
+                value: value.clone(),
+                name,
+            });
+        }
+    }
+
+    /// Registers an aggregate column in its relation's scan (the first of its kind: the
+    /// widest, before tiering), once.
+    fn fact(&mut self, key: FactKey) {
+        let agg = key.agg().clone();
+        let events = agg.filter.events;
+        let distinct = self.caps.distinct_scan
+            && match agg.kind {
+                AggKind::CountDistinct(_) => true,
+                AggKind::ActivePeriods { n, .. } => self.caps.active_periods_distinct(n),
+                _ => false,
+            };
+        let kind = if distinct {
+            ScanKind::Distinct
+        } else {
+            ScanKind::Shared
+        };
+        let scan = self
+            .c
+            .scans
+            .iter()
+            .position(|s| s.events == events && s.kind == kind);
+        if let Some(si) = scan {
+            if self.c.scans[si].columns.iter().any(|(k, _)| k == &key) {
+                return;
+            }
+        }
+        let si = match scan {
+            Some(i) => i,
+            None => {
+                let ev = &self.p.catalog.events[events];
+                let entity = &self.p.catalog.entities[ev.entity];
+                let what = if distinct { "distinct_" } else { "" };
+                let cte = self
+                    .c
+                    .names
+                    .fresh(&format!("{}_{what}per_{}", ev.name, entity.name));
+                self.c.scans.push(Scan {
+                    events,
+                    kind,
+                    cte,
+                    columns: Vec::new(),
+                });
+                self.c.scans.len() - 1
+            }
+        };
+        let name = self.column_name(&key, si);
+        self.c.scans[si].columns.push((key, name));
+    }
+
+    /// A column's name in its scan: what it computes, unique in the scan.
+    fn column_name(&self, key: &FactKey, si: usize) -> String {
+        let agg = key.agg();
+        let events = agg.filter.events;
+        let names = names_slug(&agg.filter.names);
+        let what = match &agg.kind {
+            AggKind::Count => String::new(),
+            AggKind::CountDistinct(c) => format!("_distinct_{}", slug(c)),
+            AggKind::Sum(c) => format!("_{}_sum", slug(c)),
+            AggKind::Avg(c) => format!("_{}_avg", slug(c)),
+            AggKind::Min(c) => format!("_{}_min", slug(c)),
+            AggKind::Max(c) => format!("_{}_max", slug(c)),
+            AggKind::First => "_first_at".to_string(),
+            AggKind::Last => "_last_at".to_string(),
+            AggKind::ActivePeriods { unit, .. } => format!("_active_{}s", unit.singular()),
+        };
+        let filtered = if agg.filter.pred.is_some() {
+            "_filtered"
+        } else {
+            ""
+        };
+        let seen = if matches!(key, FactKey::Seen(_)) {
+            "_seen"
+        } else {
+            ""
+        };
+        let mut base = format!(
+            "{names}{what}{}{filtered}{seen}",
+            window_suffix(&agg.filter.window)
+        );
+        if base.len() > 60 {
+            base.truncate(60);
+        }
+        let key_name = slug(&self.p.catalog.entities[self.p.catalog.events[events].entity].key);
+        let mut name = base.clone();
+        let mut i = 2;
+        while name == key_name || self.c.scans[si].columns.iter().any(|(_, n)| n == &name) {
+            name = format!("{base}_{i}");
+            i += 1;
+        }
+        name
+    }
+}
+
+/// A block whose alias and joins are filled in by `needs`.
+fn empty_block(entity: EntityId) -> Block {
+    Block {
+        entity,
+        alias: String::new(),
+        needs: Needs::default(),
+        ref_aliases: Vec::new(),
+    }
+}

@@ -1,0 +1,193 @@
+//! A plan as text, for snapshots and for reading: every CTE with what it computes, the
+//! joins of every block, in the order the statement defines them.
+
+use super::{Block, Body, Derived, FactKey, Plan, ScanKind};
+use crate::ir::*;
+use segql_syntax::time::format_timestamp;
+use std::fmt::Write;
+
+fn time_point(t: &TimePoint) -> String {
+    match t {
+        TimePoint::AsOf => "as_of".to_string(),
+        TimePoint::At(ts) => format_timestamp(*ts),
+        TimePoint::Ago(d) => format!("{} {} ago", d.n, d.unit.word_for(d.n)),
+    }
+}
+
+fn window(w: &TimeWindow) -> String {
+    match (&w.start, &w.end) {
+        (None, TimePoint::AsOf) => "ever".to_string(),
+        (start, end) => format!(
+            "[{}, {})",
+            start.as_ref().map_or("start".to_string(), time_point),
+            time_point(end)
+        ),
+    }
+}
+
+fn names(n: &Option<Vec<String>>) -> String {
+    match n {
+        None => "any event".to_string(),
+        Some(v) => v
+            .iter()
+            .map(|s| format!("{s:?}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// What an aggregate column computes, in a line.
+pub fn describe(key: &FactKey) -> String {
+    let a = key.agg();
+    let what = match &a.kind {
+        AggKind::Count => "count".to_string(),
+        AggKind::CountDistinct(c) => format!("count distinct({c})"),
+        AggKind::Sum(c) => format!("sum({c})"),
+        AggKind::Avg(c) => format!("avg({c})"),
+        AggKind::Min(c) => format!("min({c})"),
+        AggKind::Max(c) => format!("max({c})"),
+        AggKind::First => "first time".to_string(),
+        AggKind::Last => "last time".to_string(),
+        AggKind::ActivePeriods { n, unit } => format!("active {unit:?}s of {n}").to_lowercase(),
+    };
+    let seen = if matches!(key, FactKey::Seen(_)) {
+        "rows with a value for "
+    } else {
+        ""
+    };
+    let filtered = if a.filter.pred.is_some() {
+        " with a filter"
+    } else {
+        ""
+    };
+    format!(
+        "{seen}{what} of {}{filtered} {}",
+        names(&a.filter.names),
+        window(&a.filter.window)
+    )
+}
+
+fn block(p: &Program, plan: &Plan, b: &Block, out: &mut String) {
+    let e = &p.catalog.entities[b.entity];
+    let _ = write!(out, "{} AS {}", e.table.join("."), b.alias);
+    let mut joins: Vec<String> = Vec::new();
+    for (ri, alias) in &b.ref_aliases {
+        joins.push(format!("{} AS {alias}", e.refs[*ri].nav));
+    }
+    joins.extend(b.needs.scans.iter().map(|&s| plan.scans[s].cte.clone()));
+    let mut seqs: Vec<String> = Vec::new();
+    for &s in &b.needs.seqs {
+        let (cte, _) = plan.sequence_column(s);
+        if !seqs.contains(&cte) {
+            seqs.push(cte);
+        }
+    }
+    joins.extend(seqs);
+    joins.extend(
+        b.needs
+            .derived
+            .iter()
+            .map(|&d| plan.derived[d].cte().to_string()),
+    );
+    if !joins.is_empty() {
+        let _ = write!(out, " joining {}", joins.join(", "));
+    }
+    out.push('\n');
+}
+
+impl Plan {
+    /// The plan as text (names resolved against the program).
+    pub fn display(&self, p: &Program) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "as of {}", format_timestamp(self.as_of));
+        for s in &self.scans {
+            let kind = match s.kind {
+                ScanKind::Shared => "shared".to_string(),
+                ScanKind::Distinct => "distinct".to_string(),
+                ScanKind::Tier(t) => format!("tier {t}"),
+            };
+            let ev = &p.catalog.events[s.events];
+            let _ = writeln!(out, "scan {} ({kind}) of {}:", s.cte, ev.table.join("."));
+            for (k, name) in &s.columns {
+                let _ = writeln!(out, "  {name}: {}", describe(k));
+            }
+        }
+        for c in &self.chains {
+            let seqs: Vec<String> = c
+                .members
+                .iter()
+                .map(|&i| {
+                    let s = &self.sequences[i];
+                    let steps: Vec<String> =
+                        s.seq.steps.iter().map(|st| names(&st.names)).collect();
+                    format!(
+                        "{}: {} {}",
+                        s.cte,
+                        steps.join(" then "),
+                        window(&s.seq.window)
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "sequences {} of {} (scan {}, passes {}):",
+                c.result_cte(self),
+                p.catalog.events[c.events].table.join("."),
+                c.steps_cte,
+                if c.step_ctes.is_empty() {
+                    "none".to_string()
+                } else {
+                    c.step_ctes.join(", ")
+                }
+            );
+            for s in seqs {
+                let _ = writeln!(out, "  {s}");
+            }
+        }
+        for &di in &self.derived_order {
+            let d = &self.derived[di];
+            match d {
+                Derived::Ntile { tiles, .. } => {
+                    let t: Vec<String> = tiles
+                        .iter()
+                        .map(|t| format!("ntile({}) as {}", t.k, t.name))
+                        .collect();
+                    let _ = write!(out, "derived {}: {} over ", d.cte(), t.join(", "));
+                }
+                Derived::Quant { conds, outer, .. } => {
+                    let _ = write!(
+                        out,
+                        "derived {}: {} condition(s), per {}, over ",
+                        d.cte(),
+                        conds.len(),
+                        p.catalog.entities[*outer].name
+                    );
+                }
+            }
+            block(p, self, d.block(), &mut out);
+        }
+        let body = match &self.body {
+            Body::Segment(id) => format!("segment {}", p.segments[*id].name),
+            Body::Batch {
+                segments,
+                traits,
+                long,
+            } => format!(
+                "batch{} of {} segment(s) and {} trait(s)",
+                if *long { " (long)" } else { "" },
+                segments.len(),
+                traits.len()
+            ),
+            Body::Report { index, base } => {
+                format!("report {} (base {base})", p.reports[*index].name)
+            }
+            Body::Split { index, members } => {
+                format!("split {} (members {members})", p.splits[*index].name)
+            }
+            Body::Priority(i) => format!("priority {}", p.priorities[*i].name),
+        };
+        let _ = write!(out, "{body} over ");
+        block(p, self, &self.block, &mut out);
+        out
+    }
+}

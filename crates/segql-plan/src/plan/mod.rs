@@ -1,0 +1,575 @@
+//! Stage 5, planning: the checked IR and a request to a [`Plan`], the data emission reads.
+//!
+//! The plan says which CTEs a statement defines and what each computes: the aggregate
+//! scans of every events relation (the shared one, a scan for distinct aggregates, one
+//! per window tier), the sequences and their chain of window passes, the derived CTEs
+//! (ntile buckets, counts over related entities) in the order they must be defined, and
+//! for every query block the joins its expressions need. Planning reads the dialect only
+//! through [`Capabilities`]; it writes no SQL. Emission (`crate::emit`) reads the plan and
+//! cannot add to it: a lookup of something not planned is an internal error.
+//!
+//! Planning happens in four steps, each in its own file: `collect` registers every
+//! behavioural value as a column of its relation's scan (identical ones once, whichever
+//! segment asked), `tiers` splits scans by window, the body's and the sequences' names
+//! are taken, and `needs` finds the joins of each block and the order of the derived
+//! CTEs.
+
+mod collect;
+mod display;
+pub(crate) mod names;
+mod needs;
+mod tiers;
+
+use crate::dialect::{fixed_micros, Dialect};
+use crate::ir::*;
+use segql_syntax::ast::Unit;
+use segql_syntax::time::{civil_from_days, days_from_civil, days_in_month, MICROS_PER_DAY};
+use std::collections::BTreeSet;
+
+/// What planning needs to know of a dialect: the plan shapes it takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Distinct aggregates get a scan of their own, restricted to their events.
+    pub distinct_scan: bool,
+    /// The shared aggregate is split by window tier (last month, last quarter, longer).
+    pub window_tiers: bool,
+    /// Active periods over at most this many periods are a plain aggregate (a bit per
+    /// period); more, or `None`, are a distinct count (and so go to the distinct scan).
+    pub active_period_bits: Option<i64>,
+    /// Unmatched outer-join columns come back as type defaults (0, ''), not NULL: every
+    /// nullable aggregate gets a "seen" count beside it.
+    pub outer_join_defaults: bool,
+}
+
+impl Capabilities {
+    /// The capabilities a dialect declares.
+    pub fn of(d: &dyn Dialect) -> Capabilities {
+        Capabilities {
+            distinct_scan: d.separate_distinct_scan(),
+            window_tiers: d.tier_by_window(),
+            active_period_bits: (1..=64)
+                .take_while(|&n| !d.active_periods_distinct(n))
+                .last(),
+            outer_join_defaults: d.outer_join_defaults(),
+        }
+    }
+
+    /// Whether active periods over `n` periods are a distinct aggregate.
+    pub fn active_periods_distinct(&self, n: i64) -> bool {
+        self.active_period_bits.is_none_or(|max| n > max)
+    }
+}
+
+/// What a statement computes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// `SELECT key` of the members of one segment.
+    Segment(SegmentId),
+    /// One row per entity with a boolean column per segment (all of one entity) and a
+    /// column per trait of that entity; `long`: one row per (segment, member) instead.
+    Batch {
+        segments: Vec<SegmentId>,
+        traits: Vec<usize>,
+        long: bool,
+    },
+    /// One row per segment of the report, a column per metric.
+    Report(usize),
+    /// Each member of the split's segment with its group.
+    Split(usize),
+    /// Each entity in the first listed segment it belongs to.
+    Priority(usize),
+}
+
+/// An aggregate column of a scan: what it computes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FactKey {
+    Agg(EventAgg),
+    /// The number of rows a nullable aggregate saw a value in: its guard.
+    Seen(EventAgg),
+}
+
+impl FactKey {
+    pub fn agg(&self) -> &EventAgg {
+        match self {
+            FactKey::Agg(a) | FactKey::Seen(a) => a,
+        }
+    }
+}
+
+/// Which rows of an events relation a scan reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanKind {
+    /// The relation's shared aggregate (the widest window tier present).
+    Shared,
+    /// Only distinct aggregates, on dialects that scan for them separately.
+    Distinct,
+    /// The columns whose window starts within the tier (`last_month`, `last_quarter`).
+    Tier(&'static str),
+}
+
+/// One CTE scanning an events relation, grouped by key: a column per aggregate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scan {
+    pub events: EventsId,
+    pub kind: ScanKind,
+    pub cte: String,
+    pub columns: Vec<(FactKey, String)>,
+}
+
+/// A sequence, and its name: its CTE when it is alone over its relation, its column in
+/// the relation's shared `sequences` CTE otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeqFeature {
+    pub seq: Sequence,
+    pub cte: String,
+}
+
+/// The CTE chain of every sequence over one events relation: one scan of the steps,
+/// then a window pass per step position, then the result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeqChain {
+    pub events: EventsId,
+    /// The sequences (indices into [`Plan::sequences`]), in collection order.
+    pub members: Vec<usize>,
+    /// The shared result CTE when more than one sequence reads the relation.
+    pub group: Option<String>,
+    /// The scan of the steps' events.
+    pub steps_cte: String,
+    /// The window pass for step positions 2, 3, ... of the longest sequence.
+    pub step_ctes: Vec<String>,
+}
+
+impl SeqChain {
+    /// The CTE holding the result.
+    pub fn result_cte<'p>(&'p self, plan: &'p Plan) -> &'p str {
+        match &self.group {
+            Some(g) => g,
+            None => &plan.sequences[self.members[0]].cte,
+        }
+    }
+}
+
+/// One `ntile` of an entity's shared ntile CTE.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tile {
+    pub k: i64,
+    pub value: Scalar,
+    pub name: String,
+}
+
+/// A CTE computed per entity from its own table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Derived {
+    /// Every `ntile` of one entity: one pass over its table, a window column per tile.
+    /// One tile alone is its own CTE (`ntile_10`, column `bucket`); several share
+    /// `ntiles`, a column each named like the tile.
+    Ntile {
+        entity: EntityId,
+        tiles: Vec<Tile>,
+        cte: String,
+        block: Block,
+    },
+    /// Every quantifier over one relationship (outer entity, inner entity, reference):
+    /// one pass over the inner table, one `matching` count per condition.
+    Quant {
+        outer: EntityId,
+        inner: EntityId,
+        via_ref: usize,
+        conds: Vec<Cond>,
+        cte: String,
+        block: Block,
+    },
+}
+
+impl Derived {
+    pub fn cte(&self) -> &str {
+        match self {
+            Derived::Ntile { cte, .. } | Derived::Quant { cte, .. } => cte,
+        }
+    }
+
+    pub fn block(&self) -> &Block {
+        match self {
+            Derived::Ntile { block, .. } | Derived::Quant { block, .. } => block,
+        }
+    }
+}
+
+/// One query block over an entity's table: its alias and the joins its expressions need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub entity: EntityId,
+    pub alias: String,
+    pub needs: Needs,
+    /// The alias of each reference of the entity the block joins.
+    pub ref_aliases: Vec<(usize, String)>,
+}
+
+impl Block {
+    pub fn ref_alias(&self, ri: usize) -> Option<&str> {
+        self.ref_aliases
+            .iter()
+            .find(|(r, _)| *r == ri)
+            .map(|(_, a)| a.as_str())
+    }
+}
+
+/// The CTEs and referenced tables a block joins (indices into the plan).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub refs: BTreeSet<usize>,
+    pub scans: BTreeSet<usize>,
+    pub seqs: BTreeSet<usize>,
+    pub derived: BTreeSet<usize>,
+}
+
+/// The statement's own SELECT, by request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    Segment(SegmentId),
+    Batch {
+        segments: Vec<SegmentId>,
+        traits: Vec<usize>,
+        long: bool,
+    },
+    /// `base`: the CTE of per-entity flags and metric values the report aggregates.
+    Report {
+        index: usize,
+        base: String,
+    },
+    /// `members`: the CTE of the segment's members and their hash bucket.
+    Split {
+        index: usize,
+        members: String,
+    },
+    Priority(usize),
+}
+
+/// Everything emission needs to write one statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub as_of: i64,
+    pub body: Body,
+    /// The body's block, over the statement's entity.
+    pub block: Block,
+    /// The aggregate scans, in the order they are defined.
+    pub scans: Vec<Scan>,
+    pub sequences: Vec<SeqFeature>,
+    /// One per events relation with sequences, in order of their first sequence.
+    pub chains: Vec<SeqChain>,
+    /// In collection order; defined in [`Plan::derived_order`].
+    pub derived: Vec<Derived>,
+    pub derived_order: Vec<usize>,
+}
+
+/// Something the plan does not hold: a bug in planning, never a user's mistake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotPlanned(pub String);
+
+impl Plan {
+    /// The scan and column of an aggregate.
+    pub fn column(&self, key: &FactKey) -> Result<(usize, &str), NotPlanned> {
+        self.scans
+            .iter()
+            .enumerate()
+            .find_map(|(si, s)| {
+                s.columns
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, name)| (si, name.as_str()))
+            })
+            .ok_or_else(|| NotPlanned(format!("no scan computes {key:?}")))
+    }
+
+    /// The derived CTE and column of an entity's `ntile`.
+    pub fn ntile(
+        &self,
+        entity: EntityId,
+        k: i64,
+        value: &Scalar,
+    ) -> Result<(usize, String), NotPlanned> {
+        self.derived
+            .iter()
+            .enumerate()
+            .find_map(|(di, d)| match d {
+                Derived::Ntile {
+                    entity: e, tiles, ..
+                } if *e == entity => {
+                    let t = tiles.iter().find(|t| t.k == k && &t.value == value)?;
+                    let column = if tiles.len() == 1 {
+                        "bucket".to_string()
+                    } else {
+                        t.name.clone()
+                    };
+                    Some((di, column))
+                }
+                _ => None,
+            })
+            .ok_or_else(|| NotPlanned(format!("no ntile({k}) of {value:?} for entity {entity}")))
+    }
+
+    /// The derived CTE and `matching` column of a quantifier's condition.
+    pub fn quantifier(
+        &self,
+        outer: EntityId,
+        inner: EntityId,
+        via_ref: usize,
+        cond: &Cond,
+    ) -> Result<(usize, String), NotPlanned> {
+        self.derived
+            .iter()
+            .enumerate()
+            .find_map(|(di, d)| match d {
+                Derived::Quant {
+                    outer: o,
+                    inner: i,
+                    via_ref: r,
+                    conds,
+                    ..
+                } if *o == outer && *i == inner && *r == via_ref => {
+                    let ci = conds.iter().position(|c| c == cond)?;
+                    Some((di, matching_column(conds.len(), ci)))
+                }
+                _ => None,
+            })
+            .ok_or_else(|| NotPlanned(format!("no quantifier over entity {inner} for {outer}")))
+    }
+
+    /// The index of a sequence.
+    pub fn sequence(&self, seq: &Sequence) -> Result<usize, NotPlanned> {
+        self.sequences
+            .iter()
+            .position(|f| &f.seq == seq)
+            .ok_or_else(|| NotPlanned("a sequence that was not collected".to_string()))
+    }
+
+    /// Where a sequence's result is: (CTE, column). A sequence alone over its events
+    /// relation has its own CTE with a `matched` column; several share one CTE with a
+    /// column each.
+    pub fn sequence_column(&self, si: usize) -> (String, String) {
+        let f = &self.sequences[si];
+        let group = self
+            .chains
+            .iter()
+            .find(|c| c.events == f.seq.events)
+            .and_then(|c| c.group.clone());
+        match group {
+            Some(group) => (group, f.cte.clone()),
+            None => (f.cte.clone(), "matched".to_string()),
+        }
+    }
+
+    /// The instant a time point stands for, with the calendar rules the SQL uses.
+    pub fn instant(&self, t: &TimePoint) -> i64 {
+        instant(self.as_of, t)
+    }
+}
+
+/// The column of a quantifier's condition in its relationship's CTE: `matching` when it
+/// is the only one, else `matching_1`, `matching_2`, ... in the order collected.
+pub fn matching_column(conds: usize, ci: usize) -> String {
+    if conds == 1 {
+        "matching".to_string()
+    } else {
+        format!("matching_{}", ci + 1)
+    }
+}
+
+/// Months back from a timestamp, clamped to the end of the month.
+fn months_back(ts: i64, n: i64) -> i64 {
+    let days = ts.div_euclid(MICROS_PER_DAY);
+    let rem = ts.rem_euclid(MICROS_PER_DAY);
+    let (y, m, d) = civil_from_days(days);
+    let total = y * 12 + i64::from(m) - 1 - n;
+    let (ny, nm) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
+    let nd = d.min(days_in_month(ny, nm));
+    days_from_civil(ny, nm, nd) * MICROS_PER_DAY + rem
+}
+
+/// The instant a time point stands for at `as_of`.
+pub fn instant(as_of: i64, t: &TimePoint) -> i64 {
+    match t {
+        TimePoint::AsOf => as_of,
+        TimePoint::At(ts) => *ts,
+        TimePoint::Ago(d) => match fixed_micros(d.unit) {
+            Some(us) => as_of - d.n * us,
+            None => months_back(as_of, if d.unit == Unit::Year { d.n * 12 } else { d.n }),
+        },
+    }
+}
+
+/// `avg(x) op literal` (or `literal op avg(x)`), as (the average, the operator with the
+/// average on the left, the literal).
+pub fn avg_against_literal<'s>(
+    a: &'s Scalar,
+    op: segql_syntax::ast::CmpOp,
+    b: &'s Scalar,
+) -> Option<(&'s EventAgg, segql_syntax::ast::CmpOp, &'s Lit)> {
+    use segql_syntax::ast::CmpOp;
+    let flip = |op: CmpOp| match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        other => other,
+    };
+    let numeric = |l: &Lit| matches!(l, Lit::Int(_) | Lit::Decimal(_));
+    match (a, b) {
+        (Scalar::Agg(agg), Scalar::Lit(l)) if matches!(agg.kind, AggKind::Avg(_)) && numeric(l) => {
+            Some((agg, op, l))
+        }
+        (Scalar::Lit(l), Scalar::Agg(agg)) if matches!(agg.kind, AggKind::Avg(_)) && numeric(l) => {
+            Some((agg, flip(op), l))
+        }
+        _ => None,
+    }
+}
+
+/// The sum beside an average (same property, events and window).
+pub fn sum_of(avg: &EventAgg) -> EventAgg {
+    let AggKind::Avg(col) = &avg.kind else {
+        return avg.clone();
+    };
+    EventAgg {
+        kind: AggKind::Sum(col.clone()),
+        filter: avg.filter.clone(),
+    }
+}
+
+/// The single-letter alias of an entity's table in a block (`p` is taken by nothing
+/// today but kept apart, as the first design used it for parameters).
+fn entity_alias(p: &Program, entity: EntityId) -> String {
+    let name = &p.catalog.entities[entity].name;
+    let alias = name
+        .chars()
+        .find(|c| c.is_ascii_alphabetic())
+        .map(|c| c.to_ascii_lowercase().to_string())
+        .unwrap_or_else(|| "t".to_string());
+    if alias == "p" {
+        format!("{alias}0")
+    } else {
+        alias
+    }
+}
+
+/// Plans a request.
+pub fn plan(p: &Program, r: &Request, caps: &Capabilities, as_of: i64) -> Result<Plan, String> {
+    let entity = request_entity(p, r)?;
+    let mut c = collect::Collector::new(p, caps, as_of);
+    c.request(r, entity);
+    let mut collected = c.finish();
+    if caps.window_tiers {
+        tiers::split(&mut collected, as_of);
+    }
+    let mut names = std::mem::replace(&mut collected.names, names::Names::new(p));
+    // The body's references are named before its own CTEs (a report's base, a split's
+    // members), which are named after the features, then the sequences' chains.
+    let body_names = names.clone();
+    let body = match r {
+        Request::Segment(id) => Body::Segment(*id),
+        Request::Batch {
+            segments,
+            traits,
+            long,
+        } => Body::Batch {
+            segments: segments.clone(),
+            traits: traits
+                .iter()
+                .copied()
+                .filter(|&t| p.traits[t].entity == entity)
+                .collect(),
+            long: *long,
+        },
+        Request::Report(ri) => Body::Report {
+            index: *ri,
+            base: names.fresh(&format!("{}_base", p.reports[*ri].name)),
+        },
+        Request::Split(si) => Body::Split {
+            index: *si,
+            members: names.fresh(&format!("{}_members", p.splits[*si].name)),
+        },
+        Request::Priority(pi) => Body::Priority(*pi),
+    };
+    let chains = chains(&collected, &mut names);
+    let mut plan = Plan {
+        as_of,
+        body,
+        block: Block {
+            entity,
+            alias: entity_alias(p, entity),
+            needs: Needs::default(),
+            ref_aliases: Vec::new(),
+        },
+        scans: collected.scans,
+        sequences: collected.sequences,
+        chains,
+        derived: collected.derived,
+        derived_order: Vec::new(),
+    };
+    needs::resolve(p, &mut plan, &body_names, &names)?;
+    Ok(plan)
+}
+
+/// The CTE chain of each events relation with sequences, named after everything else.
+fn chains(collected: &collect::Collected, names: &mut names::Names) -> Vec<SeqChain> {
+    let mut chains: Vec<SeqChain> = Vec::new();
+    for (si, f) in collected.sequences.iter().enumerate() {
+        if chains.iter().any(|c| c.events == f.seq.events) {
+            continue;
+        }
+        let members: Vec<usize> = (0..collected.sequences.len())
+            .filter(|&i| collected.sequences[i].seq.events == f.seq.events)
+            .collect();
+        let group = collected
+            .seq_groups
+            .iter()
+            .find(|(e, _)| *e == f.seq.events)
+            .map(|(_, g)| g.clone());
+        let cte = group
+            .clone()
+            .unwrap_or_else(|| collected.sequences[si].cte.clone());
+        let steps_cte = names.fresh(&format!("{cte}_steps"));
+        let longest = members
+            .iter()
+            .map(|&i| collected.sequences[i].seq.steps.len())
+            .max()
+            .unwrap_or(0);
+        let step_ctes = (2..=longest)
+            .map(|j| names.fresh(&format!("{cte}_step{j}")))
+            .collect();
+        chains.push(SeqChain {
+            events: f.seq.events,
+            members,
+            group,
+            steps_cte,
+            step_ctes,
+        });
+    }
+    chains
+}
+
+/// The entity a request's statement is over; every segment of a batch must be of it.
+fn request_entity(p: &Program, r: &Request) -> Result<EntityId, String> {
+    Ok(match r {
+        Request::Segment(id) => p.segments[*id].entity,
+        Request::Batch { segments, .. } => {
+            let Some(&first) = segments.first() else {
+                return Err("no segments selected".to_string());
+            };
+            let entity = p.segments[first].entity;
+            if let Some(&other) = segments.iter().find(|&&i| p.segments[i].entity != entity) {
+                return Err(format!(
+                    "`{}` is of {} but `{}` is of {}; one statement covers one entity",
+                    p.segments[first].name,
+                    p.catalog.entities[entity].name,
+                    p.segments[other].name,
+                    p.catalog.entities[p.segments[other].entity].name
+                ));
+            }
+            entity
+        }
+        Request::Report(ri) => p.reports[*ri].entity,
+        Request::Split(si) => p.segments[p.splits[*si].segment].entity,
+        Request::Priority(pi) => p.priorities[*pi].entity,
+    })
+}

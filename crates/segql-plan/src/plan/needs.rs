@@ -1,0 +1,287 @@
+//! The joins of every query block, and the order of the derived CTEs.
+//!
+//! A block is the statement's body over its entity, or a derived CTE (an entity's
+//! ntiles, counts over related entities). Its expressions read columns of the entity's
+//! table, of referenced entities (a LEFT JOIN each), of aggregate scans, sequences and
+//! derived CTEs (a LEFT JOIN on the key each): this walk finds which, exactly as
+//! emission will name them, so that a block's FROM is known before any expression is
+//! written. A derived CTE is defined in collection order, except that it waits for the
+//! derived CTEs it joins.
+
+use super::names::{slug, Names};
+use super::{
+    avg_against_literal, entity_alias, sum_of, Block, Body, Derived, FactKey, Needs, Plan,
+};
+use crate::ir::*;
+use std::collections::BTreeSet;
+
+/// The alias of the statement's parameters in the first design, and of the events
+/// relation inside scans: never a reference's alias.
+const RESERVED_ALIASES: [&str; 2] = ["p", "ev"];
+
+pub(super) fn resolve(
+    p: &Program,
+    plan: &mut Plan,
+    body_names: &Names,
+    names: &Names,
+) -> Result<(), String> {
+    // The body's block.
+    let mut needs = Needs::default();
+    {
+        let w = Walker { p, plan };
+        let entity = plan.block.entity;
+        match &plan.body {
+            Body::Segment(id) => w.cond(&p.segments[*id].cond, entity, &mut needs)?,
+            Body::Batch {
+                segments, traits, ..
+            } => {
+                for &id in segments {
+                    w.cond(&p.segments[id].cond, entity, &mut needs)?;
+                }
+                for &t in traits {
+                    w.scalar(&p.traits[t].value, entity, &mut needs)?;
+                }
+            }
+            Body::Report { index, .. } => {
+                let r = &p.reports[*index];
+                for &id in &r.segments {
+                    w.cond(&p.segments[id].cond, entity, &mut needs)?;
+                }
+                for m in &r.metrics {
+                    match &m.kind {
+                        MetricKind::Count(None) => {}
+                        MetricKind::Count(Some(c)) | MetricKind::Share(c) => {
+                            w.cond(c, entity, &mut needs)?
+                        }
+                        MetricKind::Avg(v)
+                        | MetricKind::Sum(v)
+                        | MetricKind::Min(v)
+                        | MetricKind::Max(v) => w.scalar(v, entity, &mut needs)?,
+                    }
+                }
+            }
+            Body::Split { index, .. } => {
+                let seg = &p.segments[p.splits[*index].segment];
+                w.cond(&seg.cond, entity, &mut needs)?;
+            }
+            Body::Priority(pi) => {
+                for &id in &p.priorities[*pi].segments {
+                    w.cond(&p.segments[id].cond, entity, &mut needs)?;
+                }
+            }
+        }
+    }
+    plan.block.ref_aliases = ref_aliases(p, &plan.block.alias, entity_of(plan), &needs, body_names);
+    plan.block.needs = needs;
+    // Each derived CTE's block.
+    for di in 0..plan.derived.len() {
+        let mut needs = Needs::default();
+        let entity = {
+            let w = Walker { p, plan };
+            match &plan.derived[di] {
+                Derived::Ntile { entity, tiles, .. } => {
+                    for t in tiles {
+                        w.scalar(&t.value, *entity, &mut needs)?;
+                    }
+                    *entity
+                }
+                Derived::Quant { inner, conds, .. } => {
+                    for c in conds {
+                        w.cond(c, *inner, &mut needs)?;
+                    }
+                    *inner
+                }
+            }
+        };
+        let alias = entity_alias(p, entity);
+        let refs = ref_aliases(p, &alias, entity, &needs, names);
+        let block = match &mut plan.derived[di] {
+            Derived::Ntile { block, .. } | Derived::Quant { block, .. } => block,
+        };
+        *block = Block {
+            entity,
+            alias,
+            needs,
+            ref_aliases: refs,
+        };
+    }
+    // In collection order, except that a CTE waits for the ones it joins: a
+    // relationship's CTE collected early may have gained a condition that joins a later
+    // one.
+    let mut pending: Vec<(usize, BTreeSet<usize>)> = (0..plan.derived.len())
+        .map(|di| (di, plan.derived[di].block().needs.derived.clone()))
+        .collect();
+    let mut defined: BTreeSet<usize> = BTreeSet::new();
+    let mut order = Vec::new();
+    while !pending.is_empty() {
+        let next = pending
+            .iter()
+            .position(|(di, needs)| needs.iter().all(|n| n == di || defined.contains(n)))
+            .unwrap_or(0);
+        let (di, _) = pending.remove(next);
+        defined.insert(di);
+        order.push(di);
+    }
+    plan.derived_order = order;
+    Ok(())
+}
+
+fn entity_of(plan: &Plan) -> EntityId {
+    plan.block.entity
+}
+
+/// The alias of each reference a block joins: the reference's name, unless it is taken
+/// (by the block's own alias, a reserved alias or a CTE of the statement).
+fn ref_aliases(
+    p: &Program,
+    alias: &str,
+    entity: EntityId,
+    needs: &Needs,
+    names: &Names,
+) -> Vec<(usize, String)> {
+    needs
+        .refs
+        .iter()
+        .map(|&ri| {
+            let s = slug(&p.catalog.entities[entity].refs[ri].nav);
+            let a = if s == alias || RESERVED_ALIASES.contains(&s.as_str()) || names.contains(&s) {
+                format!("{s}_ref")
+            } else {
+                s
+            };
+            (ri, a)
+        })
+        .collect()
+}
+
+struct Walker<'a> {
+    p: &'a Program,
+    plan: &'a Plan,
+}
+
+impl Walker<'_> {
+    fn cond(&self, c: &Cond, entity: EntityId, needs: &mut Needs) -> Result<(), String> {
+        match c {
+            Cond::Const(_) => {}
+            Cond::And(v) | Cond::Or(v) => {
+                for c in v {
+                    self.cond(c, entity, needs)?;
+                }
+            }
+            Cond::Not(c) => self.cond(c, entity, needs)?,
+            Cond::Cmp(a, op, b) => match avg_against_literal(a, *op, b) {
+                Some((agg, _, _)) => {
+                    let (si, _) = self
+                        .plan
+                        .column(&FactKey::Agg(sum_of(agg)))
+                        .map_err(|e| e.0)?;
+                    needs.scans.insert(si);
+                }
+                None => {
+                    self.scalar(a, entity, needs)?;
+                    self.scalar(b, entity, needs)?;
+                }
+            },
+            Cond::In { value, .. }
+            | Cond::Text { value, .. }
+            | Cond::Regex { value, .. }
+            | Cond::IsSet(value) => self.scalar(value, entity, needs)?,
+            Cond::Segment(id) => self.cond(&self.p.segments[*id].cond, entity, needs)?,
+            Cond::Quantified {
+                entity: inner,
+                via_ref,
+                cond,
+                ..
+            } => {
+                let (di, _) = self
+                    .plan
+                    .quantifier(entity, *inner, *via_ref, cond)
+                    .map_err(|e| e.0)?;
+                needs.derived.insert(di);
+            }
+            Cond::Sequence(s) => {
+                needs.seqs.insert(self.plan.sequence(s).map_err(|e| e.0)?);
+            }
+            Cond::Sql(pred) => sql_refs(&pred.expr, needs),
+        }
+        Ok(())
+    }
+
+    fn scalar(&self, s: &Scalar, entity: EntityId, needs: &mut Needs) -> Result<(), String> {
+        match s {
+            Scalar::Column(c) => {
+                if let ColumnOwner::Ref(ri) = c.owner {
+                    needs.refs.insert(ri);
+                }
+            }
+            Scalar::Lit(_) | Scalar::Time(_) => {}
+            Scalar::Agg(a) => {
+                let (si, _) = self
+                    .plan
+                    .column(&FactKey::Agg((**a).clone()))
+                    .map_err(|e| e.0)?;
+                needs.scans.insert(si);
+            }
+            Scalar::Ntile { k, value } => {
+                let (di, _) = self.plan.ntile(entity, *k, value).map_err(|e| e.0)?;
+                needs.derived.insert(di);
+            }
+            Scalar::Score(rules) => {
+                for (_, c) in rules {
+                    self.cond(c, entity, needs)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The references a `sql` predicate's columns reach.
+fn sql_refs(e: &SqlExpr, needs: &mut Needs) {
+    match e {
+        SqlExpr::Column(c) => {
+            if let ColumnOwner::Ref(ri) = c.owner {
+                needs.refs.insert(ri);
+            }
+        }
+        SqlExpr::Lit(_) | SqlExpr::Null => {}
+        SqlExpr::Not(x)
+        | SqlExpr::Neg(x)
+        | SqlExpr::IsNull { expr: x, .. }
+        | SqlExpr::Like { expr: x, .. }
+        | SqlExpr::Cast { expr: x, .. }
+        | SqlExpr::Extract { expr: x, .. } => sql_refs(x, needs),
+        SqlExpr::Binary(a, _, b) => {
+            sql_refs(a, needs);
+            sql_refs(b, needs);
+        }
+        SqlExpr::Between {
+            expr, low, high, ..
+        } => {
+            sql_refs(expr, needs);
+            sql_refs(low, needs);
+            sql_refs(high, needs);
+        }
+        SqlExpr::InList { expr, list, .. } => {
+            sql_refs(expr, needs);
+            list.iter().for_each(|x| sql_refs(x, needs));
+        }
+        SqlExpr::Case {
+            operand,
+            whens,
+            otherwise,
+        } => {
+            if let Some(o) = operand {
+                sql_refs(o, needs);
+            }
+            for (c, r) in whens {
+                sql_refs(c, needs);
+                sql_refs(r, needs);
+            }
+            if let Some(o) = otherwise {
+                sql_refs(o, needs);
+            }
+        }
+        SqlExpr::Func { args, .. } => args.iter().for_each(|x| sql_refs(x, needs)),
+    }
+}

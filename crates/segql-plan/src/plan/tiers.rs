@@ -1,0 +1,80 @@
+//! Window tiers: each shared aggregate split by how far back its columns look, on
+//! dialects whose [`Capabilities::window_tiers`](super::Capabilities) ask for it.
+//!
+//! The columns whose window starts within a tier of [`TIERS`] move to a scan of their
+//! own that keeps only that tier's rows, so that most rows (the old ones) are tested
+//! against a few long-window aggregates instead of all of them. A tier needs
+//! [`MIN_TIER_COLUMNS`] columns to be worth its scan, hash table and join; a smaller one
+//! stays with the next wider tier. The widest tier present keeps the relation's scan
+//! (and its name). Measured in docs/benchmarks.md.
+
+use super::collect::Collected;
+use super::{instant, Scan, ScanKind};
+use segql_syntax::time::MICROS_PER_DAY;
+
+/// How far back (in days) a column's window may start to belong to the tier, and the
+/// suffix of the tier's CTE. Marketing windows cluster below a month (7, 14, 28, 30
+/// days) and below a quarter (60, 90 days); event tables are appended in time order, so
+/// a scan restricted to the last month or quarter skips most row groups or partitions.
+pub(crate) const TIERS: [(i64, &str); 2] = [(31, "last_month"), (92, "last_quarter")];
+
+/// The fewest columns a tier must have to get its own scan. One recent column does not
+/// pay for a scan, a hash table and a join (a segment with `did "login" in last 30 days`
+/// and `stopped "login" for 30 days` is slower split); two usually do, because the
+/// remaining scan then filters fewer columns and often fewer event names (measured per
+/// segment in docs/benchmarks.md).
+pub(crate) const MIN_TIER_COLUMNS: usize = 2;
+
+pub(super) fn split(c: &mut Collected, as_of: i64) {
+    for si in 0..c.scans.len() {
+        if c.scans[si].kind == ScanKind::Distinct {
+            continue;
+        }
+        // The tier of each column: the first whose reach covers the window's start,
+        // TIERS.len() for longer or unbounded windows.
+        let mut tier_of: Vec<usize> = c.scans[si]
+            .columns
+            .iter()
+            .map(|(k, _)| match &k.agg().filter.window.start {
+                None => TIERS.len(),
+                Some(start) => {
+                    let reach = as_of - instant(as_of, start);
+                    TIERS
+                        .iter()
+                        .position(|&(days, _)| reach <= days * MICROS_PER_DAY)
+                        .unwrap_or(TIERS.len())
+                }
+            })
+            .collect();
+        for t in 0..TIERS.len() {
+            if tier_of.iter().filter(|&&x| x == t).count() < MIN_TIER_COLUMNS {
+                tier_of
+                    .iter_mut()
+                    .filter(|x| **x == t)
+                    .for_each(|x| *x = t + 1);
+            }
+        }
+        let widest = tier_of.iter().copied().max().unwrap_or(0);
+        // Each column with its tier; the tiers narrower than the widest move out.
+        let mut tagged: Vec<_> = tier_of
+            .into_iter()
+            .zip(std::mem::take(&mut c.scans[si].columns))
+            .collect();
+        for (t, &(_, label)) in TIERS.iter().enumerate().take(widest) {
+            let (ours, rest): (Vec<_>, Vec<_>) = tagged.into_iter().partition(|(x, _)| *x == t);
+            tagged = rest;
+            if ours.is_empty() {
+                continue;
+            }
+            let cte = c.names.fresh(&format!("{}_{label}", c.scans[si].cte));
+            let events = c.scans[si].events;
+            c.scans.push(Scan {
+                events,
+                kind: ScanKind::Tier(label),
+                cte,
+                columns: ours.into_iter().map(|(_, col)| col).collect(),
+            });
+        }
+        c.scans[si].columns = tagged.into_iter().map(|(_, col)| col).collect();
+    }
+}
