@@ -484,8 +484,9 @@ fn account_holds(c: &AccountCond, round: &Round, acc: &Account) -> bool {
 }
 
 /// The oracle's members of the round's segment `name` (`s<i>` of users, `t<i>` of
-/// accounts).
-pub fn expected(round: &Round, name: &str) -> BTreeSet<String> {
+/// accounts): each member's key once, sorted (a multiset to compare results with, as
+/// `keys::Keys::of`).
+pub fn expected(round: &Round, name: &str) -> Vec<String> {
     let index = |prefix| {
         name.strip_prefix(prefix)
             .and_then(|i| i.parse::<usize>().ok())
@@ -498,23 +499,27 @@ pub fn expected(round: &Round, name: &str) -> BTreeSet<String> {
 }
 
 /// The members of an account condition among the round's accounts.
-pub fn account_members(cond: &AccountCond, round: &Round) -> BTreeSet<String> {
-    round
+pub fn account_members(cond: &AccountCond, round: &Round) -> Vec<String> {
+    let mut keys: Vec<String> = round
         .accounts
         .iter()
         .filter(|c| account_holds(cond, round, c))
         .map(|c| c.id.to_string())
-        .collect()
+        .collect();
+    keys.sort();
+    keys
 }
 
 /// The members of `cond` among the round's users, at the round's `as_of`.
-pub fn members(cond: &Cond, round: &Round) -> BTreeSet<String> {
-    round
+pub fn members(cond: &Cond, round: &Round) -> Vec<String> {
+    let mut keys: Vec<String> = round
         .users
         .iter()
         .filter(|u| holds(cond, round, u))
         .map(|u| u.id.clone())
-        .collect()
+        .collect();
+    keys.sort();
+    keys
 }
 
 #[cfg(test)]
