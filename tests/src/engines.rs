@@ -8,7 +8,9 @@
 //! `tests/engines/` speaking line-delimited JSON (see `tests/engines/protocol.py`).
 //!
 //! [`start`] returns either a running engine or the reason it is missing. Locally a
-//! missing engine is skipped with that reason; under `CI=true` the suite fails.
+//! missing engine is skipped with that reason printed ([`report_skip`]); in CI ([`in_ci`]:
+//! `CI` set to anything but empty, `false` or `0`) the suite fails, and so does a
+//! PostgreSQL cluster that cannot sort by ICU.
 
 use segql_plan::dialect::{self, Dialect};
 use segql_plan::ir::Lit;
@@ -154,9 +156,33 @@ pub fn literal(d: &dyn Dialect, l: Option<&Lit>) -> String {
     }
 }
 
-/// Whether missing engines fail the suite (CI) instead of being skipped.
-pub fn required() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+/// Whether this run is CI: the `CI` variable set to anything but empty, `false` or `0`
+/// (CI services set `true`, `1`, `yes` or their own name). In CI every engine must run
+/// (a missing one fails the suite instead of being skipped) and PostgreSQL must sort
+/// text by ICU's rules.
+pub fn in_ci() -> bool {
+    is_ci_value(std::env::var("CI").ok().as_deref())
+}
+
+/// [`in_ci`] for a value of `CI` (`None`: not set).
+pub fn is_ci_value(v: Option<&str>) -> bool {
+    match v.map(str::trim) {
+        None | Some("") | Some("0") => false,
+        Some(v) => !v.eq_ignore_ascii_case("false"),
+    }
+}
+
+/// Says that `suite` skips engine `name`, and why, straight to the terminal: the test
+/// harness captures `print!` and `eprint!` of a passing test, and a skipped engine must
+/// show in a plain `cargo test` run. In CI the caller must then fail the suite.
+pub fn report_skip(suite: &str, name: &str, m: &Missing) {
+    let consequence = if in_ci() {
+        " (CI is set: a failure)"
+    } else {
+        ""
+    };
+    let line = format!("{suite}: {name} SKIPPED{consequence}: {}\n", m.0);
+    let _ = std::io::stderr().write_all(line.as_bytes());
 }
 
 /// A fresh directory under the system's temporary directory.
@@ -248,6 +274,8 @@ pub struct PostgresEngine {
     bin: PathBuf,
     as_postgres: bool,
     version: String,
+    /// How the cluster sorts text: ICU's en-US, or bytes when ICU failed (never in CI).
+    collation: &'static str,
 }
 
 /// The newest Debian PostgreSQL binaries (`/usr/lib/postgresql/<ver>/bin`), or those in
@@ -291,6 +319,7 @@ impl PostgresEngine {
             bin,
             as_postgres,
             version: String::new(),
+            collation: "ICU en-US",
         };
         engine.init().map_err(Missing::broken)?;
         engine.version = engine
@@ -336,10 +365,23 @@ impl PostgresEngine {
             }
             run(&mut c, "initdb")
         };
-        if initdb(true).is_err() {
-            // A build without ICU: byte order it is.
+        if let Err(e) = initdb(true) {
+            // Without ICU the cluster sorts by bytes, as segql does, so a statement that
+            // depends on the server's collation would pass unseen: a failure in CI.
+            let why = format!(
+                "initdb with the ICU locale provider (en-US) failed, so this cluster would \
+                 sort text by bytes and could not show SQL that depends on a language's \
+                 collation: {}",
+                e.trim_end()
+            );
+            if in_ci() {
+                return Err(format!("{why}\n(CI is set: ICU is required)"));
+            }
             let _ = std::fs::remove_dir_all(&data);
             initdb(false)?;
+            let line = format!("postgres: C collation instead of ICU: {why}\n");
+            let _ = std::io::stderr().write_all(line.as_bytes());
+            self.collation = "bytes (C: ICU failed)";
         }
         let opts = format!(
             "-c listen_addresses='' -c unix_socket_directories='{}' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c TimeZone=UTC",
@@ -404,7 +446,7 @@ impl Engine for PostgresEngine {
         &dialect::Postgres
     }
     fn version(&self) -> String {
-        self.version.clone()
+        format!("{}, text sorted by {}", self.version, self.collation)
     }
     fn execute(&mut self, sql: &str) -> Result<()> {
         self.psql(sql).map(|_| ())
@@ -783,7 +825,24 @@ pub const ENGINES: [&str; 4] = ["duckdb", "postgres", "clickhouse", "spark"];
 
 #[cfg(test)]
 mod tests {
-    use super::parse_csv;
+    use super::{is_ci_value, parse_csv};
+
+    #[test]
+    fn any_ci_value_but_empty_false_or_0_is_ci() {
+        for v in ["true", "1", "yes", "TRUE", "True", "github", "on"] {
+            assert!(is_ci_value(Some(v)), "CI={v}");
+        }
+        for v in [
+            None,
+            Some(""),
+            Some("  "),
+            Some("false"),
+            Some("FALSE"),
+            Some("0"),
+        ] {
+            assert!(!is_ci_value(v), "CI={v:?}");
+        }
+    }
 
     #[test]
     fn csv_tells_null_from_empty() {
