@@ -34,7 +34,7 @@ fn single_and_batch_members_equal_the_oracles() {
     for seed in 1..=rounds {
         let rd = round(seed, SEGMENTS, USERS);
         let opts = Options {
-            as_of: rd.as_of_secs() * 1_000_000,
+            as_of: rd.as_of_micros(),
         };
         let text = &rd.text;
         let (_, p) = inline_project(&format!("round {seed}"), text);
