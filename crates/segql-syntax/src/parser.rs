@@ -1345,11 +1345,19 @@ impl<'a> Parser<'a> {
         let mut meta = Meta::default();
         let mut score = None;
         let mut condition = None;
-        let seen = self.block(&owner, SEGMENT_FIELDS, |p, w, _| {
+        let (mut score_span, mut where_span) = (Span::default(), Span::default());
+        let seen = self.block(&owner, SEGMENT_FIELDS, |p, w, t| {
             p.bump();
+            let keyword = p.span_of(t);
             match w {
-                "score" => score = Some(p.score_block_body()?),
-                "where" => condition = Some(p.cond()?),
+                "score" => {
+                    score_span = keyword;
+                    score = Some(p.score_block_body()?);
+                }
+                "where" => {
+                    where_span = keyword;
+                    condition = Some(p.cond()?);
+                }
                 _ => return p.meta_field(&mut meta, w),
             }
             Ok(true)
@@ -1370,6 +1378,8 @@ impl<'a> Parser<'a> {
             meta,
             score,
             condition,
+            score_span,
+            where_span,
         })
     }
 
@@ -1475,7 +1485,10 @@ impl<'a> Parser<'a> {
         let seen = self.block(&owner, REPORT_FIELDS, |p, w, t| {
             p.bump();
             match w {
-                "segments" => segments = Some(p.name_list("a segment name")?),
+                "segments" => {
+                    let list = p.name_list("a segment name")?;
+                    segments = Some((list, p.span_from(t.start)));
+                }
                 "metric" => {
                     let start = t.start;
                     let name = p.name("a metric name")?;
@@ -1496,7 +1509,7 @@ impl<'a> Parser<'a> {
             }
             Ok(true)
         })?;
-        let Some(segments) = segments else {
+        let Some((segments, segments_span)) = segments else {
             self.require(
                 false,
                 &seen,
@@ -1511,6 +1524,7 @@ impl<'a> Parser<'a> {
             name,
             meta,
             segments,
+            segments_span,
             metrics,
         })
     }
@@ -1609,15 +1623,18 @@ impl<'a> Parser<'a> {
         let owner = format!("priority `{}`", name.name);
         let mut meta = Meta::default();
         let mut segments = None;
-        let seen = self.block(&owner, PRIORITY_FIELDS, |p, w, _| {
+        let seen = self.block(&owner, PRIORITY_FIELDS, |p, w, t| {
             p.bump();
             match w {
-                "segments" => segments = Some(p.name_list("a segment name")?),
+                "segments" => {
+                    let list = p.name_list("a segment name")?;
+                    segments = Some((list, p.span_from(t.start)));
+                }
                 _ => return p.meta_field(&mut meta, w),
             }
             Ok(true)
         })?;
-        let Some(segments) = segments else {
+        let Some((segments, segments_span)) = segments else {
             self.require(
                 false,
                 &seen,
@@ -1632,6 +1649,7 @@ impl<'a> Parser<'a> {
             name,
             meta,
             segments,
+            segments_span,
         })
     }
 
