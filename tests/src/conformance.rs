@@ -185,7 +185,9 @@ pub fn run_test(
                             rows.into_iter()
                                 .filter(|r| match &group {
                                     None => true,
-                                    Some(g) => r.get(1).and_then(|v| v.as_deref()) == Some(g.as_str()),
+                                    Some(g) => {
+                                        r.get(1).and_then(|v| v.as_deref()) == Some(g.as_str())
+                                    }
                                 })
                                 .map(|r| r.into_iter().next().flatten()),
                         )
