@@ -4,14 +4,13 @@
 //! exactly the hand-checked rows of fixtures/results/reports.expected (cells compared
 //! after the normalisation in `segql_tests::reports`), and so the same rows as DuckDB.
 //!
-//! A missing engine is skipped with the reason printed; with `CI=true` it fails, as in
+//! A missing engine is skipped with the reason printed; in CI (`CI` set, `engines::in_ci`) it fails, as in
 //! the conformance suite (`SEGQL_ENGINES` selects engines the same way).
 
 use segql_tests::engines::{self, Engine, Missing, ENGINES};
 use segql_tests::reports::{compare, parse_expected, run_reports, ReportRun};
 use segql_tests::{load_project, root};
 use std::collections::BTreeSet;
-use std::io::Write;
 
 #[test]
 fn every_engine_returns_the_hand_checked_report_rows() {
@@ -77,8 +76,7 @@ fn every_engine_returns_the_hand_checked_report_rows() {
     for (name, outcome) in &runs {
         let reports = match outcome {
             Err(m) => {
-                let line = format!("reports: {name} SKIPPED: {}\n", m.0);
-                let _ = std::io::stderr().write_all(line.as_bytes());
+                engines::report_skip("reports", name, m);
                 missing.push(format!("{name}: {}", m.0));
                 continue;
             }
@@ -116,9 +114,9 @@ fn every_engine_returns_the_hand_checked_report_rows() {
             }
         }
     }
-    if !missing.is_empty() && engines::required() {
+    if !missing.is_empty() && engines::in_ci() {
         failures.push(format!(
-            "CI=true, so every engine must run; missing:\n  {}",
+            "CI is set, so every engine must run; missing:\n  {}",
             missing.join("\n  ")
         ));
     }

@@ -1,6 +1,6 @@
 //! `segql compile`: SQL for the selected segments, in one or more dialects.
 
-use crate::output;
+use crate::output::{self, Usage};
 use crate::project::{self, display_path};
 use anyhow::{bail, Context, Result};
 use segql_plan::compile::{self, Options};
@@ -28,7 +28,7 @@ pub fn dialects_from(names: &[String]) -> Result<Vec<&'static dyn Dialect>> {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("the dialects are {} (or `all`)", known.join(", ")),
                 };
-                bail!("unknown dialect `{n}`\n  hint: {hint}");
+                return Err(Usage(format!("unknown dialect `{n}`\n  hint: {hint}")).into());
             }
         }
     }
@@ -68,7 +68,10 @@ pub fn select(program: &Program, names: &[String]) -> Result<Vec<Target>> {
                             .join(", ")
                     ),
                 };
-                bail!("nothing called `{n}` in this project\n  hint: {hint}");
+                return Err(Usage(format!(
+                    "nothing called `{n}` in this project\n  hint: {hint}"
+                ))
+                .into());
             }
         }
     }

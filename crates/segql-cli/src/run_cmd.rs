@@ -481,7 +481,7 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
     };
     let targets = select(program, std::slice::from_ref(&args.select))?;
     let Some(Target::Segment(id)) = targets.first().copied() else {
-        bail!("`{}` is not a segment; preview shows segments (use `segql run --select` for reports and splits)", args.select);
+        return Err(output::Usage(format!("`{}` is not a segment; preview shows segments (use `segql run --select` for reports and splits)", args.select)).into());
     };
     let Some(engine) = engine_for(&ws, program, &[], color)? else {
         return Ok(ExitCode::from(1));

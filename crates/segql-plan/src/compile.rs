@@ -6,7 +6,7 @@ use crate::dialect::Dialect;
 use crate::emit::{self, EmitError};
 use crate::ir::{Program, Rows, SegmentId, Target};
 pub use crate::plan::Request;
-use crate::plan::{self, Capabilities, Plan};
+use crate::plan::{self, Plan};
 use crate::sql::{derived, proj, proj_bare, From, Sql};
 use segql_syntax::time::format_timestamp;
 use sqlparser::ast::Expr;
@@ -31,7 +31,7 @@ impl std::fmt::Display for Unsupported {
 
 /// The plan of a request for a dialect: what `compile` writes.
 pub fn plan(p: &Program, r: &Request, d: &dyn Dialect, o: Options) -> Result<Plan, Unsupported> {
-    plan::plan(p, r, &Capabilities::of(d), o.as_of).map_err(|e| {
+    plan::plan(p, r, &d.capabilities(), o.as_of).map_err(|e| {
         if e.starts_with('`') || e.starts_with("no ") {
             Unsupported(e)
         } else {

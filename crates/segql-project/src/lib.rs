@@ -417,6 +417,81 @@ impl Workspace {
 pub fn workspace(paths: &[PathBuf]) -> Result<Workspace> {
     let mut map = SourceMap::new();
     let inputs = resolve(paths, &mut map)?;
+    checked(inputs, map)
+}
+
+/// Files and directories named on the command line, checked with the project they lie
+/// in: `segql check segments/mine.seg` inside a project reads the project's catalog and
+/// every file it declares (a named file the project's `paths` miss is read too), and
+/// [`Within::named`] says which of them were named. Paths outside a project, a project
+/// directory itself, or paths in two projects are read as [`workspace`] reads them.
+pub fn workspace_within(paths: &[PathBuf]) -> Result<(Workspace, Within)> {
+    let roots: Vec<Option<PathBuf>> = paths
+        .iter()
+        .map(|p| {
+            if p.join(CONFIG_FILE).is_file() || !p.exists() {
+                return None;
+            }
+            let abs = std::fs::canonicalize(p).ok()?;
+            find_root(&abs)
+        })
+        .collect();
+    let Some(Some(root)) = roots.first().cloned() else {
+        return Ok((workspace(paths)?, Within::Everything));
+    };
+    if roots.iter().any(|r| r.as_ref() != Some(&root)) {
+        return Ok((workspace(paths)?, Within::Everything));
+    }
+    let mut map = SourceMap::new();
+    let mut inputs = project(&root, &mut map)?;
+    let mut named = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            named.extend(seg_files_under(p)?);
+        } else {
+            named.push(p.clone());
+        }
+    }
+    let canon = |f: &PathBuf| std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
+    let named: Vec<PathBuf> = named.iter().map(canon).collect();
+    let listed: Vec<PathBuf> = inputs.files.iter().map(canon).collect();
+    for f in paths.iter().filter(|f| f.is_file()) {
+        if !listed.contains(&canon(f)) {
+            inputs.files.push(f.clone());
+        }
+    }
+    let ws = checked(inputs, map)?;
+    let ids = ws
+        .files
+        .iter()
+        .filter(|l| named.contains(&canon(&l.path)))
+        .map(|l| l.id)
+        .collect();
+    Ok((ws, Within::Named(ids)))
+}
+
+/// Which files of a [`workspace_within`] the command line named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Within {
+    /// The whole project (or loose files): every file was named.
+    Everything,
+    /// These files of the project.
+    Named(Vec<FileId>),
+}
+
+impl Within {
+    /// Whether a diagnostic in `file` is about what was named (segql.toml's always
+    /// are: the named files are read through it).
+    pub fn covers(&self, file: FileId, ws: &Workspace) -> bool {
+        match self {
+            Within::Everything => true,
+            Within::Named(ids) => ids.contains(&file) || ws.inputs.config_id == Some(file),
+        }
+    }
+}
+
+/// Loads, parses and checks `inputs`.
+fn checked(inputs: Inputs, mut map: SourceMap) -> Result<Workspace> {
     let files = load(&inputs.files, &mut map)?;
     let mut diags = inputs.diags.clone();
     for l in &files {

@@ -24,6 +24,15 @@ impl Dialect for BigQuery {
             f => sql.func(f.name(), args),
         }
     }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            distinct: DistinctScan::Shared,
+            windows: WindowTiers::OneScan,
+            active_periods: ActivePeriods::DistinctCount,
+            unmatched: Unmatched::Null,
+            cond_agg: CondAgg::Case,
+        }
+    }
     fn name(&self) -> &'static str {
         "bigquery"
     }
@@ -71,9 +80,6 @@ impl Dialect for BigQuery {
     }
     fn string_type(&self) -> &'static str {
         "STRING"
-    }
-    fn has_filter(&self) -> bool {
-        false
     }
     fn cond_agg(&self, sql: &Sql<'_>, f: AggFn, arg: Option<Expr>, cond: Option<Expr>) -> Expr {
         match (f, cond) {

@@ -3,9 +3,6 @@
 use super::*;
 
 impl Dialect for ClickHouse {
-    fn tier_by_window(&self) -> bool {
-        true
-    }
     fn cast_type(&self, t: Type) -> &'static str {
         // Nullable: CAST(NULL AS Int64) throws.
         match t {
@@ -31,6 +28,15 @@ impl Dialect for ClickHouse {
             f => f.name(),
         };
         sql.func(name, args)
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            distinct: DistinctScan::Shared,
+            windows: WindowTiers::ByWindow,
+            active_periods: ActivePeriods::DistinctCount,
+            unmatched: Unmatched::TypeDefaults,
+            cond_agg: CondAgg::Case,
+        }
     }
     fn name(&self) -> &'static str {
         "clickhouse"
@@ -159,9 +165,6 @@ impl Dialect for ClickHouse {
     fn int_div(&self, sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
         sql.func("intDiv", vec![a, b])
     }
-    fn has_filter(&self) -> bool {
-        false
-    }
     fn cond_agg(&self, sql: &Sql<'_>, f: AggFn, arg: Option<Expr>, cond: Option<Expr>) -> Expr {
         let Some(c) = cond else {
             return default_cond_agg(self, sql, f, arg, None);
@@ -208,8 +211,5 @@ impl Dialect for ClickHouse {
     }
     fn substr(&self, sql: &Sql<'_>, s: Expr, from: i64, len: i64) -> Expr {
         sql.func("substring", vec![s, sql.int(from), sql.int(len)])
-    }
-    fn outer_join_defaults(&self) -> bool {
-        true
     }
 }

@@ -19,6 +19,15 @@ fn duckdb_shift(ts: Expr, d: Duration, op: BinaryOperator) -> Expr {
 }
 
 impl Dialect for DuckDb {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            distinct: DistinctScan::OwnScan,
+            windows: WindowTiers::ByWindow,
+            active_periods: ActivePeriods::BitsUpTo(62),
+            unmatched: Unmatched::Null,
+            cond_agg: CondAgg::Filter,
+        }
+    }
     fn name(&self) -> &'static str {
         "duckdb"
     }
@@ -53,19 +62,8 @@ impl Dialect for DuckDb {
     fn plus(&self, _sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
         duckdb_shift(ts, d, BinaryOperator::Plus)
     }
-    fn tier_by_window(&self) -> bool {
-        true
-    }
-
-    fn separate_distinct_scan(&self) -> bool {
-        true
-    }
-    fn active_periods_distinct(&self, n: i64) -> bool {
-        n > 62
-    }
-
     fn active_periods(&self, sql: &Sql<'_>, bucket: Expr, n: i64, cond: Option<Expr>) -> Expr {
-        if self.active_periods_distinct(n) {
+        if self.capabilities().active_periods.distinct(n) {
             return self.cond_agg(sql, AggFn::CountDistinct, Some(bucket), cond);
         }
         // bit_count(BIT_OR(1 << bucket)): one plain aggregate instead of a distinct one

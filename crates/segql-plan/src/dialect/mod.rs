@@ -39,6 +39,81 @@ pub enum StringStyle {
     Backslash,
 }
 
+/// The shapes of statement a dialect takes: every choice the planner reads, and the
+/// conditional-aggregate form emission writes. Each dialect states every one in
+/// [`Dialect::capabilities`]; there are no defaults, so a new dialect must choose (and
+/// the reasons, measured, sit with each dialect's choice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    pub distinct: DistinctScan,
+    pub windows: WindowTiers,
+    pub active_periods: ActivePeriods,
+    pub unmatched: Unmatched,
+    pub cond_agg: CondAgg,
+}
+
+/// Where distinct counts (`count distinct(page) of ...`) are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DistinctScan {
+    /// Columns of the shared aggregate: one scan, what a warehouse bills least for.
+    Shared,
+    /// A scan of their own, restricted to their events: for engines whose distinct
+    /// aggregates re-hash every row of the shared scan.
+    OwnScan,
+}
+
+/// Whether an events relation's shared aggregate is split by how far back its columns
+/// look (the last month's and the last quarter's columns get scans of their own,
+/// restricted to that window, when there are at least two of them; `plan::tiers`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowTiers {
+    /// One scan.
+    OneScan,
+    /// A scan per window tier: for engines that evaluate every aggregate's filter on
+    /// every row (measured on the benchmark's batch, docs/benchmarks.md: DuckDB -37%,
+    /// ClickHouse -46%, Postgres -13%; Spark no gain).
+    ByWindow,
+}
+
+/// How "active in N of the last M periods" counts periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActivePeriods {
+    /// A distinct count of period numbers (a distinct aggregate).
+    DistinctCount,
+    /// A bit per period OR-ed together and counted, up to this many periods; more are a
+    /// distinct count.
+    BitsUpTo(i64),
+}
+
+impl ActivePeriods {
+    /// Whether active periods over `n` periods are a distinct aggregate (and so go to
+    /// the distinct scan where there is one).
+    pub fn distinct(self, n: i64) -> bool {
+        match self {
+            ActivePeriods::DistinctCount => true,
+            ActivePeriods::BitsUpTo(max) => n > max,
+        }
+    }
+}
+
+/// What unmatched LEFT JOIN columns come back as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unmatched {
+    Null,
+    /// Type defaults (0, ''): the planner then guards every value that may come from
+    /// one with a "seen" count.
+    TypeDefaults,
+}
+
+/// How an aggregate over the rows where a condition holds is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CondAgg {
+    /// `agg(x) FILTER (WHERE c)`
+    Filter,
+    /// `agg(CASE WHEN c THEN x END)`
+    Case,
+}
+
 /// Aggregate functions that take a condition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AggFn {
@@ -115,6 +190,9 @@ pub fn fixed_micros(unit: Unit) -> Option<i64> {
 
 pub trait Dialect: Sync {
     fn name(&self) -> &'static str;
+
+    /// The statement shapes this dialect takes (no defaults: every dialect chooses).
+    fn capabilities(&self) -> Capabilities;
 
     fn support(&self) -> Support {
         Support::SyntaxChecked
@@ -277,11 +355,6 @@ pub trait Dialect: Sync {
 
     // -- aggregates ------------------------------------------------------------------------
 
-    /// Whether `agg(x) FILTER (WHERE c)` is available.
-    fn has_filter(&self) -> bool {
-        true
-    }
-
     /// An aggregate over the rows where `cond` holds.
     fn cond_agg(&self, sql: &Sql<'_>, f: AggFn, arg: Option<Expr>, cond: Option<Expr>) -> Expr {
         let name = match f {
@@ -299,7 +372,7 @@ pub trait Dialect: Sync {
                 (_, None) => Expr::Function(sql.count_star()),
             };
         };
-        if self.has_filter() {
+        if self.capabilities().cond_agg == CondAgg::Filter {
             let mut func = match (f, arg) {
                 (AggFn::Count, _) | (_, None) => sql.count_star(),
                 (AggFn::CountDistinct, Some(a)) => sql.count_distinct(a),
@@ -399,32 +472,6 @@ pub trait Dialect: Sync {
         bin(a, BinaryOperator::Modulo, b)
     }
 
-    /// Whether distinct counts (`count distinct(page) of ...`) get a scan of their own,
-    /// restricted to their events, instead of a column of the shared aggregate. One
-    /// scan is what a warehouse bills least for; an engine whose distinct aggregates
-    /// re-hash every row of the shared scan (DuckDB) is faster with two.
-    fn separate_distinct_scan(&self) -> bool {
-        false
-    }
-
-    /// Whether an events relation's shared aggregate is split by how far back its
-    /// columns look: the columns of the last month and of the last quarter get a scan
-    /// of their own, restricted to that window, when there are at least two of them (see
-    /// `compile::TIERS`). One scan is what a warehouse bills least for; an engine that
-    /// evaluates every aggregate's filter on every row spends less on three scans, two
-    /// of them over a small time range, than on one. Measured on the benchmark's batch
-    /// (docs/benchmarks.md): DuckDB -37%, ClickHouse -46%, Postgres -13%; Spark no gain.
-    fn tier_by_window(&self) -> bool {
-        false
-    }
-
-    /// Whether [`Dialect::active_periods`] over `n` periods is a distinct aggregate (and
-    /// so goes to the separate scan where there is one).
-    fn active_periods_distinct(&self, n: i64) -> bool {
-        let _ = n;
-        true
-    }
-
     /// How many distinct periods (`bucket` in `0..n`) hold a row where `cond` holds.
     /// The default counts distinct buckets; engines with bit aggregates OR a bit per
     /// bucket and count the bits, which avoids a distinct aggregate's extra hash table.
@@ -442,12 +489,6 @@ pub trait Dialect: Sync {
     fn byte_order(&self, sql: &Sql<'_>, e: Expr) -> Expr {
         let _ = sql;
         e
-    }
-
-    /// Whether unmatched LEFT JOIN columns come back as type defaults (0, '') instead
-    /// of NULL; the planner then guards every value that may come from one.
-    fn outer_join_defaults(&self) -> bool {
-        false
     }
 
     // -- sql predicates --------------------------------------------------------------------
@@ -567,8 +608,11 @@ fn default_cond_agg(
         fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
             self.0.parser()
         }
-        fn has_filter(&self) -> bool {
-            false
+        fn capabilities(&self) -> Capabilities {
+            Capabilities {
+                cond_agg: CondAgg::Case,
+                ..self.0.capabilities()
+            }
         }
         fn reserved_words(&self) -> &'static [&'static str] {
             self.0.reserved_words()

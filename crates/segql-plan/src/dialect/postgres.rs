@@ -3,9 +3,6 @@
 use super::*;
 
 impl Dialect for Postgres {
-    fn tier_by_window(&self) -> bool {
-        true
-    }
     fn cast_type(&self, t: Type) -> &'static str {
         match t {
             Type::Float => "DOUBLE PRECISION",
@@ -17,17 +14,23 @@ impl Dialect for Postgres {
             Type::Date => "DATE",
         }
     }
+    fn capabilities(&self) -> Capabilities {
+        // A distinct aggregate in the shared aggregate makes Postgres sort every scanned row
+        // (no hash aggregation with DISTINCT): the benchmark's batch at 100k users took
+        // 18 s, 16 of them sorting and aggregating 6.2M events on disk.
+        Capabilities {
+            distinct: DistinctScan::OwnScan,
+            windows: WindowTiers::ByWindow,
+            active_periods: ActivePeriods::DistinctCount,
+            unmatched: Unmatched::Null,
+            cond_agg: CondAgg::Filter,
+        }
+    }
     fn name(&self) -> &'static str {
         "postgres"
     }
     fn reserved_words(&self) -> &'static [&'static str] {
         reserved::POSTGRES
-    }
-    /// A distinct aggregate in the shared aggregate makes Postgres sort every scanned row
-    /// (no hash aggregation with DISTINCT): the benchmark's batch at 100k users took
-    /// 18 s, 16 of them sorting and aggregating 6.2M events on disk.
-    fn separate_distinct_scan(&self) -> bool {
-        true
     }
     fn support(&self) -> Support {
         Support::Executed

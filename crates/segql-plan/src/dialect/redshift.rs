@@ -14,6 +14,15 @@ impl Dialect for Redshift {
             Type::Date => "DATE",
         }
     }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            distinct: DistinctScan::Shared,
+            windows: WindowTiers::OneScan,
+            active_periods: ActivePeriods::DistinctCount,
+            unmatched: Unmatched::Null,
+            cond_agg: CondAgg::Case,
+        }
+    }
     fn name(&self) -> &'static str {
         "redshift"
     }
@@ -47,9 +56,6 @@ impl Dialect for Redshift {
     fn unrepresentable(&self, s: &str) -> Option<&'static str> {
         s.contains('\0')
             .then_some("Redshift strings cannot hold a NUL character")
-    }
-    fn has_filter(&self) -> bool {
-        false
     }
     fn minus(&self, sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
         let (n, unit) = normalized(d);

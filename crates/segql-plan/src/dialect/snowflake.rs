@@ -14,6 +14,15 @@ impl Dialect for Snowflake {
             Type::Date => "DATE",
         }
     }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            distinct: DistinctScan::Shared,
+            windows: WindowTiers::OneScan,
+            active_periods: ActivePeriods::DistinctCount,
+            unmatched: Unmatched::Null,
+            cond_agg: CondAgg::Case,
+        }
+    }
     fn name(&self) -> &'static str {
         "snowflake"
     }
@@ -38,9 +47,6 @@ impl Dialect for Snowflake {
     }
     fn timestamp_type(&self) -> &'static str {
         "TIMESTAMP_NTZ"
-    }
-    fn has_filter(&self) -> bool {
-        false
     }
     fn cond_agg(&self, sql: &Sql<'_>, f: AggFn, arg: Option<Expr>, cond: Option<Expr>) -> Expr {
         match (f, cond) {

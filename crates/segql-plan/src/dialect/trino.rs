@@ -11,6 +11,15 @@ impl Dialect for Trino {
             f => sql.func(f.name(), args),
         }
     }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            distinct: DistinctScan::Shared,
+            windows: WindowTiers::OneScan,
+            active_periods: ActivePeriods::DistinctCount,
+            unmatched: Unmatched::Null,
+            cond_agg: CondAgg::Filter,
+        }
+    }
     fn name(&self) -> &'static str {
         "trino"
     }
