@@ -12,7 +12,7 @@
 use crate::engines::{Column, Engine, Table};
 use crate::keys::{self, Keys};
 use segql_plan::compile::{self, Options};
-use segql_plan::ir::{GivenSourceDef, Program, Relation, Target, TestDef};
+use segql_plan::ir::{GivenSourceDef, Program, Relation, Rows, Target, TestDef};
 use segql_syntax::SourceMap;
 use std::collections::{HashMap, HashSet};
 
@@ -163,25 +163,12 @@ pub fn run_test(
     // A split or priority list runs once per test, whichever of its groups are expected.
     let mut cache: HashMap<String, Result<crate::engines::Rows, String>> = HashMap::new();
     for e in &t.expects {
-        let (target, query, group) = match &e.target {
-            Target::Segment(id) => (
-                p.segments[*id].name.clone(),
-                compile::segment(p, *id, d, opts),
-                None,
-            ),
-            Target::SplitGroup(si, g) => (
-                format!("{}.{g}", p.splits[*si].name),
-                compile::split(p, *si, d, opts),
-                Some(g.clone()),
-            ),
-            Target::PriorityStage(pi, seg) => {
-                let name = p.segments[*seg].name.clone();
-                (
-                    format!("{}.{name}", p.priorities[*pi].name),
-                    compile::priority(p, *pi, d, opts),
-                    Some(name),
-                )
-            }
+        let target = e.label(p);
+        let query = compile::compile(p, &compile::Request::from(e.target), d, opts);
+        let group = match &e.rows {
+            Rows::All => None,
+            Rows::Group(g) => Some(g.clone()),
+            Rows::Stage(seg) => Some(p.segments[*seg].name.clone()),
         };
         let expected = Keys::of(e.members.iter().map(segql_run::testing::key_text));
         let members = match query {
@@ -198,7 +185,9 @@ pub fn run_test(
                             rows.into_iter()
                                 .filter(|r| match &group {
                                     None => true,
-                                    Some(g) => r.get(1).and_then(|v| v.as_deref()) == Some(g),
+                                    Some(g) => {
+                                        r.get(1).and_then(|v| v.as_deref()) == Some(g.as_str())
+                                    }
                                 })
                                 .map(|r| r.into_iter().next().flatten()),
                         )
@@ -232,7 +221,7 @@ pub fn run_test(
     }
     for (_, segs) in by_entity {
         let ids: Vec<usize> = segs.iter().map(|(i, _)| *i).collect();
-        let rows = compile::batch_long(p, &ids, d, opts)
+        let rows = compile::compile(p, &compile::Request::batch_long(&ids), d, opts)
             .map_err(|u| format!("does not compile: {u}"))
             .and_then(|q| {
                 let sql = compile::to_sql(&q);

@@ -7,9 +7,10 @@
 //!   segql.toml says, every relation fits the catalog, every segment, the report, the
 //!   split and the priority list run, and every `assert` block holds at the data's end.
 
+use segql_plan::compile::Request;
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect::DuckDb;
-use segql_plan::ir::{Program, Target};
+use segql_plan::ir::{Program, Rows, Target};
 use segql_run::assertions::run_assert;
 use segql_run::bind::{Binding, Format, Source};
 use segql_run::Engine;
@@ -114,16 +115,17 @@ fn every_segment_split_group_and_priority_list_is_expected_somewhere() {
     let mut priorities = BTreeSet::new();
     for t in &program.tests {
         for e in &t.expects {
-            match &e.target {
-                Target::Segment(id) => {
+            match (&e.target, &e.rows) {
+                (Target::Segment(id), _) => {
                     segments.insert(*id);
                 }
-                Target::SplitGroup(si, g) => {
+                (Target::Split(si), Rows::Group(g)) => {
                     groups.insert((*si, g.clone()));
                 }
-                Target::PriorityStage(pi, _) => {
+                (Target::Priority(pi), _) => {
                     priorities.insert(*pi);
                 }
+                _ => {}
             }
         }
     }
@@ -228,7 +230,7 @@ fn the_committed_data_binds_runs_and_satisfies_every_assert() {
     let mut sizes = BTreeMap::new();
     let mut all = Vec::new();
     for (id, s) in p.segments.iter().enumerate() {
-        let q = compile::segment(&p, id, &DuckDb, opts).unwrap();
+        let q = compile::compile(&p, &Request::Segment(id), &DuckDb, opts).unwrap();
         let m = members(&engine, &compile::to_sql(&q));
         assert_eq!(m.defects(), None, "the members of {}", s.name);
         sizes.insert(s.name.clone(), m.len());
@@ -281,7 +283,7 @@ fn the_committed_data_binds_runs_and_satisfies_every_assert() {
 
     // The report: one row per listed segment, `members` equal to the segment's size.
     for (ri, r) in p.reports.iter().enumerate() {
-        let q = compile::report(&p, ri, &DuckDb, opts).unwrap();
+        let q = compile::compile(&p, &Request::Report(ri), &DuckDb, opts).unwrap();
         let sql = compile::to_sql(&q);
         let (columns, rows) = engine.rows(&sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
         eprintln!("report {}: {columns:?}", r.name);
@@ -307,13 +309,13 @@ fn the_committed_data_binds_runs_and_satisfies_every_assert() {
     // The split deals out its segment's members; the priority list puts each user in
     // at most one stage.
     for (si, s) in p.splits.iter().enumerate() {
-        let q = compile::split(&p, si, &DuckDb, opts).unwrap();
+        let q = compile::compile(&p, &Request::Split(si), &DuckDb, opts).unwrap();
         let sql = compile::to_sql(&q);
         let dealt = members(&engine, &sql);
         assert_eq!(dealt, all[s.segment], "split {}", s.name);
     }
     for (pi, pr) in p.priorities.iter().enumerate() {
-        let q = compile::priority(&p, pi, &DuckDb, opts).unwrap();
+        let q = compile::compile(&p, &Request::Priority(pi), &DuckDb, opts).unwrap();
         let sql = compile::to_sql(&q);
         let (_, rows) = engine.rows(&sql).unwrap();
         let keys = Keys::new(rows.iter().map(|r| r[0].clone()));

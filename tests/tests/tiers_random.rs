@@ -9,6 +9,7 @@
 //! docs/semantics.md, without SQL). The seeds are fixed, so a failure reproduces; the
 //! failing round's project, data and statements are printed.
 
+use segql_plan::compile::Request;
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect;
 use segql_run::engine::Engine;
@@ -54,7 +55,8 @@ fn single_and_batch_members_equal_the_oracles() {
         let mut batch_sql = String::new();
         let mut tiered = false;
         for group in by_entity.values() {
-            let batch = compile::batch(&p, group, duckdb, opts).expect("the batch compiles");
+            let batch = compile::compile(&p, &Request::batch(group), duckdb, opts)
+                .expect("the batch compiles");
             let sql = compile::to_sql(&batch);
             tiered |= sql.contains("_last_month AS") || sql.contains("_last_quarter AS");
             let (cols, rows) = engine.rows(&sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
@@ -78,7 +80,8 @@ fn single_and_batch_members_equal_the_oracles() {
         for &id in &ids {
             let seg = &p.segments[id];
             let single = compile::to_sql(
-                &compile::segment(&p, id, duckdb, opts).expect("the segment compiles"),
+                &compile::compile(&p, &Request::Segment(id), duckdb, opts)
+                    .expect("the segment compiles"),
             );
             let alone = members(&engine, &single);
             let together = Keys::new(in_batch.get(&seg.name).cloned().unwrap_or_default());

@@ -146,6 +146,23 @@ const SPLIT_FIELDS: &[&str] = &["description", "owner", "tags", "salt", "group"]
 const PRIORITY_FIELDS: &[&str] = &["description", "owner", "tags", "segments"];
 const TEST_FIELDS: &[&str] = &["description", "as_of", "given", "expect"];
 const ASSERT_FIELDS: &[&str] = &["size", "disjoint", "subset"];
+
+/// The fields a block accepts (`entity`, `events`, `segment`, `report`, `split`,
+/// `priority`, `test`, `assert`), as the parser knows them: the editor's completion
+/// offers exactly these. An assert's checks start with their first word.
+pub fn block_fields(block: &str) -> &'static [&'static str] {
+    match block {
+        "entity" => ENTITY_FIELDS,
+        "events" => EVENTS_FIELDS,
+        "segment" => SEGMENT_FIELDS,
+        "report" => REPORT_FIELDS,
+        "split" => SPLIT_FIELDS,
+        "priority" => PRIORITY_FIELDS,
+        "test" => TEST_FIELDS,
+        "assert" => ASSERT_FIELDS,
+        _ => &[],
+    }
+}
 /// Every field word of every block, to recognise a field found outside its block.
 const FIELD_WORDS: &[&str] = &[
     "table",

@@ -80,6 +80,31 @@ pub enum Request {
     Priority(usize),
 }
 
+impl Request {
+    /// The wide batch of some segments: a boolean column per segment.
+    pub fn batch(segments: &[SegmentId]) -> Request {
+        Request::batch_with_traits(segments, &[])
+    }
+
+    /// The wide batch with a column per trait (traits of other entities are skipped).
+    pub fn batch_with_traits(segments: &[SegmentId], traits: &[usize]) -> Request {
+        Request::Batch {
+            segments: segments.to_vec(),
+            traits: traits.to_vec(),
+            long: false,
+        }
+    }
+
+    /// The long batch: one row per (segment, member).
+    pub fn batch_long(segments: &[SegmentId]) -> Request {
+        Request::Batch {
+            segments: segments.to_vec(),
+            traits: vec![],
+            long: true,
+        }
+    }
+}
+
 /// An aggregate column of a scan: what it computes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FactKey {
