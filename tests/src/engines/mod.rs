@@ -78,7 +78,7 @@ pub trait Engine: Send {
     fn create_schema(&self, schema: &str) -> String {
         format!(
             "CREATE SCHEMA IF NOT EXISTS {}",
-            self.dialect().render_ident(schema)
+            loader_ident(self.dialect(), schema)
         )
     }
 
@@ -86,10 +86,10 @@ pub trait Engine: Send {
     fn load(&mut self, t: &Table) -> Result<()> {
         let d = self.dialect();
         let name = match t.name.as_slice() {
-            [table] => d.render_ident(table),
+            [table] => loader_ident(d, table),
             [schema, table] => {
                 self.execute(&self.create_schema(schema))?;
-                format!("{}.{}", d.render_ident(schema), d.render_ident(table))
+                format!("{}.{}", loader_ident(d, schema), loader_ident(d, table))
             }
             _ => {
                 return Err(format!(
@@ -105,7 +105,7 @@ pub trait Engine: Send {
             .map(|c| {
                 format!(
                     "{} {}",
-                    d.render_ident(&c.name),
+                    loader_ident(d, &c.name),
                     self.column_type(c.ty, c.key)
                 )
             })
@@ -137,7 +137,7 @@ pub trait Engine: Send {
                     format!("({})", cells.join(", "))
                 })
                 .collect();
-            let cols: Vec<String> = t.columns.iter().map(|c| d.render_ident(&c.name)).collect();
+            let cols: Vec<String> = t.columns.iter().map(|c| loader_ident(d, &c.name)).collect();
             self.execute(&format!(
                 "INSERT INTO {name} ({}) VALUES\n{}",
                 cols.join(", "),
@@ -145,6 +145,19 @@ pub trait Engine: Send {
             ))?;
         }
         Ok(())
+    }
+}
+
+/// A name as the loader writes it: always quoted, because a word an engine reserves only
+/// in `CREATE TABLE` (ClickHouse's `constraint`) never appears in segql's own SQL, whose
+/// dialects quote what their queries need (`Dialect::render_ident`, which quotes the
+/// other names here).
+pub fn loader_ident(d: &dyn Dialect, name: &str) -> String {
+    if dialect::plain(name, &[]) {
+        let q = d.ident_quote();
+        format!("{q}{name}{q}")
+    } else {
+        d.render_ident(name)
     }
 }
 
