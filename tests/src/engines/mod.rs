@@ -174,21 +174,10 @@ pub fn literal(d: &dyn Dialect, l: Option<&Lit>) -> String {
     }
 }
 
-/// Whether this run is CI: the `CI` variable set to anything but empty, `false` or `0`
-/// (CI services set `true`, `1`, `yes` or their own name). In CI every engine must run
-/// (a missing one fails the suite instead of being skipped) and PostgreSQL must sort
-/// text by ICU's rules.
-pub fn in_ci() -> bool {
-    is_ci_value(std::env::var("CI").ok().as_deref())
-}
-
-/// [`in_ci`] for a value of `CI` (`None`: not set).
-pub fn is_ci_value(v: Option<&str>) -> bool {
-    match v.map(str::trim) {
-        None | Some("") | Some("0") => false,
-        Some(v) => !v.eq_ignore_ascii_case("false"),
-    }
-}
+/// Whether this run is CI (the product's own rule, `segql_run::ci`). In CI every engine
+/// must run (a missing one fails the suite instead of being skipped) and PostgreSQL must
+/// sort text by ICU's rules.
+pub use segql_run::ci::in_ci;
 
 /// Says that `suite` skips engine `name`, and why, straight to the terminal: the test
 /// harness captures `print!` and `eprint!` of a passing test, and a skipped engine must
@@ -318,25 +307,3 @@ pub fn start_selected(name: &str) -> std::result::Result<Box<dyn Engine>, Missin
 
 /// Every engine the suite knows, in report order.
 pub const ENGINES: [&str; 4] = ["duckdb", "postgres", "clickhouse", "spark"];
-
-#[cfg(test)]
-mod tests {
-    use super::is_ci_value;
-
-    #[test]
-    fn any_ci_value_but_empty_false_or_0_is_ci() {
-        for v in ["true", "1", "yes", "TRUE", "True", "github", "on"] {
-            assert!(is_ci_value(Some(v)), "CI={v}");
-        }
-        for v in [
-            None,
-            Some(""),
-            Some("  "),
-            Some("false"),
-            Some("FALSE"),
-            Some("0"),
-        ] {
-            assert!(!is_ci_value(v), "CI={v:?}");
-        }
-    }
-}
