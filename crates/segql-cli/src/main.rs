@@ -5,6 +5,7 @@
 //! mistake or a failed check, 2 a bad command line or an internal error). It holds no
 //! language logic: parsing and formatting come from segql-syntax.
 
+mod annotate;
 mod args;
 mod check;
 mod compile_cmd;
@@ -13,13 +14,13 @@ mod fmt_cmd;
 mod graph_cmd;
 mod history_cmd;
 mod init_cmd;
+mod lsp_cmd;
 mod membership_cmd;
 mod outfile;
 mod output;
 mod project;
 mod run_cmd;
 mod series_out;
-mod settings;
 mod test_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -89,6 +90,8 @@ enum Command {
     History(args::History),
     /// Size, entered and left of segments over a series of instants (nothing recorded).
     Backtest(args::Backtest),
+    /// Run the language server on stdin and stdout, for editors (docs/editor.md).
+    Lsp,
 }
 
 fn main() -> ExitCode {
@@ -114,10 +117,11 @@ fn main() -> ExitCode {
         ColorChoice::Auto => output::stderr_supports_color(),
     };
     let result = std::panic::catch_unwind(move || match cli.command {
-        Command::Check(a) => check::run(&a.paths, a.format == args::Format::Json, color),
+        Command::Check(a) => check::run(&a.paths, a.format, color),
         Command::Fmt(a) => fmt_cmd::run(&a.paths, a.check, color),
         Command::Compile(a) => compile_cmd::run(a, color),
         Command::Dialects => Ok(compile_cmd::dialects()),
+        Command::Lsp => lsp_cmd::run(),
         Command::Run(a) => run_cmd::run(a, color),
         Command::Preview(a) => run_cmd::preview(a, color),
         Command::Init(a) => init_cmd::run(&a.dir),
@@ -132,7 +136,7 @@ fn main() -> ExitCode {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
             output::print_error(&e);
-            ExitCode::from(1)
+            ExitCode::from(output::exit_status(&e))
         }
         Err(_) => ExitCode::from(2),
     }

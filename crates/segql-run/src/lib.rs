@@ -12,10 +12,12 @@
 pub mod assertions;
 pub mod bind;
 pub mod checks;
+pub mod ci;
 pub mod codes;
 pub mod engine;
 pub mod guard;
 pub mod membership;
+pub mod run;
 pub mod session;
 pub mod sqltext;
 pub mod testing;

@@ -4,7 +4,7 @@ use crate::engine::{duckdb_type, relation_shape, Engine, Error};
 use crate::sqltext;
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect::DuckDb;
-use segql_plan::ir::{GivenSourceDef, Lit, Program, Relation, Target, TestDef};
+use segql_plan::ir::{GivenSourceDef, Lit, Program, Relation, TestDef};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -103,55 +103,50 @@ fn run(p: &Program, t: &TestDef, base: &Path) -> Result<Vec<ExpectOutcome>, Erro
     let opts = Options { as_of: t.as_of };
     let mut out = Vec::new();
     for e in &t.expects {
-        let (label, sql) = match &e.target {
-            Target::Segment(id) => {
-                let q = compile::segment(p, *id, &DuckDb, opts).map_err(|u| Error {
-                    context: "compiling".into(),
-                    message: u.to_string(),
-                })?;
-                (p.segments[*id].name.clone(), compile::to_sql(&q))
-            }
-            Target::SplitGroup(si, group) => {
-                let q = compile::split(p, *si, &DuckDb, opts).map_err(|u| Error {
-                    context: "compiling".into(),
-                    message: u.to_string(),
-                })?;
-                let g = sqltext::literal(group);
-                (
-                    format!("{}.{group}", p.splits[*si].name),
-                    format!(
-                        "SELECT * FROM (\n{}\n) AS s WHERE \"split_group\" = {g}",
-                        compile::to_sql(&q)
-                    ),
-                )
-            }
-            Target::PriorityStage(pi, seg) => {
-                let q = compile::priority(p, *pi, &DuckDb, opts).map_err(|u| Error {
-                    context: "compiling".into(),
-                    message: u.to_string(),
-                })?;
-                let name = &p.segments[*seg].name;
-                let n = sqltext::literal(name);
-                (
-                    format!("{}.{name}", p.priorities[*pi].name),
-                    format!(
-                        "SELECT * FROM (\n{}\n) AS s WHERE \"segment\" = {n}",
-                        compile::to_sql(&q)
-                    ),
-                )
-            }
-        };
-        let actual: BTreeSet<String> = engine.first_column(&sql)?.into_iter().flatten().collect();
+        let q = compile::members(p, e.target, &e.rows, &DuckDb, opts).map_err(|u| Error {
+            context: "compiling".into(),
+            message: u.to_string(),
+        })?;
+        let (label, sql) = (e.label(p), compile::to_sql(&q));
+        let rows = engine.first_column(&sql)?;
         let expected: BTreeSet<String> = e.members.iter().map(key_text).collect();
+        let (actual, anomalies) = distinct_members(rows);
+        let mut unexpected: Vec<String> = actual.difference(&expected).cloned().collect();
+        unexpected.extend(anomalies);
         out.push(ExpectOutcome {
             target: label,
             missing: expected.difference(&actual).cloned().collect(),
-            unexpected: actual.difference(&expected).cloned().collect(),
+            unexpected,
             expected: expected.into_iter().collect(),
             actual: actual.into_iter().collect(),
         });
     }
     Ok(out)
+}
+
+/// The members a statement returned, as a set, and what a set would hide: a key returned
+/// more than once (`k (2 times)`) or a NULL key (`NULL`, `NULL (3 times)`). Members are distinct,
+/// non-null keys by construction, so either is a wrong answer the test must fail on.
+fn distinct_members(rows: Vec<Option<String>>) -> (BTreeSet<String>, Vec<String>) {
+    let mut counts: std::collections::BTreeMap<Option<String>, usize> = Default::default();
+    for r in rows {
+        *counts.entry(r).or_default() += 1;
+    }
+    let mut anomalies = Vec::new();
+    let mut set = BTreeSet::new();
+    for (k, n) in counts {
+        match k {
+            None if n == 1 => anomalies.push("NULL".to_string()),
+            None => anomalies.push(format!("NULL ({n} times)")),
+            Some(k) => {
+                if n > 1 {
+                    anomalies.push(format!("{k} ({n} times)"));
+                }
+                set.insert(k);
+            }
+        }
+    }
+    (set, anomalies)
 }
 
 /// `given ... from "path"`: the file's rows into the relation's table, each column read
@@ -249,5 +244,21 @@ fn same(a: &Relation, b: &Relation) -> bool {
         (Relation::Entity(x), Relation::Entity(y)) => x == y,
         (Relation::Events(x), Relation::Events(y)) => x == y,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::distinct_members;
+
+    #[test]
+    fn duplicate_and_null_members_are_unexpected() {
+        let rows = vec![Some("a".into()), Some("b".into()), Some("a".into()), None];
+        let (set, anomalies) = distinct_members(rows);
+        assert_eq!(set.into_iter().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(anomalies, ["NULL", "a (2 times)"]);
+        let (set, anomalies) = distinct_members(vec![Some("x".into())]);
+        assert_eq!(set.len(), 1);
+        assert!(anomalies.is_empty());
     }
 }

@@ -88,7 +88,12 @@ fn attach_error(e: &EngineError) -> StateError {
 /// holds everything it computes (its condition, the segments and traits it refers to,
 /// the catalog's tables and columns) and nothing of comments or layout.
 pub fn definition(p: &Program, id: SegmentId) -> Result<String, Unsupported> {
-    let q = compile::segment(p, id, &DuckDb, Options { as_of: 0 })?;
+    let q = compile::compile(
+        p,
+        &compile::Request::from(segql_plan::ir::Target::Segment(id)),
+        &DuckDb,
+        Options { as_of: 0 },
+    )?;
     Ok(short_hash(compile::to_sql(&q).as_bytes()))
 }
 
@@ -188,8 +193,9 @@ pub fn members_into(
             .filter(|&i| p.segments[i].entity == entity)
             .collect();
         let names: Vec<String> = of.iter().map(|&i| p.segments[i].name.clone()).collect();
-        let q =
-            compile::batch_long(p, &of, &DuckDb, Options { as_of }).map_err(Failed::Compiling)?;
+        let q = compile::batch_statement(p, &of, true, &DuckDb, Options { as_of })
+            .map_err(Failed::Compiling)?
+            .query;
         let failed = |e| Failed::Computing(names.clone(), e);
         engine
             .execute(&format!(
