@@ -8,6 +8,7 @@
 mod check;
 mod compile_cmd;
 mod data;
+mod docs_cmd;
 mod fmt_cmd;
 mod graph_cmd;
 mod init_cmd;
@@ -175,6 +176,9 @@ enum Command {
     Dialects,
     /// Run the language server on stdin and stdout, for editors (docs/editor.md).
     Lsp,
+    /// The project as a static site: an index, a page per item, the lineage graph
+    /// (docs/docs-site.md).
+    Docs(docs_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -224,6 +228,7 @@ fn main() -> ExitCode {
         ),
         Command::Dialects => Ok(compile_cmd::dialects()),
         Command::Lsp => lsp_cmd::run(),
+        Command::Docs(args) => docs_cmd::run(args, color),
         Command::Run {
             paths,
             select,
