@@ -13,7 +13,7 @@
 
 mod analysis;
 pub mod codes;
-mod graph;
+pub mod graph;
 mod html;
 mod item;
 pub mod model;

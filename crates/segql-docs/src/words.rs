@@ -441,6 +441,30 @@ impl Renderer<'_> {
     }
 
     fn test(&self, v: &ast::Value, pred: &ast::Pred, s: Scope, neg: bool) -> Phrase {
+        // `ntile(10) of V = 10`: "in the highest of 10 equal buckets by V".
+        if let (ValueKind::Ntile(k, inner), ast::Pred::Cmp(op, ast::Operand::Lit(l))) =
+            (&v.kind, pred)
+        {
+            if let LitKind::Int(n) = l.kind {
+                let op = if neg { negate(*op) } else { *op };
+                let k = k.value;
+                let which = match (op, n) {
+                    (CmpOp::Eq, n) if n == k => Some("in the highest".to_string()),
+                    (CmpOp::Eq, 1) => Some("in the lowest".to_string()),
+                    (CmpOp::Eq, n) => Some(format!("in bucket {n} (counting from the lowest)")),
+                    (CmpOp::Ne, n) if n == k => Some("not in the highest".to_string()),
+                    (CmpOp::Ne, 1) => Some("not in the lowest".to_string()),
+                    (CmpOp::Ge, n) => Some(format!("in bucket {n} or higher")),
+                    (CmpOp::Le, n) => Some(format!("in bucket {n} or lower")),
+                    _ => None,
+                };
+                if let Some(which) = which {
+                    let mut out = vec![t(format!("who are {which} of {k} equal buckets by "))];
+                    out.extend(self.noun(inner, s));
+                    return out;
+                }
+            }
+        }
         // A value that may be unset: its negated tests hold when it is unset.
         let may_be_unset = match &v.kind {
             ValueKind::Agg(a) => !matches!(
@@ -552,6 +576,9 @@ fn time_point(p: &ast::TimePoint) -> Phrase {
 
 fn window(w: &ast::Window) -> Phrase {
     match &w.kind {
+        ast::WindowKind::Last(d) if d.n == 1 => {
+            vec![t(format!(" in the last {}", d.unit.singular()))]
+        }
         ast::WindowKind::Last(d) => vec![t(format!(" in the last {}", duration(d)))],
         ast::WindowKind::Ever => vec![t(" at any time")],
         ast::WindowKind::Between(a, b) => {
@@ -698,6 +725,9 @@ fn predicate(pred: &ast::Pred, neg: bool, verb: &str) -> Phrase {
         } else {
             format!("{verb} not set")
         })],
+        Pred::InLast(d) if d.n == 1 => {
+            vec![t(format!("{verb}{not} in the last {}", d.unit.singular()))]
+        }
         Pred::InLast(d) => vec![t(format!("{verb}{not} in the last {}", duration(d)))],
     }
 }

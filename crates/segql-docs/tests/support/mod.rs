@@ -1,6 +1,8 @@
 //! Shared by the docs tests: the example project (examples/saas) and its site.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use segql_docs::{build, Input, Site, Sizes};
 use std::path::{Path, PathBuf};
 
