@@ -17,6 +17,13 @@
 //!   parses are reused), checking all 5,000 segments, converting the diagnostics and
 //!   writing the notification.
 //!
+//! - **check_alone**, **check_and_free** and **parse_edited_file**: parts of that work
+//!   measured on their own, outside the server: `segql_plan::check` of the project's
+//!   parsed files (without and with freeing the program it returns: the server frees
+//!   the previous analysis on each edit), and parsing the edited file's text. The rest
+//!   of `edit_to_diagnostics` is the server's: the JSON of the edit (the whole file's
+//!   text), reading the other files' texts again, and the notification.
+//!
 //! Layouts: `files_of_100` (the edit in one 100-segment file of 50) and `one_file`
 //! (all 5,000 segments in one file, so every edit re-parses 0.7 MB).
 //!
@@ -99,6 +106,12 @@ fn bench_layout(c: &mut Criterion, name: &str, per_file: usize) {
         good.len(),
         start.elapsed().as_secs_f64() * 1000.0
     );
+    let parsed: Vec<segql_syntax::Parsed> = files
+        .iter()
+        .enumerate()
+        .map(|(i, (_, t))| segql_syntax::parse(t, segql_syntax::FileId(i as u32 + 1)))
+        .collect();
+    let asts: Vec<&segql_syntax::ast::File> = parsed.iter().map(|p| &p.file).collect();
     let mut version = 1;
     let mut broken = false;
     let mut group = c.benchmark_group(format!("lsp_{name}"));
@@ -116,6 +129,17 @@ fn bench_layout(c: &mut Criterion, name: &str, per_file: usize) {
             );
             let d = client.diagnostics(&uri);
             assert_eq!(d.len(), usize::from(broken), "{d:?}");
+        })
+    });
+    group.bench_function("check_alone", |b| {
+        b.iter_with_large_drop(|| segql_plan::check(std::hint::black_box(&asts)))
+    });
+    group.bench_function("check_and_free", |b| {
+        b.iter(|| segql_plan::check(std::hint::black_box(&asts)))
+    });
+    group.bench_function("parse_edited_file", |b| {
+        b.iter_with_large_drop(|| {
+            segql_syntax::parse(std::hint::black_box(&bad), segql_syntax::FileId(1))
         })
     });
     group.finish();

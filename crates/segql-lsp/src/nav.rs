@@ -70,6 +70,14 @@ pub fn rename(
 ) -> Result<WorkspaceEdit, Refusal> {
     let (old, _) = prepare_rename(a, file, offset)?;
     let new_name = new_name.trim();
+    // A name typed in backticks, as it would be written in a file.
+    let unquoted;
+    let new_name = if new_name.len() >= 2 && new_name.starts_with('`') && new_name.ends_with('`') {
+        unquoted = segql_syntax::lexer::unescape(new_name);
+        unquoted.as_str()
+    } else {
+        new_name
+    };
     if new_name.is_empty() {
         return Err(Refusal("a segment needs a name".to_string()));
     }

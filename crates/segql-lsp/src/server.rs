@@ -229,7 +229,13 @@ impl Server {
                 let Some(f) = a.file(file) else {
                     return Ok(Value::Null);
                 };
-                to_value(completion::complete(a.index(), &f.text, &f.lines, offset))
+                to_value(completion::complete(
+                    a.index(),
+                    file,
+                    &f.text,
+                    &f.lines,
+                    offset,
+                ))
             }
             req::Formatting::METHOD => {
                 let p: lsp_types::DocumentFormattingParams = params(r)?;

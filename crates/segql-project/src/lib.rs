@@ -430,3 +430,32 @@ pub fn workspace(paths: &[PathBuf]) -> Result<Workspace> {
         diags,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nearest_segql_toml_above_is_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let outer = dir.path();
+        let inner = outer.join("inner");
+        std::fs::create_dir_all(inner.join("segments/deep")).unwrap();
+        std::fs::write(outer.join(CONFIG_FILE), "name = \"outer\"\n").unwrap();
+        std::fs::write(inner.join(CONFIG_FILE), "name = \"inner\"\n").unwrap();
+        let file = inner.join("segments/deep/a.seg");
+        std::fs::write(&file, "").unwrap();
+        assert_eq!(find_root(&file).as_deref(), Some(inner.as_path()));
+        assert_eq!(
+            find_root(&inner.join("segments")).as_deref(),
+            Some(inner.as_path())
+        );
+        assert_eq!(find_root(&inner).as_deref(), Some(inner.as_path()));
+        assert_eq!(
+            find_root(&outer.join("elsewhere.seg")).as_deref(),
+            Some(outer)
+        );
+        std::fs::remove_file(outer.join(CONFIG_FILE)).unwrap();
+        assert_eq!(find_root(&outer.join("elsewhere.seg")), None);
+    }
+}

@@ -11,6 +11,7 @@ use lsp_types::{
 use segql_syntax::ast::Type;
 use segql_syntax::fmt::ident_text;
 use segql_syntax::lexer::escape;
+use segql_syntax::FileId;
 
 /// Words a condition may start with, besides names.
 const CONDITION_WORDS: &[&str] = &[
@@ -147,7 +148,13 @@ impl Out<'_> {
 }
 
 /// The completions at byte `offset` of a file's text.
-pub fn complete(ix: &Index, text: &str, lines: &LineIndex, offset: u32) -> Vec<CompletionItem> {
+pub fn complete(
+    ix: &Index,
+    file: FileId,
+    text: &str,
+    lines: &LineIndex,
+    offset: u32,
+) -> Vec<CompletionItem> {
     let ctx = context::at(text, offset as usize);
     let mut out = Out {
         items: Vec::new(),
@@ -155,6 +162,10 @@ pub fn complete(ix: &Index, text: &str, lines: &LineIndex, offset: u32) -> Vec<C
         lines,
         ctx: &ctx,
     };
+    // Inside a string only event names are offered (`did "lo|`).
+    if ctx.in_string && !matches!(ctx.want, Want::Event { .. }) {
+        return Vec::new();
+    }
     let entity = scope_entity(ix, &ctx);
     match &ctx.want {
         Want::Item => out.words(segql_syntax::parser::TOP_LEVEL),
@@ -248,7 +259,7 @@ pub fn complete(ix: &Index, text: &str, lines: &LineIndex, offset: u32) -> Vec<C
             }
         }
         Want::Event { in_list } => {
-            events(&mut out, ix, entity.as_deref());
+            events(&mut out, ix, entity.as_deref(), file);
             if !in_list {
                 out.words(&["any event", "["]);
             }
@@ -347,11 +358,23 @@ fn segments(out: &mut Out, ix: &Index, entity: Option<&str>) {
     }
 }
 
-/// Event names of the entity's relations, as strings.
-fn events(out: &mut Out, ix: &Index, entity: Option<&str>) {
+/// Event names of the entity's relations, as strings; not the one being typed (a name
+/// the project uses only at the cursor).
+fn events(out: &mut Out, ix: &Index, entity: Option<&str>, file: FileId) {
+    let (from, to) = out.ctx.replace;
     for ev in ix.events_of(entity.unwrap_or("")) {
         let names = ix.event_names.get(&ev.name).cloned().unwrap_or_default();
         for n in names {
+            let sym = crate::index::Symbol::Event {
+                events: ev.name.clone(),
+                name: n.clone(),
+            };
+            let elsewhere = ix
+                .occurrences_of(&sym)
+                .any(|o| o.span.file != file || o.span.end <= from || o.span.start >= to);
+            if !elsewhere {
+                continue;
+            }
             let detail = match &ev.source {
                 EventSourceInfo::Fixed(..) => format!("every row of {}", ev.name),
                 EventSourceInfo::Column(..) => format!("event in {}", ev.name),

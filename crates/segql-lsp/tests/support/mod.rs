@@ -11,6 +11,8 @@ use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub mod fixture;
+
 /// How long a test waits for a message before it fails.
 const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -29,16 +31,22 @@ impl Write for PipeWriter {
     }
 }
 
-/// The reading end; a read that waits longer than [`PATIENCE`] fails.
+/// The reading end. The client's fails a read that waits longer than [`PATIENCE`] (a
+/// silent server fails the test); the server's waits as long as it takes, as on stdin.
 pub struct PipeReader {
     rx: Receiver<Vec<u8>>,
     buf: VecDeque<u8>,
+    patience: Option<Duration>,
 }
 
 impl Read for PipeReader {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         if self.buf.is_empty() {
-            match self.rx.recv_timeout(PATIENCE) {
+            let got = match self.patience {
+                Some(p) => self.rx.recv_timeout(p),
+                None => self.rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            match got {
                 Ok(chunk) => self.buf.extend(chunk),
                 Err(RecvTimeoutError::Disconnected) => return Ok(0),
                 Err(RecvTimeoutError::Timeout) => {
@@ -57,13 +65,14 @@ impl Read for PipeReader {
     }
 }
 
-pub fn pipe() -> (PipeWriter, PipeReader) {
+pub fn pipe(patience: Option<Duration>) -> (PipeWriter, PipeReader) {
     let (tx, rx) = channel();
     (
         PipeWriter(tx),
         PipeReader {
             rx,
             buf: VecDeque::new(),
+            patience,
         },
     )
 }
@@ -80,8 +89,13 @@ pub struct Client {
 impl Client {
     /// Starts a server and initializes it.
     pub fn start() -> Client {
-        let (client_w, server_r) = pipe();
-        let (server_w, client_r) = pipe();
+        Client::start_with(json!({}))
+    }
+
+    /// Starts a server for a client with these capabilities.
+    pub fn start_with(capabilities: Value) -> Client {
+        let (client_w, server_r) = pipe(None);
+        let (server_w, client_r) = pipe(Some(PATIENCE));
         let server =
             std::thread::spawn(move || segql_lsp::serve(BufReader::new(server_r), server_w));
         let mut c = Client {
@@ -93,7 +107,7 @@ impl Client {
         };
         let init = c.request(
             "initialize",
-            json!({ "processId": null, "rootUri": null, "capabilities": {} }),
+            json!({ "processId": null, "rootUri": null, "capabilities": capabilities }),
         );
         assert!(
             init["capabilities"]["hoverProvider"].as_bool() == Some(true),
@@ -147,7 +161,8 @@ impl Client {
             if m["id"] == json!(id) && m.get("method").is_none() {
                 return m;
             }
-            if m.get("method").is_some() && m.get("id").is_none() {
+            // Notifications, and requests from the server, are kept.
+            if m.get("method").is_some() {
                 self.notifications.push(m);
             }
         }
