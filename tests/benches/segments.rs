@@ -98,7 +98,7 @@ fn segments(c: &mut Criterion) {
     let engine = Engine::in_memory().expect("DuckDB");
     let d = dir.display();
     engine
-        .execute(&format!(
+        .execute_script(&format!(
             "SET memory_limit = '4GB';
              CREATE SCHEMA analytics;
              CREATE VIEW analytics.users AS SELECT * FROM read_parquet('{d}/users.parquet');

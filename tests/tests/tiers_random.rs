@@ -39,7 +39,7 @@ fn single_and_batch_members_equal_the_oracles() {
         let (_, p) = inline_project(&format!("round {seed}"), text);
         let engine = Engine::in_memory().expect("DuckDB");
         engine
-            .execute(&load_sql(&rd))
+            .execute_script(&load_sql(&rd))
             .expect("the round's data loads");
         let ids: Vec<usize> = (0..p.segments.len()).collect();
         // One batch per entity (users, accounts), as `segql run` makes them.

@@ -8,33 +8,10 @@ use segql_plan::dialect::{self, Dialect};
 use segql_plan::ir::Program;
 use segql_syntax::parser::did_you_mean;
 use segql_syntax::time::format_timestamp;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
-pub struct Args {
-    pub paths: Vec<PathBuf>,
-    pub dialects: Vec<String>,
-    pub select: Vec<String>,
-    pub as_of: Option<String>,
-    pub out: Option<PathBuf>,
-    pub batch: bool,
-    pub long: bool,
-}
-
-/// `--as-of`, or now (to the second) when not given.
-pub fn as_of(arg: Option<&str>) -> Result<i64> {
-    match arg {
-        Some(s) => {
-            segql_syntax::time::parse_instant(s).map_err(|e| anyhow::anyhow!("--as-of: {e}"))
-        }
-        None => {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .context("the system clock is before 1970")?;
-            Ok(now.as_secs() as i64 * 1_000_000)
-        }
-    }
-}
+pub use crate::args::Compile as Args;
 
 pub fn dialects_from(names: &[String]) -> Result<Vec<&'static dyn Dialect>> {
     let mut out: Vec<&'static dyn Dialect> = Vec::new();
@@ -165,7 +142,7 @@ pub fn compile_target(
 
 pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     let dialects = dialects_from(&args.dialects)?;
-    let as_of = as_of(args.as_of.as_deref())?;
+    let as_of = args.as_of.instant()?;
     let ws = project::workspace(&args.paths)?;
     output::print_diagnostics(&ws.map, &ws.diags, color);
     let Some(program) = ws.program.as_ref().filter(|_| !ws.has_errors()) else {
@@ -210,6 +187,18 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         }
     }
     let opts = Options { as_of };
+    let sources = crate::data::sources(&ws.inputs, Some(program));
+    let guard = |file: &Path| {
+        crate::data::check_write(
+            &ws.map,
+            &ws.inputs,
+            Some(program),
+            &sources,
+            file,
+            "the SQL to",
+            color,
+        )
+    };
     let mut failed = 0;
     let mut written = 0;
     let mut stdout = String::new();
@@ -224,7 +213,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                 let text = format!("{header}{};\n", compile::to_sql(&q));
                 match &args.out {
                     Some(dir) => {
-                        write_sql(dir, d.name(), name, &text)?;
+                        write_sql(dir, d.name(), name, &text, &guard)?;
                         written += 1;
                     }
                     None => {
@@ -303,8 +292,15 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     })
 }
 
-fn write_sql(dir: &Path, dialect: &str, name: &str, text: &str) -> Result<()> {
+fn write_sql(
+    dir: &Path,
+    dialect: &str,
+    name: &str,
+    text: &str,
+    guard: &dyn Fn(&Path) -> Result<()>,
+) -> Result<()> {
     let sub = dir.join(dialect);
+    guard(&sub.join(format!("{}.sql", file_name(name))))?;
     std::fs::create_dir_all(&sub)
         .with_context(|| format!("cannot create {}", display_path(&sub)))?;
     let file = sub.join(format!("{}.sql", file_name(name)));

@@ -2,19 +2,22 @@
 
 use crate::project::{self, Workspace};
 use anyhow::{bail, Result};
+use segql_plan::ir::GivenSourceDef;
 use segql_plan::ir::Program;
+use segql_run::codes::WRITE_REFUSED;
+use segql_run::guard::{Reader, Sources};
 use segql_run::Engine;
 use segql_syntax::diag::Diagnostic;
 use segql_syntax::Span;
-
-/// The code of every data problem: a binding that is missing, points at nothing, or
-/// holds data that does not fit the catalog.
-pub const DATA_MISMATCH: &str = "E0701";
+use std::path::Path;
 
 /// An in-memory DuckDB with a view over every relation's data, or every problem found.
+/// Once bound, DuckDB can read the bound files and write `writable` (the output being
+/// written), nothing else ([`Engine::lock_down`]).
 pub fn bind(
     ws: &Workspace,
     program: &Program,
+    writable: &[String],
 ) -> Result<std::result::Result<Engine, Vec<Diagnostic>>> {
     let Some(root) = &ws.inputs.root else {
         bail!(
@@ -23,8 +26,8 @@ pub fn bind(
     };
     let (bindings, mut diags) = project::bindings(&ws.inputs);
     let engine = Engine::in_memory().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let problems = engine.bind(&program.catalog, &bindings, root);
-    for p in problems {
+    let bound = engine.bind_sources(&program.catalog, &bindings, root);
+    for p in bound.problems {
         // A binding segql.toml got wrong is reported above; that the table then has
         // no data would only say it again.
         let rejected = ws.inputs.config.bindings.contains_key(&p.relation)
@@ -64,23 +67,101 @@ pub fn bind(
             msg.push_str(&format!(", column `{c}`"));
         }
         msg.push_str(&format!(": {}", p.message));
-        let mut d =
-            Diagnostic::error(DATA_MISMATCH, span, msg).with_label(if binding_span.is_some() {
-                "this binding"
-            } else {
-                "this table has no binding"
-            });
+        let mut d = Diagnostic::error(p.code, span, msg).with_label(if binding_span.is_some() {
+            "this binding"
+        } else {
+            "this table has no binding"
+        });
         if let Some(h) = &p.hint {
             d = d.with_hint(h.clone());
         }
         diags.push(d);
     }
     diags.sort_by_key(|d| (d.span.file, d.span.start));
-    if diags.is_empty() {
-        Ok(Ok(engine))
-    } else {
-        Ok(Err(diags))
+    if !diags.is_empty() {
+        return Ok(Err(diags));
     }
+    engine
+        .lock_down(&bound.access, writable)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Ok(engine))
+}
+
+/// Every file the project reads: its bindings' paths and globs, and the files its
+/// tests take given rows from (when the program is known).
+pub fn sources(inputs: &project::Inputs, program: Option<&Program>) -> Sources {
+    let mut sources = Sources::new();
+    let Some(root) = &inputs.root else {
+        return sources;
+    };
+    let (bindings, _) = project::bindings(inputs);
+    for b in &bindings {
+        sources.add_binding(&b.relation, &b.source, root);
+    }
+    if let Some(p) = program {
+        for (ti, t) in p.tests.iter().enumerate() {
+            for (gi, g) in t.givens.iter().enumerate() {
+                if let GivenSourceDef::File(path) = &g.source {
+                    sources.add(
+                        Reader::Given {
+                            test: ti,
+                            given: gi,
+                        },
+                        path,
+                        root,
+                    );
+                }
+            }
+        }
+    }
+    sources
+}
+
+/// A refusal (E0704) when segql would write `path` over or into a source: pointing at
+/// the binding in segql.toml, or at the test's `given ... from`.
+pub fn refuse_write(
+    inputs: &project::Inputs,
+    program: Option<&Program>,
+    sources: &Sources,
+    path: &Path,
+    what: &str,
+) -> Option<Diagnostic> {
+    let entry = sources.reader_of(path)?;
+    let shown = project::display_path(path);
+    let (span, reader) = match &entry.reader {
+        Reader::Binding(relation) => (
+            inputs.config_id.and_then(|id| {
+                inputs.config.bindings.get(relation).map(|v| {
+                    let r = v.span();
+                    Span::new(id, r.start as u32, r.end as u32)
+                })
+            }),
+            format!("the binding of `{relation}` reads"),
+        ),
+        Reader::Given { test, given } => (
+            program.map(|p| p.tests[*test].givens[*given].span),
+            format!(
+                "test `{}` takes given rows from",
+                program.map(|p| p.tests[*test].name.as_str()).unwrap_or("?")
+            ),
+        ),
+    };
+    let glob = entry.written.contains(['*', '?', '[']);
+    let message = if glob {
+        format!(
+            "will not write {what} {shown}: {reader} `{}`, which matches it (it would be read as data)",
+            entry.written
+        )
+    } else {
+        format!("will not write {what} {shown}: {reader} it")
+    };
+    Some(
+        Diagnostic::error(WRITE_REFUSED, span.unwrap_or_default(), message)
+            .with_label("this reads it")
+            .with_hint(
+                "segql never writes over or into its own sources: write to another file or folder",
+            ),
+    )
 }
 
 /// A declaration's span cut to its first line before the `{` (`events of user`): an
@@ -95,4 +176,67 @@ fn first_line(ws: &Workspace, span: Span) -> Span {
         return span;
     }
     Span::new(span.file, span.start, span.start + line.len() as u32)
+}
+
+/// A query that failed while running, with its code: a value of a CSV file that cannot
+/// be read as its catalog type is E0703 (DuckDB's message names the line, and the
+/// runner adds the file), anything else E0705. A statement the runner refused
+/// to run keeps its own code.
+pub fn query_error(e: &segql_run::engine::Error) -> crate::output::Coded {
+    use segql_run::codes::{BAD_VALUE, QUERY_FAILED};
+    let m = e.message.as_str();
+    if let Some((code, rest)) = m
+        .strip_prefix('[')
+        .and_then(|r| r.split_once("] "))
+        .and_then(|(c, rest)| {
+            segql_run::codes::ALL
+                .iter()
+                .find(|(k, _)| *k == c)
+                .map(|(k, _)| (*k, rest))
+        })
+    {
+        return crate::output::Coded {
+            code,
+            message: rest.to_string(),
+        };
+    }
+    // DuckDB's CSV reader names the line (and the file, see `engine::clean_message`);
+    // any other conversion error is the query's (a `sql` predicate's CAST, say).
+    let bad_value = m.contains("CSV Error on Line");
+    // The file as the user knows it, not as segql gave it to DuckDB.
+    let message = m
+        .lines()
+        .map(|l| match l.strip_prefix("File: ") {
+            Some(f) => format!("File: {}", project::display_path(Path::new(f))),
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    crate::output::Coded {
+        code: if bad_value { BAD_VALUE } else { QUERY_FAILED },
+        message,
+    }
+}
+
+/// Refuses (E0704, printed as a diagnostic) to write `path` when a source reads it.
+pub fn check_write(
+    map: &segql_syntax::SourceMap,
+    inputs: &project::Inputs,
+    program: Option<&Program>,
+    sources: &Sources,
+    path: &Path,
+    what: &str,
+    color: bool,
+) -> Result<()> {
+    match refuse_write(inputs, program, sources, path, what) {
+        None => Ok(()),
+        Some(d) => {
+            crate::output::print_diagnostics(map, std::slice::from_ref(&d), color);
+            Err(crate::output::Coded {
+                code: WRITE_REFUSED,
+                message: format!("nothing written to {}", project::display_path(path)),
+            }
+            .into())
+        }
+    }
 }

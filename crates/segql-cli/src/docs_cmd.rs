@@ -28,10 +28,8 @@ pub struct Common {
     /// Sizes, samples and history of segments to show, as JSON (docs/docs-site.md).
     #[arg(long, value_name = "FILE")]
     pub sizes: Option<PathBuf>,
-    /// The instant the SQL on the pages is compiled for, e.g. 2024-06-01 or
-    /// 2024-06-01T09:30:00Z (UTC). Default: now.
-    #[arg(long = "as-of", value_name = "AS_OF")]
-    pub as_of: Option<String>,
+    #[command(flatten)]
+    pub as_of: crate::args::AsOf,
 }
 
 #[derive(clap::Args)]
@@ -105,17 +103,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
 
 /// The site, and the project's directory; `None` after printing why there is none.
 fn build(c: &Common, color: bool) -> Result<Option<(segql_docs::Site, Option<PathBuf>)>> {
-    let as_of = match &c.as_of {
-        Some(s) => {
-            segql_syntax::time::parse_instant(s).map_err(|e| anyhow::anyhow!("--as-of: {e}"))?
-        }
-        None => {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .context("the system clock is before 1970")?;
-            now.as_secs() as i64 * 1_000_000
-        }
-    };
+    let as_of = c.as_of.instant()?;
     let mut ws = project::workspace(&c.paths)?;
     let mut diags = std::mem::take(&mut ws.diags);
     let mut sizes = None;

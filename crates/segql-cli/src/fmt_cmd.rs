@@ -21,6 +21,7 @@ pub fn run(paths: &[PathBuf], check: bool, color: bool) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     let loaded = project::load(&inputs.files, &mut map)?;
+    let sources = crate::data::sources(&inputs, None);
     let mut failed = 0;
     let mut changed = Vec::new();
     for l in &loaded {
@@ -41,6 +42,15 @@ pub fn run(paths: &[PathBuf], check: bool, color: bool) -> Result<ExitCode> {
         if &formatted != original {
             changed.push(l.path.clone());
             if !check {
+                crate::data::check_write(
+                    &map,
+                    &inputs,
+                    None,
+                    &sources,
+                    &l.path,
+                    "the formatted file to",
+                    color,
+                )?;
                 write_atomically(&l.path, &formatted)?;
             }
         }
@@ -105,21 +115,26 @@ fn stdin_to_stdout(check: bool, color: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes beside the file, then renames over it: a crash never leaves half a file.
+/// Writes a new file beside the file (a name of its own: concurrent runs do not
+/// share it), then renames it over the file: a crash never leaves half a file, and a
+/// failed write leaves no temporary file behind.
 fn write_atomically(path: &Path, text: &str) -> Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.segql-fmt.tmp"));
-    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".segql-fmt-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", project::display_path(dir)))?;
+    tmp.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", tmp.path().display()))?;
     if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
     }
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot replace {}", project::display_path(path)))?;
     Ok(())
 }

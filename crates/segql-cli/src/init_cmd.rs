@@ -46,6 +46,15 @@ fn project_name(dir: &Path) -> String {
     }
 }
 
+/// The project (a directory holding segql.toml) that holds `dir`, if any.
+fn enclosing_project(dir: &Path) -> Option<std::path::PathBuf> {
+    let abs = segql_run::guard::absolute(dir);
+    abs.ancestors()
+        .skip(1)
+        .find(|d| d.join("segql.toml").is_file())
+        .map(Path::to_path_buf)
+}
+
 pub fn run(dir: &Path) -> Result<ExitCode> {
     if dir.exists() && !dir.is_dir() {
         bail!(
@@ -66,6 +75,24 @@ pub fn run(dir: &Path) -> Result<ExitCode> {
                 "{} already exists; segql init never overwrites files",
                 display_path(&path)
             );
+        }
+    }
+    // Inside another project, the new files must not land where its bindings read.
+    if let Some(outer) = enclosing_project(dir) {
+        let mut map = segql_syntax::SourceMap::new();
+        if let Ok(inputs) = crate::project::resolve(std::slice::from_ref(&outer), &mut map) {
+            let sources = crate::data::sources(&inputs, None);
+            for (file, _) in FILES {
+                crate::data::check_write(
+                    &map,
+                    &inputs,
+                    None,
+                    &sources,
+                    &dir.join(file),
+                    "the new file",
+                    false,
+                )?;
+            }
         }
     }
     let name = project_name(dir);

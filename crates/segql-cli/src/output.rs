@@ -108,3 +108,27 @@ pub fn json_diagnostics(map: &SourceMap, diags: &[Diagnostic]) -> Vec<JsonDiagno
         })
         .collect()
 }
+
+/// An error with a diagnostic code but no place in a source file (a query that failed
+/// on the data): printed as `error[E0705]: what was being done: the message`.
+#[derive(Debug)]
+pub struct Coded {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for Coded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Coded {}
+
+/// `error: ...`, or `error[CODE]: ...` when the error carries a code.
+pub fn print_error(e: &anyhow::Error) {
+    match e.chain().find_map(|c| c.downcast_ref::<Coded>()) {
+        Some(c) => eprintln!("error[{}]: {e:#}", c.code),
+        None => eprintln!("error: {e:#}"),
+    }
+}

@@ -3,32 +3,48 @@
 
 pub use segql_project::*;
 
-use segql_syntax::codes::CONFIG_INVALID;
 use segql_syntax::diag::Diagnostic;
-use segql_syntax::Span;
+use std::path::PathBuf;
+
+/// segql_project's [`workspace`](segql_project::workspace), and the mistakes in
+/// segql.toml's `[bindings]` ([`crate::settings::check_bindings`]), a binding for a
+/// table no declaration reads included once the catalog is known.
+pub fn workspace(paths: &[PathBuf]) -> anyhow::Result<Workspace> {
+    let mut ws = segql_project::workspace(paths)?;
+    if let Some(id) = ws.inputs.config_id {
+        let tables: Option<Vec<String>> = ws.program.as_ref().map(|p| {
+            let mut t: Vec<String> = p
+                .catalog
+                .entities
+                .iter()
+                .map(|e| e.table.join("."))
+                .collect();
+            t.extend(p.catalog.events.iter().map(|e| e.table.join(".")));
+            t.sort();
+            t.dedup();
+            t
+        });
+        let found = crate::settings::check_bindings(&ws.inputs.config_text, id, tables.as_deref());
+        ws.diags.extend(found.into_iter().map(|(_, d)| d));
+        ws.diags.sort_by_key(|d| (d.span.file, d.span.start));
+    }
+    Ok(ws)
+}
 
 /// The `[bindings]` of segql.toml, as the runner takes them; mistakes are diagnostics
-/// pointing into segql.toml.
+/// pointing into segql.toml ([`crate::settings::check_bindings`]), and a binding with a
+/// mistake is left out.
 pub fn bindings(inputs: &Inputs) -> (Vec<segql_run::bind::Binding>, Vec<Diagnostic>) {
     use segql_run::bind::{Binding, Format, Source};
     let mut out = Vec::new();
-    let mut diags = Vec::new();
     let Some(id) = inputs.config_id else {
-        return (out, diags);
+        return (out, Vec::new());
     };
-    let hint = "a binding is a path (\"data/events/*.parquet\"), a table { path = \"...\", format = \"csv\", hive_partitioning = true }, or { duckdb = \"warehouse.duckdb\", table = \"main.events\" }";
+    let found = crate::settings::check_bindings(&inputs.config_text, id, None);
     for (relation, value) in &inputs.config.bindings {
-        let r = value.span();
-        let span = Span::new(id, r.start as u32, r.end as u32);
-        let bad = |msg: String| {
-            Diagnostic::error(
-                CONFIG_INVALID,
-                span,
-                format!("invalid binding for `{relation}`: {msg}"),
-            )
-            .with_label("this binding")
-            .with_hint(hint)
-        };
+        if found.iter().any(|(r, _)| r == relation) {
+            continue;
+        }
         let source = match value.get_ref() {
             toml::Value::String(p) => Source::Files {
                 path: p.clone(),
@@ -36,69 +52,31 @@ pub fn bindings(inputs: &Inputs) -> (Vec<segql_run::bind::Binding>, Vec<Diagnost
                 hive_partitioning: false,
             },
             toml::Value::Table(t) => {
-                let known = ["path", "format", "hive_partitioning", "duckdb", "table"];
-                if let Some(k) = t.keys().find(|k| !known.contains(&k.as_str())) {
-                    diags.push(bad(format!("unknown setting `{k}`")));
-                    continue;
-                }
                 let get = |k: &str| t.get(k).and_then(|v| v.as_str()).map(str::to_string);
-                match (get("path"), get("duckdb")) {
-                    (Some(path), None) => {
-                        let format = match get("format").as_deref() {
-                            None => None,
+                match (get("path"), get("duckdb"), get("table")) {
+                    (Some(path), _, _) => Source::Files {
+                        path,
+                        format: match get("format").as_deref() {
                             Some("parquet") => Some(Format::Parquet),
                             Some("csv") => Some(Format::Csv),
                             Some("json") => Some(Format::Json),
-                            Some(other) => {
-                                diags.push(bad(format!(
-                                    "unknown format `{other}` (parquet, csv or json)"
-                                )));
-                                continue;
-                            }
-                        };
-                        let hive = match t.get("hive_partitioning") {
-                            None => false,
-                            Some(toml::Value::Boolean(b)) => *b,
-                            Some(_) => {
-                                diags.push(bad("hive_partitioning is true or false".to_string()));
-                                continue;
-                            }
-                        };
-                        Source::Files {
-                            path,
-                            format,
-                            hive_partitioning: hive,
-                        }
-                    }
-                    (None, Some(file)) => match get("table") {
-                        Some(table) => Source::DuckDb { file, table },
-                        None => {
-                            diags.push(bad("a duckdb binding names its `table`".to_string()));
-                            continue;
-                        }
+                            _ => None,
+                        },
+                        hive_partitioning: t
+                            .get("hive_partitioning")
+                            .and_then(|v| v.as_bool())
+                            .unwrap_or(false),
                     },
-                    (Some(_), Some(_)) => {
-                        diags.push(bad("give either `path` or `duckdb`, not both".to_string()));
-                        continue;
-                    }
-                    (None, None) => {
-                        diags.push(bad(
-                            "give `path` (a file or glob) or `duckdb` (a database file)"
-                                .to_string(),
-                        ));
-                        continue;
-                    }
+                    (None, Some(file), Some(table)) => Source::DuckDb { file, table },
+                    _ => continue,
                 }
             }
-            _ => {
-                diags.push(bad("expected a path or a table".to_string()));
-                continue;
-            }
+            _ => continue,
         };
         out.push(Binding {
             relation: relation.clone(),
             source,
         });
     }
-    (out, diags)
+    (out, found.into_iter().map(|(_, d)| d).collect())
 }

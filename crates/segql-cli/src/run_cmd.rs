@@ -1,22 +1,22 @@
 //! `segql run` and `segql preview`: segments executed on DuckDB over the bound data.
 
-use crate::compile_cmd::{as_of, compile_target, select, Target};
+use crate::compile_cmd::{compile_target, select, Target};
 use crate::data;
+use crate::outfile;
 use crate::output;
 use crate::project::{self, display_path, Workspace};
 use anyhow::{anyhow, bail, Context, Result};
 use comfy_table::{presets, Cell, Table};
 use segql_plan::compile::{self, Options};
-use segql_plan::dialect::{Dialect, DuckDb};
+use segql_plan::dialect::DuckDb;
 use segql_plan::ir::Program;
-use segql_run::engine::Interrupter;
+use segql_run::session::{self, Failed};
+use segql_run::sqltext;
 use segql_run::Engine;
 use segql_syntax::time::format_timestamp;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -31,59 +31,7 @@ pub enum OutFormat {
     Summary,
 }
 
-pub struct Args {
-    pub paths: Vec<PathBuf>,
-    pub select: Vec<String>,
-    pub as_of: Option<String>,
-    pub format: OutFormat,
-    pub output: Option<PathBuf>,
-    pub with_traits: bool,
-}
-
-/// The output file being written, removed if the run is interrupted.
-static PARTIAL: Mutex<Option<PathBuf>> = Mutex::new(None);
-/// Set by Ctrl-C.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-/// Stops the engine's running query on Ctrl-C.
-static RUNNING: Mutex<Option<Interrupter>> = Mutex::new(None);
-
-/// On Ctrl-C, DuckDB's running query is interrupted; the main thread sees it fail,
-/// removes the partial output and exits 130 ([`stop_if_interrupted`]). Stopping there
-/// rather than in the handler means no query is still writing the file as it is
-/// removed (or creating it just after). Should the main thread not stop within a few
-/// seconds, the handler does the same itself.
-fn install_interrupt_handler(engine: &Engine) {
-    if let Ok(mut r) = RUNNING.lock() {
-        *r = Some(engine.interrupter());
-    }
-    let _ = ctrlc::set_handler(|| {
-        INTERRUPTED.store(true, Ordering::SeqCst);
-        if let Ok(r) = RUNNING.lock() {
-            if let Some(i) = r.as_ref() {
-                i.interrupt();
-            }
-        }
-        std::thread::sleep(Duration::from_secs(5));
-        stop();
-    });
-}
-
-fn stop() -> ! {
-    if let Ok(mut p) = PARTIAL.lock() {
-        if let Some(path) = p.take() {
-            let _ = std::fs::remove_file(path);
-        }
-    }
-    eprintln!("\ninterrupted");
-    std::process::exit(130);
-}
-
-/// Exits (130, partial output removed) when Ctrl-C was pressed.
-fn stop_if_interrupted() {
-    if INTERRUPTED.load(Ordering::SeqCst) {
-        stop();
-    }
-}
+pub use crate::args::Run as Args;
 
 /// A spinner on stderr for work that takes more than a second, on a terminal only
 /// (never when piped or under CI).
@@ -157,13 +105,8 @@ fn fetch(
         .rows(&format!("SELECT * FROM ({sql}) AS r LIMIT 0"))
         .map_err(query_err)?;
     let n = engine
-        .first_column(&format!("SELECT count(*) FROM ({sql}) AS r"))
-        .map_err(query_err)?
-        .first()
-        .cloned()
-        .flatten()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+        .count(&format!("SELECT count(*) FROM ({sql}) AS r"))
+        .map_err(query_err)? as usize;
     Ok((columns, Vec::new(), n))
 }
 
@@ -172,9 +115,20 @@ fn loaded(ws: &Workspace, color: bool) -> Option<&Program> {
     ws.program.as_ref().filter(|_| !ws.has_errors())
 }
 
-fn engine_for(ws: &Workspace, program: &Program, color: bool) -> Result<Option<Engine>> {
-    match data::bind(ws, program)? {
-        Ok(e) => Ok(Some(e)),
+/// The bound engine (DuckDB locked down to the bound files and `writable`), or `None`
+/// with the problems printed.
+fn engine_for(
+    ws: &Workspace,
+    program: &Program,
+    writable: &[String],
+    color: bool,
+) -> Result<Option<Engine>> {
+    match data::bind(ws, program, writable)? {
+        Ok(e) => {
+            outfile::set_running(e.interrupter());
+            outfile::stop_if_interrupted();
+            Ok(Some(e))
+        }
         Err(diags) => {
             output::print_diagnostics(&ws.map, &diags, color);
             eprintln!(
@@ -186,12 +140,12 @@ fn engine_for(ws: &Workspace, program: &Program, color: bool) -> Result<Option<E
     }
 }
 
-/// A failed query, by DuckDB's message: what segql was doing is added by the caller
-/// (in the user's terms, not as the SQL segql wrote). One that failed because Ctrl-C
-/// interrupted it stops the run.
+/// A failed query, by DuckDB's message, with a code ([`data::query_error`]): what segql
+/// was doing is added by the caller (in the user's terms, not as the SQL segql wrote).
+/// One that failed because of a signal stops the run.
 fn query_err(e: segql_run::engine::Error) -> anyhow::Error {
-    stop_if_interrupted();
-    anyhow!("{}", e.message)
+    outfile::stop_if_interrupted();
+    data::query_error(&e).into()
 }
 
 fn unsupported(e: compile::Unsupported) -> anyhow::Error {
@@ -199,17 +153,14 @@ fn unsupported(e: compile::Unsupported) -> anyhow::Error {
 }
 
 fn population(engine: &Engine, p: &Program, entity: usize) -> Result<u64> {
-    let e = &p.catalog.entities[entity];
-    let name: Vec<String> = e.table.iter().map(|t| DuckDb.render_ident(t)).collect();
-    let v = engine
-        .first_column(&format!("SELECT count(*) FROM {}", name.join(".")))
+    session::population(engine, p, entity)
         .map_err(query_err)
-        .with_context(|| format!("counting the {}", plural_entity(&e.name, 2)))?;
-    Ok(v.first()
-        .cloned()
-        .flatten()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0))
+        .with_context(|| {
+            format!(
+                "counting the {}",
+                plural_entity(&p.catalog.entities[entity].name, 2)
+            )
+        })
 }
 
 /// `users` for `user`: population counts read as English.
@@ -231,11 +182,12 @@ fn share(n: usize, of: u64) -> String {
 
 pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     let started = Instant::now();
-    let as_of = as_of(args.as_of.as_deref())?;
+    let as_of = args.as_of.instant()?;
     // A file that cannot be written is known before any work is done.
     if let Some(path) = &args.output {
-        output_format(path)?;
+        outfile::format_of(path)?;
     }
+    outfile::install_handler();
     let ws = project::workspace(&args.paths)?;
     let Some(program) = loaded(&ws, color) else {
         eprintln!("not run: {}", output::count_summary(&ws.diags));
@@ -246,23 +198,36 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         eprintln!("nothing to run: the project declares no segments");
         return Ok(ExitCode::SUCCESS);
     }
-    let Some(engine) = engine_for(&ws, program, color)? else {
+    // The output (and its temporary file) replaces whatever is at its path: never the
+    // data it is made from, nor a file a source glob would read next time.
+    let tmp = args.output.as_deref().map(outfile::temporary);
+    if let (Some(path), Some(tmp)) = (&args.output, &tmp) {
+        let sources = data::sources(&ws.inputs, Some(program));
+        let refused =
+            data::refuse_write(&ws.inputs, Some(program), &sources, path, "the results to")
+                .or_else(|| {
+                    data::refuse_write(
+                        &ws.inputs,
+                        Some(program),
+                        &sources,
+                        tmp,
+                        "the temporary file",
+                    )
+                });
+        if let Some(d) = refused {
+            output::print_diagnostics(&ws.map, std::slice::from_ref(&d), color);
+            eprintln!("not run: 1 error");
+            return Ok(ExitCode::from(1));
+        }
+        outfile::remove_stale(path);
+    }
+    let writable: Vec<String> = tmp
+        .iter()
+        .map(|t| t.to_string_lossy().into_owned())
+        .collect();
+    let Some(engine) = engine_for(&ws, program, &writable, color)? else {
         return Ok(ExitCode::from(1));
     };
-    if let (Some(path), Some(root)) = (&args.output, &ws.inputs.root) {
-        // The output replaces whatever is at its path: never the data it was made from.
-        let (bindings, _) = project::bindings(&ws.inputs);
-        let sources = engine.source_files(&bindings, root);
-        if let Ok(target) = std::fs::canonicalize(path) {
-            if sources.contains(&target) {
-                bail!(
-                    "will not write {}: the project's [bindings] read it\n  hint: write the results to another file",
-                    display_path(path)
-                );
-            }
-        }
-    }
-    install_interrupt_handler(&engine);
     let to_file = args.output.is_some();
     let opts = Options { as_of };
     let mut sets: Vec<ResultSet> = Vec::new();
@@ -285,13 +250,13 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     entities.sort_unstable();
     entities.dedup();
     for (n, &entity) in entities.iter().enumerate() {
-        stop_if_interrupted();
+        outfile::stop_if_interrupted();
         let ids: Vec<usize> = segment_ids
             .iter()
             .copied()
             .filter(|&i| program.segments[i].entity == entity)
             .collect();
-        let traits: Vec<usize> = if args.with_traits {
+        let traits: Vec<usize> = if args.with_traits() {
             (0..program.traits.len())
                 .filter(|&t| program.traits[t].entity == entity)
                 .collect()
@@ -300,7 +265,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         };
         let q = compile::batch_with_traits(program, &ids, &traits, &DuckDb, opts)
             .map_err(unsupported)?;
-        let table = format!("segql_memberships_{}", n + 1);
+        let table = sqltext::ident(&format!("segql_memberships_{}", n + 1));
         let progress = Progress::start(format!(
             "computing {} segment{} of {}",
             ids.len(),
@@ -313,17 +278,17 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             .collect();
         engine
             .execute(&format!(
-                "CREATE TEMP TABLE {table} AS {}",
+                "CREATE TEMP TABLE {table} AS\n{}\n",
                 compile::to_sql(&q)
             ))
             .map_err(query_err)
             .with_context(|| format!("computing {}", names.join(", ")))?;
         let elapsed = progress.finish();
         let total = population(&engine, program, entity)?;
-        let key = DuckDb.render_ident(&program.catalog.entities[entity].key);
+        let key = sqltext::ident(&program.catalog.entities[entity].key);
         let trait_cols: Vec<String> = traits
             .iter()
-            .map(|&t| DuckDb.render_ident(&program.traits[t].name))
+            .map(|&t| sqltext::ident(&program.traits[t].name))
             .collect();
         for &id in &ids {
             let seg = &program.segments[id];
@@ -332,7 +297,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             let sql = format!(
                 "SELECT {} FROM {table} WHERE {} ORDER BY {key}",
                 cols.join(", "),
-                DuckDb.render_ident(&seg.name)
+                sqltext::ident(&seg.name)
             );
             let (columns, rows, n) = fetch(&engine, &sql, to_file)
                 .with_context(|| format!("reading the members of {}", seg.name))?;
@@ -361,16 +326,31 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             elapsed.as_secs_f64()
         ));
     }
-    for t in targets.iter().filter(|t| !matches!(t, Target::Segment(_))) {
-        stop_if_interrupted();
+    for (k, t) in targets
+        .iter()
+        .filter(|t| !matches!(t, Target::Segment(_)))
+        .enumerate()
+    {
+        outfile::stop_if_interrupted();
         let q = compile_target(program, *t, &DuckDb, opts).map_err(unsupported)?;
-        let mut sql = compile::to_sql(&q);
-        if !matches!(t, Target::Report(_)) {
-            sql = format!("SELECT * FROM ({sql}) AS r ORDER BY 1");
-        }
+        // Kept in a temporary table, like the memberships: what is printed or written
+        // is read from segql's own table.
+        let table = sqltext::ident(&format!("segql_result_{}", k + 1));
         let progress = Progress::start(format!("running {} {}", t.kind(), t.name(program)));
-        let (columns, rows, n) = fetch(&engine, &sql, to_file)
-            .with_context(|| format!("running {} {}", t.kind(), t.name(program)))?;
+        let what = || format!("running {} {}", t.kind(), t.name(program));
+        engine
+            .execute(&format!(
+                "CREATE TEMP TABLE {table} AS\n{}\n",
+                compile::to_sql(&q)
+            ))
+            .map_err(query_err)
+            .with_context(what)?;
+        let sql = if matches!(t, Target::Report(_)) {
+            format!("SELECT * FROM {table}")
+        } else {
+            format!("SELECT * FROM {table} ORDER BY 1")
+        };
+        let (columns, rows, n) = fetch(&engine, &sql, to_file).with_context(what)?;
         progress.finish();
         summaries.push(format!(
             "{} {}: {} row{}",
@@ -388,9 +368,9 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         });
     }
 
-    stop_if_interrupted();
-    if let Some(path) = &args.output {
-        write_output(&engine, &sets, path)?;
+    outfile::stop_if_interrupted();
+    if let (Some(path), Some(tmp)) = (&args.output, &tmp) {
+        write_output(&engine, &sets, path, tmp)?;
         eprintln!("wrote {}", display_path(path));
     } else {
         print_sets(&sets, args.format)?;
@@ -557,46 +537,11 @@ fn csv_line<'a>(cells: impl Iterator<Item = Option<&'a str>>) -> String {
     line
 }
 
-/// The COPY options for an output file, by its extension; an error when the file
-/// cannot be written (unknown extension, no such directory).
-fn output_format(path: &Path) -> Result<&'static str> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let format = match ext.as_str() {
-        "parquet" => "FORMAT parquet",
-        "csv" => "FORMAT csv, HEADER true",
-        // A .json file holds one JSON document (an array of rows); .jsonl and .ndjson
-        // hold one row per line.
-        "json" => "FORMAT json, ARRAY true",
-        "jsonl" | "ndjson" => "FORMAT json",
-        _ => bail!(
-            "cannot tell the output format from {}: name it .parquet, .csv, .json or .jsonl",
-            display_path(path)
-        ),
-    };
-    if path.is_dir() {
-        bail!("cannot write {}: it is a directory", display_path(path));
-    }
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-    if let Some(dir) = dir {
-        if !dir.is_dir() {
-            bail!(
-                "cannot write {}: there is no directory {}",
-                display_path(path),
-                display_path(dir)
-            );
-        }
-    }
-    Ok(format)
-}
-
-/// Writes the results to FILE (parquet, CSV or JSON by its extension) through a
-/// temporary file renamed into place, so that an interrupted run leaves nothing behind.
-fn write_output(engine: &Engine, sets: &[ResultSet], path: &Path) -> Result<()> {
-    let format = output_format(path)?;
+/// Writes the results to FILE (parquet, CSV or JSON by its extension) through its
+/// temporary file ([`outfile::write_via`]). Every result is a table segql made, so the
+/// COPY statement holds none of the compiled SQL.
+fn write_output(engine: &Engine, sets: &[ResultSet], path: &Path, tmp: &Path) -> Result<()> {
+    let format = outfile::format_of(path)?;
     if sets.len() > 1 && !same_columns(sets) {
         bail!("these results have different columns; select one segment, report or split for --output");
     }
@@ -605,8 +550,8 @@ fn write_output(engine: &Engine, sets: &[ResultSet], path: &Path) -> Result<()> 
         .map(|s| {
             if sets.len() > 1 {
                 format!(
-                    "SELECT {} AS result, * FROM ({}) AS s",
-                    DuckDb.render_string(&s.title),
+                    "SELECT {} AS \"result\", * FROM ({}) AS s",
+                    sqltext::literal(&s.title),
                     s.sql
                 )
             } else {
@@ -614,51 +559,24 @@ fn write_output(engine: &Engine, sets: &[ResultSet], path: &Path) -> Result<()> 
             }
         })
         .collect();
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.segql-{}.tmp", std::process::id()));
-    *PARTIAL
-        .lock()
-        .map_err(|_| anyhow!("output lock poisoned"))? = Some(tmp.clone());
     let sql = format!(
         "COPY ({}) TO {} ({format})",
         union.join(" UNION ALL "),
-        DuckDb.render_string(&tmp.to_string_lossy())
+        sqltext::literal(&tmp.to_string_lossy())
     );
-    let result = engine.execute(&sql);
-    // Interrupted while writing, or after: the temporary file goes, nothing is renamed.
-    stop_if_interrupted();
-    let moved = result
-        .map_err(|e| anyhow!("cannot write {}: {}", display_path(path), e.message))
-        .and_then(|()| {
-            std::fs::rename(&tmp, path)
-                .with_context(|| format!("cannot move the output into {}", display_path(path)))
-        });
-    if moved.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    *PARTIAL
-        .lock()
-        .map_err(|_| anyhow!("output lock poisoned"))? = None;
-    moved
+    outfile::write_via(tmp, path, || {
+        engine
+            .execute(&sql)
+            .map_err(|e| anyhow!("cannot write {}: {}", display_path(path), e.message))
+    })
 }
 
-pub struct PreviewArgs {
-    pub paths: Vec<PathBuf>,
-    pub select: String,
-    pub as_of: Option<String>,
-}
+pub use crate::args::Preview as PreviewArgs;
 
 /// `segql preview`: size, share, ten sample members with their attributes, the SQL and
 /// the time taken.
 pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
-    let as_of = as_of(args.as_of.as_deref())?;
+    let as_of = args.as_of.instant()?;
     let ws = project::workspace(&args.paths)?;
     let Some(program) = loaded(&ws, color) else {
         eprintln!("not run: {}", output::count_summary(&ws.diags));
@@ -668,53 +586,34 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
     let Some(Target::Segment(id)) = targets.first().copied() else {
         bail!("`{}` is not a segment; preview shows segments (use `segql run --select` for reports and splits)", args.select);
     };
-    let Some(engine) = engine_for(&ws, program, color)? else {
+    let Some(engine) = engine_for(&ws, program, &[], color)? else {
         return Ok(ExitCode::from(1));
     };
     let opts = Options { as_of };
     let seg = &program.segments[id];
     let entity = &program.catalog.entities[seg.entity];
-    let q = compile::segment(program, id, &DuckDb, opts).map_err(unsupported)?;
-    let sql = compile::to_sql(&q);
     let progress = Progress::start(format!("computing {}", seg.name));
-    let started = Instant::now();
-    engine
-        .execute(&format!("CREATE TEMP TABLE segql_preview AS {sql}"))
-        .map_err(query_err)
-        .with_context(|| format!("computing {}", seg.name))?;
-    let elapsed = started.elapsed();
-    progress.finish();
-    let size: usize = engine
-        .first_column("SELECT count(*) FROM segql_preview")
-        .map_err(query_err)
-        .with_context(|| format!("counting the members of {}", seg.name))?
-        .first()
-        .cloned()
-        .flatten()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let total = population(&engine, program, seg.entity)?;
-    let key = DuckDb.render_ident(&entity.key);
-    let table: Vec<String> = entity
-        .table
-        .iter()
-        .map(|t| DuckDb.render_ident(t))
-        .collect();
-    let cols: Vec<String> = entity
-        .columns
-        .iter()
-        .map(|c| format!("e.{}", DuckDb.render_ident(&c.name)))
-        .collect();
-    // A stable sample: the same members in every run.
-    let sample_sql = format!(
-        "SELECT {} FROM {} AS e JOIN segql_preview AS m ON m.{key} = e.{key} ORDER BY md5(CAST(e.{key} AS VARCHAR)) LIMIT 10",
-        cols.join(", "),
-        table.join(".")
-    );
-    let (columns, rows) = engine
-        .rows(&sample_sql)
-        .map_err(query_err)
-        .with_context(|| format!("reading a sample of {}", seg.name))?;
+    let preview = session::preview(&engine, program, id, opts, || {
+        progress.finish();
+    });
+    let session::Preview {
+        sql,
+        size,
+        total,
+        elapsed,
+        columns,
+        rows,
+    } = preview.map_err(|f| match f {
+        Failed::Compiling(u) => unsupported(u),
+        Failed::Computing(e) => query_err(e).context(format!("computing {}", seg.name)),
+        Failed::Counting(e) => {
+            query_err(e).context(format!("counting the members of {}", seg.name))
+        }
+        Failed::Population(e) => {
+            query_err(e).context(format!("counting the {}", plural_entity(&entity.name, 2)))
+        }
+        Failed::Sampling(e) => query_err(e).context(format!("reading a sample of {}", seg.name)),
+    })?;
     println!("segment {} ({})", seg.name, entity.name);
     if let Some(d) = &seg.description {
         println!("  {d}");

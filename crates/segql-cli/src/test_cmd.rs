@@ -1,7 +1,6 @@
 //! `segql test`: the project's `test` blocks (on their given rows) and `assert` blocks
 //! (on the bound data), with a JUnit report for CI.
 
-use crate::compile_cmd::as_of;
 use crate::data;
 use crate::output;
 use crate::project;
@@ -14,12 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-pub struct Args {
-    pub paths: Vec<PathBuf>,
-    pub select: Vec<String>,
-    pub junit: Option<PathBuf>,
-    pub as_of: Option<String>,
-}
+pub use crate::args::Test as Args;
 
 /// A message of several lines (DuckDB's CSV errors) indented under its first.
 fn continued(message: &str) -> String {
@@ -46,6 +40,18 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         eprintln!("not tested: {}", output::count_summary(&ws.diags));
         return Ok(ExitCode::from(1));
     };
+    if let Some(path) = &args.junit {
+        let sources = data::sources(&ws.inputs, Some(program));
+        data::check_write(
+            &ws.map,
+            &ws.inputs,
+            Some(program),
+            &sources,
+            path,
+            "the JUnit report to",
+            color,
+        )?;
+    }
     let base = ws
         .inputs
         .root
@@ -128,7 +134,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         .filter(|a| wanted(&program.segments[a.segment].name))
         .collect();
     if !asserts.is_empty() {
-        match data::bind(&ws, program)? {
+        match data::bind(&ws, program, &[])? {
             Err(diags) => {
                 output::print_diagnostics(&ws.map, &diags, color);
                 for a in &asserts {
@@ -144,7 +150,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             }
             Ok(engine) => {
                 let opts = Options {
-                    as_of: as_of(args.as_of.as_deref())?,
+                    as_of: args.as_of.instant()?,
                 };
                 for a in asserts {
                     let started = Instant::now();

@@ -42,6 +42,8 @@ pub struct Inputs {
     /// segql.toml in the source map, when read.
     pub config_id: Option<FileId>,
     pub config: Config,
+    /// segql.toml's text, when read.
+    pub config_text: String,
     pub files: Vec<PathBuf>,
     pub diags: Vec<Diagnostic>,
 }
@@ -332,6 +334,7 @@ pub fn resolve(paths: &[PathBuf], map: &mut SourceMap) -> Result<Inputs> {
         root: None,
         config_id: None,
         config: Config::default(),
+        config_text: String::new(),
         files,
         diags: Vec::new(),
     })
@@ -347,6 +350,7 @@ pub fn project(dir: &Path, map: &mut SourceMap) -> Result<Inputs> {
                 root,
                 config_id: None,
                 config: Config::default(),
+                config_text: String::new(),
                 files: Vec::new(),
                 diags: vec![d],
             })
@@ -357,6 +361,7 @@ pub fn project(dir: &Path, map: &mut SourceMap) -> Result<Inputs> {
         root,
         config_id: Some(config_id),
         config,
+        config_text: map.get(config_id).text.clone(),
         files,
         diags,
     })

@@ -2,7 +2,7 @@
 
 use crate::engine::{Engine, Error};
 use segql_plan::compile::{self, Options};
-use segql_plan::dialect::{Dialect, DuckDb};
+use segql_plan::dialect::DuckDb;
 use segql_plan::ir::{AssertCheck, AssertDef, Program, SegmentId};
 use segql_syntax::ast::CmpOp;
 
@@ -55,13 +55,13 @@ pub fn run_assert(engine: &Engine, p: &Program, a: &AssertDef, o: Options) -> As
         checks: Vec::new(),
         error: None,
     };
-    let key = DuckDb.render_ident(&p.catalog.entities[seg.entity].key);
+    let key = crate::sqltext::ident(&p.catalog.entities[seg.entity].key);
     let run = |outcome: &mut AssertOutcome| -> Result<(), Error> {
         let mine = members_sql(p, a.segment, o)?;
         for c in &a.checks {
             let result = match c {
                 AssertCheck::Size(parts, _) => {
-                    let n = count(engine, &format!("SELECT count(*) FROM ({mine}) AS m"))?;
+                    let n = count(engine, &format!("SELECT count(*) FROM (\n{mine}\n) AS m"))?;
                     let passed = parts.iter().all(|(op, v)| match op {
                         CmpOp::Eq => n == *v,
                         CmpOp::Ne => n != *v,
@@ -89,7 +89,7 @@ pub fn run_assert(engine: &Engine, p: &Program, a: &AssertDef, o: Options) -> As
                     let n = count(
                         engine,
                         &format!(
-                            "SELECT count(*) FROM ({mine}) AS a JOIN ({theirs}) AS b USING ({key})"
+                            "SELECT count(*) FROM (\n{mine}\n) AS a JOIN (\n{theirs}\n) AS b USING ({key})"
                         ),
                     )?;
                     CheckOutcome {
@@ -102,7 +102,7 @@ pub fn run_assert(engine: &Engine, p: &Program, a: &AssertDef, o: Options) -> As
                     let theirs = members_sql(p, *other, o)?;
                     let n = count(
                         engine,
-                        &format!("SELECT count(*) FROM ({mine}) AS a ANTI JOIN ({theirs}) AS b USING ({key})"),
+                        &format!("SELECT count(*) FROM (\n{mine}\n) AS a ANTI JOIN (\n{theirs}\n) AS b USING ({key})"),
                     )?;
                     CheckOutcome {
                         check: format!("subset of {}", p.segments[*other].name),

@@ -6,8 +6,10 @@
 //! runs, the bound data is checked against the catalog and every mismatch is reported
 //! at once.
 
+use crate::checks::{typed_select, Reading};
+use crate::codes::{BAD_KEYS, BAD_VALUE, DATA_MISMATCH};
+use crate::engine::Access;
 use crate::engine::{relation_shape, Engine, Shape};
-use segql_plan::dialect::{Dialect, DuckDb};
 use segql_plan::ir::{Catalog, Relation};
 use segql_syntax::ast::Type;
 use std::path::{Path, PathBuf};
@@ -40,7 +42,7 @@ impl Format {
         }
     }
 
-    fn reader(self) -> &'static str {
+    pub(crate) fn reader(self) -> &'static str {
         match self {
             Format::Parquet => "read_parquet",
             Format::Csv => "read_csv",
@@ -75,9 +77,18 @@ pub struct Binding {
     pub source: Source,
 }
 
+/// What [`Engine::bind_sources`] found and what its views read.
+#[derive(Debug, Default)]
+pub struct Bound {
+    pub problems: Vec<Problem>,
+    pub access: Access,
+}
+
 /// A mismatch between the bindings, the data and the catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// Its diagnostic code (`E0701` for data that does not fit, see [`crate::codes`]).
+    pub code: &'static str,
     /// The relation concerned.
     pub relation: String,
     /// The file, glob or database involved, as written.
@@ -133,12 +144,12 @@ pub fn compatible(t: Type, actual: &str) -> bool {
 }
 
 fn quote_literal(s: &str) -> String {
-    DuckDb.render_string(s)
+    crate::sqltext::literal(s)
 }
 
 /// A DuckDB message about a bound file with the project directory taken out of the
 /// paths it names, so that they read as the binding wrote them (`data/x.parquet`).
-fn relative_to(base: &Path, message: &str) -> String {
+pub(crate) fn relative_to(base: &Path, message: &str) -> String {
     let base = base.to_string_lossy();
     if base.is_empty() {
         return message.to_string();
@@ -181,6 +192,15 @@ impl Engine {
     /// view's columns and types against the catalog. Returns every problem found (none
     /// means every relation is bound and fits).
     pub fn bind(&self, cat: &Catalog, bindings: &[Binding], base: &Path) -> Vec<Problem> {
+        self.bind_sources(cat, bindings, base).problems
+    }
+
+    /// [`Engine::bind`], and what the views read: the files [`Engine::lock_down`] must
+    /// leave readable. Each view reads its columns as the catalog's types (a `decimal`
+    /// as DECIMAL(38, 9), parsed as such from CSV); every file of a glob is checked, not
+    /// only the first; entity keys are checked distinct and non-null.
+    pub fn bind_sources(&self, cat: &Catalog, bindings: &[Binding], base: &Path) -> Bound {
+        let mut access = Access::default();
         let mut problems = Vec::new();
         let mut attached: Vec<(PathBuf, String)> = Vec::new();
         let known: Vec<String> = relations(cat)
@@ -190,6 +210,7 @@ impl Engine {
         for b in bindings {
             if !known.contains(&b.relation) {
                 problems.push(Problem {
+                    code: DATA_MISMATCH,
                     relation: b.relation.clone(),
                     path: None,
                     column: None,
@@ -205,9 +226,11 @@ impl Engine {
             }
         }
         for (rel, (table, columns)) in relations(cat) {
+            let first_problem = problems.len();
             let dotted = relation_name(&table);
             let Some(b) = bindings.iter().find(|b| b.relation == dotted) else {
                 problems.push(Problem {
+                    code: DATA_MISMATCH,
                     relation: dotted.clone(),
                     path: None,
                     column: None,
@@ -223,6 +246,7 @@ impl Engine {
                 Ok(v) => v,
                 Err(e) => {
                     problems.push(Problem {
+                        code: DATA_MISMATCH,
                         relation: dotted.clone(),
                         path: None,
                         column: None,
@@ -232,7 +256,7 @@ impl Engine {
                     continue;
                 }
             };
-            let (select, shown) = match &b.source {
+            let (select, shown, reading) = match &b.source {
                 Source::Files {
                     path,
                     format,
@@ -242,6 +266,7 @@ impl Engine {
                     let full_text = full.to_string_lossy().to_string();
                     let Some(format) = format.or_else(|| Format::from_path(path)) else {
                         problems.push(Problem {
+                            code: DATA_MISMATCH,
                             relation: dotted.clone(),
                             path: Some(path.clone()),
                             column: None,
@@ -250,24 +275,11 @@ impl Engine {
                         });
                         continue;
                     };
-                    match self.glob_count(&full_text) {
-                        Ok(0) => {
-                            problems.push(Problem {
-                                relation: dotted.clone(),
-                                path: Some(path.clone()),
-                                column: None,
-                                message: if path.contains(['*', '?', '[']) {
-                                    "this glob matches no file".to_string()
-                                } else {
-                                    "this file does not exist".to_string()
-                                },
-                                hint: Some("paths are relative to the project directory (where segql.toml is)".to_string()),
-                            });
-                            continue;
-                        }
-                        Ok(_) => {}
+                    let files = match self.glob_files(&full_text) {
+                        Ok(f) => f,
                         Err(e) => {
                             problems.push(Problem {
+                                code: DATA_MISMATCH,
                                 relation: dotted.clone(),
                                 path: Some(path.clone()),
                                 column: None,
@@ -279,20 +291,41 @@ impl Engine {
                             });
                             continue;
                         }
+                    };
+                    if files.is_empty() {
+                        problems.push(Problem {
+                            code: DATA_MISMATCH,
+                            relation: dotted.clone(),
+                            path: Some(path.clone()),
+                            column: None,
+                            message: if path.contains(['*', '?', '[']) {
+                                "this glob matches no file".to_string()
+                            } else {
+                                "this file does not exist".to_string()
+                            },
+                            hint: Some(
+                                "paths are relative to the project directory (where segql.toml is)"
+                                    .to_string(),
+                            ),
+                        });
+                        continue;
                     }
-                    let mut args = vec![quote_literal(&full_text)];
-                    if *hive_partitioning {
-                        args.push("hive_partitioning = true".to_string());
-                    }
-                    (
-                        format!("SELECT * FROM {}({})", format.reader(), args.join(", ")),
-                        path.clone(),
-                    )
+                    access.paths.push(full_text.clone());
+                    access.paths.extend(files.iter().cloned());
+                    let reading = Reading {
+                        format,
+                        pattern: full_text.clone(),
+                        hive: *hive_partitioning,
+                        files,
+                    };
+                    let select = reading.select(&[]);
+                    (select, path.clone(), Some(reading))
                 }
                 Source::DuckDb { file, table: inner } => {
                     let full = base.join(file);
                     if !full.is_file() {
                         problems.push(Problem {
+                            code: DATA_MISMATCH,
                             relation: dotted.clone(),
                             path: Some(file.clone()),
                             column: None,
@@ -314,6 +347,7 @@ impl Engine {
                             );
                             if let Err(e) = self.execute(&sql) {
                                 problems.push(Problem {
+                                    code: DATA_MISMATCH,
                                     relation: dotted.clone(),
                                     path: Some(file.clone()),
                                     column: None,
@@ -339,6 +373,7 @@ impl Engine {
                     let found = tables.iter().any(|t| t.eq_ignore_ascii_case(&wanted));
                     if !found && inner.split('.').count() <= 2 {
                         problems.push(Problem {
+                            code: DATA_MISMATCH,
                             relation: dotted.clone(),
                             path: Some(file.clone()),
                             column: None,
@@ -359,15 +394,17 @@ impl Engine {
                         continue;
                     }
                     let inner_name: Vec<String> =
-                        inner.split('.').map(|p| DuckDb.render_ident(p)).collect();
+                        inner.split('.').map(crate::sqltext::ident).collect();
                     (
                         format!("SELECT * FROM {alias}.{}", inner_name.join(".")),
                         format!("{file}: {inner}"),
+                        None,
                     )
                 }
             };
             if let Err(e) = self.execute(&format!("CREATE OR REPLACE VIEW {view} AS {select}")) {
                 problems.push(Problem {
+                    code: DATA_MISMATCH,
                     relation: dotted.clone(),
                     path: Some(shown.clone()),
                     column: None,
@@ -382,6 +419,7 @@ impl Engine {
                 Ok((_, rows)) => rows,
                 Err(e) => {
                     problems.push(Problem {
+                        code: DATA_MISMATCH,
                         relation: dotted.clone(),
                         path: Some(shown.clone()),
                         column: None,
@@ -401,6 +439,7 @@ impl Engine {
                     .find(|r| r[0].as_deref() == Some(col.as_str()))
                 {
                     None => problems.push(Problem {
+                        code: DATA_MISMATCH,
                         relation: dotted.clone(),
                         path: Some(shown.clone()),
                         column: Some(col.clone()),
@@ -420,6 +459,7 @@ impl Engine {
                         let actual_ty = r[1].clone().unwrap_or_default();
                         if !compatible(*ty, &actual_ty) {
                             problems.push(Problem {
+                                code: DATA_MISMATCH,
                                 relation: dotted.clone(),
                                 path: Some(shown.clone()),
                                 column: Some(col.clone()),
@@ -436,32 +476,72 @@ impl Engine {
                     }
                 }
             }
-            let _ = rel;
-        }
-        problems
-    }
-
-    /// Every file the bindings read (what their globs match, and the database files),
-    /// canonicalized: the files no output may replace.
-    pub fn source_files(&self, bindings: &[Binding], base: &Path) -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        for b in bindings {
-            match &b.source {
-                Source::Files { path, .. } => {
-                    let pattern = base.join(path).to_string_lossy().into_owned();
-                    if let Ok(files) = self.first_column(&format!(
-                        "SELECT file FROM glob({})",
-                        quote_literal(&pattern)
-                    )) {
-                        out.extend(files.into_iter().flatten().map(PathBuf::from));
-                    }
+            if problems.len() > first_problem {
+                continue;
+            }
+            let problem = |code: &'static str,
+                           path: Option<String>,
+                           column: Option<String>,
+                           message: String,
+                           hint: Option<String>| Problem {
+                code,
+                relation: dotted.clone(),
+                path,
+                column,
+                message,
+                hint,
+            };
+            // A glob's other files: each must hold the columns too.
+            if let Some(r) = reading.as_ref().filter(|r| r.files.len() > 1) {
+                let found = self.check_files(r, &columns, base);
+                if !found.is_empty() {
+                    problems.extend(found.into_iter().map(|(file, column, message, hint)| {
+                        problem(DATA_MISMATCH, Some(file), Some(column), message, hint)
+                    }));
+                    continue;
                 }
-                Source::DuckDb { file, .. } => out.push(base.join(file)),
+            }
+            // The view again, each column read as the catalog's type.
+            let typed = typed_select(reading.as_ref(), &select, &columns, &actual);
+            if let Err(e) = self.execute(&format!("CREATE OR REPLACE VIEW {view} AS {typed}")) {
+                problems.push(problem(
+                    DATA_MISMATCH,
+                    Some(shown.clone()),
+                    None,
+                    format!(
+                        "cannot read it as the catalog's types: {}",
+                        relative_to(base, &e.message)
+                    ),
+                    None,
+                ));
+                continue;
+            }
+            if let Relation::Entity(e) = rel {
+                let key = &cat.entities[e].key;
+                match self.key_problems(&view, key) {
+                    Ok(found) => problems.extend(found.into_iter().map(|(message, hint)| {
+                        problem(
+                            BAD_KEYS,
+                            Some(shown.clone()),
+                            Some(key.clone()),
+                            message,
+                            Some(hint),
+                        )
+                    })),
+                    Err(e) => problems.push(problem(
+                        BAD_VALUE,
+                        Some(shown.clone()),
+                        None,
+                        format!("cannot read it: {}", relative_to(base, &e.message)),
+                        Some(
+                            "fix the value in the data, or the column's type in the catalog"
+                                .to_string(),
+                        ),
+                    )),
+                }
             }
         }
-        out.into_iter()
-            .filter_map(|p| std::fs::canonicalize(p).ok())
-            .collect()
+        Bound { problems, access }
     }
 
     /// `schema.table` for every table and view of an attached database, sorted.
@@ -477,15 +557,15 @@ impl Engine {
             .unwrap_or_default()
     }
 
-    fn glob_count(&self, pattern: &str) -> crate::engine::Result<usize> {
-        let (_, rows) = self.rows(&format!(
-            "SELECT count(*) FROM glob({})",
-            quote_literal(pattern)
-        ))?;
-        Ok(rows
-            .first()
-            .and_then(|r| r[0].as_deref())
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0))
+    /// The files a glob (or a plain path) matches, sorted.
+    fn glob_files(&self, pattern: &str) -> crate::engine::Result<Vec<String>> {
+        Ok(self
+            .first_column(&format!(
+                "SELECT file FROM glob({}) ORDER BY file",
+                quote_literal(pattern)
+            ))?
+            .into_iter()
+            .flatten()
+            .collect())
     }
 }

@@ -1,6 +1,6 @@
 //! An in-memory DuckDB database holding a project's relations.
 
-use segql_plan::dialect::{Dialect, DuckDb};
+use crate::sqltext;
 use segql_plan::ir::{Catalog, Lit, Relation};
 use segql_syntax::ast::Type;
 use std::fmt;
@@ -38,7 +38,9 @@ fn err(context: impl Into<String>) -> impl FnOnce(duckdb::Error) -> Error {
 
 /// DuckDB's message, its first paragraph: what went wrong. Left out are the excerpt of
 /// the SQL it quotes (`LINE 1: ...` and a row of carets), which is segql's and not the
-/// user's, and the CSV reader's page of suggestions and sniffed settings.
+/// user's, and the CSV reader's page of suggestions and sniffed settings; the file those
+/// settings name is kept (`File: /data/events.csv`), since a CSV error's line number
+/// means nothing without it.
 pub fn clean_message(message: &str) -> String {
     let mut cut = message;
     for end in ["\n\n", "\nLINE "] {
@@ -46,7 +48,17 @@ pub fn clean_message(message: &str) -> String {
             cut = &cut[..i];
         }
     }
-    cut.trim_end().to_string()
+    let mut out = cut.trim_end().to_string();
+    let file = message[cut.len()..]
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("file = "));
+    if let Some(file) = file
+        .map(str::trim_end)
+        .filter(|f| !f.is_empty() && !out.contains(f))
+    {
+        out.push_str(&format!("\nFile: {file}"));
+    }
+    out
 }
 
 #[test]
@@ -62,6 +74,12 @@ fn messages_keep_their_first_paragraph() {
         "Conversion Error: CSV Error on Line: 2\nOriginal Line: a,b"
     );
     assert_eq!(clean_message("IO Error: no file\n"), "IO Error: no file");
+    assert_eq!(
+        clean_message(
+            "Conversion Error: CSV Error on Line: 3\nOriginal Line: a,lots\n\nColumn amount ...\n\n  file = /p/data/e.csv\n  delimiter = ,\n"
+        ),
+        "Conversion Error: CSV Error on Line: 3\nOriginal Line: a,lots\nFile: /p/data/e.csv"
+    );
 }
 
 /// DuckDB's type for a catalog type.
@@ -116,6 +134,12 @@ pub fn relation_shape(cat: &Catalog, rel: &Relation) -> Shape {
 
 pub struct Engine {
     conn: duckdb::Connection,
+    /// Set once external access is off ([`Engine::lock_down`]).
+    locked: std::cell::Cell<bool>,
+    /// Where DuckDB spills to disk once locked down: a directory of this engine's own,
+    /// removed with it (DuckDB's default, `.tmp` in the working directory, would stay
+    /// writable).
+    spill: std::cell::OnceCell<tempfile::TempDir>,
 }
 
 /// Stops the query running on an [`Engine`] from another thread (on Ctrl-C): the query
@@ -129,10 +153,26 @@ impl Interrupter {
     }
 }
 
+/// What DuckDB may still touch once the bindings are made ([`Engine::lock_down`]).
+#[derive(Debug, Default, Clone)]
+pub struct Access {
+    /// Files (and glob patterns, as written in the views) that may be read.
+    pub paths: Vec<String>,
+}
+
 impl Engine {
     pub fn in_memory() -> Result<Engine> {
         let conn = duckdb::Connection::open_in_memory().map_err(err("opening DuckDB"))?;
-        Ok(Engine { conn })
+        let engine = Engine {
+            conn,
+            locked: std::cell::Cell::new(false),
+            spill: std::cell::OnceCell::new(),
+        };
+        // Extensions are what segql links in (parquet, json): none is fetched or loaded
+        // from disk on the fly.
+        engine.execute("SET autoinstall_known_extensions = false")?;
+        engine.execute("SET autoload_known_extensions = false")?;
+        Ok(engine)
     }
 
     /// A handle that interrupts this engine's running query.
@@ -140,14 +180,85 @@ impl Engine {
         Interrupter(self.conn.interrupt_handle())
     }
 
+    /// The one way SQL reaches DuckDB: the text must be one statement
+    /// ([`sqltext::one_statement`]); it is prepared and run. The duckdb crate would run
+    /// every statement but the last of a text holding several, so that is refused
+    /// before DuckDB sees the text.
+    fn prepare(&self, sql: &str) -> Result<duckdb::Statement<'_>> {
+        if let Err(r) = sqltext::one_statement(sql) {
+            return Err(Error {
+                context: format!("running {}", first_line(sql)),
+                message: format!(
+                    "[{}] refused: not one statement ({} at byte {})",
+                    crate::codes::NOT_ONE_STATEMENT,
+                    r.what,
+                    r.at
+                ),
+            });
+        }
+        self.conn
+            .prepare(sql)
+            .map_err(err(format!("preparing {}", first_line(sql))))
+    }
+
+    /// Runs one statement (see [`Engine::prepare`]).
     pub fn execute(&self, sql: &str) -> Result<()> {
+        let mut stmt = self.prepare(sql)?;
+        stmt.execute([])
+            .map(|_| ())
+            .map_err(err(format!("running {}", first_line(sql))))
+    }
+
+    /// Several statements of trusted text, one by one: for the test suites' fixtures
+    /// and the benchmarks, which write their data as SQL scripts. segql-run and
+    /// segql-cli never call it (a test checks that).
+    pub fn execute_script(&self, sql: &str) -> Result<()> {
         self.conn
             .execute_batch(sql)
             .map_err(err(format!("running {}", first_line(sql))))
     }
 
+    /// Turns DuckDB's access to files off, but for reading `access.paths` and writing
+    /// `writable` (an output file) and its own spill directory, and locks the
+    /// configuration so that no SQL can turn it back on. Attached database files stay readable (DuckDB adds them itself).
+    /// Installing and loading extensions and attaching databases fail from then on.
+    pub fn lock_down(&self, access: &Access, writable: &[String]) -> Result<()> {
+        let list = |v: &mut dyn Iterator<Item = &String>| {
+            let items: Vec<String> = v.map(|p| sqltext::literal(p)).collect();
+            format!("[{}]", items.join(", "))
+        };
+        let mut all = access.paths.iter().chain(writable.iter());
+        self.execute(&format!("SET allowed_paths = {}", list(&mut all)))?;
+        let spill = tempfile::Builder::new()
+            .prefix("segql-spill-")
+            .tempdir()
+            .map_err(|e| Error {
+                context: "creating a directory for DuckDB to spill to".into(),
+                message: e.to_string(),
+            })?;
+        self.execute(&format!(
+            "SET temp_directory = {}",
+            sqltext::literal(&spill.path().to_string_lossy())
+        ))?;
+        let _ = self.spill.set(spill);
+        self.execute("SET enable_external_access = false")?;
+        self.execute("SET lock_configuration = true")?;
+        self.locked.set(true);
+        Ok(())
+    }
+
+    /// The directory DuckDB may spill to once locked down.
+    pub fn spill_directory(&self) -> Option<&std::path::Path> {
+        self.spill.get().map(|d| d.path())
+    }
+
+    /// Whether [`Engine::lock_down`] ran.
+    pub fn is_locked(&self) -> bool {
+        self.locked.get()
+    }
+
     fn ident(name: &str) -> String {
-        DuckDb.render_ident(name)
+        sqltext::ident(name)
     }
 
     /// `schema.table` as DuckDB text, creating the schema (or an attached database for a
@@ -163,14 +274,15 @@ impl Engine {
                 Ok(format!("{}.{}", Self::ident(schema), Self::ident(table)))
             }
             [db, schema, table] => {
-                let attached: bool = self
-                    .conn
-                    .query_row(
-                        "SELECT count(*) > 0 FROM duckdb_databases() WHERE database_name = ?",
-                        [db.as_str()],
-                        |r| r.get(0),
-                    )
-                    .map_err(err("listing databases"))?;
+                let attached = self
+                    .first_column(&format!(
+                        "SELECT count(*) > 0 FROM duckdb_databases() WHERE database_name = {}",
+                        sqltext::literal(db)
+                    ))?
+                    .first()
+                    .cloned()
+                    .flatten()
+                    .is_some_and(|v| v == "true");
                 if !attached {
                     self.execute(&format!("ATTACH ':memory:' AS {}", Self::ident(db)))?;
                 }
@@ -235,10 +347,7 @@ impl Engine {
             names.join(", "),
             params.join(", ")
         );
-        let mut stmt = self
-            .conn
-            .prepare(&sql)
-            .map_err(err(format!("preparing rows for {name}")))?;
+        let mut stmt = self.prepare(&sql)?;
         for row in rows {
             let values: Vec<Option<String>> =
                 row.iter().map(|c| c.as_ref().map(lit_text)).collect();
@@ -249,13 +358,13 @@ impl Engine {
     }
 
     /// All rows of a query, every value as DuckDB's text for it (NULL as `None`), with
-    /// the column names.
+    /// the column names. Decimals print as decimals (`0.300000000`), never as the
+    /// nearest binary fraction.
     pub fn rows(&self, sql: &str) -> Result<(Vec<String>, Rows)> {
-        let text = format!("SELECT CAST(COLUMNS(*) AS VARCHAR) FROM ({sql}) AS segql_result");
-        let mut stmt = self
-            .conn
-            .prepare(&text)
-            .map_err(err("preparing the query"))?;
+        // A query's own trailing `;` would end segql's wrapper early.
+        let sql = sql.trim_end().trim_end_matches(';');
+        let text = format!("SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (\n{sql}\n) AS segql_result");
+        let mut stmt = self.prepare(&text)?;
         let mut out = Vec::new();
         {
             let mut rows = stmt.query([]).map_err(err("running the query"))?;
@@ -281,6 +390,17 @@ impl Engine {
             .into_iter()
             .map(|r| r.into_iter().next().flatten())
             .collect())
+    }
+
+    /// A count (the first cell of a query), 0 when empty.
+    pub fn count(&self, sql: &str) -> Result<u64> {
+        Ok(self
+            .first_column(sql)?
+            .first()
+            .cloned()
+            .flatten()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0))
     }
 }
 

@@ -3,12 +3,20 @@
 //! Owns the in-process DuckDB engine: creating the catalog's relations (as views over
 //! local files, or as tables holding a test's given rows), executing the SQL segql-plan
 //! compiles for the DuckDB dialect, and checking `test` blocks. It never writes to a
-//! source file. It does not parse or plan (segql-syntax and segql-plan do) and does
-//! not print (segql-cli does).
+//! source file: once the bindings are made, DuckDB's file access is off but for the
+//! bound files and the one output being written ([`Engine::lock_down`]), and
+//! [`guard`] refuses any path segql itself would write that a source covers. It does
+//! not parse or plan (segql-syntax and segql-plan do) and does not print (segql-cli
+//! does).
 
 pub mod assertions;
 pub mod bind;
+pub mod checks;
+pub mod codes;
 pub mod engine;
+pub mod guard;
+pub mod session;
+pub mod sqltext;
 pub mod testing;
 
 pub use engine::Engine;

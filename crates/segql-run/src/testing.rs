@@ -1,8 +1,9 @@
 //! `test` blocks: given rows, an `as_of`, expected members, checked on DuckDB.
 
-use crate::engine::{relation_shape, Engine, Error};
+use crate::engine::{duckdb_type, relation_shape, Engine, Error};
+use crate::sqltext;
 use segql_plan::compile::{self, Options};
-use segql_plan::dialect::{Dialect, DuckDb};
+use segql_plan::dialect::DuckDb;
 use segql_plan::ir::{GivenSourceDef, Lit, Program, Relation, Target, TestDef};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -78,77 +79,27 @@ fn run(p: &Program, t: &TestDef, base: &Path) -> Result<Vec<ExpectOutcome>, Erro
             }) => engine.create_table(&table, &columns, given_cols, rows)?,
             Some(GivenSourceDef::File(path)) => {
                 engine.create_table(&table, &columns, &[], &[])?;
-                let name = engine.prepare_name(&table)?;
-                let full = base.join(path);
-                let reading = |message: String| Error {
-                    context: format!("reading \"{path}\""),
-                    message,
-                };
-                if !full.is_file() {
-                    return Err(reading(
-                        "no such file (paths in `given ... from` are relative to the project directory)"
-                            .to_string(),
-                    ));
-                }
-                let reader = if path.ends_with(".parquet") {
-                    "read_parquet"
-                } else {
-                    "read_csv"
-                };
-                let file = full.to_string_lossy().replace('\'', "''");
-                // Every column of the relation must be in the file: a missing one would
-                // otherwise surface as a binder error about segql's own SQL.
-                let present: Vec<String> = engine
-                    .first_column(&format!(
-                        "SELECT column_name FROM (DESCRIBE SELECT * FROM {reader}('{file}'))"
-                    ))
-                    .map_err(|e| reading(e.message))?
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                let missing: Vec<&str> = columns
-                    .iter()
-                    .map(|(c, _)| c.as_str())
-                    .filter(|c| !present.iter().any(|p| p == c))
-                    .collect();
-                if !missing.is_empty() {
-                    return Err(reading(format!(
-                        "it has no column{} {} (its columns are {})",
-                        if missing.len() == 1 { "" } else { "s" },
-                        missing
-                            .iter()
-                            .map(|c| format!("`{c}`"))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        present.join(", ")
-                    )));
-                }
-                let cols: Vec<String> = columns
-                    .iter()
-                    .map(|(c, ty)| {
-                        let id = segql_plan::dialect::Dialect::render_ident(
-                            &segql_plan::dialect::DuckDb,
-                            c,
-                        );
-                        format!("CAST({id} AS {})", crate::engine::duckdb_type(*ty))
-                    })
-                    .collect();
-                let names: Vec<String> = columns
-                    .iter()
-                    .map(|(c, _)| {
-                        segql_plan::dialect::Dialect::render_ident(&segql_plan::dialect::DuckDb, c)
-                    })
-                    .collect();
-                engine
-                    .execute(&format!(
-                        "INSERT INTO {name} ({}) SELECT {} FROM {reader}('{file}')",
-                        names.join(", "),
-                        cols.join(", ")
-                    ))
-                    .map_err(|e| reading(e.message))?;
+                load_file(&engine, &table, &columns, path, base)?;
+            }
+        }
+        if let Relation::Entity(e) = rel {
+            let key = &cat.entities[*e].key;
+            let name = engine.prepare_name(&table)?;
+            let found = engine.key_problems(&name, key)?;
+            if let Some((message, hint)) = found.into_iter().next() {
+                return Err(Error {
+                    context: format!(
+                        "[{}] the given rows of `{}`",
+                        crate::codes::BAD_KEYS,
+                        table.join(".")
+                    ),
+                    message: format!("{message}\n  hint: {hint}"),
+                });
             }
         }
     }
+    // The given rows are loaded: DuckDB touches no file from here on.
+    engine.lock_down(&Default::default(), &[])?;
     let opts = Options { as_of: t.as_of };
     let mut out = Vec::new();
     for e in &t.expects {
@@ -165,11 +116,11 @@ fn run(p: &Program, t: &TestDef, base: &Path) -> Result<Vec<ExpectOutcome>, Erro
                     context: "compiling".into(),
                     message: u.to_string(),
                 })?;
-                let g = DuckDb.render_string(group);
+                let g = sqltext::literal(group);
                 (
                     format!("{}.{group}", p.splits[*si].name),
                     format!(
-                        "SELECT * FROM ({}) AS s WHERE split_group = {g}",
+                        "SELECT * FROM (\n{}\n) AS s WHERE \"split_group\" = {g}",
                         compile::to_sql(&q)
                     ),
                 )
@@ -180,11 +131,11 @@ fn run(p: &Program, t: &TestDef, base: &Path) -> Result<Vec<ExpectOutcome>, Erro
                     message: u.to_string(),
                 })?;
                 let name = &p.segments[*seg].name;
-                let n = DuckDb.render_string(name);
+                let n = sqltext::literal(name);
                 (
                     format!("{}.{name}", p.priorities[*pi].name),
                     format!(
-                        "SELECT * FROM ({}) AS s WHERE segment = {n}",
+                        "SELECT * FROM (\n{}\n) AS s WHERE \"segment\" = {n}",
                         compile::to_sql(&q)
                     ),
                 )
@@ -201,6 +152,96 @@ fn run(p: &Program, t: &TestDef, base: &Path) -> Result<Vec<ExpectOutcome>, Erro
         });
     }
     Ok(out)
+}
+
+/// `given ... from "path"`: the file's rows into the relation's table, each column read
+/// as the catalog's type (CSV decimals parsed as DECIMAL(38, 9), as inline rows are).
+fn load_file(
+    engine: &Engine,
+    table: &[String],
+    columns: &[(String, segql_syntax::ast::Type)],
+    path: &str,
+    base: &Path,
+) -> Result<(), Error> {
+    let name = engine.prepare_name(table)?;
+    let full = base.join(path);
+    let reading = |code: &str, message: String| Error {
+        context: format!("[{code}] reading \"{path}\""),
+        message,
+    };
+    if !full.is_file() {
+        return Err(reading(
+            crate::codes::DATA_MISMATCH,
+            "no such file (paths in `given ... from` are relative to the project directory)"
+                .to_string(),
+        ));
+    }
+    let csv = !path.ends_with(".parquet");
+    let reader = if csv { "read_csv" } else { "read_parquet" };
+    let file = sqltext::literal(&full.to_string_lossy());
+    // Every column of the relation must be in the file: a missing one would
+    // otherwise surface as a binder error about segql's own SQL.
+    let present: Vec<String> = engine
+        .first_column(&format!(
+            "SELECT column_name FROM (DESCRIBE SELECT * FROM {reader}({file}))"
+        ))
+        .map_err(|e| reading(crate::codes::DATA_MISMATCH, e.message))?
+        .into_iter()
+        .flatten()
+        .collect();
+    let missing: Vec<&str> = columns
+        .iter()
+        .map(|(c, _)| c.as_str())
+        .filter(|c| !present.iter().any(|p| p == c))
+        .collect();
+    if !missing.is_empty() {
+        return Err(reading(
+            crate::codes::DATA_MISMATCH,
+            format!(
+                "it has no column{} {} (its columns are {})",
+                if missing.len() == 1 { "" } else { "s" },
+                missing
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                present.join(", ")
+            ),
+        ));
+    }
+    let decimals: Vec<String> = columns
+        .iter()
+        .filter(|(_, t)| csv && *t == segql_syntax::ast::Type::Decimal)
+        .map(|(c, t)| {
+            format!(
+                "{}: {}",
+                sqltext::literal(c),
+                sqltext::literal(duckdb_type(*t))
+            )
+        })
+        .collect();
+    let source = if decimals.is_empty() {
+        format!("{reader}({file})")
+    } else {
+        format!("{reader}({file}, types = {{{}}})", decimals.join(", "))
+    };
+    let cols: Vec<String> = columns
+        .iter()
+        .map(|(c, ty)| format!("CAST({} AS {})", sqltext::ident(c), duckdb_type(*ty)))
+        .collect();
+    let names: Vec<String> = columns.iter().map(|(c, _)| sqltext::ident(c)).collect();
+    engine
+        .execute(&format!(
+            "INSERT INTO {name} ({}) SELECT {} FROM {source}",
+            names.join(", "),
+            cols.join(", ")
+        ))
+        .map_err(|e| {
+            reading(
+                crate::codes::BAD_VALUE,
+                crate::bind::relative_to(base, &e.message),
+            )
+        })
 }
 
 fn same(a: &Relation, b: &Relation) -> bool {

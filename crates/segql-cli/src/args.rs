@@ -1,0 +1,160 @@
+//! The command line: one clap `Args` struct per command, the `--as-of` argument shared
+//! by the commands that evaluate relative times.
+
+use crate::graph_cmd::GraphFormat;
+use crate::run_cmd::OutFormat;
+use anyhow::{Context, Result};
+use clap::ValueEnum;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Rendered diagnostics for people.
+    #[default]
+    Human,
+    /// One JSON document on stdout.
+    Json,
+}
+
+/// `--as-of`: the instant relative times are measured from.
+#[derive(clap::Args, Clone, Default)]
+pub struct AsOf {
+    /// The instant relative times are measured from, e.g. 2024-06-01 or
+    /// 2024-06-01T09:30:00Z (UTC). Default: now.
+    #[arg(long = "as-of", value_name = "AS_OF")]
+    pub value: Option<String>,
+}
+
+impl AsOf {
+    /// The instant in microseconds since the epoch: the argument, or now (to the
+    /// second) when not given.
+    pub fn instant(&self) -> Result<i64> {
+        match &self.value {
+            Some(s) => {
+                segql_syntax::time::parse_instant(s).map_err(|e| anyhow::anyhow!("--as-of: {e}"))
+            }
+            None => {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .context("the system clock is before 1970")?;
+                Ok(now.as_secs() as i64 * 1_000_000)
+            }
+        }
+    }
+}
+
+#[derive(clap::Args)]
+pub struct Init {
+    /// Where to create it (default: here).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub struct Check {
+    /// A project directory (holding segql.toml) or .seg files and directories.
+    /// Default: the project in the working directory or its parents.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(clap::Args)]
+pub struct Fmt {
+    /// Files, directories or a project; `-` formats standard input to standard
+    /// output. Default: the project in the working directory.
+    pub paths: Vec<PathBuf>,
+    /// Change nothing; list the files that would change and exit 1 if any would.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(clap::Args)]
+pub struct Compile {
+    /// A project directory or .seg files (default: the project here).
+    pub paths: Vec<PathBuf>,
+    /// The SQL dialect(s): duckdb, postgres, redshift, snowflake, bigquery,
+    /// databricks, clickhouse, trino, or all. Repeat or separate with commas.
+    #[arg(long = "dialect", short = 'd', value_name = "DIALECT", required = true)]
+    pub dialects: Vec<String>,
+    /// Only these segments (default: all).
+    #[arg(long, short = 's', num_args = 1..)]
+    pub select: Vec<String>,
+    #[command(flatten)]
+    pub as_of: AsOf,
+    /// Write DIR/<dialect>/<name>.sql instead of printing.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// One statement for all selected segments (of one entity): the key and a
+    /// boolean column per segment, each events relation scanned once.
+    #[arg(long)]
+    pub batch: bool,
+    /// With --batch: one row per segment and member (`segment`, key) instead of a
+    /// boolean column per segment.
+    #[arg(long, requires = "batch")]
+    pub long: bool,
+}
+
+#[derive(clap::Args)]
+pub struct Run {
+    /// A project directory (default: the project here).
+    pub paths: Vec<PathBuf>,
+    /// Only these segments, reports, splits or priority lists (default: all).
+    #[arg(long, short = 's', num_args = 1..)]
+    pub select: Vec<String>,
+    #[command(flatten)]
+    pub as_of: AsOf,
+    /// How to print the results.
+    #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+    pub format: OutFormat,
+    /// Write the results to FILE instead (.parquet, .csv or .json).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Add every trait of the entity as a column (`--with traits`).
+    #[arg(long = "with", value_name = "traits", value_parser = ["traits"])]
+    pub with: Option<String>,
+}
+
+impl Run {
+    pub fn with_traits(&self) -> bool {
+        self.with.is_some()
+    }
+}
+
+#[derive(clap::Args)]
+pub struct Preview {
+    /// A project directory (default: the project here).
+    pub paths: Vec<PathBuf>,
+    /// The segment to preview.
+    #[arg(long, short = 's')]
+    pub select: String,
+    #[command(flatten)]
+    pub as_of: AsOf,
+}
+
+#[derive(clap::Args)]
+#[command(mut_arg("value", |a| a.help(
+    "The instant `assert` blocks are evaluated at (tests have their own as_of). Default: now."
+)))]
+pub struct Test {
+    /// A project directory or .seg files (default: the project here).
+    pub paths: Vec<PathBuf>,
+    /// Only these tests (by name) and the asserts of these segments.
+    #[arg(long, short = 's', num_args = 1..)]
+    pub select: Vec<String>,
+    /// Also write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    #[command(flatten)]
+    pub as_of: AsOf,
+}
+
+#[derive(clap::Args)]
+pub struct Graph {
+    /// A project directory or .seg files (default: the project here).
+    pub paths: Vec<PathBuf>,
+    /// Graphviz dot or Mermaid.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+}
