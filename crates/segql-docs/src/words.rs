@@ -380,17 +380,18 @@ impl Renderer<'_> {
         if let Some(f) = &d.freq {
             out.push(t(format!(" {}", times(f.quant, f.n.value, flip_count))));
         }
-        match d.window.as_ref().map(|w| &w.kind) {
-            Some(ast::WindowKind::Periods { quant, k, n, unit }) => {
-                let q = count_words(*quant, k.value, flip_periods);
-                out.push(t(format!(
-                    " in {q} of the last {} {}",
-                    n.value,
-                    unit.word_for(n.value)
-                )));
+        if let Some(w) = &d.window {
+            match &w.kind {
+                ast::WindowKind::Periods { quant, k, n, unit } => {
+                    let q = count_words(*quant, k.value, flip_periods);
+                    out.push(t(format!(
+                        " in {q} of the last {} {}",
+                        n.value,
+                        unit.word_for(n.value)
+                    )));
+                }
+                _ => out.extend(window(w)),
             }
-            Some(_) => out.extend(window(d.window.as_ref().expect("matched Some"))),
-            None => {}
         }
         out
     }

@@ -35,6 +35,8 @@ struct Ctx {
     /// Pages of the site (`segment/paying.html`, ...).
     pages: Vec<String>,
     items: usize,
+    /// How long building the site and starting the browser took.
+    timings: (Duration, Duration),
     _server: Running,
 }
 
@@ -117,6 +119,16 @@ impl Ctx {
             "the address never ended with {ends}: {}",
             self.url()?
         ))
+    }
+
+    /// Scrolls `css` to just below the page's header and keeps a screenshot as
+    /// `NAME.png` (beside the one each test leaves of where it ended).
+    fn shot(&self, name: &str, css: &str) -> Step<()> {
+        self.js(&format!(
+            "document.querySelector({}).scrollIntoView({{block: 'start'}}); window.scrollBy(0, -110); return null;",
+            serde_json::to_string(css).unwrap_or_default()
+        ))?;
+        self.b.screenshot(name).map(|_| ())
     }
 
     fn view_box(&self) -> Step<Vec<f64>> {
@@ -236,6 +248,7 @@ fn item_page(c: &Ctx) -> Step<()> {
     ensure(c.visible(".sql-panel")? == 1, || {
         "one SQL panel after a click".into()
     })?;
+    c.shot("item-page-sql", "#sql-snowflake")?;
     // The choice holds on the next page.
     c.open("segment/paying.html")?;
     ensure(c.visible("#sql-snowflake")? == 1, || {
@@ -318,6 +331,7 @@ fn lineage(c: &Ctx) -> Step<()> {
     ensure(centre == "segment/hot_leads", || {
         format!("centred: {centre}")
     })?;
+    c.shot("lineage-found", "#graph")?;
     c.click("#lineage .node[data-id='segment/hot_leads']")?;
     c.wait_url("segment/hot_leads.html")?;
     // Back to the graph from the page: centred on it, what it reads highlighted.
@@ -357,6 +371,7 @@ fn sizes(c: &Ctx) -> Step<()> {
         "7 points".into()
     })?;
     ensure(c.text("#size")?.contains("u0042"), || "the sample".into())?;
+    c.shot("sizes-chart", "#size")?;
     // Without figures, no size section.
     c.open("segment/hot_leads.html")?;
     ensure(c.all("#size")?.is_empty(), || {
@@ -428,9 +443,13 @@ fn main() -> ExitCode {
         Ok(ctx) => Arc::new(ctx),
         Err(Unavailable::Missing(why)) if !in_ci() => {
             println!("skipping the browser tests: {why}");
+            // Ignored; asked to run anyway (--include-ignored), each fails with the reason.
             let trials = tests
                 .iter()
-                .map(|(name, _, _)| Trial::test(*name, || Ok(())).with_ignored_flag(true))
+                .map(|(name, _, _)| {
+                    let why = why.clone();
+                    Trial::test(*name, move || Err(Failed::from(why))).with_ignored_flag(true)
+                })
                 .collect();
             return libtest_mimic::run(&args, trials).exit_code();
         }
@@ -439,7 +458,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("screenshots: {}", shots.display());
+    println!(
+        "site built in {:.1} s, browser started in {:.1} s; screenshots: {}",
+        ctx.timings.0.as_secs_f64(),
+        ctx.timings.1.as_secs_f64(),
+        shots.display()
+    );
     let trials = tests
         .into_iter()
         .map(|(name, f, console)| {
@@ -491,6 +515,7 @@ fn shown(r: &Result<PathBuf, String>) -> String {
 
 fn setup(shots: PathBuf) -> Result<Ctx, Unavailable> {
     let broken = |e: String| Unavailable::Broken(e);
+    let t0 = std::time::Instant::now();
     // Build the site first: a broken site should fail before a browser starts.
     let text = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sizes.json"),
@@ -509,8 +534,10 @@ fn setup(shots: PathBuf) -> Result<Ctx, Unavailable> {
     let dir = tempfile::tempdir().map_err(|e| broken(format!("temp dir: {e}")))?;
     site.write(dir.path()).map_err(|e| broken(e.to_string()))?;
     let server = Running::start(site, 0).map_err(|e| broken(e.to_string()))?;
+    let built = t0.elapsed();
     let b = Browser::start(shots)?;
     Ok(Ctx {
+        timings: (built, t0.elapsed() - built),
         b,
         http: server.url(),
         dir,
