@@ -42,6 +42,9 @@ struct Ctx {
 
 type Step<T> = Result<T, String>;
 
+/// A test: its steps on the shared browser.
+type TestFn = fn(&Ctx) -> Step<()>;
+
 impl Ctx {
     fn goto(&self, url: &str) -> Step<()> {
         self.b
@@ -181,7 +184,9 @@ fn index_filters(c: &Ctx) -> Step<()> {
     let tag = c.find("#filter-tag")?;
     c.b.run("choosing a tag", tag.select_by_value("rfm"))?;
     let rfm = c.visible("#items tbody tr")?;
-    ensure(rfm >= 1 && rfm < 5, || format!("tag rfm shows {rfm} rows"))?;
+    ensure((1..5).contains(&rfm), || {
+        format!("tag rfm shows {rfm} rows")
+    })?;
     let url = c.url()?;
     ensure(url.contains("tag=rfm"), || {
         format!("the filter is not in the address: {url}")
@@ -428,7 +433,7 @@ fn main() -> ExitCode {
     let mut args = Arguments::from_args();
     // One browser, one page at a time.
     args.test_threads = Some(1);
-    let tests: Vec<(&str, fn(&Ctx) -> Step<()>, bool)> = vec![
+    let tests: Vec<(&str, TestFn, bool)> = vec![
         ("console_is_read", console_is_read, false),
         ("index_filters", index_filters, true),
         ("header_search", header_search, true),
@@ -478,12 +483,7 @@ fn main() -> ExitCode {
     conclusion.exit_code()
 }
 
-fn run_one(
-    c: &Ctx,
-    name: &str,
-    f: fn(&Ctx) -> Step<()>,
-    check_console: bool,
-) -> Result<(), Failed> {
+fn run_one(c: &Ctx, name: &str, f: TestFn, check_console: bool) -> Result<(), Failed> {
     // What earlier tests left in the log is theirs.
     c.b.console().map_err(Failed::from)?;
     let result = f(c);

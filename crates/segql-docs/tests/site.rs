@@ -510,3 +510,18 @@ segment k { where plan != "free" }
         ]
     );
 }
+
+#[test]
+fn every_code_is_documented() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/docs-site.md"
+    ))
+    .expect("docs/docs-site.md");
+    for (code, _) in segql_docs::codes::ALL {
+        assert!(
+            doc.contains(&format!("| {code} |")),
+            "docs/docs-site.md lists {code}"
+        );
+    }
+}
