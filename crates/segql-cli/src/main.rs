@@ -5,6 +5,7 @@
 //! mistake or a failed check, 2 a bad command line or an internal error). It holds no
 //! language logic: parsing and formatting come from segql-syntax.
 
+mod annotate;
 mod args;
 mod check;
 mod compile_cmd;
@@ -18,7 +19,6 @@ mod outfile;
 mod output;
 mod project;
 mod run_cmd;
-mod settings;
 mod test_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -108,7 +108,7 @@ fn main() -> ExitCode {
         ColorChoice::Auto => output::stderr_supports_color(),
     };
     let result = std::panic::catch_unwind(move || match cli.command {
-        Command::Check(a) => check::run(&a.paths, a.format == args::Format::Json, color),
+        Command::Check(a) => check::run(&a.paths, a.format, color),
         Command::Fmt(a) => fmt_cmd::run(&a.paths, a.check, color),
         Command::Compile(a) => compile_cmd::run(a, color),
         Command::Dialects => Ok(compile_cmd::dialects()),
@@ -124,7 +124,7 @@ fn main() -> ExitCode {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
             output::print_error(&e);
-            ExitCode::from(1)
+            ExitCode::from(output::exit_status(&e))
         }
         Err(_) => ExitCode::from(2),
     }

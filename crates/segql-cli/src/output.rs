@@ -125,6 +125,28 @@ impl std::fmt::Display for Coded {
 
 impl std::error::Error for Coded {}
 
+/// A bad command line found after parsing (an unknown dialect, a bad `--as-of`, a
+/// `--select` naming nothing): exit status 2, like clap's own usage errors.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// The exit status of a failed command: 2 for a bad command line, 1 otherwise.
+pub fn exit_status(e: &anyhow::Error) -> u8 {
+    if e.chain().any(|c| c.is::<Usage>()) {
+        2
+    } else {
+        1
+    }
+}
+
 /// `error: ...`, or `error[CODE]: ...` when the error carries a code.
 pub fn print_error(e: &anyhow::Error) {
     match e.chain().find_map(|c| c.downcast_ref::<Coded>()) {

@@ -2,37 +2,10 @@
 //! what is left here is what needs the runner: `[bindings]` as segql-run takes them.
 
 pub use segql_project::*;
-
 use segql_syntax::diag::Diagnostic;
-use std::path::PathBuf;
-
-/// segql_project's [`workspace`](segql_project::workspace), and the mistakes in
-/// segql.toml's `[bindings]` ([`crate::settings::check_bindings`]), a binding for a
-/// table no declaration reads included once the catalog is known.
-pub fn workspace(paths: &[PathBuf]) -> anyhow::Result<Workspace> {
-    let mut ws = segql_project::workspace(paths)?;
-    if let Some(id) = ws.inputs.config_id {
-        let tables: Option<Vec<String>> = ws.program.as_ref().map(|p| {
-            let mut t: Vec<String> = p
-                .catalog
-                .entities
-                .iter()
-                .map(|e| e.table.join("."))
-                .collect();
-            t.extend(p.catalog.events.iter().map(|e| e.table.join(".")));
-            t.sort();
-            t.dedup();
-            t
-        });
-        let found = crate::settings::check_bindings(&ws.inputs.config_text, id, tables.as_deref());
-        ws.diags.extend(found.into_iter().map(|(_, d)| d));
-        ws.diags.sort_by_key(|d| (d.span.file, d.span.start));
-    }
-    Ok(ws)
-}
 
 /// The `[bindings]` of segql.toml, as the runner takes them; mistakes are diagnostics
-/// pointing into segql.toml ([`crate::settings::check_bindings`]), and a binding with a
+/// pointing into segql.toml ([`segql_project::settings::check_bindings`]), and a binding with a
 /// mistake is left out.
 pub fn bindings(inputs: &Inputs) -> (Vec<segql_run::bind::Binding>, Vec<Diagnostic>) {
     use segql_run::bind::{Binding, Format, Source};
@@ -40,7 +13,7 @@ pub fn bindings(inputs: &Inputs) -> (Vec<segql_run::bind::Binding>, Vec<Diagnost
     let Some(id) = inputs.config_id else {
         return (out, Vec::new());
     };
-    let found = crate::settings::check_bindings(&inputs.config_text, id, None);
+    let found = segql_project::settings::check_bindings(&inputs.config_text, id, None);
     for (relation, value) in &inputs.config.bindings {
         if found.iter().any(|(r, _)| r == relation) {
             continue;

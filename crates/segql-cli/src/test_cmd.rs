@@ -71,6 +71,26 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                 .flat_map(|s| s.split(','))
                 .any(|s| s.trim() == name)
     };
+    // A name that is no test and no segment with asserts is a mistake, not a pass.
+    let mut known: Vec<&str> = program.tests.iter().map(|t| t.name.as_str()).collect();
+    known.extend(
+        program
+            .asserts
+            .iter()
+            .map(|a| program.segments[a.segment].name.as_str()),
+    );
+    for n in args.select.iter().flat_map(|s| s.split(',')).map(str::trim) {
+        if !known.contains(&n) {
+            let hint = match segql_syntax::parser::did_you_mean(n, known.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "--select names tests, or segments that have asserts".to_string(),
+            };
+            return Err(output::Usage(format!(
+                "no test and no asserts called `{n}` in this project\n  hint: {hint}"
+            ))
+            .into());
+        }
+    }
     let mut suite_tests = TestSuite::new("tests");
     let mut suite_asserts = TestSuite::new("asserts");
     let (mut passed, mut failed) = (0usize, 0usize);

@@ -17,6 +17,7 @@
 //! Run: `cargo bench -p segql-plan --bench compile`. Results: docs/benchmarks.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use segql_plan::compile::Request;
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect;
 use segql_plan::ir::Program;
@@ -57,7 +58,7 @@ fn compile_all(p: &Program) -> usize {
     let mut bytes = 0;
     for d in dialect::all() {
         for id in 0..p.segments.len() {
-            match compile::segment(p, id, d, o) {
+            match compile::compile(p, &Request::Segment(id), d, o) {
                 Ok(q) => bytes += compile::to_sql(&q).len(),
                 Err(e) => bytes += e.0.len(),
             }
@@ -73,7 +74,15 @@ fn bench(c: &mut Criterion) {
         .iter()
         .map(|d| {
             (0..program.segments.len())
-                .filter(|&id| compile::segment(&program, id, *d, Options { as_of: AS_OF }).is_err())
+                .filter(|&id| {
+                    compile::compile(
+                        &program,
+                        &Request::Segment(id),
+                        *d,
+                        Options { as_of: AS_OF },
+                    )
+                    .is_err()
+                })
                 .count()
         })
         .sum();

@@ -3,8 +3,11 @@
 //!
 //! Shared by the `segql` binary and the language server (segql-lsp), so that both find
 //! the same files by the same rules. It reads the file system but never a warehouse: it
-//! does not depend on segql-run (DuckDB). The `[bindings]` of segql.toml are parsed here
-//! as TOML values and interpreted by the CLI, which owns the runner.
+//! does not depend on segql-run (DuckDB). The `[bindings]` of segql.toml are checked
+//! here ([`settings`], so the editor shows their mistakes too) and turned into the
+//! runner's bindings by the CLI, which owns the runner.
+
+pub mod settings;
 
 use anyhow::{bail, Context, Result};
 use segql_syntax::codes::CONFIG_INVALID;
@@ -414,6 +417,81 @@ impl Workspace {
 pub fn workspace(paths: &[PathBuf]) -> Result<Workspace> {
     let mut map = SourceMap::new();
     let inputs = resolve(paths, &mut map)?;
+    checked(inputs, map)
+}
+
+/// Files and directories named on the command line, checked with the project they lie
+/// in: `segql check segments/mine.seg` inside a project reads the project's catalog and
+/// every file it declares (a named file the project's `paths` miss is read too), and
+/// [`Within::named`] says which of them were named. Paths outside a project, a project
+/// directory itself, or paths in two projects are read as [`workspace`] reads them.
+pub fn workspace_within(paths: &[PathBuf]) -> Result<(Workspace, Within)> {
+    let roots: Vec<Option<PathBuf>> = paths
+        .iter()
+        .map(|p| {
+            if p.join(CONFIG_FILE).is_file() || !p.exists() {
+                return None;
+            }
+            let abs = std::fs::canonicalize(p).ok()?;
+            find_root(&abs)
+        })
+        .collect();
+    let Some(Some(root)) = roots.first().cloned() else {
+        return Ok((workspace(paths)?, Within::Everything));
+    };
+    if roots.iter().any(|r| r.as_ref() != Some(&root)) {
+        return Ok((workspace(paths)?, Within::Everything));
+    }
+    let mut map = SourceMap::new();
+    let mut inputs = project(&root, &mut map)?;
+    let mut named = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            named.extend(seg_files_under(p)?);
+        } else {
+            named.push(p.clone());
+        }
+    }
+    let canon = |f: &PathBuf| std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
+    let named: Vec<PathBuf> = named.iter().map(canon).collect();
+    let listed: Vec<PathBuf> = inputs.files.iter().map(canon).collect();
+    for f in paths.iter().filter(|f| f.is_file()) {
+        if !listed.contains(&canon(f)) {
+            inputs.files.push(f.clone());
+        }
+    }
+    let ws = checked(inputs, map)?;
+    let ids = ws
+        .files
+        .iter()
+        .filter(|l| named.contains(&canon(&l.path)))
+        .map(|l| l.id)
+        .collect();
+    Ok((ws, Within::Named(ids)))
+}
+
+/// Which files of a [`workspace_within`] the command line named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Within {
+    /// The whole project (or loose files): every file was named.
+    Everything,
+    /// These files of the project.
+    Named(Vec<FileId>),
+}
+
+impl Within {
+    /// Whether a diagnostic in `file` is about what was named (segql.toml's always
+    /// are: the named files are read through it).
+    pub fn covers(&self, file: FileId, ws: &Workspace) -> bool {
+        match self {
+            Within::Everything => true,
+            Within::Named(ids) => ids.contains(&file) || ws.inputs.config_id == Some(file),
+        }
+    }
+}
+
+/// Loads, parses and checks `inputs`.
+fn checked(inputs: Inputs, mut map: SourceMap) -> Result<Workspace> {
     let files = load(&inputs.files, &mut map)?;
     let mut diags = inputs.diags.clone();
     for l in &files {
@@ -425,6 +503,24 @@ pub fn workspace(paths: &[PathBuf]) -> Result<Workspace> {
         let (p, check_diags) = segql_plan::check(&asts);
         diags.extend(check_diags);
         program = Some(p);
+    }
+    if let Some(id) = inputs.config_id {
+        // With the catalog known, a binding for a table no declaration reads is a
+        // mistake too.
+        let tables: Option<Vec<String>> = program.as_ref().map(|p| {
+            let mut t: Vec<String> = p
+                .catalog
+                .entities
+                .iter()
+                .map(|e| e.table.join("."))
+                .collect();
+            t.extend(p.catalog.events.iter().map(|e| e.table.join(".")));
+            t.sort();
+            t.dedup();
+            t
+        });
+        let found = settings::check_bindings(&inputs.config_text, id, tables.as_deref());
+        diags.extend(found.into_iter().map(|(_, d)| d));
     }
     diags.sort_by_key(|d| (d.span.file, d.span.start));
     Ok(Workspace {

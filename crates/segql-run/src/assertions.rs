@@ -1,7 +1,8 @@
 //! `assert` blocks: checks on the members of segments over the bound (real) data.
 
 use crate::engine::{Engine, Error};
-use segql_plan::compile::{self, Options};
+use segql_plan::compile::Request;
+use segql_plan::compile::{self, Options, Overlap, Query};
 use segql_plan::dialect::DuckDb;
 use segql_plan::ir::{AssertCheck, AssertDef, Program, SegmentId};
 use segql_syntax::ast::CmpOp;
@@ -29,22 +30,15 @@ impl AssertOutcome {
     }
 }
 
-fn members_sql(p: &Program, id: SegmentId, o: Options) -> Result<String, Error> {
-    compile::segment(p, id, &DuckDb, o)
-        .map(|q| compile::to_sql(&q))
-        .map_err(|u| Error {
-            context: format!("compiling `{}`", p.segments[id].name),
-            message: u.to_string(),
-        })
+fn members(p: &Program, id: SegmentId, o: Options) -> Result<Query, Error> {
+    compile::compile(p, &Request::Segment(id), &DuckDb, o).map_err(|u| Error {
+        context: format!("compiling `{}`", p.segments[id].name),
+        message: u.to_string(),
+    })
 }
 
-fn count(engine: &Engine, sql: &str) -> Result<i64, Error> {
-    let v = engine.first_column(sql)?;
-    Ok(v.first()
-        .cloned()
-        .flatten()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0))
+fn count(engine: &Engine, q: &Query) -> Result<i64, Error> {
+    Ok(engine.count(&compile::to_sql(q))? as i64)
 }
 
 /// Runs every check of one `assert` block against the engine's bound data.
@@ -55,13 +49,13 @@ pub fn run_assert(engine: &Engine, p: &Program, a: &AssertDef, o: Options) -> As
         checks: Vec::new(),
         error: None,
     };
-    let key = crate::sqltext::ident(&p.catalog.entities[seg.entity].key);
+    let key = &p.catalog.entities[seg.entity].key;
     let run = |outcome: &mut AssertOutcome| -> Result<(), Error> {
-        let mine = members_sql(p, a.segment, o)?;
+        let mine = members(p, a.segment, o)?;
         for c in &a.checks {
             let result = match c {
                 AssertCheck::Size(parts, _) => {
-                    let n = count(engine, &format!("SELECT count(*) FROM (\n{mine}\n) AS m"))?;
+                    let n = count(engine, &compile::count(mine.clone(), &DuckDb))?;
                     let passed = parts.iter().all(|(op, v)| match op {
                         CmpOp::Eq => n == *v,
                         CmpOp::Ne => n != *v,
@@ -85,13 +79,9 @@ pub fn run_assert(engine: &Engine, p: &Program, a: &AssertDef, o: Options) -> As
                     }
                 }
                 AssertCheck::DisjointWith(other, _) => {
-                    let theirs = members_sql(p, *other, o)?;
-                    let n = count(
-                        engine,
-                        &format!(
-                            "SELECT count(*) FROM (\n{mine}\n) AS a JOIN (\n{theirs}\n) AS b USING ({key})"
-                        ),
-                    )?;
+                    let theirs = members(p, *other, o)?;
+                    let q = compile::overlap(mine.clone(), theirs, key, Overlap::Both, &DuckDb);
+                    let n = count(engine, &q)?;
                     CheckOutcome {
                         check: format!("disjoint with {}", p.segments[*other].name),
                         passed: n == 0,
@@ -99,11 +89,10 @@ pub fn run_assert(engine: &Engine, p: &Program, a: &AssertDef, o: Options) -> As
                     }
                 }
                 AssertCheck::SubsetOf(other, _) => {
-                    let theirs = members_sql(p, *other, o)?;
-                    let n = count(
-                        engine,
-                        &format!("SELECT count(*) FROM (\n{mine}\n) AS a ANTI JOIN (\n{theirs}\n) AS b USING ({key})"),
-                    )?;
+                    let theirs = members(p, *other, o)?;
+                    let q =
+                        compile::overlap(mine.clone(), theirs, key, Overlap::OnlyFirst, &DuckDb);
+                    let n = count(engine, &q)?;
                     CheckOutcome {
                         check: format!("subset of {}", p.segments[*other].name),
                         passed: n == 0,

@@ -15,6 +15,7 @@ pub mod checks;
 pub mod codes;
 pub mod engine;
 pub mod guard;
+pub mod run;
 pub mod session;
 pub mod sqltext;
 pub mod testing;

@@ -3,6 +3,7 @@
 
 use crate::engine::{Engine, Error, Rows};
 use crate::sqltext;
+use segql_plan::compile::Request;
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect::DuckDb;
 use segql_plan::ir::{Program, SegmentId};
@@ -55,7 +56,7 @@ pub fn preview(
 ) -> Result<Preview, Failed> {
     let seg = &p.segments[id];
     let entity = &p.catalog.entities[seg.entity];
-    let q = compile::segment(p, id, &DuckDb, opts).map_err(Failed::Compiling)?;
+    let q = compile::compile(p, &Request::Segment(id), &DuckDb, opts).map_err(Failed::Compiling)?;
     let sql = compile::to_sql(&q);
     let started = Instant::now();
     engine

@@ -4,7 +4,7 @@ use crate::engine::{duckdb_type, relation_shape, Engine, Error};
 use crate::sqltext;
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect::DuckDb;
-use segql_plan::ir::{GivenSourceDef, Lit, Program, Relation, Target, TestDef};
+use segql_plan::ir::{GivenSourceDef, Lit, Program, Relation, TestDef};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -103,44 +103,11 @@ fn run(p: &Program, t: &TestDef, base: &Path) -> Result<Vec<ExpectOutcome>, Erro
     let opts = Options { as_of: t.as_of };
     let mut out = Vec::new();
     for e in &t.expects {
-        let (label, sql) = match &e.target {
-            Target::Segment(id) => {
-                let q = compile::segment(p, *id, &DuckDb, opts).map_err(|u| Error {
-                    context: "compiling".into(),
-                    message: u.to_string(),
-                })?;
-                (p.segments[*id].name.clone(), compile::to_sql(&q))
-            }
-            Target::SplitGroup(si, group) => {
-                let q = compile::split(p, *si, &DuckDb, opts).map_err(|u| Error {
-                    context: "compiling".into(),
-                    message: u.to_string(),
-                })?;
-                let g = sqltext::literal(group);
-                (
-                    format!("{}.{group}", p.splits[*si].name),
-                    format!(
-                        "SELECT * FROM (\n{}\n) AS s WHERE \"split_group\" = {g}",
-                        compile::to_sql(&q)
-                    ),
-                )
-            }
-            Target::PriorityStage(pi, seg) => {
-                let q = compile::priority(p, *pi, &DuckDb, opts).map_err(|u| Error {
-                    context: "compiling".into(),
-                    message: u.to_string(),
-                })?;
-                let name = &p.segments[*seg].name;
-                let n = sqltext::literal(name);
-                (
-                    format!("{}.{name}", p.priorities[*pi].name),
-                    format!(
-                        "SELECT * FROM (\n{}\n) AS s WHERE \"segment\" = {n}",
-                        compile::to_sql(&q)
-                    ),
-                )
-            }
-        };
+        let q = compile::members(p, e.target, &e.rows, &DuckDb, opts).map_err(|u| Error {
+            context: "compiling".into(),
+            message: u.to_string(),
+        })?;
+        let (label, sql) = (e.label(p), compile::to_sql(&q));
         let actual: BTreeSet<String> = engine.first_column(&sql)?.into_iter().flatten().collect();
         let expected: BTreeSet<String> = e.members.iter().map(key_text).collect();
         out.push(ExpectOutcome {

@@ -88,26 +88,12 @@ const ITEMS: &[&str] = segql_syntax::parser::TOP_LEVEL;
 /// Words after which a condition starts.
 const COND_START: &[&str] = &["where", "and", "or", "not", "if"];
 
-/// The fields of each block.
+/// The fields of each block, as the parser accepts them; an assert's two-word checks
+/// are offered whole.
 pub fn fields(block: &str) -> &'static [&'static str] {
     match block {
-        "entity" => &["table", "key", "description", "columns"],
-        "events" => &[
-            "table",
-            "key",
-            "name",
-            "event",
-            "time",
-            "description",
-            "properties",
-        ],
-        "segment" => &["description", "owner", "tags", "score", "where"],
-        "report" => &["description", "owner", "tags", "segments", "metric"],
-        "split" => &["description", "owner", "tags", "salt", "group"],
-        "priority" => &["description", "owner", "tags", "segments"],
-        "test" => &["description", "as_of", "given", "expect"],
         "assert" => &["size", "disjoint with", "subset of"],
-        _ => &[],
+        other => segql_syntax::parser::block_fields(other),
     }
 }
 
