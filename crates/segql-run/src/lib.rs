@@ -12,6 +12,7 @@
 pub mod assertions;
 pub mod bind;
 pub mod checks;
+pub mod ci;
 pub mod codes;
 pub mod engine;
 pub mod guard;
