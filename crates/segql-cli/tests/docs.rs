@@ -104,7 +104,7 @@ fn generate_refuses_a_directory_it_did_not_write() {
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("error[E0803]"), "{err}");
+    assert!(err.contains("error[E0903]"), "{err}");
     assert!(err.contains("was not written by segql docs"), "{err}");
     assert!(err.contains("hint:"), "{err}");
     assert_eq!(p.listing(), ["mine/notes.txt"]);
@@ -153,7 +153,7 @@ fn a_bad_sizes_file_is_a_coded_error_pointing_into_it() {
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("E0801"), "{err}");
+    assert!(err.contains("E0901"), "{err}");
     assert!(err.contains("sizes.json:3:"), "{err}");
     assert!(!p.path("site").exists());
     // An unknown segment is a warning: the site is written without its figures.
@@ -177,7 +177,7 @@ fn a_bad_sizes_file_is_a_coded_error_pointing_into_it() {
         .unwrap();
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");
-    assert!(err.contains("W0802"), "{err}");
+    assert!(err.contains("W0902"), "{err}");
     assert!(err.contains("did you mean `paying`?"), "{err}");
     let paying = p.read("site/segment/paying.html");
     assert!(paying.contains("<span class=\"big\">12</span> members"));
@@ -265,7 +265,7 @@ fn serve_on_a_taken_port_is_a_coded_error() {
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("error[E0804]"), "{err}");
+    assert!(err.contains("error[E0904]"), "{err}");
     assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
     assert!(err.contains("--port"), "{err}");
 }

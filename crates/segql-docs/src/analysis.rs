@@ -124,8 +124,8 @@ impl<'a> Analysis<'a> {
             for (ei, e) in t.expects.iter().enumerate() {
                 let hit = match (&e.target, it.kind) {
                     (Target::Segment(s), Kind::Segment) => *s == it.index,
-                    (Target::SplitGroup(s, _), Kind::Split) => *s == it.index,
-                    (Target::PriorityStage(p, _), Kind::Priority) => *p == it.index,
+                    (Target::Split(s), Kind::Split) => *s == it.index,
+                    (Target::Priority(p), Kind::Priority) => *p == it.index,
                     _ => false,
                 };
                 if hit {

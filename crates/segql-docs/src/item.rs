@@ -472,14 +472,14 @@ fn checks(a: &Analysis, i: usize) -> Vec<String> {
     for (ti, ei) in a.tests_of(i) {
         let t = &p.tests[ti];
         let e = &t.expects[ei];
-        let what = match &e.target {
-            segql_plan::ir::Target::SplitGroup(_, g) => {
+        let what = match &e.rows {
+            segql_plan::ir::Rows::Group(g) => {
                 format!(" in group <code>{}</code>", escape(g))
             }
-            segql_plan::ir::Target::PriorityStage(_, s) => {
+            segql_plan::ir::Rows::Stage(s) => {
                 format!(" in <code>{}</code>", escape(&p.segments[*s].name))
             }
-            segql_plan::ir::Target::Segment(_) => String::new(),
+            segql_plan::ir::Rows::All => String::new(),
         };
         let n = e.members.len();
         let desc = t

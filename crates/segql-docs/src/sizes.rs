@@ -87,7 +87,7 @@ pub struct HistoryPoint {
 const HINT: &str = "a sizes file is {\"segments\": {\"NAME\": {\"size\": 312, \"population\": 2000, \"sample\": [\"u1\"], \"history\": [{\"as_of\": \"2025-12-01\", \"size\": 290}]}}} (docs/docs-site.md)";
 
 /// Reads a sizes file (its text in the source map as `file`). Malformed JSON, a field
-/// of the wrong type or an unknown field is an E0801 pointing at it; then each figure
+/// of the wrong type or an unknown field is an E0901 pointing at it; then each figure
 /// is checked ([`Sizes::check`]).
 pub fn parse(text: &str, file: FileId) -> Result<Sizes, Box<Diagnostic>> {
     serde_json::from_str::<Sizes>(text).map_err(|e| {
@@ -125,8 +125,8 @@ fn offset(text: &str, line: usize, column: usize) -> u32 {
 
 impl Sizes {
     /// Checks the figures against the project: instants that parse, a history in time
-    /// order, sizes within the population (errors, E0801), and segments the project
-    /// does not declare (warnings, W0802: their figures are left out). Problems name the
+    /// order, sizes within the population (errors, E0901), and segments the project
+    /// does not declare (warnings, W0902: their figures are left out). Problems name the
     /// field (`segments.paying.history[2].as_of`) and point at the file.
     pub fn check(&self, p: &Program, file: FileId) -> Vec<Diagnostic> {
         let at = Span::new(file, 0, 0);

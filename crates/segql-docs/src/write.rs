@@ -169,7 +169,7 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         std::fs::write(tmp.path().join("thesis.tex"), "precious").expect("write");
         let e = site(&["index.html"]).write(tmp.path()).unwrap_err();
-        assert_eq!(e.code, "E0803");
+        assert_eq!(e.code, "E0903");
         assert!(e.message.contains("was not written by segql docs"), "{e}");
         assert_eq!(
             std::fs::read_to_string(tmp.path().join("thesis.tex")).expect("read"),

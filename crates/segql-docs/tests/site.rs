@@ -292,9 +292,9 @@ fn bad_sizes_files_get_coded_errors() {
     let p = ws.program.as_ref().expect("program");
     let file = segql_syntax::FileId(7);
     let parse = |t: &str| segql_docs::sizes::parse(t, file);
-    // Not JSON, a wrong type, an unknown field: E0801 at the place.
+    // Not JSON, a wrong type, an unknown field: E0901 at the place.
     let e = parse("{\"segments\": {\"paying\": {\"size\": -1}}}").unwrap_err();
-    assert_eq!(e.code, "E0801");
+    assert_eq!(e.code, "E0901");
     assert!(
         e.message.contains("invalid value: integer `-1`"),
         "{}",
@@ -321,30 +321,30 @@ fn bad_sizes_files_get_coded_errors() {
         .map(|d| format!("{} {}", d.code, d.message))
         .collect();
     let has = |code: &str, text: &str| msgs.iter().any(|m| m.starts_with(code) && m.contains(text));
-    assert!(has("E0801", "as_of `yesterday` is not a date"), "{msgs:#?}");
+    assert!(has("E0901", "as_of `yesterday` is not a date"), "{msgs:#?}");
     assert!(
         has(
-            "E0801",
+            "E0901",
             "segments.paying.size is 5, more than its population (3)"
         ),
         "{msgs:#?}"
     );
     assert!(
         has(
-            "E0801",
+            "E0901",
             "segments.paying.history[1].as_of `2025-11-01` is not after"
         ),
         "{msgs:#?}"
     );
     assert!(
         has(
-            "E0801",
+            "E0901",
             "segments.paying.history[2].as_of `2025-13-01` is not a date in the calendar"
         ),
         "{msgs:#?}"
     );
-    assert!(has("W0802", "`payng`, which is not a segment"), "{msgs:#?}");
-    let w = d.iter().find(|d| d.code == "W0802").expect("warning");
+    assert!(has("W0902", "`payng`, which is not a segment"), "{msgs:#?}");
+    let w = d.iter().find(|d| d.code == "W0902").expect("warning");
     assert!(!w.is_error());
     assert!(w
         .hint
