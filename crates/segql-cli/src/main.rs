@@ -10,6 +10,7 @@ mod args;
 mod check;
 mod compile_cmd;
 mod data;
+mod docs_cmd;
 mod fmt_cmd;
 mod graph_cmd;
 mod history_cmd;
@@ -92,6 +93,9 @@ enum Command {
     Backtest(args::Backtest),
     /// Run the language server on stdin and stdout, for editors (docs/editor.md).
     Lsp,
+    /// The project as a static site: an index, a page per item, the lineage graph
+    /// (docs/docs-site.md).
+    Docs(docs_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -122,6 +126,7 @@ fn main() -> ExitCode {
         Command::Compile(a) => compile_cmd::run(a, color),
         Command::Dialects => Ok(compile_cmd::dialects()),
         Command::Lsp => lsp_cmd::run(),
+        Command::Docs(a) => docs_cmd::run(a, color),
         Command::Run(a) => run_cmd::run(a, color),
         Command::Preview(a) => run_cmd::preview(a, color),
         Command::Init(a) => init_cmd::run(&a.dir),
