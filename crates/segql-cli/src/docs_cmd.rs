@@ -26,8 +26,12 @@ pub struct Common {
     /// A project directory or .seg files (default: the project here).
     pub paths: Vec<PathBuf>,
     /// Sizes, samples and history of segments to show, as JSON (docs/docs-site.md).
+    /// Without it, the project's recorded snapshots (`segql snapshot`) are shown.
     #[arg(long, value_name = "FILE")]
     pub sizes: Option<PathBuf>,
+    /// Show no sizes or history, even when snapshots are recorded.
+    #[arg(long, conflicts_with = "sizes")]
+    pub no_state: bool,
     #[command(flatten)]
     pub as_of: crate::args::AsOf,
 }
@@ -122,6 +126,9 @@ fn build(c: &Common, color: bool) -> Result<Option<(segql_docs::Site, Option<Pat
             Err(d) => diags.push(*d),
         }
     }
+    if c.sizes.is_none() && !c.no_state {
+        sizes = sizes_from_state(&ws)?;
+    }
     output::print_diagnostics(&ws.map, &diags, color);
     let Some(program) = ws
         .program
@@ -156,4 +163,69 @@ fn dir_name(p: &Path) -> String {
         .ok()
         .and_then(|c| c.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "segql project".to_string())
+}
+
+/// The sizes the project's state holds (`segql snapshot`): per recorded segment the
+/// project still declares, its size, ten current members and its size, entered and left
+/// at every recorded run. `None` when nothing is recorded; a state that cannot be read
+/// (newer, damaged, locked) is its coded error.
+fn sizes_from_state(ws: &project::Workspace) -> Result<Option<segql_docs::Sizes>> {
+    use segql_docs::sizes::{HistoryPoint, Key, SegmentSizes};
+    use segql_run::membership;
+    use segql_syntax::time::format_timestamp;
+    let (Some(_), Some(program)) = (&ws.inputs.root, &ws.program) else {
+        return Ok(None);
+    };
+    if !crate::membership_cmd::state_path(ws)?.is_file() {
+        return Ok(None);
+    }
+    let engine = match crate::membership_cmd::open_state(ws) {
+        Ok(e) => e,
+        // A state file with no run yet: nothing to show.
+        Err(e) if e.to_string().contains(segql_run::codes::NO_STATE) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let store = membership::attached_store(&engine);
+    let state_err = crate::membership_cmd::state_err;
+    let names: Vec<String> = store
+        .segments()
+        .map_err(state_err)?
+        .into_iter()
+        .filter(|n| program.segments.iter().any(|s| &s.name == n))
+        .collect();
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let mut sizes = segql_docs::Sizes::default();
+    let mut latest = i64::MIN;
+    for r in store.history(&names).map_err(state_err)? {
+        let cell = |i: usize| r.get(i).cloned().flatten().unwrap_or_default();
+        let number = |i: usize| cell(i).parse::<u64>().ok();
+        let as_of: i64 = cell(1).parse().unwrap_or(0);
+        latest = latest.max(as_of);
+        let seg = sizes.segments.entry(cell(0)).or_default();
+        let size = number(3).unwrap_or(0);
+        seg.size = Some(size);
+        seg.history.push(HistoryPoint {
+            as_of: format_timestamp(as_of),
+            size,
+            entered: number(4),
+            left: number(5),
+        });
+    }
+    for name in &names {
+        let current = store.current(name).map_err(state_err)?;
+        let seg: &mut SegmentSizes = sizes.segments.entry(name.clone()).or_default();
+        seg.sample = current.into_iter().take(10).map(Key::Str).collect();
+    }
+    if latest > i64::MIN {
+        sizes.as_of = Some(format_timestamp(latest));
+    }
+    eprintln!(
+        "sizes and history of {} segment{} from the recorded snapshots ({})",
+        names.len(),
+        if names.len() == 1 { "" } else { "s" },
+        project::display_path(&crate::membership_cmd::state_path(ws)?)
+    );
+    Ok(Some(sizes))
 }

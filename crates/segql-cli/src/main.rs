@@ -13,12 +13,15 @@ mod data;
 mod docs_cmd;
 mod fmt_cmd;
 mod graph_cmd;
+mod history_cmd;
 mod init_cmd;
 mod lsp_cmd;
+mod membership_cmd;
 mod outfile;
 mod output;
 mod project;
 mod run_cmd;
+mod series_out;
 mod test_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -78,6 +81,16 @@ enum Command {
     Graph(args::Graph),
     /// List the SQL dialects and how far the tests take each.
     Dialects,
+    /// Record the selected segments' members as of an instant in segql's state: who
+    /// entered and who left since the last snapshot, and why.
+    Snapshot(args::Snapshot),
+    /// Who entered and who left: the last snapshot's changes, or the net changes since
+    /// an instant or a run.
+    Changes(args::Changes),
+    /// Size, entered and left of segments at each recorded snapshot.
+    History(args::History),
+    /// Size, entered and left of segments over a series of instants (nothing recorded).
+    Backtest(args::Backtest),
     /// Run the language server on stdin and stdout, for editors (docs/editor.md).
     Lsp,
     /// The project as a static site: an index, a page per item, the lineage graph
@@ -119,6 +132,10 @@ fn main() -> ExitCode {
         Command::Init(a) => init_cmd::run(&a.dir),
         Command::Graph(a) => graph_cmd::run(&a.paths, a.format, color),
         Command::Test(a) => test_cmd::run(a, color),
+        Command::Snapshot(a) => membership_cmd::snapshot(a, color),
+        Command::Changes(a) => membership_cmd::changes(a),
+        Command::History(a) => history_cmd::history(a),
+        Command::Backtest(a) => history_cmd::backtest(a, color),
     });
     match result {
         Ok(Ok(code)) => code,

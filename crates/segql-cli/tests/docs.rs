@@ -13,6 +13,8 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+/// The example project. Its tests pass `--no-state`: `scripts/example` records snapshots
+/// there, which the site would otherwise show.
 fn example() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../examples/saas")
@@ -33,6 +35,7 @@ fn generate_writes_the_example_s_site_and_regenerates_in_place() {
             "docs",
             "generate",
             &example(),
+            "--no-state",
             "--as-of",
             "2026-01-01",
             "--out",
@@ -66,7 +69,7 @@ fn generate_writes_the_example_s_site_and_regenerates_in_place() {
     )
     .unwrap();
     let o = Command::new(BIN)
-        .args(["docs", "generate", &example(), "--out"])
+        .args(["docs", "generate", &example(), "--no-state", "--out"])
         .arg(&out)
         .output()
         .unwrap();
@@ -98,7 +101,7 @@ fn generate_refuses_a_directory_it_did_not_write() {
     let p = Project::empty();
     p.write("mine/notes.txt", "keep me");
     let o = Command::new(BIN)
-        .args(["docs", "generate", &example(), "--out"])
+        .args(["docs", "generate", &example(), "--no-state", "--out"])
         .arg(p.path("mine"))
         .output()
         .unwrap();
@@ -202,7 +205,7 @@ fn get(port: u16, path: &str) -> (String, String, String) {
 #[test]
 fn serve_answers_on_loopback_with_the_site_only() {
     let mut child = Command::new(BIN)
-        .args(["docs", "serve", &example(), "--port", "0"])
+        .args(["docs", "serve", &example(), "--no-state", "--port", "0"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -259,7 +262,7 @@ fn serve_on_a_taken_port_is_a_coded_error() {
     let taken = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
     let o = Command::new(BIN)
-        .args(["docs", "serve", &example(), "--port", &port])
+        .args(["docs", "serve", &example(), "--no-state", "--port", &port])
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -268,4 +271,81 @@ fn serve_on_a_taken_port_is_a_coded_error() {
     assert!(err.contains("error[E0904]"), "{err}");
     assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
     assert!(err.contains("--port"), "{err}");
+}
+
+#[test]
+fn generate_shows_the_recorded_snapshots_as_sizes_and_history() {
+    let p = Project::demo();
+    p.write(
+        "segql.toml",
+        "name = \"demo\"\npaths = [\"segments\"]\n\n[bindings]\n\"t.users\" = \"data/users.csv\"\n",
+    )
+    .write(
+        "segments/a.seg",
+        "entity user {\n  table t.users\n  key user_id\n  columns {\n    plan string\n  }\n}\n\nsegment pro {\n  where plan = \"pro\"\n}\n",
+    )
+    .write("data/users.csv", "user_id,plan\nu1,pro\nu2,free\nu3,pro\n");
+    // Before any snapshot: no size section, and no complaint.
+    let o = p.segql(&["docs", "generate"]).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!p
+        .read("target/docs/segment/pro.html")
+        .contains("id=\"size\""));
+    let snapshot = |as_of: &str| {
+        let o = p.segql(&["snapshot", "--as-of", as_of]).output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+    };
+    snapshot("2026-01-01");
+    p.write(
+        "data/users.csv",
+        "user_id,plan\nu1,pro\nu2,pro\nu3,free\nu4,pro\n",
+    );
+    snapshot("2026-02-01");
+    let o = p.segql(&["docs", "generate"]).output().unwrap();
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains(
+            "sizes and history of 1 segment from the recorded snapshots (.segql/state.duckdb)"
+        ),
+        "{err}"
+    );
+    let page = p.read("target/docs/segment/pro.html");
+    // The latest size, the current members as the sample, and one history row per run:
+    // 2 members, then 3 (u2 and u4 entered, u3 left).
+    assert!(
+        page.contains("<span class=\"big\">3</span> members"),
+        "{page}"
+    );
+    assert!(page.contains("as of 2026-02-01T00:00:00Z"), "{page}");
+    for k in ["u1", "u2", "u4"] {
+        assert!(
+            page.contains(&format!("<code class=\"key\">{k}</code>")),
+            "{page}"
+        );
+    }
+    assert!(!page.contains("<code class=\"key\">u3</code>"), "{page}");
+    assert!(page.contains("Size over time"), "{page}");
+    assert!(
+        page.contains("<tr><td>2026-01-01T00:00:00Z</td><td class=\"num\">2</td>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<tr><td>2026-02-01T00:00:00Z</td><td class=\"num\">3</td><td class=\"num\">2</td><td class=\"num\">1</td></tr>"),
+        "{page}"
+    );
+    // --no-state leaves them out; --sizes and --no-state together are a usage error.
+    let o = p
+        .segql(&["docs", "generate", "--no-state"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!p
+        .read("target/docs/segment/pro.html")
+        .contains("id=\"size\""));
+    let o = p
+        .segql(&["docs", "generate", "--no-state", "--sizes", "x.json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }

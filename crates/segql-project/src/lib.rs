@@ -34,6 +34,9 @@ pub struct Config {
     /// `format`, `hive_partitioning`, or `duckdb` and `table`.
     #[serde(default)]
     pub bindings: std::collections::BTreeMap<String, Spanned<toml::Value>>,
+    /// segql's state (recorded snapshots): a DuckDB file, relative to the project.
+    /// Default: `.segql/state.duckdb`.
+    pub state: Option<String>,
 }
 
 /// What a command works on: the files, where they came from, and the problems found
@@ -92,7 +95,10 @@ pub fn read_config(
                 .strip_prefix("unknown field `")
                 .and_then(|rest| rest.split('`').next())
                 .and_then(|field| {
-                    segql_syntax::parser::did_you_mean(field, ["name", "paths", "bindings"])
+                    segql_syntax::parser::did_you_mean(
+                        field,
+                        ["name", "paths", "bindings", "state"],
+                    )
                 })
                 .map(|s| format!("did you mean `{s}`? {CONFIG_HINT}"))
                 .unwrap_or_else(|| CONFIG_HINT.to_string());

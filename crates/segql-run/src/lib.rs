@@ -16,6 +16,7 @@ pub mod ci;
 pub mod codes;
 pub mod engine;
 pub mod guard;
+pub mod membership;
 pub mod run;
 pub mod session;
 pub mod sqltext;
