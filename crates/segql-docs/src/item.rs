@@ -487,8 +487,18 @@ fn checks(a: &Analysis, i: usize) -> Vec<String> {
             .as_ref()
             .map(|d| format!(" — {}", escape(d)))
             .unwrap_or_default();
+        // `entered`/`left`: between the test's since and as_of.
+        let change = match (e.change, t.since) {
+            (Some(c), Some(since)) => format!(
+                " {} between {} and {}",
+                c.keyword(),
+                segql_syntax::time::format_timestamp(since),
+                segql_syntax::time::format_timestamp(t.as_of)
+            ),
+            _ => String::new(),
+        };
         out.push(format!(
-            "test <code>{}</code> expects {n} member{}{what} <span class=\"where\">({})</span>{desc}",
+            "test <code>{}</code> expects {n} member{}{what}{change} <span class=\"where\">({})</span>{desc}",
             escape(&t.name),
             if n == 1 { "" } else { "s" },
             escape(&a.location(e.span)),

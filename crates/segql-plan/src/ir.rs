@@ -501,6 +501,8 @@ pub struct TestDef {
     pub description: Option<String>,
     /// Microseconds since the epoch.
     pub as_of: i64,
+    /// The earlier instant `entered`/`left` expectations compare with (before `as_of`).
+    pub since: Option<i64>,
     pub givens: Vec<GivenDef>,
     pub expects: Vec<ExpectDef>,
     pub span: Span,
@@ -536,6 +538,9 @@ pub struct ExpectDef {
     /// Which of the target's rows: a segment's members, a split's group, a priority
     /// list's stage.
     pub rows: Rows,
+    /// `entered` or `left` between the test's `since` and `as_of`; none: the rows at
+    /// `as_of`.
+    pub change: Option<segql_syntax::ast::Change>,
     pub members: Vec<Lit>,
     pub span: Span,
 }
@@ -544,10 +549,14 @@ impl ExpectDef {
     /// How the test names it: `segment`, `split.group`, `priority.segment`.
     pub fn label(&self, p: &Program) -> String {
         let name = self.target.name(p);
-        match &self.rows {
+        let rows = match &self.rows {
             Rows::All => name.to_string(),
             Rows::Group(g) => format!("{name}.{g}"),
             Rows::Stage(seg) => format!("{name}.{}", p.segments[*seg].name),
+        };
+        match self.change {
+            Some(c) => format!("{rows} {}", c.keyword()),
+            None => rows,
         }
     }
 }

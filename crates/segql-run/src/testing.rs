@@ -5,6 +5,7 @@ use crate::sqltext;
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect::DuckDb;
 use segql_plan::ir::{GivenSourceDef, Lit, Program, Relation, TestDef};
+use segql_syntax::ast::Change;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -100,17 +101,34 @@ fn run(p: &Program, t: &TestDef, base: &Path) -> Result<Vec<ExpectOutcome>, Erro
     }
     // The given rows are loaded: DuckDB touches no file from here on.
     engine.lock_down(&Default::default(), &[])?;
-    let opts = Options { as_of: t.as_of };
     let mut out = Vec::new();
     for e in &t.expects {
-        let q = compile::members(p, e.target, &e.rows, &DuckDb, opts).map_err(|u| Error {
-            context: "compiling".into(),
-            message: u.to_string(),
-        })?;
-        let (label, sql) = (e.label(p), compile::to_sql(&q));
-        let rows = engine.first_column(&sql)?;
+        // The keys of the expectation's rows at an instant, and what a set would hide.
+        let rows_at = |as_of: i64| -> Result<(BTreeSet<String>, Vec<String>), Error> {
+            let q = compile::members(p, e.target, &e.rows, &DuckDb, Options { as_of }).map_err(
+                |u| Error {
+                    context: "compiling".into(),
+                    message: u.to_string(),
+                },
+            )?;
+            Ok(distinct_members(engine.first_column(&compile::to_sql(&q))?))
+        };
+        let label = e.label(p);
+        // `entered`: in the rows at as_of and not at since; `left`: the other way round.
+        let (actual, anomalies) = match (e.change, t.since) {
+            (Some(change), Some(since)) => {
+                let (now, mut anomalies) = rows_at(t.as_of)?;
+                let (before, earlier) = rows_at(since)?;
+                anomalies.extend(earlier.into_iter().map(|a| format!("{a} at since")));
+                let keys = match change {
+                    Change::Entered => now.difference(&before).cloned().collect(),
+                    Change::Left => before.difference(&now).cloned().collect(),
+                };
+                (keys, anomalies)
+            }
+            _ => rows_at(t.as_of)?,
+        };
         let expected: BTreeSet<String> = e.members.iter().map(key_text).collect();
-        let (actual, anomalies) = distinct_members(rows);
         let mut unexpected: Vec<String> = actual.difference(&expected).cloned().collect();
         unexpected.extend(anomalies);
         out.push(ExpectOutcome {

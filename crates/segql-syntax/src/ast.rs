@@ -691,12 +691,15 @@ pub struct Priority {
 // Tests and assertions
 // ---------------------------------------------------------------------------------------
 
-/// `test NAME { as_of TS  given REL {table}|from "path"  expect TARGET = [keys] }`
+/// `test NAME { as_of TS  since TS  given REL {table}|from "path"
+/// expect TARGET [entered|left] = [keys] }`
 #[derive(Debug, Clone, PartialEq)]
 pub struct Test {
     pub name: Ident,
     pub description: Option<StrLit>,
     pub as_of: Literal,
+    /// The earlier instant that `expect X entered|left` compare `as_of` with.
+    pub since: Option<Literal>,
     pub givens: Vec<Given>,
     pub expects: Vec<Expect>,
 }
@@ -727,8 +730,27 @@ pub struct Table {
 pub struct Expect {
     /// A segment, or `split.group`, or `priority.segment`.
     pub target: Path,
+    /// `entered` or `left` between the test's `since` and `as_of`; none: the members
+    /// at `as_of`.
+    pub change: Option<Change>,
     pub members: Vec<Literal>,
     pub span: Span,
+}
+
+/// Which keys an `expect` lists: those that entered or left between `since` and `as_of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Entered,
+    Left,
+}
+
+impl Change {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Change::Entered => "entered",
+            Change::Left => "left",
+        }
+    }
 }
 
 /// `assert SEGMENT { size between 10 and 500  disjoint with X  subset of Y }`

@@ -337,6 +337,9 @@ impl<'a> Printer<'a> {
                     self.field(d.span.start, "description", &escape(&d.value, '"'));
                 }
                 self.field(t.as_of.span.start, "as_of", &literal_text(&t.as_of.kind));
+                if let Some(since) = &t.since {
+                    self.field(since.span.start, "since", &literal_text(&since.kind));
+                }
                 for g in &t.givens {
                     self.newline_at(g.span.start);
                     self.w(&format!("given {}", ident_text(&g.relation.name)));
@@ -352,8 +355,13 @@ impl<'a> Printer<'a> {
                     self.newline_at(e.span.start);
                     let members: Vec<String> =
                         e.members.iter().map(|m| literal_text(&m.kind)).collect();
-                    let line =
-                        format!("expect {} = [{}]", path_text(&e.target), members.join(", "));
+                    let change = e.change.map(|c| format!(" {}", c.keyword()));
+                    let line = format!(
+                        "expect {}{} = [{}]",
+                        path_text(&e.target),
+                        change.unwrap_or_default(),
+                        members.join(", ")
+                    );
                     self.w(&line);
                 }
                 self.close(end);

@@ -144,7 +144,7 @@ const SEGMENT_FIELDS: &[&str] = &["description", "owner", "tags", "score", "wher
 const REPORT_FIELDS: &[&str] = &["description", "owner", "tags", "segments", "metric"];
 const SPLIT_FIELDS: &[&str] = &["description", "owner", "tags", "salt", "group"];
 const PRIORITY_FIELDS: &[&str] = &["description", "owner", "tags", "segments"];
-const TEST_FIELDS: &[&str] = &["description", "as_of", "given", "expect"];
+const TEST_FIELDS: &[&str] = &["description", "as_of", "since", "given", "expect"];
 const ASSERT_FIELDS: &[&str] = &["size", "disjoint", "subset"];
 
 /// The fields a block accepts (`entity`, `events`, `segment`, `report`, `split`,
@@ -1657,37 +1657,42 @@ impl<'a> Parser<'a> {
     // Tests and assertions
     // -----------------------------------------------------------------------------------
 
+    /// A test's `as_of` or `since`: a date or a timestamp.
+    fn instant(&mut self, field: &str) -> PResult<Literal> {
+        let lit = self.literal(false)?;
+        if !matches!(lit.kind, LitKind::Date(_) | LitKind::Timestamp(_)) {
+            let d = Diagnostic::error(
+                codes::UNEXPECTED_TOKEN,
+                lit.span,
+                format!("`{field}` must be a date or a timestamp"),
+            )
+            .with_label(if matches!(lit.kind, LitKind::Str(_)) {
+                "a string, not a date: remove the quotes"
+            } else {
+                "not a date"
+            })
+            .with_hint(format!("for example: {field} 2024-06-01T00:00:00Z"));
+            self.push_diag(d);
+            return Err(Stop);
+        }
+        Ok(lit)
+    }
+
     fn test(&mut self) -> PResult<Test> {
         self.bump(); // the item keyword, checked by `item`
         let name = self.name("a test name")?;
         let owner = format!("test `{}`", name.name);
         let mut description = None;
         let mut as_of = None;
+        let mut since = None;
         let mut givens = Vec::new();
         let mut expects = Vec::new();
         let seen = self.block(&owner, TEST_FIELDS, |p, w, t| {
             p.bump();
             match w {
                 "description" => description = Some(p.string("a description string")?),
-                "as_of" => {
-                    let lit = p.literal(false)?;
-                    if !matches!(lit.kind, LitKind::Date(_) | LitKind::Timestamp(_)) {
-                        let d = Diagnostic::error(
-                            codes::UNEXPECTED_TOKEN,
-                            lit.span,
-                            "`as_of` must be a date or a timestamp",
-                        )
-                        .with_label(if matches!(lit.kind, LitKind::Str(_)) {
-                            "a string, not a date: remove the quotes"
-                        } else {
-                            "not a date"
-                        })
-                        .with_hint("for example: as_of 2024-06-01T00:00:00Z");
-                        p.push_diag(d);
-                        return Err(Stop);
-                    }
-                    as_of = Some(lit);
-                }
+                "as_of" => as_of = Some(p.instant("as_of")?),
+                "since" => since = Some(p.instant("since")?),
                 "given" => {
                     let relation = p.name("the entity or events relation the rows stand for")?;
                     let source = if p.eat_word("from") {
@@ -1708,10 +1713,17 @@ impl<'a> Parser<'a> {
                 }
                 "expect" => {
                     let target = p.path("a segment name")?;
+                    let change = if p.eat_word("entered") {
+                        Some(Change::Entered)
+                    } else if p.eat_word("left") {
+                        Some(Change::Left)
+                    } else {
+                        None
+                    };
                     if !p.eat(TokKind::Eq) {
                         return Err(p.expected_with_hint(
-                            "`=`",
-                            "expect SEGMENT = [\"key1\", \"key2\"]",
+                            "`=`, or `entered =` / `left =` (with `since` in the test)",
+                            "expect SEGMENT = [\"key1\", \"key2\"]  or  expect SEGMENT entered = [\"key1\"]",
                         ));
                     }
                     if p.kind() != TokKind::LBracket {
@@ -1731,6 +1743,7 @@ impl<'a> Parser<'a> {
                     p.expect_close_bracket()?;
                     expects.push(Expect {
                         target,
+                        change,
                         members,
                         span: p.span_from(t.start),
                     });
@@ -1754,6 +1767,7 @@ impl<'a> Parser<'a> {
             name,
             description,
             as_of,
+            since,
             givens,
             expects,
         })

@@ -11,12 +11,46 @@ impl<'a> Checker<'a> {
             _ => return,
         };
         let mut ok = true;
+        let since = t.since.as_ref().and_then(|l| match l.kind {
+            LitKind::Date(d) => Some((day_start(d), l.span)),
+            LitKind::Timestamp(ts) => Some((ts, l.span)),
+            _ => None,
+        });
+        if let Some((since, span)) = since {
+            if since >= as_of {
+                self.err(
+                    Diagnostic::error(
+                        codes::BAD_TEST,
+                        span,
+                        "`since` must be before the test's `as_of`",
+                    )
+                    .with_label("not before as_of")
+                    .with_hint("`expect X entered = [...]` lists who is in X at as_of and was not at since: give since an earlier instant"),
+                );
+                ok = false;
+            }
+        }
         let mut givens = Vec::new();
         for g in &t.givens {
             self.given(g, &mut ok, &mut givens);
         }
         let mut expects = Vec::new();
         for e in &t.expects {
+            if let (Some(c), None) = (e.change, since) {
+                self.err(
+                    Diagnostic::error(
+                        codes::BAD_TEST,
+                        e.span,
+                        format!(
+                            "`expect ... {}` needs the test's `since`: the instant to compare as_of with",
+                            c.keyword()
+                        ),
+                    )
+                    .with_label(format!("{} since when?", c.keyword()))
+                    .with_hint("add `since 2024-05-01` (before as_of) to the test"),
+                );
+                ok = false;
+            }
             let Some((target, rows, entity)) = self.target(&e.target) else {
                 ok = false;
                 continue;
@@ -53,6 +87,7 @@ impl<'a> Checker<'a> {
             expects.push(ExpectDef {
                 target,
                 rows,
+                change: e.change,
                 members,
                 span: e.span,
             });
@@ -62,6 +97,7 @@ impl<'a> Checker<'a> {
                 name: t.name.name.clone(),
                 description: t.description.as_ref().map(|d| d.value.clone()),
                 as_of,
+                since: since.map(|(t, _)| t),
                 givens,
                 expects,
                 span: t.name.span,

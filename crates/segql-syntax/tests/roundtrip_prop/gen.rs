@@ -662,23 +662,28 @@ fn test_item() -> impl Strategy<Value = ItemKind> {
         source,
         span: sp(),
     });
-    let expect = (path(), vec(literal(false), 0..4)).prop_map(|(target, members)| Expect {
-        target,
-        members,
-        span: sp(),
-    });
+    let change = option::of(prop_oneof![Just(Change::Entered), Just(Change::Left)]);
+    let expect =
+        (path(), change, vec(literal(false), 0..4)).prop_map(|(target, change, members)| Expect {
+            target,
+            change,
+            members,
+            span: sp(),
+        });
     (
         ident(),
         option::of(strlit()),
         time_literal(),
+        option::of(time_literal()),
         vec(given, 0..3),
         vec(expect, 0..3),
     )
-        .prop_map(|(name, description, as_of, givens, expects)| {
+        .prop_map(|(name, description, as_of, since, givens, expects)| {
             ItemKind::Test(Test {
                 name,
                 description,
                 as_of,
+                since,
                 givens,
                 expects,
             })
