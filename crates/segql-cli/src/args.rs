@@ -114,6 +114,11 @@ pub struct Run {
     /// Add every trait of the entity as a column (`--with traits`).
     #[arg(long = "with", value_name = "traits", value_parser = ["traits"])]
     pub with: Option<String>,
+    /// Run on this warehouse target (`[targets.NAME]` in segql.toml or the user-level
+    /// file; NAME:ENVIRONMENT for one of its environments) instead of the embedded
+    /// DuckDB over the bindings.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
 }
 
 impl Run {
@@ -131,6 +136,11 @@ pub struct Preview {
     pub select: String,
     #[command(flatten)]
     pub as_of: AsOf,
+    /// Run on this warehouse target (`[targets.NAME]` in segql.toml or the user-level
+    /// file; NAME:ENVIRONMENT for one of its environments) instead of the embedded
+    /// DuckDB over the bindings.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -148,6 +158,11 @@ pub struct Test {
     pub junit: Option<PathBuf>,
     #[command(flatten)]
     pub as_of: AsOf,
+    /// Run the tests and asserts on this warehouse target (`[targets.NAME]` in segql.toml or the user-level
+    /// file; NAME:ENVIRONMENT for one of its environments) instead of the embedded
+    /// DuckDB over the bindings.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -157,4 +172,28 @@ pub struct Graph {
     /// Graphviz dot or Mermaid.
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     pub format: GraphFormat,
+}
+
+#[derive(clap::Args)]
+pub struct Doctor {
+    /// A project directory (default: the project here).
+    pub paths: Vec<PathBuf>,
+    /// The target to check: its driver, a connection, and the catalog against its
+    /// tables. Default: the bindings, and every configured target's driver.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
+}
+
+#[derive(clap::Args)]
+pub struct Seed {
+    /// A project directory (default: the project here).
+    pub paths: Vec<PathBuf>,
+    /// The target to load the bound files into (where its mapping says each relation
+    /// lives).
+    #[arg(long, value_name = "NAME", required = true)]
+    pub target: String,
+    /// Replace relations that already exist on the target (otherwise nothing is
+    /// written when one does).
+    #[arg(long)]
+    pub replace: bool,
 }

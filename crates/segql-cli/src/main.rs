@@ -17,6 +17,7 @@ mod output;
 mod project;
 mod run_cmd;
 mod settings;
+mod target_cmd;
 mod test_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -76,6 +77,12 @@ enum Command {
     Graph(args::Graph),
     /// List the SQL dialects and how far the tests take each.
     Dialects,
+    /// Check where the project runs: the bindings, or a target's driver, connection
+    /// and tables against the catalog (--target NAME).
+    Doctor(args::Doctor),
+    /// Load the project's bound files into a target's tables (for tests and demos;
+    /// the files are only read).
+    Seed(args::Seed),
 }
 
 fn main() -> ExitCode {
@@ -110,6 +117,8 @@ fn main() -> ExitCode {
         Command::Init(a) => init_cmd::run(&a.dir),
         Command::Graph(a) => graph_cmd::run(&a.paths, a.format, color),
         Command::Test(a) => test_cmd::run(a, color),
+        Command::Doctor(a) => target_cmd::doctor(a, color),
+        Command::Seed(a) => target_cmd::seed(a, color),
     });
     match result {
         Ok(Ok(code)) => code,

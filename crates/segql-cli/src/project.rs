@@ -25,6 +25,10 @@ pub struct Config {
     /// `format`, `hive_partitioning`, or `duckdb` and `table`.
     #[serde(default)]
     pub bindings: std::collections::BTreeMap<String, Spanned<toml::Value>>,
+    /// Warehouse targets (`[targets.pg]`), read and checked by segql-target
+    /// ([`crate::target_cmd`]); docs/targets.md.
+    #[serde(default)]
+    pub targets: Option<toml::Value>,
 }
 
 /// What a command works on: the files, where they came from, and the problems found
@@ -83,7 +87,10 @@ pub fn read_config(
                 .strip_prefix("unknown field `")
                 .and_then(|rest| rest.split('`').next())
                 .and_then(|field| {
-                    segql_syntax::parser::did_you_mean(field, ["name", "paths", "bindings"])
+                    segql_syntax::parser::did_you_mean(
+                        field,
+                        ["name", "paths", "bindings", "targets"],
+                    )
                 })
                 .map(|s| format!("did you mean `{s}`? {CONFIG_HINT}"))
                 .unwrap_or_else(|| CONFIG_HINT.to_string());
@@ -423,6 +430,7 @@ pub fn workspace(paths: &[PathBuf]) -> Result<Workspace> {
         });
         let found = crate::settings::check_bindings(&inputs.config_text, id, tables.as_deref());
         diags.extend(found.into_iter().map(|(_, d)| d));
+        diags.extend(crate::target_cmd::diagnostics(&inputs.config_text, id));
     }
     diags.sort_by_key(|d| (d.span.file, d.span.start));
     Ok(Workspace {

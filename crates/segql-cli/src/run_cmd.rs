@@ -1,4 +1,5 @@
-//! `segql run` and `segql preview`: segments executed on DuckDB over the bound data.
+//! `segql run` and `segql preview`: segments executed on DuckDB over the bound data, or
+//! on a warehouse target (`--target NAME`, [`crate::target_cmd`]).
 
 use crate::compile_cmd::{compile_target, select, Target};
 use crate::data;
@@ -8,10 +9,9 @@ use crate::project::{self, display_path, Workspace};
 use anyhow::{anyhow, bail, Context, Result};
 use comfy_table::{presets, Cell, Table};
 use segql_plan::compile::{self, Options};
-use segql_plan::dialect::DuckDb;
 use segql_plan::ir::Program;
+use segql_run::backend::Backend;
 use segql_run::session::{self, Failed};
-use segql_run::sqltext;
 use segql_run::Engine;
 use segql_syntax::time::format_timestamp;
 use std::io::IsTerminal;
@@ -82,22 +82,29 @@ struct ResultSet {
     title: String,
     columns: Vec<String>,
     rows: Vec<Vec<Option<String>>>,
-    /// The DuckDB query that produced it (for --output).
+    /// The query that produced it (for --output, which only DuckDB writes).
     sql: String,
     /// For a segment: its share of the entity's population.
     share: Option<String>,
 }
 
-/// A result's columns, rows and size. When it goes to a file (which COPY writes from
-/// the query itself) only its columns and size are read: millions of members are not
-/// fetched as text to be counted.
+/// A result's columns, rows and size; `ordered`: by its first column, as DuckDB
+/// orders it. When it goes to a file (which COPY writes from the query itself) only its
+/// columns and size are read: millions of members are not fetched as text to be
+/// counted.
 fn fetch(
-    engine: &Engine,
+    engine: &dyn Backend,
     sql: &str,
+    ordered: bool,
     to_file: bool,
 ) -> Result<(Vec<String>, segql_run::engine::Rows, usize)> {
     if !to_file {
-        let (columns, rows) = engine.rows(sql).map_err(query_err)?;
+        let read = if ordered {
+            engine.rows_ordered(sql)
+        } else {
+            engine.rows(sql)
+        };
+        let (columns, rows) = read.map_err(query_err)?;
         let n = rows.len();
         return Ok((columns, rows, n));
     }
@@ -115,29 +122,22 @@ fn loaded(ws: &Workspace, color: bool) -> Option<&Program> {
     ws.program.as_ref().filter(|_| !ws.has_errors())
 }
 
-/// The bound engine (DuckDB locked down to the bound files and `writable`), or `None`
-/// with the problems printed.
+/// Where to run: the bound engine (DuckDB locked down to the bound files and
+/// `writable`) or the target, with the program as it sees it; `None` with the problems
+/// printed.
 fn engine_for(
     ws: &Workspace,
     program: &Program,
+    target: Option<&str>,
     writable: &[String],
     color: bool,
-) -> Result<Option<Engine>> {
-    match data::bind(ws, program, writable)? {
-        Ok(e) => {
-            outfile::set_running(e.interrupter());
-            outfile::stop_if_interrupted();
-            Ok(Some(e))
-        }
-        Err(diags) => {
-            output::print_diagnostics(&ws.map, &diags, color);
-            eprintln!(
-                "not run: the project's data does not fit its catalog ({})",
-                output::count_summary(&diags)
-            );
-            Ok(None)
-        }
+) -> Result<Option<(Box<dyn Backend>, Option<Program>)>> {
+    let found = crate::target_cmd::backend(ws, program, target, writable, color)?;
+    if let Some((b, _)) = &found {
+        outfile::set_running(b.interrupter());
+        outfile::stop_if_interrupted();
     }
+    Ok(found)
 }
 
 /// A failed query, by DuckDB's message, with a code ([`data::query_error`]): what segql
@@ -152,7 +152,7 @@ fn unsupported(e: compile::Unsupported) -> anyhow::Error {
     anyhow!("{e}")
 }
 
-fn population(engine: &Engine, p: &Program, entity: usize) -> Result<u64> {
+fn population(engine: &dyn Backend, p: &Program, entity: usize) -> Result<u64> {
     session::population(engine, p, entity)
         .map_err(query_err)
         .with_context(|| {
@@ -186,6 +186,9 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     // A file that cannot be written is known before any work is done.
     if let Some(path) = &args.output {
         outfile::format_of(path)?;
+        if args.target.is_some() {
+            bail!("--output writes with the embedded DuckDB; with --target, print the results (--format csv or json) instead");
+        }
     }
     outfile::install_handler();
     let ws = project::workspace(&args.paths)?;
@@ -225,9 +228,14 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         .iter()
         .map(|t| t.to_string_lossy().into_owned())
         .collect();
-    let Some(engine) = engine_for(&ws, program, &writable, color)? else {
+    let Some((engine, mapped)) =
+        engine_for(&ws, program, args.target.as_deref(), &writable, color)?
+    else {
         return Ok(ExitCode::from(1));
     };
+    let engine: &dyn Backend = engine.as_ref();
+    let program = mapped.as_ref().unwrap_or(program);
+    let d = engine.dialect();
     let to_file = args.output.is_some();
     let opts = Options { as_of };
     let mut sets: Vec<ResultSet> = Vec::new();
@@ -263,9 +271,9 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         } else {
             Vec::new()
         };
-        let q = compile::batch_with_traits(program, &ids, &traits, &DuckDb, opts)
-            .map_err(unsupported)?;
-        let table = sqltext::ident(&format!("segql_memberships_{}", n + 1));
+        let q = compile::batch_with_traits(program, &ids, &traits, d, opts).map_err(unsupported)?;
+        let kept = format!("segql_memberships_{}", n + 1);
+        let table = engine.ident(&kept);
         let progress = Progress::start(format!(
             "computing {} segment{} of {}",
             ids.len(),
@@ -277,30 +285,29 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             .map(|&i| program.segments[i].name.as_str())
             .collect();
         engine
-            .execute(&format!(
-                "CREATE TEMP TABLE {table} AS\n{}\n",
-                compile::to_sql(&q)
-            ))
+            .keep(&kept, &compile::to_sql(&q))
             .map_err(query_err)
             .with_context(|| format!("computing {}", names.join(", ")))?;
         let elapsed = progress.finish();
-        let total = population(&engine, program, entity)?;
-        let key = sqltext::ident(&program.catalog.entities[entity].key);
+        let total = population(engine, program, entity)?;
+        let key = engine.ident(&program.catalog.entities[entity].key);
         let trait_cols: Vec<String> = traits
             .iter()
-            .map(|&t| sqltext::ident(&program.traits[t].name))
+            .map(|&t| engine.ident(&program.traits[t].name))
             .collect();
         for &id in &ids {
             let seg = &program.segments[id];
             let mut cols = vec![key.clone()];
             cols.extend(trait_cols.iter().cloned());
+            // Ordered by the key, its first column.
             let sql = format!(
-                "SELECT {} FROM {table} WHERE {} ORDER BY {key}",
+                "SELECT {} FROM {table} WHERE {}",
                 cols.join(", "),
-                sqltext::ident(&seg.name)
+                engine.ident(&seg.name)
             );
-            let (columns, rows, n) = fetch(&engine, &sql, to_file)
+            let (columns, rows, n) = fetch(engine, &sql, true, to_file)
                 .with_context(|| format!("reading the members of {}", seg.name))?;
+            let sql = format!("{sql} ORDER BY 1");
             summaries.push(format!(
                 "{}: {} of {} {} ({})",
                 seg.name,
@@ -332,25 +339,30 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         .enumerate()
     {
         outfile::stop_if_interrupted();
-        let q = compile_target(program, *t, &DuckDb, opts).map_err(unsupported)?;
-        // Kept in a temporary table, like the memberships: what is printed or written
-        // is read from segql's own table.
-        let table = sqltext::ident(&format!("segql_result_{}", k + 1));
+        let q = compile_target(program, *t, d, opts).map_err(unsupported)?;
         let progress = Progress::start(format!("running {} {}", t.kind(), t.name(program)));
         let what = || format!("running {} {}", t.kind(), t.name(program));
-        engine
-            .execute(&format!(
-                "CREATE TEMP TABLE {table} AS\n{}\n",
-                compile::to_sql(&q)
-            ))
-            .map_err(query_err)
-            .with_context(what)?;
-        let sql = if matches!(t, Target::Report(_)) {
-            format!("SELECT * FROM {table}")
+        let report = matches!(t, Target::Report(_));
+        let (sql, ordered) = if engine.engine().is_some() {
+            // Kept in a temporary table, like the memberships: what is printed or
+            // written is read from segql's own table.
+            let kept = format!("segql_result_{}", k + 1);
+            engine
+                .keep(&kept, &compile::to_sql(&q))
+                .map_err(query_err)
+                .with_context(what)?;
+            (format!("SELECT * FROM {}", engine.ident(&kept)), !report)
         } else {
-            format!("SELECT * FROM {table} ORDER BY 1")
+            // On a target the statement is read as it is: a report's rows in its own
+            // order, the others ordered by their first column here.
+            (compile::to_sql(&q), !report)
         };
-        let (columns, rows, n) = fetch(&engine, &sql, to_file).with_context(what)?;
+        let (columns, rows, n) = fetch(engine, &sql, ordered, to_file).with_context(what)?;
+        let sql = if ordered {
+            format!("{sql} ORDER BY 1")
+        } else {
+            sql
+        };
         progress.finish();
         summaries.push(format!(
             "{} {}: {} row{}",
@@ -369,8 +381,8 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     }
 
     outfile::stop_if_interrupted();
-    if let (Some(path), Some(tmp)) = (&args.output, &tmp) {
-        write_output(&engine, &sets, path, tmp)?;
+    if let (Some(path), Some(tmp), Some(engine)) = (&args.output, &tmp, engine.engine()) {
+        write_output(engine, &sets, path, tmp)?;
         eprintln!("wrote {}", display_path(path));
     } else {
         print_sets(&sets, args.format)?;
@@ -551,7 +563,7 @@ fn write_output(engine: &Engine, sets: &[ResultSet], path: &Path, tmp: &Path) ->
             if sets.len() > 1 {
                 format!(
                     "SELECT {} AS \"result\", * FROM ({}) AS s",
-                    sqltext::literal(&s.title),
+                    segql_run::sqltext::literal(&s.title),
                     s.sql
                 )
             } else {
@@ -562,7 +574,7 @@ fn write_output(engine: &Engine, sets: &[ResultSet], path: &Path, tmp: &Path) ->
     let sql = format!(
         "COPY ({}) TO {} ({format})",
         union.join(" UNION ALL "),
-        sqltext::literal(&tmp.to_string_lossy())
+        segql_run::sqltext::literal(&tmp.to_string_lossy())
     );
     outfile::write_via(tmp, path, || {
         engine
@@ -586,14 +598,17 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
     let Some(Target::Segment(id)) = targets.first().copied() else {
         bail!("`{}` is not a segment; preview shows segments (use `segql run --select` for reports and splits)", args.select);
     };
-    let Some(engine) = engine_for(&ws, program, &[], color)? else {
+    let Some((engine, mapped)) = engine_for(&ws, program, args.target.as_deref(), &[], color)?
+    else {
         return Ok(ExitCode::from(1));
     };
+    let engine: &dyn Backend = engine.as_ref();
+    let program = mapped.as_ref().unwrap_or(program);
     let opts = Options { as_of };
     let seg = &program.segments[id];
     let entity = &program.catalog.entities[seg.entity];
     let progress = Progress::start(format!("computing {}", seg.name));
-    let preview = session::preview(&engine, program, id, opts, || {
+    let preview = session::preview(engine, program, id, opts, || {
         progress.finish();
     });
     let session::Preview {
@@ -638,7 +653,7 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
         println!("{t}");
     }
     println!();
-    println!("sql (duckdb)");
+    println!("sql ({})", engine.dialect().name());
     println!("{sql};");
     Ok(ExitCode::SUCCESS)
 }

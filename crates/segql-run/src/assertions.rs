@@ -1,8 +1,9 @@
 //! `assert` blocks: checks on the members of segments over the bound (real) data.
 
-use crate::engine::{Engine, Error};
+use crate::backend::Backend;
+use crate::engine::Error;
 use segql_plan::compile::{self, Options};
-use segql_plan::dialect::DuckDb;
+use segql_plan::dialect::Dialect;
 use segql_plan::ir::{AssertCheck, AssertDef, Program, SegmentId};
 use segql_syntax::ast::CmpOp;
 
@@ -29,8 +30,8 @@ impl AssertOutcome {
     }
 }
 
-fn members_sql(p: &Program, id: SegmentId, o: Options) -> Result<String, Error> {
-    compile::segment(p, id, &DuckDb, o)
+fn members_sql(p: &Program, id: SegmentId, d: &dyn Dialect, o: Options) -> Result<String, Error> {
+    compile::segment(p, id, d, o)
         .map(|q| compile::to_sql(&q))
         .map_err(|u| Error {
             context: format!("compiling `{}`", p.segments[id].name),
@@ -38,7 +39,7 @@ fn members_sql(p: &Program, id: SegmentId, o: Options) -> Result<String, Error> 
         })
 }
 
-fn count(engine: &Engine, sql: &str) -> Result<i64, Error> {
+fn count(engine: &dyn Backend, sql: &str) -> Result<i64, Error> {
     let v = engine.first_column(sql)?;
     Ok(v.first()
         .cloned()
@@ -47,17 +48,20 @@ fn count(engine: &Engine, sql: &str) -> Result<i64, Error> {
         .unwrap_or(0))
 }
 
-/// Runs every check of one `assert` block against the engine's bound data.
-pub fn run_assert(engine: &Engine, p: &Program, a: &AssertDef, o: Options) -> AssertOutcome {
+/// Runs every check of one `assert` block against the engine's bound data (or the
+/// target's tables). The checks are portable SQL (joins and NOT EXISTS), compiled
+/// segments in the backend's dialect.
+pub fn run_assert(engine: &dyn Backend, p: &Program, a: &AssertDef, o: Options) -> AssertOutcome {
     let seg = &p.segments[a.segment];
     let mut outcome = AssertOutcome {
         segment: seg.name.clone(),
         checks: Vec::new(),
         error: None,
     };
-    let key = crate::sqltext::ident(&p.catalog.entities[seg.entity].key);
+    let key = engine.ident(&p.catalog.entities[seg.entity].key);
+    let d = engine.dialect();
     let run = |outcome: &mut AssertOutcome| -> Result<(), Error> {
-        let mine = members_sql(p, a.segment, o)?;
+        let mine = members_sql(p, a.segment, d, o)?;
         for c in &a.checks {
             let result = match c {
                 AssertCheck::Size(parts, _) => {
@@ -85,11 +89,11 @@ pub fn run_assert(engine: &Engine, p: &Program, a: &AssertDef, o: Options) -> As
                     }
                 }
                 AssertCheck::DisjointWith(other, _) => {
-                    let theirs = members_sql(p, *other, o)?;
+                    let theirs = members_sql(p, *other, d, o)?;
                     let n = count(
                         engine,
                         &format!(
-                            "SELECT count(*) FROM (\n{mine}\n) AS a JOIN (\n{theirs}\n) AS b USING ({key})"
+                            "SELECT count(*) FROM (\n{mine}\n) AS a JOIN (\n{theirs}\n) AS b ON a.{key} = b.{key}"
                         ),
                     )?;
                     CheckOutcome {
@@ -99,10 +103,10 @@ pub fn run_assert(engine: &Engine, p: &Program, a: &AssertDef, o: Options) -> As
                     }
                 }
                 AssertCheck::SubsetOf(other, _) => {
-                    let theirs = members_sql(p, *other, o)?;
+                    let theirs = members_sql(p, *other, d, o)?;
                     let n = count(
                         engine,
-                        &format!("SELECT count(*) FROM (\n{mine}\n) AS a ANTI JOIN (\n{theirs}\n) AS b USING ({key})"),
+                        &format!("SELECT count(*) FROM (\n{mine}\n) AS a WHERE NOT EXISTS (SELECT 1 FROM (\n{theirs}\n) AS b WHERE b.{key} = a.{key})"),
                     )?;
                     CheckOutcome {
                         check: format!("subset of {}", p.segments[*other].name),
