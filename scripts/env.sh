@@ -7,7 +7,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/segql-target}"
 if command -v ccache >/dev/null 2>&1; then
   export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/segql-ccache}"
   export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-4G}"
-  # Hash paths relative to the build tree so different target dirs still hit.
-  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$CARGO_TARGET_DIR}"
+  # The C++ compiles from cargo's registry with outputs in the target dir: a base dir
+  # above both ($HOME) makes every path relative, so another target dir (a worktree's)
+  # still hits the cache instead of compiling DuckDB cold.
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$HOME}"
   export CC="ccache gcc" CXX="ccache g++"
 fi

@@ -22,6 +22,7 @@
 //! memory) in DuckDB's optimized Python build at three scales: docs/benchmarks.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use segql_plan::compile::Request;
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect::DuckDb;
 use segql_run::engine::Engine;
@@ -72,10 +73,16 @@ fn statements() -> (String, Vec<String>) {
     let ids: Vec<usize> = (0..program.segments.len()).collect();
     assert_eq!(ids.len(), 50);
     let o = Options { as_of: AS_OF };
-    let batch = compile::to_sql(&compile::batch(&program, &ids, &DuckDb, o).expect("batch"));
+    let batch = compile::to_sql(
+        &compile::compile(&program, &Request::batch(&ids), &DuckDb, o).expect("batch"),
+    );
     let singles = ids
         .iter()
-        .map(|&id| compile::to_sql(&compile::segment(&program, id, &DuckDb, o).expect("one")))
+        .map(|&id| {
+            compile::to_sql(
+                &compile::compile(&program, &Request::Segment(id), &DuckDb, o).expect("one"),
+            )
+        })
         .collect();
     (batch, singles)
 }

@@ -1,7 +1,7 @@
 """The line-delimited JSON protocol the conformance harness speaks with engine helpers.
 
-The harness (tests/src/engines.rs) starts a helper once per suite run and sends one
-request per line on its standard input:
+The harness (tests/src/engines/python.rs) starts a helper once per suite run and sends
+one request per line on its standard input:
 
     {"op": "execute", "sql": "..."}   run a statement, discard any result
     {"op": "query", "sql": "..."}     run a query, return every row as text

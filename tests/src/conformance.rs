@@ -4,29 +4,41 @@
 //! into the engine, and each `expect` (a segment, a split group, a priority stage) is
 //! compiled for the engine's dialect as of the test's `as_of` and run. The members
 //! (the first column, as text; for splits and priority lists the rows of that group)
-//! are compared with the hand-checked expectation and with DuckDB's. The block's
+//! are compared with the hand-checked expectation and with DuckDB's, as multisets
+//! (`keys::compare`: a key returned twice, or a NULL key, fails). The block's
 //! segments are also run together in one batch statement (`compile::batch_long`), and
 //! each must find the same members there.
 
 use crate::engines::{Column, Engine, Table};
+use crate::keys::{self, Keys};
 use segql_plan::compile::{self, Options};
-use segql_plan::ir::{GivenSourceDef, Program, Relation, Target, TestDef};
+use segql_plan::ir::{GivenSourceDef, Program, Relation, Rows, Target, TestDef};
 use segql_syntax::SourceMap;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 /// What one `expect` found on one engine.
 #[derive(Debug, Clone)]
 pub struct ExpectRun {
     /// `segment`, `split.group` or `priority.segment`.
     pub target: String,
-    pub expected: BTreeSet<String>,
-    /// The members, or why the statement could not compile or run.
-    pub members: Result<BTreeSet<String>, String>,
+    pub expected: Keys,
+    /// The members (every key returned, NULLs and repeats included), or why the
+    /// statement could not compile or run.
+    pub members: Result<Keys, String>,
 }
 
 impl ExpectRun {
     pub fn passed(&self) -> bool {
-        self.members.as_ref().is_ok_and(|m| *m == self.expected)
+        self.failure().is_none()
+    }
+
+    /// Why the members are wrong: the statement failed, the result repeats a key or has
+    /// a NULL key, or the keys differ from the expectation (`keys::compare`).
+    pub fn failure(&self) -> Option<String> {
+        match &self.members {
+            Err(e) => Some(e.clone()),
+            Ok(m) => keys::compare(&self.expected, m).err(),
+        }
     }
 }
 
@@ -151,28 +163,14 @@ pub fn run_test(
     // A split or priority list runs once per test, whichever of its groups are expected.
     let mut cache: HashMap<String, Result<crate::engines::Rows, String>> = HashMap::new();
     for e in &t.expects {
-        let (target, query, group) = match &e.target {
-            Target::Segment(id) => (
-                p.segments[*id].name.clone(),
-                compile::segment(p, *id, d, opts),
-                None,
-            ),
-            Target::SplitGroup(si, g) => (
-                format!("{}.{g}", p.splits[*si].name),
-                compile::split(p, *si, d, opts),
-                Some(g.clone()),
-            ),
-            Target::PriorityStage(pi, seg) => {
-                let name = p.segments[*seg].name.clone();
-                (
-                    format!("{}.{name}", p.priorities[*pi].name),
-                    compile::priority(p, *pi, d, opts),
-                    Some(name),
-                )
-            }
+        let target = e.label(p);
+        let query = compile::compile(p, &compile::Request::from(e.target), d, opts);
+        let group = match &e.rows {
+            Rows::All => None,
+            Rows::Group(g) => Some(g.clone()),
+            Rows::Stage(seg) => Some(p.segments[*seg].name.clone()),
         };
-        let expected: BTreeSet<String> =
-            e.members.iter().map(segql_run::testing::key_text).collect();
+        let expected = Keys::of(e.members.iter().map(segql_run::testing::key_text));
         let members = match query {
             Err(u) => Err(format!("does not compile: {u}")),
             Ok(q) => {
@@ -183,13 +181,16 @@ pub fn run_test(
                     .clone();
                 rows.map_err(|e| format!("{e}\n-- the statement:\n{sql}"))
                     .map(|rows| {
-                        rows.into_iter()
-                            .filter(|r| match &group {
-                                None => true,
-                                Some(g) => r.get(1).and_then(|v| v.as_deref()) == Some(g),
-                            })
-                            .filter_map(|r| r.into_iter().next().flatten())
-                            .collect()
+                        Keys::new(
+                            rows.into_iter()
+                                .filter(|r| match &group {
+                                    None => true,
+                                    Some(g) => {
+                                        r.get(1).and_then(|v| v.as_deref()) == Some(g.as_str())
+                                    }
+                                })
+                                .map(|r| r.into_iter().next().flatten()),
+                        )
                     })
             }
         };
@@ -202,13 +203,12 @@ pub fn run_test(
     // The same segments in one batch statement (long form, per entity): each must have
     // exactly its single-statement members.
     // (entity, [(segment, its single-statement members)])
-    type Expected = Vec<(usize, BTreeSet<String>)>;
+    type Expected = Vec<(usize, Keys)>;
     let mut by_entity: Vec<(usize, Expected)> = Vec::new();
     for e in &t.expects {
         if let Target::Segment(id) = e.target {
             let entity = p.segments[id].entity;
-            let expected: BTreeSet<String> =
-                e.members.iter().map(segql_run::testing::key_text).collect();
+            let expected = Keys::of(e.members.iter().map(segql_run::testing::key_text));
             match by_entity.iter_mut().find(|(en, _)| *en == entity) {
                 Some((_, v)) => {
                     if !v.iter().any(|(i, _)| *i == id) {
@@ -221,7 +221,7 @@ pub fn run_test(
     }
     for (_, segs) in by_entity {
         let ids: Vec<usize> = segs.iter().map(|(i, _)| *i).collect();
-        let rows = compile::batch_long(p, &ids, d, opts)
+        let rows = compile::compile(p, &compile::Request::batch_long(&ids), d, opts)
             .map_err(|u| format!("does not compile: {u}"))
             .and_then(|q| {
                 let sql = compile::to_sql(&q);
@@ -232,10 +232,11 @@ pub fn run_test(
         for (id, expected) in segs {
             let name = p.segments[id].name.clone();
             let members = rows.clone().map(|rows| {
-                rows.into_iter()
-                    .filter(|r| r.first().and_then(|v| v.as_deref()) == Some(name.as_str()))
-                    .filter_map(|r| r.into_iter().nth(1).flatten())
-                    .collect()
+                Keys::new(
+                    rows.into_iter()
+                        .filter(|r| r.first().and_then(|v| v.as_deref()) == Some(name.as_str()))
+                        .map(|r| r.into_iter().nth(1).flatten()),
+                )
             });
             run.expects.push(ExpectRun {
                 target: format!("batch: {name}"),

@@ -3,17 +3,18 @@
 //! This library loads fixture projects and drives the engines of the conformance suite
 //! (`engines`, `conformance`), and generates random projects and data (`random`) with
 //! the members an independent reference evaluator expects (`oracle`); the suites are in
-//! `tests/`. It owns no product code, and the oracle must not call the compiler.
+//! `tests/`. Members are compared as multisets of keys (`keys`). It owns no product
+//! code, and the oracle must not call the compiler.
 
 pub mod conformance;
 pub mod engines;
+pub mod keys;
 pub mod oracle;
 pub mod random;
 
 use segql_plan::ir::Program;
 use segql_syntax::diag::{render, RenderOptions};
 use segql_syntax::SourceMap;
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The repository's root directory.
@@ -90,9 +91,17 @@ pub fn inline_project(name: &str, text: &str) -> (SourceMap, Program) {
 /// Runs every `test` block of a program on DuckDB (given paths relative to `base`):
 /// how many expectations ran, and a line per block that could not run or expectation
 /// whose members differ.
+///
+/// Each block runs twice. First through `segql test`'s own runner
+/// (`segql_run::testing`); then, when its given rows are all inline, through the
+/// conformance harness on DuckDB (`conformance::run_test`), which compares members as
+/// multisets (a key returned twice or a NULL key fails, which the runner's comparison
+/// of distinct keys does not show) and runs the block's segments in one batch too.
 pub fn run_test_blocks(map: &SourceMap, program: &Program, base: &Path) -> (usize, Vec<String>) {
     let mut failures = Vec::new();
     let mut expectations = 0;
+    let mut duckdb = engines::DuckDbEngine::start().expect("DuckDB starts");
+    let mut empty = std::collections::HashSet::new();
     for t in &program.tests {
         let outcome = segql_run::testing::run_test(program, t, base);
         if let Some(e) = &outcome.error {
@@ -122,17 +131,36 @@ pub fn run_test_blocks(map: &SourceMap, program: &Program, base: &Path) -> (usiz
                 ));
             }
         }
+        let inline = t
+            .givens
+            .iter()
+            .all(|g| matches!(g.source, segql_plan::ir::GivenSourceDef::Rows { .. }));
+        if inline {
+            let run = conformance::run_test(&mut duckdb, program, t, t.name.clone(), &mut empty);
+            if let Some(e) = &run.error {
+                failures.push(format!("{} (as multisets): could not run: {e}", t.name));
+            }
+            for x in &run.expects {
+                if let Some(why) = x.failure() {
+                    failures.push(format!(
+                        "{} ({}), {} (as multisets): {why}",
+                        t.name,
+                        map.location(t.span),
+                        x.target
+                    ));
+                }
+            }
+        }
     }
     (expectations, failures)
 }
 
-/// The keys a statement returns (its first column) on DuckDB; panics with the SQL when
-/// it fails.
-pub fn members(engine: &segql_run::engine::Engine, sql: &str) -> BTreeSet<String> {
-    engine
-        .first_column(sql)
-        .unwrap_or_else(|e| panic!("{e}\n{sql}"))
-        .into_iter()
-        .flatten()
-        .collect()
+/// The keys a statement returns (its first column) on DuckDB, every copy and NULL kept;
+/// panics with the SQL when it fails.
+pub fn members(engine: &segql_run::engine::Engine, sql: &str) -> keys::Keys {
+    keys::Keys::new(
+        engine
+            .first_column(sql)
+            .unwrap_or_else(|e| panic!("{e}\n{sql}")),
+    )
 }

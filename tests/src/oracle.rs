@@ -25,7 +25,8 @@ pub enum Cond {
         times: (Cmp, usize),
         filter: Filter,
     },
-    /// `AGG(amount) of "NAME" WINDOW CMP VALUE`.
+    /// `AGG(amount) of "NAME" WINDOW CMP VALUE`, the value in thousandths (for `count
+    /// distinct`, a count).
     Agg {
         agg: Agg,
         name: &'static str,
@@ -120,8 +121,8 @@ pub enum NtileOf {
 #[derive(Debug, Clone, Copy)]
 pub enum Filter {
     None,
-    /// `with amount > V`
-    AmountGt(u32),
+    /// `with amount > V`, V in thousandths
+    AmountGt(i64),
     /// `with page = "P"`
     PageEq(&'static str),
     /// `with not (page = "P")`
@@ -194,7 +195,7 @@ impl Cmp {
     }
 }
 
-/// `t` (seconds since 1970, UTC) plus `months` calendar months, the day clamped to the
+/// `t` (microseconds since 1970, UTC) plus `months` calendar months, the day clamped to the
 /// end of a shorter month (`2024-03-31` minus one month is `2024-02-29`), the time of
 /// day kept.
 pub fn add_months(t: i64, months: i64) -> i64 {
@@ -208,11 +209,12 @@ pub fn add_months(t: i64, months: i64) -> i64 {
     (first + i64::from(d).min(length) - 1) * DAY + second
 }
 
-/// One event as the oracle sees it: name, instant (seconds), properties.
+/// One event as the oracle sees it: name, instant (microseconds), properties (the
+/// amount in thousandths, so that sums are exact).
 struct Ev {
     name: &'static str,
     t: i64,
-    amount: Option<u32>,
+    amount: Option<i64>,
     page: Option<&'static str>,
 }
 
@@ -305,18 +307,22 @@ fn chain(
         })
 }
 
-/// A user's events, at instants in seconds.
+/// A user's events that happened at some instant. An event without a time (NULL) is at
+/// no instant, so it is in no window and before no `as_of`: it never counts, in any
+/// condition (as events at or after `as_of`, which every window and `named` below
+/// leave out).
 fn events_of(round: &Round, u: &User) -> Vec<Ev> {
-    let as_of = round.as_of_secs();
     round
         .events
         .iter()
         .filter(|e| e.user == u.id)
-        .map(|e| Ev {
-            name: e.name,
-            t: as_of - e.back,
-            amount: e.amount,
-            page: e.page,
+        .filter_map(|e| {
+            Some(Ev {
+                name: e.name,
+                t: e.time?,
+                amount: e.amount,
+                page: e.page,
+            })
         })
         .collect()
 }
@@ -325,7 +331,7 @@ fn events_of(round: &Round, u: &User) -> Vec<Ev> {
 fn sum_amount(evs: &[Ev], name: &str, days: i64, a: i64) -> i64 {
     evs.iter()
         .filter(|e| e.name == name && Window::Days(days).contains(e.t, a))
-        .filter_map(|e| e.amount.map(i64::from))
+        .filter_map(|e| e.amount)
         .sum()
 }
 
@@ -333,7 +339,7 @@ fn sum_amount(evs: &[Ev], name: &str, days: i64, a: i64) -> i64 {
 /// unset first, ties by key (strings by their bytes), dealt as SQL's NTILE deals: the
 /// first `n % k` buckets take one entity more.
 fn ntile(round: &Round, u: &User, k: usize, of: NtileOf) -> i64 {
-    let a = round.as_of_secs();
+    let a = round.as_of_micros();
     let value = |v: &User| -> Option<i64> {
         match of {
             NtileOf::Age => v.age.map(i64::from),
@@ -362,7 +368,7 @@ fn ntile(round: &Round, u: &User, k: usize, of: NtileOf) -> i64 {
 }
 
 fn holds(c: &Cond, round: &Round, u: &User) -> bool {
-    let a = round.as_of_secs();
+    let a = round.as_of_micros();
     let evs = &events_of(round, u);
     let named = |name: &'static str| evs.iter().filter(move |e| e.name == name && e.t < a);
     match c {
@@ -401,9 +407,10 @@ fn holds(c: &Cond, round: &Round, u: &User) -> bool {
             cmp,
             value,
         } => {
+            // Thousandths: sums and averages are exact, as decimal arithmetic is.
             let xs: Vec<i64> = named(name)
                 .filter(|e| window.contains(e.t, a))
-                .filter_map(|e| e.amount.map(i64::from))
+                .filter_map(|e| e.amount)
                 .collect();
             let sum: i64 = xs.iter().sum();
             let n = xs.len() as i64;
@@ -414,6 +421,7 @@ fn holds(c: &Cond, round: &Round, u: &User) -> bool {
                 Agg::Min => xs.iter().min().is_some_and(|&x| cmp.holds(x, *value)),
                 Agg::Max => xs.iter().max().is_some_and(|&x| cmp.holds(x, *value)),
                 Agg::CountDistinct => {
+                    // Distinct values, not texts: 10 and 10.000 are one value.
                     let distinct: BTreeSet<i64> = xs.iter().copied().collect();
                     cmp.holds(distinct.len() as i64, *value)
                 }
@@ -484,8 +492,9 @@ fn account_holds(c: &AccountCond, round: &Round, acc: &Account) -> bool {
 }
 
 /// The oracle's members of the round's segment `name` (`s<i>` of users, `t<i>` of
-/// accounts).
-pub fn expected(round: &Round, name: &str) -> BTreeSet<String> {
+/// accounts): each member's key once, sorted (a multiset to compare results with, as
+/// `keys::Keys::of`).
+pub fn expected(round: &Round, name: &str) -> Vec<String> {
     let index = |prefix| {
         name.strip_prefix(prefix)
             .and_then(|i| i.parse::<usize>().ok())
@@ -498,31 +507,36 @@ pub fn expected(round: &Round, name: &str) -> BTreeSet<String> {
 }
 
 /// The members of an account condition among the round's accounts.
-pub fn account_members(cond: &AccountCond, round: &Round) -> BTreeSet<String> {
-    round
+pub fn account_members(cond: &AccountCond, round: &Round) -> Vec<String> {
+    let mut keys: Vec<String> = round
         .accounts
         .iter()
         .filter(|c| account_holds(cond, round, c))
         .map(|c| c.id.to_string())
-        .collect()
+        .collect();
+    keys.sort();
+    keys
 }
 
 /// The members of `cond` among the round's users, at the round's `as_of`.
-pub fn members(cond: &Cond, round: &Round) -> BTreeSet<String> {
-    round
+pub fn members(cond: &Cond, round: &Round) -> Vec<String> {
+    let mut keys: Vec<String> = round
         .users
         .iter()
         .filter(|u| holds(cond, round, u))
         .map(|u| u.id.clone())
-        .collect()
+        .collect();
+    keys.sort();
+    keys
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::random::{Event, SECOND};
 
     fn at(y: i64, m: u32, d: u32, h: i64) -> i64 {
-        days_from_civil(y, m, d) * DAY + h * 3600
+        days_from_civil(y, m, d) * DAY + h * 3600 * SECOND
     }
 
     #[test]
@@ -545,5 +559,89 @@ mod tests {
         assert!(!Window::Between(30, 7).contains(a - 7 * DAY, a));
         assert!(Window::Months(1).contains(at(2024, 5, 1, 0), a));
         assert!(!Window::Months(1).contains(at(2024, 5, 1, 0) - 1, a));
+    }
+
+    /// A round of one user `u0` at `2024-06-01T00:00:00Z` with the given events
+    /// (name, time, amount in thousandths).
+    fn one_user(events: &[(&'static str, Option<i64>, Option<i64>)]) -> Round {
+        Round {
+            text: String::new(),
+            conds: vec![],
+            account_conds: vec![],
+            as_of: "2024-06-01T00:00:00Z",
+            accounts: vec![],
+            users: vec![User {
+                id: "u0".into(),
+                plan: None,
+                country: None,
+                age: None,
+                account_id: None,
+            }],
+            events: events
+                .iter()
+                .map(|&(name, time, amount)| Event {
+                    user: "u0".into(),
+                    name,
+                    time,
+                    amount,
+                    page: None,
+                })
+                .collect(),
+        }
+    }
+
+    fn did_a(window: Window) -> Cond {
+        Cond::Did {
+            names: Some(vec!["a"]),
+            window,
+            times: (Cmp::Ge, 1),
+            filter: Filter::None,
+        }
+    }
+
+    #[test]
+    fn events_at_or_after_as_of_or_without_a_time_never_count() {
+        let a = at(2024, 6, 1, 0);
+        for time in [Some(a), Some(a + 1), Some(a + DAY), None] {
+            let rd = one_user(&[("a", time, Some(100))]);
+            for c in [did_a(Window::Days(7)), did_a(Window::Ever)] {
+                assert!(members(&c, &rd).is_empty(), "{time:?} {c:?}");
+            }
+            let last = Cond::LastTimeBefore { name: "a", days: 1 };
+            assert!(members(&last, &rd).is_empty(), "{time:?}");
+        }
+        // A microsecond before as_of counts.
+        let rd = one_user(&[("a", Some(a - 1), None)]);
+        assert_eq!(members(&did_a(Window::Days(1)), &rd), ["u0"]);
+    }
+
+    #[test]
+    fn decimal_sums_and_averages_are_exact() {
+        let a = at(2024, 6, 1, 0);
+        let sum_is = |value| Cond::Agg {
+            agg: Agg::Sum,
+            name: "a",
+            window: Window::Ever,
+            cmp: Cmp::Eq,
+            value,
+        };
+        let rd = one_user(&[
+            ("a", Some(a - DAY), Some(100)),
+            ("a", Some(a - 2 * DAY), Some(200)),
+        ]);
+        assert_eq!(members(&sum_is(300), &rd), ["u0"]);
+        let rd = one_user(&[
+            ("a", Some(a - DAY), Some(100)),
+            ("a", Some(a - DAY), Some(200)),
+            ("a", Some(a - DAY), Some(300)),
+        ]);
+        let avg_is = Cond::Agg {
+            agg: Agg::Avg,
+            name: "a",
+            window: Window::Ever,
+            cmp: Cmp::Eq,
+            value: 200,
+        };
+        assert_eq!(members(&avg_is, &rd), ["u0"]);
     }
 }

@@ -5,16 +5,22 @@
 //! and as data (`oracle::Cond`, what the oracle evaluates), and users with attributes
 //! (some unset, strings that order differently by bytes and by language) and events
 //! around the windows' edges: exactly on a window's start in days or calendar months, a
-//! second either side, or anywhere in the last 400 days. Each round has one of a few
-//! `as_of` instants, among them the end of a month, where calendar months clamp.
-//! Deterministic for a seed, the same on every machine.
+//! second or a microsecond either side, or anywhere in the last 400 days (to the
+//! microsecond); some exactly at `as_of` or after it (which never count), some with no
+//! time at all (which never count either). Amounts are exact decimals, some of them
+//! summing to others (0.1 + 0.2 against 0.3), some a thousandth either side of the
+//! values the conditions compare with. Each round has one of a few `as_of` instants,
+//! among them the end of a month, where calendar months clamp, and one with a fraction
+//! of a second. Deterministic for a seed, the same on every machine.
 
 use crate::oracle::add_months;
 pub use crate::oracle::{
     AccountCond, Agg, AttrCond, Cmp, Cond, Filter, NtileOf, Quant, Span, Window,
 };
 
-pub const DAY: i64 = 86_400;
+/// Times are microseconds since 1970 (UTC), as segql's own.
+pub const SECOND: i64 = 1_000_000;
+pub const DAY: i64 = 86_400 * SECOND;
 
 /// How many rounds a suite runs: `SEGQL_RANDOM_ROUNDS` when set (seeds 1 to N, for
 /// longer local runs), else the suite's own number.
@@ -47,11 +53,13 @@ pub const NAMES: [&str; 3] = ["a", "b", "c"];
 pub const DAYS: [i64; 11] = [1, 7, 14, 30, 31, 32, 60, 91, 92, 93, 365];
 pub const MONTHS: [i64; 4] = [1, 2, 3, 4];
 /// The rounds' `as_of`: a month's first instant, the last day of March of a leap year
-/// (one month back is February 29th), and the last second of a 31-day month.
-pub const AS_OFS: [&str; 3] = [
+/// (one month back is February 29th), the last second of a 31-day month, and the last
+/// microsecond of a leap day.
+pub const AS_OFS: [&str; 4] = [
     "2024-06-01T00:00:00Z",
     "2024-03-31T10:00:00Z",
     "2024-05-31T23:59:59Z",
+    "2024-02-29T23:59:59.999999Z",
 ];
 const PLANS: [Option<&str>; 4] = [None, Some("trial"), Some("pro"), Some("free")];
 /// Byte order and language order disagree on these: "a" and "É" sort after "Z".
@@ -80,6 +88,26 @@ const ACCOUNT_IDS: [Option<&str>; 6] = [
 const INDUSTRIES: [Option<&str>; 3] = [None, Some("software"), Some("retail")];
 const EMPLOYEES: [Option<u32>; 4] = [None, Some(10), Some(50), Some(500)];
 const PAGES: [Option<&str>; 3] = [None, Some("/pricing"), Some("/docs")];
+/// Amounts in thousandths: tenths that add up to each other in binary floating point
+/// only approximately (0.1 + 0.2 is not 0.3 in a double), and values a thousandth either
+/// side of the ones the conditions compare with (10, 12, 20).
+const SMALL_AMOUNTS: [i64; 3] = [100, 200, 300];
+const AMOUNTS: [i64; 12] = [
+    0, 1, 5_000, 9_999, 10_000, 10_001, 12_000, 12_500, 15_000, 19_999, 20_000, 25_000,
+];
+
+/// An amount in thousandths as decimal text: `300` is `0.3`, `20000` is `20`, `10001`
+/// is `10.001`.
+pub fn decimal(thousandths: i64) -> String {
+    let sign = if thousandths < 0 { "-" } else { "" };
+    let (whole, frac) = (thousandths.abs() / 1000, thousandths.abs() % 1000);
+    if frac == 0 {
+        format!("{sign}{whole}")
+    } else {
+        let f = format!("{frac:03}");
+        format!("{sign}{whole}.{}", f.trim_end_matches('0'))
+    }
+}
 
 /// One random condition of segment `s<earlier>`: its text and what it means (for the
 /// oracle). It may refer to the segments before it.
@@ -194,7 +222,7 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
         value,
     };
     let once = (Cmp::Ge, 1);
-    match r.below(36) {
+    match r.below(38) {
         0 => (
             format!("did \"{e}\" in last {n} days"),
             did_e(Window::Days(n), once, Filter::None),
@@ -218,7 +246,7 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
         }
         3 => (
             format!("sum(amount) of \"{e}\" in last {n} days >= 20"),
-            agg(Agg::Sum, Window::Days(n), Cmp::Ge, 20),
+            agg(Agg::Sum, Window::Days(n), Cmp::Ge, 20_000),
         ),
         4 => (
             format!("last time of \"{e}\" < {n} days ago"),
@@ -281,24 +309,27 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
         }
         12 => (
             format!("avg(amount) of \"{e}\" in last {n} days > 12"),
-            agg(Agg::Avg, Window::Days(n), Cmp::Gt, 12),
+            agg(Agg::Avg, Window::Days(n), Cmp::Gt, 12_000),
         ),
         13 => (
             format!("max(amount) of \"{e}\" in last {n} days >= 20"),
-            agg(Agg::Max, Window::Days(n), Cmp::Ge, 20),
+            agg(Agg::Max, Window::Days(n), Cmp::Ge, 20_000),
         ),
         14 => (
             format!("min(amount) of \"{e}\" < 10"),
-            agg(Agg::Min, Window::Ever, Cmp::Lt, 10),
+            agg(Agg::Min, Window::Ever, Cmp::Lt, 10_000),
         ),
         15 => (
             format!("count distinct(amount) of \"{e}\" in last {n} days >= 2"),
             agg(Agg::CountDistinct, Window::Days(n), Cmp::Ge, 2),
         ),
-        16 => (
-            format!("did \"{e}\" with amount > 10 in last {n} days"),
-            did_e(Window::Days(n), once, Filter::AmountGt(10)),
-        ),
+        16 => {
+            let v = *r.pick(&[10_000, 150]);
+            (
+                format!("did \"{e}\" with amount > {} in last {n} days", decimal(v)),
+                did_e(Window::Days(n), once, Filter::AmountGt(v)),
+            )
+        }
         17 => {
             let f = *r.pick(&NAMES);
             (
@@ -385,6 +416,18 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
             r,
             "account.industry = \"software\"",
             AttrCond::AccountIndustryEq("software"),
+        ),
+        // Exact decimals: 0.1 + 0.2 is 0.3, and the average of 0.1, 0.2 and 0.3 is 0.2.
+        36 => {
+            let v = *r.pick(&SMALL_AMOUNTS);
+            (
+                format!("sum(amount) of \"{e}\" in last {n} days = {}", decimal(v)),
+                agg(Agg::Sum, Window::Days(n), Cmp::Eq, v),
+            )
+        }
+        37 => (
+            format!("avg(amount) of \"{e}\" = 0.2"),
+            agg(Agg::Avg, Window::Ever, Cmp::Eq, 200),
         ),
         _ => {
             let prefix = *r.pick(&["F", "É", "M"]);
@@ -476,13 +519,19 @@ fn one_account_condition(r: &mut Rng) -> (String, AccountCond) {
 /// use only `user` and its events.
 pub const CATALOG: &str = include_str!("../../fixtures/results/catalog.seg");
 
-/// A time in seconds since 1970 as DuckDB's timestamp text.
+/// A time in microseconds since 1970 as timestamp text, `2024-05-31 23:59:59` or
+/// `2024-05-31 23:59:59.000001` (a fraction only when there is one).
 pub fn timestamp(t: i64) -> String {
     let days = t.div_euclid(DAY);
-    let rem = t.rem_euclid(DAY);
+    let (rem, micros) = (t.rem_euclid(DAY) / SECOND, t.rem_euclid(SECOND));
     let (y, m, d) = segql_syntax::time::civil_from_days(days);
+    let fraction = if micros == 0 {
+        String::new()
+    } else {
+        format!(".{micros:06}")
+    };
     format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}{fraction}",
         rem / 3600,
         rem % 3600 / 60,
         rem % 60
@@ -505,12 +554,13 @@ pub struct Account {
     pub employees: Option<u32>,
 }
 
-/// One event of a round: user, name, seconds before as_of, properties (None is NULL).
+/// One event of a round: user, name, time (microseconds since 1970; `None`: no time,
+/// NULL), properties (`None` is NULL; the amount in thousandths).
 pub struct Event {
     pub user: String,
     pub name: &'static str,
-    pub back: i64,
-    pub amount: Option<u32>,
+    pub time: Option<i64>,
+    pub amount: Option<i64>,
     pub page: Option<&'static str>,
 }
 
@@ -527,14 +577,41 @@ pub struct Round {
 }
 
 impl Round {
-    /// `as_of` in seconds since 1970.
-    pub fn as_of_secs(&self) -> i64 {
-        as_of_secs(self.as_of)
+    /// `as_of` in microseconds since 1970.
+    pub fn as_of_micros(&self) -> i64 {
+        as_of_micros(self.as_of)
     }
 }
 
-fn as_of_secs(as_of: &str) -> i64 {
-    segql_syntax::time::parse_instant(as_of).expect("an instant") / 1_000_000
+fn as_of_micros(as_of: &str) -> i64 {
+    segql_syntax::time::parse_instant(as_of).expect("an instant")
+}
+
+/// The time of a random event of a round at `a`: mostly before `a`, on a window's
+/// start (days or calendar months back), a second or a microsecond either side, or
+/// anywhere in the last 400 days; one in twenty exactly at `a`, one in twenty after it,
+/// and one in twenty without a time.
+fn event_time(r: &mut Rng, a: i64) -> Option<i64> {
+    match r.below(20) {
+        0 => None,
+        1 => Some(a),
+        2 => {
+            let anywhere = 1 + (r.next_u64() % (40 * DAY as u64)) as i64;
+            Some(a + *r.pick(&[1, SECOND, DAY, anywhere]))
+        }
+        _ => {
+            let edge = match r.below(5) {
+                0 => Some(r.pick(&DAYS) * DAY),
+                1 => Some(a - add_months(a, -r.pick(&MONTHS))),
+                _ => None,
+            };
+            let back = match edge {
+                Some(b) => b + [-SECOND, -1, 0, 0, 1, SECOND][r.below(6)],
+                None => 1 + (r.next_u64() % (400 * DAY as u64)) as i64,
+            };
+            Some(a - back)
+        }
+    }
 }
 
 /// The round of a seed: `segments` random segments of users `s0`.., a quarter as many
@@ -543,7 +620,7 @@ fn as_of_secs(as_of: &str) -> i64 {
 pub fn round(seed: u64, segments: usize, users: usize) -> Round {
     let mut r = Rng(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x1000_0001));
     let as_of = *r.pick(&AS_OFS);
-    let a = as_of_secs(as_of);
+    let a = as_of_micros(as_of);
     let mut text = CATALOG.to_string();
     let mut conds = Vec::new();
     for i in 0..segments {
@@ -578,25 +655,16 @@ pub fn round(seed: u64, segments: usize, users: usize) -> Round {
             account_id: *r.pick(&ACCOUNT_IDS),
         });
         for _ in 0..r.below(9) {
-            // Exactly on a window's start, a second either side, or anywhere.
-            let edge = match r.below(5) {
-                0 => Some(r.pick(&DAYS) * DAY),
-                1 => Some(a - add_months(a, -r.pick(&MONTHS))),
-                _ => None,
-            };
-            let back = match edge {
-                Some(b) => b + [-1, 0, 1][r.below(3)],
-                None => 1 + (r.next_u64() % (400 * DAY as u64)) as i64,
-            };
-            let amount = if r.below(5) == 0 {
-                None
-            } else {
-                Some(5 * r.below(6) as u32)
+            let time = event_time(&mut r, a);
+            let amount = match r.below(5) {
+                0 => None,
+                1 | 2 => Some(*r.pick(&SMALL_AMOUNTS)),
+                _ => Some(*r.pick(&AMOUNTS)),
             };
             events.push(Event {
                 user: format!("u{u}"),
                 name: NAMES[r.below(NAMES.len())],
-                back,
+                time,
                 amount,
                 page: *r.pick(&PAGES),
             });
@@ -629,7 +697,7 @@ pub fn load_sql(round: &Round) -> String {
          account_id VARCHAR);
          CREATE TABLE app.accounts (account_id VARCHAR, industry VARCHAR, employees INTEGER);
          CREATE TABLE app.events (user_id VARCHAR, event_name VARCHAR, occurred_at TIMESTAMP, \
-         amount DECIMAL(12, 2), page VARCHAR);\n",
+         amount DECIMAL(38, 9), page VARCHAR);\n",
     );
     for u in &round.users {
         sql.push_str(&format!(
@@ -649,14 +717,14 @@ pub fn load_sql(round: &Round) -> String {
             sql_number(c.employees)
         ));
     }
-    let a = round.as_of_secs();
     for e in &round.events {
         sql.push_str(&format!(
-            "INSERT INTO app.events VALUES ('{}', '{}', TIMESTAMP '{}', {}, {});\n",
+            "INSERT INTO app.events VALUES ('{}', '{}', {}, {}, {});\n",
             e.user,
             e.name,
-            timestamp(a - e.back),
-            sql_number(e.amount),
+            e.time
+                .map_or("NULL".into(), |t| format!("TIMESTAMP '{}'", timestamp(t))),
+            e.amount.map_or("NULL".into(), decimal),
             sql_text(e.page)
         ));
     }
@@ -697,14 +765,16 @@ pub fn given(round: &Round) -> String {
     out.push_str(
         "  }\n  given events {\n    | user_id | event_name | occurred_at | amount | page |\n",
     );
-    let a = round.as_of_secs();
     for e in &round.events {
         out.push_str(&format!(
-            "    | \"{}\" | \"{}\" | {}Z | {} | {} |\n",
+            "    | \"{}\" | \"{}\" | {} | {} | {} |\n",
             e.user,
             e.name,
-            timestamp(a - e.back).replace(' ', "T"),
-            cell_number(e.amount),
+            e.time.map_or("null".into(), |t| format!(
+                "{}Z",
+                timestamp(t).replace(' ', "T")
+            )),
+            e.amount.map_or("null".into(), decimal),
             cell_text(e.page)
         ));
     }

@@ -1,6 +1,7 @@
 //! The benchmark's project (bench/) must keep checking cleanly and compiling in every
 //! dialect, so that the figures in docs/benchmarks.md can always be reproduced.
 
+use segql_plan::compile::Request;
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect;
 use segql_tests::{load_project, root};
@@ -15,10 +16,11 @@ fn the_benchmark_project_checks_and_compiles() {
     let ids: Vec<usize> = (0..program.segments.len()).collect();
     for d in dialect::all() {
         for &id in &ids {
-            compile::segment(&program, id, d, opts).unwrap_or_else(|e| panic!("{}: {e}", d.name()));
+            compile::compile(&program, &Request::Segment(id), d, opts)
+                .unwrap_or_else(|e| panic!("{}: {e}", d.name()));
         }
-        let batch =
-            compile::batch(&program, &ids, d, opts).unwrap_or_else(|e| panic!("{}: {e}", d.name()));
+        let batch = compile::compile(&program, &Request::batch(&ids), d, opts)
+            .unwrap_or_else(|e| panic!("{}: {e}", d.name()));
         let sql = compile::to_sql(&batch);
         // One scan of the events for all 50 segments (plus sequences, and distinct
         // counts on DuckDB): far fewer than one per segment.

@@ -7,15 +7,16 @@
 //! scripts/conformance        # installs the engines, runs this suite, prints the table
 //! ```
 //!
-//! An engine that is not installed is skipped with the reason printed; with `CI=true`
-//! it fails the suite. `SEGQL_ENGINES=duckdb,clickhouse` runs only those engines (the
-//! others are reported as skipped; not allowed with `CI=true`). When every engine ran, the table of fixtures × engines must
-//! match the one in docs/dialects.md (`SEGQL_UPDATE_DOCS=1` rewrites it).
+//! An engine that is not installed is skipped with the reason printed; in CI (`CI` set
+//! to anything but empty, `false` or `0`: `engines::in_ci`) it fails the suite.
+//! `SEGQL_ENGINES=duckdb,clickhouse` runs only those engines (the others are reported
+//! as skipped; a failure in CI). When every engine ran, the table of fixtures × engines
+//! must match the one in docs/dialects.md (`SEGQL_UPDATE_DOCS=1` rewrites it).
 
 use segql_tests::conformance::{run_all, TestRun};
 use segql_tests::engines::{self, Engine, Missing, ENGINES};
+use segql_tests::keys::Keys;
 use segql_tests::{load_project, root};
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 struct EngineRun {
@@ -94,9 +95,9 @@ fn table(runs: &[EngineRun], tests: &[(String, usize)]) -> String {
     out
 }
 
-fn show(m: &Result<std::collections::BTreeSet<String>, String>) -> String {
+fn show(m: &Result<Keys, String>) -> String {
     match m {
-        Ok(s) => format!("{:?}", s.iter().collect::<Vec<_>>()),
+        Ok(k) => format!("{k:?}"),
         Err(e) => format!("error: {e}"),
     }
 }
@@ -172,12 +173,7 @@ fn every_engine_finds_the_hand_checked_members() {
                 r.version,
                 r.elapsed.as_secs_f64()
             ),
-            Err(m) => {
-                // Straight to the terminal: the test harness captures println!, and a
-                // skipped engine must be visible in a plain `cargo test` run.
-                let line = format!("conformance: {} SKIPPED: {}\n", r.name, m.0);
-                let _ = std::io::stderr().write_all(line.as_bytes());
-            }
+            Err(m) => engines::report_skip("conformance", r.name, m),
         }
     }
     println!(
@@ -196,19 +192,17 @@ fn every_engine_finds_the_hand_checked_members() {
                 continue;
             }
             for (j, e) in t.expects.iter().enumerate() {
-                if e.passed() {
-                    continue;
-                }
+                let Some(why) = e.failure() else { continue };
                 let duck_members = duck
                     .and_then(|d| d.outcome.as_ref().ok())
                     .map(|d| show(&d[i].expects[j].members))
                     .unwrap_or_else(|| "(not run)".into());
                 failures.push(format!(
-                    "{} | {} | {}\n  expected {:?}\n  duckdb   {duck_members}\n  {:<8} {}",
+                    "{} | {} | {}: {why}\n  expected {:?}\n  duckdb   {duck_members}\n  {:<8} {}",
                     r.name,
                     t.test,
                     e.target,
-                    e.expected.iter().collect::<Vec<_>>(),
+                    e.expected,
                     r.name,
                     show(&e.members)
                 ));
@@ -224,9 +218,9 @@ fn every_engine_finds_the_hand_checked_members() {
                 .map(|m| format!("{}: {}", r.name, m.0))
         })
         .collect();
-    if !missing.is_empty() && engines::required() {
+    if !missing.is_empty() && engines::in_ci() {
         failures.push(format!(
-            "CI=true, so every engine must run; missing:\n  {}",
+            "CI is set, so every engine must run; missing:\n  {}",
             missing.join("\n  ")
         ));
     }

@@ -7,14 +7,16 @@
 //!   segql.toml says, every relation fits the catalog, every segment, the report, the
 //!   split and the priority list run, and every `assert` block holds at the data's end.
 
+use segql_plan::compile::Request;
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect::DuckDb;
-use segql_plan::ir::{AssertCheck, Program, Target};
+use segql_plan::ir::{Program, Rows, Target};
+use segql_run::assertions::run_assert;
 use segql_run::bind::{Binding, Format, Source};
 use segql_run::Engine;
-use segql_syntax::ast::CmpOp;
 use segql_syntax::diag::{render, RenderOptions};
 use segql_syntax::SourceMap;
+use segql_tests::keys::Keys;
 use segql_tests::{members, root, run_test_blocks};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -91,32 +93,39 @@ fn every_test_block_finds_its_hand_checked_members() {
         failures.len(),
         failures.join("\n")
     );
-    assert!(expectations >= 60, "only {expectations} expectations ran");
+    assert_eq!(
+        (program.tests.len(), expectations),
+        (14, 65),
+        "examples/saas has 14 test blocks of 65 expectations; a block or an `expect` line \
+         was lost, or some were added on purpose: then update this pin"
+    );
 }
 
 #[test]
 fn every_segment_split_group_and_priority_list_is_expected_somewhere() {
     let (_, program) = load();
-    assert!(
-        program.segments.len() >= 20,
-        "the example has {} segments",
-        program.segments.len()
+    assert_eq!(
+        program.segments.len(),
+        54,
+        "examples/saas has 54 segments; one was lost, or some were added or removed on \
+         purpose: then update this pin"
     );
     let mut segments = BTreeSet::new();
     let mut groups = BTreeSet::new();
     let mut priorities = BTreeSet::new();
     for t in &program.tests {
         for e in &t.expects {
-            match &e.target {
-                Target::Segment(id) => {
+            match (&e.target, &e.rows) {
+                (Target::Segment(id), _) => {
                     segments.insert(*id);
                 }
-                Target::SplitGroup(si, g) => {
+                (Target::Split(si), Rows::Group(g)) => {
                     groups.insert((*si, g.clone()));
                 }
-                Target::PriorityStage(pi, _) => {
+                (Target::Priority(pi), _) => {
                     priorities.insert(*pi);
                 }
+                _ => {}
             }
         }
     }
@@ -221,8 +230,9 @@ fn the_committed_data_binds_runs_and_satisfies_every_assert() {
     let mut sizes = BTreeMap::new();
     let mut all = Vec::new();
     for (id, s) in p.segments.iter().enumerate() {
-        let q = compile::segment(&p, id, &DuckDb, opts).unwrap();
+        let q = compile::compile(&p, &Request::Segment(id), &DuckDb, opts).unwrap();
         let m = members(&engine, &compile::to_sql(&q));
+        assert_eq!(m.defects(), None, "the members of {}", s.name);
         sizes.insert(s.name.clone(), m.len());
         all.push(m);
     }
@@ -242,51 +252,20 @@ fn the_committed_data_binds_runs_and_satisfies_every_assert() {
         );
     }
 
+    // Every assert, checked by `segql test`'s own code (segql_run::assertions).
     let mut failures = Vec::new();
+    let mut checks = 0;
     for a in &p.asserts {
-        let name = &p.segments[a.segment].name;
-        let m = &all[a.segment];
-        for check in &a.checks {
-            match check {
-                AssertCheck::Size(bounds, _) => {
-                    for (op, n) in bounds {
-                        let size = m.len() as i64;
-                        let holds = match op {
-                            CmpOp::Eq => size == *n,
-                            CmpOp::Ne => size != *n,
-                            CmpOp::Lt => size < *n,
-                            CmpOp::Le => size <= *n,
-                            CmpOp::Gt => size > *n,
-                            CmpOp::Ge => size >= *n,
-                        };
-                        if !holds {
-                            failures
-                                .push(format!("{name}: size {size} is not {} {n}", op.symbol()));
-                        }
-                    }
-                }
-                AssertCheck::DisjointWith(other, _) => {
-                    let both: Vec<_> = m.intersection(&all[*other]).collect();
-                    if !both.is_empty() {
-                        failures.push(format!(
-                            "{name} and {} share {} members, e.g. {:?}",
-                            p.segments[*other].name,
-                            both.len(),
-                            &both[..both.len().min(5)]
-                        ));
-                    }
-                }
-                AssertCheck::SubsetOf(other, _) => {
-                    let outside: Vec<_> = m.difference(&all[*other]).collect();
-                    if !outside.is_empty() {
-                        failures.push(format!(
-                            "{name} has {} members outside {}, e.g. {:?}",
-                            outside.len(),
-                            p.segments[*other].name,
-                            &outside[..outside.len().min(5)]
-                        ));
-                    }
-                }
+        let outcome = run_assert(&engine, &p, a, opts);
+        if let Some(e) = &outcome.error {
+            failures.push(format!("{}: could not run: {e}", outcome.segment));
+        }
+        assert_eq!(outcome.checks.len(), a.checks.len(), "every check runs");
+        for c in &outcome.checks {
+            checks += 1;
+            eprintln!("assert {}: {} ({})", outcome.segment, c.check, c.detail);
+            if !c.passed {
+                failures.push(format!("{}: {} ({})", outcome.segment, c.check, c.detail));
             }
         }
     }
@@ -295,11 +274,16 @@ fn the_committed_data_binds_runs_and_satisfies_every_assert() {
         "asserts fail on the committed data:\n{}",
         failures.join("\n")
     );
-    assert!(p.asserts.len() >= 3);
+    assert_eq!(
+        (p.asserts.len(), checks),
+        (8, 14),
+        "examples/saas/segments/asserts.seg has 8 assert blocks of 14 checks; update this \
+         pin when asserts are added or removed on purpose"
+    );
 
     // The report: one row per listed segment, `members` equal to the segment's size.
     for (ri, r) in p.reports.iter().enumerate() {
-        let q = compile::report(&p, ri, &DuckDb, opts).unwrap();
+        let q = compile::compile(&p, &Request::Report(ri), &DuckDb, opts).unwrap();
         let sql = compile::to_sql(&q);
         let (columns, rows) = engine.rows(&sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
         eprintln!("report {}: {columns:?}", r.name);
@@ -325,17 +309,17 @@ fn the_committed_data_binds_runs_and_satisfies_every_assert() {
     // The split deals out its segment's members; the priority list puts each user in
     // at most one stage.
     for (si, s) in p.splits.iter().enumerate() {
-        let q = compile::split(&p, si, &DuckDb, opts).unwrap();
+        let q = compile::compile(&p, &Request::Split(si), &DuckDb, opts).unwrap();
         let sql = compile::to_sql(&q);
         let dealt = members(&engine, &sql);
         assert_eq!(dealt, all[s.segment], "split {}", s.name);
     }
     for (pi, pr) in p.priorities.iter().enumerate() {
-        let q = compile::priority(&p, pi, &DuckDb, opts).unwrap();
+        let q = compile::compile(&p, &Request::Priority(pi), &DuckDb, opts).unwrap();
         let sql = compile::to_sql(&q);
         let (_, rows) = engine.rows(&sql).unwrap();
-        let keys: BTreeSet<_> = rows.iter().map(|r| r[0].clone()).collect();
-        assert_eq!(keys.len(), rows.len(), "priority {}: a user twice", pr.name);
+        let keys = Keys::new(rows.iter().map(|r| r[0].clone()));
+        assert_eq!(keys.defects(), None, "priority {}", pr.name);
         assert!(!rows.is_empty(), "priority {}", pr.name);
     }
 }

@@ -60,9 +60,9 @@ fn tables_named_like_generated_ctes_are_still_read() {
     let (map, program) = inline_project("names.seg", PROJECT);
     // The statement does have the CTEs whose names the tables would have had.
     let sql = segql_plan::compile::to_sql(
-        &segql_plan::compile::segment(
+        &segql_plan::compile::compile(
             &program,
-            0,
+            &segql_plan::compile::Request::Segment(0),
             &segql_plan::dialect::DuckDb,
             segql_plan::compile::Options {
                 as_of: 1_767_225_600_000_000,

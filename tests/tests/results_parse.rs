@@ -4,7 +4,6 @@
 
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect;
-use segql_plan::ir::Target;
 use segql_tests::{load_project, root};
 use sqlparser::parser::Parser;
 
@@ -17,20 +16,8 @@ fn results_fixture_statements_parse_in_every_dialect() {
         for t in &p.tests {
             let opts = Options { as_of: t.as_of };
             for e in &t.expects {
-                let (what, q) = match &e.target {
-                    Target::Segment(id) => (
-                        format!("segment {}", p.segments[*id].name),
-                        compile::segment(&p, *id, d, opts),
-                    ),
-                    Target::SplitGroup(si, _) => (
-                        format!("split {}", p.splits[*si].name),
-                        compile::split(&p, *si, d, opts),
-                    ),
-                    Target::PriorityStage(pi, _) => (
-                        format!("priority {}", p.priorities[*pi].name),
-                        compile::priority(&p, *pi, d, opts),
-                    ),
-                };
+                let what = format!("{} {}", e.target.kind(), e.target.name(&p));
+                let q = compile::members(&p, e.target, &e.rows, d, opts);
                 let sql = match q {
                     Ok(q) => compile::to_sql(&q),
                     Err(u) => {

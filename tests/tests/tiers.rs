@@ -1,4 +1,4 @@
-//! Window tiers (`Dialect::tier_by_window`): which aggregate column goes to which scan.
+//! Window tiers (`Capabilities::windows`): which aggregate column goes to which scan.
 //!
 //! fixtures/results/tiers.seg checks the members on every engine (the conformance
 //! suite's batch); this checks the plan itself (the `Plan`, not its SQL taken apart): on DuckDB the batch of that file has a
@@ -8,7 +8,7 @@
 //! column stays with the next wider one.
 
 use segql_plan::compile::{self, Options, Request};
-use segql_plan::dialect::{self, Dialect};
+use segql_plan::dialect::{self, Dialect, WindowTiers};
 use segql_plan::ir::Program;
 use segql_plan::plan::{Plan, ScanKind};
 use segql_tests::{load_project, root};
@@ -65,7 +65,7 @@ fn duckdb_splits_the_batch_into_three_tiers() {
     let (_, p) = load_project(&root().join("fixtures/results"));
     let ids = tier_segments(&p);
     let duckdb = dialect::by_name("duckdb").expect("duckdb");
-    assert!(duckdb.tier_by_window());
+    assert!(duckdb.capabilities().windows == WindowTiers::ByWindow);
     let plan = batch(&p, &ids, duckdb);
     let scans = scans(&plan);
     let kinds: Vec<(&str, ScanKind)> = scans.iter().map(|(n, k, _)| (n.as_str(), *k)).collect();
@@ -154,7 +154,7 @@ fn dialects_without_tiers_keep_one_scan() {
     let (_, p) = load_project(&root().join("fixtures/results"));
     let ids = tier_segments(&p);
     for d in dialect::all() {
-        if d.tier_by_window() {
+        if d.capabilities().windows == WindowTiers::ByWindow {
             continue;
         }
         assert_eq!(
@@ -215,11 +215,14 @@ fn every_tiering_dialect_has_the_three_tiers() {
     let ids = tier_segments(&p);
     let tiering: Vec<&str> = dialect::all()
         .into_iter()
-        .filter(|d| d.tier_by_window())
+        .filter(|d| d.capabilities().windows == WindowTiers::ByWindow)
         .map(|d| d.name())
         .collect();
     assert_eq!(tiering, ["duckdb", "postgres", "clickhouse"]);
-    for d in dialect::all().into_iter().filter(|d| d.tier_by_window()) {
+    for d in dialect::all()
+        .into_iter()
+        .filter(|d| d.capabilities().windows == WindowTiers::ByWindow)
+    {
         assert_eq!(
             names(&batch(&p, &ids, d)),
             [

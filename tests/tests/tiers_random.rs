@@ -9,12 +9,14 @@
 //! docs/semantics.md, without SQL). The seeds are fixed, so a failure reproduces; the
 //! failing round's project, data and statements are printed.
 
+use segql_plan::compile::Request;
 use segql_plan::compile::{self, Options};
-use segql_plan::dialect;
+use segql_plan::dialect::{self, WindowTiers};
 use segql_run::engine::Engine;
+use segql_tests::keys::{compare, Keys};
 use segql_tests::random::{self, load_sql, round};
 use segql_tests::{inline_project, members, oracle};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Rounds in CI; `SEGQL_RANDOM_ROUNDS=N` runs more (seeds 1 to N) locally.
 const ROUNDS: u64 = 12;
@@ -25,7 +27,7 @@ const USERS: usize = 30;
 fn single_and_batch_members_equal_the_oracles() {
     let duckdb = dialect::by_name("duckdb").expect("duckdb");
     assert!(
-        duckdb.tier_by_window(),
+        duckdb.capabilities().windows == WindowTiers::ByWindow,
         "this suite is about DuckDB's tiers"
     );
     let rounds = random::rounds(ROUNDS);
@@ -33,7 +35,7 @@ fn single_and_batch_members_equal_the_oracles() {
     for seed in 1..=rounds {
         let rd = round(seed, SEGMENTS, USERS);
         let opts = Options {
-            as_of: rd.as_of_secs() * 1_000_000,
+            as_of: rd.as_of_micros(),
         };
         let text = &rd.text;
         let (_, p) = inline_project(&format!("round {seed}"), text);
@@ -47,20 +49,27 @@ fn single_and_batch_members_equal_the_oracles() {
         for &id in &ids {
             by_entity.entry(p.segments[id].entity).or_default().push(id);
         }
-        let mut in_batch: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        // Each segment's members in the batch: the keys of the rows where its column is
+        // true, every copy kept.
+        let mut in_batch: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
         let mut batch_sql = String::new();
         let mut tiered = false;
         for group in by_entity.values() {
-            let batch = compile::batch(&p, group, duckdb, opts).expect("the batch compiles");
+            let batch = compile::compile(&p, &Request::batch(group), duckdb, opts)
+                .expect("the batch compiles");
             let sql = compile::to_sql(&batch);
             tiered |= sql.contains("_last_month AS") || sql.contains("_last_quarter AS");
             let (cols, rows) = engine.rows(&sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+            // A batch has one row per entity.
+            let keys = Keys::new(rows.iter().map(|r| r[0].clone()));
+            if let Some(d) = keys.defects() {
+                panic!("round {seed}: the batch's rows are not one per entity: {d}\n{sql}");
+            }
             for row in &rows {
-                let key = row[0].clone().expect("a key");
                 for (col, cell) in cols.iter().zip(row).skip(1) {
-                    let set = in_batch.entry(col.clone()).or_default();
+                    let keys = in_batch.entry(col.clone()).or_default();
                     if cell.as_deref() == Some("true") {
-                        set.insert(key.clone());
+                        keys.push(row[0].clone());
                     }
                 }
             }
@@ -71,18 +80,33 @@ fn single_and_batch_members_equal_the_oracles() {
         for &id in &ids {
             let seg = &p.segments[id];
             let single = compile::to_sql(
-                &compile::segment(&p, id, duckdb, opts).expect("the segment compiles"),
+                &compile::compile(&p, &Request::Segment(id), duckdb, opts)
+                    .expect("the segment compiles"),
             );
             let alone = members(&engine, &single);
-            let together = in_batch.get(&seg.name).cloned().unwrap_or_default();
-            let expected = oracle::expected(&rd, &seg.name);
-            if alone != expected || together != expected {
+            let together = Keys::new(in_batch.get(&seg.name).cloned().unwrap_or_default());
+            let expected = Keys::of(oracle::expected(&rd, &seg.name));
+            let problems: Vec<String> = [("alone", &alone), ("in the batch", &together)]
+                .iter()
+                .filter_map(|(how, got)| {
+                    compare(&expected, got).err().map(|e| format!("{how}: {e}"))
+                })
+                .collect();
+            if !problems.is_empty() {
                 let differ: Vec<String> = alone
-                    .symmetric_difference(&expected)
-                    .chain(together.symmetric_difference(&expected))
+                    .minus(&expected)
+                    .iter()
+                    .chain(expected.minus(&alone).iter())
+                    .chain(together.minus(&expected).iter())
+                    .chain(expected.minus(&together).iter())
+                    .flatten()
                     .map(|k| format!("'{k}'"))
                     .collect();
-                let keys = differ.join(", ");
+                let keys = if differ.is_empty() {
+                    "NULL".to_string()
+                } else {
+                    differ.join(", ")
+                };
                 let events = engine
                     .rows(&format!(
                         "SELECT * FROM app.events WHERE user_id IN ({keys}) OR user_id IN \
@@ -91,11 +115,12 @@ fn single_and_batch_members_equal_the_oracles() {
                     .map(|(_, rows)| format!("{rows:?}"))
                     .unwrap_or_else(|e| e.to_string());
                 panic!(
-                    "round {seed}, segment {}: the oracle {expected:?}, alone {alone:?}, \
+                    "round {seed}, segment {}: {}\nthe oracle {expected:?}, alone {alone:?}, \
                      in the batch {together:?}\n\
                      events of the users (or of the accounts' users) that differ: {events}\n\
                      the project:\n{text}\nalone:\n{single}\nthe batch:\n{batch_sql}",
-                    seg.name
+                    seg.name,
+                    problems.join("\n")
                 );
             }
         }

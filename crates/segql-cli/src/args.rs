@@ -14,6 +14,11 @@ pub enum Format {
     Human,
     /// One JSON document on stdout.
     Json,
+    /// GitHub Actions workflow commands on stdout (`::error file=…,line=…::…`), shown
+    /// on the pull request's diff.
+    Github,
+    /// A SARIF 2.1.0 log on stdout, for code-scanning uploads.
+    Sarif,
 }
 
 /// `--as-of`: the instant relative times are measured from.
@@ -30,9 +35,8 @@ impl AsOf {
     /// second) when not given.
     pub fn instant(&self) -> Result<i64> {
         match &self.value {
-            Some(s) => {
-                segql_syntax::time::parse_instant(s).map_err(|e| anyhow::anyhow!("--as-of: {e}"))
-            }
+            Some(s) => segql_syntax::time::parse_instant(s)
+                .map_err(|e| crate::output::Usage(format!("--as-of: {e}")).into()),
             None => {
                 let now = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
@@ -78,8 +82,9 @@ pub struct Compile {
     /// databricks, clickhouse, trino, or all. Repeat or separate with commas.
     #[arg(long = "dialect", short = 'd', value_name = "DIALECT", required = true)]
     pub dialects: Vec<String>,
-    /// Only these segments (default: all).
-    #[arg(long, short = 's', num_args = 1..)]
+    /// Only these segments (default: all): repeat the option or separate names with
+    /// commas.
+    #[arg(long, short = 's', value_name = "NAME")]
     pub select: Vec<String>,
     #[command(flatten)]
     pub as_of: AsOf,
@@ -100,8 +105,9 @@ pub struct Compile {
 pub struct Run {
     /// A project directory (default: the project here).
     pub paths: Vec<PathBuf>,
-    /// Only these segments, reports, splits or priority lists (default: all).
-    #[arg(long, short = 's', num_args = 1..)]
+    /// Only these segments, reports, splits or priority lists (default: all): repeat
+    /// the option or separate names with commas.
+    #[arg(long, short = 's', value_name = "NAME")]
     pub select: Vec<String>,
     #[command(flatten)]
     pub as_of: AsOf,
@@ -150,8 +156,9 @@ pub struct Preview {
 pub struct Test {
     /// A project directory or .seg files (default: the project here).
     pub paths: Vec<PathBuf>,
-    /// Only these tests (by name) and the asserts of these segments.
-    #[arg(long, short = 's', num_args = 1..)]
+    /// Only these tests (by name) and the asserts of these segments: repeat the
+    /// option or separate names with commas.
+    #[arg(long, short = 's', value_name = "NAME")]
     pub select: Vec<String>,
     /// Also write a JUnit XML report to FILE.
     #[arg(long, value_name = "FILE")]

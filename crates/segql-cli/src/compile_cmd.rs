@@ -1,13 +1,12 @@
 //! `segql compile`: SQL for the selected segments, in one or more dialects.
 
-use crate::output;
+use crate::output::{self, Usage};
 use crate::project::{self, display_path};
 use anyhow::{bail, Context, Result};
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect::{self, Dialect};
 use segql_plan::ir::Program;
 use segql_syntax::parser::did_you_mean;
-use segql_syntax::time::format_timestamp;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -29,7 +28,7 @@ pub fn dialects_from(names: &[String]) -> Result<Vec<&'static dyn Dialect>> {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("the dialects are {} (or `all`)", known.join(", ")),
                 };
-                bail!("unknown dialect `{n}`\n  hint: {hint}");
+                return Err(Usage(format!("unknown dialect `{n}`\n  hint: {hint}")).into());
             }
         }
     }
@@ -38,60 +37,11 @@ pub fn dialects_from(names: &[String]) -> Result<Vec<&'static dyn Dialect>> {
     Ok(out)
 }
 
-/// Something `--select` can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    Segment(usize),
-    Report(usize),
-    Split(usize),
-    Priority(usize),
-}
-
-impl Target {
-    pub fn name(self, p: &Program) -> &str {
-        match self {
-            Target::Segment(i) => &p.segments[i].name,
-            Target::Report(i) => &p.reports[i].name,
-            Target::Split(i) => &p.splits[i].name,
-            Target::Priority(i) => &p.priorities[i].name,
-        }
-    }
-
-    pub fn kind(self) -> &'static str {
-        match self {
-            Target::Segment(_) => "segment",
-            Target::Report(_) => "report",
-            Target::Split(_) => "split",
-            Target::Priority(_) => "priority",
-        }
-    }
-
-    fn span(self, p: &Program) -> segql_syntax::Span {
-        match self {
-            Target::Segment(i) => p.segments[i].span,
-            Target::Report(i) => p.reports[i].span,
-            Target::Split(i) => p.splits[i].span,
-            Target::Priority(i) => p.priorities[i].span,
-        }
-    }
-}
-
-/// Every segment, report, split and priority list, in declaration order.
-pub fn all_targets(program: &Program) -> Vec<Target> {
-    let mut all: Vec<Target> = (0..program.segments.len()).map(Target::Segment).collect();
-    all.extend((0..program.reports.len()).map(Target::Report));
-    all.extend((0..program.splits.len()).map(Target::Split));
-    all.extend((0..program.priorities.len()).map(Target::Priority));
-    all.sort_by_key(|t| {
-        let s = t.span(program);
-        (s.file, s.start)
-    });
-    all
-}
+pub use segql_plan::ir::Target;
 
 /// What `--select` names (everything, in declaration order, when nothing is named).
 pub fn select(program: &Program, names: &[String]) -> Result<Vec<Target>> {
-    let all = all_targets(program);
+    let all = Target::all(program);
     if names.is_empty() {
         return Ok(all);
     }
@@ -118,26 +68,14 @@ pub fn select(program: &Program, names: &[String]) -> Result<Vec<Target>> {
                             .join(", ")
                     ),
                 };
-                bail!("nothing called `{n}` in this project\n  hint: {hint}");
+                return Err(Usage(format!(
+                    "nothing called `{n}` in this project\n  hint: {hint}"
+                ))
+                .into());
             }
         }
     }
     Ok(out)
-}
-
-/// Compiles one target.
-pub fn compile_target(
-    program: &Program,
-    t: Target,
-    d: &dyn Dialect,
-    opts: Options,
-) -> Result<compile::Query, compile::Unsupported> {
-    match t {
-        Target::Segment(i) => compile::segment(program, i, d, opts),
-        Target::Report(i) => compile::report(program, i, d, opts),
-        Target::Split(i) => compile::split(program, i, d, opts),
-        Target::Priority(i) => compile::priority(program, i, d, opts),
-    }
 }
 
 pub fn run(args: Args, color: bool) -> Result<ExitCode> {
@@ -204,13 +142,12 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     let mut stdout = String::new();
     let mut emit = |name: &str,
                     d: &dyn Dialect,
-                    header: String,
-                    result: Result<compile::Query, compile::Unsupported>,
+                    result: Result<compile::Statement, compile::Unsupported>,
                     stdout: &mut String|
      -> Result<bool> {
         match result {
-            Ok(q) => {
-                let text = format!("{header}{};\n", compile::to_sql(&q));
+            Ok(st) => {
+                let text = format!("{};\n", st.text());
                 match &args.out {
                     Some(dir) => {
                         write_sql(dir, d.name(), name, &text, &guard)?;
@@ -243,36 +180,16 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                     _ => None,
                 })
                 .collect();
-            let header = format!(
-                "-- segments {}, {}, as of {}\n",
-                ids.iter()
-                    .map(|&i| program.segments[i].name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                d.name(),
-                format_timestamp(as_of)
-            );
-            let result = if args.long {
-                compile::batch_long(program, &ids, *d, opts)
-            } else {
-                compile::batch(program, &ids, *d, opts)
-            };
-            if !emit("batch", *d, header, result, &mut stdout)? {
+            let result = compile::batch_statement(program, &ids, args.long, *d, opts);
+            if !emit("batch", *d, result, &mut stdout)? {
                 failed += 1;
             }
             continue;
         }
         for &t in &targets {
             let name = t.name(program).to_string();
-            let header = format!(
-                "-- {} {}, {}, as of {}\n",
-                t.kind(),
-                name,
-                d.name(),
-                format_timestamp(as_of)
-            );
-            let result = compile_target(program, t, *d, opts);
-            if !emit(&name, *d, header, result, &mut stdout)? {
+            let result = compile::statement(program, t, *d, opts);
+            if !emit(&name, *d, result, &mut stdout)? {
                 failed += 1;
             }
         }

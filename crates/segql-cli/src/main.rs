@@ -5,6 +5,7 @@
 //! mistake or a failed check, 2 a bad command line or an internal error). It holds no
 //! language logic: parsing and formatting come from segql-syntax.
 
+mod annotate;
 mod args;
 mod check;
 mod compile_cmd;
@@ -12,11 +13,11 @@ mod data;
 mod fmt_cmd;
 mod graph_cmd;
 mod init_cmd;
+mod lsp_cmd;
 mod outfile;
 mod output;
 mod project;
 mod run_cmd;
-mod settings;
 mod target_cmd;
 mod test_cmd;
 
@@ -77,6 +78,8 @@ enum Command {
     Graph(args::Graph),
     /// List the SQL dialects and how far the tests take each.
     Dialects,
+    /// Run the language server on stdin and stdout, for editors (docs/editor.md).
+    Lsp,
     /// Check where the project runs: the bindings, or a target's driver, connection
     /// and tables against the catalog (--target NAME).
     Doctor(args::Doctor),
@@ -108,10 +111,11 @@ fn main() -> ExitCode {
         ColorChoice::Auto => output::stderr_supports_color(),
     };
     let result = std::panic::catch_unwind(move || match cli.command {
-        Command::Check(a) => check::run(&a.paths, a.format == args::Format::Json, color),
+        Command::Check(a) => check::run(&a.paths, a.format, color),
         Command::Fmt(a) => fmt_cmd::run(&a.paths, a.check, color),
         Command::Compile(a) => compile_cmd::run(a, color),
         Command::Dialects => Ok(compile_cmd::dialects()),
+        Command::Lsp => lsp_cmd::run(),
         Command::Run(a) => run_cmd::run(a, color),
         Command::Preview(a) => run_cmd::preview(a, color),
         Command::Init(a) => init_cmd::run(&a.dir),
@@ -124,7 +128,7 @@ fn main() -> ExitCode {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
             output::print_error(&e);
-            ExitCode::from(1)
+            ExitCode::from(output::exit_status(&e))
         }
         Err(_) => ExitCode::from(2),
     }

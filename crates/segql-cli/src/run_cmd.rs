@@ -1,17 +1,19 @@
 //! `segql run` and `segql preview`: segments executed on DuckDB over the bound data, or
 //! on a warehouse target (`--target NAME`, [`crate::target_cmd`]).
 
-use crate::compile_cmd::{compile_target, select, Target};
+use crate::compile_cmd::{select, Target};
 use crate::data;
 use crate::outfile;
 use crate::output;
 use crate::project::{self, display_path, Workspace};
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use comfy_table::{presets, Cell, Table};
 use segql_plan::compile::{self, Options};
 use segql_plan::ir::Program;
 use segql_run::backend::Backend;
+use segql_run::run;
 use segql_run::session::{self, Failed};
+use segql_run::sqltext;
 use segql_run::Engine;
 use segql_syntax::time::format_timestamp;
 use std::io::IsTerminal;
@@ -77,44 +79,34 @@ impl Progress {
     }
 }
 
+/// The run's progress on a spinner; an interrupted run stops between steps.
+struct Shown(Option<Progress>);
+
+impl run::Observer for Shown {
+    fn start(&mut self, what: String) {
+        self.0 = Some(Progress::start(what));
+    }
+
+    fn finish(&mut self) {
+        if let Some(p) = self.0.take() {
+            p.finish();
+        }
+    }
+
+    fn checkpoint(&mut self) {
+        outfile::stop_if_interrupted();
+    }
+}
+
 /// One result set: a title, columns and rows.
 struct ResultSet {
     title: String,
     columns: Vec<String>,
     rows: Vec<Vec<Option<String>>>,
-    /// The query that produced it (for --output, which only DuckDB writes).
+    /// The DuckDB query that produced it (for --output).
     sql: String,
     /// For a segment: its share of the entity's population.
     share: Option<String>,
-}
-
-/// A result's columns, rows and size; `ordered`: by its first column, as DuckDB
-/// orders it. When it goes to a file (which COPY writes from the query itself) only its
-/// columns and size are read: millions of members are not fetched as text to be
-/// counted.
-fn fetch(
-    engine: &dyn Backend,
-    sql: &str,
-    ordered: bool,
-    to_file: bool,
-) -> Result<(Vec<String>, segql_run::engine::Rows, usize)> {
-    if !to_file {
-        let read = if ordered {
-            engine.rows_ordered(sql)
-        } else {
-            engine.rows(sql)
-        };
-        let (columns, rows) = read.map_err(query_err)?;
-        let n = rows.len();
-        return Ok((columns, rows, n));
-    }
-    let (columns, _) = engine
-        .rows(&format!("SELECT * FROM ({sql}) AS r LIMIT 0"))
-        .map_err(query_err)?;
-    let n = engine
-        .count(&format!("SELECT count(*) FROM ({sql}) AS r"))
-        .map_err(query_err)? as usize;
-    Ok((columns, Vec::new(), n))
 }
 
 fn loaded(ws: &Workspace, color: bool) -> Option<&Program> {
@@ -122,9 +114,9 @@ fn loaded(ws: &Workspace, color: bool) -> Option<&Program> {
     ws.program.as_ref().filter(|_| !ws.has_errors())
 }
 
-/// Where to run: the bound engine (DuckDB locked down to the bound files and
-/// `writable`) or the target, with the program as it sees it; `None` with the problems
-/// printed.
+/// Where the command runs ([`crate::target_cmd::backend`]): the bound engine (DuckDB
+/// locked down to the bound files and `writable`) or a connected target, with the
+/// program as that backend names its relations; `None` with the problems printed.
 fn engine_for(
     ws: &Workspace,
     program: &Program,
@@ -152,17 +144,6 @@ fn unsupported(e: compile::Unsupported) -> anyhow::Error {
     anyhow!("{e}")
 }
 
-fn population(engine: &dyn Backend, p: &Program, entity: usize) -> Result<u64> {
-    session::population(engine, p, entity)
-        .map_err(query_err)
-        .with_context(|| {
-            format!(
-                "counting the {}",
-                plural_entity(&p.catalog.entities[entity].name, 2)
-            )
-        })
-}
-
 /// `users` for `user`: population counts read as English.
 fn plural_entity(name: &str, n: u64) -> String {
     if n == 1 || name.ends_with('s') {
@@ -187,7 +168,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     if let Some(path) = &args.output {
         outfile::format_of(path)?;
         if args.target.is_some() {
-            bail!("--output writes with the embedded DuckDB; with --target, print the results (--format csv or json) instead");
+            return Err(output::Usage("--output writes with the embedded DuckDB; with --target, print the results (--format csv or json) instead".into()).into());
         }
     }
     outfile::install_handler();
@@ -235,150 +216,56 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     };
     let engine: &dyn Backend = engine.as_ref();
     let program = mapped.as_ref().unwrap_or(program);
-    let d = engine.dialect();
-    let to_file = args.output.is_some();
-    let opts = Options { as_of };
-    let mut sets: Vec<ResultSet> = Vec::new();
+    let settings = run::Settings {
+        opts: Options { as_of },
+        with_traits: args.with_traits(),
+        fetch_rows: args.output.is_none(),
+    };
+    let result = run::run(engine, program, &targets, settings, &mut Shown(None));
+    let done = result.map_err(|f| match f.cause {
+        run::Cause::Unsupported(u) => unsupported(u),
+        run::Cause::Query(e) => query_err(e).context(f.doing),
+    })?;
     let mut summaries: Vec<String> = Vec::new();
-
-    // Segments: one batch statement per entity (each events relation scanned once),
-    // kept in a temporary table of memberships, then one result per segment.
-    let segment_ids: Vec<usize> = targets
-        .iter()
-        .filter_map(|t| match t {
-            Target::Segment(i) => Some(*i),
-            _ => None,
+    for (i, o) in done.outputs.iter().enumerate() {
+        let Some(b) = o.batch.map(|b| &done.batches[b]) else {
+            summaries.push(format!(
+                "{}: {} row{}",
+                o.title,
+                o.size,
+                if o.size == 1 { "" } else { "s" }
+            ));
+            continue;
+        };
+        let entity = &program.catalog.entities[b.entity].name;
+        summaries.push(format!(
+            "{}: {} of {} {} ({})",
+            o.target.name(program),
+            o.size,
+            b.population,
+            plural_entity(entity, b.population),
+            share(o.size, b.population)
+        ));
+        if done.outputs.get(i + 1).and_then(|n| n.batch) != o.batch {
+            summaries.push(format!(
+                "  ({} segment{} of {entity} in one statement, {:.2} s)",
+                b.segments.len(),
+                if b.segments.len() == 1 { "" } else { "s" },
+                b.elapsed.as_secs_f64()
+            ));
+        }
+    }
+    let sets: Vec<ResultSet> = done
+        .outputs
+        .into_iter()
+        .map(|o| ResultSet {
+            share: o.batch.map(|b| share(o.size, done.batches[b].population)),
+            title: o.title,
+            columns: o.columns,
+            rows: o.rows,
+            sql: o.sql,
         })
         .collect();
-    let mut entities: Vec<usize> = segment_ids
-        .iter()
-        .map(|&i| program.segments[i].entity)
-        .collect();
-    entities.dedup();
-    entities.sort_unstable();
-    entities.dedup();
-    for (n, &entity) in entities.iter().enumerate() {
-        outfile::stop_if_interrupted();
-        let ids: Vec<usize> = segment_ids
-            .iter()
-            .copied()
-            .filter(|&i| program.segments[i].entity == entity)
-            .collect();
-        let traits: Vec<usize> = if args.with_traits() {
-            (0..program.traits.len())
-                .filter(|&t| program.traits[t].entity == entity)
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let q = compile::batch_with_traits(program, &ids, &traits, d, opts).map_err(unsupported)?;
-        let kept = format!("segql_memberships_{}", n + 1);
-        let table = engine.ident(&kept);
-        let progress = Progress::start(format!(
-            "computing {} segment{} of {}",
-            ids.len(),
-            if ids.len() == 1 { "" } else { "s" },
-            program.catalog.entities[entity].name
-        ));
-        let names: Vec<&str> = ids
-            .iter()
-            .map(|&i| program.segments[i].name.as_str())
-            .collect();
-        engine
-            .keep(&kept, &compile::to_sql(&q))
-            .map_err(query_err)
-            .with_context(|| format!("computing {}", names.join(", ")))?;
-        let elapsed = progress.finish();
-        let total = population(engine, program, entity)?;
-        let key = engine.ident(&program.catalog.entities[entity].key);
-        let trait_cols: Vec<String> = traits
-            .iter()
-            .map(|&t| engine.ident(&program.traits[t].name))
-            .collect();
-        for &id in &ids {
-            let seg = &program.segments[id];
-            let mut cols = vec![key.clone()];
-            cols.extend(trait_cols.iter().cloned());
-            // Ordered by the key, its first column.
-            let sql = format!(
-                "SELECT {} FROM {table} WHERE {}",
-                cols.join(", "),
-                engine.ident(&seg.name)
-            );
-            let (columns, rows, n) = fetch(engine, &sql, true, to_file)
-                .with_context(|| format!("reading the members of {}", seg.name))?;
-            let sql = format!("{sql} ORDER BY 1");
-            summaries.push(format!(
-                "{}: {} of {} {} ({})",
-                seg.name,
-                n,
-                total,
-                plural_entity(&program.catalog.entities[entity].name, total),
-                share(n, total)
-            ));
-            let pct = share(n, total);
-            sets.push(ResultSet {
-                title: format!("segment {}", seg.name),
-                columns,
-                rows,
-                sql,
-                share: Some(pct),
-            });
-        }
-        summaries.push(format!(
-            "  ({} segment{} of {} in one statement, {:.2} s)",
-            ids.len(),
-            if ids.len() == 1 { "" } else { "s" },
-            program.catalog.entities[entity].name,
-            elapsed.as_secs_f64()
-        ));
-    }
-    for (k, t) in targets
-        .iter()
-        .filter(|t| !matches!(t, Target::Segment(_)))
-        .enumerate()
-    {
-        outfile::stop_if_interrupted();
-        let q = compile_target(program, *t, d, opts).map_err(unsupported)?;
-        let progress = Progress::start(format!("running {} {}", t.kind(), t.name(program)));
-        let what = || format!("running {} {}", t.kind(), t.name(program));
-        let report = matches!(t, Target::Report(_));
-        let (sql, ordered) = if engine.engine().is_some() {
-            // Kept in a temporary table, like the memberships: what is printed or
-            // written is read from segql's own table.
-            let kept = format!("segql_result_{}", k + 1);
-            engine
-                .keep(&kept, &compile::to_sql(&q))
-                .map_err(query_err)
-                .with_context(what)?;
-            (format!("SELECT * FROM {}", engine.ident(&kept)), !report)
-        } else {
-            // On a target the statement is read as it is: a report's rows in its own
-            // order, the others ordered by their first column here.
-            (compile::to_sql(&q), !report)
-        };
-        let (columns, rows, n) = fetch(engine, &sql, ordered, to_file).with_context(what)?;
-        let sql = if ordered {
-            format!("{sql} ORDER BY 1")
-        } else {
-            sql
-        };
-        progress.finish();
-        summaries.push(format!(
-            "{} {}: {} row{}",
-            t.kind(),
-            t.name(program),
-            n,
-            if n == 1 { "" } else { "s" }
-        ));
-        sets.push(ResultSet {
-            title: format!("{} {}", t.kind(), t.name(program)),
-            columns,
-            rows,
-            sql,
-            share: None,
-        });
-    }
 
     outfile::stop_if_interrupted();
     if let (Some(path), Some(tmp), Some(engine)) = (&args.output, &tmp, engine.engine()) {
@@ -563,7 +450,7 @@ fn write_output(engine: &Engine, sets: &[ResultSet], path: &Path, tmp: &Path) ->
             if sets.len() > 1 {
                 format!(
                     "SELECT {} AS \"result\", * FROM ({}) AS s",
-                    segql_run::sqltext::literal(&s.title),
+                    sqltext::literal(&s.title),
                     s.sql
                 )
             } else {
@@ -574,7 +461,7 @@ fn write_output(engine: &Engine, sets: &[ResultSet], path: &Path, tmp: &Path) ->
     let sql = format!(
         "COPY ({}) TO {} ({format})",
         union.join(" UNION ALL "),
-        segql_run::sqltext::literal(&tmp.to_string_lossy())
+        sqltext::literal(&tmp.to_string_lossy())
     );
     outfile::write_via(tmp, path, || {
         engine
@@ -596,7 +483,7 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
     };
     let targets = select(program, std::slice::from_ref(&args.select))?;
     let Some(Target::Segment(id)) = targets.first().copied() else {
-        bail!("`{}` is not a segment; preview shows segments (use `segql run --select` for reports and splits)", args.select);
+        return Err(output::Usage(format!("`{}` is not a segment; preview shows segments (use `segql run --select` for reports and splits)", args.select)).into());
     };
     let Some((engine, mapped)) = engine_for(&ws, program, args.target.as_deref(), &[], color)?
     else {

@@ -94,7 +94,18 @@ pub fn configs(ws: &Workspace, color: bool) -> Result<Vec<TargetConfig>> {
 /// The target `spec` (`NAME` or `NAME:ENVIRONMENT`) names, among every configured one.
 pub fn select(ws: &Workspace, spec: &str, color: bool) -> Result<Target> {
     let all = configs(ws, color)?;
-    config::select(&all, spec).map_err(coded)
+    config::select(&all, spec).map_err(|e| {
+        // `--target` naming no target or environment is a bad command line (exit 2),
+        // like an unknown `--select` name.
+        let unknown =
+            e.message.starts_with("no target `") || e.message.starts_with("no environment `");
+        let err = coded(e);
+        match err.downcast::<Coded>() {
+            Ok(c) if unknown => output::CodedUsage(c).into(),
+            Ok(c) => c.into(),
+            Err(err) => err,
+        }
+    })
 }
 
 /// Where a command runs: the embedded DuckDB over the bindings (no `--target`), or a
@@ -126,9 +137,31 @@ pub fn backend(
             }
             let mapped = run_target::on_target(program, &t);
             let tb = TargetBackend::connect(t).map_err(run_error)?;
+            let diags = fits(&tb, program)?;
+            if !diags.is_empty() {
+                output::print_diagnostics(&ws.map, &diags, color);
+                eprintln!(
+                    "not run: the tables of target `{}` do not fit the catalog ({})",
+                    tb.name(),
+                    output::count_summary(&diags)
+                );
+                return Ok(None);
+            }
             Ok(Some((Box::new(tb), Some(mapped))))
         }
     }
+}
+
+/// The catalog checked against the target's tables before anything runs there (every
+/// relation and column, of a compatible type; not the keys, which take a scan): the
+/// problems as diagnostics on the declarations, as the binder's are for local files.
+pub fn fits(tb: &TargetBackend, program: &Program) -> Result<Vec<Diagnostic>> {
+    let report = run_target::doctor(tb, program, false).map_err(run_error)?;
+    Ok(report
+        .problems
+        .iter()
+        .map(|x| problem_diagnostic(program, x))
+        .collect())
 }
 
 /// A runner's error that came from a target (`[E08xx] target ...`) as a coded error.
@@ -245,7 +278,7 @@ pub fn doctor(args: DoctorArgs, color: bool) -> Result<ExitCode> {
         println!("{k:<10} {v}");
     }
     println!("connected  in {:.2} s", started.elapsed().as_secs_f64());
-    let report = run_target::doctor(&tb, program).map_err(run_error)?;
+    let report = run_target::doctor(&tb, program, true).map_err(run_error)?;
     if report.problems.is_empty() {
         println!("catalog    {} relations checked: every relation and column is there, of a compatible type", report.checked);
         Ok(ExitCode::SUCCESS)

@@ -73,6 +73,26 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                 .flat_map(|s| s.split(','))
                 .any(|s| s.trim() == name)
     };
+    // A name that is no test and no segment with asserts is a mistake, not a pass.
+    let mut known: Vec<&str> = program.tests.iter().map(|t| t.name.as_str()).collect();
+    known.extend(
+        program
+            .asserts
+            .iter()
+            .map(|a| program.segments[a.segment].name.as_str()),
+    );
+    for n in args.select.iter().flat_map(|s| s.split(',')).map(str::trim) {
+        if !known.contains(&n) {
+            let hint = match segql_syntax::parser::did_you_mean(n, known.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "--select names tests, or segments that have asserts".to_string(),
+            };
+            return Err(output::Usage(format!(
+                "no test and no asserts called `{n}` in this project\n  hint: {hint}"
+            ))
+            .into());
+        }
+    }
     // The target, connected once for every test and assert.
     let target = match args.target.as_deref() {
         None => None,
@@ -155,7 +175,14 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         .collect();
     if !asserts.is_empty() {
         let bound: Result<Box<dyn segql_run::Backend + '_>, _> = match &target {
-            Some((tb, _)) => Ok(Box::new(tb)),
+            Some((tb, _)) => {
+                let diags = crate::target_cmd::fits(tb, program)?;
+                if diags.is_empty() {
+                    Ok(Box::new(tb))
+                } else {
+                    Err(diags)
+                }
+            }
             None => {
                 data::bind(&ws, program, &[])?.map(|e| Box::new(e) as Box<dyn segql_run::Backend>)
             }

@@ -146,6 +146,64 @@ fn check_given_files() {
     assert!(stderr(&out).contains("checked 2 files: 1 error"));
 }
 
+/// A file inside a project is checked with its project (issue 16): its catalog is
+/// known, only the named file's problems are reported, and a file the project's `paths`
+/// do not list is read with it.
+#[test]
+fn check_a_file_inside_a_project() {
+    let p = Project::demo();
+    p.write("segments/catalog.seg", CATALOG)
+        .write("segments/lifecycle.seg", LIFECYCLE)
+        .write(
+            "segments/other.seg",
+            "segment broken {\n  where plan = 3\n}\n",
+        )
+        .write(
+            "drafts/mine.seg",
+            "segment mine {\n  where in paying and plan = \"pro\"\n}\n",
+        );
+    // From the project's root, from below it, and a file its `paths` miss.
+    for (dir, file) in [
+        (".", "segments/lifecycle.seg"),
+        ("segments", "lifecycle.seg"),
+        (".", "drafts/mine.seg"),
+    ] {
+        let out = p
+            .segql_in(dir, &["check", "--color", "never", file])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(code(&out), 0, "{file} from {dir}: {err}");
+        assert!(
+            err.contains("checked in project demo, 1 file: no problems"),
+            "{err}"
+        );
+        assert!(err.contains("note: 1 error in other files"), "{err}");
+        assert!(!err.contains("no entity"), "{err}");
+    }
+    // The named file's own problems, and only those.
+    let out = p
+        .segql(&["check", "--color", "never", "segments/other.seg"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(code(&out), 1, "{err}");
+    assert!(err.contains("segments/other.seg:2:"), "{err}");
+    assert!(
+        err.contains("checked in project demo, 1 file: 1 error"),
+        "{err}"
+    );
+    // A syntax error elsewhere leaves names and types unchecked: not a pass.
+    p.write("segments/other.seg", "segment broken {\n  where\n");
+    let out = p
+        .segql(&["check", "--color", "never", "segments/lifecycle.seg"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(code(&out), 1, "{err}");
+    assert!(err.contains("names and types were not checked"), "{err}");
+}
+
 #[test]
 fn check_as_json() {
     let p = Project::demo();
@@ -168,6 +226,68 @@ fn check_as_json() {
         (&2.into(), &14.into())
     );
     assert!(stderr(&out).is_empty(), "nothing but JSON is printed");
+}
+
+/// `--format github`: one workflow command per diagnostic, with the file, line and
+/// column GitHub places it at, and the message escaped (issue 16).
+#[test]
+fn check_as_github_annotations() {
+    let p = Project::demo();
+    p.write("segments/catalog.seg", CATALOG).write(
+        "segments/broken.seg",
+        "segment a {\n  where plan == \"trial\"\n}\n\nsegment b {\n  description \"x\"\n}\n",
+    );
+    let out = run_snapshot!(p, p.segql(&["check", "--format", "github"]));
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].starts_with("::error file=segments/broken.seg,line=2,col=14,"),
+        "{text}"
+    );
+    assert!(lines[0].contains(",title=segql E0009::"), "{text}");
+    assert!(
+        lines.iter().all(|l| !l[2..].contains('\n')),
+        "one line each"
+    );
+    assert!(
+        lines[0].contains("%0Ahint: "),
+        "the hint on its own line: {text}"
+    );
+}
+
+/// `--format sarif`: a SARIF 2.1.0 log with a rule per code and a located result per
+/// diagnostic.
+#[test]
+fn check_as_sarif() {
+    let p = Project::demo();
+    p.write("segments/catalog.seg", CATALOG).write(
+        "segments/broken.seg",
+        "segment a {\n  where plan == \"trial\"\n}\n\nsegment b {\n  description \"x\"\n}\n",
+    );
+    let out = p.segql(&["check", "--format", "sarif"]).output().unwrap();
+    assert_eq!(code(&out), 1);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(doc["version"], "2.1.0");
+    let run = &doc["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "segql");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["E0009", "E0109"]);
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0]["ruleId"], "E0009");
+    assert_eq!(results[0]["level"], "error");
+    let loc = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "segments/broken.seg");
+    assert_eq!(loc["region"]["startLine"], 2);
+    assert_eq!(loc["region"]["startColumn"], 14);
+    assert!(stderr(&out).is_empty(), "nothing but the log is printed");
 }
 
 #[test]

@@ -410,7 +410,12 @@ fn compile_a_batch() {
     let out = run_snapshot!(
         p,
         p.segql(&args(&at(&[
-            "compile", "-d", "duckdb", "--batch", "-s", "paying", "buyers"
+            "compile",
+            "-d",
+            "duckdb",
+            "--batch",
+            "-s",
+            "paying,buyers"
         ])))
     );
     assert_eq!(code(&out), 0);
@@ -424,7 +429,7 @@ fn compile_a_batch_of_what_is_not_one() {
     let out = run_snapshot!(
         p,
         p.segql(&args(&at(&[
-            "compile", "-d", "duckdb", "--batch", "-s", "paying", "overview"
+            "compile", "-d", "duckdb", "--batch", "-s", "paying", "-s", "overview"
         ])))
     );
     assert_eq!(code(&out), 1);
@@ -465,9 +470,7 @@ fn compile_a_report_a_split_and_a_priority_list() {
             "-d",
             "duckdb",
             "-s",
-            "overview",
-            "pricing_test",
-            "stage"
+            "overview,pricing_test,stage"
         ])))
     );
     assert_eq!(code(&out), 0);
@@ -490,8 +493,7 @@ fn compile_into_a_directory() {
             "-d",
             "duckdb,postgres",
             "-s",
-            "paying",
-            "overview",
+            "paying,overview",
             "--out",
             "sql"
         ])))
@@ -532,13 +534,13 @@ fn compile_an_unknown_segment() {
         p,
         p.segql(&args(&at(&["compile", "-d", "duckdb", "-s", "payng"])))
     );
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 2, "a bad command line");
     assert!(stderr(&out).contains("did you mean `paying`?"));
     let out = run_snapshot!(
         p,
         p.segql(&args(&at(&["compile", "-d", "duckdb", "-s", "churned"])))
     );
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 2);
     assert!(stdout(&out).is_empty());
 }
 
@@ -546,10 +548,10 @@ fn compile_an_unknown_segment() {
 fn compile_for_an_unknown_dialect() {
     let p = shop();
     let out = run_snapshot!(p, p.segql(&args(&at(&["compile", "-d", "postgress"]))));
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 2, "a bad command line");
     assert!(stderr(&out).contains("did you mean `postgres`?"));
     let out = run_snapshot!(p, p.segql(&args(&at(&["compile", "-d", "oracle"]))));
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 2);
     assert!(stdout(&out).is_empty());
 }
 
@@ -562,7 +564,7 @@ fn compile_needs_a_dialect_and_a_valid_instant() {
         p,
         p.segql(&["compile", "-d", "duckdb", "--as-of", "yesterday"])
     );
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 2, "a bad --as-of is a bad command line");
 }
 
 /// A project with a mistake in one file: every command past `fmt` refuses it.
@@ -619,7 +621,11 @@ fn run_selected_segments_as_csv() {
     let out = run_snapshot!(
         p,
         p.segql(&args(&at(&[
-            "run", "-s", "paying", "buyers", "--format", "csv"
+            "run",
+            "-s",
+            "paying,buyers",
+            "--format",
+            "csv"
         ])))
     );
     assert_eq!(code(&out), 0);
@@ -694,8 +700,7 @@ fn run_a_split_and_a_priority_list() {
         p.segql(&args(&at(&[
             "run",
             "-s",
-            "pricing_test",
-            "stage",
+            "pricing_test,stage",
             "--format",
             "json"
         ])))
@@ -715,7 +720,7 @@ fn run_as_csv_needs_results_of_one_shape() {
     let out = run_snapshot!(
         p,
         p.segql(&args(&at(&[
-            "run", "-s", "paying", "overview", "--format", "csv"
+            "run", "-s", "paying", "-s", "overview", "--format", "csv"
         ])))
     );
     assert_eq!(code(&out), 1);
@@ -726,8 +731,35 @@ fn run_as_csv_needs_results_of_one_shape() {
 fn run_an_unknown_segment() {
     let p = shop();
     let out = run_snapshot!(p, p.segql(&args(&at(&["run", "-s", "frech"]))));
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 2, "a bad command line");
     assert!(stderr(&out).contains("did you mean `french`?"));
+}
+
+/// `--select` takes one value (repeat it or use commas): the project path after it is
+/// the project, not another name (issue 16).
+#[test]
+fn run_select_then_the_project_path() {
+    let p = shop();
+    let out = p
+        .segql_in(
+            "data",
+            &args(&at(&["run", "--select", "paying", "..", "--format", "csv"])),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("paying: "), "{}", stderr(&out));
+    let out = p
+        .segql_in(
+            "data",
+            &args(&at(&[
+                "run", "-s", "paying", "-s", "french", "..", "--format", "summary",
+            ])),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("french: "), "{}", stderr(&out));
 }
 
 #[test]
@@ -746,8 +778,7 @@ fn run_into_a_parquet_file() {
         p.segql(&args(&at(&[
             "run",
             "-s",
-            "paying",
-            "buyers",
+            "paying,buyers",
             "-o",
             "out.parquet"
         ])))
@@ -869,7 +900,7 @@ fn run_into_a_file_that_cannot_be_written() {
     let out = run_snapshot!(
         p,
         p.segql(&args(&at(&[
-            "run", "-s", "paying", "overview", "-o", "both.csv"
+            "run", "-s", "paying", "-s", "overview", "-o", "both.csv"
         ])))
     );
     assert_eq!(code(&out), 1);
@@ -1146,10 +1177,10 @@ fn preview_a_segment() {
 fn preview_a_report_is_a_mistake() {
     let p = shop();
     let out = run_snapshot!(p, p.segql(&args(&at(&["preview", "-s", "overview"]))));
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 2, "a bad command line");
     assert!(stdout(&out).is_empty());
     let out = run_snapshot!(p, p.segql(&args(&at(&["preview", "-s", "payin"]))));
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 2);
 }
 
 #[test]
@@ -1246,12 +1277,23 @@ fn testing_selected_tests_and_asserts() {
         p.segql(&args(&at(&[
             "test",
             "--select",
-            "paying_is_pro_or_business",
-            "paying"
+            "paying_is_pro_or_business,paying"
         ])))
     );
     assert_eq!(code(&out), 0, "the failing ones are not run");
     assert!(stderr(&out).contains("2 checks: 2 passed, 0 failed"));
+    // A name that is no test and no segment with asserts is a bad command line, not
+    // an empty pass.
+    let out = p
+        .segql(&args(&at(&["test", "-s", "paying_is_pro_or_busines"])))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("did you mean `paying_is_pro_or_business`?"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

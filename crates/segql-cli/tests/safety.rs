@@ -128,7 +128,7 @@ fn run(p: &Project, a: &[&str]) -> std::process::Output {
 #[test]
 fn decimals_are_exact_in_run_test_and_asserts() {
     let p = shop(BINDINGS);
-    let out = run(&p, &["run", "-s", "low", "exact", "--format", "csv"]);
+    let out = run(&p, &["run", "-s", "low,exact", "--format", "csv"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
@@ -165,7 +165,7 @@ fn decimals_in_parquet_and_json_are_read_as_decimals() {
         lit("data/users.json"),
     ))
     .unwrap();
-    let out = run(&p, &["run", "-s", "low", "exact", "--format", "csv"]);
+    let out = run(&p, &["run", "-s", "low,exact", "--format", "csv"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(
         stdout(&out),

@@ -4,9 +4,12 @@
 
 use crate::dialect::Dialect;
 use crate::emit::{self, EmitError};
-use crate::ir::{Program, SegmentId};
+use crate::ir::{Program, Rows, SegmentId, Target};
 pub use crate::plan::Request;
-use crate::plan::{self, Capabilities, Plan};
+use crate::plan::{self, Plan};
+use crate::sql::{derived, proj, proj_bare, From, Sql};
+use segql_syntax::time::format_timestamp;
+use sqlparser::ast::Expr;
 pub use sqlparser::ast::Query;
 
 /// What every statement is compiled against.
@@ -28,7 +31,7 @@ impl std::fmt::Display for Unsupported {
 
 /// The plan of a request for a dialect: what `compile` writes.
 pub fn plan(p: &Program, r: &Request, d: &dyn Dialect, o: Options) -> Result<Plan, Unsupported> {
-    plan::plan(p, r, &Capabilities::of(d), o.as_of).map_err(|e| {
+    plan::plan(p, r, &d.capabilities(), o.as_of).map_err(|e| {
         if e.starts_with('`') || e.starts_with("no ") {
             Unsupported(e)
         } else {
@@ -53,71 +56,212 @@ pub fn compile(
     })
 }
 
-/// `SELECT key` of the members of one segment.
-pub fn segment(
-    p: &Program,
-    id: SegmentId,
-    d: &dyn Dialect,
-    o: Options,
-) -> Result<Query, Unsupported> {
-    compile(p, &Request::Segment(id), d, o)
+impl std::convert::From<Target> for Request {
+    fn from(t: Target) -> Request {
+        match t {
+            Target::Segment(i) => Request::Segment(i),
+            Target::Report(i) => Request::Report(i),
+            Target::Split(i) => Request::Split(i),
+            Target::Priority(i) => Request::Priority(i),
+        }
+    }
 }
 
-/// One row per entity with a boolean column per segment (all of one entity): the batch
-/// form, scanning each events relation once for every segment together.
-pub fn batch(
-    p: &Program,
-    ids: &[SegmentId],
-    d: &dyn Dialect,
-    o: Options,
-) -> Result<Query, Unsupported> {
-    batch_with_traits(p, ids, &[], d, o)
+/// A compiled statement: the query and the comment that says what it is, for which
+/// dialect and as of when. Callers that need fewer rows or a count ask for them as
+/// queries ([`Statement::count`], [`Statement::no_rows`], [`members`]); none edits SQL
+/// text.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    pub query: Query,
+    /// `-- segment lapsed, duckdb, as of 2024-06-01T00:00:00Z`
+    pub header: String,
 }
 
-/// [`batch`] with a column per trait (traits of other entities are skipped).
-pub fn batch_with_traits(
-    p: &Program,
-    ids: &[SegmentId],
-    traits: &[usize],
-    d: &dyn Dialect,
-    o: Options,
-) -> Result<Query, Unsupported> {
-    let r = Request::Batch {
-        segments: ids.to_vec(),
-        traits: traits.to_vec(),
-        long: false,
-    };
-    compile(p, &r, d, o)
+impl Statement {
+    /// The header line, then the pretty-printed SQL.
+    pub fn text(&self) -> String {
+        format!("{}\n{}", self.header, to_sql(&self.query))
+    }
+
+    /// `SELECT count(*) FROM (statement) AS r`
+    pub fn count(&self, d: &dyn Dialect) -> Query {
+        count(self.query.clone(), d)
+    }
+
+    /// `SELECT * FROM (statement) AS r LIMIT 0`: the statement's columns, no rows.
+    pub fn no_rows(&self, d: &dyn Dialect) -> Query {
+        no_rows(self.query.clone(), d)
+    }
 }
 
-/// The long form of [`batch`]: one row per (segment, member), the segment by name.
-pub fn batch_long(
+/// `SELECT count(*) FROM (q) AS r`
+pub fn count(q: Query, d: &dyn Dialect) -> Query {
+    let sql = Sql::new(d);
+    sql.select(
+        vec![proj_bare(Expr::Function(sql.count_star()))],
+        Some(From {
+            base: derived(q, "r", &sql),
+            joins: vec![],
+        }),
+        None,
+        vec![],
+    )
+}
+
+/// `SELECT * FROM (q) AS r LIMIT 0`
+pub fn no_rows(q: Query, d: &dyn Dialect) -> Query {
+    let sql = Sql::new(d);
+    let mut q = sql.select(
+        vec![proj_bare(crate::sql::raw("*".into()))],
+        Some(From {
+            base: derived(q, "r", &sql),
+            joins: vec![],
+        }),
+        None,
+        vec![],
+    );
+    q.limit_clause = Some(sqlparser::ast::LimitClause::LimitOffset {
+        limit: Some(crate::sql::number("0")),
+        offset: None,
+        limit_by: vec![],
+    });
+    q
+}
+
+/// Which keys of two member queries [`overlap`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlap {
+    /// Keys in both (a `disjoint with` check wants none).
+    Both,
+    /// Keys of the first that the second lacks (a `subset of` check wants none).
+    OnlyFirst,
+}
+
+/// The number of keys of `a` that are (or are not) in `b`, two queries with the
+/// entity's `key` column: `SELECT count(*) FROM (a) AS a WHERE [NOT] EXISTS
+/// (SELECT 1 FROM (b) AS b WHERE b.key = a.key)`, written the same on every dialect.
+pub fn overlap(a: Query, b: Query, key: &str, which: Overlap, d: &dyn Dialect) -> Query {
+    let sql = Sql::new(d);
+    let inner = sql.select(
+        vec![proj_bare(crate::sql::number("1"))],
+        Some(From {
+            base: derived(b, "b", &sql),
+            joins: vec![],
+        }),
+        Some(crate::sql::bin(
+            sql.col("b", key),
+            sqlparser::ast::BinaryOperator::Eq,
+            sql.col("a", key),
+        )),
+        vec![],
+    );
+    sql.select(
+        vec![proj_bare(Expr::Function(sql.count_star()))],
+        Some(From {
+            base: derived(a, "a", &sql),
+            joins: vec![],
+        }),
+        Some(Expr::Exists {
+            subquery: Box::new(inner),
+            negated: which == Overlap::OnlyFirst,
+        }),
+        vec![],
+    )
+}
+
+/// The statement of a target, with its header.
+pub fn statement(
     p: &Program,
-    ids: &[SegmentId],
+    t: Target,
     d: &dyn Dialect,
     o: Options,
-) -> Result<Query, Unsupported> {
+) -> Result<Statement, Unsupported> {
+    let query = compile(p, &Request::from(t), d, o)?;
+    Ok(Statement {
+        query,
+        header: format!(
+            "-- {} {}, {}, as of {}",
+            t.kind(),
+            t.name(p),
+            d.name(),
+            format_timestamp(o.as_of)
+        ),
+    })
+}
+
+/// The batch statement of some segments of one entity, with its header.
+pub fn batch_statement(
+    p: &Program,
+    ids: &[SegmentId],
+    long: bool,
+    d: &dyn Dialect,
+    o: Options,
+) -> Result<Statement, Unsupported> {
     let r = Request::Batch {
         segments: ids.to_vec(),
         traits: vec![],
-        long: true,
+        long,
     };
-    compile(p, &r, d, o)
+    let query = compile(p, &r, d, o)?;
+    let names: Vec<&str> = ids.iter().map(|&i| p.segments[i].name.as_str()).collect();
+    Ok(Statement {
+        query,
+        header: format!(
+            "-- segments {}, {}, as of {}",
+            names.join(", "),
+            d.name(),
+            format_timestamp(o.as_of)
+        ),
+    })
 }
 
-/// A report: one row per segment (in the listed order) and a column per metric.
-pub fn report(p: &Program, ri: usize, d: &dyn Dialect, o: Options) -> Result<Query, Unsupported> {
-    compile(p, &Request::Report(ri), d, o)
-}
-
-/// A split: each member of the segment with its group.
-pub fn split(p: &Program, si: usize, d: &dyn Dialect, o: Options) -> Result<Query, Unsupported> {
-    compile(p, &Request::Split(si), d, o)
-}
-
-/// A priority list: each entity in the first listed segment it belongs to.
-pub fn priority(p: &Program, pi: usize, d: &dyn Dialect, o: Options) -> Result<Query, Unsupported> {
-    compile(p, &Request::Priority(pi), d, o)
+/// The keys of some rows of a target: a segment's members, a split's group
+/// (`... WHERE split_group = 'g'`) or a priority list's stage (`... WHERE segment = 's'`).
+/// One column, the entity's key.
+pub fn members(
+    p: &Program,
+    t: Target,
+    rows: &Rows,
+    d: &dyn Dialect,
+    o: Options,
+) -> Result<Query, Unsupported> {
+    let q = compile(p, &Request::from(t), d, o)?;
+    let sql = Sql::new(d);
+    let (column, value) = match (t, rows) {
+        (Target::Segment(_), Rows::All) => return Ok(q),
+        (Target::Split(_), Rows::Group(g)) => ("split_group", g.clone()),
+        (Target::Priority(_), Rows::Stage(seg)) => ("segment", p.segments[*seg].name.clone()),
+        (t, rows) => {
+            return Err(Unsupported(format!(
+                "internal error: {rows:?} of the {} {}",
+                t.kind(),
+                t.name(p)
+            )))
+        }
+    };
+    if let Some(why) = d.unrepresentable(&value) {
+        return Err(Unsupported(format!("{why}: {value:?}")));
+    }
+    let entity = match t {
+        Target::Split(si) => p.segments[p.splits[si].segment].entity,
+        Target::Priority(pi) => p.priorities[pi].entity,
+        _ => unreachable!("matched above"),
+    };
+    let key = &p.catalog.entities[entity].key;
+    Ok(sql.select(
+        vec![proj(sql.col("s", key), key)],
+        Some(From {
+            base: derived(q, "s", &sql),
+            joins: vec![],
+        }),
+        Some(crate::sql::bin(
+            sql.col("s", column),
+            sqlparser::ast::BinaryOperator::Eq,
+            sql.string(&value),
+        )),
+        vec![],
+    ))
 }
 
 /// Pretty-printed SQL text of a query.

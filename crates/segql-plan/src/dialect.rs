@@ -39,6 +39,81 @@ pub enum StringStyle {
     Backslash,
 }
 
+/// The shapes of statement a dialect takes: every choice the planner reads, and the
+/// conditional-aggregate form emission writes. Each dialect states every one in
+/// [`Dialect::capabilities`]; there are no defaults, so a new dialect must choose (and
+/// the reasons, measured, sit with each dialect's choice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    pub distinct: DistinctScan,
+    pub windows: WindowTiers,
+    pub active_periods: ActivePeriods,
+    pub unmatched: Unmatched,
+    pub cond_agg: CondAgg,
+}
+
+/// Where distinct counts (`count distinct(page) of ...`) are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DistinctScan {
+    /// Columns of the shared aggregate: one scan, what a warehouse bills least for.
+    Shared,
+    /// A scan of their own, restricted to their events: for engines whose distinct
+    /// aggregates re-hash every row of the shared scan.
+    OwnScan,
+}
+
+/// Whether an events relation's shared aggregate is split by how far back its columns
+/// look (the last month's and the last quarter's columns get scans of their own,
+/// restricted to that window, when there are at least two of them; `plan::tiers`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowTiers {
+    /// One scan.
+    OneScan,
+    /// A scan per window tier: for engines that evaluate every aggregate's filter on
+    /// every row (measured on the benchmark's batch, docs/benchmarks.md: DuckDB -37%,
+    /// ClickHouse -46%, Postgres -13%; Spark no gain).
+    ByWindow,
+}
+
+/// How "active in N of the last M periods" counts periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActivePeriods {
+    /// A distinct count of period numbers (a distinct aggregate).
+    DistinctCount,
+    /// A bit per period OR-ed together and counted, up to this many periods; more are a
+    /// distinct count.
+    BitsUpTo(i64),
+}
+
+impl ActivePeriods {
+    /// Whether active periods over `n` periods are a distinct aggregate (and so go to
+    /// the distinct scan where there is one).
+    pub fn distinct(self, n: i64) -> bool {
+        match self {
+            ActivePeriods::DistinctCount => true,
+            ActivePeriods::BitsUpTo(max) => n > max,
+        }
+    }
+}
+
+/// What unmatched LEFT JOIN columns come back as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unmatched {
+    Null,
+    /// Type defaults (0, ''): the planner then guards every value that may come from
+    /// one with a "seen" count.
+    TypeDefaults,
+}
+
+/// How an aggregate over the rows where a condition holds is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CondAgg {
+    /// `agg(x) FILTER (WHERE c)`
+    Filter,
+    /// `agg(CASE WHEN c THEN x END)`
+    Case,
+}
+
 /// Aggregate functions that take a condition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AggFn {
@@ -193,6 +268,9 @@ pub fn fixed_micros(unit: Unit) -> Option<i64> {
 
 pub trait Dialect: Sync {
     fn name(&self) -> &'static str;
+
+    /// The statement shapes this dialect takes (no defaults: every dialect chooses).
+    fn capabilities(&self) -> Capabilities;
 
     fn support(&self) -> Support {
         Support::SyntaxChecked
@@ -351,11 +429,6 @@ pub trait Dialect: Sync {
 
     // -- aggregates ------------------------------------------------------------------------
 
-    /// Whether `agg(x) FILTER (WHERE c)` is available.
-    fn has_filter(&self) -> bool {
-        true
-    }
-
     /// An aggregate over the rows where `cond` holds.
     fn cond_agg(&self, sql: &Sql<'_>, f: AggFn, arg: Option<Expr>, cond: Option<Expr>) -> Expr {
         let name = match f {
@@ -373,7 +446,7 @@ pub trait Dialect: Sync {
                 (_, None) => Expr::Function(sql.count_star()),
             };
         };
-        if self.has_filter() {
+        if self.capabilities().cond_agg == CondAgg::Filter {
             let mut func = match (f, arg) {
                 (AggFn::Count, _) | (_, None) => sql.count_star(),
                 (AggFn::CountDistinct, Some(a)) => sql.count_distinct(a),
@@ -447,32 +520,6 @@ pub trait Dialect: Sync {
         bin(a, BinaryOperator::Modulo, b)
     }
 
-    /// Whether distinct counts (`count distinct(page) of ...`) get a scan of their own,
-    /// restricted to their events, instead of a column of the shared aggregate. One
-    /// scan is what a warehouse bills least for; an engine whose distinct aggregates
-    /// re-hash every row of the shared scan (DuckDB) is faster with two.
-    fn separate_distinct_scan(&self) -> bool {
-        false
-    }
-
-    /// Whether an events relation's shared aggregate is split by how far back its
-    /// columns look: the columns of the last month and of the last quarter get a scan
-    /// of their own, restricted to that window, when there are at least two of them (see
-    /// `compile::TIERS`). One scan is what a warehouse bills least for; an engine that
-    /// evaluates every aggregate's filter on every row spends less on three scans, two
-    /// of them over a small time range, than on one. Measured on the benchmark's batch
-    /// (docs/benchmarks.md): DuckDB -37%, ClickHouse -46%, Postgres -13%; Spark no gain.
-    fn tier_by_window(&self) -> bool {
-        false
-    }
-
-    /// Whether [`Dialect::active_periods`] over `n` periods is a distinct aggregate (and
-    /// so goes to the separate scan where there is one).
-    fn active_periods_distinct(&self, n: i64) -> bool {
-        let _ = n;
-        true
-    }
-
     /// How many distinct periods (`bucket` in `0..n`) hold a row where `cond` holds.
     /// The default counts distinct buckets; engines with bit aggregates OR a bit per
     /// bucket and count the bits, which avoids a distinct aggregate's extra hash table.
@@ -487,12 +534,6 @@ pub trait Dialect: Sync {
     fn byte_order(&self, sql: &Sql<'_>, e: Expr) -> Expr {
         let _ = sql;
         e
-    }
-
-    /// Whether unmatched LEFT JOIN columns come back as type defaults (0, '') instead
-    /// of NULL; the planner then guards every value that may come from one.
-    fn outer_join_defaults(&self) -> bool {
-        false
     }
 
     // -- sql predicates --------------------------------------------------------------------
@@ -579,6 +620,15 @@ fn duckdb_shift(ts: Expr, d: Duration, op: BinaryOperator) -> Expr {
 }
 
 impl Dialect for DuckDb {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            distinct: DistinctScan::OwnScan,
+            windows: WindowTiers::ByWindow,
+            active_periods: ActivePeriods::BitsUpTo(62),
+            unmatched: Unmatched::Null,
+            cond_agg: CondAgg::Filter,
+        }
+    }
     fn name(&self) -> &'static str {
         "duckdb"
     }
@@ -610,19 +660,9 @@ impl Dialect for DuckDb {
     fn plus(&self, _sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
         duckdb_shift(ts, d, BinaryOperator::Plus)
     }
-    fn tier_by_window(&self) -> bool {
-        true
-    }
-
-    fn separate_distinct_scan(&self) -> bool {
-        true
-    }
-    fn active_periods_distinct(&self, n: i64) -> bool {
-        n > 62
-    }
 
     fn active_periods(&self, sql: &Sql<'_>, bucket: Expr, n: i64, cond: Option<Expr>) -> Expr {
-        if self.active_periods_distinct(n) {
+        if self.capabilities().active_periods.distinct(n) {
             return self.cond_agg(sql, AggFn::CountDistinct, Some(bucket), cond);
         }
         // bit_count(BIT_OR(1 << bucket)): one plain aggregate instead of a distinct one
@@ -641,8 +681,17 @@ impl Dialect for DuckDb {
 }
 
 impl Dialect for Postgres {
-    fn tier_by_window(&self) -> bool {
-        true
+    fn capabilities(&self) -> Capabilities {
+        // A distinct aggregate in the shared aggregate makes Postgres sort every scanned row
+        // (no hash aggregation with DISTINCT): the benchmark's batch at 100k users took
+        // 18 s, 16 of them sorting and aggregating 6.2M events on disk.
+        Capabilities {
+            distinct: DistinctScan::OwnScan,
+            windows: WindowTiers::ByWindow,
+            active_periods: ActivePeriods::DistinctCount,
+            unmatched: Unmatched::Null,
+            cond_agg: CondAgg::Filter,
+        }
     }
     fn cast_type(&self, t: Type) -> &'static str {
         match t {
@@ -657,12 +706,6 @@ impl Dialect for Postgres {
     }
     fn name(&self) -> &'static str {
         "postgres"
-    }
-    /// A distinct aggregate in the shared aggregate makes Postgres sort every scanned row
-    /// (no hash aggregation with DISTINCT): the benchmark's batch at 100k users took
-    /// 18 s, 16 of them sorting and aggregating 6.2M events on disk.
-    fn separate_distinct_scan(&self) -> bool {
-        true
     }
     fn support(&self) -> Support {
         Support::Executed
@@ -723,6 +766,15 @@ impl Dialect for Postgres {
 }
 
 impl Dialect for Redshift {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            distinct: DistinctScan::Shared,
+            windows: WindowTiers::OneScan,
+            active_periods: ActivePeriods::DistinctCount,
+            unmatched: Unmatched::Null,
+            cond_agg: CondAgg::Case,
+        }
+    }
     fn name(&self) -> &'static str {
         "redshift"
     }
@@ -764,9 +816,6 @@ impl Dialect for Redshift {
     fn unrepresentable(&self, s: &str) -> Option<&'static str> {
         s.contains('\0')
             .then_some("Redshift strings cannot hold a NUL character")
-    }
-    fn has_filter(&self) -> bool {
-        false
     }
     fn minus(&self, sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
         let (n, unit) = normalized(d);
@@ -824,6 +873,15 @@ impl Dialect for Redshift {
 }
 
 impl Dialect for Snowflake {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            distinct: DistinctScan::Shared,
+            windows: WindowTiers::OneScan,
+            active_periods: ActivePeriods::DistinctCount,
+            unmatched: Unmatched::Null,
+            cond_agg: CondAgg::Case,
+        }
+    }
     fn name(&self) -> &'static str {
         "snowflake"
     }
@@ -856,9 +914,6 @@ impl Dialect for Snowflake {
     }
     fn timestamp_type(&self) -> &'static str {
         "TIMESTAMP_NTZ"
-    }
-    fn has_filter(&self) -> bool {
-        false
     }
     fn cond_agg(&self, sql: &Sql<'_>, f: AggFn, arg: Option<Expr>, cond: Option<Expr>) -> Expr {
         match (f, cond) {
@@ -917,6 +972,15 @@ impl Dialect for Snowflake {
 }
 
 impl Dialect for BigQuery {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            distinct: DistinctScan::Shared,
+            windows: WindowTiers::OneScan,
+            active_periods: ActivePeriods::DistinctCount,
+            unmatched: Unmatched::Null,
+            cond_agg: CondAgg::Case,
+        }
+    }
     fn name(&self) -> &'static str {
         "bigquery"
     }
@@ -979,9 +1043,6 @@ impl Dialect for BigQuery {
     }
     fn string_type(&self) -> &'static str {
         "STRING"
-    }
-    fn has_filter(&self) -> bool {
-        false
     }
     fn cond_agg(&self, sql: &Sql<'_>, f: AggFn, arg: Option<Expr>, cond: Option<Expr>) -> Expr {
         match (f, cond) {
@@ -1061,14 +1122,20 @@ impl Dialect for BigQuery {
 }
 
 impl Dialect for Databricks {
+    fn capabilities(&self) -> Capabilities {
+        // Spark answers distinct aggregates beside plain ones by expanding every row once
+        // per distinct argument: the benchmark's batch at 100k users took 20 s with them in
+        // the shared aggregate, 11 s with a scan of their own (local mode, two cores).
+        Capabilities {
+            distinct: DistinctScan::OwnScan,
+            windows: WindowTiers::OneScan,
+            active_periods: ActivePeriods::DistinctCount,
+            unmatched: Unmatched::Null,
+            cond_agg: CondAgg::Filter,
+        }
+    }
     fn name(&self) -> &'static str {
         "databricks"
-    }
-    /// Spark answers distinct aggregates beside plain ones by expanding every row once
-    /// per distinct argument: the benchmark's batch at 100k users took 20 s with them in
-    /// the shared aggregate, 11 s with a scan of their own (local mode, two cores).
-    fn separate_distinct_scan(&self) -> bool {
-        true
     }
     fn support(&self) -> Support {
         Support::Executed
@@ -1136,8 +1203,14 @@ impl Dialect for Databricks {
 }
 
 impl Dialect for ClickHouse {
-    fn tier_by_window(&self) -> bool {
-        true
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            distinct: DistinctScan::Shared,
+            windows: WindowTiers::ByWindow,
+            active_periods: ActivePeriods::DistinctCount,
+            unmatched: Unmatched::TypeDefaults,
+            cond_agg: CondAgg::Case,
+        }
     }
     fn cast_type(&self, t: Type) -> &'static str {
         // Nullable: CAST(NULL AS Int64) throws.
@@ -1289,9 +1362,6 @@ impl Dialect for ClickHouse {
     fn int_div(&self, sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
         sql.func("intDiv", vec![a, b])
     }
-    fn has_filter(&self) -> bool {
-        false
-    }
     fn cond_agg(&self, sql: &Sql<'_>, f: AggFn, arg: Option<Expr>, cond: Option<Expr>) -> Expr {
         let Some(c) = cond else {
             return default_cond_agg(self, sql, f, arg, None);
@@ -1339,12 +1409,18 @@ impl Dialect for ClickHouse {
     fn substr(&self, sql: &Sql<'_>, s: Expr, from: i64, len: i64) -> Expr {
         sql.func("substring", vec![s, sql.int(from), sql.int(len)])
     }
-    fn outer_join_defaults(&self) -> bool {
-        true
-    }
 }
 
 impl Dialect for Trino {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            distinct: DistinctScan::Shared,
+            windows: WindowTiers::OneScan,
+            active_periods: ActivePeriods::DistinctCount,
+            unmatched: Unmatched::Null,
+            cond_agg: CondAgg::Filter,
+        }
+    }
     fn name(&self) -> &'static str {
         "trino"
     }
@@ -1423,8 +1499,11 @@ fn default_cond_agg(
         fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
             self.0.parser()
         }
-        fn has_filter(&self) -> bool {
-            false
+        fn capabilities(&self) -> Capabilities {
+            Capabilities {
+                cond_agg: CondAgg::Case,
+                ..self.0.capabilities()
+            }
         }
     }
     let _ = d.name();

@@ -246,6 +246,37 @@ pub enum Scalar {
     Score(Vec<(Lit, Cond)>),
 }
 
+impl Scalar {
+    /// The value's type (an average of events is a decimal; `first`/`last` are
+    /// instants; a score is a decimal when a weight is).
+    pub fn ty(&self, p: &Program) -> Type {
+        match self {
+            Scalar::Column(c) => c.ty,
+            Scalar::Lit(l) => l.ty(),
+            Scalar::Time(_) => Type::Timestamp,
+            Scalar::Agg(a) => match &a.kind {
+                AggKind::Count | AggKind::CountDistinct(_) | AggKind::ActivePeriods { .. } => {
+                    Type::Int
+                }
+                AggKind::First | AggKind::Last => Type::Timestamp,
+                AggKind::Avg(_) => Type::Decimal,
+                AggKind::Sum(c) | AggKind::Min(c) | AggKind::Max(c) => {
+                    let ev = &p.catalog.events[a.filter.events];
+                    ev.property(c).map(|p| p.ty).unwrap_or(Type::Timestamp)
+                }
+            },
+            Scalar::Ntile { .. } => Type::Int,
+            Scalar::Score(rules) => {
+                if rules.iter().any(|(w, _)| w.ty() == Type::Decimal) {
+                    Type::Decimal
+                } else {
+                    Type::Int
+                }
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TextOp {
     Contains,
@@ -533,17 +564,88 @@ pub enum GivenSourceDef {
 #[derive(Debug, Clone)]
 pub struct ExpectDef {
     pub target: Target,
+    /// Which of the target's rows: a segment's members, a split's group, a priority
+    /// list's stage.
+    pub rows: Rows,
     pub members: Vec<Lit>,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+impl ExpectDef {
+    /// How the test names it: `segment`, `split.group`, `priority.segment`.
+    pub fn label(&self, p: &Program) -> String {
+        let name = self.target.name(p);
+        match &self.rows {
+            Rows::All => name.to_string(),
+            Rows::Group(g) => format!("{name}.{g}"),
+            Rows::Stage(seg) => format!("{name}.{}", p.segments[*seg].name),
+        }
+    }
+}
+
+/// Something of a project that compiles to one statement: what `compile` and `run`
+/// select and what a test expects members of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Target {
     Segment(SegmentId),
-    /// A split's group: (split index, group name).
-    SplitGroup(usize, String),
-    /// The entities a priority list puts in a segment: (priority index, segment).
-    PriorityStage(usize, SegmentId),
+    Report(usize),
+    Split(usize),
+    Priority(usize),
+}
+
+impl Target {
+    pub fn name(self, p: &Program) -> &str {
+        match self {
+            Target::Segment(i) => &p.segments[i].name,
+            Target::Report(i) => &p.reports[i].name,
+            Target::Split(i) => &p.splits[i].name,
+            Target::Priority(i) => &p.priorities[i].name,
+        }
+    }
+
+    /// `segment`, `report`, `split` or `priority`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Target::Segment(_) => "segment",
+            Target::Report(_) => "report",
+            Target::Split(_) => "split",
+            Target::Priority(_) => "priority",
+        }
+    }
+
+    pub fn span(self, p: &Program) -> Span {
+        match self {
+            Target::Segment(i) => p.segments[i].span,
+            Target::Report(i) => p.reports[i].span,
+            Target::Split(i) => p.splits[i].span,
+            Target::Priority(i) => p.priorities[i].span,
+        }
+    }
+
+    /// Every segment, report, split and priority list of a program, in declaration
+    /// order (by file, then position).
+    pub fn all(p: &Program) -> Vec<Target> {
+        let mut all: Vec<Target> = (0..p.segments.len())
+            .map(Target::Segment)
+            .chain((0..p.reports.len()).map(Target::Report))
+            .chain((0..p.splits.len()).map(Target::Split))
+            .chain((0..p.priorities.len()).map(Target::Priority))
+            .collect();
+        all.sort_by_key(|t| {
+            let s = t.span(p);
+            (s.file, s.start)
+        });
+        all
+    }
+}
+
+/// Which rows of a target's statement: all of them, a split's group, or the entities a
+/// priority list puts in one segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rows {
+    All,
+    Group(String),
+    Stage(SegmentId),
 }
 
 #[derive(Debug, Clone)]

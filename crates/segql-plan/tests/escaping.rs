@@ -27,6 +27,7 @@ use common::tokens::{decode_quoted, shapes, Shape};
 use common::{options, project, reparse};
 use proptest::prelude::*;
 use segql_plan::compile;
+use segql_plan::compile::Request;
 use segql_plan::dialect;
 use segql_syntax::lexer::escape;
 
@@ -161,7 +162,8 @@ fn round_trip(lit: &str, name: &str, what: &str) -> Vec<String> {
         for seg in SEGMENTS {
             let compile = |p: &segql_plan::ir::Program| {
                 let id = p.segment_by_name(seg).expect("segment");
-                compile::segment(p, id, d, options()).map(|q| compile::to_sql(&q))
+                compile::compile(p, &Request::Segment(id), d, options())
+                    .map(|q| compile::to_sql(&q))
             };
             let base = compile(&benign).expect("the benign project compiles");
             let sql = match compile(&program) {

@@ -6,6 +6,7 @@ mod common;
 
 use common::{options, project};
 use segql_plan::compile;
+use segql_plan::compile::Request;
 use segql_plan::dialect;
 
 fn long_chain(op: &str, n: usize) -> String {
@@ -52,7 +53,7 @@ fn a_chain_of_130000_ands_compiles_in_every_dialect() {
         let (_, p) = project(&[("long.seg", &text)]);
         let id = p.segment_by_name("long").expect("segment");
         for d in dialect::all() {
-            let q = compile::segment(&p, id, d, options()).expect("compiles");
+            let q = compile::compile(&p, &Request::Segment(id), d, options()).expect("compiles");
             let sql = compile::to_sql(&q);
             assert!(sql.contains("age > 129999"), "{}", d.name());
             drop(q);
@@ -66,7 +67,8 @@ fn a_chain_of_130000_ors_compiles_in_a_batch() {
         let text = long_chain("or", 130_000);
         let (_, p) = project(&[("long.seg", &text)]);
         let id = p.segment_by_name("long").expect("segment");
-        let q = compile::batch(&p, &[id], &dialect::DuckDb, options()).expect("compiles");
+        let q = compile::compile(&p, &Request::batch(&[id]), &dialect::DuckDb, options())
+            .expect("compiles");
         assert!(compile::to_sql(&q).contains("c129998"));
     });
 }

@@ -14,6 +14,7 @@ use common::tokens::{shapes, Shape};
 use common::{options, reparse};
 use proptest::prelude::*;
 use segql_plan::compile;
+use segql_plan::compile::Request;
 use segql_plan::dialect;
 use segql_plan::ir::{Cond, Lit, Program, SqlExpr};
 use segql_syntax::lexer::escape;
@@ -170,8 +171,9 @@ fn compiles_safely(program: &Program, what: &str) -> Vec<String> {
     let id = program.segment_by_name("hostile").expect("segment");
     let mut problems = Vec::new();
     for d in dialect::all() {
-        let compile =
-            |p: &Program| compile::segment(p, id, d, options()).map(|q| compile::to_sql(&q));
+        let compile = |p: &Program| {
+            compile::compile(p, &Request::Segment(id), d, options()).map(|q| compile::to_sql(&q))
+        };
         let sql = match compile(program) {
             Ok(sql) => sql,
             Err(e) => {

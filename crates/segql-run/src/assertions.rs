@@ -2,7 +2,8 @@
 
 use crate::backend::Backend;
 use crate::engine::Error;
-use segql_plan::compile::{self, Options};
+use segql_plan::compile::Request;
+use segql_plan::compile::{self, Options, Overlap, Query};
 use segql_plan::dialect::Dialect;
 use segql_plan::ir::{AssertCheck, AssertDef, Program, SegmentId};
 use segql_syntax::ast::CmpOp;
@@ -30,27 +31,19 @@ impl AssertOutcome {
     }
 }
 
-fn members_sql(p: &Program, id: SegmentId, d: &dyn Dialect, o: Options) -> Result<String, Error> {
-    compile::segment(p, id, d, o)
-        .map(|q| compile::to_sql(&q))
-        .map_err(|u| Error {
-            context: format!("compiling `{}`", p.segments[id].name),
-            message: u.to_string(),
-        })
+fn members(p: &Program, id: SegmentId, d: &dyn Dialect, o: Options) -> Result<Query, Error> {
+    compile::compile(p, &Request::Segment(id), d, o).map_err(|u| Error {
+        context: format!("compiling `{}`", p.segments[id].name),
+        message: u.to_string(),
+    })
 }
 
-fn count(engine: &dyn Backend, sql: &str) -> Result<i64, Error> {
-    let v = engine.first_column(sql)?;
-    Ok(v.first()
-        .cloned()
-        .flatten()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0))
+fn count(engine: &dyn Backend, q: &Query) -> Result<i64, Error> {
+    Ok(engine.count(&compile::to_sql(q))? as i64)
 }
 
-/// Runs every check of one `assert` block against the engine's bound data (or the
-/// target's tables). The checks are portable SQL (joins and NOT EXISTS), compiled
-/// segments in the backend's dialect.
+/// Runs every check of one `assert` block against the engine's bound data (or a
+/// target's tables), compiled for the backend's dialect.
 pub fn run_assert(engine: &dyn Backend, p: &Program, a: &AssertDef, o: Options) -> AssertOutcome {
     let seg = &p.segments[a.segment];
     let mut outcome = AssertOutcome {
@@ -58,14 +51,14 @@ pub fn run_assert(engine: &dyn Backend, p: &Program, a: &AssertDef, o: Options) 
         checks: Vec::new(),
         error: None,
     };
-    let key = engine.ident(&p.catalog.entities[seg.entity].key);
+    let key = &p.catalog.entities[seg.entity].key;
     let d = engine.dialect();
     let run = |outcome: &mut AssertOutcome| -> Result<(), Error> {
-        let mine = members_sql(p, a.segment, d, o)?;
+        let mine = members(p, a.segment, d, o)?;
         for c in &a.checks {
             let result = match c {
                 AssertCheck::Size(parts, _) => {
-                    let n = count(engine, &format!("SELECT count(*) FROM (\n{mine}\n) AS m"))?;
+                    let n = count(engine, &compile::count(mine.clone(), d))?;
                     let passed = parts.iter().all(|(op, v)| match op {
                         CmpOp::Eq => n == *v,
                         CmpOp::Ne => n != *v,
@@ -89,13 +82,9 @@ pub fn run_assert(engine: &dyn Backend, p: &Program, a: &AssertDef, o: Options) 
                     }
                 }
                 AssertCheck::DisjointWith(other, _) => {
-                    let theirs = members_sql(p, *other, d, o)?;
-                    let n = count(
-                        engine,
-                        &format!(
-                            "SELECT count(*) FROM (\n{mine}\n) AS a JOIN (\n{theirs}\n) AS b ON a.{key} = b.{key}"
-                        ),
-                    )?;
+                    let theirs = members(p, *other, d, o)?;
+                    let q = compile::overlap(mine.clone(), theirs, key, Overlap::Both, d);
+                    let n = count(engine, &q)?;
                     CheckOutcome {
                         check: format!("disjoint with {}", p.segments[*other].name),
                         passed: n == 0,
@@ -103,11 +92,9 @@ pub fn run_assert(engine: &dyn Backend, p: &Program, a: &AssertDef, o: Options) 
                     }
                 }
                 AssertCheck::SubsetOf(other, _) => {
-                    let theirs = members_sql(p, *other, d, o)?;
-                    let n = count(
-                        engine,
-                        &format!("SELECT count(*) FROM (\n{mine}\n) AS a WHERE NOT EXISTS (SELECT 1 FROM (\n{theirs}\n) AS b WHERE b.{key} = a.{key})"),
-                    )?;
+                    let theirs = members(p, *other, d, o)?;
+                    let q = compile::overlap(mine.clone(), theirs, key, Overlap::OnlyFirst, d);
+                    let n = count(engine, &q)?;
                     CheckOutcome {
                         check: format!("subset of {}", p.segments[*other].name),
                         passed: n == 0,

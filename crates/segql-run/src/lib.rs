@@ -18,6 +18,7 @@ pub mod checks;
 pub mod codes;
 pub mod engine;
 pub mod guard;
+pub mod run;
 pub mod session;
 pub mod sqltext;
 pub mod testing;

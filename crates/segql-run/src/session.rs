@@ -3,7 +3,7 @@
 
 use crate::backend::Backend;
 use crate::engine::{Error, Rows};
-use segql_plan::compile::{self, Options};
+use segql_plan::compile::{self, Options, Request};
 use segql_plan::ir::{Program, SegmentId};
 use std::time::{Duration, Instant};
 
@@ -55,7 +55,7 @@ pub fn preview(
     let seg = &p.segments[id];
     let entity = &p.catalog.entities[seg.entity];
     let d = engine.dialect();
-    let q = compile::segment(p, id, d, opts).map_err(Failed::Compiling)?;
+    let q = compile::compile(p, &Request::Segment(id), d, opts).map_err(Failed::Compiling)?;
     let sql = compile::to_sql(&q);
     let started = Instant::now();
     engine
@@ -69,10 +69,20 @@ pub fn preview(
         .map_err(Failed::Counting)? as usize;
     let total = population(engine, p, seg.entity).map_err(Failed::Population)?;
     let key = engine.ident(&entity.key);
+    // On a target each column is cast to the catalog's type, so that it prints as the
+    // embedded DuckDB prints it (a NUMERIC without a scale would not).
+    let on_target = engine.engine().is_none();
     let cols: Vec<String> = entity
         .columns
         .iter()
-        .map(|c| format!("e.{}", engine.ident(&c.name)))
+        .map(|c| {
+            let n = engine.ident(&c.name);
+            if on_target {
+                format!("CAST(e.{n} AS {}) AS {n}", d.cast_type(c.ty))
+            } else {
+                format!("e.{n}")
+            }
+        })
         .collect();
     // Ordered by the md5 of the key's text: lowercase hex, the same order on every
     // engine and collation.

@@ -4,9 +4,9 @@
 use crate::backend::Backend;
 use crate::engine::{duckdb_type, relation_shape, Engine, Error};
 use crate::sqltext;
-use crate::warehouse::{self, TargetBackend};
+use crate::warehouse::TargetBackend;
 use segql_plan::compile::{self, Options};
-use segql_plan::ir::{GivenSourceDef, Lit, Program, Relation, Target, TestDef};
+use segql_plan::ir::{GivenSourceDef, Lit, Program, Relation, TestDef};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -94,7 +94,6 @@ fn run_on(
     engine.lock_down(&Default::default(), &[])?;
     let mut on_target = p.clone();
     let mut made: Vec<Vec<String>> = Vec::new();
-    let temporary = tb.capabilities().temporary_tables;
     let loaded = (|| -> Result<(), Error> {
         let mut rels: Vec<Relation> = (0..p.catalog.entities.len())
             .map(Relation::Entity)
@@ -109,16 +108,14 @@ fn run_on(
                     let n = vec![format!("segql_given_{}", names.len() + 1)];
                     let cols: Vec<String> =
                         columns.iter().map(|(c, _)| sqltext::ident(c)).collect();
-                    let (schema, batches) = engine.arrow(&format!(
+                    let select = format!(
                         "SELECT {} FROM {}",
                         cols.join(", "),
                         sqltext::dotted(&table)
-                    ))?;
+                    );
                     tb.drop_quietly(&n);
                     made.push(n.clone());
-                    tb.client()
-                        .ingest(&n, schema, batches, false, temporary)
-                        .map_err(warehouse::error)?;
+                    tb.load_temporary(&engine, &select, &n, &columns)?;
                     names.push((table.clone(), n.clone()));
                     n
                 }
@@ -186,46 +183,11 @@ fn expectations(
     let opts = Options { as_of: t.as_of };
     let mut out = Vec::new();
     for e in &t.expects {
-        let (label, sql) = match &e.target {
-            Target::Segment(id) => {
-                let q = compile::segment(p, *id, d, opts).map_err(|u| Error {
-                    context: "compiling".into(),
-                    message: u.to_string(),
-                })?;
-                (p.segments[*id].name.clone(), compile::to_sql(&q))
-            }
-            Target::SplitGroup(si, group) => {
-                let q = compile::split(p, *si, d, opts).map_err(|u| Error {
-                    context: "compiling".into(),
-                    message: u.to_string(),
-                })?;
-                let g = engine.literal(group);
-                let col = engine.ident("split_group");
-                (
-                    format!("{}.{group}", p.splits[*si].name),
-                    format!(
-                        "SELECT * FROM (\n{}\n) AS s WHERE {col} = {g}",
-                        compile::to_sql(&q)
-                    ),
-                )
-            }
-            Target::PriorityStage(pi, seg) => {
-                let q = compile::priority(p, *pi, d, opts).map_err(|u| Error {
-                    context: "compiling".into(),
-                    message: u.to_string(),
-                })?;
-                let name = &p.segments[*seg].name;
-                let n = engine.literal(name);
-                let col = engine.ident("segment");
-                (
-                    format!("{}.{name}", p.priorities[*pi].name),
-                    format!(
-                        "SELECT * FROM (\n{}\n) AS s WHERE {col} = {n}",
-                        compile::to_sql(&q)
-                    ),
-                )
-            }
-        };
+        let q = compile::members(p, e.target, &e.rows, d, opts).map_err(|u| Error {
+            context: "compiling".into(),
+            message: u.to_string(),
+        })?;
+        let (label, sql) = (e.label(p), compile::to_sql(&q));
         let actual: BTreeSet<String> = engine.first_column(&sql)?.into_iter().flatten().collect();
         let expected: BTreeSet<String> = e.members.iter().map(key_text).collect();
         out.push(ExpectOutcome {

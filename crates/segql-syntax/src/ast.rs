@@ -220,6 +220,10 @@ pub struct Segment {
     pub meta: Meta,
     pub score: Option<ScoreBlock>,
     pub condition: Option<Cond>,
+    /// The `score` and `where` keywords (empty when absent): a comment written after a
+    /// keyword, before what follows it, is put back after the keyword by the formatter.
+    pub score_span: Span,
+    pub where_span: Span,
 }
 
 /// Descriptive fields shared by segments, reports, splits and priority lists.
@@ -631,6 +635,9 @@ pub struct Report {
     pub name: Ident,
     pub meta: Meta,
     pub segments: Vec<Ident>,
+    /// The `segments [..]` field, from its keyword to `]`: where the formatter puts the
+    /// comments around an empty list back.
+    pub segments_span: Span,
     pub metrics: Vec<Metric>,
 }
 
@@ -676,6 +683,8 @@ pub struct Priority {
     pub name: Ident,
     pub meta: Meta,
     pub segments: Vec<Ident>,
+    /// The `segments [..]` field, as in [`Report`].
+    pub segments_span: Span,
 }
 
 // ---------------------------------------------------------------------------------------

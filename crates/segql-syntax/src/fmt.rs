@@ -246,13 +246,15 @@ impl<'a> Printer<'a> {
                 self.w(" {");
                 self.indent += 1;
                 self.meta(&s.meta);
+                // Comments between a keyword and what follows it stay after the keyword:
+                // the next line break puts them back at the end of its line.
                 if let Some(sb) = &s.score {
-                    self.newline_at(sb.span.start);
+                    self.newline_at(s.score_span.start);
                     self.w("score ");
                     self.score_block(sb);
                 }
                 if let Some(c) = &s.condition {
-                    self.newline_at(c.span.start);
+                    self.newline_at(s.where_span.start);
                     self.w("where ");
                     self.cond_block(c);
                 }
@@ -279,8 +281,7 @@ impl<'a> Printer<'a> {
                 self.w(&format!("report {} {{", ident_text(&r.name.name)));
                 self.indent += 1;
                 self.meta(&r.meta);
-                let next = r.metrics.first().map(|m| m.span.start).unwrap_or(end);
-                self.segments_field(&r.segments, next);
+                self.segments_field(&r.segments, r.segments_span);
                 for m in &r.metrics {
                     self.newline_at(m.span.start);
                     self.w(&format!("metric {} = ", ident_text(&m.name.name)));
@@ -326,7 +327,7 @@ impl<'a> Printer<'a> {
                 self.w(&format!("priority {} {{", ident_text(&pr.name.name)));
                 self.indent += 1;
                 self.meta(&pr.meta);
-                self.segments_field(&pr.segments, end);
+                self.segments_field(&pr.segments, pr.segments_span);
                 self.close(end);
             }
             ItemKind::Test(t) => {
@@ -384,17 +385,12 @@ impl<'a> Printer<'a> {
         self.w(value);
     }
 
-    /// `segments [..]`. An empty list has no span to place comments by (the AST keeps
-    /// no span for the keyword): the comments before `next`, the start of what follows
-    /// the field, go above it.
-    fn segments_field(&mut self, segments: &[Ident], next: u32) {
-        match segments.first() {
-            Some(s) => self.field(s.span.start, "segments", &name_list(segments)),
-            None => {
-                self.newline_at(next);
-                self.w("segments []");
-            }
-        }
+    /// `segments [..]`, placed by the field's span (`span`: its keyword to `]`), so the
+    /// comments before and after an empty list stay where they were.
+    fn segments_field(&mut self, segments: &[Ident], span: crate::span::Span) {
+        self.newline_at(span.start);
+        self.w("segments ");
+        self.w(&name_list(segments));
     }
 
     fn meta(&mut self, m: &Meta) {

@@ -146,6 +146,23 @@ const SPLIT_FIELDS: &[&str] = &["description", "owner", "tags", "salt", "group"]
 const PRIORITY_FIELDS: &[&str] = &["description", "owner", "tags", "segments"];
 const TEST_FIELDS: &[&str] = &["description", "as_of", "given", "expect"];
 const ASSERT_FIELDS: &[&str] = &["size", "disjoint", "subset"];
+
+/// The fields a block accepts (`entity`, `events`, `segment`, `report`, `split`,
+/// `priority`, `test`, `assert`), as the parser knows them: the editor's completion
+/// offers exactly these. An assert's checks start with their first word.
+pub fn block_fields(block: &str) -> &'static [&'static str] {
+    match block {
+        "entity" => ENTITY_FIELDS,
+        "events" => EVENTS_FIELDS,
+        "segment" => SEGMENT_FIELDS,
+        "report" => REPORT_FIELDS,
+        "split" => SPLIT_FIELDS,
+        "priority" => PRIORITY_FIELDS,
+        "test" => TEST_FIELDS,
+        "assert" => ASSERT_FIELDS,
+        _ => &[],
+    }
+}
 /// Every field word of every block, to recognise a field found outside its block.
 const FIELD_WORDS: &[&str] = &[
     "table",
@@ -1328,11 +1345,19 @@ impl<'a> Parser<'a> {
         let mut meta = Meta::default();
         let mut score = None;
         let mut condition = None;
-        let seen = self.block(&owner, SEGMENT_FIELDS, |p, w, _| {
+        let (mut score_span, mut where_span) = (Span::default(), Span::default());
+        let seen = self.block(&owner, SEGMENT_FIELDS, |p, w, t| {
             p.bump();
+            let keyword = p.span_of(t);
             match w {
-                "score" => score = Some(p.score_block_body()?),
-                "where" => condition = Some(p.cond()?),
+                "score" => {
+                    score_span = keyword;
+                    score = Some(p.score_block_body()?);
+                }
+                "where" => {
+                    where_span = keyword;
+                    condition = Some(p.cond()?);
+                }
                 _ => return p.meta_field(&mut meta, w),
             }
             Ok(true)
@@ -1353,6 +1378,8 @@ impl<'a> Parser<'a> {
             meta,
             score,
             condition,
+            score_span,
+            where_span,
         })
     }
 
@@ -1458,7 +1485,10 @@ impl<'a> Parser<'a> {
         let seen = self.block(&owner, REPORT_FIELDS, |p, w, t| {
             p.bump();
             match w {
-                "segments" => segments = Some(p.name_list("a segment name")?),
+                "segments" => {
+                    let list = p.name_list("a segment name")?;
+                    segments = Some((list, p.span_from(t.start)));
+                }
                 "metric" => {
                     let start = t.start;
                     let name = p.name("a metric name")?;
@@ -1479,7 +1509,7 @@ impl<'a> Parser<'a> {
             }
             Ok(true)
         })?;
-        let Some(segments) = segments else {
+        let Some((segments, segments_span)) = segments else {
             self.require(
                 false,
                 &seen,
@@ -1494,6 +1524,7 @@ impl<'a> Parser<'a> {
             name,
             meta,
             segments,
+            segments_span,
             metrics,
         })
     }
@@ -1592,15 +1623,18 @@ impl<'a> Parser<'a> {
         let owner = format!("priority `{}`", name.name);
         let mut meta = Meta::default();
         let mut segments = None;
-        let seen = self.block(&owner, PRIORITY_FIELDS, |p, w, _| {
+        let seen = self.block(&owner, PRIORITY_FIELDS, |p, w, t| {
             p.bump();
             match w {
-                "segments" => segments = Some(p.name_list("a segment name")?),
+                "segments" => {
+                    let list = p.name_list("a segment name")?;
+                    segments = Some((list, p.span_from(t.start)));
+                }
                 _ => return p.meta_field(&mut meta, w),
             }
             Ok(true)
         })?;
-        let Some(segments) = segments else {
+        let Some((segments, segments_span)) = segments else {
             self.require(
                 false,
                 &seen,
@@ -1615,6 +1649,7 @@ impl<'a> Parser<'a> {
             name,
             meta,
             segments,
+            segments_span,
         })
     }
 

@@ -320,6 +320,21 @@ pub fn connect(t: &Target) -> Result<AdbcClient> {
     Ok(client)
 }
 
+/// A driver's message without the statement it failed on (the PostgreSQL driver
+/// repeats the whole query: `Failed to execute query '...': ERROR: ...`): what segql was
+/// doing is said in the user's terms by the caller.
+fn without_sql(mut e: adbc_core::error::Error, sql: &str) -> adbc_core::error::Error {
+    let sql = sql.trim();
+    if sql.is_empty() {
+        return e;
+    }
+    for quoted in [format!("Failed to execute query '{sql}': "), format!("'{sql}'")] {
+        e.message = e.message.replace(&quoted, "");
+    }
+    e.message = e.message.replace(sql, "(the statement)");
+    e
+}
+
 impl AdbcClient {
     /// The driver and how it was found.
     pub fn driver(&self) -> &Found {
@@ -408,20 +423,23 @@ impl Client for AdbcClient {
     fn execute(&mut self, sql: &str) -> Result<()> {
         let mut stmt = self.statement()?;
         stmt.set_sql_query(sql)
-            .map_err(|e| self.statement_error(e, ""))?;
+            .map_err(|e| self.statement_error(without_sql(e, sql), ""))?;
         self.track(&stmt);
         let r = stmt.execute_update();
         self.untrack();
-        r.map(|_| ()).map_err(|e| self.statement_error(e, ""))
+        r.map(|_| ())
+            .map_err(|e| self.statement_error(without_sql(e, sql), ""))
     }
 
     fn query(&mut self, sql: &str) -> Result<Results> {
         let mut stmt = self.statement()?;
         stmt.set_sql_query(sql)
-            .map_err(|e| self.statement_error(e, ""))?;
+            .map_err(|e| self.statement_error(without_sql(e, sql), ""))?;
         self.track(&stmt);
         let out = (|| {
-            let reader = stmt.execute().map_err(|e| self.statement_error(e, ""))?;
+            let reader = stmt
+                .execute()
+                .map_err(|e| self.statement_error(without_sql(e, sql), ""))?;
             let schema = reader.schema();
             let mut batches = Vec::new();
             for b in reader {

@@ -17,7 +17,7 @@ impl<'a> Checker<'a> {
         }
         let mut expects = Vec::new();
         for e in &t.expects {
-            let Some((target, entity)) = self.target(&e.target) else {
+            let Some((target, rows, entity)) = self.target(&e.target) else {
                 ok = false;
                 continue;
             };
@@ -52,6 +52,7 @@ impl<'a> Checker<'a> {
             }
             expects.push(ExpectDef {
                 target,
+                rows,
                 members,
                 span: e.span,
             });
@@ -258,11 +259,15 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub(super) fn target(&mut self, p: &ast::Path) -> Option<(Target, EntityId)> {
+    pub(super) fn target(&mut self, p: &ast::Path) -> Option<(Target, Rows, EntityId)> {
         let first = &p.parts[0];
         if p.parts.len() == 1 {
             let id = self.segment_ref(first, None, false)?;
-            return Some((Target::Segment(id), self.program.segments[id].entity));
+            return Some((
+                Target::Segment(id),
+                Rows::All,
+                self.program.segments[id].entity,
+            ));
         }
         let second = &p.parts[1];
         if p.parts.len() == 2 {
@@ -270,7 +275,7 @@ impl<'a> Checker<'a> {
                 let split = &self.program.splits[si];
                 if split.groups.iter().any(|(g, _)| g == &second.name) {
                     let entity = self.program.segments[split.segment].entity;
-                    return Some((Target::SplitGroup(si, second.name.clone()), entity));
+                    return Some((Target::Split(si), Rows::Group(second.name.clone()), entity));
                 }
                 let groups: Vec<&str> = split.groups.iter().map(|(g, _)| g.as_str()).collect();
                 let d = Diagnostic::error(
@@ -295,7 +300,7 @@ impl<'a> Checker<'a> {
                     .iter()
                     .find(|&&s| self.program.segments[s].name == second.name)
                 {
-                    return Some((Target::PriorityStage(pi, sid), pr.entity));
+                    return Some((Target::Priority(pi), Rows::Stage(sid), pr.entity));
                 }
                 let listed: Vec<&str> = pr
                     .segments

@@ -35,7 +35,7 @@ impl Emitter<'_> {
             let r = &e.refs[ri];
             let target = &self.p.catalog.entities[r.target];
             let alias = self.ref_alias(block, ri);
-            let relation = if self.d.outer_join_defaults() {
+            let relation = if self.type_defaults() {
                 let q = sql.select(
                     vec![proj_bare(raw("*".into())), proj(sql.int(1), PRESENT)],
                     Some(From {
@@ -134,30 +134,7 @@ impl Emitter<'_> {
     }
 
     pub(crate) fn scalar_ty(&self, s: &Scalar) -> Type {
-        match s {
-            Scalar::Column(c) => c.ty,
-            Scalar::Lit(l) => l.ty(),
-            Scalar::Time(_) => Type::Timestamp,
-            Scalar::Agg(a) => match &a.kind {
-                AggKind::Count | AggKind::CountDistinct(_) | AggKind::ActivePeriods { .. } => {
-                    Type::Int
-                }
-                AggKind::First | AggKind::Last => Type::Timestamp,
-                AggKind::Avg(_) => Type::Decimal,
-                AggKind::Sum(c) | AggKind::Min(c) | AggKind::Max(c) => {
-                    let ev = &self.p.catalog.events[a.filter.events];
-                    ev.property(c).map(|p| p.ty).unwrap_or(Type::Timestamp)
-                }
-            },
-            Scalar::Ntile { .. } => Type::Int,
-            Scalar::Score(rules) => {
-                if rules.iter().any(|(w, _)| w.ty() == Type::Decimal) {
-                    Type::Decimal
-                } else {
-                    Type::Int
-                }
-            }
-        }
+        s.ty(self.p)
     }
 
     /// The scan and column of an aggregate, which the block must join.
@@ -193,7 +170,7 @@ impl Emitter<'_> {
                 (ColumnOwner::Ref(ri), Scope::Block(b)) => {
                     let alias = self.ref_alias(b, *ri);
                     let col = sql.col(&alias, &c.name);
-                    if self.d.outer_join_defaults() {
+                    if self.type_defaults() {
                         let present = bin(sql.col(&alias, PRESENT), BinaryOperator::Eq, sql.int(1));
                         (sql.case(vec![(present, col)], None), true)
                     } else {
@@ -213,7 +190,7 @@ impl Emitter<'_> {
                 let col = sql.col(&cte, &name);
                 if a.zero_when_empty() {
                     (sql.coalesce(col, sql.int(0)), false)
-                } else if self.d.outer_join_defaults() {
+                } else if self.type_defaults() {
                     let (_, seen) = self.planned_column(&FactKey::Seen((**a).clone()), scope);
                     let guard = bin(
                         sql.coalesce(sql.col(&cte, &seen), sql.int(0)),
@@ -480,5 +457,12 @@ impl Emitter<'_> {
             ),
             false,
         )
+    }
+}
+
+impl Emitter<'_> {
+    /// Whether unmatched outer-join columns read as type defaults on this dialect.
+    fn type_defaults(&self) -> bool {
+        self.d.capabilities().unmatched == crate::dialect::Unmatched::TypeDefaults
     }
 }

@@ -178,7 +178,7 @@ impl<'a> Collector<'a> {
             Scalar::Column(_) | Scalar::Lit(_) | Scalar::Time(_) => {}
             Scalar::Agg(a) => {
                 self.fact(FactKey::Agg((**a).clone()));
-                if self.caps.outer_join_defaults && !a.zero_when_empty() {
+                if self.caps.unmatched == super::Unmatched::TypeDefaults && !a.zero_when_empty() {
                     self.fact(FactKey::Seen((**a).clone()));
                 }
             }
@@ -237,10 +237,10 @@ impl<'a> Collector<'a> {
     fn fact(&mut self, key: FactKey) {
         let agg = key.agg().clone();
         let events = agg.filter.events;
-        let distinct = self.caps.distinct_scan
+        let distinct = self.caps.distinct == super::DistinctScan::OwnScan
             && match agg.kind {
                 AggKind::CountDistinct(_) => true,
-                AggKind::ActivePeriods { n, .. } => self.caps.active_periods_distinct(n),
+                AggKind::ActivePeriods { n, .. } => self.caps.active_periods.distinct(n),
                 _ => false,
             };
         let kind = if distinct {

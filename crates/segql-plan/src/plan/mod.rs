@@ -20,45 +20,15 @@ pub(crate) mod names;
 mod needs;
 mod tiers;
 
-use crate::dialect::{fixed_micros, Dialect};
+use crate::dialect::fixed_micros;
 use crate::ir::*;
 use segql_syntax::ast::Unit;
 use segql_syntax::time::{civil_from_days, days_from_civil, days_in_month, MICROS_PER_DAY};
 use std::collections::BTreeSet;
 
-/// What planning needs to know of a dialect: the plan shapes it takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Capabilities {
-    /// Distinct aggregates get a scan of their own, restricted to their events.
-    pub distinct_scan: bool,
-    /// The shared aggregate is split by window tier (last month, last quarter, longer).
-    pub window_tiers: bool,
-    /// Active periods over at most this many periods are a plain aggregate (a bit per
-    /// period); more, or `None`, are a distinct count (and so go to the distinct scan).
-    pub active_period_bits: Option<i64>,
-    /// Unmatched outer-join columns come back as type defaults (0, ''), not NULL: every
-    /// nullable aggregate gets a "seen" count beside it.
-    pub outer_join_defaults: bool,
-}
-
-impl Capabilities {
-    /// The capabilities a dialect declares.
-    pub fn of(d: &dyn Dialect) -> Capabilities {
-        Capabilities {
-            distinct_scan: d.separate_distinct_scan(),
-            window_tiers: d.tier_by_window(),
-            active_period_bits: (1..=64)
-                .take_while(|&n| !d.active_periods_distinct(n))
-                .last(),
-            outer_join_defaults: d.outer_join_defaults(),
-        }
-    }
-
-    /// Whether active periods over `n` periods are a distinct aggregate.
-    pub fn active_periods_distinct(&self, n: i64) -> bool {
-        self.active_period_bits.is_none_or(|max| n > max)
-    }
-}
+/// What planning reads of a dialect: the statement shapes it takes (declared by each
+/// dialect in `dialect.rs`, with no defaults).
+pub use crate::dialect::{ActivePeriods, Capabilities, DistinctScan, Unmatched, WindowTiers};
 
 /// What a statement computes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +48,31 @@ pub enum Request {
     Split(usize),
     /// Each entity in the first listed segment it belongs to.
     Priority(usize),
+}
+
+impl Request {
+    /// The wide batch of some segments: a boolean column per segment.
+    pub fn batch(segments: &[SegmentId]) -> Request {
+        Request::batch_with_traits(segments, &[])
+    }
+
+    /// The wide batch with a column per trait (traits of other entities are skipped).
+    pub fn batch_with_traits(segments: &[SegmentId], traits: &[usize]) -> Request {
+        Request::Batch {
+            segments: segments.to_vec(),
+            traits: traits.to_vec(),
+            long: false,
+        }
+    }
+
+    /// The long batch: one row per (segment, member).
+    pub fn batch_long(segments: &[SegmentId]) -> Request {
+        Request::Batch {
+            segments: segments.to_vec(),
+            traits: vec![],
+            long: true,
+        }
+    }
 }
 
 /// An aggregate column of a scan: what it computes.
@@ -458,7 +453,7 @@ pub fn plan(p: &Program, r: &Request, caps: &Capabilities, as_of: i64) -> Result
     let mut c = collect::Collector::new(p, caps, as_of);
     c.request(r, entity);
     let mut collected = c.finish();
-    if caps.window_tiers {
+    if caps.windows == WindowTiers::ByWindow {
         tiers::split(&mut collected, as_of);
     }
     let mut names = std::mem::replace(&mut collected.names, names::Names::new(p));

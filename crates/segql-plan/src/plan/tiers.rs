@@ -1,5 +1,5 @@
 //! Window tiers: each shared aggregate split by how far back its columns look, on
-//! dialects whose [`Capabilities::window_tiers`](super::Capabilities) ask for it.
+//! dialects whose [`WindowTiers::ByWindow`](super::WindowTiers) ask for it.
 //!
 //! The columns whose window starts within a tier of [`TIERS`] move to a scan of their
 //! own that keeps only that tier's rows, so that most rows (the old ones) are tested

@@ -5,6 +5,7 @@
 
 pub mod tokens;
 
+use segql_plan::compile::Request;
 use segql_plan::compile::{self, Options, Unsupported};
 use segql_plan::dialect::Dialect;
 use segql_plan::ir::Program;
@@ -64,7 +65,7 @@ pub fn compile_segment(p: &Program, name: &str, d: &dyn Dialect) -> Result<Strin
     let id = p
         .segment_by_name(name)
         .unwrap_or_else(|| panic!("no segment {name}"));
-    compile::segment(p, id, d, options()).map(|q| compile::to_sql(&q))
+    compile::compile(p, &Request::Segment(id), d, options()).map(|q| compile::to_sql(&q))
 }
 
 /// Parses SQL text with the dialect's own sqlparser dialect; it must be one statement.

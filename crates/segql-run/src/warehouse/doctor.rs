@@ -60,8 +60,11 @@ fn type_name(t: Type) -> &'static str {
     }
 }
 
-/// Checks every catalog relation of `p` on the target.
-pub fn doctor(t: &TargetBackend, p: &Program) -> Result<Report> {
+/// Checks every catalog relation of `p` on the target: each relation and column there,
+/// of a compatible type; with `keys`, also that every entity's key is distinct and
+/// non-null (a scan of each entity's table: `segql doctor` does it, the check before
+/// every run does not).
+pub fn doctor(t: &TargetBackend, p: &Program, keys: bool) -> Result<Report> {
     let mut problems = Vec::new();
     let rels = relations(&p.catalog);
     let decimal_as_text = matches!(
@@ -130,7 +133,7 @@ pub fn doctor(t: &TargetBackend, p: &Program) -> Result<Report> {
                 ));
             }
         }
-        if let Relation::Entity(e) = rel {
+        if let (true, Relation::Entity(e)) = (keys, rel) {
             let key = &p.catalog.entities[*e].key;
             if !columns.iter().any(|(c, _)| c == key)
                 || problems.iter().any(|x| {

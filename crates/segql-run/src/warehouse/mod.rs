@@ -16,6 +16,7 @@ use crate::backend::Backend;
 use crate::engine::{Error, Interrupter, Result, Rows};
 use segql_plan::dialect::{self, Dialect};
 use segql_plan::ir::Program;
+use segql_syntax::ast::Type;
 use segql_target::client::{AdbcClient, Capabilities, Client};
 use segql_target::config::{Kind, Target};
 use segql_target::{text, TargetError};
@@ -111,18 +112,84 @@ impl TargetBackend {
         self.client.borrow_mut().query(sql).map_err(error)
     }
 
+    /// Loads `engine`'s result of `select` (the catalog's `columns`, in order) into a
+    /// table of segql's own for this session, `name`: bulk-ingested as Arrow into a
+    /// temporary table where the driver can, otherwise (Spark Connect) a temporary view
+    /// over the rows as typed literals, which the session's end drops.
+    pub fn load_temporary(
+        &self,
+        engine: &crate::Engine,
+        select: &str,
+        name: &[String],
+        columns: &[(String, Type)],
+    ) -> Result<()> {
+        let caps = self.capabilities();
+        if caps.bulk_ingest {
+            let (schema, batches) = engine.arrow(select)?;
+            return self
+                .client
+                .borrow_mut()
+                .ingest(name, schema, batches, false, caps.temporary_tables)
+                .map_err(error);
+        }
+        let (_, rows) = engine.rows(select)?;
+        let body = self.values(&rows, columns);
+        self.execute(&format!(
+            "CREATE OR REPLACE TEMPORARY VIEW {} AS\n{body}",
+            self.relation(name)
+        ))
+    }
+
+    /// A query of `rows` (each value DuckDB's text for it) as the catalog's `columns`:
+    /// string literals in a VALUES list, each column cast to its type on the target.
+    pub fn values(&self, rows: &[Vec<Option<String>>], columns: &[(String, Type)]) -> String {
+        let d = self.dialect();
+        if rows.is_empty() {
+            let nulls: Vec<String> = columns
+                .iter()
+                .map(|(c, ty)| format!("CAST(NULL AS {}) AS {}", d.cast_type(*ty), self.ident(c)))
+                .collect();
+            return format!("SELECT {} WHERE 1 = 0", nulls.join(", "));
+        }
+        let names: Vec<String> = columns.iter().map(|(c, _)| self.ident(c)).collect();
+        let casts: Vec<String> = columns
+            .iter()
+            .map(|(c, ty)| {
+                let c = self.ident(c);
+                format!("CAST(v.{c} AS {}) AS {c}", d.cast_type(*ty))
+            })
+            .collect();
+        let values: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                let cells: Vec<String> = r
+                    .iter()
+                    .map(|v| match v {
+                        None => "NULL".to_string(),
+                        Some(s) => self.literal(s),
+                    })
+                    .collect();
+                format!("({})", cells.join(", "))
+            })
+            .collect();
+        format!(
+            "SELECT {} FROM (VALUES\n{}\n) AS v({})",
+            casts.join(", "),
+            values.join(",\n"),
+            names.join(", ")
+        )
+    }
+
     /// Drops a table of segql's own if it is there (a test's given rows, a kept
     /// result); failures are ignored, as the session's end drops temporary ones anyway.
+    /// On Spark a name of segql's own may be a temporary view (a kept result, a test's
+    /// given rows) or a table (a seed's staging table): both are tried.
     pub fn drop_quietly(&self, name: &[String]) {
-        let kind = if self.target.kind == Kind::Spark {
-            "VIEW"
-        } else {
-            "TABLE"
-        };
-        let _ = self
-            .client
-            .borrow_mut()
-            .execute(&format!("DROP {kind} IF EXISTS {}", self.relation(name)));
+        let mut c = self.client.borrow_mut();
+        if self.target.kind == Kind::Spark {
+            let _ = c.execute(&format!("DROP VIEW IF EXISTS {}", self.relation(name)));
+        }
+        let _ = c.execute(&format!("DROP TABLE IF EXISTS {}", self.relation(name)));
     }
 }
 

@@ -66,20 +66,41 @@ pub fn seed(engine: &Engine, p: &Program, t: &TargetBackend, replace: bool) -> R
             ));
         }
     }
+    // Every relation into its staging table first; a failure drops every staging
+    // table made, and the target's relations are as they were.
+    let mut staged: Vec<(Vec<String>, Vec<String>)> = Vec::new();
     let mut out = Vec::new();
     for (_, (table, columns)) in &rels {
         let remote = t.target().relation(table);
-        let rows = seed_one(engine, t, table, &remote, columns)?;
-        out.push(Seeded {
-            relation: table.join("."),
-            on_target: remote.join("."),
-            rows,
-        });
+        match stage_one(engine, t, table, &remote, columns) {
+            Ok(rows) => {
+                staged.push((staging(&remote), remote.clone()));
+                out.push(Seeded {
+                    relation: table.join("."),
+                    on_target: remote.join("."),
+                    rows,
+                });
+            }
+            Err(e) => {
+                for (stage, _) in &staged {
+                    t.drop_quietly(stage);
+                }
+                return Err(e);
+            }
+        }
+    }
+    if let Err(e) = swap(t, &staged) {
+        for (stage, _) in &staged {
+            t.drop_quietly(stage);
+        }
+        return Err(e);
     }
     Ok(out)
 }
 
-fn seed_one(
+/// One relation's rows into its staging table (`<table>__segql_seed`); on failure the
+/// staging table is dropped.
+fn stage_one(
     engine: &Engine,
     t: &TargetBackend,
     table: &[String],
@@ -96,53 +117,58 @@ fn seed_one(
     }
     let stage = staging(remote);
     t.drop_quietly(&stage);
-    let loaded = if t.capabilities().bulk_ingest {
-        let (schema, batches) = engine.arrow(&select)?;
-        let n = batches.iter().map(|b| b.num_rows()).sum();
-        t.client()
-            .ingest(&stage, schema, batches, false, false)
-            .map(|_| n)
-            .map_err(error)
-    } else {
-        insert_values(engine, t, &select, &stage, columns)
-    };
-    let n = match loaded {
-        Ok(n) => n,
-        Err(e) => {
-            t.drop_quietly(&stage);
-            return Err(e);
+    // The table is made with the catalog's types (NUMERIC(38, 9), not the driver's
+    // choice for an Arrow decimal), then filled.
+    let loaded = create_table(t, &stage, columns).and_then(|_| {
+        if t.capabilities().bulk_ingest {
+            let (schema, batches) = engine.arrow(&select)?;
+            let n = batches.iter().map(|b| b.num_rows()).sum();
+            t.client()
+                .ingest(&stage, schema, batches, true, false)
+                .map(|_| n)
+                .map_err(error)
+        } else {
+            insert_values(engine, t, &select, &stage, columns)
         }
-    };
-    if let Err(e) = swap(t, &stage, remote) {
+    });
+    if loaded.is_err() {
         t.drop_quietly(&stage);
-        return Err(e);
     }
-    Ok(n)
+    loaded
 }
 
-/// The staging table renamed to the relation, replacing it: in one transaction where
-/// the target has them, so a reader sees the old table or the new one.
-fn swap(t: &TargetBackend, stage: &[String], remote: &[String]) -> Result<()> {
-    let last = remote.last().cloned().unwrap_or_default();
-    let drop = format!("DROP TABLE IF EXISTS {}", t.relation(remote));
-    let rename = format!(
-        "ALTER TABLE {} RENAME TO {}",
-        t.relation(stage),
-        if t.kind() == segql_target::Kind::Spark {
-            // Spark's RENAME TO takes the whole name.
-            t.relation(remote)
-        } else {
-            t.ident(&last)
-        }
-    );
+/// Every staging table renamed to its relation, replacing it: all in one transaction
+/// where the target has them (PostgreSQL's DDL is transactional), so a reader sees the
+/// old tables or the new ones. Without transactions (Spark Connect) each relation is
+/// swapped in turn: a failure there can leave some relations replaced and others not
+/// (docs/targets.md).
+fn swap(t: &TargetBackend, staged: &[(Vec<String>, Vec<String>)]) -> Result<()> {
+    let statements: Vec<String> = staged
+        .iter()
+        .flat_map(|(stage, remote)| {
+            let last = remote.last().cloned().unwrap_or_default();
+            [
+                format!("DROP TABLE IF EXISTS {}", t.relation(remote)),
+                format!(
+                    "ALTER TABLE {} RENAME TO {}",
+                    t.relation(stage),
+                    if t.kind() == segql_target::Kind::Spark {
+                        // Spark's RENAME TO takes the whole name.
+                        t.relation(remote)
+                    } else {
+                        t.ident(&last)
+                    }
+                ),
+            ]
+        })
+        .collect();
     if !t.capabilities().transactions {
-        t.execute(&drop)?;
-        return t.execute(&rename);
+        return statements.iter().try_for_each(|s| t.execute(s));
     }
     t.client().begin().map_err(error)?;
-    let done = t
-        .execute(&drop)
-        .and_then(|_| t.execute(&rename))
+    let done = statements
+        .iter()
+        .try_for_each(|s| t.execute(s))
         .and_then(|_| t.client().commit().map_err(error));
     if done.is_err() {
         let _ = t.client().rollback();
@@ -150,16 +176,8 @@ fn swap(t: &TargetBackend, stage: &[String], remote: &[String]) -> Result<()> {
     done
 }
 
-/// Rows as `INSERT ... VALUES` of typed literals, 500 a statement, into a new table
-/// (for targets whose driver has no bulk ingest). Values are DuckDB's text for them,
-/// cast to the column's type on the target.
-fn insert_values(
-    engine: &Engine,
-    t: &TargetBackend,
-    select: &str,
-    stage: &[String],
-    columns: &[(String, Type)],
-) -> Result<usize> {
+/// The table `name` with the catalog's columns and types (on Spark, a parquet table).
+fn create_table(t: &TargetBackend, name: &[String], columns: &[(String, Type)]) -> Result<()> {
     let d = t.dialect();
     let defs: Vec<String> = columns
         .iter()
@@ -172,31 +190,29 @@ fn insert_values(
     };
     t.execute(&format!(
         "CREATE TABLE {} ({}){using}",
-        t.relation(stage),
+        t.relation(name),
         defs.join(", ")
-    ))?;
+    ))
+}
+
+/// Rows as `INSERT ... SELECT` over a VALUES list, 2,000 a statement, into the table
+/// (for targets whose driver has no bulk ingest). Values are DuckDB's text for them,
+/// cast to the column's type on the target ([`TargetBackend::values`]).
+fn insert_values(
+    engine: &Engine,
+    t: &TargetBackend,
+    select: &str,
+    stage: &[String],
+    columns: &[(String, Type)],
+) -> Result<usize> {
     let (_, rows) = engine.rows(select)?;
     let names: Vec<String> = columns.iter().map(|(c, _)| t.ident(c)).collect();
-    for chunk in rows.chunks(500) {
-        let values: Vec<String> = chunk
-            .iter()
-            .map(|r| {
-                let cells: Vec<String> = r
-                    .iter()
-                    .zip(columns)
-                    .map(|(v, (_, ty))| match v {
-                        None => format!("CAST(NULL AS {})", d.cast_type(*ty)),
-                        Some(s) => format!("CAST({} AS {})", t.literal(s), d.cast_type(*ty)),
-                    })
-                    .collect();
-                format!("({})", cells.join(", "))
-            })
-            .collect();
+    for chunk in rows.chunks(2000) {
         t.execute(&format!(
-            "INSERT INTO {} ({}) VALUES\n{}",
+            "INSERT INTO {} ({})\n{}",
             t.relation(stage),
             names.join(", "),
-            values.join(",\n")
+            t.values(chunk, columns)
         ))
         .map_err(|e| Error {
             context: e.context,

@@ -1,20 +1,4 @@
-//! Property tests of the formatter: for random syntax trees the parser could have
-//! produced, the formatted text parses back, without diagnostics, to the same tree, and
-//! formatting it again changes nothing. Two more properties check comments: one adds
-//! comments and blank lines at the ends of the formatted lines, the other lays the
-//! tokens out anew with comments, line breaks, tabs and CRLF wherever the language
-//! allows them; formatting must keep every comment, and stay a fixed point.
-//!
-//! The generators cover every construct in `ast.rs`, names that need backticks, strings
-//! that need escapes, negative numbers, decimals, dates and timestamps. They only build
-//! trees the parser can produce: `and`/`or` have two operands or more, lists the parser
-//! rejects when empty are not empty, names hold no NUL, counts and durations are not
-//! negative, dates fall in years 1 to 9999 (timestamps too, give or take a UTC offset),
-//! table rows match their header, and a value ending in an aggregate without a window
-//! is not followed by a predicate that starts like a window (`in`, `between`): the
-//! parser would read those words as the aggregate's window.
-//!
-//! Runs 256 cases per property by default; set `PROPTEST_CASES` for more.
+//! Generators of random syntax trees the parser could have produced (see main.rs).
 
 use proptest::collection::vec;
 use proptest::option;
@@ -22,352 +6,8 @@ use proptest::prelude::*;
 use proptest::sample::select;
 
 use segql_syntax::ast::*;
-use segql_syntax::lexer::{lex, TokKind};
 use segql_syntax::time::{days_from_civil, MICROS_PER_DAY};
-use segql_syntax::{format_file, parse, FileId, Span};
-
-// ---------------------------------------------------------------------------------------
-// The properties
-// ---------------------------------------------------------------------------------------
-
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        // Shrunk failures are kept as unit tests below, not in a persistence file.
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
-/// Formats `file`, checks the output parses cleanly to `file` and is a fixed point.
-fn check_round_trip(file: &File) -> Result<(), TestCaseError> {
-    let text = format_file(file);
-    let parsed = parse(&text, FileId(0));
-    prop_assert!(
-        parsed.diags.is_empty(),
-        "the formatted text has diagnostics: {:#?}\n--- text ---\n{}",
-        parsed.diags,
-        text
-    );
-    prop_assert_eq!(&parsed.file, file, "--- text ---\n{}", text);
-    let again = format_file(&parsed.file);
-    prop_assert_eq!(&again, &text, "formatting is not idempotent");
-    Ok(())
-}
-
-/// Inserts comments and blank lines into formatted text, as `plan` says line by line:
-/// (own-line comment before the line, blank line before it, trailing comment after it).
-fn sprinkle(text: &str, plan: &[(Option<String>, bool, Option<String>)]) -> String {
-    let mut out = String::new();
-    for (i, line) in text.lines().enumerate() {
-        let (before, blank, after) = &plan[i % plan.len()];
-        if *blank {
-            out.push('\n');
-        }
-        if let Some(c) = before {
-            out.push_str(&format!("#{c}\n"));
-        }
-        out.push_str(line);
-        if let Some(c) = after {
-            out.push_str(&format!("  #{c}"));
-        }
-        out.push('\n');
-    }
-    if let Some((Some(c), _, _)) = plan.first() {
-        out.push_str(&format!("# end {c}\n"));
-    }
-    out
-}
-
-fn check_comments_kept(
-    file: &File,
-    plan: &[(Option<String>, bool, Option<String>)],
-) -> Result<(), TestCaseError> {
-    let text = sprinkle(&format_file(file), plan);
-    let p1 = parse(&text, FileId(0));
-    prop_assert!(
-        p1.diags.is_empty(),
-        "diagnostics: {:#?}\n--- text ---\n{}",
-        p1.diags,
-        text
-    );
-    prop_assert_eq!(&p1.file.items, &file.items, "--- text ---\n{}", text);
-    let f1 = format_file(&p1.file);
-    let p2 = parse(&f1, FileId(0));
-    prop_assert!(
-        p2.diags.is_empty(),
-        "the formatted text has diagnostics: {:#?}\n--- input ---\n{}\n--- formatted ---\n{}",
-        p2.diags,
-        text,
-        f1
-    );
-    // Equality of files compares the comments' texts, in order.
-    prop_assert_eq!(
-        &p2.file,
-        &p1.file,
-        "--- input ---\n{}\n--- formatted ---\n{}",
-        text,
-        f1
-    );
-    let f2 = format_file(&p2.file);
-    prop_assert_eq!(
-        &f2,
-        &f1,
-        "formatting is not idempotent\n--- input ---\n{}",
-        text
-    );
-    Ok(())
-}
-
-/// Writes the tokens of `text` again with other whitespace between them, chosen in turn
-/// from `seps`: spaces, tabs, CRLF, line breaks, blank lines and comments. Line breaks
-/// (and so comments) go only where the language lets them: where the canonical text
-/// breaks the line (in a table, a break stays a break), and anywhere inside a condition.
-/// Elsewhere a field's value ends with its line, so only spaces and tabs go there.
-fn relayout(text: &str, seps: &[u8]) -> String {
-    let toks = lex(text, FileId(0)).tokens;
-    let word = |i: usize| {
-        let t = toks[i];
-        if t.kind == TokKind::Word {
-            &text[t.start as usize..t.end as usize]
-        } else {
-            ""
-        }
-    };
-    let mut out = String::new();
-    let mut in_table = false;
-    // Inside a condition, and how many `(` of it are open.
-    let mut in_cond = false;
-    let mut depth = 0i32;
-    for (i, t) in toks.iter().enumerate() {
-        if t.kind == TokKind::Eof {
-            break;
-        }
-        if i > 0 {
-            let had_break = text[toks[i - 1].end as usize..t.start as usize].contains('\n');
-            if had_break && in_cond && depth == 0 && !matches!(word(i), "and" | "or" | "then") {
-                in_cond = false;
-            }
-            let free = if in_table {
-                had_break
-            } else {
-                had_break || in_cond
-            };
-            let choice = seps[i % seps.len()];
-            let sep = match (free, choice) {
-                (true, 0..=2) | (false, 0..=7) => " ".to_string(),
-                (true, 3) => "\n".to_string(),
-                (true, 4) => "\n\n".to_string(),
-                (true, 5 | 6) => format!("  # c{i}\n"),
-                (true, 7 | 8) => format!("\n# c{i}\n"),
-                (true, 9) => "\r\n".to_string(),
-                (true, 10) => format!(" # a{i}\n# b{i}\n\n"),
-                _ => "\t".to_string(),
-            };
-            // A break stays a break.
-            if had_break && !sep.contains('\n') {
-                out.push('\n');
-            }
-            out.push_str(&sep);
-        }
-        out.push_str(&text[t.start as usize..t.end as usize]);
-        match t.kind {
-            TokKind::LBrace if toks.get(i + 1).map(|n| n.kind) == Some(TokKind::Pipe) => {
-                in_table = true;
-            }
-            TokKind::RBrace => in_table = false,
-            TokKind::LParen if in_cond => depth += 1,
-            // A `)` that closes what the condition did not open ends the condition.
-            TokKind::RParen if in_cond && depth == 0 => in_cond = false,
-            TokKind::RParen if in_cond => depth -= 1,
-            TokKind::Word => {
-                let after_weight =
-                    i > 0 && matches!(toks[i - 1].kind, TokKind::Int | TokKind::Decimal);
-                if word(i) == "where" || (word(i) == "if" && after_weight) {
-                    if !in_cond {
-                        depth = 0;
-                    }
-                    in_cond = true;
-                }
-            }
-            _ => {}
-        }
-    }
-    out.push('\n');
-    out
-}
-
-/// The canonical text of `file`, laid out anew by [`relayout`], must parse to `file`'s
-/// items, and formatting it must keep the guarantees (comments included).
-fn check_relayout(file: &File, seps: &[u8]) -> Result<(), TestCaseError> {
-    let text = relayout(&format_file(file), seps);
-    let p1 = parse(&text, FileId(0));
-    prop_assert!(
-        p1.diags.is_empty(),
-        "diagnostics: {:#?}\n--- text ---\n{}",
-        p1.diags,
-        text
-    );
-    prop_assert_eq!(&p1.file.items, &file.items, "--- text ---\n{}", text);
-    let f1 = format_file(&p1.file);
-    let p2 = parse(&f1, FileId(0));
-    prop_assert!(
-        p2.diags.is_empty(),
-        "the formatted text has diagnostics: {:#?}\n--- input ---\n{}\n--- formatted ---\n{}",
-        p2.diags,
-        text,
-        f1
-    );
-    prop_assert_eq!(
-        &p2.file,
-        &p1.file,
-        "--- input ---\n{}\n--- formatted ---\n{}",
-        text,
-        f1
-    );
-    let f2 = format_file(&p2.file);
-    prop_assert_eq!(
-        &f2,
-        &f1,
-        "formatting is not idempotent\n--- input ---\n{}",
-        text
-    );
-    Ok(())
-}
-
-proptest! {
-    #![proptest_config(config())]
-
-    #[test]
-    fn formatted_trees_parse_back(file in file()) {
-        check_round_trip(&file)?;
-    }
-
-    #[test]
-    fn any_layout_formats_the_same(
-        file in file(),
-        seps in vec(0u8..12, 1..40),
-    ) {
-        check_relayout(&file, &seps)?;
-    }
-
-    #[test]
-    fn formatting_keeps_comments(
-        file in file(),
-        plan in vec((option::of(comment_text()), prop::bool::weighted(0.15), option::of(comment_text())), 1..12),
-    ) {
-        check_comments_kept(&file, &plan)?;
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Shrunk failures, kept as regressions
-// ---------------------------------------------------------------------------------------
-
-/// Parses `text` (cleanly), formats it, and checks the result reparses to the same tree
-/// and is a fixed point. Returns the formatted text.
-fn format_checked(text: &str) -> String {
-    let p = parse(text, FileId(0));
-    assert!(p.diags.is_empty(), "{:#?}", p.diags);
-    let f1 = format_file(&p.file);
-    let p2 = parse(&f1, FileId(0));
-    assert!(p2.diags.is_empty(), "{:#?}\n{f1}", p2.diags);
-    assert_eq!(p2.file, p.file, "\n{f1}");
-    assert_eq!(format_file(&p2.file), f1, "not idempotent");
-    f1
-}
-
-/// A column named `references` (or `as`) after another column read as that column's
-/// reference clause once formatted bare.
-#[test]
-fn regression_column_named_references() {
-    let f = format_checked(
-        "entity _ { table a key a columns { a string `references` string b int references c `as` bool } }",
-    );
-    assert!(f.contains("`references` string"), "{f}");
-    assert!(f.contains("`as`         bool"), "{f}");
-}
-
-/// A comment after the `(` of a broken group moved to the next nested `(` on every
-/// format.
-#[test]
-fn regression_comment_after_open_paren_stays() {
-    let text = "\
-segment _ {
-  score {
-    0 if false
-      and (  # B
-        (  # C
-          false and x = 1
-        )
-        and false
-      )
-  }
-  where false
-}
-";
-    let f = format_checked(text);
-    assert_eq!(f, text);
-}
-
-/// With an empty `segments []`, comments between the item keyword and its name were
-/// placed by the name's position, differently on every format.
-#[test]
-fn regression_comments_around_empty_segments() {
-    let f = format_checked("report # a\n# b\n\na {\n segments [ ]\n }\n");
-    assert_eq!(f, "report a {  # a\n  # b\n\n  segments []\n}\n");
-    let f = format_checked("priority p { # a\n segments [] # b\n }\n");
-    // The AST has no position for an empty list, so a comment after it goes above it.
-    assert_eq!(f, "priority p {  # a\n  # b\n  segments []\n}\n");
-}
-
-/// A comment inside the last operand of `and`/`or`, or inside the last step of a
-/// sequence, broke the condition over lines; formatted, the comment ends up after the
-/// condition, which then went back on one line: formatting was not idempotent.
-#[test]
-fn regression_comment_in_last_part_of_condition() {
-    let f = format_checked(
-        "segment _ {\n where did any event then \"\"  # c\nat least 0 times and false\n}\n",
-    );
-    assert_eq!(
-        f,
-        "segment _ {\n  where did any event then \"\" at least 0 times  # c\n    and false\n}\n"
-    );
-    let f = format_checked("segment _ {\n where a = 1 and b # c\n = 1\n}\n");
-    assert_eq!(f, "segment _ {\n  where a = 1 and b = 1  # c\n}\n");
-    // A comment between the parts still breaks the condition there.
-    let f = format_checked("segment _ {\n where a = 1 # c\n and b = 1\n}\n");
-    assert_eq!(f, "segment _ {\n  where a = 1  # c\n    and b = 1\n}\n");
-}
-
-/// A timestamp whose UTC offset moves it out of years 1 to 9999 was read, then written
-/// with a `±23:59` offset (it has no UTC form), and failed on Postgres at run time. The
-/// parser now refuses it (E0114); every timestamp it reads is written in UTC.
-#[test]
-fn regression_timestamp_offset_out_of_years() {
-    for (ts, canonical) in [
-        ("0001-01-01T01:30:00+01:00", "0001-01-01T00:30:00Z"),
-        ("0001-01-01T23:59:00+23:59", "0001-01-01T00:00:00Z"),
-        ("9999-12-31T22:30:00.5-01:00", "9999-12-31T23:30:00.5Z"),
-        ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"),
-        ("9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59.999999Z"),
-    ] {
-        let f = format_checked(&format!("test t {{ as_of {ts} }}"));
-        assert_eq!(f, format!("test t {{\n  as_of {canonical}\n}}\n"), "{ts}");
-    }
-    for out_of_range in [
-        "0001-01-01T00:30:00+01:00",
-        "0001-01-01T00:00:00+23:59",
-        "9999-12-31T23:30:00-01:00",
-        "9999-12-31T23:59:59.999999-23:59",
-    ] {
-        let p = segql_syntax::parse(
-            &format!("test t {{ as_of {out_of_range} }}"),
-            segql_syntax::FileId(0),
-        );
-        let codes: Vec<&str> = p.diags.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["E0114"], "{out_of_range}");
-    }
-}
+use segql_syntax::Span;
 
 // ---------------------------------------------------------------------------------------
 // Leaves
@@ -442,7 +82,7 @@ fn strlit() -> BoxedStrategy<StrLit> {
         .boxed()
 }
 
-fn comment_text() -> impl Strategy<Value = String> {
+pub fn comment_text() -> impl Strategy<Value = String> {
     prop_oneof![
         "[ a-z#`\"]{0,20}",
         vec(any::<char>(), 0..10).prop_map(|cs| cs
@@ -923,6 +563,8 @@ fn segment(l: &Level) -> impl Strategy<Value = ItemKind> {
                 meta,
                 score,
                 condition: Some(cond),
+                score_span: sp(),
+                where_span: sp(),
             })
         })
 }
@@ -962,6 +604,7 @@ fn report(l: &Level) -> impl Strategy<Value = ItemKind> {
                 name,
                 meta,
                 segments,
+                segments_span: sp(),
                 metrics,
             })
         },
@@ -993,6 +636,7 @@ fn priority() -> impl Strategy<Value = ItemKind> {
             name,
             meta,
             segments,
+            segments_span: sp(),
         })
     })
 }
@@ -1052,7 +696,7 @@ fn assert_item() -> impl Strategy<Value = ItemKind> {
         .prop_map(|(target, checks)| ItemKind::Assert(Assert { target, checks }))
 }
 
-fn file() -> BoxedStrategy<File> {
+pub fn file() -> BoxedStrategy<File> {
     let l = levels(3);
     let item = prop_oneof![
         1 => entity(),
