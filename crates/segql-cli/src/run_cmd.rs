@@ -123,7 +123,7 @@ fn engine_for(
     target: Option<&str>,
     writable: &[String],
     color: bool,
-) -> Result<Option<(Box<dyn Backend>, Option<Program>)>> {
+) -> Result<Option<crate::target_cmd::Running>> {
     let found = crate::target_cmd::backend(ws, program, target, writable, color)?;
     if let Some((b, _)) = &found {
         outfile::set_running(b.interrupter());

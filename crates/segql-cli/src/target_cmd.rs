@@ -108,6 +108,10 @@ pub fn select(ws: &Workspace, spec: &str, color: bool) -> Result<Target> {
     })
 }
 
+/// A connected backend, with the program as it names the target's relations (`None`
+/// on the embedded DuckDB, which reads the catalog's own names).
+pub type Running = (Box<dyn Backend>, Option<Program>);
+
 /// Where a command runs: the embedded DuckDB over the bindings (no `--target`), or a
 /// connected target; with the program as that backend sees it (relations renamed to
 /// where they live on the target). `None` when the bindings do not fit (printed).
@@ -117,7 +121,7 @@ pub fn backend(
     target: Option<&str>,
     writable: &[String],
     color: bool,
-) -> Result<Option<(Box<dyn Backend>, Option<Program>)>> {
+) -> Result<Option<Running>> {
     match target {
         None => match data::bind(ws, program, writable)? {
             Ok(e) => Ok(Some((Box::new(e), None))),

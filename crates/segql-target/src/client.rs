@@ -328,7 +328,10 @@ fn without_sql(mut e: adbc_core::error::Error, sql: &str) -> adbc_core::error::E
     if sql.is_empty() {
         return e;
     }
-    for quoted in [format!("Failed to execute query '{sql}': "), format!("'{sql}'")] {
+    for quoted in [
+        format!("Failed to execute query '{sql}': "),
+        format!("'{sql}'"),
+    ] {
         e.message = e.message.replace(&quoted, "");
     }
     e.message = e.message.replace(sql, "(the statement)");

@@ -261,9 +261,22 @@ impl Emitter<'_> {
                 let e = match &m.kind {
                     MetricKind::Count(None) => Expr::Function(sql.count_star()),
                     MetricKind::Count(Some(_)) => d.cond_agg(&sql, AggFn::Count, None, Some(col)),
+                    // A share averages a float: an average of the decimal literals
+                    // 1.0 and 0.0 keeps a few digits on Spark (0.37079 for 0.3707865...).
                     MetricKind::Share(_) => sql.func(
                         "AVG",
-                        vec![sql.case(vec![(col, raw("1.0".into()))], Some(raw("0.0".into())))],
+                        vec![sql.cast(
+                            sql.case(vec![(col, raw("1.0".into()))], Some(raw("0.0".into()))),
+                            d.cast_type(Type::Float),
+                        )],
+                    ),
+                    // The average of a decimal is its exact sum as a float over the
+                    // count: every engine then rounds the same two operations (an AVG
+                    // of decimals keeps a few digits on Spark, then rounds again).
+                    MetricKind::Avg(v) if self.scalar_ty(v) == Type::Decimal => bin(
+                        sql.cast(sql.func("SUM", vec![col.clone()]), d.cast_type(Type::Float)),
+                        BinaryOperator::Divide,
+                        sql.func("COUNT", vec![col]),
                     ),
                     MetricKind::Avg(_) => sql.func("AVG", vec![col]),
                     MetricKind::Sum(_) => sql.func("SUM", vec![col]),
