@@ -4,7 +4,7 @@
 The example project (examples/saas) is seeded into a PostgreSQL server (its relations
 under their own names, analytics.* and billing.*), then, alternating, --repeat times:
 
-  segql    `segql run examples/saas --target bench -s <every segment> --format csv`:
+  segql    `segql run examples/saas --target bench -s <every segment> --format json`:
            per entity, the batch statement kept in a temporary table, the population
            counted, each segment's members read (as Arrow) and printed
   psql     the same statements through psql in one session: per entity
@@ -101,7 +101,7 @@ def bench(a):
     (work / "same.sql").write_text("\n".join(script) + "\n")
     every = [s for names in by_entity.values() for s in names]
     segql_cmd = [a.segql, "run", str(EXAMPLE), "--target", "bench", "--as-of", AS_OF,
-                 "--format", "csv", "-s", ",".join(every)]
+                 "--format", "json", "-s", ",".join(every)]
     psql_cmd = [psql_bin, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", uri, "-f", str(work / "same.sql")]
     times = {"segql": [], "psql": []}
     for _ in range(a.repeat):
