@@ -5,7 +5,9 @@
 //! the same files by the same rules. It reads the file system but never a warehouse: it
 //! does not depend on segql-run (DuckDB). The `[bindings]` of segql.toml are checked
 //! here ([`settings`], so the editor shows their mistakes too) and turned into the
-//! runner's bindings by the CLI, which owns the runner.
+//! runner's bindings by the CLI, which owns the runner. `[targets]` is accepted but not
+//! checked here: segql-target checks it, and this crate does not build the client layer
+//! (the CLI adds those diagnostics, `segql-cli::project::workspace`).
 
 pub mod settings;
 
