@@ -75,7 +75,11 @@ def main():
 def bench(a):
     uri = os.environ["SEGQL_TEST_PG_URI"]
     psql_bin = os.path.join(os.environ["SEGQL_TEST_PG_BIN"], "psql")
-    work = pathlib.Path(tempfile.mkdtemp(prefix="segql-bench-targets."))
+    with tempfile.TemporaryDirectory(prefix="segql-bench-targets.") as d:
+        measure(a, uri, psql_bin, pathlib.Path(d))
+
+
+def measure(a, uri, psql_bin, work):
     (work / "targets.toml").write_text(
         f'[targets.bench]\ntype = "postgres"\nuri = "{uri}"\n'
         'password = { env = "SEGQL_TEST_PG_PASSWORD" }\n'
