@@ -28,12 +28,16 @@ def main():
     path = sys.argv[1] if len(sys.argv) > 1 else ""
     sess = session.Session(path) if path else session.Session()
     version = sess.query("SELECT version()", "TSVRaw").data().strip()
+    # Decimals as strings, like 64-bit integers: as JSON numbers they would pass through
+    # a Python float (a report's 1234567890.123456789 would lose digits).
+    sess.query("SET output_format_json_quote_decimals = 1")
 
     def execute(sql):
         sess.query(sql)
 
     def query(sql):
-        # 64-bit integers come quoted (ClickHouse's default), so keys keep every digit.
+        # 64-bit integers come quoted (ClickHouse's default), so keys keep every digit;
+        # decimals are quoted too (above).
         res = sess.query(sql, "JSONCompact")
         text = res.data()
         if not text.strip():

@@ -1,16 +1,17 @@
 //! segql-tests: test suites that span crates, driven by the files under `fixtures/`.
 //!
 //! This library loads fixture projects and drives the engines of the conformance suite
-//! (`engines`, `conformance`), and generates random projects and data (`random`) with
-//! the members an independent reference evaluator expects (`oracle`); the suites are in
-//! `tests/`. Members are compared as multisets of keys (`keys`). It owns no product
-//! code, and the oracle must not call the compiler.
+//! (`engines`, `conformance`; `reports` for the reports' rows), and generates random
+//! projects and data (`random`) with the members an independent reference evaluator
+//! expects (`oracle`); the suites are in `tests/`. Members are compared as multisets of
+//! keys (`keys`). It owns no product code, and the oracle must not call the compiler.
 
 pub mod conformance;
 pub mod engines;
 pub mod keys;
 pub mod oracle;
 pub mod random;
+pub mod reports;
 
 use segql_plan::ir::Program;
 use segql_syntax::diag::{render, RenderOptions};

@@ -3,6 +3,7 @@
 
 use crate::graph_cmd::GraphFormat;
 use crate::run_cmd::OutFormat;
+use crate::series_out::Format as SeriesFormat;
 use anyhow::{Context, Result};
 use clap::ValueEnum;
 use std::path::PathBuf;
@@ -203,4 +204,86 @@ pub struct Seed {
     /// written when one does).
     #[arg(long)]
     pub replace: bool,
+}
+
+#[derive(clap::Args)]
+pub struct Snapshot {
+    /// A project directory (default: the project here).
+    pub paths: Vec<PathBuf>,
+    /// Only these segments (default: all): repeat the option or separate names with
+    /// commas.
+    #[arg(long, short = 's', value_name = "NAME")]
+    pub select: Vec<String>,
+    #[command(flatten)]
+    pub as_of: AsOf,
+    /// Record an as_of older than a segment's last snapshot: inserted in order, the
+    /// next snapshot's changes recomputed.
+    #[arg(long)]
+    pub backfill: bool,
+}
+
+#[derive(clap::Args)]
+pub struct Changes {
+    /// A project directory (default: the project here).
+    pub paths: Vec<PathBuf>,
+    /// Only these segments (default: every recorded one): repeat the option or
+    /// separate names with commas.
+    #[arg(long, short = 's', value_name = "NAME")]
+    pub select: Vec<String>,
+    /// The net changes after an instant (2024-06-01) or a run (its id): from the
+    /// members then to the current ones. Default: the changes of each segment's last
+    /// snapshot.
+    #[arg(long, value_name = "RUN|TIME")]
+    pub since: Option<String>,
+    /// How to print the changes.
+    #[arg(long, value_enum, default_value_t = SeriesFormat::Table)]
+    pub format: SeriesFormat,
+    /// Write the changes to FILE instead (.csv or .json).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct History {
+    /// The segments (default: every recorded one).
+    pub segments: Vec<String>,
+    /// The project directory (default: the project here).
+    #[arg(long, short = 'C', value_name = "DIR")]
+    pub project: Option<PathBuf>,
+    /// How to print the figures.
+    #[arg(long, value_enum, default_value_t = SeriesFormat::Table)]
+    pub format: SeriesFormat,
+    /// Write the figures to FILE instead (.csv or .json).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also draw each segment's size over time to FILE (.svg).
+    #[arg(long, value_name = "FILE")]
+    pub chart: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct Backtest {
+    /// The segments (default: all).
+    pub segments: Vec<String>,
+    /// The project directory (default: the project here).
+    #[arg(long, short = 'C', value_name = "DIR")]
+    pub project: Option<PathBuf>,
+    /// The first instant (2024-01-01 or 2024-01-01T00:00:00Z).
+    #[arg(long)]
+    pub from: String,
+    /// The last instant (included when a step lands on it).
+    #[arg(long)]
+    pub to: String,
+    /// The step: `1 week`, `2 days`, `12 hours`, `1 month`.
+    #[arg(long, required = true, num_args = 1..=2, value_name = "STEP")]
+    pub every: Vec<String>,
+    /// How to print the figures.
+    #[arg(long, value_enum, default_value_t = SeriesFormat::Table)]
+    pub format: SeriesFormat,
+    /// Write the figures to FILE instead (.csv or .json).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also draw each segment's size over time to FILE (.svg).
+    #[arg(long, value_name = "FILE")]
+    pub chart: Option<PathBuf>,
 }

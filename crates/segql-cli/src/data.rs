@@ -19,6 +19,17 @@ pub fn bind(
     program: &Program,
     writable: &[String],
 ) -> Result<std::result::Result<Engine, Vec<Diagnostic>>> {
+    bind_then(ws, program, writable, &|_| Ok(()))
+}
+
+/// [`bind`], with `before_lock` run on the bound engine before DuckDB's file access is
+/// turned off (to attach segql's state).
+pub fn bind_then(
+    ws: &Workspace,
+    program: &Program,
+    writable: &[String],
+    before_lock: &dyn Fn(&Engine) -> Result<()>,
+) -> Result<std::result::Result<Engine, Vec<Diagnostic>>> {
     let Some(root) = &ws.inputs.root else {
         bail!(
             "running needs a project: a directory with a segql.toml whose [bindings] say where each table's data is\n  hint: `segql init` creates one"
@@ -81,6 +92,7 @@ pub fn bind(
     if !diags.is_empty() {
         return Ok(Err(diags));
     }
+    before_lock(&engine)?;
     engine
         .lock_down(&bound.access, writable)
         .map_err(|e| anyhow::anyhow!("{e}"))?;

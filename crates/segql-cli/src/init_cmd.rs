@@ -55,6 +55,34 @@ fn enclosing_project(dir: &Path) -> Option<std::path::PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// What `.gitignore` gets: segql's state (recorded snapshots) is never a source.
+const IGNORED: &str = ".segql/";
+
+/// Adds the state's directory to `dir/.gitignore` (created if missing, appended to
+/// otherwise, left alone if it names it already).
+fn ignore_state(dir: &Path) -> Result<()> {
+    let path = dir.join(".gitignore");
+    let old = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", display_path(&path))),
+    };
+    if old
+        .lines()
+        .any(|l| l.trim() == IGNORED || l.trim() == ".segql")
+    {
+        return Ok(());
+    }
+    let mut text = old;
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str("# segql's state: recorded snapshots (segql snapshot)\n");
+    text.push_str(IGNORED);
+    text.push('\n');
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", display_path(&path)))
+}
+
 pub fn run(dir: &Path) -> Result<ExitCode> {
     if dir.exists() && !dir.is_dir() {
         bail!(
@@ -106,11 +134,13 @@ pub fn run(dir: &Path) -> Result<ExitCode> {
         std::fs::write(&path, text)
             .with_context(|| format!("cannot write {}", display_path(&path)))?;
     }
+    ignore_state(dir)?;
     let shown = display_path(dir);
     println!("created project {name} in {shown}");
     for (file, _) in FILES {
         println!("  {}", display_path(&dir.join(file)));
     }
+    println!("  {}", display_path(&dir.join(".gitignore")));
     println!();
     println!("next:");
     // The scaffold's events are from May 2024: run as of just after them, or the

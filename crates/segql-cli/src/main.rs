@@ -10,15 +10,19 @@ mod args;
 mod check;
 mod compile_cmd;
 mod data;
+mod docs_cmd;
 mod fmt_cmd;
 mod graph_cmd;
+mod history_cmd;
 mod init_cmd;
 mod lsp_cmd;
+mod membership_cmd;
 mod outfile;
 mod output;
 mod project;
 mod run_cmd;
 mod target_cmd;
+mod series_out;
 mod test_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -78,6 +82,16 @@ enum Command {
     Graph(args::Graph),
     /// List the SQL dialects and how far the tests take each.
     Dialects,
+    /// Record the selected segments' members as of an instant in segql's state: who
+    /// entered and who left since the last snapshot, and why.
+    Snapshot(args::Snapshot),
+    /// Who entered and who left: the last snapshot's changes, or the net changes since
+    /// an instant or a run.
+    Changes(args::Changes),
+    /// Size, entered and left of segments at each recorded snapshot.
+    History(args::History),
+    /// Size, entered and left of segments over a series of instants (nothing recorded).
+    Backtest(args::Backtest),
     /// Run the language server on stdin and stdout, for editors (docs/editor.md).
     Lsp,
     /// Check where the project runs: the bindings, or a target's driver, connection
@@ -86,6 +100,9 @@ enum Command {
     /// Load the project's bound files into a target's tables (for tests and demos;
     /// the files are only read).
     Seed(args::Seed),
+    /// The project as a static site: an index, a page per item, the lineage graph
+    /// (docs/docs-site.md).
+    Docs(docs_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -116,6 +133,7 @@ fn main() -> ExitCode {
         Command::Compile(a) => compile_cmd::run(a, color),
         Command::Dialects => Ok(compile_cmd::dialects()),
         Command::Lsp => lsp_cmd::run(),
+        Command::Docs(a) => docs_cmd::run(a, color),
         Command::Run(a) => run_cmd::run(a, color),
         Command::Preview(a) => run_cmd::preview(a, color),
         Command::Init(a) => init_cmd::run(&a.dir),
@@ -123,6 +141,10 @@ fn main() -> ExitCode {
         Command::Test(a) => test_cmd::run(a, color),
         Command::Doctor(a) => target_cmd::doctor(a, color),
         Command::Seed(a) => target_cmd::seed(a, color),
+        Command::Snapshot(a) => membership_cmd::snapshot(a, color),
+        Command::Changes(a) => membership_cmd::changes(a),
+        Command::History(a) => history_cmd::history(a),
+        Command::Backtest(a) => history_cmd::backtest(a, color),
     });
     match result {
         Ok(Ok(code)) => code,

@@ -44,7 +44,7 @@ struct Progress {
 
 impl Progress {
     fn start(message: String) -> Progress {
-        let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        let interactive = std::io::stderr().is_terminal() && !segql_run::ci::in_ci();
         let bar = if interactive {
             let bar = indicatif::ProgressBar::with_draw_target(
                 None,

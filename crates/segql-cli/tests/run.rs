@@ -253,6 +253,7 @@ fn init_creates_a_project_that_passes_every_command() {
     assert_eq!(
         p.listing(),
         [
+            "demo/.gitignore",
             "demo/catalog.seg",
             "demo/data/events.csv",
             "demo/data/users.csv",
@@ -260,6 +261,8 @@ fn init_creates_a_project_that_passes_every_command() {
             "demo/segql.toml",
         ]
     );
+    // segql's state is ignored by git.
+    assert!(p.read("demo/.gitignore").lines().any(|l| l == ".segql/"));
     assert!(p.read("demo/segql.toml").contains("name = \"demo\""));
 
     let out = run_snapshot!(p, p.segql(&["check", "--color", "never", "demo"]));
@@ -276,6 +279,13 @@ fn init_creates_a_project_that_passes_every_command() {
     assert!(stdout(&out).contains("segment french_payers (2 rows)"));
     let out = run_snapshot!(p, p.segql_in("demo", &["graph", "--format", "mermaid"]));
     assert_eq!(code(&out), 0);
+    // A snapshot records into the state segql.toml names, which git ignores.
+    let out = p
+        .segql_in("demo", &["snapshot", "--as-of", AS_OF])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(p.path("demo/.segql/state.duckdb").is_file());
 }
 
 #[test]

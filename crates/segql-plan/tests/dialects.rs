@@ -1,11 +1,17 @@
-//! The SQL of every fixture segment in every dialect, as insta snapshots.
+//! The SQL of every fixture segment, report, split and priority list in every dialect,
+//! as insta snapshots.
 //!
 //! `fixtures/lang/*.seg` form one project. For each fixture file and each dialect, the
-//! segments the file declares are compiled (as of 2024-06-01T00:00:00Z) in declaration
-//! order into one snapshot (`snapshots/dialects__FILE@DIALECT.snap`), and every
-//! statement must parse back with that dialect's sqlparser parser. A second snapshot
-//! per file (`dialects__FILE@diff.snap`) shows each dialect's SQL as a unified diff
-//! against DuckDB's, so a review reads only what a dialect changes.
+//! segments, reports, splits and priority lists the file declares are compiled (as of
+//! 2024-06-01T00:00:00Z) in declaration order into one snapshot
+//! (`snapshots/dialects__FILE@DIALECT.snap`), and every statement must parse back with
+//! that dialect's sqlparser parser. A second snapshot per file
+//! (`dialects__FILE@diff.snap`) shows each dialect's SQL as a unified diff against
+//! DuckDB's, so a review reads only what a dialect changes.
+//!
+//! A construct a dialect cannot express is a failure, unless it is listed in
+//! `EXPECTED_UNSUPPORTED` with the reason; a listed one that compiles fails too, so the
+//! list cannot go stale.
 //!
 //! After an intended change to the SQL:
 //!
@@ -16,9 +22,65 @@
 
 mod common;
 
-use common::{compile_segment, declared_segments, project, reparse};
+use common::{options, project, reparse};
+use segql_plan::compile::{self, to_sql, Request};
 use segql_plan::dialect::{self, Dialect};
+use segql_plan::ir::Program;
+use segql_syntax::ast::{File, ItemKind};
 use std::path::PathBuf;
+
+/// (dialect, `kind name`, why): constructs of `fixtures/lang` a dialect cannot express.
+/// Every dialect expresses every construct today.
+const EXPECTED_UNSUPPORTED: &[(&str, &str, &str)] = &[];
+
+/// The items of a file that compile to a statement, in declaration order.
+fn declared(file: &File) -> Vec<(&'static str, String)> {
+    file.items
+        .iter()
+        .filter_map(|it| match &it.kind {
+            ItemKind::Segment(s) => Some(("segment", s.name.name.clone())),
+            ItemKind::Report(r) => Some(("report", r.name.name.clone())),
+            ItemKind::Split(s) => Some(("split", s.name.name.clone())),
+            ItemKind::Priority(p) => Some(("priority", p.name.name.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Compiles one item by kind and name to SQL text.
+fn compile_item(
+    p: &Program,
+    kind: &str,
+    name: &str,
+    d: &dyn Dialect,
+) -> Result<String, compile::Unsupported> {
+    let o = options();
+    let q = match kind {
+        "segment" => {
+            let id = p
+                .segment_by_name(name)
+                .unwrap_or_else(|| panic!("no segment {name}"));
+            compile::compile(p, &Request::Segment(id), d, o)
+        }
+        "report" => {
+            let i = p.reports.iter().position(|r| r.name == name);
+            let i = i.unwrap_or_else(|| panic!("no report {name}"));
+            compile::compile(p, &Request::Report(i), d, o)
+        }
+        "split" => {
+            let i = p.splits.iter().position(|s| s.name == name);
+            let i = i.unwrap_or_else(|| panic!("no split {name}"));
+            compile::compile(p, &Request::Split(i), d, o)
+        }
+        "priority" => {
+            let i = p.priorities.iter().position(|s| s.name == name);
+            let i = i.unwrap_or_else(|| panic!("no priority list {name}"));
+            compile::compile(p, &Request::Priority(i), d, o)
+        }
+        other => unreachable!("{other}"),
+    }?;
+    Ok(to_sql(&q))
+}
 
 fn fixtures() -> Vec<(String, String)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/lang");
@@ -42,29 +104,48 @@ fn fixtures() -> Vec<(String, String)> {
         .collect()
 }
 
-/// One dialect's SQL for the segments of one file, and the statements that failed to
-/// parse back.
+/// One dialect's SQL for the items of one file; statements that fail to parse back, and
+/// constructs the dialect cannot express, go to `failures` (unless expected), expected
+/// ones that did compile to `stale`.
 fn render(
-    program: &segql_plan::ir::Program,
-    segments: &[String],
+    program: &Program,
+    items: &[(&'static str, String)],
     d: &dyn Dialect,
     failures: &mut Vec<String>,
+    unsupported_seen: &mut Vec<(String, String)>,
 ) -> String {
     let mut out = String::new();
-    for name in segments {
-        out.push_str(&format!("-- segment {name}\n"));
-        match compile_segment(program, name, d) {
-            Ok(sql) => {
+    for (kind, name) in items {
+        let item = format!("{kind} {name}");
+        out.push_str(&format!("-- {item}\n"));
+        let expected = EXPECTED_UNSUPPORTED
+            .iter()
+            .find(|(dn, it, _)| *dn == d.name() && *it == item);
+        match (compile_item(program, kind, name, d), expected) {
+            (Ok(sql), expected) => {
+                if let Some((_, _, why)) = expected {
+                    failures.push(format!(
+                        "{}: {item} is listed in EXPECTED_UNSUPPORTED ({why}) but compiles now; remove it",
+                        d.name()
+                    ));
+                }
                 if let Err(e) = reparse(d, &sql) {
                     failures.push(format!(
-                        "{}: segment {name} does not parse back: {e}\n{sql}",
+                        "{}: {item} does not parse back: {e}\n{sql}",
                         d.name()
                     ));
                 }
                 out.push_str(&sql);
                 out.push_str(";\n\n");
             }
-            Err(e) => out.push_str(&format!("-- not supported: {e}\n\n")),
+            (Err(e), Some((_, _, why))) => {
+                unsupported_seen.push((d.name().to_string(), item.clone()));
+                out.push_str(&format!("-- not supported (expected: {why}): {e}\n\n"));
+            }
+            (Err(e), None) => {
+                failures.push(format!("{}: {item} is not supported: {e}", d.name()));
+                out.push_str(&format!("-- not supported: {e}\n\n"));
+            }
         }
     }
     out
@@ -81,17 +162,20 @@ fn fixture_segments_in_every_dialect() {
     let (files, program) = project(&sources);
 
     let mut failures = Vec::new();
+    let mut unsupported_seen = Vec::new();
     let mut compiled = 0;
+    let mut kinds = std::collections::BTreeSet::new();
     for ((stem, _), file) in fixtures.iter().zip(&files) {
-        let segments = declared_segments(file);
-        if segments.is_empty() {
+        let items = declared(file);
+        if items.is_empty() {
             continue;
         }
+        kinds.extend(items.iter().map(|(k, _)| *k));
         let mut per_dialect = Vec::new();
         for d in dialect::all() {
-            let text = render(&program, &segments, d, &mut failures);
+            let text = render(&program, &items, d, &mut failures, &mut unsupported_seen);
             insta::assert_snapshot!(format!("{stem}@{}", d.name()), text);
-            compiled += segments.len();
+            compiled += items.len();
             per_dialect.push((d.name(), text));
         }
 
@@ -114,11 +198,83 @@ fn fixture_segments_in_every_dialect() {
         }
         insta::assert_snapshot!(format!("{stem}@diff"), diff);
     }
-    assert!(compiled > 0, "no segment was compiled");
+    assert!(compiled > 0, "nothing was compiled");
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["priority", "report", "segment", "split"],
+        "fixtures/lang has every kind of statement"
+    );
     assert!(
         failures.is_empty(),
-        "{} statement(s) do not parse back:\n\n{}",
+        "{} statement(s) fail:\n\n{}",
         failures.len(),
         failures.join("\n\n")
+    );
+    for (dn, item, _) in EXPECTED_UNSUPPORTED {
+        assert!(
+            unsupported_seen.iter().any(|(d, i)| d == dn && i == item),
+            "{dn}: {item} is listed in EXPECTED_UNSUPPORTED but is not in fixtures/lang"
+        );
+    }
+}
+
+/// A catalog `timestamp` is a BigQuery TIMESTAMP (docs/dialects.md, "BigQuery
+/// timestamps"): every time value the BigQuery SQL compares is a TIMESTAMP. Literals
+/// carry their zone, and the DATETIME that month arithmetic goes through (TIMESTAMP_SUB
+/// has no months) is made a TIMESTAMP again at once, so no DATETIME value meets a
+/// TIMESTAMP column (BigQuery has no comparison between the two).
+#[test]
+fn bigquery_compares_timestamps_with_timestamps() {
+    let fixtures = fixtures();
+    let sources: Vec<(&str, &str)> = fixtures
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let (files, program) = project(&sources);
+    let d = &dialect::BigQuery;
+    let (mut literals, mut months, mut fixed) = (0, 0, 0);
+    for file in &files {
+        for (kind, name) in declared(file) {
+            let sql = compile_item(&program, kind, &name, d).expect("compiles");
+            let ctx = || format!("{kind} {name}:\n{sql}");
+            for (i, _) in sql.match_indices("TIMESTAMP '") {
+                let end = sql[i + 11..].find('\'').expect("a closed literal") + i + 11;
+                assert!(
+                    sql[..end].ends_with("+00"),
+                    "a timestamp literal without its zone: {}",
+                    ctx()
+                );
+                literals += 1;
+            }
+            for f in ["DATETIME_SUB(", "DATETIME_ADD("] {
+                for (i, _) in sql.match_indices(f) {
+                    assert!(
+                        sql[..i].ends_with("TIMESTAMP(")
+                            && sql[i + f.len()..].starts_with("DATETIME("),
+                        "month arithmetic that is not TIMESTAMP(DATETIME_...(DATETIME(ts), ...)): {}",
+                        ctx()
+                    );
+                    months += 1;
+                }
+            }
+            fixed += sql.matches("TIMESTAMP_SUB(").count() + sql.matches("TIMESTAMP_ADD(").count();
+            let datetimes = sql.matches("DATETIME").count();
+            assert_eq!(
+                datetimes,
+                sql.matches("TIMESTAMP(DATETIME_SUB(DATETIME(").count() * 2
+                    + sql.matches("TIMESTAMP(DATETIME_ADD(DATETIME(").count() * 2,
+                "a DATETIME outside month arithmetic: {}",
+                ctx()
+            );
+            assert!(
+                !sql.contains("DATE_SUB(") && !sql.contains("DATE_ADD("),
+                "{}",
+                ctx()
+            );
+        }
+    }
+    assert!(
+        literals > 0 && months > 0 && fixed > 0,
+        "the fixtures exercise timestamps"
     );
 }

@@ -36,6 +36,9 @@ pub struct Config {
     /// `format`, `hive_partitioning`, or `duckdb` and `table`.
     #[serde(default)]
     pub bindings: std::collections::BTreeMap<String, Spanned<toml::Value>>,
+    /// segql's state (recorded snapshots): a DuckDB file, relative to the project.
+    /// Default: `.segql/state.duckdb`.
+    pub state: Option<String>,
     /// Warehouse targets (`[targets.pg]`, docs/targets.md): accepted here and checked
     /// by the CLI with segql-target, which this crate does not build.
     #[serde(default)]
@@ -100,7 +103,7 @@ pub fn read_config(
                 .and_then(|field| {
                     segql_syntax::parser::did_you_mean(
                         field,
-                        ["name", "paths", "bindings", "targets"],
+                        ["name", "paths", "bindings", "state", "targets"],
                     )
                 })
                 .map(|s| format!("did you mean `{s}`? {CONFIG_HINT}"))

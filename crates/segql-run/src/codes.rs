@@ -19,4 +19,13 @@ codes! {
     WRITE_REFUSED = "E0704": "a file segql would write that a binding or a test reads",
     QUERY_FAILED = "E0705": "a query that failed on the data while running",
     NOT_ONE_STATEMENT = "E0706": "SQL text that is not exactly one statement segql can run safely",
+    STATE_NEWER = "E0710": "a state written by a newer segql (a newer schema version)",
+    STATE_CORRUPT = "E0711": "a state file that is not segql's, damaged, or not a DuckDB database",
+    STATE_LOCKED = "E0712": "a state file in use by another segql process",
+    STATE_FAILED = "E0713": "a statement on the state that failed (nothing of the snapshot was recorded)",
+    STATE_CHANGED = "E0714": "another snapshot recorded while this one ran (this one recorded nothing)",
+    OLDER_AS_OF = "E0715": "a snapshot older than a segment's last recorded one, without --backfill",
+    UNKNOWN_RUN = "E0716": "a run id that names no recorded run (or the start of several)",
+    BAD_SERIES = "E0717": "a backtest's instants that make no series: --from after --to, a step of zero or less, too many steps",
+    NO_STATE = "E0718": "a command that reads recorded snapshots, with none recorded",
 }

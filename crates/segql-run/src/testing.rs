@@ -188,17 +188,45 @@ fn expectations(
             message: u.to_string(),
         })?;
         let (label, sql) = (e.label(p), compile::to_sql(&q));
-        let actual: BTreeSet<String> = engine.first_column(&sql)?.into_iter().flatten().collect();
+        let rows = engine.first_column(&sql)?;
         let expected: BTreeSet<String> = e.members.iter().map(key_text).collect();
+        let (actual, anomalies) = distinct_members(rows);
+        let mut unexpected: Vec<String> = actual.difference(&expected).cloned().collect();
+        unexpected.extend(anomalies);
         out.push(ExpectOutcome {
             target: label,
             missing: expected.difference(&actual).cloned().collect(),
-            unexpected: actual.difference(&expected).cloned().collect(),
+            unexpected,
             expected: expected.into_iter().collect(),
             actual: actual.into_iter().collect(),
         });
     }
     Ok(out)
+}
+
+/// The members a statement returned, as a set, and what a set would hide: a key returned
+/// more than once (`k (2 times)`) or a NULL key (`NULL`, `NULL (3 times)`). Members are distinct,
+/// non-null keys by construction, so either is a wrong answer the test must fail on.
+fn distinct_members(rows: Vec<Option<String>>) -> (BTreeSet<String>, Vec<String>) {
+    let mut counts: std::collections::BTreeMap<Option<String>, usize> = Default::default();
+    for r in rows {
+        *counts.entry(r).or_default() += 1;
+    }
+    let mut anomalies = Vec::new();
+    let mut set = BTreeSet::new();
+    for (k, n) in counts {
+        match k {
+            None if n == 1 => anomalies.push("NULL".to_string()),
+            None => anomalies.push(format!("NULL ({n} times)")),
+            Some(k) => {
+                if n > 1 {
+                    anomalies.push(format!("{k} ({n} times)"));
+                }
+                set.insert(k);
+            }
+        }
+    }
+    (set, anomalies)
 }
 
 /// `given ... from "path"`: the file's rows into the relation's table, each column read
@@ -296,5 +324,21 @@ fn same(a: &Relation, b: &Relation) -> bool {
         (Relation::Entity(x), Relation::Entity(y)) => x == y,
         (Relation::Events(x), Relation::Events(y)) => x == y,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::distinct_members;
+
+    #[test]
+    fn duplicate_and_null_members_are_unexpected() {
+        let rows = vec![Some("a".into()), Some("b".into()), Some("a".into()), None];
+        let (set, anomalies) = distinct_members(rows);
+        assert_eq!(set.into_iter().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(anomalies, ["NULL", "a (2 times)"]);
+        let (set, anomalies) = distinct_members(vec![Some("x".into())]);
+        assert_eq!(set.len(), 1);
+        assert!(anomalies.is_empty());
     }
 }

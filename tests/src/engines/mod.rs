@@ -78,7 +78,7 @@ pub trait Engine: Send {
     fn create_schema(&self, schema: &str) -> String {
         format!(
             "CREATE SCHEMA IF NOT EXISTS {}",
-            self.dialect().render_ident(schema)
+            loader_ident(self.dialect(), schema)
         )
     }
 
@@ -86,10 +86,10 @@ pub trait Engine: Send {
     fn load(&mut self, t: &Table) -> Result<()> {
         let d = self.dialect();
         let name = match t.name.as_slice() {
-            [table] => d.render_ident(table),
+            [table] => loader_ident(d, table),
             [schema, table] => {
                 self.execute(&self.create_schema(schema))?;
-                format!("{}.{}", d.render_ident(schema), d.render_ident(table))
+                format!("{}.{}", loader_ident(d, schema), loader_ident(d, table))
             }
             _ => {
                 return Err(format!(
@@ -105,7 +105,7 @@ pub trait Engine: Send {
             .map(|c| {
                 format!(
                     "{} {}",
-                    d.render_ident(&c.name),
+                    loader_ident(d, &c.name),
                     self.column_type(c.ty, c.key)
                 )
             })
@@ -137,7 +137,7 @@ pub trait Engine: Send {
                     format!("({})", cells.join(", "))
                 })
                 .collect();
-            let cols: Vec<String> = t.columns.iter().map(|c| d.render_ident(&c.name)).collect();
+            let cols: Vec<String> = t.columns.iter().map(|c| loader_ident(d, &c.name)).collect();
             self.execute(&format!(
                 "INSERT INTO {name} ({}) VALUES\n{}",
                 cols.join(", "),
@@ -145,6 +145,19 @@ pub trait Engine: Send {
             ))?;
         }
         Ok(())
+    }
+}
+
+/// A name as the loader writes it: always quoted, because a word an engine reserves only
+/// in `CREATE TABLE` (ClickHouse's `constraint`) never appears in segql's own SQL, whose
+/// dialects quote what their queries need (`Dialect::render_ident`, which quotes the
+/// other names here).
+pub fn loader_ident(d: &dyn Dialect, name: &str) -> String {
+    if dialect::plain(name, &[]) {
+        let q = d.ident_quote();
+        format!("{q}{name}{q}")
+    } else {
+        d.render_ident(name)
     }
 }
 
@@ -161,21 +174,10 @@ pub fn literal(d: &dyn Dialect, l: Option<&Lit>) -> String {
     }
 }
 
-/// Whether this run is CI: the `CI` variable set to anything but empty, `false` or `0`
-/// (CI services set `true`, `1`, `yes` or their own name). In CI every engine must run
-/// (a missing one fails the suite instead of being skipped) and PostgreSQL must sort
-/// text by ICU's rules.
-pub fn in_ci() -> bool {
-    is_ci_value(std::env::var("CI").ok().as_deref())
-}
-
-/// [`in_ci`] for a value of `CI` (`None`: not set).
-pub fn is_ci_value(v: Option<&str>) -> bool {
-    match v.map(str::trim) {
-        None | Some("") | Some("0") => false,
-        Some(v) => !v.eq_ignore_ascii_case("false"),
-    }
-}
+/// Whether this run is CI (the product's own rule, `segql_run::ci`). In CI every engine
+/// must run (a missing one fails the suite instead of being skipped) and PostgreSQL must
+/// sort text by ICU's rules.
+pub use segql_run::ci::in_ci;
 
 /// Says that `suite` skips engine `name`, and why, straight to the terminal: the test
 /// harness captures `print!` and `eprint!` of a passing test, and a skipped engine must
@@ -305,25 +307,3 @@ pub fn start_selected(name: &str) -> std::result::Result<Box<dyn Engine>, Missin
 
 /// Every engine the suite knows, in report order.
 pub const ENGINES: [&str; 4] = ["duckdb", "postgres", "clickhouse", "spark"];
-
-#[cfg(test)]
-mod tests {
-    use super::is_ci_value;
-
-    #[test]
-    fn any_ci_value_but_empty_false_or_0_is_ci() {
-        for v in ["true", "1", "yes", "TRUE", "True", "github", "on"] {
-            assert!(is_ci_value(Some(v)), "CI={v}");
-        }
-        for v in [
-            None,
-            Some(""),
-            Some("  "),
-            Some("false"),
-            Some("FALSE"),
-            Some("0"),
-        ] {
-            assert!(!is_ci_value(v), "CI={v:?}");
-        }
-    }
-}

@@ -218,7 +218,7 @@ impl Engine for ClickHouseEngine {
     fn create_schema(&self, schema: &str) -> String {
         format!(
             "CREATE DATABASE IF NOT EXISTS {}",
-            self.dialect().render_ident(schema)
+            super::loader_ident(self.dialect(), schema)
         )
     }
 }

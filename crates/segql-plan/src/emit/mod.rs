@@ -22,7 +22,7 @@ pub(crate) use expr::cmp_op;
 use crate::dialect::{AggFn, Dialect};
 use crate::ir::*;
 use crate::plan::{Block, Body, Plan};
-use crate::sql::{bin, derived, or, proj, proj_bare, raw, From, Sql};
+use crate::sql::{bin, derived, or, proj, proj_bare, From, Sql};
 use segql_syntax::ast::Type;
 use sqlparser::ast::{BinaryOperator, Expr, Query};
 use std::collections::HashSet;
@@ -220,7 +220,6 @@ impl Emitter<'_> {
         let plan = self.plan;
         let p = self.p;
         let sql = self.sql;
-        let d = self.d;
         let r = &p.reports[ri];
         let block = &plan.block;
         let mut projection = vec![proj(
@@ -258,42 +257,7 @@ impl Emitter<'_> {
             used.insert("segment_position".to_string());
             for (mi, m) in r.metrics.iter().enumerate() {
                 let col = sql.bare(&format!("m_{}", mi + 1));
-                let e = match &m.kind {
-                    MetricKind::Count(None) => Expr::Function(sql.count_star()),
-                    MetricKind::Count(Some(_)) => d.cond_agg(&sql, AggFn::Count, None, Some(col)),
-                    // A share averages a float: an average of the decimal literals
-                    // 1.0 and 0.0 keeps a few digits on Spark (0.37079 for 0.3707865...).
-                    MetricKind::Share(_) => sql.func(
-                        "AVG",
-                        vec![sql.cast(
-                            sql.case(vec![(col, raw("1.0".into()))], Some(raw("0.0".into()))),
-                            d.cast_type(Type::Float),
-                        )],
-                    ),
-                    // The average of a decimal is its exact sum as a float over the
-                    // count: every engine then rounds the same two operations (an AVG
-                    // of decimals keeps a few digits on Spark, then rounds again).
-                    MetricKind::Avg(v) if self.scalar_ty(v) == Type::Decimal => bin(
-                        sql.cast(sql.func("SUM", vec![col.clone()]), d.cast_type(Type::Float)),
-                        BinaryOperator::Divide,
-                        sql.func("COUNT", vec![col]),
-                    ),
-                    MetricKind::Avg(_) => sql.func("AVG", vec![col]),
-                    MetricKind::Sum(_) => sql.func("SUM", vec![col]),
-                    MetricKind::Min(v) | MetricKind::Max(v) => {
-                        let f = if matches!(m.kind, MetricKind::Min(_)) {
-                            "MIN"
-                        } else {
-                            "MAX"
-                        };
-                        let col = if self.scalar_ty(v) == Type::String {
-                            d.byte_order(&sql, col)
-                        } else {
-                            col
-                        };
-                        sql.func(f, vec![col])
-                    }
-                };
+                let e = self.metric(&m.kind, col);
                 cols.push(proj(e, &unique_column(&m.name, &mut used)));
             }
             let from = From {
@@ -326,6 +290,52 @@ impl Emitter<'_> {
         );
         let outer = sql.order_by(outer, vec![sql.bare("segment_position")]);
         self.finish(outer, vec![(base_name.to_string(), base)])
+    }
+
+    /// One report metric over a segment's rows of the report's base, whose column for it
+    /// is `col`. Every metric has one type and one value on every engine
+    /// (docs/semantics.md, "Reports"): counts are integers (0 for an empty segment); a
+    /// share and an average are exact decimals rounded half away from zero to
+    /// [`crate::dialect::REPORT_SCALE`] decimals ([`Dialect::rounded_quotient`]); a sum, a
+    /// minimum and a maximum keep the value's type (strings compared by their bytes).
+    /// Every metric but the counts is unset when the segment has no member with a set
+    /// value, never `nan` or 0 (ClickHouse's `avg` and `sum` over no rows), because each
+    /// is guarded by the count of the values it reads.
+    fn metric(&self, kind: &MetricKind, col: Expr) -> Expr {
+        let (sql, d) = (self.sql, self.d);
+        let count_all = || Expr::Function(sql.count_star());
+        let count_set = |c: &Expr| Expr::Function(sql.function("COUNT", vec![c.clone()]));
+        // `then` when at least one row (of the segment, or with a set value) counts, else
+        // unset.
+        let when_any = |n: Expr, then: Expr| {
+            sql.case(vec![(bin(n, BinaryOperator::Gt, sql.int(0)), then)], None)
+        };
+        match kind {
+            MetricKind::Count(None) => count_all(),
+            MetricKind::Count(Some(_)) => d.cond_agg(&sql, AggFn::Count, None, Some(col)),
+            MetricKind::Share(_) => {
+                let matching = d.cond_agg(&sql, AggFn::Count, None, Some(col));
+                when_any(count_all(), d.rounded_quotient(&sql, matching, count_all()))
+            }
+            MetricKind::Avg(_) => when_any(
+                count_set(&col),
+                d.rounded_quotient(&sql, sql.func("SUM", vec![col.clone()]), count_set(&col)),
+            ),
+            MetricKind::Sum(_) => when_any(count_set(&col), sql.func("SUM", vec![col.clone()])),
+            MetricKind::Min(v) | MetricKind::Max(v) => {
+                let f = if matches!(kind, MetricKind::Min(_)) {
+                    "MIN"
+                } else {
+                    "MAX"
+                };
+                let arg = if self.scalar_ty(v) == Type::String {
+                    d.byte_order(&sql, col.clone())
+                } else {
+                    col.clone()
+                };
+                when_any(count_set(&col), sql.func(f, vec![arg]))
+            }
+        }
     }
 
     /// A split: each member of the segment with its group, by a hash of salt and key that

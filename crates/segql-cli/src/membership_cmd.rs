@@ -1,0 +1,319 @@
+//! `segql snapshot` and `segql changes`: membership recorded in segql's state
+//! (docs/membership.md). The state logic is segql-run's `membership`; this prints.
+
+use crate::compile_cmd::{select, Target};
+use crate::data;
+use crate::outfile;
+use crate::output::{self, Coded};
+use crate::project::{self, display_path, Workspace};
+use crate::series_out::{self, Table};
+use anyhow::{anyhow, bail, Context, Result};
+use segql_plan::ir::{Program, SegmentId};
+use segql_run::membership::store::{Since, StateError, Store};
+use segql_run::membership::{self, faults, Failed, Outcome, Request};
+use segql_run::Engine;
+use segql_syntax::time::format_timestamp;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Where the state lies when segql.toml does not say.
+pub const DEFAULT_STATE: &str = ".segql/state.duckdb";
+
+/// A state error as a coded error (printed `error[E07xx]: ...` with its hint).
+pub fn state_err(e: StateError) -> anyhow::Error {
+    Coded {
+        code: e.code,
+        message: e.to_string(),
+    }
+    .into()
+}
+
+fn failed(e: Failed) -> anyhow::Error {
+    match e {
+        Failed::Compiling(u) => anyhow!("{u}"),
+        Failed::Computing(names, e) => {
+            outfile::stop_if_interrupted();
+            let err: anyhow::Error = data::query_error(&e).into();
+            if names.is_empty() {
+                err.context("computing the members")
+            } else {
+                err.context(format!("computing {}", names.join(", ")))
+            }
+        }
+        Failed::State(s) => {
+            outfile::stop_if_interrupted();
+            state_err(s)
+        }
+    }
+}
+
+/// The state file of a project: `state` of segql.toml, relative to the project.
+pub fn state_path(ws: &Workspace) -> Result<PathBuf> {
+    let Some(root) = &ws.inputs.root else {
+        bail!("recording snapshots needs a project: a directory with a segql.toml\n  hint: `segql init` creates one");
+    };
+    let rel = ws.inputs.config.state.as_deref().unwrap_or(DEFAULT_STATE);
+    if rel.trim().is_empty() {
+        bail!(
+            "`state` in segql.toml is empty\n  hint: name a file, e.g. state = \"{DEFAULT_STATE}\""
+        );
+    }
+    Ok(segql_run::guard::absolute(&root.join(rel)))
+}
+
+/// The segments among the selected names (all when none); a report, split or priority
+/// list is refused: snapshots record segments.
+pub fn segments(program: &Program, names: &[String]) -> Result<Vec<SegmentId>> {
+    let mut out = Vec::new();
+    for t in select(program, names)? {
+        match t {
+            Target::Segment(i) => out.push(i),
+            other if !names.is_empty() => bail!(
+                "`{}` is a {}; membership is recorded for segments",
+                other.name(program),
+                other.kind()
+            ),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn now() -> Result<i64> {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .context("the system clock is before 1970")?;
+    Ok(d.as_micros() as i64)
+}
+
+pub fn snapshot(args: crate::args::Snapshot, color: bool) -> Result<ExitCode> {
+    let started = Instant::now();
+    let as_of = args.as_of.instant()?;
+    let observed_at = now()?;
+    outfile::install_handler();
+    let ws = project::workspace(&args.paths)?;
+    output::print_diagnostics(&ws.map, &ws.diags, color);
+    let Some(program) = ws.program.as_ref().filter(|_| !ws.has_errors()) else {
+        eprintln!("not recorded: {}", output::count_summary(&ws.diags));
+        return Ok(ExitCode::from(1));
+    };
+    let ids = segments(program, &args.select)?;
+    if ids.is_empty() {
+        eprintln!("nothing to record: the project declares no segments");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let path = state_path(&ws)?;
+    // The state is written: never where a source is read.
+    let sources = data::sources(&ws.inputs, Some(program));
+    let wal = PathBuf::from(format!("{}.wal", path.display()));
+    for p in [&path, &wal] {
+        data::check_write(
+            &ws.map,
+            &ws.inputs,
+            Some(program),
+            &sources,
+            p,
+            "the state to",
+            color,
+        )?;
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create {}", display_path(dir)))?;
+    }
+    let writable = vec![
+        path.to_string_lossy().into_owned(),
+        wal.to_string_lossy().into_owned(),
+    ];
+    let attach = |e: &Engine| {
+        membership::attach(e, &path, false)
+            .map(|_| ())
+            .map_err(state_err)
+    };
+    let engine = match data::bind_then(&ws, program, &writable, &attach)? {
+        Ok(e) => e,
+        Err(diags) => {
+            output::print_diagnostics(&ws.map, &diags, color);
+            eprintln!(
+                "not recorded: the project's data does not fit its catalog ({})",
+                output::count_summary(&diags)
+            );
+            return Ok(ExitCode::from(1));
+        }
+    };
+    outfile::set_running(engine.interrupter());
+    outfile::stop_if_interrupted();
+    let store = membership::attached_store(&engine);
+    let req = Request {
+        segments: ids,
+        as_of,
+        backfill: args.backfill,
+        observed_at,
+    };
+    let fault = faults::from_env();
+    let outcome = membership::snapshot(&engine, &store, program, &req, &fault).map_err(failed)?;
+    let when = format_timestamp(as_of);
+    match outcome {
+        Outcome::AlreadyRecorded { run_id } => {
+            eprintln!("run {run_id} (as of {when}) is recorded already: nothing changed");
+        }
+        Outcome::Unchanged { run_id } => {
+            eprintln!("every selected segment is recorded as of {when} with its definition: nothing changed (run {run_id} not recorded)");
+        }
+        Outcome::Recorded {
+            run_id,
+            figures,
+            unchanged,
+            compute,
+            publish,
+            ..
+        } => {
+            let mut t = Table::new(&["segment", "size", "entered", "left", "cause"]);
+            for f in &figures {
+                let cause = if f.backfill {
+                    format!("{} (backfill)", f.cause)
+                } else {
+                    f.cause.clone()
+                };
+                t.push(vec![
+                    Some(f.segment.clone()),
+                    Some(f.size.to_string()),
+                    Some(f.entered.to_string()),
+                    Some(f.left.to_string()),
+                    Some(cause),
+                ]);
+            }
+            t.print_table();
+            for u in &unchanged {
+                eprintln!("{u}: recorded as of {when} with this definition already");
+            }
+            eprintln!(
+                "recorded run {run_id} as of {when} in {} ({:.2} s computing, {:.2} s recording, {:.2} s in all)",
+                display_path(&path),
+                compute.as_secs_f64(),
+                publish.as_secs_f64(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An engine holding only the state, attached read-only; `None` when there is no
+/// state file yet (E0718 is the caller's to raise, with what it wanted to read).
+pub fn open_state(ws: &Workspace) -> Result<Engine> {
+    let path = state_path(ws)?;
+    let none = |why: String| {
+        state_err(
+            StateError::new(
+                segql_run::codes::NO_STATE,
+                format!("no snapshot is recorded: {why}"),
+            )
+            .hint("record one with `segql snapshot`"),
+        )
+    };
+    if !path.is_file() {
+        return Err(none(format!("{} does not exist", display_path(&path))));
+    }
+    let engine = Engine::in_memory().map_err(|e| anyhow!("{e}"))?;
+    if !membership::attach(&engine, &path, true).map_err(state_err)? {
+        return Err(none(format!("{} holds no run", display_path(&path))));
+    }
+    engine
+        .lock_down(&Default::default(), &[])
+        .map_err(|e| anyhow!("{e}"))?;
+    Ok(engine)
+}
+
+/// Segment names for a reading command: the selected ones (checked against the
+/// project), or every recorded segment.
+pub fn recorded_names(ws: &Workspace, store: &Store<'_>, names: &[String]) -> Result<Vec<String>> {
+    if names.is_empty() {
+        return store.segments().map_err(state_err);
+    }
+    // Names the project declares, or names recorded once (a segment since removed).
+    let recorded = store.segments().map_err(state_err)?;
+    let mut out = Vec::new();
+    for n in names.iter().flat_map(|n| n.split(',')).map(str::trim) {
+        let declared = ws
+            .program
+            .as_ref()
+            .is_some_and(|p| p.segment_by_name(n).is_some());
+        if !declared && !recorded.iter().any(|r| r == n) {
+            let known = recorded.iter().map(String::as_str);
+            let hint = segql_syntax::parser::did_you_mean(n, known)
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| format!("recorded segments: {}", recorded.join(", ")));
+            bail!("no segment `{n}` is declared or recorded\n  hint: {hint}");
+        }
+        if !out.iter().any(|o: &String| o == n) {
+            out.push(n.to_string());
+        }
+    }
+    Ok(out)
+}
+
+pub fn changes(args: crate::args::Changes) -> Result<ExitCode> {
+    if let Some(o) = &args.output {
+        series_out::check_output(o, &["csv", "json"])?;
+    }
+    let ws = project::workspace(&args.paths)?;
+    let engine = open_state(&ws)?;
+    let store = membership::attached_store(&engine);
+    let names = recorded_names(&ws, &store, &args.select)?;
+    let since = match &args.since {
+        None => Since::LastRun,
+        Some(s) => since(&store, s)?,
+    };
+    let rows = store.changes(&names, since).map_err(state_err)?;
+    let mut t = Table::new(&[
+        "segment",
+        "key",
+        "change",
+        "as_of",
+        "run",
+        "cause",
+        "observed_at",
+    ]);
+    for r in rows {
+        let s = |i: usize| r.get(i).cloned().flatten();
+        let time = |i: usize| {
+            s(i).and_then(|v| v.parse::<i64>().ok())
+                .map(format_timestamp)
+        };
+        t.push(vec![s(0), s(1), s(2), time(3), s(4), s(5), time(6)]);
+    }
+    let n = t.rows.len();
+    series_out::emit(&ws, &t, args.format, args.output.as_deref())?;
+    eprintln!("{n} change{}", if n == 1 { "" } else { "s" });
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--since`: an instant (2024-06-01), else a run id or the start of one.
+fn since(store: &Store<'_>, text: &str) -> Result<Since> {
+    if let Ok(t) = segql_syntax::time::parse_instant(text) {
+        return Ok(Since::After {
+            as_of: t,
+            seq: i64::MAX,
+        });
+    }
+    match store.find_run(text).map_err(state_err)? {
+        Some(r) => Ok(Since::After {
+            as_of: r.as_of,
+            seq: r.seq,
+        }),
+        None => Err(state_err(
+            StateError::new(
+                segql_run::codes::UNKNOWN_RUN,
+                format!("--since `{text}` is neither an instant nor a recorded run"),
+            )
+            .hint("give an instant (2024-06-01) or a run id from `segql history`"),
+        )),
+    }
+}
+
+/// Paths given to the commands that read the state only: the project's directory.
+pub fn project_of(dir: &Option<PathBuf>) -> Vec<PathBuf> {
+    dir.iter().cloned().collect()
+}

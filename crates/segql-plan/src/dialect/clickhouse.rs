@@ -1,0 +1,215 @@
+//! ClickHouse.
+
+use super::*;
+
+impl Dialect for ClickHouse {
+    fn cast_type(&self, t: Type) -> &'static str {
+        // Nullable: CAST(NULL AS Int64) throws.
+        match t {
+            Type::Float => "Nullable(Float64)",
+            Type::String => "Nullable(String)",
+            Type::Timestamp => "Nullable(DateTime64(6, 'UTC'))",
+            Type::Int => "Nullable(Int64)",
+            Type::Decimal => "Nullable(Decimal(38, 9))",
+            Type::Bool => "Nullable(Bool)",
+            Type::Date => "Nullable(Date32)",
+        }
+    }
+    fn sql_fn(&self, sql: &Sql<'_>, f: SqlFn, args: Vec<Expr>) -> Expr {
+        // lower, upper and length work on bytes in ClickHouse; the UTF8 forms on
+        // characters, as the other engines do.
+        let name = match f {
+            SqlFn::Lower => "lowerUTF8",
+            SqlFn::Upper => "upperUTF8",
+            SqlFn::Length => "lengthUTF8",
+            SqlFn::Trim => "trimBoth",
+            SqlFn::Nullif => "nullIf",
+            SqlFn::Mod => "modulo",
+            f => f.name(),
+        };
+        sql.func(name, args)
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            distinct: DistinctScan::Shared,
+            windows: WindowTiers::ByWindow,
+            active_periods: ActivePeriods::DistinctCount,
+            unmatched: Unmatched::TypeDefaults,
+            cond_agg: CondAgg::Case,
+        }
+    }
+    fn name(&self) -> &'static str {
+        "clickhouse"
+    }
+    fn reserved_words(&self) -> &'static [&'static str] {
+        reserved::CLICKHOUSE
+    }
+    fn support(&self) -> Support {
+        Support::Executed
+    }
+    fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::ClickHouseDialect {})
+    }
+    fn notes(&self) -> &'static str {
+        "correct under the default join_use_nulls = 0: values from outer joins are guarded"
+    }
+    fn ident_quote(&self) -> char {
+        '`'
+    }
+    fn render_ident(&self, name: &str) -> String {
+        if plain(name, self.reserved_words()) {
+            return name.to_string();
+        }
+        // ClickHouse reads backslash escapes in quoted names and also a doubled quote;
+        // the doubled form is the one other SQL tools read the same way.
+        let mut s = String::from("`");
+        for c in name.chars() {
+            match c {
+                '`' => s.push_str("``"),
+                '\\' => s.push_str("\\\\"),
+                '\n' => s.push_str("\\n"),
+                '\r' => s.push_str("\\r"),
+                '\t' => s.push_str("\\t"),
+                '\0' => s.push_str("\\0"),
+                c => s.push(c),
+            }
+        }
+        s.push('`');
+        s
+    }
+    fn string_style(&self) -> StringStyle {
+        StringStyle::Backslash
+    }
+    fn render_bool(&self, b: bool) -> &'static str {
+        if b {
+            "true"
+        } else {
+            "false"
+        }
+    }
+    fn timestamp(&self, micros: i64) -> Expr {
+        raw(format!(
+            "toDateTime64('{}', 6, 'UTC')",
+            timestamp_text(micros)
+        ))
+    }
+    fn date(&self, days: i32) -> Expr {
+        // `Date` only reaches back to 1970 (birthdays!); `Date32` covers 1900-2299.
+        raw(format!("toDate32('{}')", date_text(days)))
+    }
+    fn string_type(&self) -> &'static str {
+        "String"
+    }
+    fn timestamp_type(&self) -> &'static str {
+        "DateTime64(6, 'UTC')"
+    }
+    fn minus(&self, _sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
+        let (n, unit) = normalized(d);
+        bin(
+            ts,
+            BinaryOperator::Minus,
+            raw(format!("INTERVAL {n} {unit}")),
+        )
+    }
+    fn plus(&self, _sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
+        let (n, unit) = normalized(d);
+        bin(
+            ts,
+            BinaryOperator::Plus,
+            raw(format!("INTERVAL {n} {unit}")),
+        )
+    }
+    fn decimal(&self, _sql: &Sql<'_>, text: &str) -> Expr {
+        // ClickHouse reads `1234567890.123456788` as a Float64, so a Decimal sum of
+        // 1234567890.123456789 would not be greater than it; a Decimal128 literal is
+        // exact (38 digits, as segql's decimals).
+        let scale = text.split_once('.').map_or(0, |(_, f)| f.len());
+        raw(format!("toDecimal128('{text}', {scale})"))
+    }
+    fn date_as_timestamp(&self, _sql: &Sql<'_>, date: Expr) -> Expr {
+        // CAST(NULL AS DateTime64(..)) throws (the type is not Nullable);
+        // toDateTime64 keeps NULL, and its zone makes the midnight UTC's.
+        raw(format!("toDateTime64({date}, 6, 'UTC')"))
+    }
+    fn avg_decimal(&self, sql: &Sql<'_>, arg: Expr, cond: Option<Expr>) -> Expr {
+        // avg() of a Decimal is a Float64 ((0.1 + 0.2 + 0.3) / 3 = 0.19999999999999998),
+        // and Decimal / integer keeps only the column's scale: divide the exact sum with
+        // 18 decimals. With no value the divisor is 1, not 0 (which would throw); the
+        // result is then discarded by the "seen" guard.
+        let present = is_not_null_expr(arg.clone());
+        let cond = Some(match cond {
+            Some(c) => crate::sql::and(vec![c, present]),
+            None => present,
+        });
+        let sum = self.cond_agg(sql, AggFn::Sum, Some(arg), cond.clone());
+        let n = self.cond_agg(sql, AggFn::Count, None, cond);
+        sql.func(
+            "divideDecimal",
+            vec![
+                sum,
+                sql.func(
+                    "toDecimal128",
+                    vec![sql.func("greatest", vec![n, number("1")]), number("0")],
+                ),
+                number("18"),
+            ],
+        )
+    }
+    fn epoch_micros(&self, sql: &Sql<'_>, ts: Expr) -> Expr {
+        // toUnixTimestamp64Micro takes only DateTime64; event times may be DateTime.
+        sql.func(
+            "toUnixTimestamp64Micro",
+            vec![sql.func("toDateTime64", vec![ts, number("6")])],
+        )
+    }
+    fn int_div(&self, sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
+        sql.func("intDiv", vec![a, b])
+    }
+    fn cond_agg(&self, sql: &Sql<'_>, f: AggFn, arg: Option<Expr>, cond: Option<Expr>) -> Expr {
+        let Some(c) = cond else {
+            return default_cond_agg(self, sql, f, arg, None);
+        };
+        match (f, arg) {
+            (AggFn::Count, _) | (_, None) => sql.func("countIf", vec![c]),
+            (AggFn::CountDistinct, Some(a)) => sql.func("uniqExactIf", vec![a, c]),
+            (AggFn::Sum, Some(a)) => sql.func("sumIf", vec![a, c]),
+            (AggFn::Avg, Some(a)) => sql.func("avgIf", vec![a, c]),
+            (AggFn::Min, Some(a)) => sql.func("minIf", vec![a, c]),
+            (AggFn::Max, Some(a)) => sql.func("maxIf", vec![a, c]),
+        }
+    }
+    fn contains(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        bin(
+            sql.func("position", vec![v, s]),
+            BinaryOperator::Gt,
+            number("0"),
+        )
+    }
+    fn starts_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("startsWith", vec![v, s])
+    }
+    fn ends_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("endsWith", vec![v, s])
+    }
+    fn regex(&self, sql: &Sql<'_>, v: Expr, pattern: Expr) -> Expr {
+        sql.func("match", vec![v, pattern])
+    }
+    fn md5_hex(&self, sql: &Sql<'_>, s: Expr) -> Expr {
+        sql.func(
+            "lower",
+            vec![sql.func("hex", vec![sql.func("MD5", vec![s])])],
+        )
+    }
+    fn hex8_to_int(&self, sql: &Sql<'_>, hex: Expr) -> Expr {
+        sql.func(
+            "toInt64",
+            vec![sql.func(
+                "reinterpretAsUInt32",
+                vec![sql.func("reverse", vec![sql.func("unhex", vec![hex])])],
+            )],
+        )
+    }
+    fn substr(&self, sql: &Sql<'_>, s: Expr, from: i64, len: i64) -> Expr {
+        sql.func("substring", vec![s, sql.int(from), sql.int(len)])
+    }
+}

@@ -1,0 +1,93 @@
+//! Databricks and Spark SQL.
+
+use super::*;
+
+impl Dialect for Databricks {
+    fn capabilities(&self) -> Capabilities {
+        // Spark answers distinct aggregates beside plain ones by expanding every row once
+        // per distinct argument: the benchmark's batch at 100k users took 20 s with them in
+        // the shared aggregate, 11 s with a scan of their own (local mode, two cores).
+        Capabilities {
+            distinct: DistinctScan::OwnScan,
+            windows: WindowTiers::OneScan,
+            active_periods: ActivePeriods::DistinctCount,
+            unmatched: Unmatched::Null,
+            cond_agg: CondAgg::Filter,
+        }
+    }
+    fn name(&self) -> &'static str {
+        "databricks"
+    }
+    fn reserved_words(&self) -> &'static [&'static str] {
+        reserved::DATABRICKS
+    }
+    fn support(&self) -> Support {
+        Support::Executed
+    }
+    fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::DatabricksDialect {})
+    }
+    fn notes(&self) -> &'static str {
+        "Spark SQL 4.0+ or Databricks Runtime 16.1+ (COLLATE UTF8_BINARY; run on Spark 4.3); the session time zone must be UTC: month arithmetic and dates follow it"
+    }
+    fn ident_quote(&self) -> char {
+        '`'
+    }
+    fn string_style(&self) -> StringStyle {
+        StringStyle::Backslash
+    }
+    fn nul_escape(&self) -> &'static str {
+        // Spark reads `\ooo` as octal, so `\0` before digits would change meaning.
+        "\\u0000"
+    }
+    fn timestamp(&self, micros: i64) -> Expr {
+        // TIMESTAMP is Spark's local-time-zone type: without a zone the literal would be
+        // read in the session time zone.
+        raw(format!("TIMESTAMP '{}Z'", timestamp_text(micros)))
+    }
+    fn string_type(&self) -> &'static str {
+        "STRING"
+    }
+    fn epoch_micros(&self, sql: &Sql<'_>, ts: Expr) -> Expr {
+        sql.func("unix_micros", vec![ts])
+    }
+    fn int_div(&self, sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
+        // The function form of Spark's `a div b` (sqlparser's Databricks dialect does not
+        // parse the operator).
+        sql.func("div", vec![a, b])
+    }
+    fn contains(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        bin(
+            sql.func("instr", vec![v, s]),
+            BinaryOperator::Gt,
+            number("0"),
+        )
+    }
+    fn starts_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("startswith", vec![v, s])
+    }
+    fn ends_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("endswith", vec![v, s])
+    }
+    fn regex(&self, _sql: &Sql<'_>, v: Expr, pattern: Expr) -> Expr {
+        // RLIKE searches (Java's Matcher.find), like the other dialects' regex tests.
+        Expr::RLike {
+            negated: false,
+            expr: Box::new(v),
+            pattern: Box::new(pattern),
+            regexp: false,
+        }
+    }
+    fn hex8_to_int(&self, sql: &Sql<'_>, hex: Expr) -> Expr {
+        sql.cast(
+            sql.func("conv", vec![hex, number("16"), number("10")]),
+            "BIGINT",
+        )
+    }
+    fn byte_order(&self, _sql: &Sql<'_>, e: Expr) -> Expr {
+        // UTF8_BINARY (byte order) is the default, but a column, table or schema may
+        // have another collation since Spark 4.0 and Databricks Runtime 16.1 (UTF8_LCASE,
+        // ICU locales); an explicit collation overrides it.
+        collate(e, sqlparser::ast::Ident::new("UTF8_BINARY"))
+    }
+}

@@ -1,0 +1,111 @@
+//! Snowflake.
+
+use super::*;
+
+impl Dialect for Snowflake {
+    fn cast_type(&self, t: Type) -> &'static str {
+        match t {
+            Type::Float => "DOUBLE",
+            Type::String => "VARCHAR",
+            Type::Timestamp => "TIMESTAMP_NTZ",
+            Type::Int => "BIGINT",
+            Type::Decimal => "NUMBER(38, 9)",
+            Type::Bool => "BOOLEAN",
+            Type::Date => "DATE",
+        }
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            distinct: DistinctScan::Shared,
+            windows: WindowTiers::OneScan,
+            active_periods: ActivePeriods::DistinctCount,
+            unmatched: Unmatched::Null,
+            cond_agg: CondAgg::Case,
+        }
+    }
+    fn name(&self) -> &'static str {
+        "snowflake"
+    }
+    fn reserved_words(&self) -> &'static [&'static str] {
+        reserved::SNOWFLAKE
+    }
+    fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::SnowflakeDialect {})
+    }
+    fn notes(&self) -> &'static str {
+        "unquoted names resolve to upper case; quoted (non-plain) names are case-sensitive"
+    }
+    fn string_style(&self) -> StringStyle {
+        StringStyle::Backslash
+    }
+    fn nul_escape(&self) -> &'static str {
+        // Snowflake reads `\ooo` as octal, so `\0` before digits would change meaning.
+        "\\x00"
+    }
+    fn timestamp(&self, micros: i64) -> Expr {
+        raw(format!("TO_TIMESTAMP_NTZ('{}')", timestamp_text(micros)))
+    }
+    fn timestamp_type(&self) -> &'static str {
+        "TIMESTAMP_NTZ"
+    }
+    fn cond_agg(&self, sql: &Sql<'_>, f: AggFn, arg: Option<Expr>, cond: Option<Expr>) -> Expr {
+        match (f, cond) {
+            (AggFn::Count, Some(c)) => sql.func("COUNT_IF", vec![c]),
+            (f, cond) => default_cond_agg(self, sql, f, arg, cond),
+        }
+    }
+    fn minus(&self, sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
+        let (n, unit) = normalized(d);
+        sql.func("DATEADD", vec![raw(unit.to_string()), sql.int(-n), ts])
+    }
+    fn plus(&self, sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
+        let (n, unit) = normalized(d);
+        sql.func("DATEADD", vec![raw(unit.to_string()), sql.int(n), ts])
+    }
+    fn epoch_micros(&self, sql: &Sql<'_>, ts: Expr) -> Expr {
+        sql.func("DATE_PART", vec![raw("EPOCH_MICROSECOND".into()), ts])
+    }
+    fn int_div(&self, sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
+        // `a / b` keeps only 6 decimals, rounded, so FLOOR(a / b) is one too high just
+        // below a multiple of b. Subtracting the remainder first makes the quotient exact.
+        bin(
+            bin(
+                a.clone(),
+                BinaryOperator::Minus,
+                sql.func("MOD", vec![a, b.clone()]),
+            ),
+            BinaryOperator::Divide,
+            b,
+        )
+    }
+    fn contains(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("CONTAINS", vec![v, s])
+    }
+    fn starts_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("STARTSWITH", vec![v, s])
+    }
+    fn ends_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("ENDSWITH", vec![v, s])
+    }
+    fn regex(&self, sql: &Sql<'_>, v: Expr, pattern: Expr) -> Expr {
+        // REGEXP_LIKE anchors the pattern; REGEXP_INSTR searches like the others.
+        bin(
+            sql.func("REGEXP_INSTR", vec![v, pattern]),
+            BinaryOperator::Gt,
+            number("0"),
+        )
+    }
+    fn hex8_to_int(&self, sql: &Sql<'_>, hex: Expr) -> Expr {
+        // The `X` format element reads upper-case hex digits; MD5 writes lower case.
+        sql.func(
+            "TO_NUMBER",
+            vec![sql.func("UPPER", vec![hex]), sql.string("XXXXXXXX")],
+        )
+    }
+    fn byte_order(&self, sql: &Sql<'_>, e: Expr) -> Expr {
+        // Strings compare by their code points unless a collation is set on the column,
+        // the schema or the account (DEFAULT_DDL_COLLATION); 'utf8' is that code point
+        // order, explicitly.
+        sql.func("COLLATE", vec![e, sql.string("utf8")])
+    }
+}

@@ -1,0 +1,65 @@
+//! Trino.
+
+use super::*;
+
+impl Dialect for Trino {
+    fn sql_fn(&self, sql: &Sql<'_>, f: SqlFn, args: Vec<Expr>) -> Expr {
+        match f {
+            // Trino's one-argument trim removes every kind of whitespace.
+            SqlFn::Trim => sql.func("trim", args.into_iter().chain([sql.string(" ")]).collect()),
+            SqlFn::Mod => sql.func("mod", args),
+            f => sql.func(f.name(), args),
+        }
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            distinct: DistinctScan::Shared,
+            windows: WindowTiers::OneScan,
+            active_periods: ActivePeriods::DistinctCount,
+            unmatched: Unmatched::Null,
+            cond_agg: CondAgg::Filter,
+        }
+    }
+    fn name(&self) -> &'static str {
+        "trino"
+    }
+    fn reserved_words(&self) -> &'static [&'static str] {
+        reserved::TRINO
+    }
+    fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
+        Box::new(sqlparser::dialect::GenericDialect {})
+    }
+    fn notes(&self) -> &'static str {
+        "parsed with sqlparser's generic dialect (it has no Trino dialect)"
+    }
+    fn epoch_micros(&self, sql: &Sql<'_>, ts: Expr) -> Expr {
+        // A TIMESTAMP (without zone) would be converted in the session time zone, and a
+        // daylight-saving change would move the difference by an hour: read it as UTC.
+        let utc = sql.func("with_timezone", vec![ts, sql.string("UTC")]);
+        sql.func("to_unixtime", vec![utc]).pipe(|e| {
+            sql.cast(
+                sql.func(
+                    "round",
+                    vec![bin(e, BinaryOperator::Multiply, number("1000000"))],
+                ),
+                "BIGINT",
+            )
+        })
+    }
+    fn regex(&self, sql: &Sql<'_>, v: Expr, pattern: Expr) -> Expr {
+        // regexp_like is true when the pattern matches anywhere in the string.
+        sql.func("regexp_like", vec![v, pattern])
+    }
+    fn md5_hex(&self, sql: &Sql<'_>, s: Expr) -> Expr {
+        sql.func(
+            "lower",
+            vec![sql.func(
+                "to_hex",
+                vec![sql.func("md5", vec![sql.func("to_utf8", vec![s])])],
+            )],
+        )
+    }
+    fn hex8_to_int(&self, sql: &Sql<'_>, hex: Expr) -> Expr {
+        sql.func("from_base", vec![hex, number("16")])
+    }
+}
