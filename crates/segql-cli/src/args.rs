@@ -121,6 +121,11 @@ pub struct Run {
     /// Add every trait of the entity as a column (`--with traits`).
     #[arg(long = "with", value_name = "traits", value_parser = ["traits"])]
     pub with: Option<String>,
+    /// Run on this warehouse target (`[targets.NAME]` in segql.toml or the user-level
+    /// file; NAME:ENVIRONMENT for one of its environments) instead of the embedded
+    /// DuckDB over the bindings.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
 }
 
 impl Run {
@@ -138,6 +143,11 @@ pub struct Preview {
     pub select: String,
     #[command(flatten)]
     pub as_of: AsOf,
+    /// Run on this warehouse target (`[targets.NAME]` in segql.toml or the user-level
+    /// file; NAME:ENVIRONMENT for one of its environments) instead of the embedded
+    /// DuckDB over the bindings.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -156,6 +166,11 @@ pub struct Test {
     pub junit: Option<PathBuf>,
     #[command(flatten)]
     pub as_of: AsOf,
+    /// Run the tests and asserts on this warehouse target (`[targets.NAME]` in segql.toml or the user-level
+    /// file; NAME:ENVIRONMENT for one of its environments) instead of the embedded
+    /// DuckDB over the bindings.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -168,11 +183,36 @@ pub struct Graph {
 }
 
 #[derive(clap::Args)]
+pub struct Doctor {
+    /// A project directory (default: the project here).
+    pub paths: Vec<PathBuf>,
+    /// The target to check: its driver, a connection, and the catalog against its
+    /// tables. Default: the bindings, and every configured target's driver.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
+}
+
+#[derive(clap::Args)]
+pub struct Seed {
+    /// A project directory (default: the project here).
+    pub paths: Vec<PathBuf>,
+    /// The target to load the bound files into (where its mapping says each relation
+    /// lives).
+    #[arg(long, value_name = "NAME", required = true)]
+    pub target: String,
+    /// Replace relations that already exist on the target (otherwise nothing is
+    /// written when one does).
+    #[arg(long)]
+    pub replace: bool,
+}
+
+#[derive(clap::Args)]
 pub struct Snapshot {
     /// A project directory (default: the project here).
     pub paths: Vec<PathBuf>,
-    /// Only these segments (default: all).
-    #[arg(long, short = 's', num_args = 1..)]
+    /// Only these segments (default: all): repeat the option or separate names with
+    /// commas.
+    #[arg(long, short = 's', value_name = "NAME")]
     pub select: Vec<String>,
     #[command(flatten)]
     pub as_of: AsOf,
@@ -186,8 +226,9 @@ pub struct Snapshot {
 pub struct Changes {
     /// A project directory (default: the project here).
     pub paths: Vec<PathBuf>,
-    /// Only these segments (default: every recorded one).
-    #[arg(long, short = 's', num_args = 1..)]
+    /// Only these segments (default: every recorded one): repeat the option or
+    /// separate names with commas.
+    #[arg(long, short = 's', value_name = "NAME")]
     pub select: Vec<String>,
     /// The net changes after an instant (2024-06-01) or a run (its id): from the
     /// members then to the current ones. Default: the changes of each segment's last

@@ -203,6 +203,7 @@ pub fn query_error(e: &segql_run::engine::Error) -> crate::output::Coded {
         .and_then(|(c, rest)| {
             segql_run::codes::ALL
                 .iter()
+                .chain(segql_target::codes::ALL)
                 .find(|(k, _)| *k == c)
                 .map(|(k, _)| (*k, rest))
         })

@@ -22,6 +22,7 @@ mod output;
 mod project;
 mod run_cmd;
 mod series_out;
+mod target_cmd;
 mod test_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -93,6 +94,12 @@ enum Command {
     Backtest(args::Backtest),
     /// Run the language server on stdin and stdout, for editors (docs/editor.md).
     Lsp,
+    /// Check where the project runs: the bindings, or a target's driver, connection
+    /// and tables against the catalog (--target NAME).
+    Doctor(args::Doctor),
+    /// Load the project's bound files into a target's tables (for tests and demos;
+    /// the files are only read).
+    Seed(args::Seed),
     /// The project as a static site: an index, a page per item, the lineage graph
     /// (docs/docs-site.md).
     Docs(docs_cmd::Args),
@@ -132,6 +139,8 @@ fn main() -> ExitCode {
         Command::Init(a) => init_cmd::run(&a.dir),
         Command::Graph(a) => graph_cmd::run(&a.paths, a.format, color),
         Command::Test(a) => test_cmd::run(a, color),
+        Command::Doctor(a) => target_cmd::doctor(a, color),
+        Command::Seed(a) => target_cmd::seed(a, color),
         Command::Snapshot(a) => membership_cmd::snapshot(a, color),
         Command::Changes(a) => membership_cmd::changes(a),
         Command::History(a) => history_cmd::history(a),

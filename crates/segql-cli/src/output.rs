@@ -138,9 +138,22 @@ impl std::fmt::Display for Usage {
 
 impl std::error::Error for Usage {}
 
+/// A coded error that is also a bad command line (`--target` naming no configured
+/// target): printed with its code, exit status 2.
+#[derive(Debug)]
+pub struct CodedUsage(pub Coded);
+
+impl std::fmt::Display for CodedUsage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for CodedUsage {}
+
 /// The exit status of a failed command: 2 for a bad command line, 1 otherwise.
 pub fn exit_status(e: &anyhow::Error) -> u8 {
-    if e.chain().any(|c| c.is::<Usage>()) {
+    if e.chain().any(|c| c.is::<Usage>() || c.is::<CodedUsage>()) {
         2
     } else {
         1
@@ -149,8 +162,13 @@ pub fn exit_status(e: &anyhow::Error) -> u8 {
 
 /// `error: ...`, or `error[CODE]: ...` when the error carries a code.
 pub fn print_error(e: &anyhow::Error) {
-    match e.chain().find_map(|c| c.downcast_ref::<Coded>()) {
-        Some(c) => eprintln!("error[{}]: {e:#}", c.code),
+    let coded = |c: &(dyn std::error::Error + 'static)| {
+        c.downcast_ref::<Coded>()
+            .or_else(|| c.downcast_ref::<CodedUsage>().map(|u| &u.0))
+            .map(|c| c.code)
+    };
+    match e.chain().find_map(coded) {
+        Some(code) => eprintln!("error[{code}]: {e:#}"),
         None => eprintln!("error: {e:#}"),
     }
 }

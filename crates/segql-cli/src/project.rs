@@ -3,6 +3,30 @@
 
 pub use segql_project::*;
 use segql_syntax::diag::Diagnostic;
+use std::path::PathBuf;
+
+/// [`segql_project::workspace`] with the problems of segql.toml's `[targets]`
+/// (segql-target's, which segql-project does not build) among its diagnostics.
+pub fn workspace(paths: &[PathBuf]) -> anyhow::Result<Workspace> {
+    let mut ws = segql_project::workspace(paths)?;
+    with_targets(&mut ws);
+    Ok(ws)
+}
+
+/// [`segql_project::workspace_within`] with the problems of `[targets]`.
+pub fn workspace_within(paths: &[PathBuf]) -> anyhow::Result<(Workspace, Within)> {
+    let (mut ws, within) = segql_project::workspace_within(paths)?;
+    with_targets(&mut ws);
+    Ok((ws, within))
+}
+
+fn with_targets(ws: &mut Workspace) {
+    if let Some(id) = ws.inputs.config_id {
+        ws.diags
+            .extend(crate::target_cmd::diagnostics(&ws.inputs.config_text, id));
+        ws.diags.sort_by_key(|d| (d.span.file, d.span.start));
+    }
+}
 
 /// The `[bindings]` of segql.toml, as the runner takes them; mistakes are diagnostics
 /// pointing into segql.toml ([`segql_project::settings::check_bindings`]), and a binding with a

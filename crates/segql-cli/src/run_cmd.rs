@@ -1,4 +1,5 @@
-//! `segql run` and `segql preview`: segments executed on DuckDB over the bound data.
+//! `segql run` and `segql preview`: segments executed on DuckDB over the bound data, or
+//! on a warehouse target (`--target NAME`, [`crate::target_cmd`]).
 
 use crate::compile_cmd::{select, Target};
 use crate::data;
@@ -9,6 +10,7 @@ use anyhow::{anyhow, bail, Result};
 use comfy_table::{presets, Cell, Table};
 use segql_plan::compile::{self, Options};
 use segql_plan::ir::Program;
+use segql_run::backend::Backend;
 use segql_run::run;
 use segql_run::session::{self, Failed};
 use segql_run::sqltext;
@@ -112,29 +114,22 @@ fn loaded(ws: &Workspace, color: bool) -> Option<&Program> {
     ws.program.as_ref().filter(|_| !ws.has_errors())
 }
 
-/// The bound engine (DuckDB locked down to the bound files and `writable`), or `None`
-/// with the problems printed.
+/// Where the command runs ([`crate::target_cmd::backend`]): the bound engine (DuckDB
+/// locked down to the bound files and `writable`) or a connected target, with the
+/// program as that backend names its relations; `None` with the problems printed.
 fn engine_for(
     ws: &Workspace,
     program: &Program,
+    target: Option<&str>,
     writable: &[String],
     color: bool,
-) -> Result<Option<Engine>> {
-    match data::bind(ws, program, writable)? {
-        Ok(e) => {
-            outfile::set_running(e.interrupter());
-            outfile::stop_if_interrupted();
-            Ok(Some(e))
-        }
-        Err(diags) => {
-            output::print_diagnostics(&ws.map, &diags, color);
-            eprintln!(
-                "not run: the project's data does not fit its catalog ({})",
-                output::count_summary(&diags)
-            );
-            Ok(None)
-        }
+) -> Result<Option<crate::target_cmd::Running>> {
+    let found = crate::target_cmd::backend(ws, program, target, writable, color)?;
+    if let Some((b, _)) = &found {
+        outfile::set_running(b.interrupter());
+        outfile::stop_if_interrupted();
     }
+    Ok(found)
 }
 
 /// A failed query, by DuckDB's message, with a code ([`data::query_error`]): what segql
@@ -172,6 +167,9 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     // A file that cannot be written is known before any work is done.
     if let Some(path) = &args.output {
         outfile::format_of(path)?;
+        if args.target.is_some() {
+            return Err(output::Usage("--output writes with the embedded DuckDB; with --target, print the results (--format csv or json) instead".into()).into());
+        }
     }
     outfile::install_handler();
     let ws = project::workspace(&args.paths)?;
@@ -211,15 +209,19 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         .iter()
         .map(|t| t.to_string_lossy().into_owned())
         .collect();
-    let Some(engine) = engine_for(&ws, program, &writable, color)? else {
+    let Some((engine, mapped)) =
+        engine_for(&ws, program, args.target.as_deref(), &writable, color)?
+    else {
         return Ok(ExitCode::from(1));
     };
+    let engine: &dyn Backend = engine.as_ref();
+    let program = mapped.as_ref().unwrap_or(program);
     let settings = run::Settings {
         opts: Options { as_of },
         with_traits: args.with_traits(),
         fetch_rows: args.output.is_none(),
     };
-    let result = run::run(&engine, program, &targets, settings, &mut Shown(None));
+    let result = run::run(engine, program, &targets, settings, &mut Shown(None));
     let done = result.map_err(|f| match f.cause {
         run::Cause::Unsupported(u) => unsupported(u),
         run::Cause::Query(e) => query_err(e).context(f.doing),
@@ -266,8 +268,8 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         .collect();
 
     outfile::stop_if_interrupted();
-    if let (Some(path), Some(tmp)) = (&args.output, &tmp) {
-        write_output(&engine, &sets, path, tmp)?;
+    if let (Some(path), Some(tmp), Some(engine)) = (&args.output, &tmp, engine.engine()) {
+        write_output(engine, &sets, path, tmp)?;
         eprintln!("wrote {}", display_path(path));
     } else {
         print_sets(&sets, args.format)?;
@@ -483,14 +485,17 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
     let Some(Target::Segment(id)) = targets.first().copied() else {
         return Err(output::Usage(format!("`{}` is not a segment; preview shows segments (use `segql run --select` for reports and splits)", args.select)).into());
     };
-    let Some(engine) = engine_for(&ws, program, &[], color)? else {
+    let Some((engine, mapped)) = engine_for(&ws, program, args.target.as_deref(), &[], color)?
+    else {
         return Ok(ExitCode::from(1));
     };
+    let engine: &dyn Backend = engine.as_ref();
+    let program = mapped.as_ref().unwrap_or(program);
     let opts = Options { as_of };
     let seg = &program.segments[id];
     let entity = &program.catalog.entities[seg.entity];
     let progress = Progress::start(format!("computing {}", seg.name));
-    let preview = session::preview(&engine, program, id, opts, || {
+    let preview = session::preview(engine, program, id, opts, || {
         progress.finish();
     });
     let session::Preview {
@@ -535,7 +540,7 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
         println!("{t}");
     }
     println!();
-    println!("sql (duckdb)");
+    println!("sql ({})", engine.dialect().name());
     println!("{sql};");
     Ok(ExitCode::SUCCESS)
 }

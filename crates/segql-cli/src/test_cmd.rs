@@ -1,5 +1,6 @@
 //! `segql test`: the project's `test` blocks (on their given rows) and `assert` blocks
-//! (on the bound data), with a JUnit report for CI.
+//! (on the bound data), with a JUnit report for CI. With `--target NAME` both run on the
+//! target: the given rows in temporary tables there, the asserts on its tables.
 
 use crate::data;
 use crate::output;
@@ -8,7 +9,8 @@ use anyhow::{Context, Result};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use segql_plan::compile::Options;
 use segql_run::assertions::run_assert;
-use segql_run::testing::run_test;
+use segql_run::testing::{run_test, run_test_on};
+use segql_run::warehouse::{on_target, TargetBackend};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -91,13 +93,31 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             .into());
         }
     }
+    // The target, connected once for every test and assert.
+    let target = match args.target.as_deref() {
+        None => None,
+        Some(spec) => {
+            let t = crate::target_cmd::select(&ws, spec, color)?;
+            if t.kind == segql_target::Kind::DuckDb {
+                None
+            } else {
+                let mapped = on_target(program, &t);
+                let tb = TargetBackend::connect(t)
+                    .map_err(|e| anyhow::Error::from(data::query_error(&e)))?;
+                Some((tb, mapped))
+            }
+        }
+    };
     let mut suite_tests = TestSuite::new("tests");
     let mut suite_asserts = TestSuite::new("asserts");
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut lines = Vec::new();
     for t in program.tests.iter().filter(|t| wanted(&t.name)) {
         let started = Instant::now();
-        let outcome = run_test(program, t, &base);
+        let outcome = match &target {
+            Some((tb, _)) => run_test_on(tb, program, t, &base),
+            None => run_test(program, t, &base),
+        };
         let elapsed = started.elapsed();
         let loc = ws.map.location(t.span);
         let mut detail = String::new();
@@ -154,7 +174,21 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         .filter(|a| wanted(&program.segments[a.segment].name))
         .collect();
     if !asserts.is_empty() {
-        match data::bind(&ws, program, &[])? {
+        let bound: Result<Box<dyn segql_run::Backend + '_>, _> = match &target {
+            Some((tb, _)) => {
+                let diags = crate::target_cmd::fits(tb, program)?;
+                if diags.is_empty() {
+                    Ok(Box::new(tb))
+                } else {
+                    Err(diags)
+                }
+            }
+            None => {
+                data::bind(&ws, program, &[])?.map(|e| Box::new(e) as Box<dyn segql_run::Backend>)
+            }
+        };
+        let program = target.as_ref().map(|(_, p)| p).unwrap_or(program);
+        match bound {
             Err(diags) => {
                 output::print_diagnostics(&ws.map, &diags, color);
                 for a in &asserts {
@@ -174,7 +208,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                 };
                 for a in asserts {
                     let started = Instant::now();
-                    let outcome = run_assert(&engine, program, a, opts);
+                    let outcome = run_assert(engine.as_ref(), program, a, opts);
                     let name = format!("assert {}", outcome.segment);
                     let mut detail = String::new();
                     if let Some(e) = &outcome.error {

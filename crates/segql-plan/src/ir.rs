@@ -246,6 +246,37 @@ pub enum Scalar {
     Score(Vec<(Lit, Cond)>),
 }
 
+impl Scalar {
+    /// The value's type (an average of events is a decimal; `first`/`last` are
+    /// instants; a score is a decimal when a weight is).
+    pub fn ty(&self, p: &Program) -> Type {
+        match self {
+            Scalar::Column(c) => c.ty,
+            Scalar::Lit(l) => l.ty(),
+            Scalar::Time(_) => Type::Timestamp,
+            Scalar::Agg(a) => match &a.kind {
+                AggKind::Count | AggKind::CountDistinct(_) | AggKind::ActivePeriods { .. } => {
+                    Type::Int
+                }
+                AggKind::First | AggKind::Last => Type::Timestamp,
+                AggKind::Avg(_) => Type::Decimal,
+                AggKind::Sum(c) | AggKind::Min(c) | AggKind::Max(c) => {
+                    let ev = &p.catalog.events[a.filter.events];
+                    ev.property(c).map(|p| p.ty).unwrap_or(Type::Timestamp)
+                }
+            },
+            Scalar::Ntile { .. } => Type::Int,
+            Scalar::Score(rules) => {
+                if rules.iter().any(|(w, _)| w.ty() == Type::Decimal) {
+                    Type::Decimal
+                } else {
+                    Type::Int
+                }
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TextOp {
     Contains,

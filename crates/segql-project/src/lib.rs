@@ -5,7 +5,9 @@
 //! the same files by the same rules. It reads the file system but never a warehouse: it
 //! does not depend on segql-run (DuckDB). The `[bindings]` of segql.toml are checked
 //! here ([`settings`], so the editor shows their mistakes too) and turned into the
-//! runner's bindings by the CLI, which owns the runner.
+//! runner's bindings by the CLI, which owns the runner. `[targets]` is accepted but not
+//! checked here: segql-target checks it, and this crate does not build the client layer
+//! (the CLI adds those diagnostics, `segql-cli::project::workspace`).
 
 pub mod settings;
 
@@ -37,6 +39,10 @@ pub struct Config {
     /// segql's state (recorded snapshots): a DuckDB file, relative to the project.
     /// Default: `.segql/state.duckdb`.
     pub state: Option<String>,
+    /// Warehouse targets (`[targets.pg]`, docs/targets.md): accepted here and checked
+    /// by the CLI with segql-target, which this crate does not build.
+    #[serde(default)]
+    pub targets: Option<toml::Value>,
 }
 
 /// What a command works on: the files, where they came from, and the problems found
@@ -97,7 +103,7 @@ pub fn read_config(
                 .and_then(|field| {
                     segql_syntax::parser::did_you_mean(
                         field,
-                        ["name", "paths", "bindings", "state"],
+                        ["name", "paths", "bindings", "state", "targets"],
                     )
                 })
                 .map(|s| format!("did you mean `{s}`? {CONFIG_HINT}"))

@@ -1,9 +1,10 @@
 //! `assert` blocks: checks on the members of segments over the bound (real) data.
 
-use crate::engine::{Engine, Error};
+use crate::backend::Backend;
+use crate::engine::Error;
 use segql_plan::compile::Request;
 use segql_plan::compile::{self, Options, Overlap, Query};
-use segql_plan::dialect::DuckDb;
+use segql_plan::dialect::Dialect;
 use segql_plan::ir::{AssertCheck, AssertDef, Program, SegmentId};
 use segql_syntax::ast::CmpOp;
 
@@ -30,19 +31,20 @@ impl AssertOutcome {
     }
 }
 
-fn members(p: &Program, id: SegmentId, o: Options) -> Result<Query, Error> {
-    compile::compile(p, &Request::Segment(id), &DuckDb, o).map_err(|u| Error {
+fn members(p: &Program, id: SegmentId, d: &dyn Dialect, o: Options) -> Result<Query, Error> {
+    compile::compile(p, &Request::Segment(id), d, o).map_err(|u| Error {
         context: format!("compiling `{}`", p.segments[id].name),
         message: u.to_string(),
     })
 }
 
-fn count(engine: &Engine, q: &Query) -> Result<i64, Error> {
+fn count(engine: &dyn Backend, q: &Query) -> Result<i64, Error> {
     Ok(engine.count(&compile::to_sql(q))? as i64)
 }
 
-/// Runs every check of one `assert` block against the engine's bound data.
-pub fn run_assert(engine: &Engine, p: &Program, a: &AssertDef, o: Options) -> AssertOutcome {
+/// Runs every check of one `assert` block against the engine's bound data (or a
+/// target's tables), compiled for the backend's dialect.
+pub fn run_assert(engine: &dyn Backend, p: &Program, a: &AssertDef, o: Options) -> AssertOutcome {
     let seg = &p.segments[a.segment];
     let mut outcome = AssertOutcome {
         segment: seg.name.clone(),
@@ -50,12 +52,13 @@ pub fn run_assert(engine: &Engine, p: &Program, a: &AssertDef, o: Options) -> As
         error: None,
     };
     let key = &p.catalog.entities[seg.entity].key;
+    let d = engine.dialect();
     let run = |outcome: &mut AssertOutcome| -> Result<(), Error> {
-        let mine = members(p, a.segment, o)?;
+        let mine = members(p, a.segment, d, o)?;
         for c in &a.checks {
             let result = match c {
                 AssertCheck::Size(parts, _) => {
-                    let n = count(engine, &compile::count(mine.clone(), &DuckDb))?;
+                    let n = count(engine, &compile::count(mine.clone(), d))?;
                     let passed = parts.iter().all(|(op, v)| match op {
                         CmpOp::Eq => n == *v,
                         CmpOp::Ne => n != *v,
@@ -79,8 +82,8 @@ pub fn run_assert(engine: &Engine, p: &Program, a: &AssertDef, o: Options) -> As
                     }
                 }
                 AssertCheck::DisjointWith(other, _) => {
-                    let theirs = members(p, *other, o)?;
-                    let q = compile::overlap(mine.clone(), theirs, key, Overlap::Both, &DuckDb);
+                    let theirs = members(p, *other, d, o)?;
+                    let q = compile::overlap(mine.clone(), theirs, key, Overlap::Both, d);
                     let n = count(engine, &q)?;
                     CheckOutcome {
                         check: format!("disjoint with {}", p.segments[*other].name),
@@ -89,9 +92,8 @@ pub fn run_assert(engine: &Engine, p: &Program, a: &AssertDef, o: Options) -> As
                     }
                 }
                 AssertCheck::SubsetOf(other, _) => {
-                    let theirs = members(p, *other, o)?;
-                    let q =
-                        compile::overlap(mine.clone(), theirs, key, Overlap::OnlyFirst, &DuckDb);
+                    let theirs = members(p, *other, d, o)?;
+                    let q = compile::overlap(mine.clone(), theirs, key, Overlap::OnlyFirst, d);
                     let n = count(engine, &q)?;
                     CheckOutcome {
                         check: format!("subset of {}", p.segments[*other].name),

@@ -167,7 +167,7 @@ fn relation_name(parts: &[String]) -> String {
 }
 
 /// Every relation of the catalog: its dotted name, shape, and whether it is an entity.
-fn relations(cat: &Catalog) -> Vec<(Relation, Shape)> {
+pub(crate) fn relations(cat: &Catalog) -> Vec<(Relation, Shape)> {
     let mut rels: Vec<Relation> = (0..cat.entities.len()).map(Relation::Entity).collect();
     rels.extend((0..cat.events.len()).map(Relation::Events));
     let mut out: Vec<(Relation, Shape)> = Vec::new();

@@ -142,14 +142,20 @@ pub struct Engine {
     spill: std::cell::OnceCell<tempfile::TempDir>,
 }
 
-/// Stops the query running on an [`Engine`] from another thread (on Ctrl-C): the query
-/// fails with an error, and the engine stays usable.
+/// Stops the query running on an [`Engine`] or a target ([`crate::backend::Backend`])
+/// from another thread (on Ctrl-C): the query fails with an error, and the engine stays
+/// usable.
 #[derive(Clone)]
-pub struct Interrupter(std::sync::Arc<duckdb::InterruptHandle>);
+pub struct Interrupter(std::sync::Arc<dyn Fn() + Send + Sync>);
 
 impl Interrupter {
+    /// An interrupter calling `f` (which must return at once).
+    pub fn new(f: impl Fn() + Send + Sync + 'static) -> Interrupter {
+        Interrupter(std::sync::Arc::new(f))
+    }
+
     pub fn interrupt(&self) {
-        self.0.interrupt();
+        (self.0)();
     }
 }
 
@@ -177,7 +183,23 @@ impl Engine {
 
     /// A handle that interrupts this engine's running query.
     pub fn interrupter(&self) -> Interrupter {
-        Interrupter(self.conn.interrupt_handle())
+        let h = self.conn.interrupt_handle();
+        Interrupter::new(move || h.interrupt())
+    }
+
+    /// Every row of a query as Arrow record batches (for `segql seed` and a test's
+    /// given rows on a target: bulk-ingested as they are, never as text).
+    pub fn arrow(
+        &self,
+        sql: &str,
+    ) -> Result<(arrow_schema::SchemaRef, Vec<arrow_array::RecordBatch>)> {
+        let mut stmt = self.prepare(sql)?;
+        let batches: Vec<arrow_array::RecordBatch> = stmt
+            .query_arrow([])
+            .map_err(err(format!("running {}", first_line(sql))))?
+            .collect();
+        let schema = stmt.schema();
+        Ok((schema, batches))
     }
 
     /// The one way SQL reaches DuckDB: the text must be one statement

@@ -1,6 +1,8 @@
 //! segql-run: segments executed on DuckDB, over data where it lies.
 //!
-//! Owns the in-process DuckDB engine: creating the catalog's relations (as views over
+//! Runs on the in-process DuckDB engine (the default) or on a warehouse target
+//! ([`warehouse`], over segql-target's client), behind one [`Backend`] trait. Owns the
+//! DuckDB engine: creating the catalog's relations (as views over
 //! local files, or as tables holding a test's given rows), executing the SQL segql-plan
 //! compiles for the DuckDB dialect, and checking `test` blocks. It never writes to a
 //! source file: once the bindings are made, DuckDB's file access is off but for the
@@ -10,6 +12,7 @@
 //! does).
 
 pub mod assertions;
+pub mod backend;
 pub mod bind;
 pub mod checks;
 pub mod ci;
@@ -21,5 +24,7 @@ pub mod run;
 pub mod session;
 pub mod sqltext;
 pub mod testing;
+pub mod warehouse;
 
+pub use backend::Backend;
 pub use engine::Engine;

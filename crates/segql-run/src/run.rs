@@ -1,13 +1,15 @@
-//! What `segql run` computes on a bound engine: the selected segments in one batch
-//! statement per entity, kept in a temporary table of memberships, then every selected
-//! report, split and priority list in its own temporary table; each result is read back
-//! from segql's own table. The CLI prints or writes what [`run`] returns.
+//! What `segql run` computes on a backend (the bound DuckDB, or a warehouse target): the
+//! selected segments in one batch statement per entity, kept in a temporary table of
+//! memberships, then every selected report, split and priority list in its own
+//! temporary table; each result is read back from segql's own table, compiled for the
+//! backend's dialect. The CLI prints or writes what [`run`] returns.
 
-use crate::engine::{Engine, Error, Rows};
-use crate::{session, sqltext};
+use crate::backend::Backend;
+use crate::engine::{Error, Rows};
+use crate::session;
 use segql_plan::compile::{self, Options, Request};
-use segql_plan::dialect::DuckDb;
-use segql_plan::ir::{Program, SegmentId, Target};
+use segql_plan::ir::{MetricKind, Program, SegmentId, Target};
+use segql_syntax::ast::Type;
 use std::time::{Duration, Instant};
 
 /// How to run.
@@ -41,7 +43,8 @@ pub struct Output {
     /// Empty unless [`Settings::fetch_rows`].
     pub rows: Rows,
     pub size: usize,
-    /// The query over segql's own temporary table that gives these rows (for COPY).
+    /// The query over segql's own temporary table that gives these rows, in their order
+    /// (for DuckDB's COPY).
     pub sql: String,
     /// A segment's: the batch it was computed in (an index into [`Run::batches`]).
     pub batch: Option<usize>,
@@ -72,9 +75,9 @@ pub struct Failure {
 
 #[derive(Debug)]
 pub enum Cause {
-    /// Cannot be compiled for DuckDB.
+    /// Cannot be compiled for the backend's dialect.
     Unsupported(compile::Unsupported),
-    /// DuckDB's error.
+    /// The backend's error (DuckDB's, or a target's with its code).
     Query(Error),
 }
 
@@ -96,7 +99,7 @@ fn unsupported(doing: impl Into<String>) -> impl FnOnce(compile::Unsupported) ->
 
 /// Runs `targets` (in their order; segments first, batched per entity).
 pub fn run(
-    engine: &Engine,
+    engine: &dyn Backend,
     p: &Program,
     targets: &[Target],
     s: Settings,
@@ -132,22 +135,28 @@ pub fn run(
     {
         obs.checkpoint();
         let doing = format!("running {} {}", t.kind(), t.name(p));
-        let q = compile::compile(p, &Request::from(t), &DuckDb, s.opts)
+        let q = compile::compile(p, &Request::from(t), engine.dialect(), s.opts)
             .map_err(unsupported(doing.clone()))?;
-        let table = sqltext::ident(&format!("segql_result_{}", k + 1));
+        let kept = format!("segql_result_{}", k + 1);
         obs.start(doing.clone());
         engine
-            .execute(&format!(
-                "CREATE TEMP TABLE {table} AS\n{}\n",
-                compile::to_sql(&q)
-            ))
+            .keep(&kept, &compile::to_sql(&q))
             .map_err(failed(doing.clone()))?;
-        let sql = if matches!(t, Target::Report(_)) {
-            format!("SELECT * FROM {table}")
-        } else {
-            format!("SELECT * FROM {table} ORDER BY 1")
+        // A report's rows in its own order; the others by their first column.
+        let ordered = !matches!(t, Target::Report(_));
+        let sql = match t {
+            Target::Report(r) if engine.engine().is_none() => {
+                as_duckdb_types(engine, p, r, &kept).map_err(failed(doing.clone()))?
+            }
+            _ => format!("SELECT * FROM {}", engine.ident(&kept)),
         };
-        let (columns, rows, size) = fetch(engine, &sql, s.fetch_rows).map_err(failed(doing))?;
+        let (columns, rows, size) =
+            fetch(engine, &sql, ordered, s.fetch_rows).map_err(failed(doing))?;
+        let sql = if ordered {
+            format!("{sql} ORDER BY 1")
+        } else {
+            sql
+        };
         obs.finish();
         out.outputs.push(Output {
             target: t,
@@ -164,7 +173,7 @@ pub fn run(
 
 /// The segments `ids` of `entity` in one statement, then one output per segment.
 fn run_batch(
-    engine: &Engine,
+    engine: &dyn Backend,
     p: &Program,
     entity: usize,
     ids: Vec<SegmentId>,
@@ -184,12 +193,13 @@ fn run_batch(
     let q = compile::compile(
         p,
         &Request::batch_with_traits(&ids, &traits),
-        &DuckDb,
+        engine.dialect(),
         s.opts,
     )
     .map_err(unsupported(doing.clone()))?;
     let n = out.batches.len();
-    let table = sqltext::ident(&format!("segql_memberships_{}", n + 1));
+    let kept = format!("segql_memberships_{}", n + 1);
+    let table = engine.ident(&kept);
     obs.start(format!(
         "computing {} segment{} of {}",
         ids.len(),
@@ -198,10 +208,7 @@ fn run_batch(
     ));
     let started = Instant::now();
     engine
-        .execute(&format!(
-            "CREATE TEMP TABLE {table} AS\n{}\n",
-            compile::to_sql(&q)
-        ))
+        .keep(&kept, &compile::to_sql(&q))
         .map_err(failed(doing))?;
     let elapsed = started.elapsed();
     obs.finish();
@@ -209,18 +216,20 @@ fn run_batch(
         "counting the {}",
         plural(&p.catalog.entities[entity].name)
     )))?;
-    let key = sqltext::ident(&p.catalog.entities[entity].key);
+    let key = engine.ident(&p.catalog.entities[entity].key);
     let mut cols = vec![key.clone()];
-    cols.extend(traits.iter().map(|&t| sqltext::ident(&p.traits[t].name)));
+    cols.extend(traits.iter().map(|&t| engine.ident(&p.traits[t].name)));
     for &id in &ids {
         let seg = &p.segments[id];
+        // Ordered by the key, the first column.
         let sql = format!(
-            "SELECT {} FROM {table} WHERE {} ORDER BY {key}",
+            "SELECT {} FROM {table} WHERE {}",
             cols.join(", "),
-            sqltext::ident(&seg.name)
+            engine.ident(&seg.name)
         );
-        let (columns, rows, size) = fetch(engine, &sql, s.fetch_rows)
+        let (columns, rows, size) = fetch(engine, &sql, true, s.fetch_rows)
             .map_err(failed(format!("reading the members of {}", seg.name)))?;
+        let sql = format!("{sql} ORDER BY {key}");
         out.outputs.push(Output {
             target: Target::Segment(id),
             title: format!("segment {}", seg.name),
@@ -240,6 +249,36 @@ fn run_batch(
     Ok(())
 }
 
+/// A report's rows read from a target with each metric cast to the type DuckDB gives
+/// it (a count a BIGINT, a share or an average a DOUBLE, a sum, minimum or maximum the
+/// type of its value), so that it prints as a local run's: PostgreSQL's AVG of an
+/// integer is a NUMERIC of 16 decimals, DuckDB's a DOUBLE.
+fn as_duckdb_types(
+    engine: &dyn Backend,
+    p: &Program,
+    report: usize,
+    kept: &str,
+) -> Result<String, Error> {
+    let table = engine.ident(kept);
+    let (columns, _) = engine.rows(&format!("SELECT * FROM {table} LIMIT 0"))?;
+    let metrics = &p.reports[report].metrics;
+    if columns.len() != metrics.len() + 1 {
+        return Ok(format!("SELECT * FROM {table}"));
+    }
+    let d = engine.dialect();
+    let mut cols = vec![engine.ident(&columns[0])];
+    for (c, m) in columns[1..].iter().zip(metrics) {
+        let ty = match &m.kind {
+            MetricKind::Count(_) => Type::Int,
+            MetricKind::Share(_) | MetricKind::Avg(_) => Type::Float,
+            MetricKind::Sum(v) | MetricKind::Min(v) | MetricKind::Max(v) => v.ty(p),
+        };
+        let c = engine.ident(c);
+        cols.push(format!("CAST({c} AS {}) AS {c}", d.cast_type(ty)));
+    }
+    Ok(format!("SELECT {} FROM {table}", cols.join(", ")))
+}
+
 /// `users` for `user`.
 pub fn plural(name: &str) -> String {
     if name.ends_with('s') {
@@ -249,12 +288,22 @@ pub fn plural(name: &str) -> String {
     }
 }
 
-/// A result's columns, rows and size, from a query over segql's own table. Without
+/// A result's columns, rows and size, from a query over segql's own table; `ordered`:
+/// by its first column as DuckDB orders it (whatever the target's collation). Without
 /// `rows`, only its columns and size are read: millions of members are not fetched as
 /// text to be counted.
-fn fetch(engine: &Engine, sql: &str, rows: bool) -> Result<(Vec<String>, Rows, usize), Error> {
+fn fetch(
+    engine: &dyn Backend,
+    sql: &str,
+    ordered: bool,
+    rows: bool,
+) -> Result<(Vec<String>, Rows, usize), Error> {
     if rows {
-        let (columns, rows) = engine.rows(sql)?;
+        let (columns, rows) = if ordered {
+            engine.rows_ordered(sql)?
+        } else {
+            engine.rows(sql)?
+        };
         let n = rows.len();
         return Ok((columns, rows, n));
     }

@@ -1,9 +1,11 @@
-//! `test` blocks: given rows, an `as_of`, expected members, checked on DuckDB.
+//! `test` blocks: given rows, an `as_of`, expected members, checked on DuckDB or on a
+//! target (the given rows loaded into temporary tables there, dropped afterwards).
 
+use crate::backend::Backend;
 use crate::engine::{duckdb_type, relation_shape, Engine, Error};
 use crate::sqltext;
+use crate::warehouse::TargetBackend;
 use segql_plan::compile::{self, Options};
-use segql_plan::dialect::DuckDb;
 use segql_plan::ir::{GivenSourceDef, Lit, Program, Relation, TestDef};
 use segql_syntax::ast::Change;
 use std::collections::BTreeSet;
@@ -50,7 +52,19 @@ pub fn key_text(l: &Lit) -> String {
 /// Runs one test on a fresh in-memory database. `base` is the directory `given ...
 /// from "path"` is relative to.
 pub fn run_test(p: &Program, t: &TestDef, base: &Path) -> TestOutcome {
-    match run(p, t, base) {
+    outcome(t, run(p, t, base))
+}
+
+/// Runs one test on a target: its given rows are read into an in-memory DuckDB as on a
+/// local run (the same types, files and key checks), then bulk-ingested into temporary
+/// tables of the target's session, which the test's SQL reads instead of the catalog's
+/// relations. They are dropped afterwards, also when the test fails.
+pub fn run_test_on(tb: &TargetBackend, p: &Program, t: &TestDef, base: &Path) -> TestOutcome {
+    outcome(t, run_on(tb, p, t, base))
+}
+
+fn outcome(t: &TestDef, r: Result<Vec<ExpectOutcome>, Error>) -> TestOutcome {
+    match r {
         Ok(expects) => TestOutcome {
             name: t.name.clone(),
             expects,
@@ -65,6 +79,64 @@ pub fn run_test(p: &Program, t: &TestDef, base: &Path) -> TestOutcome {
 }
 
 fn run(p: &Program, t: &TestDef, base: &Path) -> Result<Vec<ExpectOutcome>, Error> {
+    let engine = given_engine(p, t, base)?;
+    // The given rows are loaded: DuckDB touches no file from here on.
+    engine.lock_down(&Default::default(), &[])?;
+    expectations(&engine, p, t)
+}
+
+fn run_on(
+    tb: &TargetBackend,
+    p: &Program,
+    t: &TestDef,
+    base: &Path,
+) -> Result<Vec<ExpectOutcome>, Error> {
+    let engine = given_engine(p, t, base)?;
+    engine.lock_down(&Default::default(), &[])?;
+    let mut on_target = p.clone();
+    let mut made: Vec<Vec<String>> = Vec::new();
+    let loaded = (|| -> Result<(), Error> {
+        let mut rels: Vec<Relation> = (0..p.catalog.entities.len())
+            .map(Relation::Entity)
+            .collect();
+        rels.extend((0..p.catalog.events.len()).map(Relation::Events));
+        let mut names: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+        for rel in &rels {
+            let (table, columns) = relation_shape(&p.catalog, rel);
+            let temp = match names.iter().find(|(t, _)| *t == table) {
+                Some((_, n)) => n.clone(),
+                None => {
+                    let n = vec![format!("segql_given_{}", names.len() + 1)];
+                    let cols: Vec<String> =
+                        columns.iter().map(|(c, _)| sqltext::ident(c)).collect();
+                    let select = format!(
+                        "SELECT {} FROM {}",
+                        cols.join(", "),
+                        sqltext::dotted(&table)
+                    );
+                    tb.drop_quietly(&n);
+                    made.push(n.clone());
+                    tb.load_temporary(&engine, &select, &n, &columns)?;
+                    names.push((table.clone(), n.clone()));
+                    n
+                }
+            };
+            match rel {
+                Relation::Entity(e) => on_target.catalog.entities[*e].table = temp,
+                Relation::Events(i) => on_target.catalog.events[*i].table = temp,
+            }
+        }
+        Ok(())
+    })();
+    let result = loaded.and_then(|_| expectations(tb, &on_target, t));
+    for n in &made {
+        tb.drop_quietly(n);
+    }
+    result
+}
+
+/// A fresh in-memory DuckDB holding a test's given rows in the catalog's relations.
+fn given_engine(p: &Program, t: &TestDef, base: &Path) -> Result<Engine, Error> {
     let engine = Engine::in_memory()?;
     let cat = &p.catalog;
     let mut relations: Vec<Relation> = (0..cat.entities.len()).map(Relation::Entity).collect();
@@ -99,18 +171,26 @@ fn run(p: &Program, t: &TestDef, base: &Path) -> Result<Vec<ExpectOutcome>, Erro
             }
         }
     }
-    // The given rows are loaded: DuckDB touches no file from here on.
-    engine.lock_down(&Default::default(), &[])?;
+    Ok(engine)
+}
+
+/// Each `expect` of a test, on a backend holding its given rows.
+fn expectations(
+    engine: &dyn Backend,
+    p: &Program,
+    t: &TestDef,
+) -> Result<Vec<ExpectOutcome>, Error> {
+    let d = engine.dialect();
     let mut out = Vec::new();
     for e in &t.expects {
         // The keys of the expectation's rows at an instant, and what a set would hide.
         let rows_at = |as_of: i64| -> Result<(BTreeSet<String>, Vec<String>), Error> {
-            let q = compile::members(p, e.target, &e.rows, &DuckDb, Options { as_of }).map_err(
-                |u| Error {
+            let q = compile::members(p, e.target, &e.rows, d, Options { as_of }).map_err(|u| {
+                Error {
                     context: "compiling".into(),
                     message: u.to_string(),
-                },
-            )?;
+                }
+            })?;
             Ok(distinct_members(engine.first_column(&compile::to_sql(&q))?))
         };
         let label = e.label(p);

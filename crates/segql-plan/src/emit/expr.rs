@@ -134,30 +134,7 @@ impl Emitter<'_> {
     }
 
     pub(crate) fn scalar_ty(&self, s: &Scalar) -> Type {
-        match s {
-            Scalar::Column(c) => c.ty,
-            Scalar::Lit(l) => l.ty(),
-            Scalar::Time(_) => Type::Timestamp,
-            Scalar::Agg(a) => match &a.kind {
-                AggKind::Count | AggKind::CountDistinct(_) | AggKind::ActivePeriods { .. } => {
-                    Type::Int
-                }
-                AggKind::First | AggKind::Last => Type::Timestamp,
-                AggKind::Avg(_) => Type::Decimal,
-                AggKind::Sum(c) | AggKind::Min(c) | AggKind::Max(c) => {
-                    let ev = &self.p.catalog.events[a.filter.events];
-                    ev.property(c).map(|p| p.ty).unwrap_or(Type::Timestamp)
-                }
-            },
-            Scalar::Ntile { .. } => Type::Int,
-            Scalar::Score(rules) => {
-                if rules.iter().any(|(w, _)| w.ty() == Type::Decimal) {
-                    Type::Decimal
-                } else {
-                    Type::Int
-                }
-            }
-        }
+        s.ty(self.p)
     }
 
     /// The scan and column of an aggregate, which the block must join.
