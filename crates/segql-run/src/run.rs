@@ -250,9 +250,10 @@ fn run_batch(
 }
 
 /// A report's rows read from a target with each metric cast to the type DuckDB gives
-/// it (a count a BIGINT, a share or an average a DOUBLE, a sum, minimum or maximum the
-/// type of its value), so that it prints as a local run's: PostgreSQL's AVG of an
-/// integer is a NUMERIC of 16 decimals, DuckDB's a DOUBLE.
+/// it (a count a BIGINT, a share or an average the report decimal of a fixed scale, a
+/// sum, minimum or maximum the type of its value), so that it prints as a local run's:
+/// a driver may hand a NUMERIC over without its trailing zeros (`0.1875` for
+/// `0.187500`).
 fn as_duckdb_types(
     engine: &dyn Backend,
     p: &Program,
@@ -269,12 +270,15 @@ fn as_duckdb_types(
     let mut cols = vec![engine.ident(&columns[0])];
     for (c, m) in columns[1..].iter().zip(metrics) {
         let ty = match &m.kind {
-            MetricKind::Count(_) => Type::Int,
-            MetricKind::Share(_) | MetricKind::Avg(_) => Type::Float,
-            MetricKind::Sum(v) | MetricKind::Min(v) | MetricKind::Max(v) => v.ty(p),
+            MetricKind::Count(_) => d.cast_type(Type::Int).to_string(),
+            // The report decimal (a fixed scale) every dialect writes them as.
+            MetricKind::Share(_) | MetricKind::Avg(_) => d.report_decimal_type().to_string(),
+            MetricKind::Sum(v) | MetricKind::Min(v) | MetricKind::Max(v) => {
+                d.cast_type(v.ty(p)).to_string()
+            }
         };
         let c = engine.ident(c);
-        cols.push(format!("CAST({c} AS {}) AS {c}", d.cast_type(ty)));
+        cols.push(format!("CAST({c} AS {ty}) AS {c}"));
     }
     Ok(format!("SELECT {} FROM {table}", cols.join(", ")))
 }
