@@ -54,19 +54,7 @@ impl Dialect for BigQuery {
         }
         // Quoted names take the string escapes; a backtick is written `\x60`, which
         // also keeps SQL tools that only know doubled quotes from splitting the name.
-        let mut s = String::from("`");
-        for c in name.chars() {
-            match c {
-                '`' => s.push_str("\\x60"),
-                '\\' => s.push_str("\\\\"),
-                '\n' => s.push_str("\\n"),
-                '\r' => s.push_str("\\r"),
-                '\t' => s.push_str("\\t"),
-                c => s.push(c),
-            }
-        }
-        s.push('`');
-        s
+        backslash_quoted(name, '`', "\\x60", "\0")
     }
     fn string_style(&self) -> StringStyle {
         StringStyle::Backslash

@@ -62,20 +62,7 @@ impl Dialect for ClickHouse {
         }
         // ClickHouse reads backslash escapes in quoted names and also a doubled quote;
         // the doubled form is the one other SQL tools read the same way.
-        let mut s = String::from("`");
-        for c in name.chars() {
-            match c {
-                '`' => s.push_str("``"),
-                '\\' => s.push_str("\\\\"),
-                '\n' => s.push_str("\\n"),
-                '\r' => s.push_str("\\r"),
-                '\t' => s.push_str("\\t"),
-                '\0' => s.push_str("\\0"),
-                c => s.push(c),
-            }
-        }
-        s.push('`');
-        s
+        backslash_quoted(name, '`', "``", "\\0")
     }
     fn string_style(&self) -> StringStyle {
         StringStyle::Backslash

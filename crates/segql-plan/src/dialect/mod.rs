@@ -188,6 +188,27 @@ pub fn fixed_micros(unit: Unit) -> Option<i64> {
     }
 }
 
+/// `s` between `quote`s with backslash escapes (`\\`, `\n`, `\r`, `\t`), the quote
+/// written as `quoted` and a NUL as `nul`: string literals of backslash dialects, and
+/// quoted names where the engine reads escapes in them (BigQuery, ClickHouse).
+pub(crate) fn backslash_quoted(s: &str, quote: char, quoted: &str, nul: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str(nul),
+            c if c == quote => out.push_str(quoted),
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
 pub trait Dialect: Sync {
     fn name(&self) -> &'static str;
 
@@ -240,30 +261,16 @@ pub trait Dialect: Sync {
     }
 
     fn render_string(&self, s: &str) -> String {
+        if self.string_style() == StringStyle::Backslash {
+            return backslash_quoted(s, '\'', "\\'", self.nul_escape());
+        }
         let mut out = String::with_capacity(s.len() + 2);
         out.push('\'');
-        match self.string_style() {
-            StringStyle::Standard => {
-                for c in s.chars() {
-                    if c == '\'' {
-                        out.push('\'');
-                    }
-                    out.push(c);
-                }
+        for c in s.chars() {
+            if c == '\'' {
+                out.push('\'');
             }
-            StringStyle::Backslash => {
-                for c in s.chars() {
-                    match c {
-                        '\\' => out.push_str("\\\\"),
-                        '\'' => out.push_str("\\'"),
-                        '\n' => out.push_str("\\n"),
-                        '\r' => out.push_str("\\r"),
-                        '\t' => out.push_str("\\t"),
-                        '\0' => out.push_str(self.nul_escape()),
-                        c => out.push(c),
-                    }
-                }
-            }
+            out.push(c);
         }
         out.push('\'');
         out
