@@ -5,14 +5,16 @@
 //! compiled for the engine's dialect as of the test's `as_of` and run. The members
 //! (the first column, as text; for splits and priority lists the rows of that group)
 //! are compared with the hand-checked expectation and with DuckDB's, as multisets
-//! (`keys::compare`: a key returned twice, or a NULL key, fails). The block's
+//! (`keys::compare`: a key returned twice, or a NULL key, fails). `expect X entered|left`
+//! runs X at the test's `since` and `as_of` and compares the difference. The block's
 //! segments are also run together in one batch statement (`compile::batch_long`), and
 //! each must find the same members there.
 
 use crate::engines::{Column, Engine, Table};
 use crate::keys::{self, Keys};
 use segql_plan::compile::{self, Options};
-use segql_plan::ir::{GivenSourceDef, Program, Relation, Rows, Target, TestDef};
+use segql_plan::ir::{ExpectDef, GivenSourceDef, Program, Relation, Rows, Target, TestDef};
+use segql_syntax::ast::Change;
 use segql_syntax::SourceMap;
 use std::collections::{HashMap, HashSet};
 
@@ -164,35 +166,25 @@ pub fn run_test(
     let mut cache: HashMap<String, Result<crate::engines::Rows, String>> = HashMap::new();
     for e in &t.expects {
         let target = e.label(p);
-        let query = compile::compile(p, &compile::Request::from(e.target), d, opts);
-        let group = match &e.rows {
-            Rows::All => None,
-            Rows::Group(g) => Some(g.clone()),
-            Rows::Stage(seg) => Some(p.segments[*seg].name.clone()),
-        };
         let expected = Keys::of(e.members.iter().map(segql_run::testing::key_text));
-        let members = match query {
-            Err(u) => Err(format!("does not compile: {u}")),
-            Ok(q) => {
-                let sql = compile::to_sql(&q);
-                let rows = cache
-                    .entry(sql.clone())
-                    .or_insert_with(|| engine.rows(&sql))
-                    .clone();
-                rows.map_err(|e| format!("{e}\n-- the statement:\n{sql}"))
-                    .map(|rows| {
-                        Keys::new(
-                            rows.into_iter()
-                                .filter(|r| match &group {
-                                    None => true,
-                                    Some(g) => {
-                                        r.get(1).and_then(|v| v.as_deref()) == Some(g.as_str())
-                                    }
-                                })
-                                .map(|r| r.into_iter().next().flatten()),
-                        )
-                    })
-            }
+        let mut at = |as_of: i64| members_at(engine, &mut cache, p, e, as_of);
+        // `entered`: the members at as_of that were not at since; `left`: the other way
+        // round (each side first free of repeated and NULL keys, which a difference
+        // would hide).
+        let members = match (e.change, t.since) {
+            (Some(change), Some(since)) => at(t.as_of).and_then(|now| {
+                let before = at(since)?;
+                for (when, k) in [("as_of", &now), ("since", &before)] {
+                    if let Some(d) = k.defects() {
+                        return Err(format!("at {when}: {d}"));
+                    }
+                }
+                Ok(match change {
+                    Change::Entered => now.minus(&before),
+                    Change::Left => before.minus(&now),
+                })
+            }),
+            _ => at(t.as_of),
         };
         run.expects.push(ExpectRun {
             target,
@@ -205,7 +197,7 @@ pub fn run_test(
     // (entity, [(segment, its single-statement members)])
     type Expected = Vec<(usize, Keys)>;
     let mut by_entity: Vec<(usize, Expected)> = Vec::new();
-    for e in &t.expects {
+    for e in t.expects.iter().filter(|e| e.change.is_none()) {
         if let Target::Segment(id) = e.target {
             let entity = p.segments[id].entity;
             let expected = Keys::of(e.members.iter().map(segql_run::testing::key_text));
@@ -246,6 +238,42 @@ pub fn run_test(
         }
     }
     run
+}
+
+/// The keys of an expectation's rows (a segment's members, a split group, a priority
+/// stage) on the engine at `as_of`; a split or priority list's statement runs once per
+/// instant (`cache`, by its SQL).
+fn members_at(
+    engine: &mut dyn Engine,
+    cache: &mut HashMap<String, Result<crate::engines::Rows, String>>,
+    p: &Program,
+    e: &ExpectDef,
+    as_of: i64,
+) -> Result<Keys, String> {
+    let d = engine.dialect();
+    let q = compile::compile(p, &compile::Request::from(e.target), d, Options { as_of })
+        .map_err(|u| format!("does not compile: {u}"))?;
+    let group = match &e.rows {
+        Rows::All => None,
+        Rows::Group(g) => Some(g.clone()),
+        Rows::Stage(seg) => Some(p.segments[*seg].name.clone()),
+    };
+    let sql = compile::to_sql(&q);
+    let rows = cache
+        .entry(sql.clone())
+        .or_insert_with(|| engine.rows(&sql))
+        .clone();
+    rows.map_err(|e| format!("{e}\n-- the statement:\n{sql}"))
+        .map(|rows| {
+            Keys::new(
+                rows.into_iter()
+                    .filter(|r| match &group {
+                        None => true,
+                        Some(g) => r.get(1).and_then(|v| v.as_deref()) == Some(g.as_str()),
+                    })
+                    .map(|r| r.into_iter().next().flatten()),
+            )
+        })
 }
 
 /// Runs every test block of a program on an engine (`labels` name them, in order).

@@ -176,14 +176,8 @@ fn sizes_from_state(ws: &project::Workspace) -> Result<Option<segql_docs::Sizes>
     let (Some(_), Some(program)) = (&ws.inputs.root, &ws.program) else {
         return Ok(None);
     };
-    if !crate::membership_cmd::state_path(ws)?.is_file() {
+    let Some(engine) = crate::membership_cmd::open_recorded(ws)? else {
         return Ok(None);
-    }
-    let engine = match crate::membership_cmd::open_state(ws) {
-        Ok(e) => e,
-        // A state file with no run yet: nothing to show.
-        Err(e) if e.to_string().contains(segql_run::codes::NO_STATE) => return Ok(None),
-        Err(e) => return Err(e),
     };
     let store = membership::attached_store(&engine);
     let state_err = crate::membership_cmd::state_err;

@@ -204,7 +204,12 @@ pub fn snapshot(args: crate::args::Snapshot, color: bool) -> Result<ExitCode> {
 /// state file yet (E0718 is the caller's to raise, with what it wanted to read).
 pub fn open_state(ws: &Workspace) -> Result<Engine> {
     let path = state_path(ws)?;
-    let none = |why: String| {
+    open_recorded(ws)?.ok_or_else(|| {
+        let why = if path.is_file() {
+            format!("{} holds no run", display_path(&path))
+        } else {
+            format!("{} does not exist", display_path(&path))
+        };
         state_err(
             StateError::new(
                 segql_run::codes::NO_STATE,
@@ -212,18 +217,25 @@ pub fn open_state(ws: &Workspace) -> Result<Engine> {
             )
             .hint("record one with `segql snapshot`"),
         )
-    };
+    })
+}
+
+/// The state, attached read-only to a locked-down engine, when a snapshot is recorded;
+/// `None` when the state file does not exist or holds no run. A state that cannot be
+/// read (newer, damaged, in use) is its coded error.
+pub fn open_recorded(ws: &Workspace) -> Result<Option<Engine>> {
+    let path = state_path(ws)?;
     if !path.is_file() {
-        return Err(none(format!("{} does not exist", display_path(&path))));
+        return Ok(None);
     }
     let engine = Engine::in_memory().map_err(|e| anyhow!("{e}"))?;
     if !membership::attach(&engine, &path, true).map_err(state_err)? {
-        return Err(none(format!("{} holds no run", display_path(&path))));
+        return Ok(None);
     }
     engine
         .lock_down(&Default::default(), &[])
         .map_err(|e| anyhow!("{e}"))?;
-    Ok(engine)
+    Ok(Some(engine))
 }
 
 /// Segment names for a reading command: the selected ones (checked against the
