@@ -11,12 +11,14 @@ use segql_syntax::diag::Diagnostic;
 use segql_syntax::Span;
 use std::path::Path;
 
-/// An in-memory DuckDB with a view over every relation's data, or every problem found.
+/// An in-memory DuckDB with a view over every relation's data (those in `only`, when
+/// given), or every problem found.
 /// Once bound, DuckDB can read the bound files and write `writable` (the output being
 /// written), nothing else ([`Engine::lock_down`]).
 pub fn bind(
     ws: &Workspace,
     program: &Program,
+    only: Option<&std::collections::BTreeSet<String>>,
     writable: &[String],
 ) -> Result<std::result::Result<Engine, Vec<Diagnostic>>> {
     let Some(root) = &ws.inputs.root else {
@@ -26,7 +28,7 @@ pub fn bind(
     };
     let (bindings, mut diags) = project::bindings(&ws.inputs);
     let engine = Engine::in_memory().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let bound = engine.bind_sources(&program.catalog, &bindings, root);
+    let bound = engine.bind_only(&program.catalog, &bindings, root, only);
     for p in bound.problems {
         // A binding segql.toml got wrong is reported above; that the table then has
         // no data would only say it again.

@@ -7,6 +7,7 @@
 
 mod annotate;
 mod args;
+mod artifacts;
 mod check;
 mod compile_cmd;
 mod data;
@@ -18,6 +19,7 @@ mod outfile;
 mod output;
 mod project;
 mod run_cmd;
+mod selection;
 mod test_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -112,7 +114,7 @@ fn main() -> ExitCode {
         Command::Run(a) => run_cmd::run(a, color),
         Command::Preview(a) => run_cmd::preview(a, color),
         Command::Init(a) => init_cmd::run(&a.dir),
-        Command::Graph(a) => graph_cmd::run(&a.paths, a.format, color),
+        Command::Graph(a) => graph_cmd::run(&a.paths, a.format, &a.select, color),
         Command::Test(a) => test_cmd::run(a, color),
     });
     match result {

@@ -140,7 +140,9 @@ impl std::error::Error for Usage {}
 
 /// The exit status of a failed command: 2 for a bad command line, 1 otherwise.
 pub fn exit_status(e: &anyhow::Error) -> u8 {
-    if e.chain().any(|c| c.is::<Usage>()) {
+    if e.chain()
+        .any(|c| c.is::<Usage>() || c.is::<segql_project::select::SelectError>())
+    {
         2
     } else {
         1
@@ -149,8 +151,14 @@ pub fn exit_status(e: &anyhow::Error) -> u8 {
 
 /// `error: ...`, or `error[CODE]: ...` when the error carries a code.
 pub fn print_error(e: &anyhow::Error) {
-    match e.chain().find_map(|c| c.downcast_ref::<Coded>()) {
-        Some(c) => eprintln!("error[{}]: {e:#}", c.code),
+    let code = e.chain().find_map(|c| {
+        c.downcast_ref::<Coded>().map(|c| c.code).or_else(|| {
+            c.downcast_ref::<segql_project::select::SelectError>()
+                .map(|s| s.code)
+        })
+    });
+    match code {
+        Some(code) => eprintln!("error[{code}]: {e:#}"),
         None => eprintln!("error: {e:#}"),
     }
 }

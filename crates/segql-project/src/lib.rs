@@ -7,6 +7,10 @@
 //! here ([`settings`], so the editor shows their mistakes too) and turned into the
 //! runner's bindings by the CLI, which owns the runner.
 
+pub mod artifacts;
+pub mod codes;
+pub mod manifest;
+pub mod select;
 pub mod settings;
 
 use anyhow::{bail, Context, Result};

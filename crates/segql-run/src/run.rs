@@ -45,6 +45,9 @@ pub struct Output {
     pub sql: String,
     /// A segment's: the batch it was computed in (an index into [`Run::batches`]).
     pub batch: Option<usize>,
+    /// The time its statement took (a segment's: its batch's, shared with the other
+    /// segments of the batch).
+    pub elapsed: Duration,
 }
 
 /// One batch statement: the segments of one entity computed together.
@@ -136,12 +139,14 @@ pub fn run(
             .map_err(unsupported(doing.clone()))?;
         let table = sqltext::ident(&format!("segql_result_{}", k + 1));
         obs.start(doing.clone());
+        let started = Instant::now();
         engine
             .execute(&format!(
                 "CREATE TEMP TABLE {table} AS\n{}\n",
                 compile::to_sql(&q)
             ))
             .map_err(failed(doing.clone()))?;
+        let elapsed = started.elapsed();
         let sql = if matches!(t, Target::Report(_)) {
             format!("SELECT * FROM {table}")
         } else {
@@ -157,6 +162,7 @@ pub fn run(
             size,
             sql,
             batch: None,
+            elapsed,
         });
     }
     Ok(out)
@@ -229,6 +235,7 @@ fn run_batch(
             size,
             sql,
             batch: Some(n),
+            elapsed,
         });
     }
     out.batches.push(Batch {
