@@ -198,3 +198,14 @@ pub struct Graph {
     #[command(flatten)]
     pub select: Select,
 }
+
+#[derive(clap::Args)]
+pub struct Diff {
+    /// A project directory (default: the project here).
+    pub paths: Vec<PathBuf>,
+    /// The git revision to compare with (a commit, branch or tag: `main`, `HEAD~1`).
+    #[arg(long, value_name = "REV", required = true)]
+    pub base: String,
+    #[command(flatten)]
+    pub as_of: AsOf,
+}

@@ -11,6 +11,7 @@ mod artifacts;
 mod check;
 mod compile_cmd;
 mod data;
+mod diff_cmd;
 mod fmt_cmd;
 mod graph_cmd;
 mod init_cmd;
@@ -77,6 +78,9 @@ enum Command {
     /// Print the dependency graph: segments, traits, reports, splits, priority lists
     /// and the tables they read.
     Graph(args::Graph),
+    /// The segments a change touches since a git revision, with the members each
+    /// gains and loses on the bound data (docs/ci.md).
+    Diff(args::Diff),
     /// List the SQL dialects and how far the tests take each.
     Dialects,
     /// Run the language server on stdin and stdout, for editors (docs/editor.md).
@@ -116,6 +120,7 @@ fn main() -> ExitCode {
         Command::Init(a) => init_cmd::run(&a.dir),
         Command::Graph(a) => graph_cmd::run(&a.paths, a.format, &a.select, color),
         Command::Test(a) => test_cmd::run(a, color),
+        Command::Diff(a) => diff_cmd::run(a, color),
     });
     match result {
         Ok(Ok(code)) => code,

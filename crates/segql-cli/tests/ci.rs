@@ -550,3 +550,107 @@ fn artifacts_never_land_where_a_binding_reads() {
     assert!(stderr(&out).contains("error[E0704]"), "{}", stderr(&out));
     assert!(!p.path("target/manifest.json").exists());
 }
+
+// ---------------------------------------------------------------------------------------
+// diff --base REV, through a real git repository
+// ---------------------------------------------------------------------------------------
+
+fn git(p: &Project, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .current_dir(p.dir.path())
+        .args([
+            "-c",
+            "user.name=segql",
+            "-c",
+            "user.email=segql@example.invalid",
+        ])
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", p.dir.path())
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+}
+
+#[test]
+fn diff_lists_the_members_each_changed_segment_gains_and_loses() {
+    let p = project();
+    // The project lies in a subdirectory of the repository.
+    let q = Project::empty();
+    for f in p.listing() {
+        q.write(&format!("shop/{f}"), &p.read(&f));
+    }
+    q.write(
+        "shop/data/accounts.csv",
+        "account_id,employees\na1,150\na2,20\n",
+    );
+    git(&q, &["init", "-q"]);
+    git(&q, &["add", "."]);
+    git(&q, &["commit", "-q", "-m", "base"]);
+    // paying loses the business plan, french_payers (which uses it) is unchanged in
+    // text, a segment is added, one removed; a comment-only edit is no change.
+    q.write(
+        "shop/segments/crm/crm.seg",
+        &(CRM
+            .replace("[\"pro\", \"business\"]", "[\"pro\", \"free\"]")
+            .replace(
+                "segment big_accounts of account {\n  where employees >= 100\n}\n",
+                "",
+            )
+            + "\nsegment germans {\n  where country = \"DE\"\n}\n"),
+    );
+    q.write(
+        "shop/segments/behaviour.seg",
+        &format!("# spenders\n{BEHAVIOUR}"),
+    );
+    git(&q, &["commit", "-q", "-am", "edit"]);
+    let out = q
+        .segql_in(
+            "shop",
+            &[
+                "diff",
+                "--base",
+                "HEAD~1",
+                "--as-of",
+                "2024-06-01",
+                "--color",
+                "never",
+            ],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "segment germans (new): 0 -> 1 members (+1 gained, -0 lost)\n\
+         \x20 gained u3\n\
+         segment paying (changed): 2 -> 2 members (+1 gained, -1 lost)\n\
+         \x20 gained u2\n\
+         \x20 lost   u3\n\
+         segment big_accounts (removed): 1 -> 0 members (+0 gained, -1 lost)\n\
+         \x20 lost   a1\n"
+    );
+    // After the warning that `account` is now unused.
+    assert!(
+        stderr(&out).ends_with("3 segments changed since HEAD~1, as of 2024-06-01T00:00:00Z\n"),
+        "{}",
+        stderr(&out)
+    );
+    // Against itself: nothing changed.
+    let out = q
+        .segql_in("shop", &["diff", "--base", "HEAD", "--color", "never"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), "no segment changed since HEAD\n");
+    // A revision that is not one.
+    let out = q
+        .segql_in("shop", &["diff", "--base", "nope", "--color", "never"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("`nope` is not a revision"),
+        "{}",
+        stderr(&out)
+    );
+}

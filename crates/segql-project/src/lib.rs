@@ -10,6 +10,7 @@
 pub mod artifacts;
 pub mod codes;
 pub mod manifest;
+pub mod revision;
 pub mod select;
 pub mod settings;
 
