@@ -48,6 +48,32 @@ impl AsOf {
     }
 }
 
+/// `--select`, `--exclude` (docs/ci.md): which declarations a command works on.
+#[derive(clap::Args, Clone, Default)]
+pub struct Select {
+    /// Only these (default: all): a name, a glob (`churn_*`), `tag:X`, `path:DIR`,
+    /// `kind:report`, `state:modified`; `+name` adds what it uses, `name+` what uses
+    /// it. Repeat the option or separate selectors with commas.
+    #[arg(long, short = 's', value_name = "SELECTOR")]
+    pub select: Vec<String>,
+    /// Leave these out (the same syntax as --select).
+    #[arg(long, value_name = "SELECTOR")]
+    pub exclude: Vec<String>,
+    /// A directory holding the manifest.json of a base (main's target/), for
+    /// `state:modified` and `state:new`.
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
+}
+
+/// `--target-path`: where manifest.json and run_results.json are written.
+#[derive(clap::Args, Clone, Default)]
+pub struct Artifacts {
+    /// Write manifest.json (and run_results.json) to DIR (default: target/ in the
+    /// project).
+    #[arg(long = "target-path", value_name = "DIR")]
+    pub target_path: Option<PathBuf>,
+}
+
 #[derive(clap::Args)]
 pub struct Init {
     /// Where to create it (default: here).
@@ -83,12 +109,12 @@ pub struct Compile {
     /// databricks, clickhouse, trino, or all. Repeat or separate with commas.
     #[arg(long = "dialect", short = 'd', value_name = "DIALECT", required = true)]
     pub dialects: Vec<String>,
-    /// Only these segments (default: all): repeat the option or separate names with
-    /// commas.
-    #[arg(long, short = 's', value_name = "NAME")]
-    pub select: Vec<String>,
+    #[command(flatten)]
+    pub select: Select,
     #[command(flatten)]
     pub as_of: AsOf,
+    #[command(flatten)]
+    pub artifacts: Artifacts,
     /// Write DIR/<dialect>/<name>.sql instead of printing.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -106,12 +132,12 @@ pub struct Compile {
 pub struct Run {
     /// A project directory (default: the project here).
     pub paths: Vec<PathBuf>,
-    /// Only these segments, reports, splits or priority lists (default: all): repeat
-    /// the option or separate names with commas.
-    #[arg(long, short = 's', value_name = "NAME")]
-    pub select: Vec<String>,
+    #[command(flatten)]
+    pub select: Select,
     #[command(flatten)]
     pub as_of: AsOf,
+    #[command(flatten)]
+    pub artifacts: Artifacts,
     /// How to print the results.
     #[arg(long, value_enum, default_value_t = OutFormat::Table)]
     pub format: OutFormat,
@@ -138,9 +164,12 @@ impl Run {
 pub struct Preview {
     /// A project directory (default: the project here).
     pub paths: Vec<PathBuf>,
-    /// The segment to preview.
-    #[arg(long, short = 's')]
-    pub select: String,
+    /// The segment to preview: a name, or any selector that selects one segment.
+    #[arg(long, short = 's', value_name = "SELECTOR", required = true)]
+    pub select: Vec<String>,
+    /// Leave these out (the same syntax as --select).
+    #[arg(long, value_name = "SELECTOR")]
+    pub exclude: Vec<String>,
     #[command(flatten)]
     pub as_of: AsOf,
     /// Run on this warehouse target (`[targets.NAME]` in segql.toml or the user-level
@@ -157,10 +186,10 @@ pub struct Preview {
 pub struct Test {
     /// A project directory or .seg files (default: the project here).
     pub paths: Vec<PathBuf>,
-    /// Only these tests (by name) and the asserts of these segments: repeat the
-    /// option or separate names with commas.
-    #[arg(long, short = 's', value_name = "NAME")]
-    pub select: Vec<String>,
+    /// Selected tests run, and so do the tests that expect members of a selected
+    /// segment, report, split or priority list, and the asserts of selected segments.
+    #[command(flatten)]
+    pub select: Select,
     /// Also write a JUnit XML report to FILE.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
@@ -171,6 +200,8 @@ pub struct Test {
     /// DuckDB over the bindings.
     #[arg(long, value_name = "NAME")]
     pub target: Option<String>,
+    #[command(flatten)]
+    pub artifacts: Artifacts,
 }
 
 #[derive(clap::Args)]
@@ -180,6 +211,19 @@ pub struct Graph {
     /// Graphviz dot or Mermaid.
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     pub format: GraphFormat,
+    #[command(flatten)]
+    pub select: Select,
+}
+
+#[derive(clap::Args)]
+pub struct Diff {
+    /// A project directory (default: the project here).
+    pub paths: Vec<PathBuf>,
+    /// The git revision to compare with (a commit, branch or tag: `main`, `HEAD~1`).
+    #[arg(long, value_name = "REV", required = true)]
+    pub base: String,
+    #[command(flatten)]
+    pub as_of: AsOf,
 }
 
 #[derive(clap::Args)]
@@ -210,10 +254,8 @@ pub struct Seed {
 pub struct Snapshot {
     /// A project directory (default: the project here).
     pub paths: Vec<PathBuf>,
-    /// Only these segments (default: all): repeat the option or separate names with
-    /// commas.
-    #[arg(long, short = 's', value_name = "NAME")]
-    pub select: Vec<String>,
+    #[command(flatten)]
+    pub select: Select,
     #[command(flatten)]
     pub as_of: AsOf,
     /// Record an as_of older than a segment's last snapshot: inserted in order, the

@@ -5,7 +5,6 @@ use crate::project::{self, display_path};
 use anyhow::{bail, Context, Result};
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect::{self, Dialect};
-use segql_plan::ir::Program;
 use segql_syntax::parser::did_you_mean;
 use std::path::Path;
 use std::process::ExitCode;
@@ -39,45 +38,6 @@ pub fn dialects_from(names: &[String]) -> Result<Vec<&'static dyn Dialect>> {
 
 pub use segql_plan::ir::Target;
 
-/// What `--select` names (everything, in declaration order, when nothing is named).
-pub fn select(program: &Program, names: &[String]) -> Result<Vec<Target>> {
-    let all = Target::all(program);
-    if names.is_empty() {
-        return Ok(all);
-    }
-    let mut out = Vec::new();
-    for n in names.iter().flat_map(|n| n.split(',')) {
-        let n = n.trim();
-        match all.iter().find(|t| t.name(program) == n) {
-            Some(t) => {
-                if !out.contains(t) {
-                    out.push(*t);
-                }
-            }
-            None => {
-                let known: Vec<&str> = all.iter().map(|t| t.name(program)).collect();
-                let hint = match did_you_mean(n, known.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!(
-                        "the project declares {}",
-                        known
-                            .iter()
-                            .take(12)
-                            .map(|k| format!("`{k}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                };
-                return Err(Usage(format!(
-                    "nothing called `{n}` in this project\n  hint: {hint}"
-                ))
-                .into());
-            }
-        }
-    }
-    Ok(out)
-}
-
 pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     let dialects = dialects_from(&args.dialects)?;
     let as_of = args.as_of.instant()?;
@@ -87,12 +47,17 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         eprintln!("not compiled: {}", output::count_summary(&ws.diags));
         return Ok(ExitCode::from(1));
     };
-    let targets = select(program, &args.select)?;
+    let selected = crate::selection::select(&ws, program, &args.select)?;
+    let targets = selected.targets(program);
+    if targets.is_empty() && selected.selection.explicit {
+        eprintln!("{}", selected.nothing_note(program, "compile"));
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.batch {
         // One statement of membership flags: segments only. A report or split named
         // with --batch is a mistake to say, not to drop.
         if let Some(t) = targets.iter().find(|t| !matches!(t, Target::Segment(_))) {
-            if !args.select.is_empty() {
+            if selected.selection.explicit {
                 bail!(
                     "--batch compiles segments into one statement; `{}` is a {}\n  hint: compile it without --batch",
                     t.name(program),
@@ -195,6 +160,19 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         }
     }
     print!("{stdout}");
+    // manifest.json, as dbt writes it on compile: every node, whatever was selected.
+    if let Some(dir) = crate::artifacts::dir(&ws, args.artifacts.target_path.as_deref()) {
+        crate::artifacts::write_manifest(
+            &ws,
+            program,
+            &selected.graph,
+            &dialects,
+            opts,
+            "compile",
+            &dir,
+            color,
+        )?;
+    }
     if let Some(dir) = &args.out {
         eprintln!(
             "wrote {written} file{} to {}",

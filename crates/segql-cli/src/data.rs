@@ -11,15 +11,17 @@ use segql_syntax::diag::Diagnostic;
 use segql_syntax::Span;
 use std::path::Path;
 
-/// An in-memory DuckDB with a view over every relation's data, or every problem found.
+/// An in-memory DuckDB with a view over every relation's data (those in `only`, when
+/// given), or every problem found.
 /// Once bound, DuckDB can read the bound files and write `writable` (the output being
 /// written), nothing else ([`Engine::lock_down`]).
 pub fn bind(
     ws: &Workspace,
     program: &Program,
+    only: Option<&std::collections::BTreeSet<String>>,
     writable: &[String],
 ) -> Result<std::result::Result<Engine, Vec<Diagnostic>>> {
-    bind_then(ws, program, writable, &|_| Ok(()))
+    bind_then(ws, program, only, writable, &|_| Ok(()))
 }
 
 /// [`bind`], with `before_lock` run on the bound engine before DuckDB's file access is
@@ -27,6 +29,7 @@ pub fn bind(
 pub fn bind_then(
     ws: &Workspace,
     program: &Program,
+    only: Option<&std::collections::BTreeSet<String>>,
     writable: &[String],
     before_lock: &dyn Fn(&Engine) -> Result<()>,
 ) -> Result<std::result::Result<Engine, Vec<Diagnostic>>> {
@@ -37,7 +40,7 @@ pub fn bind_then(
     };
     let (bindings, mut diags) = project::bindings(&ws.inputs);
     let engine = Engine::in_memory().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let bound = engine.bind_sources(&program.catalog, &bindings, root);
+    let bound = engine.bind_only(&program.catalog, &bindings, root, only);
     for p in bound.problems {
         // A binding segql.toml got wrong is reported above; that the table then has
         // no data would only say it again.

@@ -116,12 +116,16 @@ pub fn backtest(args: crate::args::Backtest, color: bool) -> Result<ExitCode> {
         eprintln!("not run: {}", output::count_summary(&ws.diags));
         return Ok(ExitCode::from(1));
     };
-    let ids = membership_cmd::segments(program, &args.segments)?;
+    let select = crate::args::Select {
+        select: args.segments.clone(),
+        ..Default::default()
+    };
+    let ids = membership_cmd::segments(&ws, program, &select)?;
     if ids.is_empty() {
         eprintln!("nothing to backtest: the project declares no segments");
         return Ok(ExitCode::SUCCESS);
     }
-    let engine = match crate::data::bind(&ws, program, &[])? {
+    let engine = match crate::data::bind(&ws, program, None, &[])? {
         Ok(e) => e,
         Err(diags) => {
             output::print_diagnostics(&ws.map, &diags, color);

@@ -7,9 +7,11 @@
 
 mod annotate;
 mod args;
+mod artifacts;
 mod check;
 mod compile_cmd;
 mod data;
+mod diff_cmd;
 mod docs_cmd;
 mod fmt_cmd;
 mod graph_cmd;
@@ -21,6 +23,7 @@ mod outfile;
 mod output;
 mod project;
 mod run_cmd;
+mod selection;
 mod series_out;
 mod target_cmd;
 mod test_cmd;
@@ -80,6 +83,9 @@ enum Command {
     /// Print the dependency graph: segments, traits, reports, splits, priority lists
     /// and the tables they read.
     Graph(args::Graph),
+    /// The segments a change touches since a git revision, with the members each
+    /// gains and loses on the bound data (docs/ci.md).
+    Diff(args::Diff),
     /// List the SQL dialects and how far the tests take each.
     Dialects,
     /// Record the selected segments' members as of an instant in segql's state: who
@@ -137,7 +143,7 @@ fn main() -> ExitCode {
         Command::Run(a) => run_cmd::run(a, color),
         Command::Preview(a) => run_cmd::preview(a, color),
         Command::Init(a) => init_cmd::run(&a.dir),
-        Command::Graph(a) => graph_cmd::run(&a.paths, a.format, color),
+        Command::Graph(a) => graph_cmd::run(&a.paths, a.format, &a.select, color),
         Command::Test(a) => test_cmd::run(a, color),
         Command::Doctor(a) => target_cmd::doctor(a, color),
         Command::Seed(a) => target_cmd::seed(a, color),
@@ -145,6 +151,7 @@ fn main() -> ExitCode {
         Command::Changes(a) => membership_cmd::changes(a),
         Command::History(a) => history_cmd::history(a),
         Command::Backtest(a) => history_cmd::backtest(a, color),
+        Command::Diff(a) => diff_cmd::run(a, color),
     });
     match result {
         Ok(Ok(code)) => code,

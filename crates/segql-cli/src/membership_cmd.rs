@@ -1,13 +1,13 @@
 //! `segql snapshot` and `segql changes`: membership recorded in segql's state
 //! (docs/membership.md). The state logic is segql-run's `membership`; this prints.
 
-use crate::compile_cmd::{select, Target};
 use crate::data;
 use crate::outfile;
 use crate::output::{self, Coded};
 use crate::project::{self, display_path, Workspace};
 use crate::series_out::{self, Table};
 use anyhow::{anyhow, bail, Context, Result};
+use segql_plan::ir::Target;
 use segql_plan::ir::{Program, SegmentId};
 use segql_run::membership::store::{Since, StateError, Store};
 use segql_run::membership::{self, faults, Failed, Outcome, Request};
@@ -62,19 +62,30 @@ pub fn state_path(ws: &Workspace) -> Result<PathBuf> {
     Ok(segql_run::guard::absolute(&root.join(rel)))
 }
 
-/// The segments among the selected names (all when none); a report, split or priority
-/// list is refused: snapshots record segments.
-pub fn segments(program: &Program, names: &[String]) -> Result<Vec<SegmentId>> {
-    let mut out = Vec::new();
-    for t in select(program, names)? {
-        match t {
-            Target::Segment(i) => out.push(i),
-            other if !names.is_empty() => bail!(
+/// The selected segments (all when nothing is selected); reports, splits and priority
+/// lists are left out (snapshots record segments), and a selection of only those is
+/// refused.
+pub fn segments(
+    ws: &Workspace,
+    program: &Program,
+    select: &crate::args::Select,
+) -> Result<Vec<SegmentId>> {
+    let selected = crate::selection::select(ws, program, select)?;
+    let targets = selected.targets(program);
+    let out: Vec<SegmentId> = targets
+        .iter()
+        .filter_map(|t| match t {
+            Target::Segment(i) => Some(*i),
+            _ => None,
+        })
+        .collect();
+    if out.is_empty() && selected.selection.explicit {
+        if let Some(other) = targets.first() {
+            bail!(
                 "`{}` is a {}; membership is recorded for segments",
                 other.name(program),
                 other.kind()
-            ),
-            _ => {}
+            );
         }
     }
     Ok(out)
@@ -98,7 +109,7 @@ pub fn snapshot(args: crate::args::Snapshot, color: bool) -> Result<ExitCode> {
         eprintln!("not recorded: {}", output::count_summary(&ws.diags));
         return Ok(ExitCode::from(1));
     };
-    let ids = segments(program, &args.select)?;
+    let ids = segments(&ws, program, &args.select)?;
     if ids.is_empty() {
         eprintln!("nothing to record: the project declares no segments");
         return Ok(ExitCode::SUCCESS);
@@ -131,7 +142,7 @@ pub fn snapshot(args: crate::args::Snapshot, color: bool) -> Result<ExitCode> {
             .map(|_| ())
             .map_err(state_err)
     };
-    let engine = match data::bind_then(&ws, program, &writable, &attach)? {
+    let engine = match data::bind_then(&ws, program, None, &writable, &attach)? {
         Ok(e) => e,
         Err(diags) => {
             output::print_diagnostics(&ws.map, &diags, color);

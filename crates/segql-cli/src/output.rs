@@ -153,7 +153,9 @@ impl std::error::Error for CodedUsage {}
 
 /// The exit status of a failed command: 2 for a bad command line, 1 otherwise.
 pub fn exit_status(e: &anyhow::Error) -> u8 {
-    if e.chain().any(|c| c.is::<Usage>() || c.is::<CodedUsage>()) {
+    if e.chain().any(|c| {
+        c.is::<Usage>() || c.is::<CodedUsage>() || c.is::<segql_project::select::SelectError>()
+    }) {
         2
     } else {
         1
@@ -166,6 +168,10 @@ pub fn print_error(e: &anyhow::Error) {
         c.downcast_ref::<Coded>()
             .or_else(|| c.downcast_ref::<CodedUsage>().map(|u| &u.0))
             .map(|c| c.code)
+            .or_else(|| {
+                c.downcast_ref::<segql_project::select::SelectError>()
+                    .map(|s| s.code)
+            })
     };
     match e.chain().find_map(coded) {
         Some(code) => eprintln!("error[{code}]: {e:#}"),

@@ -1,21 +1,27 @@
 //! `segql run` and `segql preview`: segments executed on DuckDB over the bound data, or
 //! on a warehouse target (`--target NAME`, [`crate::target_cmd`]).
 
-use crate::compile_cmd::{select, Target};
+use crate::args::Select;
 use crate::data;
 use crate::outfile;
 use crate::output;
 use crate::project::{self, display_path, Workspace};
+use crate::selection;
 use anyhow::{anyhow, bail, Result};
 use comfy_table::{presets, Cell, Table};
 use segql_plan::compile::{self, Options};
+use segql_plan::deps::Node;
 use segql_plan::ir::Program;
+use segql_plan::ir::Target;
+use segql_project::artifacts::Status;
+use segql_project::manifest::unique_id;
 use segql_run::backend::Backend;
 use segql_run::run;
 use segql_run::session::{self, Failed};
 use segql_run::sqltext;
 use segql_run::Engine;
 use segql_syntax::time::format_timestamp;
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
@@ -115,16 +121,18 @@ fn loaded(ws: &Workspace, color: bool) -> Option<&Program> {
 }
 
 /// Where the command runs ([`crate::target_cmd::backend`]): the bound engine (DuckDB
-/// locked down to the bound files and `writable`) or a connected target, with the
-/// program as that backend names its relations; `None` with the problems printed.
+/// locked down to the bound files and `writable`, with views over `relations` only:
+/// what the selected statements read) or a connected target, with the program as that
+/// backend names its relations; `None` with the problems printed.
 fn engine_for(
     ws: &Workspace,
     program: &Program,
     target: Option<&str>,
+    relations: &BTreeSet<String>,
     writable: &[String],
     color: bool,
 ) -> Result<Option<crate::target_cmd::Running>> {
-    let found = crate::target_cmd::backend(ws, program, target, writable, color)?;
+    let found = crate::target_cmd::backend(ws, program, target, Some(relations), writable, color)?;
     if let Some((b, _)) = &found {
         outfile::set_running(b.interrupter());
         outfile::stop_if_interrupted();
@@ -177,11 +185,21 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         eprintln!("not run: {}", output::count_summary(&ws.diags));
         return Ok(ExitCode::from(1));
     };
-    let targets = select(program, &args.select)?;
+    let selected = selection::select(&ws, program, &args.select)?;
+    let targets = selected.targets(program);
     if targets.is_empty() {
-        eprintln!("nothing to run: the project declares no segments");
+        if selected.selection.explicit {
+            eprintln!("{}", selected.nothing_note(program, "run"));
+        } else {
+            eprintln!("nothing to run: the project declares no segments");
+        }
         return Ok(ExitCode::SUCCESS);
     }
+    let relations = selected.relations(
+        program,
+        targets.iter().map(|&t| Node::from(t)),
+        args.with_traits(),
+    );
     // The output (and its temporary file) replaces whatever is at its path: never the
     // data it is made from, nor a file a source glob would read next time.
     let tmp = args.output.as_deref().map(outfile::temporary);
@@ -209,8 +227,14 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         .iter()
         .map(|t| t.to_string_lossy().into_owned())
         .collect();
-    let Some((engine, mapped)) =
-        engine_for(&ws, program, args.target.as_deref(), &writable, color)?
+    let Some((engine, mapped)) = engine_for(
+        &ws,
+        program,
+        args.target.as_deref(),
+        &relations,
+        &writable,
+        color,
+    )?
     else {
         return Ok(ExitCode::from(1));
     };
@@ -222,10 +246,44 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         fetch_rows: args.output.is_none(),
     };
     let result = run::run(engine, program, &targets, settings, &mut Shown(None));
-    let done = result.map_err(|f| match f.cause {
-        run::Cause::Unsupported(u) => unsupported(u),
-        run::Cause::Query(e) => query_err(e).context(f.doing),
-    })?;
+    let target_dir = crate::artifacts::dir(&ws, args.artifacts.target_path.as_deref());
+    let mut results = crate::artifacts::Results::new("run", as_of);
+    let done = match result {
+        Ok(done) => done,
+        Err(f) => {
+            let e = match f.cause {
+                run::Cause::Unsupported(u) => unsupported(u),
+                run::Cause::Query(e) => query_err(e).context(f.doing),
+            };
+            // The run stopped: no selected statement's results are kept.
+            if let Some(dir) = &target_dir {
+                for &t in &targets {
+                    results.add(
+                        unique_id(program, Node::from(t)),
+                        Status::Error,
+                        Duration::ZERO,
+                        None,
+                        None,
+                        Some(format!("the run stopped: {e:#}")),
+                    );
+                }
+                if let Err(w) = results.write(&ws, program, dir, started.elapsed(), color) {
+                    output::print_error(&w);
+                }
+            }
+            return Err(e);
+        }
+    };
+    for o in &done.outputs {
+        results.add(
+            unique_id(program, Node::from(o.target)),
+            Status::Success,
+            o.elapsed,
+            Some(o.size as u64),
+            o.batch.map(|b| done.batches[b].population),
+            None,
+        );
+    }
     let mut summaries: Vec<String> = Vec::new();
     for (i, o) in done.outputs.iter().enumerate() {
         let Some(b) = o.batch.map(|b| &done.batches[b]) else {
@@ -273,6 +331,19 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         eprintln!("wrote {}", display_path(path));
     } else {
         print_sets(&sets, args.format)?;
+    }
+    if let Some(dir) = &target_dir {
+        crate::artifacts::write_manifest(
+            &ws,
+            program,
+            &selected.graph,
+            &[&segql_plan::dialect::DuckDb],
+            Options { as_of },
+            "run",
+            dir,
+            color,
+        )?;
+        results.write(&ws, program, dir, started.elapsed(), color)?;
     }
     for s in &summaries {
         eprintln!("{s}");
@@ -481,11 +552,16 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
         eprintln!("not run: {}", output::count_summary(&ws.diags));
         return Ok(ExitCode::from(1));
     };
-    let targets = select(program, std::slice::from_ref(&args.select))?;
-    let Some(Target::Segment(id)) = targets.first().copied() else {
-        return Err(output::Usage(format!("`{}` is not a segment; preview shows segments (use `segql run --select` for reports and splits)", args.select)).into());
+    let select = Select {
+        select: args.select.clone(),
+        exclude: args.exclude.clone(),
+        state: None,
     };
-    let Some((engine, mapped)) = engine_for(&ws, program, args.target.as_deref(), &[], color)?
+    let selected = selection::select(&ws, program, &select)?;
+    let id = preview_segment(program, &selected.targets(program), &args.select.join(","))?;
+    let relations = selected.relations(program, [Node::Segment(id)], false);
+    let Some((engine, mapped)) =
+        engine_for(&ws, program, args.target.as_deref(), &relations, &[], color)?
     else {
         return Ok(ExitCode::from(1));
     };
@@ -543,4 +619,29 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
     println!("sql ({})", engine.dialect().name());
     println!("{sql};");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The one segment `preview --select` names: a selector that selects none, several, or a
+/// report is a usage error.
+fn preview_segment(program: &Program, targets: &[Target], shown: &str) -> Result<usize> {
+    match targets {
+        [Target::Segment(id)] => Ok(*id),
+        [t] => Err(output::Usage(format!(
+            "`{}` is a {}; preview shows segments (use `segql run --select` for reports, splits and priority lists)",
+            t.name(program),
+            t.kind()
+        ))
+        .into()),
+        [] => Err(output::Usage(format!("`{shown}` selects no segment to preview")).into()),
+        many => {
+            let names: Vec<&str> = many.iter().take(8).map(|t| t.name(program)).collect();
+            Err(output::Usage(format!(
+                "preview shows one segment; `{shown}` selects {}: {}{}\n  hint: name one of them, or use `segql run --select {shown} --format summary`",
+                many.len(),
+                names.join(", "),
+                if many.len() > 8 { ", ..." } else { "" }
+            ))
+            .into())
+        }
+    }
 }

@@ -119,11 +119,12 @@ pub fn backend(
     ws: &Workspace,
     program: &Program,
     target: Option<&str>,
+    only: Option<&std::collections::BTreeSet<String>>,
     writable: &[String],
     color: bool,
 ) -> Result<Option<Running>> {
     match target {
-        None => match data::bind(ws, program, writable)? {
+        None => match data::bind(ws, program, only, writable)? {
             Ok(e) => Ok(Some((Box::new(e), None))),
             Err(diags) => {
                 output::print_diagnostics(&ws.map, &diags, color);
@@ -137,7 +138,7 @@ pub fn backend(
         Some(spec) => {
             let t = select(ws, spec, color)?;
             if t.kind == segql_target::Kind::DuckDb {
-                return backend(ws, program, None, writable, color);
+                return backend(ws, program, None, only, writable, color);
             }
             let mapped = run_target::on_target(program, &t);
             let tb = TargetBackend::connect(t).map_err(run_error)?;
@@ -230,7 +231,7 @@ pub fn doctor(args: DoctorArgs, color: bool) -> Result<ExitCode> {
     };
     let Some(spec) = args.target.as_deref() else {
         // The embedded DuckDB: the bindings, and every configured target's driver.
-        let mut ok = match data::bind(&ws, program, &[])? {
+        let mut ok = match data::bind(&ws, program, None, &[])? {
             Ok(_) => {
                 println!("duckdb     the bindings fit the catalog");
                 true
@@ -314,7 +315,7 @@ pub fn seed(args: SeedArgs, color: bool) -> Result<ExitCode> {
     if t.kind == segql_target::Kind::DuckDb {
         anyhow::bail!("target `{}` is the embedded DuckDB, which reads the bound files where they lie: there is nothing to seed", t.name);
     }
-    let engine: Engine = match data::bind(&ws, program, &[])? {
+    let engine: Engine = match data::bind(&ws, program, None, &[])? {
         Ok(e) => e,
         Err(diags) => {
             output::print_diagnostics(&ws.map, &diags, color);

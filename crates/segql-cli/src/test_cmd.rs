@@ -8,6 +8,9 @@ use crate::project;
 use anyhow::{Context, Result};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use segql_plan::compile::Options;
+use segql_plan::deps::Node;
+use segql_plan::ir::AssertCheck;
+use segql_project::artifacts::Status;
 use segql_run::assertions::run_assert;
 use segql_run::testing::{run_test, run_test_on};
 use segql_run::warehouse::{on_target, TargetBackend};
@@ -65,34 +68,28 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                 .and_then(|f| f.parent().map(|p| p.to_path_buf()))
         })
         .unwrap_or_else(|| PathBuf::from("."));
-    let wanted = |name: &str| {
-        args.select.is_empty()
-            || args
-                .select
-                .iter()
-                .flat_map(|s| s.split(','))
-                .any(|s| s.trim() == name)
+    // Tests selected by name, and those that expect members of a selected segment,
+    // report, split or priority list (dbt's indirect selection), unless excluded; the
+    // asserts of selected segments.
+    let selected = crate::selection::select(&ws, program, &args.select)?;
+    let sel = &selected.selection;
+    let test_wanted = |i: usize| {
+        let node = Node::Test(i);
+        !sel.excluded.contains(&node)
+            && (sel.nodes.contains(&node)
+                || program.tests[i]
+                    .expects
+                    .iter()
+                    .any(|e| sel.nodes.contains(&Node::from(e.target))))
     };
-    // A name that is no test and no segment with asserts is a mistake, not a pass.
-    let mut known: Vec<&str> = program.tests.iter().map(|t| t.name.as_str()).collect();
-    known.extend(
-        program
-            .asserts
-            .iter()
-            .map(|a| program.segments[a.segment].name.as_str()),
-    );
-    for n in args.select.iter().flat_map(|s| s.split(',')).map(str::trim) {
-        if !known.contains(&n) {
-            let hint = match segql_syntax::parser::did_you_mean(n, known.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "--select names tests, or segments that have asserts".to_string(),
-            };
-            return Err(output::Usage(format!(
-                "no test and no asserts called `{n}` in this project\n  hint: {hint}"
-            ))
-            .into());
-        }
-    }
+    let command_started = Instant::now();
+    let assert_as_of = args.as_of.instant()?;
+    let mut results = crate::artifacts::Results::new("test", assert_as_of);
+    let status_of = |passed: bool, error: bool| match (passed, error) {
+        (true, _) => Status::Pass,
+        (false, true) => Status::Error,
+        (false, false) => Status::Fail,
+    };
     // The target, connected once for every test and assert.
     let target = match args.target.as_deref() {
         None => None,
@@ -112,7 +109,12 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     let mut suite_asserts = TestSuite::new("asserts");
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut lines = Vec::new();
-    for t in program.tests.iter().filter(|t| wanted(&t.name)) {
+    for (_, t) in program
+        .tests
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| test_wanted(*i))
+    {
         let started = Instant::now();
         let outcome = match &target {
             Some((tb, _)) => run_test_on(tb, program, t, &base),
@@ -163,6 +165,14 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             s.set_description(detail.clone());
             s
         };
+        results.add(
+            format!("test.{}", t.name),
+            status_of(outcome.passed(), outcome.error.is_some()),
+            elapsed,
+            None,
+            None,
+            (!outcome.passed()).then(|| detail.trim().to_string()),
+        );
         let mut case = TestCase::new(t.name.clone(), status);
         case.set_time(elapsed);
         case.set_classname(loc);
@@ -171,9 +181,21 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     let asserts: Vec<_> = program
         .asserts
         .iter()
-        .filter(|a| wanted(&program.segments[a.segment].name))
+        .filter(|a| sel.nodes.contains(&Node::Segment(a.segment)))
         .collect();
     if !asserts.is_empty() {
+        // The data the asserted segments and the segments they are compared with read.
+        let read = asserts.iter().flat_map(|a| {
+            std::iter::once(Node::Segment(a.segment)).chain(a.checks.iter().filter_map(
+                |c| match c {
+                    AssertCheck::DisjointWith(s, _) | AssertCheck::SubsetOf(s, _) => {
+                        Some(Node::Segment(*s))
+                    }
+                    AssertCheck::Size(..) => None,
+                },
+            ))
+        });
+        let relations = selected.graph.relations(read);
         let bound: Result<Box<dyn segql_run::Backend + '_>, _> = match &target {
             Some((tb, _)) => {
                 let diags = crate::target_cmd::fits(tb, program)?;
@@ -183,9 +205,8 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                     Err(diags)
                 }
             }
-            None => {
-                data::bind(&ws, program, &[])?.map(|e| Box::new(e) as Box<dyn segql_run::Backend>)
-            }
+            None => data::bind(&ws, program, Some(&relations), &[])?
+                .map(|e| Box::new(e) as Box<dyn segql_run::Backend>),
         };
         let program = target.as_ref().map(|(_, p)| p).unwrap_or(program);
         match bound {
@@ -193,6 +214,14 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                 output::print_diagnostics(&ws.map, &diags, color);
                 for a in &asserts {
                     failed += 1;
+                    results.add(
+                        format!("assert.{}", program.segments[a.segment].name),
+                        Status::Error,
+                        std::time::Duration::ZERO,
+                        None,
+                        None,
+                        Some("the project's data could not be bound".to_string()),
+                    );
                     let name = format!("assert {}", program.segments[a.segment].name);
                     lines.push(format!(
                         "FAIL  {name}: the data could not be bound (see above)"
@@ -204,7 +233,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             }
             Ok(engine) => {
                 let opts = Options {
-                    as_of: args.as_of.instant()?,
+                    as_of: assert_as_of,
                 };
                 for a in asserts {
                     let started = Instant::now();
@@ -238,6 +267,14 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                         s.set_description(detail.clone());
                         s
                     };
+                    results.add(
+                        format!("assert.{}", outcome.segment),
+                        status_of(outcome.passed(), outcome.error.is_some()),
+                        started.elapsed(),
+                        None,
+                        None,
+                        (!outcome.passed()).then(|| detail.trim().to_string()),
+                    );
                     let mut case = TestCase::new(name, status);
                     case.set_classname(ws.map.location(a.span));
                     case.set_time(started.elapsed());
@@ -257,6 +294,21 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             "{total} check{}: {passed} passed, {failed} failed",
             if total == 1 { "" } else { "s" }
         );
+    }
+    if let Some(dir) = crate::artifacts::dir(&ws, args.artifacts.target_path.as_deref()) {
+        crate::artifacts::write_manifest(
+            &ws,
+            program,
+            &selected.graph,
+            &[&segql_plan::dialect::DuckDb],
+            Options {
+                as_of: assert_as_of,
+            },
+            "test",
+            &dir,
+            color,
+        )?;
+        results.write(&ws, program, &dir, command_started.elapsed(), color)?;
     }
     if let Some(path) = &args.junit {
         let mut report = Report::new("segql");

@@ -9,6 +9,7 @@
 pub mod check;
 pub mod codes;
 pub mod compile;
+pub mod deps;
 pub mod dialect;
 pub mod emit;
 pub mod ir;

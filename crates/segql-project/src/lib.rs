@@ -9,6 +9,11 @@
 //! checked here: segql-target checks it, and this crate does not build the client layer
 //! (the CLI adds those diagnostics, `segql-cli::project::workspace`).
 
+pub mod artifacts;
+pub mod codes;
+pub mod manifest;
+pub mod revision;
+pub mod select;
 pub mod settings;
 
 use anyhow::{bail, Context, Result};

@@ -200,6 +200,19 @@ impl Engine {
     /// as DECIMAL(38, 9), parsed as such from CSV); every file of a glob is checked, not
     /// only the first; entity keys are checked distinct and non-null.
     pub fn bind_sources(&self, cat: &Catalog, bindings: &[Binding], base: &Path) -> Bound {
+        self.bind_only(cat, bindings, base, None)
+    }
+
+    /// [`Engine::bind_sources`] for the relations named in `only` (every relation when
+    /// `None`): a run of some segments reads, checks and opens only the data they read.
+    /// A binding naming a table no declaration reads is reported either way.
+    pub fn bind_only(
+        &self,
+        cat: &Catalog,
+        bindings: &[Binding],
+        base: &Path,
+        only: Option<&std::collections::BTreeSet<String>>,
+    ) -> Bound {
         let mut access = Access::default();
         let mut problems = Vec::new();
         let mut attached: Vec<(PathBuf, String)> = Vec::new();
@@ -228,6 +241,9 @@ impl Engine {
         for (rel, (table, columns)) in relations(cat) {
             let first_problem = problems.len();
             let dotted = relation_name(&table);
+            if only.is_some_and(|o| !o.contains(&dotted)) {
+                continue;
+            }
             let Some(b) = bindings.iter().find(|b| b.relation == dotted) else {
                 problems.push(Problem {
                     code: DATA_MISMATCH,

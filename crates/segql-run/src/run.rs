@@ -48,6 +48,9 @@ pub struct Output {
     pub sql: String,
     /// A segment's: the batch it was computed in (an index into [`Run::batches`]).
     pub batch: Option<usize>,
+    /// The time its statement took (a segment's: its batch's, shared with the other
+    /// segments of the batch).
+    pub elapsed: Duration,
 }
 
 /// One batch statement: the segments of one entity computed together.
@@ -139,9 +142,11 @@ pub fn run(
             .map_err(unsupported(doing.clone()))?;
         let kept = format!("segql_result_{}", k + 1);
         obs.start(doing.clone());
+        let started = Instant::now();
         engine
             .keep(&kept, &compile::to_sql(&q))
             .map_err(failed(doing.clone()))?;
+        let elapsed = started.elapsed();
         // A report's rows in its own order; the others by their first column.
         let ordered = !matches!(t, Target::Report(_));
         let sql = match t {
@@ -166,6 +171,7 @@ pub fn run(
             size,
             sql,
             batch: None,
+            elapsed,
         });
     }
     Ok(out)
@@ -238,6 +244,7 @@ fn run_batch(
             size,
             sql,
             batch: Some(n),
+            elapsed,
         });
     }
     out.batches.push(Batch {

@@ -1,0 +1,198 @@
+//! `segql diff --base REV`: what a change does to the segments' members. The project
+//! as it was at a git revision ([`segql_project::revision`]) and as it is now run on the
+//! data bound now; every segment whose definition differs (by its manifest checksum),
+//! is new or is gone is listed with its members gained and lost, with examples.
+
+use crate::data;
+use crate::output;
+use crate::project::{self, Workspace};
+use anyhow::{anyhow, Result};
+use segql_plan::compile::Options;
+use segql_plan::deps::Node;
+use segql_plan::ir::{Program, Target};
+use segql_project::manifest::checksum;
+use segql_run::run;
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::ExitCode;
+
+pub use crate::args::Diff as Args;
+
+/// How many members gained or lost are shown per segment.
+const EXAMPLES: usize = 5;
+
+/// What changed about one segment.
+enum Change {
+    Changed,
+    New,
+    Removed,
+}
+
+pub fn run(args: Args, color: bool) -> Result<ExitCode> {
+    let as_of = args.as_of.instant()?;
+    let ws = project::workspace(&args.paths)?;
+    output::print_diagnostics(&ws.map, &ws.diags, color);
+    let Some(program) = ws.program.as_ref().filter(|_| !ws.has_errors()) else {
+        eprintln!("not compared: {}", output::count_summary(&ws.diags));
+        return Ok(ExitCode::from(1));
+    };
+    let Some(root) = ws.inputs.root.clone() else {
+        return Err(output::Usage(
+            "diff compares a project with its past: run it in a project (a directory with a segql.toml)".into(),
+        )
+        .into());
+    };
+    let checkout = segql_project::revision::checkout(&root, &args.base)?;
+    let base = project::workspace(std::slice::from_ref(&checkout.root))?;
+    let Some(base_program) = base.program.as_ref().filter(|_| !base.has_errors()) else {
+        output::print_diagnostics(&base.map, &base.diags, color);
+        eprintln!(
+            "not compared: the project at {} does not check ({})",
+            args.base,
+            output::count_summary(&base.diags)
+        );
+        return Ok(ExitCode::from(1));
+    };
+    // Segments by name, now and at the base, with their checksums.
+    let sums = |ws: &Workspace, p: &Program| -> BTreeMap<String, (usize, String)> {
+        (0..p.segments.len())
+            .map(|i| {
+                (
+                    p.segments[i].name.clone(),
+                    (i, checksum(ws, p, Node::Segment(i))),
+                )
+            })
+            .collect()
+    };
+    let now = sums(&ws, program);
+    let then = sums(&base, base_program);
+    let mut changes: Vec<(String, Change)> = Vec::new();
+    for (name, (_, sum)) in &now {
+        match then.get(name) {
+            None => changes.push((name.clone(), Change::New)),
+            Some((_, old)) if old != sum => changes.push((name.clone(), Change::Changed)),
+            Some(_) => {}
+        }
+    }
+    for name in then.keys().filter(|n| !now.contains_key(*n)) {
+        changes.push((name.clone(), Change::Removed));
+    }
+    if changes.is_empty() {
+        println!("no segment changed since {}", args.base);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let opts = Options { as_of };
+    let wanted_now: Vec<usize> = changes
+        .iter()
+        .filter(|(_, c)| !matches!(c, Change::Removed))
+        .map(|(n, _)| now[n].0)
+        .collect();
+    let wanted_then: Vec<usize> = changes
+        .iter()
+        .filter(|(_, c)| !matches!(c, Change::New))
+        .map(|(n, _)| then[n].0)
+        .collect();
+    let members_now = members(&ws, program, &wanted_now, opts, color)?;
+    // The base's segments read the data bound now (its catalog, this segql.toml).
+    let members_then = members(&ws, base_program, &wanted_then, opts, color)?;
+    let (Some(members_now), Some(members_then)) = (members_now, members_then) else {
+        return Ok(ExitCode::from(1));
+    };
+    let empty = BTreeSet::new();
+    for (name, change) in &changes {
+        let after = members_now.get(name).unwrap_or(&empty);
+        let before = members_then.get(name).unwrap_or(&empty);
+        let gained: Vec<&String> = after.difference(before).collect();
+        let lost: Vec<&String> = before.difference(after).collect();
+        let what = match change {
+            Change::Changed => "changed",
+            Change::New => "new",
+            Change::Removed => "removed",
+        };
+        println!(
+            "segment {name} ({what}): {} -> {} members (+{} gained, -{} lost)",
+            before.len(),
+            after.len(),
+            gained.len(),
+            lost.len()
+        );
+        for (label, keys) in [("gained", &gained), ("lost", &lost)] {
+            if keys.is_empty() {
+                continue;
+            }
+            let shown: Vec<&str> = keys.iter().take(EXAMPLES).map(|k| k.as_str()).collect();
+            let more = keys.len().saturating_sub(EXAMPLES);
+            println!(
+                "  {label:<6} {}{}",
+                shown.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    eprintln!(
+        "{} segment{} changed since {}, as of {}",
+        changes.len(),
+        if changes.len() == 1 { "" } else { "s" },
+        args.base,
+        segql_syntax::time::format_timestamp(as_of)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The members (keys) of segments `ids` of `program`, run on the data `bound` binds;
+/// `None` when the data could not be bound (the problems are printed).
+fn members(
+    bound: &Workspace,
+    program: &Program,
+    ids: &[usize],
+    opts: Options,
+    color: bool,
+) -> Result<Option<BTreeMap<String, BTreeSet<String>>>> {
+    let mut out = BTreeMap::new();
+    if ids.is_empty() {
+        return Ok(Some(out));
+    }
+    let graph = segql_plan::deps::Graph::new(program);
+    let relations = graph.relations(ids.iter().map(|&i| Node::Segment(i)));
+    let engine = match data::bind(bound, program, Some(&relations), &[])? {
+        Ok(e) => e,
+        Err(diags) => {
+            output::print_diagnostics(&bound.map, &diags, color);
+            eprintln!(
+                "not compared: the data does not fit the catalog ({})",
+                output::count_summary(&diags)
+            );
+            return Ok(None);
+        }
+    };
+    let targets: Vec<Target> = ids.iter().map(|&i| Target::Segment(i)).collect();
+    let settings = run::Settings {
+        opts,
+        with_traits: false,
+        fetch_rows: true,
+    };
+    struct Quiet;
+    impl run::Observer for Quiet {
+        fn start(&mut self, _: String) {}
+        fn finish(&mut self) {}
+    }
+    let done = run::run(&engine, program, &targets, settings, &mut Quiet).map_err(|f| {
+        match f.cause {
+            run::Cause::Unsupported(u) => anyhow!("{u}"),
+            run::Cause::Query(e) => anyhow::Error::new(data::query_error(&e)),
+        }
+        .context(f.doing)
+    })?;
+    for o in done.outputs {
+        let keys = o
+            .rows
+            .into_iter()
+            .map(|r| r.into_iter().next().flatten().unwrap_or_default())
+            .collect();
+        out.insert(o.target.name(program).to_string(), keys);
+    }
+    Ok(Some(out))
+}
