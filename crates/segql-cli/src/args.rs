@@ -262,6 +262,10 @@ pub struct Snapshot {
     /// next snapshot's changes recomputed.
     #[arg(long)]
     pub backfill: bool,
+    /// Use segql's state on this target (a schema of it, `state` in its settings,
+    /// default `segql_state`; PostgreSQL targets) instead of the project's state file.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -283,6 +287,10 @@ pub struct Changes {
     /// Write the changes to FILE instead (.csv or .json).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Use segql's state on this target (a schema of it, `state` in its settings,
+    /// default `segql_state`; PostgreSQL targets) instead of the project's state file.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -301,6 +309,10 @@ pub struct History {
     /// Also draw each segment's size over time to FILE (.svg).
     #[arg(long, value_name = "FILE")]
     pub chart: Option<PathBuf>,
+    /// Use segql's state on this target (a schema of it, `state` in its settings,
+    /// default `segql_state`; PostgreSQL targets) instead of the project's state file.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -328,4 +340,8 @@ pub struct Backtest {
     /// Also draw each segment's size over time to FILE (.svg).
     #[arg(long, value_name = "FILE")]
     pub chart: Option<PathBuf>,
+    /// Compute the series on this warehouse target instead of the embedded DuckDB over
+    /// the bindings (PostgreSQL targets).
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
 }

@@ -59,8 +59,8 @@ fn add_point(lines: &mut Vec<Line>, segment: &str, at: i64, size: i64) {
 pub fn history(args: crate::args::History) -> Result<ExitCode> {
     check_files(args.output.as_deref(), args.chart.as_deref())?;
     let ws = project::workspace(&membership_cmd::project_of(&args.project))?;
-    let engine = membership_cmd::open_state(&ws)?;
-    let store = membership::attached_store(&engine);
+    let state = membership_cmd::open_state_at(&ws, args.target.as_deref(), false)?;
+    let store = state.store();
     let names = membership_cmd::recorded_names(&ws, &store, &args.segments)?;
     let rows = store.history(&names).map_err(state_err)?;
     let mut t = Table::new(&[
@@ -125,19 +125,30 @@ pub fn backtest(args: crate::args::Backtest, color: bool) -> Result<ExitCode> {
         eprintln!("nothing to backtest: the project declares no segments");
         return Ok(ExitCode::SUCCESS);
     }
-    let engine = match crate::data::bind(&ws, program, None, &[])? {
-        Ok(e) => e,
-        Err(diags) => {
-            output::print_diagnostics(&ws.map, &diags, color);
-            eprintln!(
-                "not run: the project's data does not fit its catalog ({})",
-                output::count_summary(&diags)
-            );
-            return Ok(ExitCode::from(1));
-        }
+    let relations = crate::selection::select(&ws, program, &select)?.relations(
+        program,
+        ids.iter().map(|&i| segql_plan::deps::Node::Segment(i)),
+        false,
+    );
+    let Some((engine, mapped)) = crate::target_cmd::backend(
+        &ws,
+        program,
+        args.target.as_deref(),
+        Some(&relations),
+        &[],
+        color,
+    )?
+    else {
+        return Ok(ExitCode::from(1));
     };
+    let dialect = engine.dialect().name();
+    if membership::store::Flavor::of(dialect).is_none() {
+        return Err(state_err(membership::unsupported(&engine.label(), dialect)));
+    }
+    let engine: &dyn segql_run::backend::Backend = engine.as_ref();
+    let program = mapped.as_ref().unwrap_or(program);
     crate::outfile::set_running(engine.interrupter());
-    let steps = series::backtest(&engine, program, &ids, &instants, &|_| {
+    let steps = series::backtest(engine, program, &ids, &instants, &|_| {
         crate::outfile::stop_if_interrupted();
     })
     .map_err(|e| match e {

@@ -1,5 +1,7 @@
 //! `segql snapshot` and `segql changes`: membership recorded in segql's state
-//! (docs/membership.md). The state logic is segql-run's `membership`; this prints.
+//! (docs/membership.md), the project's state file or, with `--target`, a schema of a
+//! PostgreSQL target ([`State`]). The state logic is segql-run's `membership`; this
+//! prints.
 
 use crate::data;
 use crate::outfile;
@@ -9,8 +11,10 @@ use crate::series_out::{self, Table};
 use anyhow::{anyhow, bail, Context, Result};
 use segql_plan::ir::Target;
 use segql_plan::ir::{Program, SegmentId};
+use segql_run::backend::Backend;
 use segql_run::membership::store::{Since, StateError, Store};
-use segql_run::membership::{self, faults, Failed, Outcome, Request};
+use segql_run::membership::{self, faults, Failed, Outcome, Request, StoreAt};
+use segql_run::warehouse::{self as run_target, TargetBackend};
 use segql_run::Engine;
 use segql_syntax::time::format_timestamp;
 use std::path::PathBuf;
@@ -114,6 +118,18 @@ pub fn snapshot(args: crate::args::Snapshot, color: bool) -> Result<ExitCode> {
         eprintln!("nothing to record: the project declares no segments");
         return Ok(ExitCode::SUCCESS);
     }
+    let req = Request {
+        segments: ids,
+        as_of,
+        backfill: args.backfill,
+        observed_at,
+    };
+    if let Some(spec) = args.target.as_deref() {
+        let t = crate::target_cmd::select(&ws, spec, color)?;
+        if t.kind != segql_target::Kind::DuckDb {
+            return snapshot_on_target(&ws, program, t, &req, started, color);
+        }
+    }
     let path = state_path(&ws)?;
     // The state is written: never where a source is read.
     let sources = data::sources(&ws.inputs, Some(program));
@@ -156,14 +172,58 @@ pub fn snapshot(args: crate::args::Snapshot, color: bool) -> Result<ExitCode> {
     outfile::set_running(engine.interrupter());
     outfile::stop_if_interrupted();
     let store = membership::attached_store(&engine);
-    let req = Request {
-        segments: ids,
-        as_of,
-        backfill: args.backfill,
-        observed_at,
-    };
     let fault = faults::from_env();
-    let outcome = membership::snapshot(&engine, &store, program, &req, &fault).map_err(failed)?;
+    let outcome =
+        membership::snapshot(&engine, &store, program, program, &req, &fault).map_err(failed)?;
+    print_outcome(outcome, as_of, &display_path(&path), started);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `snapshot --target`: the members computed on the target and compared there with
+/// the state in its schema, in one transaction of the target's.
+fn snapshot_on_target(
+    ws: &Workspace,
+    program: &Program,
+    t: segql_target::Target,
+    req: &Request,
+    started: Instant,
+    color: bool,
+) -> Result<ExitCode> {
+    if membership::store::Flavor::of(t.dialect).is_none() {
+        return Err(state_err(membership::unsupported(
+            &format!("target `{}`", t.name),
+            t.dialect,
+        )));
+    }
+    let schema = t.state_schema();
+    let mapped = run_target::on_target(program, &t);
+    let tb = TargetBackend::connect(t).map_err(crate::target_cmd::run_error)?;
+    let diags = crate::target_cmd::fits(&tb, program)?;
+    if !diags.is_empty() {
+        output::print_diagnostics(&ws.map, &diags, color);
+        eprintln!(
+            "not recorded: the tables of target `{}` do not fit the catalog ({})",
+            tb.name(),
+            output::count_summary(&diags)
+        );
+        return Ok(ExitCode::from(1));
+    }
+    outfile::set_running(tb.interrupter());
+    outfile::stop_if_interrupted();
+    let at = membership::open_on(&tb, &schema, false)
+        .map_err(state_err)?
+        .ok_or_else(|| anyhow!("internal error: the state was not created on the target"))?;
+    let store = at.store(&tb);
+    let fault = faults::from_env();
+    let outcome =
+        membership::snapshot(&tb, &store, program, &mapped, req, &fault).map_err(failed)?;
+    let place = format!("schema {} of target `{}`", schema.join("."), tb.name());
+    print_outcome(outcome, req.as_of, &place, started);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What a snapshot did, as a table on stdout and a line on stderr.
+fn print_outcome(outcome: Outcome, as_of: i64, place: &str, started: Instant) {
     let when = format_timestamp(as_of);
     match outcome {
         Outcome::AlreadyRecorded { run_id } => {
@@ -200,15 +260,68 @@ pub fn snapshot(args: crate::args::Snapshot, color: bool) -> Result<ExitCode> {
                 eprintln!("{u}: recorded as of {when} with this definition already");
             }
             eprintln!(
-                "recorded run {run_id} as of {when} in {} ({:.2} s computing, {:.2} s recording, {:.2} s in all)",
-                display_path(&path),
+                "recorded run {run_id} as of {when} in {place} ({:.2} s computing, {:.2} s recording, {:.2} s in all)",
                 compute.as_secs_f64(),
                 publish.as_secs_f64(),
                 started.elapsed().as_secs_f64()
             );
         }
     }
-    Ok(ExitCode::SUCCESS)
+}
+
+/// The state a reading command opens: the project's file (read-only), or a schema of
+/// a target.
+pub enum State {
+    Local(Engine),
+    Target(Box<TargetBackend>, StoreAt),
+}
+
+impl State {
+    pub fn store(&self) -> Store<'_> {
+        match self {
+            State::Local(e) => membership::attached_store(e),
+            State::Target(tb, at) => at.store(tb.as_ref()),
+        }
+    }
+}
+
+/// The recorded state to read: the project's state file, or with `target` the state
+/// in that target's schema. No snapshot recorded there is E0718.
+pub fn open_state_at(ws: &Workspace, target: Option<&str>, color: bool) -> Result<State> {
+    let Some(spec) = target else {
+        return open_state(ws).map(State::Local);
+    };
+    let t = crate::target_cmd::select(ws, spec, color)?;
+    if t.kind == segql_target::Kind::DuckDb {
+        return open_state(ws).map(State::Local);
+    }
+    if membership::store::Flavor::of(t.dialect).is_none() {
+        return Err(state_err(membership::unsupported(
+            &format!("target `{}`", t.name),
+            t.dialect,
+        )));
+    }
+    let schema = t.state_schema();
+    let tb = TargetBackend::connect(t).map_err(crate::target_cmd::run_error)?;
+    let found = membership::open_on(&tb, &schema, true).map_err(state_err)?;
+    let recorded = match &found {
+        Some(at) => at.store(&tb).head().map_err(state_err)? > 0,
+        None => false,
+    };
+    match found {
+        Some(at) if recorded => Ok(State::Target(Box::new(tb), at)),
+        _ => Err(state_err(
+            StateError::new(
+                segql_run::codes::NO_STATE,
+                format!(
+                    "no snapshot is recorded on target `{}` (schema {})",
+                    tb.name(),
+                    schema.join(".")
+                ),
+            )
+            .hint(format!("record one with `segql snapshot --target {spec}`")),
+        )),
+    }
 }
 
 /// An engine holding only the state, attached read-only; `None` when there is no
@@ -282,8 +395,8 @@ pub fn changes(args: crate::args::Changes) -> Result<ExitCode> {
         series_out::check_output(o, &["csv", "json"])?;
     }
     let ws = project::workspace(&args.paths)?;
-    let engine = open_state(&ws)?;
-    let store = membership::attached_store(&engine);
+    let state = open_state_at(&ws, args.target.as_deref(), false)?;
+    let store = state.store();
     let names = recorded_names(&ws, &store, &args.select)?;
     let since = match &args.since {
         None => Since::LastRun,

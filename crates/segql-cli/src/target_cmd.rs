@@ -170,7 +170,7 @@ pub fn fits(tb: &TargetBackend, program: &Program) -> Result<Vec<Diagnostic>> {
 }
 
 /// A runner's error that came from a target (`[E08xx] target ...`) as a coded error.
-fn run_error(e: segql_run::engine::Error) -> anyhow::Error {
+pub fn run_error(e: segql_run::engine::Error) -> anyhow::Error {
     data::query_error(&e).into()
 }
 

@@ -721,4 +721,30 @@ fn bad_input_is_refused_with_a_code_and_nothing_written() {
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("E0704"), "{}", stderr(&o));
     assert_eq!(q.read("data/users.csv"), USERS);
+    // A target whose engine cannot hold the state (Spark: no transactions): refused
+    // before connecting, for every command; the local state is untouched.
+    let r = shop();
+    r.write(
+        "segql.toml",
+        "name = \"shop\"\npaths = [\"segments\"]\n\n[bindings]\n\"app.users\" = \"data/users.csv\"\n\"app.events\" = \"data/events.csv\"\n\n[targets.sp]\ntype = \"spark\"\nuri = \"sc://127.0.0.1:1\"\n",
+    );
+    for args in [
+        &["snapshot", "--as-of", T1, "--target", "sp"][..],
+        &["history", "--target", "sp"][..],
+        &["changes", "--target", "sp"][..],
+    ] {
+        let o = r
+            .segql(args)
+            .env("SEGQL_TARGETS_FILE", r.path("none.toml"))
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        assert!(stderr(&o).contains("error[E0719]"), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("target `sp` cannot hold segql's state"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert!(!r.path(".segql").exists());
 }

@@ -77,6 +77,9 @@ schemas = {{ analytics = "t_broken", billing = "t_broken" }}
 [targets.pg.environments.midway]
 schemas = {{ analytics = "t_midway", billing = "t_midway" }}
 
+[targets.pg.environments.snap]
+state = "t_segql_state"
+
 [targets.wrongpw]
 type = "postgres"
 uri = "{uri}"
@@ -394,4 +397,162 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
             std::fs::copy(e.path(), &target).unwrap();
         }
     }
+}
+
+/// CSV rows of a command's stdout, without the header.
+fn csv_rows(out: &std::process::Output) -> Vec<Vec<String>> {
+    stdout(out)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn snapshots_on_postgres_record_what_duckdb_computes() {
+    let Some(s) = postgres() else { return };
+    let t = targets(&s);
+    seed_once(&t, "pg");
+    s.psql("DROP SCHEMA IF EXISTS t_segql_state CASCADE");
+    let ex = example();
+    let ex = ex.to_str().unwrap();
+    let (a, b, c) = ("2025-12-01", "2026-01-01", "2026-01-15");
+    let snap = |at: &str, env: &[(&str, &str)]| {
+        t.segql_env(&["snapshot", ex, "--as-of", at, "--target", "pg:snap"], env)
+    };
+    for at in [a, b] {
+        let out = snap(at, &[]);
+        assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+        assert!(
+            stderr(&out).contains("in schema t_segql_state of target `pg:snap`"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // The state is in the target's schema, and the project has no state file.
+    assert_eq!(
+        s.psql("SELECT count(*) FROM t_segql_state.runs WHERE status = 'published'"),
+        "2"
+    );
+    // The figures at B equal a backtest on the embedded DuckDB over A and B: size,
+    // entered and left of every segment.
+    let local = t.segql(&[
+        "backtest", "-C", ex, "--from", a, "--to", b, "--every", "1", "month", "--format", "csv",
+    ]);
+    assert_eq!(code(&local), 0, "{}", stderr(&local));
+    // The backtest itself on the target: the same figures.
+    let on_pg = t.segql(&[
+        "backtest", "-C", ex, "--from", a, "--to", b, "--every", "1", "month", "--format", "csv",
+        "--target", "pg",
+    ]);
+    assert_eq!(code(&on_pg), 0, "{}", stderr(&on_pg));
+    assert_eq!(stdout(&on_pg), stdout(&local));
+    let remote = t.segql(&[
+        "history", "-C", ex, "--target", "pg:snap", "--format", "csv",
+    ]);
+    assert_eq!(code(&remote), 0, "{}", stderr(&remote));
+    // backtest: segment, as_of, size, entered, left; history: segment, as_of, run,
+    // size, entered, left, cause.
+    let at_b = |rows: Vec<Vec<String>>, cols: [usize; 3]| -> Vec<String> {
+        let mut v: Vec<String> = rows
+            .iter()
+            .filter(|r| r[1].starts_with(b))
+            .map(|r| format!("{} {} {} {}", r[0], r[cols[0]], r[cols[1]], r[cols[2]]))
+            .collect();
+        v.sort();
+        v
+    };
+    let want = at_b(csv_rows(&local), [2, 3, 4]);
+    let got = at_b(csv_rows(&remote), [3, 4, 5]);
+    assert!(want.len() > 10, "{want:?}");
+    assert_eq!(got, want);
+    assert!(
+        want.iter().any(|l| !l.ends_with(" 0 0")),
+        "some segment must change between {a} and {b}: {want:?}"
+    );
+    // Who entered and who left one segment: the difference of two local runs.
+    let members = |at: &str| -> std::collections::BTreeSet<String> {
+        let out = t.segql(&[
+            "run",
+            ex,
+            "-s",
+            "weekly_active",
+            "--as-of",
+            at,
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        csv_rows(&out).into_iter().map(|r| r[0].clone()).collect()
+    };
+    let (before, after) = (members(a), members(b));
+    let mut want: Vec<String> = after
+        .difference(&before)
+        .map(|k| format!("{k} entered"))
+        .chain(before.difference(&after).map(|k| format!("{k} left")))
+        .collect();
+    want.sort();
+    let out = t.segql(&[
+        "changes",
+        ex,
+        "-s",
+        "weekly_active",
+        "--target",
+        "pg:snap",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let mut got: Vec<String> = csv_rows(&out)
+        .into_iter()
+        .map(|r| format!("{} {}", r[1], r[2]))
+        .collect();
+    got.sort();
+    assert_eq!(got, want);
+    // The same snapshot again records nothing; an older one needs --backfill.
+    let out = snap(b, &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is recorded already"),
+        "{}",
+        stderr(&out)
+    );
+    let out = snap("2025-11-01", &[]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("error[E0715]"), "{}", stderr(&out));
+    // A failure inside the transaction leaves the state as it was.
+    let runs = "SELECT count(*) || '/' || (SELECT count(*) FROM t_segql_state.changes) || '/' || (SELECT count(*) FROM t_segql_state.current_members) FROM t_segql_state.runs";
+    let before = s.psql(runs);
+    let out = snap(c, &[("SEGQL_FAULT", "current:fail")]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("error[E0713]"), "{}", stderr(&out));
+    assert_eq!(s.psql(runs), before);
+    // So does a process killed inside it (the server rolls the transaction back when
+    // the connection goes); the next snapshot is not blocked by it.
+    let mut child = std::process::Command::new(common::BIN)
+        .args(["snapshot", ex, "--as-of", c, "--target", "pg:snap"])
+        .env("SEGQL_TARGETS_FILE", t.file())
+        .env("SEGQL_FAULT", "run:pause")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 256];
+    while !seen.contains("paused at run") {
+        use std::io::Read;
+        let n = err.read(&mut buf).unwrap();
+        assert!(n > 0, "segql ended before pausing: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(s.psql(runs), before);
+    let out = snap(c, &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        s.psql("SELECT count(*) FROM t_segql_state.runs WHERE status = 'published'"),
+        "3"
+    );
+    assert!(!stdout(&out).contains(&s.password) && !stderr(&out).contains(&s.password));
 }

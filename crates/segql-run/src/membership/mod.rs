@@ -5,15 +5,16 @@
 //! A snapshot computes the selected segments' members (one batch statement per
 //! entity, as `segql run` does) into the engine's temporary table `segql_staged`, then
 //! [`store::Store::publish`] compares them with the recorded members and writes the
-//! run in one transaction. The state is reached only through [`store::Store`] and its
-//! [`store::Sql`]: the state file attached to the engine here, a schema of a warehouse
-//! target later.
+//! run in one transaction. The state is reached only through [`store::Store`] over a
+//! [`Backend`]: the state file attached to the embedded engine ([`attach`]), or a
+//! schema of a PostgreSQL target ([`open_on`]), where the members are computed too.
 
 pub mod faults;
 mod publish;
 pub mod series;
 pub mod store;
 
+use crate::backend::Backend;
 use crate::codes;
 use crate::engine::{Engine, Error as EngineError};
 use crate::sqltext;
@@ -23,7 +24,7 @@ use segql_plan::ir::{Program, SegmentId};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::time::{Duration, Instant};
-use store::{Point, Publish, PublishSegment, StateError, Store};
+use store::{Flavor, Point, Publish, PublishSegment, StateError, Store};
 
 /// The name the state file is attached under in the engine.
 pub const ALIAS: &str = "segql_state";
@@ -53,10 +54,78 @@ pub fn attach(engine: &Engine, path: &Path, read_only: bool) -> Result<bool, Sta
     }
     engine.execute(&sql).map_err(|e| attach_error(&e))?;
     let store = attached_store(engine);
-    if !store.open(ALIAS, "main", !read_only)? {
+    if !store.open(Some(ALIAS), "main", !read_only)? {
         return Ok(false);
     }
     Ok(store.head()? > 0)
+}
+
+/// Where the state is on a target: a quoted schema and the SQL to speak there. Its
+/// [`StoreAt::store`] over the target's connection is the [`Store`].
+#[derive(Debug, Clone)]
+pub struct StoreAt {
+    pub prefix: String,
+    pub flavor: Flavor,
+}
+
+impl StoreAt {
+    pub fn store<'a>(&self, sql: &'a dyn Backend) -> Store<'a> {
+        Store::with_flavor(sql, self.prefix.clone(), self.flavor)
+    }
+}
+
+/// E0719: `what` (`target `sp``) cannot hold the state, its dialect having no
+/// [`Flavor`].
+pub fn unsupported(what: &str, dialect: &str) -> StateError {
+    StateError::new(
+        codes::STATE_UNSUPPORTED,
+        format!(
+            "{what} cannot hold segql's state: snapshots on a target need transactions and temporary tables; segql keeps them in the project's state file or on a PostgreSQL target (this target's dialect: {dialect})"
+        ),
+    )
+    .hint("leave out --target: the snapshots are then recorded in the project's state file (`state` in segql.toml)")
+}
+
+/// The state in `schema` (one part, or `database.schema`) of a target reached through
+/// `backend`, its schema and tables created there unless `read_only`. `None` when it
+/// has no tables and `read_only`. A target whose engine cannot hold the state is
+/// E0719; a newer or damaged state as for [`attach`].
+pub fn open_on(
+    backend: &dyn Backend,
+    schema: &[String],
+    read_only: bool,
+) -> Result<Option<StoreAt>, StateError> {
+    let dialect = backend.dialect().name();
+    let Some(flavor) = Flavor::of(dialect) else {
+        return Err(unsupported(&backend.label(), dialect));
+    };
+    let (catalog, name) = match schema {
+        [db, s] => (Some(db.as_str()), s.as_str()),
+        [s] => (None, s.as_str()),
+        _ => {
+            return Err(StateError::new(
+                codes::STATE_CORRUPT,
+                "the state's schema is a name or database.schema",
+            ))
+        }
+    };
+    let at = StoreAt {
+        prefix: schema
+            .iter()
+            .map(|p| backend.ident(p))
+            .collect::<Vec<_>>()
+            .join("."),
+        flavor,
+    };
+    if !read_only {
+        backend
+            .execute(&format!("CREATE SCHEMA IF NOT EXISTS {}", at.prefix))
+            .map_err(store::failed("creating the state's schema"))?;
+    }
+    if !at.store(backend).open(catalog, name, !read_only)? {
+        return Ok(None);
+    }
+    Ok(Some(at))
 }
 
 fn attach_error(e: &EngineError) -> StateError {
@@ -171,17 +240,22 @@ pub enum Outcome {
 /// The members of `ids` (segments of any entities) at `as_of`, one batch statement per
 /// entity, into the temporary table `into(segment, key)` (keys as text).
 pub fn members_into(
-    engine: &Engine,
+    engine: &dyn Backend,
     p: &Program,
     ids: &[SegmentId],
     as_of: i64,
     into: &str,
 ) -> Result<(), Failed> {
     let table = sqltext::ident(into);
-    engine
-        .execute(&format!(
-            "CREATE OR REPLACE TEMP TABLE {table} (segment VARCHAR, \"key\" VARCHAR)"
-        ))
+    let dialect = engine.dialect();
+    let flavor = Flavor::of(dialect.name()).unwrap_or(Flavor::DuckDb);
+    let temp = |name: &str, rest: &str| -> Result<(), EngineError> {
+        for s in flavor.temp_table(name, rest) {
+            engine.execute(&s)?;
+        }
+        Ok(())
+    };
+    temp(into, "(segment VARCHAR, \"key\" VARCHAR)")
         .map_err(|e| Failed::Computing(Vec::new(), e))?;
     let mut entities: Vec<usize> = ids.iter().map(|&i| p.segments[i].entity).collect();
     entities.sort_unstable();
@@ -193,16 +267,11 @@ pub fn members_into(
             .filter(|&i| p.segments[i].entity == entity)
             .collect();
         let names: Vec<String> = of.iter().map(|&i| p.segments[i].name.clone()).collect();
-        let q = compile::batch_statement(p, &of, true, &DuckDb, Options { as_of })
+        let q = compile::batch_statement(p, &of, true, dialect, Options { as_of })
             .map_err(Failed::Compiling)?
             .query;
         let failed = |e| Failed::Computing(names.clone(), e);
-        engine
-            .execute(&format!(
-                "CREATE OR REPLACE TEMP TABLE \"segql_batch\" AS\n{}\n",
-                compile::to_sql(&q)
-            ))
-            .map_err(failed)?;
+        temp("segql_batch", &format!("AS\n{}\n", compile::to_sql(&q))).map_err(failed)?;
         // The long form's columns: `segment`, then the entity's key.
         let (cols, _) = engine
             .rows("SELECT * FROM \"segql_batch\" LIMIT 0")
@@ -228,10 +297,16 @@ pub fn members_into(
 
 /// Records a snapshot (see the module's documentation). `fault` is called at each
 /// [`Point`] of publishing ([`faults::from_env`] in the binary).
+///
+/// `p` is the project's program, whose definitions are hashed; `on` the same program as
+/// `engine` names its relations (`p` itself on the embedded DuckDB; on a target, its
+/// relations renamed to where they live there), whose members are computed. So moving
+/// a target's tables is not a change of definition.
 pub fn snapshot(
-    engine: &Engine,
+    engine: &dyn Backend,
     store: &Store<'_>,
     p: &Program,
+    on: &Program,
     req: &Request,
     fault: &dyn Fn(Point) -> Result<(), String>,
 ) -> Result<Outcome, Failed> {
@@ -314,7 +389,7 @@ pub fn snapshot(
         .copied()
         .filter(|&i| publish.iter().any(|s| s.segment == p.segments[i].name))
         .collect();
-    members_into(engine, p, &ids, req.as_of, "segql_staged")?;
+    members_into(engine, on, &ids, req.as_of, "segql_staged")?;
     let compute = started.elapsed();
     let published = Instant::now();
     let seq = store.publish(

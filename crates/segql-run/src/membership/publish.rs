@@ -1,7 +1,7 @@
 //! Publishing a snapshot: its changes, the current members, its segments and the run
 //! row, in one transaction ([`Store::publish`]).
 
-use super::store::{ts, Point, Publish, Result, StateError, Store};
+use super::store::{ts, Flavor, Point, Publish, Result, StateError, Store};
 use crate::codes;
 use crate::sqltext::literal;
 
@@ -43,18 +43,14 @@ impl Store<'_> {
             ));
         }
         let doing = "preparing the backfill";
-        self.exec(
-            &format!(
-                "CREATE OR REPLACE TEMP TABLE segql_next AS {}",
-                values.join(" UNION ALL ")
-            ),
+        self.temp(
+            "segql_next",
+            &format!("AS {}", values.join(" UNION ALL ")),
             doing,
         )?;
-        self.exec(
-            &format!(
-                "CREATE OR REPLACE TEMP TABLE segql_next_members AS {}",
-                self.members_at("segql_next")
-            ),
+        self.temp(
+            "segql_next_members",
+            &format!("AS {}", self.members_at("segql_next")),
             doing,
         )?;
         // Just before the new run: every run at or before its as_of (the new run's
@@ -70,18 +66,14 @@ impl Store<'_> {
                 i64::MAX
             ));
         }
-        self.exec(
-            &format!(
-                "CREATE OR REPLACE TEMP TABLE segql_bounds AS {}",
-                bounds.join(" UNION ALL ")
-            ),
+        self.temp(
+            "segql_bounds",
+            &format!("AS {}", bounds.join(" UNION ALL ")),
             doing,
         )?;
-        self.exec(
-            &format!(
-                "CREATE OR REPLACE TEMP TABLE segql_prev AS {}",
-                self.members_at("segql_bounds")
-            ),
+        self.temp(
+            "segql_prev",
+            &format!("AS {}", self.members_at("segql_bounds")),
             doing,
         )
     }
@@ -110,11 +102,9 @@ impl Store<'_> {
                 s.backfill
             ));
         }
-        self.exec(
-            &format!(
-                "CREATE OR REPLACE TEMP TABLE segql_publish AS {}",
-                plan.join(" UNION ALL ")
-            ),
+        self.temp(
+            "segql_publish",
+            &format!("AS {}", plan.join(" UNION ALL ")),
             "preparing the snapshot",
         )?;
         if p.segments.iter().any(|s| s.backfill) {
@@ -123,7 +113,10 @@ impl Store<'_> {
         let injected = |at: Point| fault(at).map_err(|m| StateError::new(codes::STATE_FAILED, m));
         injected(Point::Staged)?;
         self.exec("BEGIN TRANSACTION", "starting the snapshot's transaction")?;
-        match self.publish_in_transaction(p, &injected, started) {
+        match self
+            .lock()
+            .and_then(|()| self.publish_in_transaction(p, &injected, started))
+        {
             Ok(seq) => {
                 self.exec("COMMIT", "committing the snapshot")?;
                 Ok(seq)
@@ -132,6 +125,19 @@ impl Store<'_> {
                 let _ = self.sql.execute("ROLLBACK");
                 Err(e)
             }
+        }
+    }
+
+    /// Inside the transaction: one snapshot publishes at a time. DuckDB's state file is
+    /// held by one process; on PostgreSQL a second publisher waits here for the first
+    /// to commit, then sees its run and stops (E0714) instead of writing a second one.
+    fn lock(&self) -> Result<()> {
+        match self.flavor {
+            Flavor::DuckDb => Ok(()),
+            Flavor::Postgres => self.exec(
+                &format!("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE", self.t("runs")),
+                "waiting for another snapshot to finish",
+            ),
         }
     }
 

@@ -7,9 +7,10 @@
 //! whole series in one statement (the instants as data) would fill it with every step
 //! at once, and the same figures query reads it.
 
+use super::store::Flavor;
 use super::{members_into, Failed};
+use crate::backend::Backend;
 use crate::codes;
-use crate::engine::Engine;
 use segql_plan::ir::{Program, SegmentId};
 use segql_syntax::time::{civil_from_days, days_from_civil, days_in_month};
 
@@ -133,7 +134,7 @@ pub const FIGURES: &str = "SELECT g.step, g.segment, \
 /// Adds step `k`'s members (at `instant`) to `segql_series`: one batch statement per
 /// entity.
 pub fn fill_step(
-    engine: &Engine,
+    engine: &dyn Backend,
     p: &Program,
     ids: &[SegmentId],
     k: usize,
@@ -150,7 +151,7 @@ pub fn fill_step(
 /// The backtest of `ids` over `instants` (see the module's documentation). Only two
 /// steps' members are held at a time. `progress` is told each step done.
 pub fn backtest(
-    engine: &Engine,
+    engine: &dyn Backend,
     p: &Program,
     ids: &[SegmentId],
     instants: &[i64],
@@ -161,8 +162,17 @@ pub fn backtest(
             .execute(sql)
             .map_err(|e| Failed::Computing(Vec::new(), e))
     };
-    run("CREATE OR REPLACE TEMP TABLE segql_series (step INTEGER, segment VARCHAR, \"key\" VARCHAR)")?;
-    run("CREATE OR REPLACE TEMP TABLE segql_grid (step INTEGER, segment VARCHAR)")?;
+    let flavor = Flavor::of(engine.dialect().name()).unwrap_or(Flavor::DuckDb);
+    for s in flavor
+        .temp_table(
+            "segql_series",
+            "(step INTEGER, segment VARCHAR, \"key\" VARCHAR)",
+        )
+        .into_iter()
+        .chain(flavor.temp_table("segql_grid", "(step INTEGER, segment VARCHAR)"))
+    {
+        run(&s)?;
+    }
     let mut out = Vec::new();
     for (k, &instant) in instants.iter().enumerate() {
         fill_step(engine, p, ids, k, instant)?;

@@ -1,11 +1,13 @@
 //! segql's state: the tables that record snapshots, behind a small interface.
 //!
-//! A [`Store`] is a set of tables under one prefix, written and read through [`Sql`]
+//! A [`Store`] is a set of tables under one prefix, written and read through a [`Backend`]
 //! (one statement at a time, with `BEGIN`/`COMMIT`/`ROLLBACK`). On the embedded
 //! default the prefix is the state file attached to the run's engine
 //! (`"segql_state"."main"`), so members computed in the engine are compared with the
-//! recorded ones inside DuckDB; a warehouse target can keep the same tables in one of
-//! its schemas by giving its own [`Sql`] and prefix.
+//! recorded ones inside DuckDB. On a PostgreSQL target the same tables live in a
+//! schema of the target (`segql_state` unless the target's `state` says otherwise),
+//! and members computed there are compared there: nothing crosses the network but the
+//! figures. The statements differ only where the engines do ([`Flavor`]).
 //!
 //! The tables (schema version [`SCHEMA_VERSION`]):
 //!
@@ -18,27 +20,56 @@
 //! | `current_members` | member of a segment at its latest snapshot |
 //! | `stays` (view) | stay of a key in a segment: `valid_from`, `valid_to` (NULL while it lasts) |
 
+use crate::backend::Backend;
 use crate::codes;
-use crate::engine::{Engine, Error as EngineError, Rows};
+use crate::engine::{Error as EngineError, Rows};
 use crate::sqltext::{ident, literal};
 use segql_plan::dialect::timestamp_text;
 
 /// The version of the tables this segql writes and reads.
 pub const SCHEMA_VERSION: i64 = 1;
 
-/// The SQL a store runs, one statement at a time.
-pub trait Sql {
-    fn execute(&self, sql: &str) -> std::result::Result<(), EngineError>;
-    /// Every value as text (NULL as `None`), with the column names.
-    fn rows(&self, sql: &str) -> std::result::Result<(Vec<String>, Rows), EngineError>;
+/// The SQL the state is written in: DuckDB's (the state file, the default) or
+/// PostgreSQL's (a schema of a PostgreSQL target). The statements are the same text
+/// except where the two engines differ, which is here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    DuckDb,
+    Postgres,
 }
 
-impl Sql for Engine {
-    fn execute(&self, sql: &str) -> std::result::Result<(), EngineError> {
-        Engine::execute(self, sql)
+impl Flavor {
+    /// The flavor for a dialect (by its name); `None` where the state cannot live:
+    /// an engine without transactions or temporary tables (Spark), or one not tested
+    /// with it yet.
+    pub fn of(dialect: &str) -> Option<Flavor> {
+        match dialect {
+            "duckdb" => Some(Flavor::DuckDb),
+            "postgres" => Some(Flavor::Postgres),
+            _ => None,
+        }
     }
-    fn rows(&self, sql: &str) -> std::result::Result<(Vec<String>, Rows), EngineError> {
-        Engine::rows(self, sql)
+
+    /// Microseconds since 1970 of a TIMESTAMP expression, as a BIGINT.
+    pub(super) fn epoch_us(self, e: &str) -> String {
+        match self {
+            Flavor::DuckDb => format!("epoch_us({e})"),
+            // EXTRACT is exact (numeric) from PostgreSQL 14 on.
+            Flavor::Postgres => format!("CAST(EXTRACT(EPOCH FROM {e}) * 1000000 AS BIGINT)"),
+        }
+    }
+
+    /// The statements that make `name` a temporary table of the session, replacing
+    /// one of that name: `rest` is `AS <query>` or a column list.
+    pub fn temp_table(self, name: &str, rest: &str) -> Vec<String> {
+        let n = ident(name);
+        match self {
+            Flavor::DuckDb => vec![format!("CREATE OR REPLACE TEMP TABLE {n} {rest}")],
+            Flavor::Postgres => vec![
+                format!("DROP TABLE IF EXISTS pg_temp.{n}"),
+                format!("CREATE TEMP TABLE {n} {rest}"),
+            ],
+        }
     }
 }
 
@@ -173,10 +204,11 @@ impl Point {
     }
 }
 
-/// The state's tables under a prefix, written and read through [`Sql`].
+/// The state's tables under a prefix, written and read through a [`Backend`].
 pub struct Store<'a> {
-    pub(super) sql: &'a dyn Sql,
+    pub(super) sql: &'a dyn Backend,
     prefix: String,
+    pub(super) flavor: Flavor,
 }
 
 pub(super) fn ts(micros: i64) -> String {
@@ -205,12 +237,35 @@ fn in_list(names: &[String]) -> String {
 const TABLES: &[&str] = &["meta", "runs", "run_segments", "changes", "current_members"];
 
 impl<'a> Store<'a> {
-    /// Tables under `prefix`, e.g. `"segql_state"."main"`.
-    pub fn new(sql: &'a dyn Sql, prefix: impl Into<String>) -> Store<'a> {
+    /// Tables under `prefix`, e.g. `"segql_state"."main"`, in DuckDB's SQL.
+    pub fn new(sql: &'a dyn Backend, prefix: impl Into<String>) -> Store<'a> {
+        Store::with_flavor(sql, prefix, Flavor::DuckDb)
+    }
+
+    /// Tables under `prefix` (a quoted schema), written in `flavor`'s SQL.
+    pub fn with_flavor(
+        sql: &'a dyn Backend,
+        prefix: impl Into<String>,
+        flavor: Flavor,
+    ) -> Store<'a> {
         Store {
             sql,
             prefix: prefix.into(),
+            flavor,
         }
+    }
+
+    /// Runs `flavor`'s statements making `name` a temporary table (see
+    /// [`Flavor::temp_table`]).
+    pub(super) fn temp(&self, name: &str, rest: &str, doing: &str) -> Result<()> {
+        for s in self.flavor.temp_table(name, rest) {
+            self.exec(&s, doing)?;
+        }
+        Ok(())
+    }
+
+    fn us(&self, e: &str) -> String {
+        self.flavor.epoch_us(e)
     }
 
     pub(super) fn t(&self, name: &str) -> String {
@@ -225,13 +280,16 @@ impl<'a> Store<'a> {
         self.sql.rows(sql).map(|(_, r)| r).map_err(failed(doing))
     }
 
-    /// The tables present under the prefix (catalog and schema as DuckDB names them:
-    /// the prefix's two parts, unquoted).
-    fn tables(&self, catalog: &str, schema: &str) -> Result<Vec<String>> {
+    /// The tables present under the prefix (catalog and schema as the engine names
+    /// them: the prefix's parts, unquoted; no catalog for the connection's own).
+    fn tables(&self, catalog: Option<&str>, schema: &str) -> Result<Vec<String>> {
+        let catalog = match catalog {
+            Some(c) => format!("table_catalog = {}", literal(c)),
+            None => "table_catalog = current_database()".to_string(),
+        };
         let rows = self.query(
             &format!(
-                "SELECT table_name FROM information_schema.tables WHERE table_catalog = {} AND table_schema = {} ORDER BY 1",
-                literal(catalog),
+                "SELECT table_name FROM information_schema.tables WHERE {catalog} AND table_schema = {} ORDER BY 1",
                 literal(schema)
             ),
             "reading the state's tables",
@@ -245,7 +303,7 @@ impl<'a> Store<'a> {
     /// Checks the state's version, creating the tables when there are none and
     /// `create` is set. Returns whether the state holds tables (false: empty and not
     /// created). `catalog` and `schema`: the prefix's parts, unquoted.
-    pub fn open(&self, catalog: &str, schema: &str, create: bool) -> Result<bool> {
+    pub fn open(&self, catalog: Option<&str>, schema: &str, create: bool) -> Result<bool> {
         let tables = self.tables(catalog, schema)?;
         if tables.is_empty() {
             if create {
@@ -344,8 +402,14 @@ impl<'a> Store<'a> {
             // One row per stay: each `entered` with the `left` that follows it (changes
             // of a key alternate), in timeline order (as_of, then commit order).
             format!(
-                "CREATE VIEW {} AS SELECT segment, \"key\", as_of AS valid_from, next_as_of AS valid_to, run_id AS entered_run, next_run AS left_run FROM (SELECT segment, \"key\", change, as_of, run_id, lead(as_of) OVER w AS next_as_of, lead(run_id) OVER w AS next_run FROM changes WINDOW w AS (PARTITION BY segment, \"key\" ORDER BY as_of, seq)) AS c WHERE change = 'entered'",
+                "CREATE VIEW {} AS SELECT segment, \"key\", as_of AS valid_from, next_as_of AS valid_to, run_id AS entered_run, next_run AS left_run FROM (SELECT segment, \"key\", change, as_of, run_id, lead(as_of) OVER w AS next_as_of, lead(run_id) OVER w AS next_run FROM {} WINDOW w AS (PARTITION BY segment, \"key\" ORDER BY as_of, seq)) AS c WHERE change = 'entered'",
                 self.t("stays"),
+                // DuckDB resolves a view's names in the state's own catalog, whatever
+                // it is attached as; PostgreSQL by the search path, so by schema.
+                match self.flavor {
+                    Flavor::DuckDb => "changes".to_string(),
+                    Flavor::Postgres => self.t("changes"),
+                }
             ),
         ];
         self.exec("BEGIN TRANSACTION", "creating the state")?;
@@ -374,7 +438,8 @@ impl<'a> Store<'a> {
     pub fn find_run(&self, id: &str) -> Result<Option<RunRow>> {
         let rows = self.query(
             &format!(
-                "SELECT run_id, seq, epoch_us(as_of) FROM {} WHERE status = 'published' AND starts_with(run_id, {}) ORDER BY seq",
+                "SELECT run_id, seq, {} FROM {} WHERE status = 'published' AND starts_with(run_id, {}) ORDER BY seq",
+                self.us("as_of"),
                 self.t("runs"),
                 literal(id)
             ),
@@ -408,10 +473,11 @@ impl<'a> Store<'a> {
             .unwrap_or_default();
         let rows = self.query(
             &format!(
-                "SELECT segment, run_id, seq, epoch_us(as_of), definition FROM (SELECT s.*, row_number() OVER (PARTITION BY s.segment ORDER BY s.as_of DESC, s.seq DESC) AS rn FROM {rs} AS s JOIN {runs} AS r ON r.seq = s.seq AND r.status = 'published' WHERE s.segment {list}{bound}) AS x WHERE rn = 1 ORDER BY segment",
+                "SELECT segment, run_id, seq, {us}, definition FROM (SELECT s.*, row_number() OVER (PARTITION BY s.segment ORDER BY s.as_of DESC, s.seq DESC) AS rn FROM {rs} AS s JOIN {runs} AS r ON r.seq = s.seq AND r.status = 'published' WHERE s.segment {list}{bound}) AS x WHERE rn = 1 ORDER BY segment",
                 rs = self.t("run_segments"),
                 runs = self.t("runs"),
                 list = in_list(segments),
+                us = self.us("as_of"),
             ),
             "reading the last runs",
         )?;
@@ -422,11 +488,12 @@ impl<'a> Store<'a> {
     pub fn next_runs(&self, segments: &[String], after: i64) -> Result<Vec<SegmentRun>> {
         let rows = self.query(
             &format!(
-                "SELECT segment, run_id, seq, epoch_us(as_of), definition FROM (SELECT s.*, row_number() OVER (PARTITION BY s.segment ORDER BY s.as_of, s.seq) AS rn FROM {rs} AS s JOIN {runs} AS r ON r.seq = s.seq AND r.status = 'published' WHERE s.segment {list} AND s.as_of > {t}) AS x WHERE rn = 1 ORDER BY segment",
+                "SELECT segment, run_id, seq, {us}, definition FROM (SELECT s.*, row_number() OVER (PARTITION BY s.segment ORDER BY s.as_of, s.seq) AS rn FROM {rs} AS s JOIN {runs} AS r ON r.seq = s.seq AND r.status = 'published' WHERE s.segment {list} AND s.as_of > {t}) AS x WHERE rn = 1 ORDER BY segment",
                 rs = self.t("run_segments"),
                 runs = self.t("runs"),
                 list = in_list(segments),
                 t = ts(after),
+                us = self.us("as_of"),
             ),
             "reading the next runs",
         )?;
@@ -449,7 +516,9 @@ impl<'a> Store<'a> {
     pub fn history(&self, segments: &[String]) -> Result<Rows> {
         self.query(
             &format!(
-                "SELECT s.segment, epoch_us(s.as_of), s.run_id, s.size, s.entered, s.left_count, s.cause, epoch_us(r.observed_at) FROM {} AS s JOIN {} AS r ON r.seq = s.seq AND r.status = 'published' WHERE s.segment {} ORDER BY s.segment, s.as_of, s.seq",
+                "SELECT s.segment, {}, s.run_id, s.size, s.entered, s.left_count, s.cause, {} FROM {} AS s JOIN {} AS r ON r.seq = s.seq AND r.status = 'published' WHERE s.segment {} ORDER BY s.segment, s.as_of, s.seq",
+                self.us("s.as_of"),
+                self.us("r.observed_at"),
                 self.t("run_segments"),
                 self.t("runs"),
                 in_list(segments)
@@ -484,7 +553,9 @@ impl<'a> Store<'a> {
                     return Ok(Vec::new());
                 }
                 format!(
-                    "SELECT c.segment, c.\"key\", c.change, epoch_us(c.as_of), c.run_id, c.cause, epoch_us(c.observed_at) FROM {changes} AS c WHERE {} ORDER BY c.segment, c.change, c.\"key\"",
+                    "SELECT c.segment, c.\"key\", c.change, {}, c.run_id, c.cause, {} FROM {changes} AS c WHERE {} ORDER BY c.segment, c.change, c.\"key\"",
+                    self.us("c.as_of"),
+                    self.us("c.observed_at"),
                     seqs.join(" OR ")
                 )
             }
@@ -497,10 +568,12 @@ impl<'a> Store<'a> {
                 // after the bound is a net change, the last one; an even number returns
                 // it to where it was.
                 format!(
-                    "SELECT segment, \"key\", change, epoch_us(as_of), run_id, cause, epoch_us(observed_at) FROM (\
+                    "SELECT segment, \"key\", change, {us_as_of}, run_id, cause, {us_observed} FROM (\
                      SELECT c.*, row_number() OVER (PARTITION BY c.segment, c.\"key\" ORDER BY c.as_of DESC, c.seq DESC) AS rn, count(*) OVER (PARTITION BY c.segment, c.\"key\") AS n \
                      FROM {changes} AS c JOIN {runs} AS r ON r.seq = c.seq AND r.status = 'published' WHERE c.segment {list} AND {after}) AS x \
-                     WHERE rn = 1 AND n % 2 = 1 ORDER BY segment, change, \"key\""
+                     WHERE rn = 1 AND n % 2 = 1 ORDER BY segment, change, \"key\"",
+                    us_as_of = self.us("as_of"),
+                    us_observed = self.us("observed_at"),
                 )
             }
         };

@@ -138,7 +138,13 @@ pub struct Settings {
     pub schemas: Vec<(String, Vec<String>)>,
     /// A catalog relation (dotted) → its name on the target (1 to 3 parts).
     pub relations: Vec<(String, Vec<String>)>,
+    /// The schema (`schema` or `database.schema`) holding segql's state (snapshots)
+    /// on this target; [`DEFAULT_STATE_SCHEMA`] when not set.
+    pub state: Option<Vec<String>>,
 }
+
+/// The schema of segql's state on a target whose `state` is not set.
+pub const DEFAULT_STATE_SCHEMA: &str = "segql_state";
 
 /// One `[targets.NAME]` table.
 #[derive(Debug, Clone)]
@@ -263,6 +269,9 @@ pub fn select(configs: &[TargetConfig], spec: &str) -> Result<Target> {
             settings.relations.retain(|(o, _)| o != k);
             settings.relations.push((k.clone(), v.clone()));
         }
+        if e.state.is_some() {
+            settings.state = e.state.clone();
+        }
     }
     let dialect = match c.kind.dialect() {
         Some(d) => d,
@@ -289,6 +298,15 @@ pub fn select(configs: &[TargetConfig], spec: &str) -> Result<Target> {
 }
 
 impl Target {
+    /// The schema holding segql's state on this target (`state`, else
+    /// [`DEFAULT_STATE_SCHEMA`]), as its parts.
+    pub fn state_schema(&self) -> Vec<String> {
+        self.settings
+            .state
+            .clone()
+            .unwrap_or_else(|| vec![DEFAULT_STATE_SCHEMA.to_string()])
+    }
+
     /// Where a catalog relation (`analytics.events`) lives on this target: its own
     /// entry in `relations`, else its schema moved as `schemas` says, else the same
     /// name.

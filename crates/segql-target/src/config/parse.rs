@@ -28,6 +28,7 @@ const KEYS: &[&str] = &[
     "options",
     "schemas",
     "relations",
+    "state",
     "environments",
 ];
 const ENV_KEYS: &[&str] = &[
@@ -38,6 +39,7 @@ const ENV_KEYS: &[&str] = &[
     "options",
     "schemas",
     "relations",
+    "state",
 ];
 const HINT: &str = "a target is a table like [targets.pg] with type = \"postgres\", uri = \"postgresql://user@host:5432/db\" and password = { env = \"PGPASSWORD\" } (docs/targets.md)";
 
@@ -180,7 +182,12 @@ impl Parser<'_> {
             self.problem(
                 v.span(),
                 format!(
-                    "{what} is a dotted name of 1 to {max} parts (`schema.table`), not \"{s}\""
+                    "{what} is a dotted name of 1 to {max} parts ({}), not \"{s}\"",
+                    if max == 2 {
+                        "`database.schema`"
+                    } else {
+                        "`schema.table`"
+                    }
                 ),
                 None,
             );
@@ -270,6 +277,11 @@ impl Parser<'_> {
                         if let Some(value) = value {
                             out.options.push((name, value));
                         }
+                    }
+                }
+                "state" => {
+                    if let Some(parts) = self.dotted("`state`", v, 2) {
+                        out.state = Some(parts);
                     }
                 }
                 "schemas" | "relations" => {

@@ -28,6 +28,7 @@ options = { "adbc.postgresql.quirk" = "1" }
 [targets.pg.environments.prod]
 uri = "postgresql://segql@db:5432/analytics"
 schemas = { analytics = "analytics" }
+state = "segql_prod"
 "#,
     );
     assert_eq!(t.len(), 1);
@@ -58,6 +59,9 @@ schemas = { analytics = "analytics" }
         Some("postgresql://segql@db:5432/analytics")
     );
     assert_eq!(prod.name, "pg:prod");
+    // segql's state: the default schema, or the environment's own.
+    assert_eq!(dev.state_schema(), vec!["segql_state".to_string()]);
+    assert_eq!(prod.state_schema(), vec!["segql_prod".to_string()]);
     let e = select(&t, "pg:prd").unwrap_err();
     assert_eq!(e.code, codes::CONFIG);
     assert!(e.hint.unwrap().contains("pg:prod"));
@@ -107,6 +111,7 @@ uri = "grpc://127.0.0.1:1"
 type = "spark"
 uri = 5
 schemas = { analytics = "a.b.c" }
+state = "a.b.c"
 [targets.e]
 type = "duckdb"
 uri = "x"
@@ -125,6 +130,8 @@ uri = "x"
         .iter()
         .any(|m| m.contains("`uri` is a string, not an integer")));
     assert!(messages.iter().any(|m| m.contains("`schemas.analytics`")));
+    assert!(messages.iter().any(|m| m
+        .contains("`state` is a dotted name of 1 to 2 parts (`database.schema`), not \"a.b.c\"")));
     assert!(messages.iter().any(|m| m.contains("duckdb target")));
     assert!(messages.iter().any(|m| m.contains("has no `type`")));
     for x in &p {
