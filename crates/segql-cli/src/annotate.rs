@@ -23,24 +23,41 @@ fn property(s: &str) -> String {
 /// the hint after the message.
 pub fn github(map: &SourceMap, diags: &[Diagnostic]) -> String {
     let mut out = String::new();
-    for (d, j) in diags.iter().zip(json_diagnostics(map, diags)) {
+    for d in diags {
         let level = if d.is_error() { "error" } else { "warning" };
         let mut message = d.message.clone();
         if let Some(h) = &d.hint {
             message.push_str(&format!("\nhint: {h}"));
         }
-        out.push_str(&format!(
-            "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            property(&j.pos.file),
-            j.pos.line,
-            j.pos.column,
-            j.pos.end_line,
-            j.pos.end_column,
-            property(&format!("segql {}", d.code)),
-            data(&message)
+        out.push_str(&github_at(
+            map,
+            d.span,
+            level,
+            &format!("segql {}", d.code),
+            &message,
         ));
     }
     out
+}
+
+/// One workflow command at `span`: `level` (`error`, `warning`), a title and a
+/// message of any number of lines.
+pub fn github_at(
+    map: &SourceMap,
+    span: segql_syntax::Span,
+    level: &str,
+    title: &str,
+    message: &str,
+) -> String {
+    let f = map.get(span.file);
+    let (line, col) = segql_syntax::span::line_col(&f.text, span.start as usize);
+    let (end_line, end_col) = segql_syntax::span::line_col(&f.text, span.end as usize);
+    format!(
+        "::{level} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}\n",
+        property(&f.name),
+        property(title),
+        data(message)
+    )
 }
 
 /// A SARIF 2.1.0 log with one run of segql: a rule per code that occurs, a result per

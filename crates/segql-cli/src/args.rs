@@ -99,6 +99,10 @@ pub struct Fmt {
     /// Change nothing; list the files that would change and exit 1 if any would.
     #[arg(long)]
     pub check: bool,
+    /// Change nothing; print what would change as a unified diff and exit 1 if
+    /// anything would.
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(clap::Args)]
@@ -179,6 +183,15 @@ pub struct Preview {
     pub target: Option<String>,
 }
 
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum TestFormat {
+    /// A line per test and assert as it finishes.
+    #[default]
+    Human,
+    /// The same lines, and a workflow annotation on each failure.
+    Github,
+}
+
 #[derive(clap::Args)]
 #[command(mut_arg("value", |a| a.help(
     "The instant `assert` blocks are evaluated at (tests have their own as_of). Default: now."
@@ -193,6 +206,13 @@ pub struct Test {
     /// Also write a JUnit XML report to FILE.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Stop at the first failing test or assert (the rest are counted as not run).
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// How to report: lines for people, or the same with a GitHub Actions annotation
+    /// (`::error file=…,line=…::…`) on each failing test or assert.
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
     #[command(flatten)]
     pub as_of: AsOf,
     /// Run the tests and asserts on this warehouse target (`[targets.NAME]` in segql.toml or the user-level
@@ -224,6 +244,21 @@ pub struct Diff {
     pub base: String,
     #[command(flatten)]
     pub as_of: AsOf,
+    /// Text for people, or one JSON document (for a bot that comments on the pull
+    /// request).
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Compute both sides' members on this warehouse target instead of the embedded
+    /// DuckDB over the bindings.
+    #[arg(long, value_name = "NAME")]
+    pub target: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum DiffFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 #[derive(clap::Args)]

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
 
 pub use crate::args::Diff as Args;
+use crate::args::DiffFormat;
 
 /// How many members gained or lost are shown per segment.
 const EXAMPLES: usize = 5;
@@ -76,8 +77,16 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     for name in then.keys().filter(|n| !now.contains_key(*n)) {
         changes.push((name.clone(), Change::Removed));
     }
+    let json = args.format == DiffFormat::Json;
     if changes.is_empty() {
-        println!("no segment changed since {}", args.base);
+        if json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report(&args.base, as_of, Vec::new()))?
+            );
+        } else {
+            println!("no segment changed since {}", args.base);
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let opts = Options { as_of };
@@ -91,13 +100,15 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         .filter(|(_, c)| !matches!(c, Change::New))
         .map(|(n, _)| then[n].0)
         .collect();
-    let members_now = members(&ws, program, &wanted_now, opts, color)?;
+    let target = args.target.as_deref();
+    let members_now = members(&ws, program, &wanted_now, opts, target, color)?;
     // The base's segments read the data bound now (its catalog, this segql.toml).
-    let members_then = members(&ws, base_program, &wanted_then, opts, color)?;
+    let members_then = members(&ws, base_program, &wanted_then, opts, target, color)?;
     let (Some(members_now), Some(members_then)) = (members_now, members_then) else {
         return Ok(ExitCode::from(1));
     };
     let empty = BTreeSet::new();
+    let mut listed = Vec::new();
     for (name, change) in &changes {
         let after = members_now.get(name).unwrap_or(&empty);
         let before = members_then.get(name).unwrap_or(&empty);
@@ -108,6 +119,22 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             Change::New => "new",
             Change::Removed => "removed",
         };
+        if json {
+            let examples = |keys: &[&String]| -> Vec<String> {
+                keys.iter().take(EXAMPLES).map(|k| k.to_string()).collect()
+            };
+            listed.push(serde_json::json!({
+                "segment": name,
+                "change": what,
+                "before": before.len(),
+                "after": after.len(),
+                "gained": gained.len(),
+                "lost": lost.len(),
+                "gained_examples": examples(&gained),
+                "lost_examples": examples(&lost),
+            }));
+            continue;
+        }
         println!(
             "segment {name} ({what}): {} -> {} members (+{} gained, -{} lost)",
             before.len(),
@@ -132,6 +159,12 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             );
         }
     }
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report(&args.base, as_of, listed))?
+        );
+    }
     eprintln!(
         "{} segment{} changed since {}, as of {}",
         changes.len(),
@@ -142,13 +175,24 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The members (keys) of segments `ids` of `program`, run on the data `bound` binds;
-/// `None` when the data could not be bound (the problems are printed).
+/// `--format json`: the base, the instant and each segment that changed.
+fn report(base: &str, as_of: i64, segments: Vec<serde_json::Value>) -> serde_json::Value {
+    serde_json::json!({
+        "base": base,
+        "as_of": segql_syntax::time::format_timestamp(as_of),
+        "segments": segments,
+    })
+}
+
+/// The members (keys) of segments `ids` of `program`, run on the data `bound` binds
+/// (or on `target`); `None` when the data could not be bound (the problems are
+/// printed).
 fn members(
     bound: &Workspace,
     program: &Program,
     ids: &[usize],
     opts: Options,
+    target: Option<&str>,
     color: bool,
 ) -> Result<Option<BTreeMap<String, BTreeSet<String>>>> {
     let mut out = BTreeMap::new();
@@ -157,17 +201,13 @@ fn members(
     }
     let graph = segql_plan::deps::Graph::new(program);
     let relations = graph.relations(ids.iter().map(|&i| Node::Segment(i)));
-    let engine = match data::bind(bound, program, Some(&relations), &[])? {
-        Ok(e) => e,
-        Err(diags) => {
-            output::print_diagnostics(&bound.map, &diags, color);
-            eprintln!(
-                "not compared: the data does not fit the catalog ({})",
-                output::count_summary(&diags)
-            );
-            return Ok(None);
-        }
+    let Some((engine, mapped)) =
+        crate::target_cmd::backend(bound, program, target, Some(&relations), &[], color)?
+    else {
+        eprintln!("not compared");
+        return Ok(None);
     };
+    let on = mapped.as_ref().unwrap_or(program);
     let targets: Vec<Target> = ids.iter().map(|&i| Target::Segment(i)).collect();
     let settings = run::Settings {
         opts,
@@ -179,7 +219,7 @@ fn members(
         fn start(&mut self, _: String) {}
         fn finish(&mut self) {}
     }
-    let done = run::run(&engine, program, &targets, settings, &mut Quiet).map_err(|f| {
+    let done = run::run(engine.as_ref(), on, &targets, settings, &mut Quiet).map_err(|f| {
         match f.cause {
             run::Cause::Unsupported(u) => anyhow!("{u}"),
             run::Cause::Query(e) => anyhow::Error::new(data::query_error(&e)),

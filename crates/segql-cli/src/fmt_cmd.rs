@@ -8,9 +8,22 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub fn run(paths: &[PathBuf], check: bool, color: bool) -> Result<ExitCode> {
+/// A unified diff from a file's text to its formatted text, with the file's name in
+/// the `---`/`+++` headers (as `git diff` writes them).
+fn unified(name: &str, original: &str, formatted: &str) -> String {
+    similar::TextDiff::from_lines(original, formatted)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{name}"), &format!("b/{name}"))
+        .to_string()
+}
+
+/// `diff`: change nothing, print what would change as a unified diff (implies
+/// `check`'s exit status).
+pub fn run(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> Result<ExitCode> {
+    let check = check || diff;
     if paths.len() == 1 && paths[0].as_os_str() == "-" {
-        return stdin_to_stdout(check, color);
+        return stdin_to_stdout(check, diff, color);
     }
     let mut map = SourceMap::new();
     let inputs = project::resolve(paths, &mut map)?;
@@ -41,6 +54,12 @@ pub fn run(paths: &[PathBuf], check: bool, color: bool) -> Result<ExitCode> {
         let formatted = segql_syntax::format_file(&l.parsed.file);
         if &formatted != original {
             changed.push(l.path.clone());
+            if diff {
+                print!(
+                    "{}",
+                    unified(&project::display_path(&l.path), original, &formatted)
+                );
+            }
             if !check {
                 crate::data::check_write(
                     &map,
@@ -56,7 +75,11 @@ pub fn run(paths: &[PathBuf], check: bool, color: bool) -> Result<ExitCode> {
         }
     }
     let shown: Vec<String> = changed.iter().map(|p| project::display_path(p)).collect();
-    if check {
+    if diff {
+        for s in &shown {
+            eprintln!("would reformat {s}");
+        }
+    } else if check {
         for s in &shown {
             println!("would reformat {s}");
         }
@@ -90,8 +113,9 @@ pub fn run(paths: &[PathBuf], check: bool, color: bool) -> Result<ExitCode> {
 }
 
 /// `segql fmt -`: standard input to standard output. With `--check`, prints nothing
-/// but `would reformat <stdin>` and exits 1 when the input is not in canonical form.
-fn stdin_to_stdout(check: bool, color: bool) -> Result<ExitCode> {
+/// but `would reformat <stdin>` and exits 1 when the input is not in canonical form;
+/// with `--diff`, the diff instead.
+fn stdin_to_stdout(check: bool, diff: bool, color: bool) -> Result<ExitCode> {
     let mut bytes = Vec::new();
     std::io::stdin()
         .read_to_end(&mut bytes)
@@ -106,7 +130,11 @@ fn stdin_to_stdout(check: bool, color: bool) -> Result<ExitCode> {
     let formatted = segql_syntax::format_file(&parsed.file);
     if check {
         if formatted.as_bytes() != bytes.as_slice() {
-            println!("would reformat <stdin>");
+            if diff {
+                print!("{}", unified("<stdin>", &map.get(id).text, &formatted));
+            } else {
+                println!("would reformat <stdin>");
+            }
             return Ok(ExitCode::from(1));
         }
         return Ok(ExitCode::SUCCESS);

@@ -46,9 +46,17 @@ Start with `segql init`.",
     after_help = "Exit status: 0 success, 1 problems found (bad files, failed checks), 2 a bad command line or an internal error."
 )]
 struct Cli {
-    /// When to use colours in diagnostics.
+    /// When to use colours in diagnostics (auto: on a terminal, unless NO_COLOR is
+    /// set; CLICOLOR_FORCE forces them).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Threads the embedded DuckDB may use (default: one per core).
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<std::num::NonZeroU32>,
+    /// Memory the embedded DuckDB may use, e.g. `4GB` or `512MiB` (default: 80% of
+    /// the machine's); beyond it, it spills to temporary files or fails.
+    #[arg(long, global = true, value_name = "SIZE", value_parser = segql_run::engine::parse_memory_limit)]
+    memory_limit: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -100,6 +108,13 @@ enum Command {
     Backtest(args::Backtest),
     /// Run the language server on stdin and stdout, for editors (docs/editor.md).
     Lsp,
+    /// Print a completion script for a shell: `segql completions bash >
+    /// ~/.local/share/bash-completion/completions/segql`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Check where the project runs: the bindings, or a target's driver, connection
     /// and tables against the catalog (--target NAME).
     Doctor(args::Doctor),
@@ -133,11 +148,22 @@ fn main() -> ExitCode {
         ColorChoice::Never => false,
         ColorChoice::Auto => output::stderr_supports_color(),
     };
+    segql_run::engine::set_limits(segql_run::engine::Limits {
+        threads: cli.threads.map(|n| n.get()),
+        memory_limit: cli.memory_limit.clone(),
+    });
     let result = std::panic::catch_unwind(move || match cli.command {
         Command::Check(a) => check::run(&a.paths, a.format, color),
-        Command::Fmt(a) => fmt_cmd::run(&a.paths, a.check, color),
+        Command::Fmt(a) => fmt_cmd::run(&a.paths, a.check, a.diff, color),
         Command::Compile(a) => compile_cmd::run(a, color),
         Command::Dialects => Ok(compile_cmd::dialects()),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "segql", &mut script);
+            print!("{}", String::from_utf8_lossy(&script));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Lsp => lsp_cmd::run(),
         Command::Docs(a) => docs_cmd::run(a, color),
         Command::Run(a) => run_cmd::run(a, color),

@@ -4,13 +4,11 @@ use segql_syntax::diag::{render, Diagnostic, RenderOptions, Severity};
 use segql_syntax::span::line_col;
 use segql_syntax::SourceMap;
 use serde::Serialize;
-use std::io::IsTerminal;
 
 /// Colour only on a terminal, and never with NO_COLOR set or TERM=dumb.
 pub fn stderr_supports_color() -> bool {
-    std::io::stderr().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none()
-        && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(true)
+    // anstream's detection: a terminal, NO_COLOR, CLICOLOR, CLICOLOR_FORCE and TERM.
+    anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never
 }
 
 pub fn render_options(color: bool) -> RenderOptions {

@@ -19,6 +19,47 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 pub use crate::args::Test as Args;
+pub use crate::args::TestFormat;
+
+/// How `test` reports: lines for people, each printed as its check finishes; with
+/// `--format github` also a workflow annotation on each failure's declaration; with
+/// `--fail-fast`, stopped at the first failure.
+struct Reporter<'a> {
+    map: &'a segql_syntax::SourceMap,
+    github: bool,
+    fail_fast: bool,
+    /// Set at the first failure under `--fail-fast`: the rest is not run.
+    stopped: bool,
+    /// Checks not run because of `--fail-fast`.
+    skipped: usize,
+}
+
+impl Reporter<'_> {
+    fn ok(&mut self, line: String) {
+        println!("{line}");
+    }
+
+    fn fail(&mut self, line: String, span: segql_syntax::Span, title: &str, detail: &str) {
+        println!("{line}");
+        if self.github {
+            print!(
+                "{}",
+                crate::annotate::github_at(self.map, span, "error", title, &dedented(detail))
+            );
+        }
+        self.stopped |= self.fail_fast;
+    }
+}
+
+/// A failure's detail without the indentation it has under its `FAIL` line.
+fn dedented(detail: &str) -> String {
+    detail
+        .trim_end()
+        .lines()
+        .map(|l| l.strip_prefix("    ").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
 
 /// A message of several lines (DuckDB's CSV errors) indented under its first.
 fn continued(message: &str) -> String {
@@ -108,13 +149,23 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     let mut suite_tests = TestSuite::new("tests");
     let mut suite_asserts = TestSuite::new("asserts");
     let (mut passed, mut failed) = (0usize, 0usize);
-    let mut lines = Vec::new();
+    let mut report = Reporter {
+        map: &ws.map,
+        github: args.format == TestFormat::Github,
+        fail_fast: args.fail_fast,
+        stopped: false,
+        skipped: 0,
+    };
     for (_, t) in program
         .tests
         .iter()
         .enumerate()
         .filter(|(i, _)| test_wanted(*i))
     {
+        if report.stopped {
+            report.skipped += 1;
+            continue;
+        }
         let started = Instant::now();
         let outcome = match &target {
             Some((tb, _)) => run_test_on(tb, program, t, &base),
@@ -143,7 +194,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         let status = if outcome.passed() {
             passed += 1;
             let n = outcome.expects.len();
-            lines.push(format!(
+            report.ok(format!(
                 "ok    test {} ({n} expectation{})",
                 t.name,
                 if n == 1 { "" } else { "s" }
@@ -151,11 +202,12 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             TestCaseStatus::success()
         } else {
             failed += 1;
-            lines.push(format!(
-                "FAIL  test {} ({loc})\n{}",
-                t.name,
-                detail.trim_end()
-            ));
+            report.fail(
+                format!("FAIL  test {} ({loc})\n{}", t.name, detail.trim_end()),
+                t.span,
+                &format!("segql test {} failed", t.name),
+                &detail,
+            );
             let mut s = TestCaseStatus::non_success(if outcome.error.is_some() {
                 NonSuccessKind::Error
             } else {
@@ -183,7 +235,9 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         .iter()
         .filter(|a| sel.nodes.contains(&Node::Segment(a.segment)))
         .collect();
-    if !asserts.is_empty() {
+    if report.stopped {
+        report.skipped += asserts.len();
+    } else if !asserts.is_empty() {
         // The data the asserted segments and the segments they are compared with read.
         let read = asserts.iter().flat_map(|a| {
             std::iter::once(Node::Segment(a.segment)).chain(a.checks.iter().filter_map(
@@ -223,9 +277,12 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                         Some("the project's data could not be bound".to_string()),
                     );
                     let name = format!("assert {}", program.segments[a.segment].name);
-                    lines.push(format!(
-                        "FAIL  {name}: the data could not be bound (see above)"
-                    ));
+                    report.fail(
+                        format!("FAIL  {name}: the data could not be bound (see above)"),
+                        a.span,
+                        &format!("segql {name} could not run"),
+                        "the project's data could not be bound",
+                    );
                     let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
                     s.set_message("the project's data could not be bound");
                     suite_asserts.add_test_case(TestCase::new(name, s));
@@ -236,6 +293,10 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                     as_of: assert_as_of,
                 };
                 for a in asserts {
+                    if report.stopped {
+                        report.skipped += 1;
+                        continue;
+                    }
                     let started = Instant::now();
                     let outcome = run_assert(engine.as_ref(), program, a, opts);
                     let name = format!("assert {}", outcome.segment);
@@ -250,18 +311,23 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                     let status = if outcome.passed() {
                         passed += 1;
                         let n = outcome.checks.len();
-                        lines.push(format!(
+                        report.ok(format!(
                             "ok    {name} ({n} check{})",
                             if n == 1 { "" } else { "s" }
                         ));
                         TestCaseStatus::success()
                     } else {
                         failed += 1;
-                        lines.push(format!(
-                            "FAIL  {name} ({})\n{}",
-                            ws.map.location(a.span),
-                            detail.trim_end()
-                        ));
+                        report.fail(
+                            format!(
+                                "FAIL  {name} ({})\n{}",
+                                ws.map.location(a.span),
+                                detail.trim_end()
+                            ),
+                            a.span,
+                            &format!("segql {name} failed"),
+                            &detail,
+                        );
                         let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                         s.set_message(format!("{name} failed"));
                         s.set_description(detail.clone());
@@ -283,8 +349,12 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             }
         }
     }
-    for l in &lines {
-        println!("{l}");
+    if report.skipped > 0 {
+        eprintln!(
+            "stopped at the first failure (--fail-fast): {} check{} not run",
+            report.skipped,
+            if report.skipped == 1 { "" } else { "s" }
+        );
     }
     let total = passed + failed;
     if total == 0 {

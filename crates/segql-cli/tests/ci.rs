@@ -636,6 +636,40 @@ fn diff_lists_the_members_each_changed_segment_gains_and_loses() {
         "{}",
         stderr(&out)
     );
+    // The same as one JSON document, for a bot commenting on the pull request.
+    let out = q
+        .segql_in(
+            "shop",
+            &[
+                "diff",
+                "--base",
+                "HEAD~1",
+                "--as-of",
+                "2024-06-01",
+                "--format",
+                "json",
+            ],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["base"], "HEAD~1");
+    assert_eq!(doc["as_of"], "2024-06-01T00:00:00Z");
+    assert_eq!(
+        doc["segments"][1],
+        serde_json::json!({
+            "segment": "paying", "change": "changed", "before": 2, "after": 2,
+            "gained": 1, "lost": 1, "gained_examples": ["u2"], "lost_examples": ["u3"]
+        })
+    );
+    assert_eq!(doc["segments"].as_array().unwrap().len(), 3);
+    let out = q
+        .segql_in("shop", &["diff", "--base", "HEAD", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["segments"], serde_json::json!([]));
     // Against itself: nothing changed.
     let out = q
         .segql_in("shop", &["diff", "--base", "HEAD", "--color", "never"])

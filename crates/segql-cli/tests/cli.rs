@@ -325,6 +325,73 @@ fn check_with_colour_uses_escape_codes() {
     assert!(stderr(&out).contains('\x1b'), "colours were asked for");
 }
 
+#[test]
+fn colour_follows_no_color_and_clicolor_force() {
+    let p = Project::empty();
+    p.write("a.seg", "segment a {\n  where plan == \"x\"\n}\n");
+    let run = |env: &[(&str, &str)]| {
+        let mut c = p.segql(&["check", "a.seg"]);
+        c.env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("CLICOLOR");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        assert_eq!(code(&out), 1);
+        stderr(&out).contains('\x1b')
+    };
+    // Not a terminal: no colour, unless forced; NO_COLOR wins over forcing.
+    assert!(!run(&[]));
+    assert!(run(&[("CLICOLOR_FORCE", "1")]));
+    assert!(!run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
+}
+
+#[test]
+fn completions_for_each_shell() {
+    let p = Project::empty();
+    for (shell, marker) in [
+        ("bash", "_segql()"),
+        ("zsh", "#compdef segql"),
+        ("fish", "complete -c segql"),
+    ] {
+        let out = p.segql(&["completions", shell]).output().unwrap();
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let o = stdout(&out);
+        assert!(o.contains(marker), "{shell}: {o}");
+        // Subcommands and their options are completed.
+        assert!(o.contains("snapshot") && o.contains("fail-fast"), "{shell}");
+    }
+    let out = p.segql(&["completions", "tcsh"]).output().unwrap();
+    assert_eq!(code(&out), 2);
+}
+
+#[test]
+fn engine_limits_are_checked_on_the_command_line() {
+    let p = Project::empty();
+    p.write("a.seg", "segment a {\n  where true\n}\n");
+    let out = p
+        .segql(&["--memory-limit", "12XB", "check", "a.seg"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("`12XB` is not a memory size"),
+        "{}",
+        stderr(&out)
+    );
+    let out = p
+        .segql(&["--threads", "0", "check", "a.seg"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    let out = p
+        .segql(&["dialects", "--threads", "1", "--memory-limit", "512MiB"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
 // ---------------------------------------------------------------------------------------
 // Projects that are not right
 // ---------------------------------------------------------------------------------------
@@ -419,6 +486,47 @@ fn fmt_check_lists_the_files_that_would_change() {
         MESSY,
         "--check changes nothing"
     );
+}
+
+#[test]
+fn fmt_diff_shows_what_would_change() {
+    let p = Project::demo();
+    p.write("segments/catalog.seg", CATALOG)
+        .write("segments/z/also_messy.seg", "segment  x {  where true }\n");
+    let out = p.segql(&["fmt", "--diff"]).output().unwrap();
+    assert_eq!(code(&out), 1);
+    assert_eq!(
+        stdout(&out),
+        "--- a/segments/z/also_messy.seg\n+++ b/segments/z/also_messy.seg\n@@ -1 +1,3 @@\n-segment  x {  where true }\n+segment x {\n+  where true\n+}\n"
+    );
+    assert!(stderr(&out).contains("would reformat segments/z/also_messy.seg"));
+    assert_eq!(
+        p.read("segments/z/also_messy.seg"),
+        "segment  x {  where true }\n",
+        "--diff changes nothing"
+    );
+    // From standard input.
+    let mut child = p
+        .segql(&["fmt", "--diff", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"segment  x {  where true }\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).starts_with("--- a/<stdin>\n+++ b/<stdin>\n"));
+    // Nothing to change: no output, exit 0.
+    p.segql(&["fmt"]).output().unwrap();
+    let out = p.segql(&["fmt", "--diff"]).output().unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
 }
 
 #[test]

@@ -1247,6 +1247,80 @@ fn testing_a_failing_test_and_a_failing_assert() {
 }
 
 #[test]
+fn testing_with_github_annotations_and_fail_fast() {
+    let p = shop();
+    p.write("segments/failing.seg", FAILING);
+    let out = p
+        .segql(&args(&at(&["test", "--format", "github"])))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    // The lines for people, and an annotation on each failure's declaration.
+    assert!(text.contains("FAIL  test french_are_french (segments/failing.seg:1:6)"));
+    assert!(
+        text.contains("::error file=segments/failing.seg,line=1,col=6,endLine=1,endColumn=23,title=segql test french_are_french failed::french:%0A  missing    b%0A  unexpected c%0A"),
+        "{text}"
+    );
+    assert!(
+        text.contains("::error file=segments/failing.seg,line=12,col=1,endLine=15,endColumn=2,title=segql assert french failed::FAIL size between 5 and 10: 2 members%0AFAIL disjoint with paying: 1 member in both\n"),
+        "{text}"
+    );
+    assert_eq!(text.matches("::error ").count(), 2, "{text}");
+    // --fail-fast: the first failure stops the run; what was not run is counted.
+    let out = p
+        .segql(&args(&at(&["test", "--fail-fast"])))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    let e = stderr(&out);
+    assert_eq!(stdout(&out).matches("FAIL").count(), 1, "{}", stdout(&out));
+    assert!(
+        e.contains("stopped at the first failure (--fail-fast): 4 checks not run"),
+        "{e}"
+    );
+    // Passing, --fail-fast changes nothing.
+    std::fs::remove_file(p.path("segments/failing.seg")).unwrap();
+    let out = p
+        .segql(&args(&at(&["test", "--fail-fast"])))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("3 checks: 3 passed, 0 failed"));
+}
+
+#[test]
+fn the_engine_takes_the_memory_limit() {
+    let p = shop();
+    // A limit no query fits in: DuckDB itself refuses, so the limit reached it.
+    let out = p
+        .segql(&args(&at(&[
+            "--memory-limit",
+            "1KB",
+            "run",
+            "-s",
+            "paying",
+        ])))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("Out of Memory"), "{}", stderr(&out));
+    let out = p
+        .segql(&args(&at(&[
+            "--memory-limit",
+            "256MB",
+            "--threads",
+            "1",
+            "run",
+            "-s",
+            "paying",
+        ])))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+#[test]
 fn testing_with_a_junit_report() {
     let p = shop();
     p.write("segments/failing.seg", FAILING);

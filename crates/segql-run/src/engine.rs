@@ -166,6 +166,41 @@ pub struct Access {
     pub paths: Vec<String>,
 }
 
+/// Limits every engine of the process takes (`--threads`, `--memory-limit`).
+#[derive(Debug, Clone, Default)]
+pub struct Limits {
+    pub threads: Option<u32>,
+    /// DuckDB's size text (`4GB`), checked by [`parse_memory_limit`].
+    pub memory_limit: Option<String>,
+}
+
+static LIMITS: std::sync::OnceLock<Limits> = std::sync::OnceLock::new();
+
+/// Sets the limits of every engine opened afterwards in this process (once; later
+/// calls are ignored).
+pub fn set_limits(limits: Limits) {
+    let _ = LIMITS.set(limits);
+}
+
+/// A memory size as DuckDB reads it: a number and a unit (`4GB`, `512 MiB`, `1.5GB`).
+pub fn parse_memory_limit(text: &str) -> std::result::Result<String, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let unit = unit.trim();
+    let units = ["B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB"];
+    let ok_num = num.parse::<f64>().is_ok_and(|n| n > 0.0);
+    match units.iter().find(|u| u.eq_ignore_ascii_case(unit)) {
+        Some(u) if ok_num => Ok(format!("{num}{u}")),
+        _ => Err(format!(
+            "`{text}` is not a memory size: a number and a unit, e.g. 4GB or 512MiB (units: {})",
+            units.join(", ")
+        )),
+    }
+}
+
 impl Engine {
     pub fn in_memory() -> Result<Engine> {
         let conn = duckdb::Connection::open_in_memory().map_err(err("opening DuckDB"))?;
@@ -178,6 +213,17 @@ impl Engine {
         // from disk on the fly.
         engine.execute("SET autoinstall_known_extensions = false")?;
         engine.execute("SET autoload_known_extensions = false")?;
+        if let Some(l) = LIMITS.get() {
+            if let Some(n) = l.threads {
+                engine.execute(&format!("SET threads = {n}"))?;
+            }
+            if let Some(m) = &l.memory_limit {
+                engine.execute(&format!(
+                    "SET memory_limit = {}",
+                    crate::sqltext::literal(m)
+                ))?;
+            }
+        }
         Ok(engine)
     }
 
