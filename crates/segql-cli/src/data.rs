@@ -256,3 +256,53 @@ pub fn check_write(
         }
     }
 }
+
+/// How long after an events relation's last event an instant is warned about (W0720).
+pub const STALE_DAYS: i64 = 30;
+
+/// W0720 on stderr for each events relation among `relations` whose last event is more
+/// than [`STALE_DAYS`] days before `as_of`: windows ending at `as_of` would see little
+/// or nothing of it (the usual cause: a dataset that ends in the past, run at the
+/// default as_of of now). Data refreshed daily or weekly never warns. One `max` of the
+/// time column per relation; a failure to read it says nothing.
+pub fn warn_if_after_data(
+    engine: &Engine,
+    program: &Program,
+    relations: &std::collections::BTreeSet<String>,
+    as_of: i64,
+) {
+    const DAY: i64 = 86_400_000_000;
+    for ev in &program.catalog.events {
+        let name = ev.table.join(".");
+        if !relations.contains(&name) {
+            continue;
+        }
+        let table: Vec<String> = ev
+            .table
+            .iter()
+            .map(|p| segql_run::sqltext::ident(p))
+            .collect();
+        let sql = format!(
+            "SELECT epoch_us(max(CAST({} AS TIMESTAMP))) FROM {}",
+            segql_run::sqltext::ident(&ev.time),
+            table.join(".")
+        );
+        let last = engine
+            .rows(&sql)
+            .ok()
+            .and_then(|(_, rows)| rows.into_iter().next())
+            .and_then(|r| r.into_iter().next().flatten())
+            .and_then(|v| v.parse::<i64>().ok());
+        let Some(last) = last else { continue };
+        if as_of - last > STALE_DAYS * DAY {
+            let days = (as_of - last) / DAY;
+            let end = segql_syntax::time::format_timestamp(last);
+            eprintln!(
+                "warning[{}]: as of {} is {days} day{} after the last event in {name} ({end}): windows ending then see little or nothing of it\n  hint: pass --as-of {end} to evaluate at the end of the data",
+                segql_run::codes::DATA_ENDS_BEFORE,
+                segql_syntax::time::format_timestamp(as_of),
+                if days == 1 { "" } else { "s" },
+            );
+        }
+    }
+}

@@ -195,6 +195,22 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    // One table out (--output, or CSV on stdout): known before anything runs.
+    let one_table = args.output.is_some() || args.format == OutFormat::Csv;
+    if one_table {
+        if let Some(why) = not_one_table(program, &targets) {
+            let how = if args.output.is_some() {
+                "--output writes one table"
+            } else {
+                "CSV is one table"
+            };
+            return Err(output::Usage(format!(
+                "{how}, and {why}\n  hint: select segments of one entity, or one report, split or priority list{}",
+                if args.output.is_none() { ", or use --format json" } else { "" }
+            ))
+            .into());
+        }
+    }
     let relations = selected.relations(
         program,
         targets.iter().map(|&t| Node::from(t)),
@@ -239,6 +255,9 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     };
     let engine: &dyn Backend = engine.as_ref();
+    if let Some(e) = engine.engine() {
+        data::warn_if_after_data(e, program, &relations, as_of);
+    }
     let program = mapped.as_ref().unwrap_or(program);
     let settings = run::Settings {
         opts: Options { as_of },
@@ -484,6 +503,39 @@ impl serde::Serialize for JsonRow<'_> {
     }
 }
 
+/// Why the results of `targets` cannot be one table (their columns differ), decided
+/// from what they are: segments of one entity share their columns (the key, and the
+/// entity's traits with --with-traits), and a single result is always one table.
+fn not_one_table(p: &Program, targets: &[Target]) -> Option<String> {
+    if targets.len() <= 1 {
+        return None;
+    }
+    let entities: std::collections::BTreeSet<&str> = targets
+        .iter()
+        .filter_map(|t| match t {
+            Target::Segment(i) => Some(p.catalog.entities[p.segments[*i].entity].name.as_str()),
+            _ => None,
+        })
+        .collect();
+    if let Some(other) = targets.iter().find(|t| !matches!(t, Target::Segment(_))) {
+        return Some(format!(
+            "the selection holds {} results, among them {} `{}`, whose columns are its own",
+            targets.len(),
+            other.kind(),
+            other.name(p)
+        ));
+    }
+    if entities.len() > 1 {
+        let names: Vec<&str> = entities.into_iter().collect();
+        return Some(format!(
+            "the selected segments are of {} entities ({}), keyed by different columns",
+            names.len(),
+            names.join(", ")
+        ));
+    }
+    None
+}
+
 fn same_columns(sets: &[ResultSet]) -> bool {
     sets.windows(2).all(|w| w[0].columns == w[1].columns)
 }
@@ -566,6 +618,9 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     };
     let engine: &dyn Backend = engine.as_ref();
+    if let Some(e) = engine.engine() {
+        data::warn_if_after_data(e, program, &relations, as_of);
+    }
     let program = mapped.as_ref().unwrap_or(program);
     let opts = Options { as_of };
     let seg = &program.segments[id];

@@ -733,7 +733,7 @@ fn run_as_csv_needs_results_of_one_shape() {
             "run", "-s", "paying", "-s", "overview", "--format", "csv"
         ])))
     );
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 2, "refused as a command line, before running");
     assert!(stdout(&out).is_empty());
 }
 
@@ -913,7 +913,7 @@ fn run_into_a_file_that_cannot_be_written() {
             "run", "-s", "paying", "-s", "overview", "-o", "both.csv"
         ])))
     );
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 2, "refused as a command line, before running");
     assert_eq!(p.listing(), before, "nothing written, nothing left behind");
 }
 
@@ -1287,6 +1287,68 @@ fn testing_with_github_annotations_and_fail_fast() {
         .unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(stderr(&out).contains("3 checks: 3 passed, 0 failed"));
+}
+
+#[test]
+fn one_table_out_is_checked_before_running() {
+    let p = shop();
+    // Segments and a report: not one table, refused before anything runs.
+    for extra in [&["--output", "out.csv"][..], &["--format", "csv"][..]] {
+        let mut a = vec!["run"];
+        a.extend_from_slice(extra);
+        let out = p.segql(&args(&at(&a))).output().unwrap();
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        let e = stderr(&out);
+        assert!(
+            e.contains("among them report `overview`, whose columns are its own"),
+            "{e}"
+        );
+        assert!(!e.contains("computing"), "nothing ran: {e}");
+    }
+    assert!(!p.path("out.csv").exists());
+    // Segments of one entity are one table.
+    let out = p
+        .segql(&args(&at(&[
+            "run",
+            "-s",
+            "kind:segment",
+            "--format",
+            "csv",
+        ])))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("result,user_id\n"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn an_instant_after_the_data_is_warned_about() {
+    let p = shop();
+    // The shop's events end in 2024; now is long after.
+    let out = p
+        .segql(&["run", "-s", "buyers", "--color", "never"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let e = stderr(&out);
+    assert!(e.contains("warning[W0720]: as of "), "{e}");
+    assert!(
+        e.contains("after the last event in app.events (2024-"),
+        "{e}"
+    );
+    assert!(e.contains("hint: pass --as-of 2024-"), "{e}");
+    // At the data's end: no warning; a segment that reads no events: none either.
+    let out = p
+        .segql(&args(&at(&["run", "-s", "buyers"])))
+        .output()
+        .unwrap();
+    assert!(!stderr(&out).contains("W0720"), "{}", stderr(&out));
+    let out = p.segql(&["run", "-s", "paying"]).output().unwrap();
+    assert!(!stderr(&out).contains("W0720"), "{}", stderr(&out));
 }
 
 #[test]

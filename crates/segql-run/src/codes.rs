@@ -28,5 +28,6 @@ codes! {
     UNKNOWN_RUN = "E0716": "a run id that names no recorded run (or the start of several)",
     BAD_SERIES = "E0717": "a backtest's instants that make no series: --from after --to, a step of zero or less, too many steps",
     NO_STATE = "E0718": "a command that reads recorded snapshots, with none recorded",
+    DATA_ENDS_BEFORE = "W0720": "an instant after the last event of the events a run reads (windows before it see no data)",
     STATE_UNSUPPORTED = "E0719": "a target whose engine cannot hold segql's state (snapshots live in the state file or on PostgreSQL)",
 }
