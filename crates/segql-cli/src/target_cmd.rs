@@ -20,22 +20,12 @@ use std::path::Path;
 use std::process::ExitCode;
 
 fn diagnostic(id: FileId, p: &config::Problem) -> Diagnostic {
-    let d = Diagnostic::error(
-        codes::CONFIG,
-        Span::new(id, p.span.start as u32, p.span.end as u32),
-        format!("invalid target: {}", p.message),
-    )
-    .with_label("here");
-    match &p.hint {
-        Some(h) => d.with_hint(h.clone()),
-        None => d,
-    }
+    config::problem_diagnostic(id, p)
 }
 
 /// The mistakes in segql.toml's `[targets]`, as diagnostics (`segql check` shows them).
 pub fn diagnostics(config_text: &str, id: FileId) -> Vec<Diagnostic> {
-    let (_, problems) = config::parse(config_text, "segql.toml", Path::new("."), false);
-    problems.iter().map(|p| diagnostic(id, p)).collect()
+    config::diagnostics(config_text, id)
 }
 
 /// A target's error as a coded error of the command line (`error[E0803]: ...`).

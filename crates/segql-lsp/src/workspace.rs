@@ -337,10 +337,14 @@ fn list_root(root: &Path) -> Listing {
         }
         Err(_) => (None, None),
     };
-    let (files, diags) = match (config_id, &config) {
+    let (files, mut diags) = match (config_id, &config) {
         (Some(id), Some(c)) => segql_project::project_files(root, c, id).unwrap_or_default(),
         _ => (Vec::new(), Vec::new()),
     };
+    // `[targets]` mistakes, as `segql check` reports them.
+    if let Some(id) = config_id {
+        diags.extend(segql_target::config::diagnostics(&map.get(id).text, id));
+    }
     Listing {
         config: config_file(&path, &map),
         config_diags: diags,

@@ -169,6 +169,43 @@ fn the_server_asks_to_hear_of_file_changes() {
 }
 
 #[test]
+fn targets_problems_are_shown_on_segql_toml() {
+    // The same E0801 as `segql check`: an unknown setting and a secret in a file.
+    let p = Project::new(&[
+        (
+            "segql.toml",
+            "name = \"t\"\npaths = [\"catalog.seg\", \"segments\"]\n\n[targets.pg]\ntyp = \"postgres\"\n\n[targets.wh]\ntype = \"postgres\"\npassword = \"hunter2\"\n",
+        ),
+        ("catalog.seg", CATALOG),
+        ("segments/a.seg", A),
+    ]);
+    let mut c = Client::start();
+    open(&mut c, &p, "segments/a.seg");
+    let d = c.diagnostics(&p.uri("segql.toml"));
+    let codes: Vec<&str> = d.iter().map(|x| x["code"].as_str().unwrap()).collect();
+    assert!(codes.iter().all(|c| *c == "E0801"), "{d:#?}");
+    let messages: Vec<&str> = d.iter().map(|x| x["message"].as_str().unwrap()).collect();
+    assert!(
+        messages.iter().any(|m| m.contains("unknown setting `typ`")),
+        "{messages:?}"
+    );
+    assert!(
+        d.iter()
+            .any(|x| x["range"]["start"] == find(&p.text("segql.toml"), "typ", 0, 0)),
+        "{d:#?}"
+    );
+    assert!(
+        messages.iter().all(|m| !m.contains("hunter2")),
+        "a secret is never repeated: {messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("password")),
+        "{messages:?}"
+    );
+    c.shutdown().unwrap();
+}
+
+#[test]
 fn segql_toml_problems_are_shown_on_segql_toml() {
     let p = Project::new(&[
         (

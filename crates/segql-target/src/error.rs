@@ -110,6 +110,7 @@ pub fn percent_encode(s: &str) -> String {
 
 /// What a failed connection means, by the driver's status and words: refused,
 /// unreachable, a timeout (E0803), or credentials refused (E0804).
+#[cfg(feature = "client")]
 pub fn classify_connect(status: adbc_core::error::Status, message: &str) -> &'static str {
     use adbc_core::error::Status;
     let m = message.to_ascii_lowercase();
@@ -166,6 +167,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "client")]
     fn connection_failures_are_told_apart() {
         use adbc_core::error::Status;
         assert_eq!(

@@ -10,13 +10,21 @@
 //! compiler's crates stay free of drivers. segql-run decides what to run on a target;
 //! this crate only talks to it.
 
+//!
+//! Without its default `client` feature only the configuration builds (`config`,
+//! `codes`, `error`): the language server checks `[targets]` without ADBC or Arrow.
+
+#[cfg(feature = "client")]
 pub mod client;
 pub mod codes;
 pub mod config;
+#[cfg(feature = "client")]
 pub mod driver;
 pub mod error;
+#[cfg(feature = "client")]
 pub mod text;
 
+#[cfg(feature = "client")]
 pub use client::{connect, AdbcClient, Capabilities, Client, Results};
 pub use config::{Kind, Target, TargetConfig};
 pub use error::{Result, TargetError};

@@ -163,6 +163,30 @@ pub struct TargetConfig {
     pub span: Range<usize>,
 }
 
+/// A problem of a targets file as a diagnostic in file `id` (E0801).
+pub fn problem_diagnostic(id: segql_syntax::FileId, p: &Problem) -> segql_syntax::diag::Diagnostic {
+    let d = segql_syntax::diag::Diagnostic::error(
+        codes::CONFIG,
+        segql_syntax::Span::new(id, p.span.start as u32, p.span.end as u32),
+        format!("invalid target: {}", p.message),
+    )
+    .with_label("here");
+    match &p.hint {
+        Some(h) => d.with_hint(h.clone()),
+        None => d,
+    }
+}
+
+/// The mistakes in segql.toml's `[targets]` (file `id`), as diagnostics: what `segql
+/// check` and the language server show.
+pub fn diagnostics(
+    config_text: &str,
+    id: segql_syntax::FileId,
+) -> Vec<segql_syntax::diag::Diagnostic> {
+    let (_, problems) = parse(config_text, "segql.toml", std::path::Path::new("."), false);
+    problems.iter().map(|p| problem_diagnostic(id, p)).collect()
+}
+
 /// The user-level targets file: `SEGQL_TARGETS_FILE` when set, else
 /// `$XDG_CONFIG_HOME/segql/targets.toml` (`~/.config/segql/targets.toml`).
 pub fn user_file() -> Option<PathBuf> {
