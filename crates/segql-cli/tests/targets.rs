@@ -556,3 +556,79 @@ fn snapshots_on_postgres_record_what_duckdb_computes() {
     );
     assert!(!stdout(&out).contains(&s.password) && !stderr(&out).contains(&s.password));
 }
+
+/// Ctrl-C while a statement runs on the target: the statement is cancelled on the
+/// server (through ADBC's cancel), segql exits 130 at once, and nothing of its is left
+/// running there. The statement is held by a lock another session takes on the events
+/// table, so it runs for as long as the test wants.
+#[test]
+fn ctrl_c_cancels_the_statement_on_postgres() {
+    let Some(s) = postgres() else { return };
+    let t = targets(&s);
+    seed_once(&t, "pg");
+    let ex = example();
+    let ex = ex.to_str().unwrap();
+    let mut locker = Command::new(format!("{}/psql", s.bin))
+        .args([
+            "-X",
+            "-q",
+            &s.uri,
+            "-c",
+            "BEGIN; LOCK TABLE t_analytics.events IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120); COMMIT;",
+        ])
+        .env("PGPASSWORD", &s.password)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let wait_for = |sql: &str, want: &str| {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while s.psql(sql) != want {
+            assert!(
+                std::time::Instant::now() < until,
+                "waited for {sql} = {want}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    };
+    wait_for(
+        "SELECT count(*) FROM pg_locks WHERE relation = 't_analytics.events'::regclass AND mode = 'AccessExclusiveLock' AND granted",
+        "1",
+    );
+    let blocked = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%t_analytics%'";
+    let mut child = Command::new(common::BIN)
+        .args([
+            "run",
+            ex,
+            "-s",
+            "weekly_active",
+            "--as-of",
+            AS_OF,
+            "--target",
+            "pg",
+        ])
+        .env("SEGQL_TARGETS_FILE", t.file())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // segql's statement waits on the lock.
+    wait_for(blocked, "1");
+    let signalled = std::time::Instant::now();
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let took = signalled.elapsed();
+    // Still locked: only a cancel on the server ends the waiting statement.
+    let left = s.psql(blocked);
+    let _ = locker.kill();
+    let _ = locker.wait();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
+    // Before the handler's own deadline (5 s): the cancelled statement ended the run.
+    assert!(took < std::time::Duration::from_secs(4), "{took:?}");
+    assert_eq!(left, "0", "the statement was cancelled on the server");
+}
