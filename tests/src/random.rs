@@ -62,8 +62,10 @@ pub const AS_OFS: [&str; 4] = [
     "2024-02-29T23:59:59.999999Z",
 ];
 const PLANS: [Option<&str>; 4] = [None, Some("trial"), Some("pro"), Some("free")];
-/// Byte order and language order disagree on these: "a" and "É" sort after "Z".
-const COUNTRIES: [Option<&str>; 8] = [
+/// Byte order and language order disagree on these: "a" and "É" sort after "Z". The
+/// last three differ from others only in case (`ignoring case`), with the `İ` whose
+/// lowercase engines disagree on.
+const COUNTRIES: [Option<&str>; 11] = [
     None,
     Some("B"),
     Some("a"),
@@ -72,6 +74,9 @@ const COUNTRIES: [Option<&str>; 8] = [
     Some("Ma"),
     Some("FR"),
     Some("Zürich"),
+    Some("fr"),
+    Some("İZMİR"),
+    Some("izmir"),
 ];
 const AGES: [Option<u32>; 5] = [None, Some(17), Some(18), Some(30), Some(31)];
 /// The accounts: `c4` has no users (`all user where ..` is false for it, `no user` true).
@@ -222,7 +227,7 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
         value,
     };
     let once = (Cmp::Ge, 1);
-    match r.below(38) {
+    match r.below(39) {
         0 => (
             format!("did \"{e}\" in last {n} days"),
             did_e(Window::Days(n), once, Filter::None),
@@ -429,6 +434,22 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
             format!("avg(amount) of \"{e}\" = 0.2"),
             agg(Agg::Avg, Window::Ever, Cmp::Eq, 200),
         ),
+        38 => {
+            let (text, c) = match r.below(5) {
+                0 => ("country = \"FR\"", AttrCond::CountryEqIc("FR")),
+                1 => (
+                    "country in [\"izmir\", \"é\"]",
+                    AttrCond::CountryInIc(vec!["izmir", "é"]),
+                ),
+                2 => (
+                    "country starts with \"İz\"",
+                    AttrCond::CountryStartsWithIc("İz"),
+                ),
+                3 => ("country contains \"R\"", AttrCond::CountryContainsIc("R")),
+                _ => ("plan != \"PRO\"", AttrCond::PlanNeIc("PRO")),
+            };
+            attr(r, &format!("{text} ignoring case"), c)
+        }
         _ => {
             let prefix = *r.pick(&["F", "É", "M"]);
             attr(

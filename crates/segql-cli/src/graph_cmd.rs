@@ -114,7 +114,7 @@ impl Walker<'_> {
                 d.tables
                     .insert(self.p.catalog.events[a.filter.events].table.join("."));
             }
-            Scalar::Ntile { value, .. } => self.scalar(value, entity, d),
+            Scalar::Ntile { value, .. } | Scalar::Folded(value) => self.scalar(value, entity, d),
             Scalar::Score(rules) => rules.iter().for_each(|(_, c)| self.cond(c, entity, d)),
         }
     }

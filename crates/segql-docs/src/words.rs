@@ -730,5 +730,10 @@ fn predicate(pred: &ast::Pred, neg: bool, verb: &str) -> Phrase {
             vec![t(format!("{verb}{not} in the last {}", d.unit.singular()))]
         }
         Pred::InLast(d) => vec![t(format!("{verb}{not} in the last {}", duration(d)))],
+        Pred::IgnoringCase(p) => {
+            let mut out = predicate(p, neg, verb);
+            out.push(t(" (ignoring case)"));
+            out
+        }
     }
 }

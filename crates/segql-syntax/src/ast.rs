@@ -305,6 +305,11 @@ pub enum Pred {
     IsNotSet,
     /// `in last 7 days` on a time value: [as_of - 7 days, as_of).
     InLast(Duration),
+    /// `PRED ignoring case`: the value and the predicate's strings lowercased
+    /// (`email contains "acme" ignoring case`). The parser never nests it; the checker
+    /// accepts it on `=`, `!=`, `in`, `not in`, `contains`, `starts with`, `ends with`
+    /// and `matches` of a string.
+    IgnoringCase(Box<Pred>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

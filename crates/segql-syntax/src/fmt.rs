@@ -769,6 +769,7 @@ pub fn pred_text(p: &Pred) -> String {
         Pred::IsSet => "is set".to_string(),
         Pred::IsNotSet => "is not set".to_string(),
         Pred::InLast(d) => format!("in last {}", duration_text(d)),
+        Pred::IgnoringCase(p) => format!("{} ignoring case", pred_text(p)),
     }
 }
 

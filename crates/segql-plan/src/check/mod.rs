@@ -11,6 +11,7 @@ mod items;
 mod outputs;
 mod sql_predicate;
 mod test_blocks;
+mod text;
 mod values;
 mod warnings;
 

@@ -233,6 +233,15 @@ fn operand() -> BoxedStrategy<Operand> {
 }
 
 fn pred() -> BoxedStrategy<Pred> {
+    let plain = plain_pred();
+    prop_oneof![
+        4 => plain.clone(),
+        1 => plain.prop_map(|p| Pred::IgnoringCase(Box::new(p))),
+    ]
+    .boxed()
+}
+
+fn plain_pred() -> BoxedStrategy<Pred> {
     prop_oneof![
         4 => (cmp_op(), operand()).prop_map(|(op, o)| Pred::Cmp(op, o)),
         1 => vec(literal(false), 1..4).prop_map(Pred::In),
@@ -310,13 +319,17 @@ fn ends_with_open_aggregate(v: &Value) -> bool {
 
 /// A `Test`, with a predicate the parser will not read as part of the value.
 fn test_kind(v: Value, p: Pred) -> CondKind {
-    let p = if ends_with_open_aggregate(&v) {
+    fn not_a_window(p: Pred) -> Pred {
         match p {
             Pred::In(ls) => Pred::NotIn(ls),
             Pred::InLast(d) => Pred::Cmp(CmpOp::Ge, Operand::Ago(d)),
             Pred::Between(a, _) => Pred::Cmp(CmpOp::Lt, a),
+            Pred::IgnoringCase(p) => Pred::IgnoringCase(Box::new(not_a_window(*p))),
             p => p,
         }
+    }
+    let p = if ends_with_open_aggregate(&v) {
+        not_a_window(p)
     } else {
         p
     };
