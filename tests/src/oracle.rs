@@ -164,6 +164,9 @@ pub enum Window {
     Between(i64, i64),
     /// No window: everything before `as_of`.
     Ever,
+    /// `since P` and `between P and now`: `[P, as_of)`, P in microseconds (a date is
+    /// its first instant).
+    Since(i64),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -232,6 +235,7 @@ impl Window {
             Window::Months(n) => add_months(as_of, -n),
             Window::Between(a, _) => as_of - a * DAY,
             Window::Ever => i64::MIN,
+            Window::Since(p) => p,
         };
         let end = match self {
             Window::Between(_, b) => as_of - b * DAY,
@@ -593,6 +597,11 @@ mod tests {
         assert!(Window::Between(30, 7).contains(a - 30 * DAY, a));
         assert!(!Window::Between(30, 7).contains(a - 7 * DAY, a));
         assert!(Window::Months(1).contains(at(2024, 5, 1, 0), a));
+        let may = at(2024, 5, 1, 0);
+        assert!(Window::Since(may).contains(may, a));
+        assert!(!Window::Since(may).contains(may - 1, a));
+        assert!(!Window::Since(may).contains(a, a));
+        assert!(!Window::Since(a).contains(a - 1, a));
         assert!(!Window::Months(1).contains(at(2024, 5, 1, 0) - 1, a));
     }
 

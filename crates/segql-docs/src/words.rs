@@ -572,6 +572,7 @@ fn time_point(p: &ast::TimePoint) -> Phrase {
     match p {
         ast::TimePoint::Ago(d) => vec![t(format!("{} ago", duration(d)))],
         ast::TimePoint::Lit(l) => literal(&l.kind),
+        ast::TimePoint::Now => vec![t("now")],
     }
 }
 
@@ -582,6 +583,11 @@ fn window(w: &ast::Window) -> Phrase {
         }
         ast::WindowKind::Last(d) => vec![t(format!(" in the last {}", duration(d)))],
         ast::WindowKind::Ever => vec![t(" at any time")],
+        ast::WindowKind::Since(a) => {
+            let mut out = vec![t(" since ")];
+            out.extend(time_point(a));
+            out
+        }
         ast::WindowKind::Between(a, b) => {
             let mut out = vec![t(" between ")];
             out.extend(time_point(a));

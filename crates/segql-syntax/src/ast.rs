@@ -426,6 +426,8 @@ pub enum WindowKind {
     Between(TimePoint, TimePoint),
     /// `ever`
     Ever,
+    /// `since 2024-01-01`: from the point to `as_of`.
+    Since(TimePoint),
     /// `in at least 3 of last 4 weeks`
     Periods {
         quant: CountQuant,
@@ -439,6 +441,8 @@ pub enum WindowKind {
 pub enum TimePoint {
     Lit(Literal),
     Ago(Duration),
+    /// `now`: the run's `as_of`.
+    Now,
 }
 
 /// `stopped STEP for DURATION`

@@ -727,6 +727,7 @@ pub fn window_text(w: &Window) -> String {
             format!("between {} and {}", time_point_text(a), time_point_text(b))
         }
         WindowKind::Ever => "ever".to_string(),
+        WindowKind::Since(a) => format!("since {}", time_point_text(a)),
         WindowKind::Periods { quant, k, n, unit } => format!(
             "in {} {} of last {} {}",
             quant.words(),
@@ -741,6 +742,7 @@ fn time_point_text(t: &TimePoint) -> String {
     match t {
         TimePoint::Lit(l) => literal_text(&l.kind),
         TimePoint::Ago(d) => format!("{} ago", duration_text(d)),
+        TimePoint::Now => "now".to_string(),
     }
 }
 

@@ -19,6 +19,9 @@ impl Parser<'_> {
             }
             let b = self.time_point()?;
             WindowKind::Between(a, b)
+        } else if self.is_word("since") {
+            self.bump();
+            WindowKind::Since(self.time_point()?)
         } else if self.is_word("in") {
             self.bump();
             if self.eat_word("last") {
@@ -39,7 +42,7 @@ impl Parser<'_> {
             } else {
                 return Err(self.expected_with_hint(
                     "`last` or `at least`",
-                    "a window is `in last 30 days`, `in at least 3 of last 4 weeks`, `between .. and ..` or `ever`",
+                    "a window is `in last 30 days`, `in at least 3 of last 4 weeks`, `between .. and ..`, `since ..` or `ever`",
                 ));
             }
         } else {
@@ -52,6 +55,10 @@ impl Parser<'_> {
     }
 
     pub(super) fn time_point(&mut self) -> PResult<TimePoint> {
+        if self.is_word("now") {
+            self.bump();
+            return Ok(TimePoint::Now);
+        }
         if self.kind() == TokKind::Int && self.is_unit_at(1) {
             let d = self.duration()?;
             if !self.eat_word("ago") {
@@ -66,9 +73,9 @@ impl Parser<'_> {
                 lit.span,
                 "expected a point in time",
             )
-            .with_label("not a date, a timestamp or a duration ago")
+            .with_label("not a date, a timestamp, a duration ago or `now`")
             .with_hint(
-                "write a date (2024-01-31), a timestamp (2024-01-31T09:00:00Z) or `30 days ago`",
+                "write a date (2024-01-31), a timestamp (2024-01-31T09:00:00Z), `30 days ago` or `now`",
             );
             self.push_diag(d);
             return Err(Stop);

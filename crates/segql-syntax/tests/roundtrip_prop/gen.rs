@@ -260,12 +260,14 @@ fn plain_pred() -> BoxedStrategy<Pred> {
 
 fn window() -> BoxedStrategy<Window> {
     let time_point = prop_oneof![
-        time_literal().prop_map(TimePoint::Lit),
-        duration().prop_map(TimePoint::Ago),
+        3 => time_literal().prop_map(TimePoint::Lit),
+        3 => duration().prop_map(TimePoint::Ago),
+        1 => Just(TimePoint::Now),
     ];
     prop_oneof![
         duration().prop_map(WindowKind::Last),
-        (time_point.clone(), time_point).prop_map(|(a, b)| WindowKind::Between(a, b)),
+        (time_point.clone(), time_point.clone()).prop_map(|(a, b)| WindowKind::Between(a, b)),
+        time_point.prop_map(WindowKind::Since),
         Just(WindowKind::Ever),
         (count_quant(), int_lit(), int_lit(), unit())
             .prop_map(|(quant, k, n, unit)| WindowKind::Periods { quant, k, n, unit }),
