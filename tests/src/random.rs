@@ -235,7 +235,7 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
         value,
     };
     let once = (Cmp::Ge, 1);
-    match r.below(40) {
+    match r.below(41) {
         0 => (
             format!("did \"{e}\" in last {n} days"),
             did_e(Window::Days(n), once, Filter::None),
@@ -442,6 +442,19 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
             format!("avg(amount) of \"{e}\" = 0.2"),
             agg(Agg::Avg, Window::Ever, Cmp::Eq, 200),
         ),
+        // Counts between bounds: both included; a lower bound of 0 counts those
+        // without events.
+        40 => {
+            let lo = r.below(3);
+            let hi = lo + r.below(3);
+            (
+                format!("did \"{e}\" between {lo} and {hi} times in last {n} days"),
+                Cond::And(
+                    Box::new(did_e(Window::Days(n), (Cmp::Ge, lo), Filter::None)),
+                    Box::new(did_e(Window::Days(n), (Cmp::Le, hi), Filter::None)),
+                ),
+            )
+        }
         // Windows from an instant to as_of: each instant is where a month back from one
         // of the as_ofs lands (so events sit on it), or one of the as_ofs itself.
         39 => {

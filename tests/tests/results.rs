@@ -16,6 +16,7 @@ const PINNED: &[(&str, usize, usize)] = &[
     ("anchored_windows.seg", 1, 9),
     ("behaviour.seg", 5, 21),
     ("composition.seg", 4, 20),
+    ("counts_between.seg", 1, 6),
     ("dialects.seg", 2, 8),
     ("edges.seg", 20, 91),
     ("ignoring_case.seg", 1, 11),

@@ -378,7 +378,17 @@ impl Renderer<'_> {
             }
         }
         if let Some(f) = &d.freq {
-            out.push(t(format!(" {}", times(f.quant, f.n.value, flip_count))));
+            let words = match &f.max {
+                Some(m) if flip_count => {
+                    format!("a number of times outside {} to {}", f.n.value, m.value)
+                }
+                Some(m) => format!(
+                    "between {} and {} times (both included)",
+                    f.n.value, m.value
+                ),
+                None => times(f.quant, f.n.value, flip_count),
+            };
+            out.push(t(format!(" {words}")));
         }
         if let Some(w) = &d.window {
             match &w.kind {

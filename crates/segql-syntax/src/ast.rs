@@ -391,6 +391,8 @@ pub struct ThenStep {
 pub struct Freq {
     pub quant: CountQuant,
     pub n: IntLit,
+    /// `between N and MAX times` (then `quant` is `AtLeast`): both bounds included.
+    pub max: Option<IntLit>,
     pub span: Span,
 }
 

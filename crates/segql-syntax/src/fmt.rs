@@ -665,6 +665,9 @@ pub fn cond_text(c: &Cond) -> String {
 }
 
 fn freq_text(f: &Freq) -> String {
+    if let Some(max) = &f.max {
+        return format!("between {} and {} times", f.n.value, max.value);
+    }
     let times = if f.n.value == 1 { "time" } else { "times" };
     format!("{} {} {times}", f.quant.words(), f.n.value)
 }

@@ -438,6 +438,9 @@ impl<'a> Checker<'a> {
                     );
                     return None;
                 }
+                if let Some(max) = &f.max {
+                    return self.count_between(agg, f, max);
+                }
                 if f.n.value == 0 && f.quant == ast::CountQuant::AtLeast {
                     self.err(
                         Diagnostic::warning(
@@ -452,6 +455,33 @@ impl<'a> Checker<'a> {
                 Some(count_cond(agg, f.quant, f.n.value))
             }
         }
+    }
+
+    /// `between N and M times`: N ≤ count ≤ M, both at least 0, in order.
+    fn count_between(&mut self, agg: Scalar, f: &ast::Freq, max: &ast::IntLit) -> Option<Cond> {
+        if max.value < 0 {
+            self.err(
+                Diagnostic::error(codes::BAD_COUNT, max.span, "a negative count")
+                    .with_label("below 0")
+                    .with_hint("counts are 0 or more: between 0 and 3 times"),
+            );
+            return None;
+        }
+        if f.n.value > max.value {
+            self.err(
+                Diagnostic::error(codes::BAD_RANGE, f.span, "this count starts after it ends")
+                    .with_label(format!("{} is more than {}", f.n.value, max.value))
+                    .with_hint(format!(
+                        "write the smaller bound first: between {} and {} times",
+                        max.value, f.n.value
+                    )),
+            );
+            return None;
+        }
+        Some(Cond::And(vec![
+            count_cond(agg.clone(), ast::CountQuant::AtLeast, f.n.value),
+            count_cond(agg, ast::CountQuant::AtMost, max.value),
+        ]))
     }
 
     /// `did A then B [within D] ...`: one events relation, no count, no periods.

@@ -54,6 +54,32 @@ impl Parser<'_> {
         }))
     }
 
+    /// `between N and M times` after an event (`between` is the current word).
+    pub(super) fn freq_between(&mut self) -> PResult<Freq> {
+        let start = self.tok().start;
+        self.bump();
+        let n = self.int_lit("a count")?;
+        if !self.eat_word("and") {
+            return Err(self.expected_with_hint(
+                "`and`",
+                "a count between two bounds is `between 1 and 3 times` (both included)",
+            ));
+        }
+        let max = self.int_lit("a count")?;
+        if !self.eat_word("times") && !self.eat_word("time") {
+            return Err(self.expected_with_hint(
+                "`times`",
+                "a count between two bounds is `between 1 and 3 times` (both included)",
+            ));
+        }
+        Ok(Freq {
+            quant: CountQuant::AtLeast,
+            n,
+            max: Some(max),
+            span: self.span_from(start),
+        })
+    }
+
     pub(super) fn time_point(&mut self) -> PResult<TimePoint> {
         if self.is_word("now") {
             self.bump();

@@ -2247,26 +2247,31 @@ impl<'a> Parser<'a> {
             };
             then.push(ThenStep { step, within });
         }
-        let freq = if self.is_word("exactly")
-            || (self.is_word("at") && (self.is_word_at(1, "least") || self.is_word_at(1, "most")))
-        {
-            let start = self.tok().start;
-            let quant = self.count_quant()?;
-            let n = self.int_lit("a count")?;
-            if !self.eat_word("times") && !self.eat_word("time") {
-                return Err(self.expected_with_hint(
-                    "`times`",
-                    "for example: did \"login\" at least 3 times in last 30 days",
-                ));
-            }
-            Some(Freq {
-                quant,
-                n,
-                span: self.span_from(start),
-            })
-        } else {
-            None
-        };
+        let freq =
+            if self.is_word("between") && self.nth(1).kind == TokKind::Int && !self.is_unit_at(2) {
+                Some(self.freq_between()?)
+            } else if self.is_word("exactly")
+                || (self.is_word("at")
+                    && (self.is_word_at(1, "least") || self.is_word_at(1, "most")))
+            {
+                let start = self.tok().start;
+                let quant = self.count_quant()?;
+                let n = self.int_lit("a count")?;
+                if !self.eat_word("times") && !self.eat_word("time") {
+                    return Err(self.expected_with_hint(
+                        "`times`",
+                        "for example: did \"login\" at least 3 times in last 30 days",
+                    ));
+                }
+                Some(Freq {
+                    quant,
+                    n,
+                    max: None,
+                    span: self.span_from(start),
+                })
+            } else {
+                None
+            };
         let window = self.opt_window()?;
         if self.is_word("within") {
             return Err(self.expected_with_hint(

@@ -428,11 +428,20 @@ fn next_level(below: &Level) -> Level {
 
     let then_step =
         (step.clone(), option::of(duration())).prop_map(|(step, within)| ThenStep { step, within });
-    let freq = (count_quant(), int_lit()).prop_map(|(quant, n)| Freq {
-        quant,
-        n,
-        span: sp(),
-    });
+    let freq = prop_oneof![
+        3 => (count_quant(), int_lit()).prop_map(|(quant, n)| Freq {
+            quant,
+            n,
+            max: None,
+            span: sp(),
+        }),
+        1 => (int_lit(), int_lit()).prop_map(|(n, max)| Freq {
+            quant: CountQuant::AtLeast,
+            n,
+            max: Some(max),
+            span: sp(),
+        }),
+    ];
     let did = (
         step.clone(),
         prop_oneof![2 => Just(vec![]), 1 => vec(then_step, 1..4)],
