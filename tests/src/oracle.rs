@@ -142,6 +142,13 @@ pub enum AttrCond {
     AgeBetween(i64, i64),
     AgeGe(i64),
     CountryStartsWith(&'static str),
+    /// `country = "X" ignoring case` (and `in`, `starts with`, `contains`; `plan !=`):
+    /// both sides in Unicode's simple lowercase.
+    CountryEqIc(&'static str),
+    CountryInIc(Vec<&'static str>),
+    CountryStartsWithIc(&'static str),
+    CountryContainsIc(&'static str),
+    PlanNeIc(&'static str),
     /// `account.employees >= V`: unset when the user has no account, or its row is missing.
     AccountEmployeesGe(i64),
     AccountIndustryEq(&'static str),
@@ -157,6 +164,9 @@ pub enum Window {
     Between(i64, i64),
     /// No window: everything before `as_of`.
     Ever,
+    /// `since P` and `between P and now`: `[P, as_of)`, P in microseconds (a date is
+    /// its first instant).
+    Since(i64),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -225,6 +235,7 @@ impl Window {
             Window::Months(n) => add_months(as_of, -n),
             Window::Between(a, _) => as_of - a * DAY,
             Window::Ever => i64::MIN,
+            Window::Since(p) => p,
         };
         let end = match self {
             Window::Between(_, b) => as_of - b * DAY,
@@ -276,12 +287,40 @@ impl AttrCond {
             AttrCond::AgeBetween(lo, hi) => age.is_some_and(|x| *lo <= x && x <= *hi),
             AttrCond::AgeGe(v) => age.is_some_and(|x| x >= *v),
             AttrCond::CountryStartsWith(p) => u.country.is_some_and(|x| x.starts_with(p)),
+            AttrCond::CountryEqIc(p) => u.country.is_some_and(|x| lower(x) == lower(p)),
+            AttrCond::CountryInIc(ps) => u
+                .country
+                .is_some_and(|x| ps.iter().any(|p| lower(x) == lower(p))),
+            AttrCond::CountryStartsWithIc(p) => {
+                u.country.is_some_and(|x| lower(x).starts_with(&lower(p)))
+            }
+            AttrCond::CountryContainsIc(p) => {
+                u.country.is_some_and(|x| lower(x).contains(&lower(p)))
+            }
+            AttrCond::PlanNeIc(p) => u.plan.is_some_and(|x| lower(x) != lower(p)),
             AttrCond::AccountEmployeesGe(v) => account
                 .and_then(|c| c.employees)
                 .is_some_and(|x| i64::from(x) >= *v),
             AttrCond::AccountIndustryEq(i) => account.is_some_and(|c| c.industry == Some(*i)),
         }
     }
+}
+
+/// Unicode's simple lowercase of each character (docs/semantics.md, `ignoring case`):
+/// one character for one, so `İ` is `i` (its full lowercase adds a combining dot).
+fn lower(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c == 'İ' {
+                return 'i';
+            }
+            let mut l = c.to_lowercase();
+            match (l.next(), l.next()) {
+                (Some(x), None) => x,
+                _ => c,
+            }
+        })
+        .collect()
 }
 
 /// Is there a chain of events for `steps`, each strictly after the previous one and
@@ -558,6 +597,11 @@ mod tests {
         assert!(Window::Between(30, 7).contains(a - 30 * DAY, a));
         assert!(!Window::Between(30, 7).contains(a - 7 * DAY, a));
         assert!(Window::Months(1).contains(at(2024, 5, 1, 0), a));
+        let may = at(2024, 5, 1, 0);
+        assert!(Window::Since(may).contains(may, a));
+        assert!(!Window::Since(may).contains(may - 1, a));
+        assert!(!Window::Since(may).contains(a, a));
+        assert!(!Window::Since(a).contains(a - 1, a));
         assert!(!Window::Months(1).contains(at(2024, 5, 1, 0) - 1, a));
     }
 

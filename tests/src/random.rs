@@ -61,9 +61,19 @@ pub const AS_OFS: [&str; 4] = [
     "2024-05-31T23:59:59Z",
     "2024-02-29T23:59:59.999999Z",
 ];
+/// The instants of `since` windows, as written and in microseconds: a month before
+/// 2024-06-01T00:00:00Z (a date), a month before 2024-03-31T10:00:00Z (clamped to
+/// February 29th), and 2024-05-31T23:59:59Z, an as_of (an empty window there).
+const SINCE: [(&str, i64); 3] = [
+    ("2024-05-01", 1_714_521_600_000_000),
+    ("2024-02-29T10:00:00Z", 1_709_200_800_000_000),
+    ("2024-05-31T23:59:59Z", 1_717_199_999_000_000),
+];
 const PLANS: [Option<&str>; 4] = [None, Some("trial"), Some("pro"), Some("free")];
-/// Byte order and language order disagree on these: "a" and "É" sort after "Z".
-const COUNTRIES: [Option<&str>; 8] = [
+/// Byte order and language order disagree on these: "a" and "É" sort after "Z". The
+/// last three differ from others only in case (`ignoring case`), with the `İ` whose
+/// lowercase engines disagree on.
+const COUNTRIES: [Option<&str>; 11] = [
     None,
     Some("B"),
     Some("a"),
@@ -72,6 +82,9 @@ const COUNTRIES: [Option<&str>; 8] = [
     Some("Ma"),
     Some("FR"),
     Some("Zürich"),
+    Some("fr"),
+    Some("İZMİR"),
+    Some("izmir"),
 ];
 const AGES: [Option<u32>; 5] = [None, Some(17), Some(18), Some(30), Some(31)];
 /// The accounts: `c4` has no users (`all user where ..` is false for it, `no user` true).
@@ -222,7 +235,7 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
         value,
     };
     let once = (Cmp::Ge, 1);
-    match r.below(38) {
+    match r.below(41) {
         0 => (
             format!("did \"{e}\" in last {n} days"),
             did_e(Window::Days(n), once, Filter::None),
@@ -429,6 +442,62 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
             format!("avg(amount) of \"{e}\" = 0.2"),
             agg(Agg::Avg, Window::Ever, Cmp::Eq, 200),
         ),
+        // Counts between bounds: both included; a lower bound of 0 counts those
+        // without events.
+        40 => {
+            let lo = r.below(3);
+            let hi = lo + r.below(3);
+            (
+                format!("did \"{e}\" between {lo} and {hi} times in last {n} days"),
+                Cond::And(
+                    Box::new(did_e(Window::Days(n), (Cmp::Ge, lo), Filter::None)),
+                    Box::new(did_e(Window::Days(n), (Cmp::Le, hi), Filter::None)),
+                ),
+            )
+        }
+        // Windows from an instant to as_of: each instant is where a month back from one
+        // of the as_ofs lands (so events sit on it), or one of the as_ofs itself.
+        39 => {
+            let (p, micros) = *r.pick(&SINCE);
+            match r.below(5) {
+                0 => (
+                    format!("did \"{e}\" since {p}"),
+                    did_e(Window::Since(micros), once, Filter::None),
+                ),
+                1 => (
+                    format!("did \"{e}\" between {p} and now"),
+                    did_e(Window::Since(micros), once, Filter::None),
+                ),
+                2 => (
+                    format!("did \"{e}\" since {n} days ago"),
+                    did_e(Window::Days(n), once, Filter::None),
+                ),
+                3 => (
+                    format!("count of \"{e}\" since {p} >= 2"),
+                    did_e(Window::Since(micros), (Cmp::Ge, 2), Filter::None),
+                ),
+                _ => (
+                    format!("sum(amount) of \"{e}\" since {p} >= 20"),
+                    agg(Agg::Sum, Window::Since(micros), Cmp::Ge, 20_000),
+                ),
+            }
+        }
+        38 => {
+            let (text, c) = match r.below(5) {
+                0 => ("country = \"FR\"", AttrCond::CountryEqIc("FR")),
+                1 => (
+                    "country in [\"izmir\", \"é\"]",
+                    AttrCond::CountryInIc(vec!["izmir", "é"]),
+                ),
+                2 => (
+                    "country starts with \"İz\"",
+                    AttrCond::CountryStartsWithIc("İz"),
+                ),
+                3 => ("country contains \"R\"", AttrCond::CountryContainsIc("R")),
+                _ => ("plan != \"PRO\"", AttrCond::PlanNeIc("PRO")),
+            };
+            attr(r, &format!("{text} ignoring case"), c)
+        }
         _ => {
             let prefix = *r.pick(&["F", "É", "M"]);
             attr(

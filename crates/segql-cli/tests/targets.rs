@@ -596,7 +596,7 @@ fn ctrl_c_cancels_the_statement_on_postgres() {
         "1",
     );
     let blocked = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%t_analytics%'";
-    let mut child = Command::new(common::BIN)
+    let child = Command::new(common::BIN)
         .args([
             "run",
             ex,

@@ -265,6 +265,7 @@ impl Walker<'_> {
             Scalar::Score(rules) => rules
                 .iter()
                 .for_each(|(_, c)| self.cond(c, scope, ev, direct)),
+            Scalar::Folded(v) => self.scalar_inside(v, scope, ev, direct),
         }
     }
 }

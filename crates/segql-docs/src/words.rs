@@ -378,7 +378,17 @@ impl Renderer<'_> {
             }
         }
         if let Some(f) = &d.freq {
-            out.push(t(format!(" {}", times(f.quant, f.n.value, flip_count))));
+            let words = match &f.max {
+                Some(m) if flip_count => {
+                    format!("a number of times outside {} to {}", f.n.value, m.value)
+                }
+                Some(m) => format!(
+                    "between {} and {} times (both included)",
+                    f.n.value, m.value
+                ),
+                None => times(f.quant, f.n.value, flip_count),
+            };
+            out.push(t(format!(" {words}")));
         }
         if let Some(w) = &d.window {
             match &w.kind {
@@ -572,6 +582,7 @@ fn time_point(p: &ast::TimePoint) -> Phrase {
     match p {
         ast::TimePoint::Ago(d) => vec![t(format!("{} ago", duration(d)))],
         ast::TimePoint::Lit(l) => literal(&l.kind),
+        ast::TimePoint::Now => vec![t("now")],
     }
 }
 
@@ -582,6 +593,11 @@ fn window(w: &ast::Window) -> Phrase {
         }
         ast::WindowKind::Last(d) => vec![t(format!(" in the last {}", duration(d)))],
         ast::WindowKind::Ever => vec![t(" at any time")],
+        ast::WindowKind::Since(a) => {
+            let mut out = vec![t(" since ")];
+            out.extend(time_point(a));
+            out
+        }
         ast::WindowKind::Between(a, b) => {
             let mut out = vec![t(" between ")];
             out.extend(time_point(a));
@@ -730,5 +746,10 @@ fn predicate(pred: &ast::Pred, neg: bool, verb: &str) -> Phrase {
             vec![t(format!("{verb}{not} in the last {}", d.unit.singular()))]
         }
         Pred::InLast(d) => vec![t(format!("{verb}{not} in the last {}", duration(d)))],
+        Pred::IgnoringCase(p) => {
+            let mut out = predicate(p, neg, verb);
+            out.push(t(" (ignoring case)"));
+            out
+        }
     }
 }

@@ -41,6 +41,7 @@ codes! {
     BAD_SQL = "E0407": "a sql predicate that does not parse or names unknown columns",
     BAD_TEST = "E0408": "a test whose rows or expectations do not fit the catalog",
     SQL_REFUSED = "E0409": "SQL in a sql predicate that segql does not write (a subquery, a table, a string not in single quotes, a function outside the list)",
+    CASED_PATTERN = "E0410": "a capital letter in a pattern matched ignoring case",
     UNUSED = "W0501": "a declaration nothing uses",
     ALWAYS = "W0502": "a condition that is always true or always false",
     UNSUPPORTED = "E0601": "something a dialect cannot express",

@@ -396,7 +396,7 @@ impl Walker<'_> {
             Scalar::Column(c) => self.column(&c.owner, &c.name, scope, d),
             Scalar::Lit(_) | Scalar::Time(_) => {}
             Scalar::Agg(a) => self.agg(a, d),
-            Scalar::Ntile { value, .. } => self.scalar(value, scope, d),
+            Scalar::Ntile { value, .. } | Scalar::Folded(value) => self.scalar(value, scope, d),
             Scalar::Score(rules) => rules.iter().for_each(|(_, c)| self.cond(c, scope, d)),
         }
     }

@@ -244,6 +244,9 @@ pub enum Scalar {
     },
     /// The sum of the weights of the rules that hold.
     Score(Vec<(Lit, Cond)>),
+    /// A string with every letter in its simple lowercase (`ignoring case`;
+    /// docs/semantics.md, "Text"); unset when the string is.
+    Folded(Box<Scalar>),
 }
 
 impl Scalar {
@@ -266,6 +269,7 @@ impl Scalar {
                 }
             },
             Scalar::Ntile { .. } => Type::Int,
+            Scalar::Folded(_) => Type::String,
             Scalar::Score(rules) => {
                 if rules.iter().any(|(w, _)| w.ty() == Type::Decimal) {
                     Type::Decimal
@@ -275,6 +279,26 @@ impl Scalar {
             }
         }
     }
+}
+
+/// The simple lowercase of every letter of `s`, the folding of `ignoring case`: each
+/// character to the one its Unicode simple lowercase mapping gives (`É` to `é`, `ẞ` to
+/// `ß`, `Σ` to `σ`, `İ` to `i`), never to several (`ß` stays `ß`, `İ` does not become
+/// `i` with a combining dot) and with no context (a final `Σ` is `σ`).
+pub fn fold_case(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            // The one letter whose full lowercase (Rust's) is not one character.
+            '\u{130}' => 'i',
+            c => {
+                let mut l = c.to_lowercase();
+                match (l.next(), l.next()) {
+                    (Some(x), None) => x,
+                    _ => c,
+                }
+            }
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

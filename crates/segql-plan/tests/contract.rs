@@ -96,6 +96,8 @@ segment text_contains { where email contains "@" }
 segment text_starts { where email starts with "qa-" }
 segment text_ends { where email ends with ".edu" }
 segment text_regex { where email matches "^test[0-9]+@" }
+segment ignoring_case { where email ends with "@ACME.COM" ignoring case }
+segment ignoring_case_in_filter { where did "page_viewed" with page in ["/Pricing", "/İ"] ignoring case }
 segment is_set { where country is set }
 segment is_not_set { where country is not set }
 segment boolean { where is_verified = true }
@@ -408,6 +410,10 @@ fn kinds_of_scalar(p: &Program, s: &Scalar, out: &mut BTreeSet<String>) {
             rules.iter().for_each(|(_, c)| kinds_of_cond(p, c, out));
             "score"
         }
+        Scalar::Folded(v) => {
+            kinds_of_scalar(p, v, out);
+            "folded"
+        }
     };
     out.insert(kind.to_string());
 }
@@ -438,6 +444,7 @@ fn the_contract_project_covers_every_construct() {
         "text StartsWith",
         "text EndsWith",
         "regex",
+        "folded",
         "is set",
         "in segment",
         "quantified",

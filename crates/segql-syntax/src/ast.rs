@@ -305,6 +305,11 @@ pub enum Pred {
     IsNotSet,
     /// `in last 7 days` on a time value: [as_of - 7 days, as_of).
     InLast(Duration),
+    /// `PRED ignoring case`: the value and the predicate's strings lowercased
+    /// (`email contains "acme" ignoring case`). The parser never nests it; the checker
+    /// accepts it on `=`, `!=`, `in`, `not in`, `contains`, `starts with`, `ends with`
+    /// and `matches` of a string.
+    IgnoringCase(Box<Pred>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -386,6 +391,8 @@ pub struct ThenStep {
 pub struct Freq {
     pub quant: CountQuant,
     pub n: IntLit,
+    /// `between N and MAX times` (then `quant` is `AtLeast`): both bounds included.
+    pub max: Option<IntLit>,
     pub span: Span,
 }
 
@@ -421,6 +428,8 @@ pub enum WindowKind {
     Between(TimePoint, TimePoint),
     /// `ever`
     Ever,
+    /// `since 2024-01-01`: from the point to `as_of`.
+    Since(TimePoint),
     /// `in at least 3 of last 4 weeks`
     Periods {
         quant: CountQuant,
@@ -434,6 +443,8 @@ pub enum WindowKind {
 pub enum TimePoint {
     Lit(Literal),
     Ago(Duration),
+    /// `now`: the run's `as_of`.
+    Now,
 }
 
 /// `stopped STEP for DURATION`

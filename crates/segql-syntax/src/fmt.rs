@@ -665,6 +665,9 @@ pub fn cond_text(c: &Cond) -> String {
 }
 
 fn freq_text(f: &Freq) -> String {
+    if let Some(max) = &f.max {
+        return format!("between {} and {} times", f.n.value, max.value);
+    }
     let times = if f.n.value == 1 { "time" } else { "times" };
     format!("{} {} {times}", f.quant.words(), f.n.value)
 }
@@ -727,6 +730,7 @@ pub fn window_text(w: &Window) -> String {
             format!("between {} and {}", time_point_text(a), time_point_text(b))
         }
         WindowKind::Ever => "ever".to_string(),
+        WindowKind::Since(a) => format!("since {}", time_point_text(a)),
         WindowKind::Periods { quant, k, n, unit } => format!(
             "in {} {} of last {} {}",
             quant.words(),
@@ -741,6 +745,7 @@ fn time_point_text(t: &TimePoint) -> String {
     match t {
         TimePoint::Lit(l) => literal_text(&l.kind),
         TimePoint::Ago(d) => format!("{} ago", duration_text(d)),
+        TimePoint::Now => "now".to_string(),
     }
 }
 
@@ -769,6 +774,7 @@ pub fn pred_text(p: &Pred) -> String {
         Pred::IsSet => "is set".to_string(),
         Pred::IsNotSet => "is not set".to_string(),
         Pred::InLast(d) => format!("in last {}", duration_text(d)),
+        Pred::IgnoringCase(p) => format!("{} ignoring case", pred_text(p)),
     }
 }
 

@@ -61,6 +61,7 @@ const AFTER_STEP_WORDS: &[&str] = &[
     "in last",
     "in at least",
     "between",
+    "since",
     "ever",
     "within",
 ];

@@ -15,11 +15,34 @@ impl<'a> Checker<'a> {
                 LitKind::Timestamp(ts) => Some((TimePoint::At(ts), Some(ts), false)),
                 _ => None,
             },
+            ast::TimePoint::Ago(d) if d.n == 0 => {
+                self.err(
+                    Diagnostic::error(
+                        codes::EMPTY_WINDOW,
+                        d.span,
+                        format!("`0 {} ago` is written `now`", d.unit.plural()),
+                    )
+                    .with_label("write `now`")
+                    .with_hint("`now` is the run's as_of: `between 2024-01-01 and now`, or `since 2024-01-01`"),
+                );
+                None
+            }
             ast::TimePoint::Ago(d) => {
                 self.positive_duration(d)?;
                 Some((TimePoint::Ago(duration(d)), None, false))
             }
+            ast::TimePoint::Now => Some((TimePoint::AsOf, None, false)),
         }
+    }
+
+    /// A window that starts at `now` holds no event: nothing at or after as_of counts.
+    fn starts_now(&mut self, w: &ast::Window) -> Result<(), ()> {
+        self.err(
+            Diagnostic::error(codes::EMPTY_WINDOW, w.span, "this window starts at `now`, so it holds no event")
+                .with_label("nothing at or after `now` counts")
+                .with_hint("`now` is the run's as_of and ends every window: `since 2024-01-01`, `between 2024-01-01 and now`"),
+        );
+        Err(())
     }
 
     /// A window written after an event. `Err(())` after an error; `Ok(None)` for
@@ -34,6 +57,17 @@ impl<'a> Checker<'a> {
                 self.positive_duration(d).ok_or(())?;
                 Ok(TimeWindow {
                     start: Some(TimePoint::Ago(duration(d))),
+                    end: TimePoint::AsOf,
+                })
+            }
+            ast::WindowKind::Since(ast::TimePoint::Now)
+            | ast::WindowKind::Between(ast::TimePoint::Now, _) => {
+                self.starts_now(w).map(|_| TimeWindow::EVER)
+            }
+            ast::WindowKind::Since(a) => {
+                let (start, _, _) = self.time_point(a).ok_or(())?;
+                Ok(TimeWindow {
+                    start: Some(start),
                     end: TimePoint::AsOf,
                 })
             }
@@ -404,6 +438,9 @@ impl<'a> Checker<'a> {
                     );
                     return None;
                 }
+                if let Some(max) = &f.max {
+                    return self.count_between(agg, f, max);
+                }
                 if f.n.value == 0 && f.quant == ast::CountQuant::AtLeast {
                     self.err(
                         Diagnostic::warning(
@@ -418,6 +455,33 @@ impl<'a> Checker<'a> {
                 Some(count_cond(agg, f.quant, f.n.value))
             }
         }
+    }
+
+    /// `between N and M times`: N ≤ count ≤ M, both at least 0, in order.
+    fn count_between(&mut self, agg: Scalar, f: &ast::Freq, max: &ast::IntLit) -> Option<Cond> {
+        if max.value < 0 {
+            self.err(
+                Diagnostic::error(codes::BAD_COUNT, max.span, "a negative count")
+                    .with_label("below 0")
+                    .with_hint("counts are 0 or more: between 0 and 3 times"),
+            );
+            return None;
+        }
+        if f.n.value > max.value {
+            self.err(
+                Diagnostic::error(codes::BAD_RANGE, f.span, "this count starts after it ends")
+                    .with_label(format!("{} is more than {}", f.n.value, max.value))
+                    .with_hint(format!(
+                        "write the smaller bound first: between {} and {} times",
+                        max.value, f.n.value
+                    )),
+            );
+            return None;
+        }
+        Some(Cond::And(vec![
+            count_cond(agg.clone(), ast::CountQuant::AtLeast, f.n.value),
+            count_cond(agg, ast::CountQuant::AtMost, max.value),
+        ]))
     }
 
     /// `did A then B [within D] ...`: one events relation, no count, no periods.

@@ -131,6 +131,7 @@ impl<'a> Checker<'a> {
                 })
             }
             P::Matches(s) => self.pred_matches(value, ty, v, p, s),
+            P::IgnoringCase(inner) => self.pred_ignoring_case(value, ty, v, inner, span),
             P::IsSet => Some(Cond::IsSet(value)),
             P::IsNotSet => Some(Cond::Not(Box::new(Cond::IsSet(value)))),
             P::InLast(d) => {

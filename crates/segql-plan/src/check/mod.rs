@@ -11,6 +11,7 @@ mod items;
 mod outputs;
 mod sql_predicate;
 mod test_blocks;
+mod text;
 mod values;
 mod warnings;
 
@@ -273,6 +274,7 @@ fn time_point_text(t: &ast::TimePoint) -> String {
     match t {
         ast::TimePoint::Lit(l) => segql_syntax::fmt::literal_text(&l.kind),
         ast::TimePoint::Ago(d) => format!("{} ago", segql_syntax::fmt::duration_text(d)),
+        ast::TimePoint::Now => "now".to_string(),
     }
 }
 

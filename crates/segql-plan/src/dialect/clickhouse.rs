@@ -165,6 +165,20 @@ impl Dialect for ClickHouse {
             (AggFn::Max, Some(a)) => sql.func("maxIf", vec![a, c]),
         }
     }
+    fn lower_name(&self) -> &'static str {
+        // `lower` lowers ASCII bytes only.
+        "lowerUTF8"
+    }
+    fn replace_full_case(&self, sql: &Sql<'_>, v: Expr) -> Expr {
+        let one = sql.func(
+            "replaceAll",
+            vec![v, sql.string("\u{130}"), sql.string("i")],
+        );
+        sql.func(
+            "replaceAll",
+            vec![one, sql.string("\u{3a3}"), sql.string("\u{3c3}")],
+        )
+    }
     fn contains(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
         bin(
             sql.func("position", vec![v, s]),

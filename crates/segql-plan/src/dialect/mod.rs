@@ -450,6 +450,29 @@ pub trait Dialect: Sync {
         sql.func("ends_with", vec![v, s])
     }
 
+    /// The string with every letter in its simple lowercase (`ir::fold_case`). `LOWER`
+    /// is the simple mapping on some engines and the full one on others (ICU, Java),
+    /// which differ in two letters: `İ` (full: `i` and a combining dot) and a final `Σ`
+    /// (full: `ς`). Those two are replaced first, so every engine writes the simple
+    /// mapping.
+    fn fold_case(&self, sql: &Sql<'_>, v: Expr) -> Expr {
+        sql.func(self.lower_name(), vec![self.replace_full_case(sql, v)])
+    }
+
+    /// The engine's Unicode `LOWER`.
+    fn lower_name(&self) -> &'static str {
+        "LOWER"
+    }
+
+    /// `v` with `İ` written `i` and `Σ` written `σ` (see `fold_case`).
+    fn replace_full_case(&self, sql: &Sql<'_>, v: Expr) -> Expr {
+        let one = sql.func("REPLACE", vec![v, sql.string("\u{130}"), sql.string("i")]);
+        sql.func(
+            "REPLACE",
+            vec![one, sql.string("\u{3a3}"), sql.string("\u{3c3}")],
+        )
+    }
+
     /// Whether `v` contains a match of the regular expression.
     fn regex(&self, sql: &Sql<'_>, v: Expr, pattern: Expr) -> Expr {
         sql.func("regexp_matches", vec![v, pattern])

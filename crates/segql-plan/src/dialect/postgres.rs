@@ -74,6 +74,19 @@ impl Dialect for Postgres {
             "BIGINT",
         )
     }
+    fn fold_case(&self, sql: &Sql<'_>, v: Expr) -> Expr {
+        // LOWER follows the collation's ctype: ASCII only under "C", full ICU mapping
+        // under an ICU collation, the C library's under another. ICU's root locale is
+        // the same on every server built with ICU; `İ` and `Σ` are replaced first.
+        let v = self.replace_full_case(sql, v);
+        sql.func(
+            "LOWER",
+            vec![collate(
+                v,
+                sqlparser::ast::Ident::with_quote('"', "und-x-icu"),
+            )],
+        )
+    }
     fn byte_order(&self, _sql: &Sql<'_>, e: Expr) -> Expr {
         // The database's collation is usually a language's (en_US: a < A < b < B);
         // "C" orders by bytes, as the other engines do.

@@ -232,6 +232,10 @@ impl Emitter<'_> {
                 }
                 (sum.unwrap_or_else(|| sql.int(0)), false)
             }
+            Scalar::Folded(v) => {
+                let (e, n) = self.scalar(v, scope);
+                (self.d.fold_case(&sql, e), n)
+            }
         }
     }
 

@@ -187,6 +187,7 @@ impl<'a> Collector<'a> {
                 self.ntile(*k, value, entity);
             }
             Scalar::Score(rules) => rules.iter().for_each(|(_, c)| self.cond(c, entity)),
+            Scalar::Folded(v) => self.scalar(v, entity),
         }
     }
 

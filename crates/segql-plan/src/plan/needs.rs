@@ -231,6 +231,7 @@ impl Walker<'_> {
                     self.cond(c, entity, needs)?;
                 }
             }
+            Scalar::Folded(v) => self.scalar(v, entity, needs)?,
         }
         Ok(())
     }

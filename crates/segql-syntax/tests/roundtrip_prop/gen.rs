@@ -233,6 +233,15 @@ fn operand() -> BoxedStrategy<Operand> {
 }
 
 fn pred() -> BoxedStrategy<Pred> {
+    let plain = plain_pred();
+    prop_oneof![
+        4 => plain.clone(),
+        1 => plain.prop_map(|p| Pred::IgnoringCase(Box::new(p))),
+    ]
+    .boxed()
+}
+
+fn plain_pred() -> BoxedStrategy<Pred> {
     prop_oneof![
         4 => (cmp_op(), operand()).prop_map(|(op, o)| Pred::Cmp(op, o)),
         1 => vec(literal(false), 1..4).prop_map(Pred::In),
@@ -251,12 +260,14 @@ fn pred() -> BoxedStrategy<Pred> {
 
 fn window() -> BoxedStrategy<Window> {
     let time_point = prop_oneof![
-        time_literal().prop_map(TimePoint::Lit),
-        duration().prop_map(TimePoint::Ago),
+        3 => time_literal().prop_map(TimePoint::Lit),
+        3 => duration().prop_map(TimePoint::Ago),
+        1 => Just(TimePoint::Now),
     ];
     prop_oneof![
         duration().prop_map(WindowKind::Last),
-        (time_point.clone(), time_point).prop_map(|(a, b)| WindowKind::Between(a, b)),
+        (time_point.clone(), time_point.clone()).prop_map(|(a, b)| WindowKind::Between(a, b)),
+        time_point.prop_map(WindowKind::Since),
         Just(WindowKind::Ever),
         (count_quant(), int_lit(), int_lit(), unit())
             .prop_map(|(quant, k, n, unit)| WindowKind::Periods { quant, k, n, unit }),
@@ -310,13 +321,17 @@ fn ends_with_open_aggregate(v: &Value) -> bool {
 
 /// A `Test`, with a predicate the parser will not read as part of the value.
 fn test_kind(v: Value, p: Pred) -> CondKind {
-    let p = if ends_with_open_aggregate(&v) {
+    fn not_a_window(p: Pred) -> Pred {
         match p {
             Pred::In(ls) => Pred::NotIn(ls),
             Pred::InLast(d) => Pred::Cmp(CmpOp::Ge, Operand::Ago(d)),
             Pred::Between(a, _) => Pred::Cmp(CmpOp::Lt, a),
+            Pred::IgnoringCase(p) => Pred::IgnoringCase(Box::new(not_a_window(*p))),
             p => p,
         }
+    }
+    let p = if ends_with_open_aggregate(&v) {
+        not_a_window(p)
     } else {
         p
     };
@@ -413,11 +428,20 @@ fn next_level(below: &Level) -> Level {
 
     let then_step =
         (step.clone(), option::of(duration())).prop_map(|(step, within)| ThenStep { step, within });
-    let freq = (count_quant(), int_lit()).prop_map(|(quant, n)| Freq {
-        quant,
-        n,
-        span: sp(),
-    });
+    let freq = prop_oneof![
+        3 => (count_quant(), int_lit()).prop_map(|(quant, n)| Freq {
+            quant,
+            n,
+            max: None,
+            span: sp(),
+        }),
+        1 => (int_lit(), int_lit()).prop_map(|(n, max)| Freq {
+            quant: CountQuant::AtLeast,
+            n,
+            max: Some(max),
+            span: sp(),
+        }),
+    ];
     let did = (
         step.clone(),
         prop_oneof![2 => Just(vec![]), 1 => vec(then_step, 1..4)],
