@@ -353,7 +353,13 @@ fn lineage(c: &Ctx) -> Step<()> {
             format!("{want} not highlighted: {near}")
         })?;
     }
-    // On through the trait it reads: its page lists hot_leads among its users.
+    // On through the trait it reads (found first: the graph is larger than the view,
+    // and a node outside it cannot be clicked): its page lists hot_leads among its
+    // users.
+    c.type_into("#graph-find", "lead_score")?;
+    let centre =
+        c.js("return document.querySelector('#lineage .node.center').getAttribute('data-id');")?;
+    ensure(centre == "trait/lead_score", || format!("centred: {centre}"))?;
     c.click("#lineage .node[data-id='trait/lead_score']")?;
     c.wait_url("trait/lead_score.html")?;
     let used = c.text("#used-by")?;
