@@ -359,7 +359,9 @@ fn lineage(c: &Ctx) -> Step<()> {
     c.type_into("#graph-find", "lead_score")?;
     let centre =
         c.js("return document.querySelector('#lineage .node.center').getAttribute('data-id');")?;
-    ensure(centre == "trait/lead_score", || format!("centred: {centre}"))?;
+    ensure(centre == "trait/lead_score", || {
+        format!("centred: {centre}")
+    })?;
     c.click("#lineage .node[data-id='trait/lead_score']")?;
     c.wait_url("trait/lead_score.html")?;
     let used = c.text("#used-by")?;
