@@ -147,7 +147,7 @@ pub fn backtest(args: crate::args::Backtest, color: bool) -> Result<ExitCode> {
     }
     let engine: &dyn segql_run::backend::Backend = engine.as_ref();
     let program = mapped.as_ref().unwrap_or(program);
-    crate::outfile::set_running(engine.interrupter());
+    crate::outfile::set_running(engine.interrupter(), engine.engine().is_none());
     let steps = series::backtest(engine, program, &ids, &instants, &|_| {
         crate::outfile::stop_if_interrupted();
     })

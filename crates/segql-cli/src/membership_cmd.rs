@@ -169,7 +169,7 @@ pub fn snapshot(args: crate::args::Snapshot, color: bool) -> Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    outfile::set_running(engine.interrupter());
+    outfile::set_running(engine.interrupter(), false);
     outfile::stop_if_interrupted();
     let store = membership::attached_store(&engine);
     let fault = faults::from_env();
@@ -208,7 +208,7 @@ fn snapshot_on_target(
         );
         return Ok(ExitCode::from(1));
     }
-    outfile::set_running(tb.interrupter());
+    outfile::set_running(tb.interrupter(), true);
     outfile::stop_if_interrupted();
     let at = membership::open_on(&tb, &schema, false)
         .map_err(state_err)?

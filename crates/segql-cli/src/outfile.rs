@@ -21,6 +21,8 @@ static PARTIAL: Mutex<Option<PathBuf>> = Mutex::new(None);
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// Stops the engine's running query on a signal.
 static RUNNING: Mutex<Option<Interrupter>> = Mutex::new(None);
+/// Whether that query runs on a warehouse target (stopping says E0806 then).
+static ON_TARGET: AtomicBool = AtomicBool::new(false);
 
 /// On Ctrl-C (or SIGTERM, SIGHUP), the running query is interrupted; the main thread
 /// sees it fail, removes the partial output and exits 130 ([`stop_if_interrupted`]).
@@ -41,8 +43,10 @@ pub fn install_handler() {
     });
 }
 
-/// The engine whose query a signal interrupts.
-pub fn set_running(i: Interrupter) {
+/// The engine whose query a signal interrupts; `on_target` when it is a warehouse
+/// target's (its statement is cancelled on the server).
+pub fn set_running(i: Interrupter, on_target: bool) {
+    ON_TARGET.store(on_target, Ordering::SeqCst);
     if let Ok(mut r) = RUNNING.lock() {
         *r = Some(i);
     }
@@ -54,7 +58,14 @@ fn stop() -> ! {
             let _ = std::fs::remove_file(path);
         }
     }
-    eprintln!("\ninterrupted");
+    if ON_TARGET.load(Ordering::SeqCst) {
+        eprintln!(
+            "\ninterrupted\nerror[{}]: the run was interrupted: the target's running statement was cancelled",
+            segql_target::codes::INTERRUPTED
+        );
+    } else {
+        eprintln!("\ninterrupted");
+    }
     std::process::exit(130);
 }
 

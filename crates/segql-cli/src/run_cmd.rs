@@ -134,7 +134,7 @@ fn engine_for(
 ) -> Result<Option<crate::target_cmd::Running>> {
     let found = crate::target_cmd::backend(ws, program, target, Some(relations), writable, color)?;
     if let Some((b, _)) = &found {
-        outfile::set_running(b.interrupter());
+        outfile::set_running(b.interrupter(), b.engine().is_none());
         outfile::stop_if_interrupted();
     }
     Ok(found)

@@ -318,7 +318,7 @@ pub fn seed(args: SeedArgs, color: bool) -> Result<ExitCode> {
     };
     let name = t.name.clone();
     let tb = TargetBackend::connect(t).map_err(run_error)?;
-    crate::outfile::set_running(tb.interrupter());
+    crate::outfile::set_running(tb.interrupter(), true);
     let seeded = run_target::seed(&engine, program, &tb, args.replace).map_err(|e| {
         crate::outfile::stop_if_interrupted();
         run_error(e)

@@ -629,6 +629,11 @@ fn ctrl_c_cancels_the_statement_on_postgres() {
     let _ = locker.wait();
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
     assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error[E0806]: the run was interrupted"),
+        "{}",
+        stderr(&out)
+    );
     // Before the handler's own deadline (5 s): the cancelled statement ended the run.
     assert!(took < std::time::Duration::from_secs(4), "{took:?}");
     assert_eq!(left, "0", "the statement was cancelled on the server");
