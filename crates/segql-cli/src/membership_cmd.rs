@@ -189,12 +189,7 @@ fn snapshot_on_target(
     started: Instant,
     color: bool,
 ) -> Result<ExitCode> {
-    if membership::store::Flavor::of(t.dialect).is_none() {
-        return Err(state_err(membership::unsupported(
-            &format!("target `{}`", t.name),
-            t.dialect,
-        )));
-    }
+    can_hold_state(&t)?;
     let schema = t.state_schema();
     let mapped = run_target::on_target(program, &t);
     let tb = TargetBackend::connect(t).map_err(crate::target_cmd::run_error)?;
@@ -220,6 +215,17 @@ fn snapshot_on_target(
     let place = format!("schema {} of target `{}`", schema.join("."), tb.name());
     print_outcome(outcome, req.as_of, &place, started);
     Ok(ExitCode::SUCCESS)
+}
+
+/// E0719 before connecting, for a target whose engine cannot hold segql's state.
+fn can_hold_state(t: &segql_target::Target) -> Result<()> {
+    match membership::store::Flavor::of(t.dialect) {
+        Some(_) => Ok(()),
+        None => Err(state_err(membership::unsupported(
+            &format!("target `{}`", t.name),
+            t.dialect,
+        ))),
+    }
 }
 
 /// What a snapshot did, as a table on stdout and a line on stderr.
@@ -295,12 +301,7 @@ pub fn open_state_at(ws: &Workspace, target: Option<&str>, color: bool) -> Resul
     if t.kind == segql_target::Kind::DuckDb {
         return open_state(ws).map(State::Local);
     }
-    if membership::store::Flavor::of(t.dialect).is_none() {
-        return Err(state_err(membership::unsupported(
-            &format!("target `{}`", t.name),
-            t.dialect,
-        )));
-    }
+    can_hold_state(&t)?;
     let schema = t.state_schema();
     let tb = TargetBackend::connect(t).map_err(crate::target_cmd::run_error)?;
     let found = membership::open_on(&tb, &schema, true).map_err(state_err)?;

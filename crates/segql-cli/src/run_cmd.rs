@@ -7,6 +7,7 @@ use crate::outfile;
 use crate::output;
 use crate::project::{self, display_path, Workspace};
 use crate::selection;
+use crate::series_out::csv_line;
 use anyhow::{anyhow, bail, Result};
 use comfy_table::{presets, Cell, Table};
 use segql_plan::compile::{self, Options};
@@ -538,25 +539,6 @@ fn not_one_table(p: &Program, targets: &[Target]) -> Option<String> {
 
 fn same_columns(sets: &[ResultSet]) -> bool {
     sets.windows(2).all(|w| w[0].columns == w[1].columns)
-}
-
-fn csv_line<'a>(cells: impl Iterator<Item = Option<&'a str>>) -> String {
-    let mut line = String::new();
-    for (i, c) in cells.enumerate() {
-        if i > 0 {
-            line.push(',');
-        }
-        let c = c.unwrap_or("");
-        if c.contains([',', '"', '\n', '\r']) {
-            line.push('"');
-            line.push_str(&c.replace('"', "\"\""));
-            line.push('"');
-        } else {
-            line.push_str(c);
-        }
-    }
-    line.push('\n');
-    line
 }
 
 /// Writes the results to FILE (parquet, CSV or JSON by its extension) through its

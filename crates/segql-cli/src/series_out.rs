@@ -84,7 +84,8 @@ impl Table {
 /// Columns whose values are counts.
 const NUMERIC: &[&str] = &["size", "entered", "left"];
 
-fn csv_line<'a>(cells: impl Iterator<Item = Option<&'a str>>) -> String {
+/// One CSV line of `cells` (a NULL as an empty field), quoted where a field needs it.
+pub fn csv_line<'a>(cells: impl Iterator<Item = Option<&'a str>>) -> String {
     let mut line = String::new();
     for (i, c) in cells.enumerate() {
         if i > 0 {
