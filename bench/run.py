@@ -10,7 +10,7 @@ run, each figure being the median of --repeat runs:
                statement that evaluates those conditions must at least pay
   batch        the 50 segments of bench/segments.seg in one statement (compile --batch)
   one_by_one   the 50 single-segment statements, one after another
-  segql_X /    for five representative segments: segql's statement and a hand-written
+  segql_X /    for each segment of bench/handwritten/: segql's statement and a hand-written
   hand_X       one (bench/handwritten/X.sql)
 
 and the peak memory (max RSS) of a process running the batch with DuckDB's
@@ -33,7 +33,8 @@ import time
 import duckdb
 
 ROOT = pathlib.Path(__file__).resolve().parent
-FIVE = ["b13_pricing_lurkers", "b21_big_spenders", "b27_activated", "b32_weekly_regulars", "b35_hot_leads"]
+# Every segment written by hand in bench/handwritten/ (one file per segment).
+HAND = sorted(p.stem for p in (ROOT / "handwritten").glob("b*.sql"))
 
 
 def connect(data, memory_limit, threads):
@@ -87,7 +88,8 @@ def compile_sql(segql, as_of, batch=False, out=None, select=None):
     if out:
         cmd += ["--out", str(out)]
     if select:
-        cmd += ["--select", *select]
+        # One --select value holds the names, space-separated (dbt's form).
+        cmd += ["--select", " ".join(select)]
     text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return text
 
@@ -158,7 +160,7 @@ def main():
         sub = strip(compile_sql(args.segql, args.as_of, batch=True, select=names[:k]))
         measure(f"batch_{k}", lambda q=sub: timed(con, q)[0])
     measure("one_by_one", lambda: sum(timed(con, s)[0] for s in singles.values()))
-    for seg in FIVE:
+    for seg in HAND:
         hand = (ROOT / "handwritten" / f"{seg}.sql").read_text().replace("{as_of}", args.as_of)
         segql_rows = timed(con, singles[seg])[1]
         hand_rows = timed(con, strip(hand))[1]
@@ -208,7 +210,7 @@ def main():
     if read:
         mb = lambda b: f"{b / 1e6:,.0f} MB"
         print(f"bytes read: floor {mb(read['floor'])}, floor_columns {mb(read['floor_columns'])}, batch {mb(read['batch'])}, one by one {mb(read['one_by_one'])}")
-    for seg in FIVE:
+    for seg in HAND:
         s, h = f.get(f"segql_{seg}"), f.get(f"hand_{seg}")
         if s and h:
             print(f"| {seg} | segql {s:.3f} s | hand-written {h:.3f} s | ratio {s/h:.2f} |")
