@@ -44,10 +44,17 @@ pub enum Cond {
         name: &'static str,
         days: i64,
     },
-    /// `stopped "NAME" for DAYS days`.
+    /// `stopped "NAME" for DAYS days [in last WITHIN days]`.
     Stopped {
         name: &'static str,
         days: i64,
+        within: Option<i64>,
+    },
+    /// `restarted "NAME" after AFTER days in last RECENT days`.
+    Restarted {
+        name: &'static str,
+        after: i64,
+        recent: i64,
     },
     /// `did "S0" then "S1" [within SPAN] then ... [WINDOW]`: `within[i]` bounds step
     /// `i + 1` after step `i`.
@@ -474,9 +481,23 @@ fn holds(c: &Cond, round: &Round, u: &User) -> bool {
             .map(|e| e.t)
             .min()
             .is_some_and(|t| Window::Days(*days).contains(t, a)),
-        Cond::Stopped { name, days } => {
-            named(name).any(|e| e.t < a - days * DAY)
+        Cond::Stopped { name, days, within } => {
+            // Done before the last DAYS days (and inside the window, if given), not in them.
+            let from = within.map_or(i64::MIN, |w| a - w * DAY);
+            named(name).any(|e| from <= e.t && e.t < a - days * DAY)
                 && !named(name).any(|e| Window::Days(*days).contains(e.t, a))
+        }
+        Cond::Restarted {
+            name,
+            after,
+            recent,
+        } => {
+            // Done before the lapse, never in it, again in the last RECENT days; the lapse
+            // is the AFTER days just before them.
+            let lapse = (a - (recent + after) * DAY, a - recent * DAY);
+            named(name).any(|e| e.t < lapse.0)
+                && !named(name).any(|e| lapse.0 <= e.t && e.t < lapse.1)
+                && named(name).any(|e| Window::Days(*recent).contains(e.t, a))
         }
         Cond::Then {
             steps,

@@ -235,7 +235,7 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
         value,
     };
     let once = (Cmp::Ge, 1);
-    match r.below(41) {
+    match r.below(43) {
         0 => (
             format!("did \"{e}\" in last {n} days"),
             did_e(Window::Days(n), once, Filter::None),
@@ -280,10 +280,18 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
             format!("not did \"{e}\" in last {n} days"),
             Cond::Not(Box::new(did_e(Window::Days(n), once, Filter::None))),
         ),
-        8 => (
-            format!("stopped \"{e}\" for {n} days"),
-            Cond::Stopped { name: e, days: n },
-        ),
+        8 => match r.below(3) {
+            0 => (
+                format!("stopped \"{e}\" for {n} days"),
+                Cond::Stopped {
+                    name: e,
+                    days: n,
+                    within: None,
+                },
+            ),
+            1 => lapse_in_window(r, e, n),
+            _ => restarted(r, e, n),
+        },
         9 => {
             let f = *r.pick(&NAMES);
             let (text, span) = within(r);
@@ -482,6 +490,8 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
                 ),
             }
         }
+        41 => lapse_in_window(r, e, n),
+        42 => restarted(r, e, n),
         38 => {
             let (text, c) = match r.below(5) {
                 0 => ("country = \"FR\"", AttrCond::CountryEqIc("FR")),
@@ -657,8 +667,8 @@ fn as_of_micros(as_of: &str) -> i64 {
 }
 
 /// The time of a random event of a round at `a`: mostly before `a`, on a window's
-/// start (days or calendar months back), a second or a microsecond either side, or
-/// anywhere in the last 400 days; one in twenty exactly at `a`, one in twenty after it,
+/// start (days or calendar months back, or the sum of two day counts), a second or a
+/// microsecond either side, or anywhere in the last 400 days; one in twenty exactly at `a`, one in twenty after it,
 /// and one in twenty without a time.
 fn event_time(r: &mut Rng, a: i64) -> Option<i64> {
     match r.below(20) {
@@ -669,9 +679,12 @@ fn event_time(r: &mut Rng, a: i64) -> Option<i64> {
             Some(a + *r.pick(&[1, SECOND, DAY, anywhere]))
         }
         _ => {
-            let edge = match r.below(5) {
+            let edge = match r.below(6) {
                 0 => Some(r.pick(&DAYS) * DAY),
                 1 => Some(a - add_months(a, -r.pick(&MONTHS))),
+                // The start of a lapse before a return (`restarted ... after N days in
+                // last R days`): N + R days back.
+                2 => Some((r.pick(&DAYS) + r.pick(&DAYS)) * DAY),
                 _ => None,
             };
             let back = match edge {
@@ -849,4 +862,57 @@ pub fn given(round: &Round) -> String {
     }
     out.push_str("  }\n");
     out
+}
+
+/// `stopped "E" for N days in last W days`: done in the last W days, not in the last N.
+fn lapse_in_window(r: &mut Rng, e: &'static str, n: i64) -> (String, Cond) {
+    let longer: Vec<i64> = DAYS.iter().copied().filter(|&d| d > n).collect();
+    let w = if longer.is_empty() {
+        n + 1
+    } else {
+        *r.pick(&longer)
+    };
+    (
+        format!("stopped \"{e}\" for {n} days in last {w} days"),
+        Cond::Stopped {
+            name: e,
+            days: n,
+            within: Some(w),
+        },
+    )
+}
+
+/// `restarted "E" after N days in last R days`: done before, nothing for N days, again
+/// in the last R.
+fn restarted(r: &mut Rng, e: &'static str, n: i64) -> (String, Cond) {
+    let recent = *r.pick(&DAYS);
+    (
+        format!("restarted \"{e}\" after {n} days in last {recent} days"),
+        Cond::Restarted {
+            name: e,
+            after: n,
+            recent,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round;
+
+    /// The rounds CI runs (random_engines: seeds 1001 to 1003, 20 segments) hold the
+    /// lapse forms, so the oracle checks them on every engine in every run.
+    #[test]
+    fn the_ci_rounds_hold_stopped_in_a_window_and_restarted() {
+        let texts: Vec<String> = (1..=3).map(|s| round(1000 + s, 20, 20).text).collect();
+        let all = texts.join("\n");
+        assert!(
+            all.contains("restarted \""),
+            "no `restarted` in the CI rounds"
+        );
+        let windowed = all
+            .lines()
+            .any(|l| l.contains("stopped \"") && l.contains(" days in last "));
+        assert!(windowed, "no `stopped ... in last` in the CI rounds");
+    }
 }

@@ -20,6 +20,7 @@ const PINNED: &[(&str, usize, usize)] = &[
     ("dialects.seg", 2, 8),
     ("edges.seg", 20, 91),
     ("ignoring_case.seg", 1, 11),
+    ("lapses.seg", 1, 8),
     ("reports.seg", 1, 6),
     ("sql_predicates.seg", 2, 14),
     ("tiers.seg", 1, 15),

@@ -331,6 +331,7 @@ impl Names<'_, '_> {
             CondKind::Const(_)
             | CondKind::Did(_)
             | CondKind::Stopped(_)
+            | CondKind::Restarted(_)
             | CondKind::InSegment(_)
             | CondKind::Sql(_) => {}
         }

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 /// Words the highlighter shows as keywords (where the grammar gives them meaning;
 /// the lexer itself does not tell keywords from names).
 const KEYWORDS: &[&str] = &[
+    "after",
     "ago",
     "all",
     "and",
@@ -63,6 +64,7 @@ const KEYWORDS: &[&str] = &[
     "properties",
     "references",
     "report",
+    "restarted",
     "salt",
     "score",
     "segment",

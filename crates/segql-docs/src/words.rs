@@ -185,14 +185,45 @@ impl Renderer<'_> {
             CondKind::Test(v, pred) => self.test(v, pred, s, neg),
             CondKind::Did(d) => self.did(d, s, neg),
             CondKind::Stopped(st) => {
-                let mut out = vec![t(if neg { "who never did " } else { "who did " })];
-                out.extend(self.step(&st.step, s));
                 let d = duration(&st.for_);
-                if neg {
-                    out.push(t(format!(", or did it in the last {d}")));
-                } else {
-                    out.push(t(format!(" before, but not in the last {d}")));
+                let within = st
+                    .window
+                    .as_ref()
+                    .filter(|w| !matches!(w.kind, ast::WindowKind::Ever));
+                let mut out = vec![t(match (neg, within) {
+                    (false, _) => "who did ",
+                    (true, None) => "who never did ",
+                    (true, Some(_)) => "who did not do ",
+                })];
+                out.extend(self.step(&st.step, s));
+                match (neg, within) {
+                    (false, None) => out.push(t(format!(" before, but not in the last {d}"))),
+                    (false, Some(w)) => {
+                        out.extend(window(w));
+                        out.push(t(format!(", but not in the last {d}")));
+                    }
+                    (true, None) => out.push(t(format!(", or did it in the last {d}"))),
+                    (true, Some(w)) => {
+                        out.extend(window(w));
+                        out.push(t(format!(
+                            " before the last {d}, or did it in the last {d}"
+                        )));
+                    }
                 }
+                out
+            }
+            CondKind::Restarted(r) => {
+                let mut out = vec![t(if neg {
+                    "who did not return to "
+                } else {
+                    "who returned to "
+                })];
+                out.extend(self.step(&r.step, s));
+                out.extend(window(&r.window));
+                out.push(t(format!(
+                    " after {} without it, having done it before",
+                    duration(&r.after)
+                )));
                 out
             }
             CondKind::InSegment(name) => vec![

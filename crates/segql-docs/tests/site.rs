@@ -475,6 +475,10 @@ segment h { where not in a }
 segment i { where not (avg(amount) of "purchase" > 10) and not (count of "purchase" > 2) }
 segment j { where not did "login" at most 1 time }
 segment k { where plan != "free" }
+segment l { where stopped "login" for 14 days in last 60 days }
+segment m { where not stopped "login" for 14 days since 2024-01-01 }
+segment n { where restarted "login" after 30 days in last 7 days }
+segment o { where not restarted "login" after 30 days in last 7 days }
 "#,
     )
     .expect("write");
@@ -507,6 +511,10 @@ segment k { where plan != "free" }
             "i: where the average `amount` of `purchase` events is at most 10 (or is not set) and where the number of `purchase` events is at most 2",
             "j: who did `login` more than 1 times",
             "k: whose `plan` is not `free`",
+            "l: who did `login` in the last 60 days, but not in the last 14 days",
+            "m: who did not do `login` since 2024-01-01 before the last 14 days, or did it in the last 14 days",
+            "n: who returned to `login` in the last 7 days after 30 days without it, having done it before",
+            "o: who did not return to `login` in the last 7 days after 30 days without it, having done it before",
         ]
     );
 }

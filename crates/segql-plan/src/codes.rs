@@ -42,6 +42,7 @@ codes! {
     BAD_TEST = "E0408": "a test whose rows or expectations do not fit the catalog",
     SQL_REFUSED = "E0409": "SQL in a sql predicate that segql does not write (a subquery, a table, a string not in single quotes, a function outside the list)",
     CASED_PATTERN = "E0410": "a capital letter in a pattern matched ignoring case",
+    LAPSE_WINDOW = "E0411": "a window of stopped or restarted that leaves no time for the activity or the return",
     UNUSED = "W0501": "a declaration nothing uses",
     ALWAYS = "W0502": "a condition that is always true or always false",
     UNSUPPORTED = "E0601": "something a dialect cannot express",

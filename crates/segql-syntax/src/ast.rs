@@ -280,8 +280,10 @@ pub enum CondKind {
     Test(Box<Value>, Pred),
     /// `did ...`
     Did(Box<Did>),
-    /// `stopped "login" [with ..] for 30 days`
+    /// `stopped "login" [with ..] for 30 days [in last 90 days]`
     Stopped(Box<Stopped>),
+    /// `restarted "login" [with ..] after 30 days in last 7 days`
+    Restarted(Box<Restarted>),
     /// `in SEGMENT`
     InSegment(Ident),
     /// `any user where COND`, `at least 3 user did ...`
@@ -447,11 +449,22 @@ pub enum TimePoint {
     Now,
 }
 
-/// `stopped STEP for DURATION`
+/// `stopped STEP for DURATION [WINDOW]`: with a window, the earlier activity must be
+/// inside it (`stopped "login" for 14 days in last 60 days`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stopped {
     pub step: EventStep,
     pub for_: Duration,
+    pub window: Option<Window>,
+}
+
+/// `restarted STEP after DURATION WINDOW`: done before the lapse, not during it, and
+/// again in the window (`restarted "login" after 30 days in last 7 days`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Restarted {
+    pub step: EventStep,
+    pub after: Duration,
+    pub window: Window,
 }
 
 /// `QUANT NAME where COND` over the entities that reference this one.

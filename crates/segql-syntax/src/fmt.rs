@@ -640,10 +640,23 @@ pub fn cond_text(c: &Cond) -> String {
             }
             s
         }
-        CondKind::Stopped(st) => format!(
-            "stopped {} for {}",
-            step_text(&st.step),
-            duration_text(&st.for_)
+        CondKind::Stopped(st) => {
+            let mut s = format!(
+                "stopped {} for {}",
+                step_text(&st.step),
+                duration_text(&st.for_)
+            );
+            if let Some(w) = &st.window {
+                s.push(' ');
+                s.push_str(&window_text(w));
+            }
+            s
+        }
+        CondKind::Restarted(r) => format!(
+            "restarted {} after {} {}",
+            step_text(&r.step),
+            duration_text(&r.after),
+            window_text(&r.window)
         ),
         CondKind::InSegment(s) => format!("in {}", ident_text(&s.name)),
         CondKind::Quantified(q) => {
@@ -687,7 +700,9 @@ fn join_ops(ops: &[Cond], sep: &str) -> String {
 fn is_closed(c: &Cond) -> bool {
     match &c.kind {
         CondKind::Const(_) | CondKind::Test(..) | CondKind::InSegment(_) | CondKind::Sql(_) => true,
-        CondKind::Stopped(_) => true,
+        // A window written after `stopped E for D` would be read as its own.
+        CondKind::Stopped(st) => st.window.is_some(),
+        CondKind::Restarted(_) => true,
         CondKind::Not(inner) => is_closed(inner),
         CondKind::And(_) | CondKind::Or(_) | CondKind::Did(_) | CondKind::Quantified(_) => false,
     }

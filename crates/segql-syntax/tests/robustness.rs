@@ -303,6 +303,8 @@ fn random_token_soup_never_breaks_the_parser() {
         "exactly",
         "times",
         "stopped",
+        "restarted",
+        "after",
         "for",
         "ago",
         "days",

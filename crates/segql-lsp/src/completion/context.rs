@@ -335,7 +335,7 @@ fn scan(s: &Scan, ctx: &mut Context, offset: usize) -> Want {
                     filter,
                     agg: matches!(prev, Some("sum" | "avg" | "min" | "max" | "distinct")),
                     events_list: t.kind == TokKind::LBracket
-                        && matches!(prev, Some("did" | "then" | "stopped" | "of")),
+                        && matches!(prev, Some("did" | "then" | "stopped" | "restarted" | "of")),
                     segments_list: t.kind == TokKind::LBracket && prev == Some("segments"),
                     quantified: quantified.clone(),
                 });
@@ -431,7 +431,7 @@ fn scan(s: &Scan, ctx: &mut Context, offset: usize) -> Want {
             }
             return Want::Event { in_list: false };
         }
-        Some("did" | "then" | "stopped") => return Want::Event { in_list: false },
+        Some("did" | "then" | "stopped" | "restarted") => return Want::Event { in_list: false },
         Some("from") if item != Some("test") => return Want::EventsRelation,
         Some("references") => return Want::Entity,
         Some("given") => return Want::Relation,
@@ -564,7 +564,10 @@ fn step_context(s: &Scan, prev: Option<usize>) -> bool {
         match s.kind(i) {
             Some(TokKind::Str | TokKind::Comma | TokKind::RBracket | TokKind::LBracket) => {}
             Some(TokKind::Word) => {
-                return matches!(s.word(i), Some("did" | "then" | "stopped" | "of"));
+                return matches!(
+                    s.word(i),
+                    Some("did" | "then" | "stopped" | "restarted" | "of")
+                );
             }
             _ => return false,
         }

@@ -15,8 +15,20 @@ use segql_syntax::FileId;
 
 /// Words a condition may start with, besides names.
 const CONDITION_WORDS: &[&str] = &[
-    "did", "not", "in", "stopped", "sql", "any", "all", "no", "at least", "at most", "exactly",
-    "true", "false",
+    "did",
+    "not",
+    "in",
+    "stopped",
+    "restarted",
+    "sql",
+    "any",
+    "all",
+    "no",
+    "at least",
+    "at most",
+    "exactly",
+    "true",
+    "false",
 ];
 
 /// Words a value may start with, besides names.

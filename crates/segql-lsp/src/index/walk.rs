@@ -517,6 +517,7 @@ impl Walker {
                 }
             }
             CondKind::Stopped(s) => self.step(&s.step, scope),
+            CondKind::Restarted(r) => self.step(&r.step, scope),
             CondKind::InSegment(id) => self.segment_use(id),
             CondKind::Quantified(q) => {
                 let here = scope.entity.clone().unwrap_or_default();

@@ -1,5 +1,5 @@
-//! Behaviour: windows and points in time, events relations, `did`, sequences,
-//! `stopped` and quantifiers over related entities.
+//! Behaviour: windows and points in time, events relations, `did`, sequences and
+//! quantifiers over related entities (`stopped` and `restarted` are in `lapses`).
 
 use super::*;
 
@@ -36,7 +36,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A window that starts at `now` holds no event: nothing at or after as_of counts.
-    fn starts_now(&mut self, w: &ast::Window) -> Result<(), ()> {
+    pub(super) fn starts_now(&mut self, w: &ast::Window) -> Result<(), ()> {
         self.err(
             Diagnostic::error(codes::EMPTY_WINDOW, w.span, "this window starts at `now`, so it holds no event")
                 .with_label("nothing at or after `now` counts")
@@ -562,42 +562,6 @@ impl<'a> Checker<'a> {
             steps,
             window,
         })))
-    }
-
-    pub(super) fn stopped(&mut self, st: &ast::Stopped, ctx: &Ctx) -> Option<Cond> {
-        let (events, names, pred) = self.step(&st.step, ctx)?;
-        self.positive_duration(&st.for_)?;
-        let d = duration(&st.for_);
-        let agg = |window| {
-            Scalar::Agg(Box::new(EventAgg {
-                kind: AggKind::Count,
-                filter: EventFilter {
-                    events,
-                    names: names.clone(),
-                    pred: pred.clone(),
-                    window,
-                },
-            }))
-        };
-        // Did it before the last D, and not within it.
-        Some(Cond::And(vec![
-            Cond::Cmp(
-                agg(TimeWindow {
-                    start: None,
-                    end: TimePoint::Ago(d),
-                }),
-                CmpOp::Ge,
-                Scalar::Lit(Lit::Int(1)),
-            ),
-            Cond::Cmp(
-                agg(TimeWindow {
-                    start: Some(TimePoint::Ago(d)),
-                    end: TimePoint::AsOf,
-                }),
-                CmpOp::Eq,
-                Scalar::Lit(Lit::Int(0)),
-            ),
-        ]))
     }
 
     pub(super) fn quantified(&mut self, q: &ast::Quantified, ctx: &Ctx) -> Option<Cond> {

@@ -38,6 +38,10 @@ impl<'a> Checker<'a> {
                 self.no_filter(ctx, c.span, "`stopped`")?;
                 self.stopped(st, ctx)
             }
+            K::Restarted(r) => {
+                self.no_filter(ctx, c.span, "`restarted`")?;
+                self.restarted(r, ctx)
+            }
             K::InSegment(name) => {
                 self.no_filter(ctx, c.span, "`in SEGMENT`")?;
                 Some(Cond::Segment(self.segment_ref(

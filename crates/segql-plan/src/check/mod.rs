@@ -8,6 +8,7 @@ mod behaviour;
 mod catalog;
 mod conditions;
 mod items;
+mod lapses;
 mod outputs;
 mod sql_predicate;
 mod test_blocks;

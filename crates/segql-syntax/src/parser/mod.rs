@@ -25,9 +25,35 @@ pub const TOP_LEVEL: &[&str] = &[
 /// Words that cannot be a bare name where a condition or value starts; write them in
 /// backticks (`` `last` ``) to use them as names.
 pub const RESERVED: &[&str] = &[
-    "ago", "all", "and", "any", "at", "between", "did", "ever", "exactly", "false", "for", "from",
-    "in", "is", "last", "no", "not", "null", "of", "or", "sql", "stopped", "then", "times", "true",
-    "where", "with", "within",
+    "ago",
+    "all",
+    "and",
+    "any",
+    "at",
+    "between",
+    "did",
+    "ever",
+    "exactly",
+    "false",
+    "for",
+    "from",
+    "in",
+    "is",
+    "last",
+    "no",
+    "not",
+    "null",
+    "of",
+    "or",
+    "restarted",
+    "sql",
+    "stopped",
+    "then",
+    "times",
+    "true",
+    "where",
+    "with",
+    "within",
 ];
 
 /// The result of parsing one file.
@@ -2108,7 +2134,30 @@ impl<'a> Parser<'a> {
                     ));
                 }
                 let for_ = self.duration()?;
-                CondKind::Stopped(Box::new(Stopped { step, for_ }))
+                let window = self.opt_window()?;
+                CondKind::Stopped(Box::new(Stopped { step, for_, window }))
+            }
+            (TokKind::Word, "restarted") => {
+                self.bump();
+                let step = self.step()?;
+                if !self.eat_word("after") {
+                    return Err(self.expected_with_hint(
+                        "`after` and a duration",
+                        "restarted \"login\" after 30 days in last 7 days: did it before, not for 30 days, then again in the last 7 days",
+                    ));
+                }
+                let after = self.duration()?;
+                let Some(window) = self.opt_window()? else {
+                    return Err(self.expected_with_hint(
+                        "a window, the time of the return",
+                        "restarted \"login\" after 30 days in last 7 days: the window is when it was done again",
+                    ));
+                };
+                CondKind::Restarted(Box::new(Restarted {
+                    step,
+                    after,
+                    window,
+                }))
             }
             (TokKind::Word, "in") => {
                 self.bump();

@@ -30,7 +30,7 @@ fn any_name() -> BoxedStrategy<String> {
         3 => select(vec![
             "in", "and", "or", "not", "did", "last", "ago", "all", "any", "no", "at", "between",
             "ever", "exactly", "false", "true", "for", "from", "is", "null", "of", "sql",
-            "stopped", "then", "times", "where", "with", "within", "segment", "entity",
+            "stopped", "restarted", "after", "then", "times", "where", "with", "within", "segment", "entity",
             "events", "trait", "report", "split", "priority", "test", "assert", "table", "key",
             "columns", "properties", "description", "owner", "tags", "score", "metric",
             "group", "salt", "segments", "given", "expect", "as_of", "size", "disjoint",
@@ -456,8 +456,17 @@ fn next_level(below: &Level) -> Level {
                 window,
             }))
         });
-    let stopped = (step, duration())
-        .prop_map(|(step, for_)| CondKind::Stopped(Box::new(Stopped { step, for_ })));
+    let stopped =
+        (step.clone(), duration(), option::of(window())).prop_map(|(step, for_, window)| {
+            CondKind::Stopped(Box::new(Stopped { step, for_, window }))
+        });
+    let restarted = (step, duration(), window()).prop_map(|(step, after, window)| {
+        CondKind::Restarted(Box::new(Restarted {
+            step,
+            after,
+            window,
+        }))
+    });
     let quant = prop_oneof![
         Just(Quant::Any),
         Just(Quant::All),
@@ -479,6 +488,7 @@ fn next_level(below: &Level) -> Level {
         2 => (value.clone(), pred()).prop_map(|(v, p)| test_kind(v, p)),
         2 => did,
         1 => stopped,
+        1 => restarted,
         1 => quantified,
     ]
     .prop_map(mk_cond)
