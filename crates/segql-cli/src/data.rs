@@ -260,39 +260,90 @@ pub fn check_write(
 /// How long after an events relation's last event an instant is warned about (W0720).
 pub const STALE_DAYS: i64 = 30;
 
-/// W0720 on stderr for each events relation among `relations` whose last event is more
-/// than [`STALE_DAYS`] days before `as_of`: windows ending at `as_of` would see little
-/// or nothing of it (the usual cause: a dataset that ends in the past, run at the
-/// default as_of of now). Data refreshed daily or weekly never warns. One `max` of the
-/// time column per relation; a failure to read it says nothing.
-pub fn warn_if_after_data(
+/// Warnings about the data a run reads, on stderr, from one scan per events relation
+/// among `relations`:
+/// - W0720 when its last event is more than [`STALE_DAYS`] days before `as_of`: windows
+///   ending at `as_of` would see little or nothing of it (the usual cause: a dataset
+///   that ends in the past, run at the default as_of of now). Data refreshed daily or
+///   weekly never warns.
+/// - W0721 for each event name in `names` (the names the selected statements use, for
+///   relations whose catalog does not declare its `names`) that no row carries: a
+///   misspelled name gives no members rather than an error. The hint names the closest
+///   name in the data (a second scan, only then).
+///
+/// A failure to read the data says nothing.
+pub fn warn_about_data(
     engine: &Engine,
     program: &Program,
     relations: &std::collections::BTreeSet<String>,
+    names: &std::collections::BTreeMap<usize, std::collections::BTreeSet<String>>,
     as_of: i64,
 ) {
     const DAY: i64 = 86_400_000_000;
-    for ev in &program.catalog.events {
+    for (id, ev) in program.catalog.events.iter().enumerate() {
         let name = ev.table.join(".");
         if !relations.contains(&name) {
             continue;
         }
-        let table: Vec<String> = ev
-            .table
-            .iter()
-            .map(|p| segql_run::sqltext::ident(p))
-            .collect();
-        let sql = format!(
-            "SELECT epoch_us(max(CAST({} AS TIMESTAMP))) FROM {}",
-            segql_run::sqltext::ident(&ev.time),
-            table.join(".")
-        );
-        let last = engine
+        let table = segql_run::sqltext::dotted(&ev.table);
+        // The names to look for: those used, where the catalog does not declare them.
+        let (column, wanted): (Option<&str>, Vec<&String>) = match (&ev.source, &ev.names) {
+            (segql_plan::ir::EventSource::Column(c), None) => (
+                Some(c.as_str()),
+                names.get(&id).into_iter().flatten().collect(),
+            ),
+            _ => (None, Vec::new()),
+        };
+        let mut select = vec![format!(
+            "epoch_us(max(CAST({} AS TIMESTAMP)))",
+            segql_run::sqltext::ident(&ev.time)
+        )];
+        if let Some(c) = column {
+            let c = segql_run::sqltext::ident(c);
+            select.extend(
+                wanted
+                    .iter()
+                    .map(|n| format!("bool_or({c} = {})", segql_run::sqltext::literal(n))),
+            );
+        }
+        let sql = format!("SELECT {} FROM {table}", select.join(", "));
+        let Some(row) = engine
             .rows(&sql)
             .ok()
             .and_then(|(_, rows)| rows.into_iter().next())
-            .and_then(|r| r.into_iter().next().flatten())
+        else {
+            continue;
+        };
+        let last = row
+            .first()
+            .cloned()
+            .flatten()
             .and_then(|v| v.parse::<i64>().ok());
+        let missing: Vec<&String> = wanted
+            .iter()
+            .zip(row.iter().skip(1))
+            .filter(|(_, seen)| seen.as_deref() != Some("true"))
+            .map(|(n, _)| *n)
+            .collect();
+        if let (Some(c), false, Some(_)) = (column, missing.is_empty(), last) {
+            let present = names_in(engine, &table, c);
+            for n in missing {
+                let hint = match segql_syntax::parser::did_you_mean(
+                    n,
+                    present.iter().map(String::as_str),
+                ) {
+                    Some(m) => format!("did you mean \"{m}\"? (it occurs in {name})"),
+                    None => format!(
+                        "the names in {name} are {}; declare them with `names [...]` in the catalog to make this a check error",
+                        shown(&present)
+                    ),
+                };
+                eprintln!(
+                    "warning[{}]: no event in {name} is named \"{n}\": conditions on it hold for no one\n  hint: {hint}",
+                    segql_run::codes::NAME_NOT_IN_DATA,
+                );
+            }
+        }
         let Some(last) = last else { continue };
         if as_of - last > STALE_DAYS * DAY {
             let days = (as_of - last) / DAY;
@@ -304,5 +355,34 @@ pub fn warn_if_after_data(
                 if days == 1 { "" } else { "s" },
             );
         }
+    }
+}
+
+/// The event names that occur in a relation, most frequent first (at most 200).
+fn names_in(engine: &Engine, table: &str, column: &str) -> Vec<String> {
+    let c = segql_run::sqltext::ident(column);
+    let sql = format!(
+        "SELECT CAST({c} AS VARCHAR) FROM {table} WHERE {c} IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 200"
+    );
+    engine
+        .rows(&sql)
+        .map(|(_, rows)| {
+            rows.into_iter()
+                .filter_map(|r| r.into_iter().next().flatten())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The first few names, quoted.
+fn shown(names: &[String]) -> String {
+    if names.is_empty() {
+        return "none (the relation is empty)".to_string();
+    }
+    let first: Vec<String> = names.iter().take(8).map(|n| format!("\"{n}\"")).collect();
+    if names.len() > 8 {
+        format!("{}, and {} more", first.join(", "), names.len() - 8)
+    } else {
+        first.join(", ")
     }
 }

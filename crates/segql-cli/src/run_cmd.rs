@@ -217,6 +217,11 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         targets.iter().map(|&t| Node::from(t)),
         args.with_traits(),
     );
+    let event_names = selected.event_names(
+        program,
+        targets.iter().map(|&t| Node::from(t)),
+        args.with_traits(),
+    );
     // The output (and its temporary file) replaces whatever is at its path: never the
     // data it is made from, nor a file a source glob would read next time.
     let tmp = args.output.as_deref().map(outfile::temporary);
@@ -257,7 +262,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     };
     let engine: &dyn Backend = engine.as_ref();
     if let Some(e) = engine.engine() {
-        data::warn_if_after_data(e, program, &relations, as_of);
+        data::warn_about_data(e, program, &relations, &event_names, as_of);
     }
     let program = mapped.as_ref().unwrap_or(program);
     let settings = run::Settings {
@@ -594,6 +599,7 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
     let selected = selection::select(&ws, program, &select)?;
     let id = preview_segment(program, &selected.targets(program), &args.select.join(","))?;
     let relations = selected.relations(program, [Node::Segment(id)], false);
+    let event_names = selected.event_names(program, [Node::Segment(id)], false);
     let Some((engine, mapped)) =
         engine_for(&ws, program, args.target.as_deref(), &relations, &[], color)?
     else {
@@ -601,7 +607,7 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
     };
     let engine: &dyn Backend = engine.as_ref();
     if let Some(e) = engine.engine() {
-        data::warn_if_after_data(e, program, &relations, as_of);
+        data::warn_about_data(e, program, &relations, &event_names, as_of);
     }
     let program = mapped.as_ref().unwrap_or(program);
     let opts = Options { as_of };

@@ -33,20 +33,41 @@ impl Selected {
         nodes: impl IntoIterator<Item = Node>,
         with_traits: bool,
     ) -> std::collections::BTreeSet<String> {
-        let nodes: Vec<Node> = nodes.into_iter().collect();
-        let mut rels = self.graph.relations(nodes.iter().copied());
-        if with_traits {
-            let entities: Vec<usize> = nodes
-                .iter()
-                .filter_map(|n| n.target().map(|t| entity_of(program, t)))
-                .collect();
-            let traits = (0..program.traits.len())
-                .filter(|&i| entities.contains(&program.traits[i].entity))
-                .map(Node::Trait);
-            rels.extend(self.graph.relations(traits));
-        }
-        rels
+        self.graph
+            .relations(with_entity_traits(program, nodes, with_traits))
     }
+
+    /// The event names those statements name, per events relation with a name column.
+    pub fn event_names(
+        &self,
+        program: &Program,
+        nodes: impl IntoIterator<Item = Node>,
+        with_traits: bool,
+    ) -> std::collections::BTreeMap<usize, std::collections::BTreeSet<String>> {
+        self.graph
+            .event_names(with_entity_traits(program, nodes, with_traits))
+    }
+}
+
+/// `nodes`, and when `with_traits` every trait of their entities.
+fn with_entity_traits(
+    program: &Program,
+    nodes: impl IntoIterator<Item = Node>,
+    with_traits: bool,
+) -> Vec<Node> {
+    let mut nodes: Vec<Node> = nodes.into_iter().collect();
+    if with_traits {
+        let entities: Vec<usize> = nodes
+            .iter()
+            .filter_map(|n| n.target().map(|t| entity_of(program, t)))
+            .collect();
+        nodes.extend(
+            (0..program.traits.len())
+                .filter(|&i| entities.contains(&program.traits[i].entity))
+                .map(Node::Trait),
+        );
+    }
+    nodes
 }
 
 fn entity_of(p: &Program, t: Target) -> usize {

@@ -104,6 +104,24 @@ fn completion_offers_what_the_grammar_allows() {
     assert_eq!(e["range"]["end"], find(&text, "\"pa\"", 0, 4));
     assert_eq!(e["newText"], "\"page_viewed\"");
 
+    // Names the catalog declares are offered before any segment uses them.
+    open(&mut c, &p, "catalog.seg");
+    let catalog = CATALOG.replace(
+        "  time occurred_at\n",
+        "  time occurred_at\n  names [\"page_viewed\", \"purchase\", \"pause_requested\"]\n",
+    );
+    change(&mut c, &p, "catalog.seg", 2, &catalog);
+    change(&mut c, &p, "segments/b.seg", 9, &text);
+    let items = c.request(
+        "textDocument/completion",
+        at(&p, "segments/b.seg", find(&text, "\"pa\"", 0, 3)),
+    );
+    assert_eq!(
+        labels(&items),
+        vec!["\"page_viewed\"", "\"pause_requested\"", "\"purchase\""]
+    );
+    change(&mut c, &p, "catalog.seg", 3, CATALOG);
+
     // A word being typed is replaced by the item.
     let text = format!("{B}\nsegment new_one {{\n  where pla\n}}\n");
     change(&mut c, &p, "segments/b.seg", 7, &text);

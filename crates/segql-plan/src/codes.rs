@@ -25,6 +25,7 @@ codes! {
     UNKNOWN_RELATION = "E0210": "a name that is not a related entity",
     UNKNOWN_PROPERTY = "E0211": "a name that is not a property of the events",
     UNKNOWN_COLUMN = "E0212": "a name that is not a column of the relation",
+    UNKNOWN_EVENT_NAME = "E0213": "an event name the events relation does not declare",
     TYPE_MISMATCH = "E0301": "a value compared with something of another type",
     ENTITY_MISMATCH = "E0302": "segments of different entities used together",
     NOT_NUMERIC = "E0303": "a numeric operation on a value that is not a number",

@@ -106,6 +106,8 @@ impl From<Target> for Node {
 pub struct Reads {
     pub nodes: BTreeSet<Node>,
     pub columns: BTreeMap<String, BTreeSet<String>>,
+    /// Per events relation with a name column, the event names its conditions name.
+    pub event_names: BTreeMap<EventsId, BTreeSet<String>>,
 }
 
 impl Reads {
@@ -209,6 +211,23 @@ impl Graph {
                 out.entry(rel.clone())
                     .or_default()
                     .extend(cols.iter().cloned());
+            }
+        }
+        out
+    }
+
+    /// The event names the statements of `nodes` name, per events relation with a name
+    /// column (their own and those of every segment and trait they use).
+    pub fn event_names(
+        &self,
+        nodes: impl IntoIterator<Item = Node>,
+    ) -> BTreeMap<EventsId, BTreeSet<String>> {
+        let mut out: BTreeMap<EventsId, BTreeSet<String>> = BTreeMap::new();
+        for n in nodes {
+            for m in std::iter::once(n).chain(self.ancestors(n, None)) {
+                for (ev, names) in &self.reads(m).event_names {
+                    out.entry(*ev).or_default().extend(names.iter().cloned());
+                }
             }
         }
         out
@@ -335,7 +354,7 @@ impl Walker<'_> {
             }
             Cond::Sequence(s) => {
                 for step in &s.steps {
-                    self.filter_columns(s.events, step.names.is_some(), d);
+                    self.filter_columns(s.events, step.names.as_deref(), d);
                     if let Some(pred) = &step.pred {
                         self.cond(pred, Scope::Events(s.events), d);
                     }
@@ -345,20 +364,24 @@ impl Walker<'_> {
         }
     }
 
-    /// The key and time columns of an events relation, and its name column when the
-    /// filter names events.
-    fn filter_columns(&self, events: EventsId, named: bool, d: &mut Reads) {
+    /// The key and time columns of an events relation, and its name column (and the
+    /// names) when the filter names events.
+    fn filter_columns(&self, events: EventsId, names: Option<&[String]>, d: &mut Reads) {
         let ev = &self.p.catalog.events[events];
         let table = self.events_table(events);
         d.column(table.clone(), &ev.key);
         d.column(table.clone(), &ev.time);
-        if let (true, EventSource::Column(c)) = (named, &ev.source) {
+        if let (Some(names), EventSource::Column(c)) = (names, &ev.source) {
             d.column(table, c);
+            d.event_names
+                .entry(events)
+                .or_default()
+                .extend(names.iter().cloned());
         }
     }
 
     fn filter(&self, f: &EventFilter, d: &mut Reads) {
-        self.filter_columns(f.events, f.names.is_some(), d);
+        self.filter_columns(f.events, f.names.as_deref(), d);
         if let Some(pred) = &f.pred {
             self.cond(pred, Scope::Events(f.events), d);
         }

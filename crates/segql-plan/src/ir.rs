@@ -64,6 +64,9 @@ pub struct Events {
     pub source: EventSource,
     /// The column holding the event time.
     pub time: String,
+    /// The event names the name column holds, when the catalog declares them (`names
+    /// [...]`): a name outside them is an error.
+    pub names: Option<Vec<String>>,
     pub properties: Vec<Column>,
     pub span: Span,
 }

@@ -29,5 +29,6 @@ codes! {
     BAD_SERIES = "E0717": "a backtest's instants that make no series: --from after --to, a step of zero or less, too many steps",
     NO_STATE = "E0718": "a command that reads recorded snapshots, with none recorded",
     DATA_ENDS_BEFORE = "W0720": "an instant after the last event of the events a run reads (windows before it see no data)",
+    NAME_NOT_IN_DATA = "W0721": "an event name that no row of the events a run reads carries (a misspelling, or an event not tracked yet)",
     STATE_UNSUPPORTED = "E0719": "a target whose engine cannot hold segql's state (snapshots live in the state file or on PostgreSQL)",
 }

@@ -194,9 +194,18 @@ pub struct Events {
     pub key: Ident,
     pub event: EventSource,
     pub time: Ident,
+    /// `names ["signup", "login"]`: the event names the name column holds, when declared.
+    pub names: Option<NameList>,
     pub properties: Vec<Column>,
     /// From `{` to `}` of the `properties` block (empty when there is none).
     pub properties_span: Span,
+}
+
+/// A list of event names, `[` to `]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameList {
+    pub names: Vec<StrLit>,
+    pub span: Span,
 }
 
 /// Where an event's name comes from.

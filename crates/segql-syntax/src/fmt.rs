@@ -235,6 +235,9 @@ impl<'a> Printer<'a> {
                     }
                 }
                 self.field(e.time.span.start, "time", &ident_text(&e.time.name));
+                if let Some(names) = &e.names {
+                    self.event_names(names);
+                }
                 self.columns("properties", &e.properties, e.properties_span);
                 self.close(end);
             }
@@ -416,6 +419,28 @@ impl<'a> Printer<'a> {
                 &format!("[{}]", tags.join(", ")),
             );
         }
+    }
+
+    /// `names [...]` of an events relation: on one line when it fits in
+    /// [`NAMES_WIDTH`] columns, else one name per line.
+    fn event_names(&mut self, list: &NameList) {
+        let texts: Vec<String> = list.names.iter().map(|n| escape(&n.value, '"')).collect();
+        let one_line = format!("[{}]", texts.join(", "));
+        let width = self.indent * 2 + "names ".len() + one_line.chars().count();
+        if width <= NAMES_WIDTH || list.names.is_empty() {
+            self.field(list.span.start, "names", &one_line);
+            return;
+        }
+        self.field(list.span.start, "names", "[");
+        self.indent += 1;
+        for (n, text) in list.names.iter().zip(&texts) {
+            self.newline_at(n.span.start);
+            self.w(text);
+            self.w(",");
+        }
+        self.indent -= 1;
+        self.newline_at(list.span.end.saturating_sub(1));
+        self.w("]");
     }
 
     fn columns(&mut self, keyword: &str, cols: &[Column], span: crate::span::Span) {
@@ -609,6 +634,9 @@ fn name_list(names: &[Ident]) -> String {
 // ---------------------------------------------------------------------------------------
 // Flat text of conditions and values
 // ---------------------------------------------------------------------------------------
+
+/// The widest `names [...]` line kept on one line.
+const NAMES_WIDTH: usize = 90;
 
 /// A condition on one line.
 pub fn cond_text(c: &Cond) -> String {

@@ -155,6 +155,19 @@ impl Walker {
                 let source = match &ev.event {
                     ast::EventSource::Column(c) => {
                         self.occ(c.span, prop(&c.name), true);
+                        // Declared names (`names [...]`) are the events' declarations.
+                        for n in ev.names.iter().flat_map(|l| &l.names) {
+                            let sym = Symbol::Event {
+                                events: name.clone(),
+                                name: n.value.clone(),
+                            };
+                            self.occ(n.span, sym, true);
+                            self.ix
+                                .event_names
+                                .entry(name.clone())
+                                .or_default()
+                                .push(n.value.clone());
+                        }
                         EventSourceInfo::Column(c.name.clone(), c.span)
                     }
                     ast::EventSource::Fixed(s) => {

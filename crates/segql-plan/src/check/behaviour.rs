@@ -151,6 +151,26 @@ impl<'a> Checker<'a> {
                 return None;
             }
         }
+        if let (Some(declared), Some(ns)) = (&self.program.catalog.events[id].names, &names) {
+            if let Some(bad) = ns.iter().find(|n| !declared.contains(n)) {
+                let rel = self.program.catalog.events[id].name.clone();
+                let mut d = Diagnostic::error(
+                    codes::UNKNOWN_EVENT_NAME,
+                    sel.span,
+                    format!("`{rel}` declares no event \"{bad}\""),
+                )
+                .with_label(format!("not among the names of `{rel}`"));
+                d = match did_you_mean(bad, declared.iter().map(String::as_str)) {
+                    Some(m) => d.with_hint(format!("did you mean \"{m}\"?")),
+                    None => d.with_hint(format!(
+                        "`{rel}` declares {}; add \"{bad}\" to its `names` if it is a new event",
+                        quoted_names(declared)
+                    )),
+                };
+                self.err(d);
+                return None;
+            }
+        }
         self.used_events.insert(id);
         // Names are redundant for a fixed-event relation: every row matches.
         let names = match &self.program.catalog.events[id].source {
@@ -242,11 +262,28 @@ impl<'a> Checker<'a> {
                 _ => false,
             })
             .collect();
-        let named: Vec<EventsId> = of_entity
+        let mut named: Vec<EventsId> = of_entity
             .iter()
             .copied()
             .filter(|&i| matches!(cat.events[i].source, EventSource::Column(_)))
             .collect();
+        // Of several relations with a name column, the one whose declared names hold
+        // every name asked for.
+        if let (true, Some(ns)) = (named.len() > 1, names) {
+            let declaring: Vec<EventsId> = named
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    cat.events[i]
+                        .names
+                        .as_ref()
+                        .is_some_and(|d| ns.iter().all(|n| d.contains(n)))
+                })
+                .collect();
+            if declaring.len() == 1 {
+                named = declaring;
+            }
+        }
         match (fixed.as_slice(), named.as_slice()) {
             ([one], _) => Some(*one),
             ([], [one]) => Some(*one),
@@ -690,5 +727,15 @@ impl<'a> Checker<'a> {
             via_ref,
             cond: Box::new(cond),
         })
+    }
+}
+
+/// The first few declared names, quoted, for a hint.
+fn quoted_names(names: &[String]) -> String {
+    let shown: Vec<String> = names.iter().take(8).map(|n| format!("\"{n}\"")).collect();
+    if names.len() > 8 {
+        format!("{} and {} more", shown.join(", "), names.len() - 8)
+    } else {
+        shown.join(", ")
     }
 }

@@ -253,6 +253,7 @@ impl<'a> Checker<'a> {
             ast::EventSource::Column(c) => EventSource::Column(c.name.clone()),
             ast::EventSource::Fixed(s) => EventSource::Fixed(s.value.clone()),
         };
+        let names = self.declared_names(ev, &name);
         let id = self.program.catalog.events.len();
         self.events_ids.insert(name.clone(), id);
         self.program.catalog.events.push(Events {
@@ -262,9 +263,48 @@ impl<'a> Checker<'a> {
             key: ev.key.name.clone(),
             source,
             time: ev.time.name.clone(),
+            names,
             properties,
             span,
         });
+    }
+
+    /// The `names [...]` of an events relation: only with a name column, each once.
+    fn declared_names(&mut self, ev: &ast::Events, rel: &str) -> Option<Vec<String>> {
+        let list = &ev.names.as_ref()?.names;
+        if let ast::EventSource::Fixed(e) = &ev.event {
+            let at = list.first().map_or(ev.time.span, |n| n.span);
+            self.err(
+                Diagnostic::error(
+                    codes::WRONG_PLACE,
+                    at,
+                    format!("`{rel}` holds only \"{}\" events: it has no names to declare", e.value),
+                )
+                .with_label("`names` lists the values of a `name` column")
+                .with_hint("remove `names`, or declare the relation with `name COLUMN` if a column holds event names"),
+            );
+            return None;
+        }
+        let mut out: Vec<String> = Vec::new();
+        let mut first: HashMap<&str, Span> = HashMap::new();
+        for n in list {
+            if let Some(at) = first.get(n.value.as_str()) {
+                self.err(
+                    Diagnostic::error(
+                        codes::DUPLICATE_NAME,
+                        n.span,
+                        format!("\"{}\" is declared twice in `{rel}`", n.value),
+                    )
+                    .with_label("declared again here")
+                    .with_secondary(*at, "first declared here")
+                    .with_hint("remove one of them"),
+                );
+                continue;
+            }
+            first.insert(&n.value, n.span);
+            out.push(n.value.clone());
+        }
+        Some(out)
     }
 
     pub(super) fn entity(&mut self, name: &ast::Ident) -> Option<EntityId> {

@@ -165,6 +165,7 @@ const EVENTS_FIELDS: &[&str] = &[
     "name",
     "event",
     "time",
+    "names",
     "description",
     "properties",
 ];
@@ -1259,6 +1260,7 @@ impl<'a> Parser<'a> {
         let mut key = None;
         let mut event = None;
         let mut time = None;
+        let mut names = None;
         let mut properties = Vec::new();
         let mut properties_span = Span::default();
         let mut event_field_span: Option<Span> = None;
@@ -1288,6 +1290,24 @@ impl<'a> Parser<'a> {
                     event = Some(src);
                 }
                 "time" => time = Some(p.ident("the column holding the event time")?),
+                "names" => {
+                    let start = p.tok().start;
+                    let list = p.string_list("an event name")?;
+                    if list.is_empty() {
+                        let d = Diagnostic::error(
+                            codes::EMPTY_LIST,
+                            p.span_from(start),
+                            "an empty list of event names declares no event",
+                        )
+                        .with_label("no names")
+                        .with_hint("list the names the name column holds: names [\"signup\", \"login\"], or leave `names` out");
+                        p.push_diag(d);
+                    }
+                    names = Some(NameList {
+                        names: list,
+                        span: p.span_from(start),
+                    });
+                }
                 "description" => description = Some(p.string("a description string")?),
                 "properties" => (properties, properties_span) = p.columns("properties", false)?,
                 _ => return Ok(false),
@@ -1336,6 +1356,7 @@ impl<'a> Parser<'a> {
             key: key.expect("checked"),
             event: event.expect("checked"),
             time: time.expect("checked"),
+            names,
             properties,
             properties_span,
         })

@@ -30,7 +30,7 @@ fn any_name() -> BoxedStrategy<String> {
         3 => select(vec![
             "in", "and", "or", "not", "did", "last", "ago", "all", "any", "no", "at", "between",
             "ever", "exactly", "false", "true", "for", "from", "is", "null", "of", "sql",
-            "stopped", "restarted", "after", "then", "times", "where", "with", "within", "segment", "entity",
+            "stopped", "restarted", "after", "names", "then", "times", "where", "with", "within", "segment", "entity",
             "events", "trait", "report", "split", "priority", "test", "assert", "table", "key",
             "columns", "properties", "description", "owner", "tags", "score", "metric",
             "group", "salt", "segments", "given", "expect", "as_of", "size", "disjoint",
@@ -563,10 +563,11 @@ fn events() -> impl Strategy<Value = ItemKind> {
         ident(),
         source,
         ident(),
+        option::of(vec(strlit(), 1..4).prop_map(|names| NameList { names, span: sp() })),
         vec(column(false), 0..4),
     )
         .prop_map(
-            |(name, entity, description, table, key, event, time, properties)| {
+            |(name, entity, description, table, key, event, time, names, properties)| {
                 ItemKind::Events(Events {
                     name,
                     entity,
@@ -575,6 +576,7 @@ fn events() -> impl Strategy<Value = ItemKind> {
                     key,
                     event,
                     time,
+                    names,
                     properties,
                     properties_span: sp(),
                 })
