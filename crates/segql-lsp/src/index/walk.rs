@@ -77,6 +77,21 @@ fn meta_text(s: &Option<ast::StrLit>) -> Option<String> {
 }
 
 impl Walker {
+    /// An event name of relation `rel`: an occurrence (its declaration when `def`) and a
+    /// name completion offers.
+    fn event_name(&mut self, rel: &str, lit: &ast::StrLit, def: bool) {
+        let sym = Symbol::Event {
+            events: rel.to_string(),
+            name: lit.value.clone(),
+        };
+        self.occ(lit.span, sym, def);
+        self.ix
+            .event_names
+            .entry(rel.to_string())
+            .or_default()
+            .push(lit.value.clone());
+    }
+
     fn occ(&mut self, span: Span, symbol: Symbol, def: bool) {
         self.ix.occurrences.push(Occurrence {
             span,
@@ -157,30 +172,12 @@ impl Walker {
                         self.occ(c.span, prop(&c.name), true);
                         // Declared names (`names [...]`) are the events' declarations.
                         for n in ev.names.iter().flat_map(|l| &l.names) {
-                            let sym = Symbol::Event {
-                                events: name.clone(),
-                                name: n.value.clone(),
-                            };
-                            self.occ(n.span, sym, true);
-                            self.ix
-                                .event_names
-                                .entry(name.clone())
-                                .or_default()
-                                .push(n.value.clone());
+                            self.event_name(&name, n, true);
                         }
                         EventSourceInfo::Column(c.name.clone(), c.span)
                     }
                     ast::EventSource::Fixed(s) => {
-                        let sym = Symbol::Event {
-                            events: name.clone(),
-                            name: s.value.clone(),
-                        };
-                        self.occ(s.span, sym, true);
-                        self.ix
-                            .event_names
-                            .entry(name.clone())
-                            .or_default()
-                            .push(s.value.clone());
+                        self.event_name(&name, s, true);
                         EventSourceInfo::Fixed(s.value.clone(), s.span)
                     }
                 };
@@ -608,16 +605,7 @@ impl Walker {
             EventNames::Any => Vec::new(),
         };
         for l in lits {
-            let sym = Symbol::Event {
-                events: rel.clone(),
-                name: l.value.clone(),
-            };
-            self.occ(l.span, sym, false);
-            self.ix
-                .event_names
-                .entry(rel.clone())
-                .or_default()
-                .push(l.value.clone());
+            self.event_name(&rel, l, false);
         }
         if let Some(f) = &s.filter {
             let inner = Scope {

@@ -90,26 +90,11 @@ impl Checker<'_> {
             Some(w) => self.activity_start(w, &st.for_)?,
         };
         let d = duration(&st.for_);
+        let count = |start, end| count(events, &names, &pred, TimeWindow { start, end });
         // Did it (inside the window) before the last D, and not within it.
         Some(Cond::And(vec![
-            at_least_one(count(
-                events,
-                &names,
-                &pred,
-                TimeWindow {
-                    start,
-                    end: TimePoint::Ago(d),
-                },
-            )),
-            none(count(
-                events,
-                &names,
-                &pred,
-                TimeWindow {
-                    start: Some(TimePoint::Ago(d)),
-                    end: TimePoint::AsOf,
-                },
-            )),
+            at_least_one(count(start, TimePoint::Ago(d))),
+            none(count(Some(TimePoint::Ago(d)), TimePoint::AsOf)),
         ]))
     }
 
@@ -216,37 +201,17 @@ impl Checker<'_> {
             return None;
         };
         let recent = duration(recent);
+        let count = |start, end| count(events, &names, &pred, TimeWindow { start, end });
         Some(Cond::And(vec![
             // Done before the lapse,
-            at_least_one(count(
-                events,
-                &names,
-                &pred,
-                TimeWindow {
-                    start: None,
-                    end: TimePoint::Ago(lapse_start),
-                },
-            )),
+            at_least_one(count(None, TimePoint::Ago(lapse_start))),
             // not during it,
             none(count(
-                events,
-                &names,
-                &pred,
-                TimeWindow {
-                    start: Some(TimePoint::Ago(lapse_start)),
-                    end: TimePoint::Ago(recent),
-                },
+                Some(TimePoint::Ago(lapse_start)),
+                TimePoint::Ago(recent),
             )),
             // and again in the recent window.
-            at_least_one(count(
-                events,
-                &names,
-                &pred,
-                TimeWindow {
-                    start: Some(TimePoint::Ago(recent)),
-                    end: TimePoint::AsOf,
-                },
-            )),
+            at_least_one(count(Some(TimePoint::Ago(recent)), TimePoint::AsOf)),
         ]))
     }
 }
