@@ -334,7 +334,7 @@ fn describe(
             crate::relation::events(input, a, i, facts, tables);
             None
         }
-        ItemKind::Test(_) | ItemKind::Assert(_) => None,
+        ItemKind::Test(_) | ItemKind::Assert(_) | ItemKind::Action(_) => None,
     }
 }
 

@@ -251,7 +251,7 @@ fn item_of<'a>(
                 meta_strings(&s.meta),
             )
         }
-        ItemKind::Test(_) | ItemKind::Assert(_) => return None,
+        ItemKind::Test(_) | ItemKind::Assert(_) | ItemKind::Action(_) => return None,
     };
     let slug_name = match kind {
         Kind::Events => {

@@ -354,6 +354,7 @@ impl Renderer<'_> {
                 out
             }
             ast::EventNames::Any => vec![t("all events")],
+            ast::EventNames::Action(a) => vec![code(a.name.clone()), t(" events")],
         };
         if let Some(from) = &step.event.from {
             out.push(t(" of "));
@@ -372,6 +373,7 @@ impl Renderer<'_> {
             ast::EventNames::One(n) => vec![code(n.value.clone())],
             ast::EventNames::Many(v) => names_or(v),
             ast::EventNames::Any => vec![t("any event")],
+            ast::EventNames::Action(a) => vec![code(a.name.clone())],
         };
         if let Some(from) = &step.event.from {
             out.push(t(" (of "));

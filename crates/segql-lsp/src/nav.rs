@@ -199,6 +199,7 @@ pub fn outline(a: &Analysis, file: FileId) -> Vec<DocumentSymbol> {
             }
             ItemKind::Segment(s) => (s.name.name.clone(), s.name.span, SymbolKind::OBJECT, None),
             ItemKind::Trait(t) => (t.name.name.clone(), t.name.span, SymbolKind::FUNCTION, None),
+            ItemKind::Action(a) => (a.name.name.clone(), a.name.span, SymbolKind::EVENT, None),
             ItemKind::Report(x) => (x.name.name.clone(), x.name.span, SymbolKind::STRUCT, None),
             ItemKind::Split(x) => (x.name.name.clone(), x.name.span, SymbolKind::ENUM, None),
             ItemKind::Priority(x) => (x.name.name.clone(), x.name.span, SymbolKind::ARRAY, None),

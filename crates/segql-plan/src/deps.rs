@@ -4,7 +4,8 @@
 //! One graph serves `segql graph` (drawn), the selectors' `+name` / `name+` (walked)
 //! and `run` (which binds only the relations the selected statements read). Traits are
 //! inlined by the checker, so a value equal to a trait's value of the same entity is
-//! read as a use of that trait.
+//! read as a use of that trait. Actions are inlined too, and each use keeps the action's
+//! id (`EventFilter::action`).
 
 use crate::ir::{
     AggKind, ColumnOwner, Cond, EntityId, EventAgg, EventFilter, EventSource, EventsId, MetricKind,
@@ -19,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub enum Node {
     Segment(usize),
     Trait(usize),
+    Action(usize),
     Report(usize),
     Split(usize),
     Priority(usize),
@@ -26,11 +28,12 @@ pub enum Node {
 }
 
 impl Node {
-    /// `segment`, `trait`, `report`, `split`, `priority` or `test`.
+    /// `segment`, `trait`, `action`, `report`, `split`, `priority` or `test`.
     pub fn kind(self) -> &'static str {
         match self {
             Node::Segment(_) => "segment",
             Node::Trait(_) => "trait",
+            Node::Action(_) => "action",
             Node::Report(_) => "report",
             Node::Split(_) => "split",
             Node::Priority(_) => "priority",
@@ -42,6 +45,7 @@ impl Node {
         match self {
             Node::Segment(i) => &p.segments[i].name,
             Node::Trait(i) => &p.traits[i].name,
+            Node::Action(i) => &p.actions[i].name,
             Node::Report(i) => &p.reports[i].name,
             Node::Split(i) => &p.splits[i].name,
             Node::Priority(i) => &p.priorities[i].name,
@@ -53,6 +57,7 @@ impl Node {
         match self {
             Node::Segment(i) => p.segments[i].span,
             Node::Trait(i) => p.traits[i].span,
+            Node::Action(i) => p.actions[i].span,
             Node::Report(i) => p.reports[i].span,
             Node::Split(i) => p.splits[i].span,
             Node::Priority(i) => p.priorities[i].span,
@@ -67,7 +72,7 @@ impl Node {
             Node::Report(i) => Some(Target::Report(i)),
             Node::Split(i) => Some(Target::Split(i)),
             Node::Priority(i) => Some(Target::Priority(i)),
-            Node::Trait(_) | Node::Test(_) => None,
+            Node::Trait(_) | Node::Action(_) | Node::Test(_) => None,
         }
     }
 
@@ -76,6 +81,7 @@ impl Node {
         let mut all: Vec<Node> = (0..p.segments.len())
             .map(Node::Segment)
             .chain((0..p.traits.len()).map(Node::Trait))
+            .chain((0..p.actions.len()).map(Node::Action))
             .chain((0..p.reports.len()).map(Node::Report))
             .chain((0..p.splits.len()).map(Node::Split))
             .chain((0..p.priorities.len()).map(Node::Priority))
@@ -283,6 +289,14 @@ impl Walker<'_> {
                 self.scalar_below(&t.value, Scope::Entity(t.entity), &mut d);
                 d.nodes.remove(&n);
             }
+            Node::Action(i) => {
+                let a = &p.actions[i];
+                self.filter_columns(a.events, a.names.as_deref(), &mut d);
+                if let Some(pred) = &a.pred {
+                    self.cond(pred, Scope::Events(a.events), &mut d);
+                }
+                d.nodes.extend(a.actions.iter().map(|&u| Node::Action(u)));
+            }
             Node::Report(i) => {
                 let r = &p.reports[i];
                 self.entity_key(r.entity, &mut d);
@@ -354,6 +368,7 @@ impl Walker<'_> {
             }
             Cond::Sequence(s) => {
                 for step in &s.steps {
+                    d.nodes.extend(step.action.map(Node::Action));
                     self.filter_columns(s.events, step.names.as_deref(), d);
                     if let Some(pred) = &step.pred {
                         self.cond(pred, Scope::Events(s.events), d);
@@ -381,6 +396,7 @@ impl Walker<'_> {
     }
 
     fn filter(&self, f: &EventFilter, d: &mut Reads) {
+        d.nodes.extend(f.action.map(Node::Action));
         self.filter_columns(f.events, f.names.as_deref(), d);
         if let Some(pred) = &f.pred {
             self.cond(pred, Scope::Events(f.events), d);

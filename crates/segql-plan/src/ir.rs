@@ -11,6 +11,7 @@ use segql_syntax::Span;
 pub type EntityId = usize;
 pub type EventsId = usize;
 pub type SegmentId = usize;
+pub type ActionId = usize;
 
 /// The warehouse relations, from `entity` and `events` declarations.
 #[derive(Debug, Clone, Default)]
@@ -150,6 +151,9 @@ impl TimeWindow {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EventFilter {
     pub events: EventsId,
+    /// The declared action the filter was written as (`did checkout`); its names and
+    /// condition are already in `names` and `pred`.
+    pub action: Option<ActionId>,
     /// `None`: any event.
     pub names: Option<Vec<String>>,
     /// A condition over the event's properties (scope: the events relation).
@@ -209,6 +213,8 @@ pub struct Sequence {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SeqStep {
+    /// The declared action the step was written as; already in `names` and `pred`.
+    pub action: Option<ActionId>,
     pub names: Option<Vec<String>>,
     pub pred: Option<Cond>,
     /// For steps after the first: at most this long after the previous step.
@@ -709,6 +715,23 @@ pub struct TraitDef {
     pub span: Span,
 }
 
+/// `action NAME = STEP or STEP ...`: a named event definition over one events relation.
+/// Its uses (`EventFilter::action`, `SeqStep::action`) carry the same `names` and `pred`.
+#[derive(Debug, Clone)]
+pub struct ActionDef {
+    pub name: String,
+    pub entity: EntityId,
+    pub events: EventsId,
+    /// `None`: any event (an alternative is `any event`, or the relation holds one).
+    pub names: Option<Vec<String>>,
+    /// The alternatives' conditions, each with its event names: `(name in [...] and
+    /// COND) or ...`; `None` when every event of `names` matches.
+    pub pred: Option<Cond>,
+    /// The actions its alternatives name.
+    pub actions: Vec<ActionId>,
+    pub span: Span,
+}
+
 /// Everything a project declares, checked.
 #[derive(Debug, Clone, Default)]
 pub struct Program {
@@ -716,6 +739,8 @@ pub struct Program {
     /// Segments in dependency order: a segment comes after those it refers to.
     pub segments: Vec<SegmentDef>,
     pub traits: Vec<TraitDef>,
+    /// Actions in dependency order (an action after those it names).
+    pub actions: Vec<ActionDef>,
     pub reports: Vec<ReportDef>,
     pub splits: Vec<SplitDef>,
     pub priorities: Vec<PriorityDef>,

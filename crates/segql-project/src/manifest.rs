@@ -103,6 +103,7 @@ pub fn build(
                 (Some(r.entity), r.description.clone(), None, Vec::new())
             }
             Node::Trait(i) => (Some(p.traits[i].entity), None, None, Vec::new()),
+            Node::Action(i) => (Some(p.actions[i].entity), None, None, Vec::new()),
             Node::Split(i) => (
                 Some(p.segments[p.splits[i].segment].entity),
                 None,

@@ -80,6 +80,7 @@ pub enum ItemKind {
     Events(Events),
     Segment(Segment),
     Trait(Trait),
+    Action(Action),
     Report(Report),
     Split(Split),
     Priority(Priority),
@@ -95,6 +96,7 @@ impl ItemKind {
             ItemKind::Events(_) => "events",
             ItemKind::Segment(_) => "segment",
             ItemKind::Trait(_) => "trait",
+            ItemKind::Action(_) => "action",
             ItemKind::Report(_) => "report",
             ItemKind::Split(_) => "split",
             ItemKind::Priority(_) => "priority",
@@ -251,6 +253,17 @@ pub struct Trait {
     pub value: Value,
 }
 
+/// `action NAME [of ENTITY] = STEP or STEP ...`: a named event definition, usable
+/// wherever an event is (`did checkout`, `sum(amount) of checkout`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    pub name: Ident,
+    pub entity: Option<Ident>,
+    /// One or more alternatives, each an event (or events, or another action) with its
+    /// own `with` filter.
+    pub alternatives: Vec<EventStep>,
+}
+
 /// `score { WEIGHT if COND ... }`
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoreBlock {
@@ -388,6 +401,8 @@ pub enum EventNames {
     Many(Vec<StrLit>),
     /// `any event`
     Any,
+    /// `checkout`: a declared action.
+    Action(Ident),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -320,7 +320,7 @@ impl Walker {
                 };
                 self.ix.tests.insert(name, info);
             }
-            ItemKind::Assert(_) => {}
+            ItemKind::Assert(_) | ItemKind::Action(_) => {}
         }
     }
 
@@ -426,6 +426,7 @@ impl Walker {
                     self.target(&e.target);
                 }
             }
+            ItemKind::Action(_) => {}
             ItemKind::Assert(a) => {
                 self.segment_use(&a.target);
                 for c in &a.checks {
@@ -578,7 +579,7 @@ impl Walker {
         let names: Option<Vec<String>> = match &s.event.names {
             EventNames::One(n) => Some(vec![n.value.clone()]),
             EventNames::Many(v) => Some(v.iter().map(|n| n.value.clone()).collect()),
-            EventNames::Any => None,
+            EventNames::Any | EventNames::Action(_) => None,
         };
         let rel = match &s.event.from {
             Some(from) => {
@@ -602,7 +603,7 @@ impl Walker {
         let lits: Vec<&ast::StrLit> = match &s.event.names {
             EventNames::One(n) => vec![n],
             EventNames::Many(v) => v.iter().collect(),
-            EventNames::Any => Vec::new(),
+            EventNames::Any | EventNames::Action(_) => Vec::new(),
         };
         for l in lits {
             self.event_name(&rel, l, false);
@@ -625,7 +626,7 @@ impl Walker {
                     let names: Option<Vec<String>> = match &a.step.event.names {
                         EventNames::One(n) => Some(vec![n.value.clone()]),
                         EventNames::Many(v) => Some(v.iter().map(|n| n.value.clone()).collect()),
-                        EventNames::Any => None,
+                        EventNames::Any | EventNames::Action(_) => None,
                     };
                     let rel = match &a.step.event.from {
                         Some(f) => self.ix.events.get(&f.name).map(|e| e.name.clone()),

@@ -122,7 +122,8 @@ impl<'a> Checker<'a> {
         let names: Option<Vec<String>> = match &sel.names {
             ast::EventNames::One(s) => Some(vec![s.value.clone()]),
             ast::EventNames::Many(v) => Some(v.iter().map(|s| s.value.clone()).collect()),
-            ast::EventNames::Any => None,
+            // An action is resolved by `step` and never reaches here.
+            ast::EventNames::Any | ast::EventNames::Action(_) => None,
         };
         let cat = &self.program.catalog;
         let of_entity: Vec<EventsId> = (0..cat.events.len())
@@ -353,13 +354,21 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub(super) fn step(
-        &mut self,
-        s: &ast::EventStep,
-        ctx: &Ctx,
-    ) -> Option<(EventsId, Option<Vec<String>>, Option<Cond>)> {
-        let (events, names) = self.events_of(&s.event, ctx)?;
-        let pred = match &s.filter {
+    /// An event step: relation, names and property condition; a declared action's
+    /// (`did checkout`), with the step's own `with` condition added.
+    pub(super) fn step(&mut self, s: &ast::EventStep, ctx: &Ctx) -> Option<Step> {
+        let (events, names, base, action) = match &s.event.names {
+            ast::EventNames::Action(name) => {
+                let id = self.action_use(name, s.event.from.as_ref(), ctx)?;
+                let a = &self.program.actions[id];
+                (a.events, a.names.clone(), a.pred.clone(), Some(id))
+            }
+            _ => {
+                let (events, names) = self.events_of(&s.event, ctx)?;
+                (events, names, None, None)
+            }
+        };
+        let own = match &s.filter {
             Some(f) => {
                 let fctx = Ctx {
                     entity: ctx.entity,
@@ -370,13 +379,22 @@ impl<'a> Checker<'a> {
             }
             None => None,
         };
-        Some((events, names, pred))
+        let pred = match (base, own) {
+            (Some(a), Some(b)) => Some(Cond::And(vec![a, b])),
+            (a, b) => a.or(b),
+        };
+        Some(Step {
+            events,
+            names,
+            pred,
+            action,
+        })
     }
 
     pub(super) fn did(&mut self, d: &ast::Did, ctx: &Ctx) -> Option<Cond> {
-        let (events, names, pred) = self.step(&d.first, ctx)?;
+        let first = self.step(&d.first, ctx)?;
         if !d.then.is_empty() {
-            return self.sequence(d, ctx, events, names, pred);
+            return self.sequence(d, ctx, first);
         }
         if let Some(ast::Window {
             kind: ast::WindowKind::Periods { quant, k, n, unit },
@@ -439,30 +457,20 @@ impl<'a> Checker<'a> {
                     n: n.value,
                     unit: *unit,
                 },
-                filter: EventFilter {
-                    events,
-                    names,
-                    pred,
-                    window: TimeWindow {
-                        start: Some(TimePoint::Ago(Duration {
-                            n: n.value,
-                            unit: *unit,
-                        })),
-                        end: TimePoint::AsOf,
-                    },
-                },
+                filter: first.filter(TimeWindow {
+                    start: Some(TimePoint::Ago(Duration {
+                        n: n.value,
+                        unit: *unit,
+                    })),
+                    end: TimePoint::AsOf,
+                }),
             }));
             return Some(count_cond(agg, *quant, k.value));
         }
         let window = self.window(d.window.as_ref()).ok()?;
         let agg = Scalar::Agg(Box::new(EventAgg {
             kind: AggKind::Count,
-            filter: EventFilter {
-                events,
-                names,
-                pred,
-                window,
-            },
+            filter: first.filter(window),
         }));
         match &d.freq {
             None => Some(Cond::Cmp(agg, CmpOp::Ge, Scalar::Lit(Lit::Int(1)))),
@@ -522,14 +530,7 @@ impl<'a> Checker<'a> {
     }
 
     /// `did A then B [within D] ...`: one events relation, no count, no periods.
-    fn sequence(
-        &mut self,
-        d: &ast::Did,
-        ctx: &Ctx,
-        events: EventsId,
-        names: Option<Vec<String>>,
-        pred: Option<Cond>,
-    ) -> Option<Cond> {
+    fn sequence(&mut self, d: &ast::Did, ctx: &Ctx, first: Step) -> Option<Cond> {
         if let Some(f) = &d.freq {
             self.err(
                 Diagnostic::error(
@@ -557,13 +558,11 @@ impl<'a> Checker<'a> {
             }
         }
         let window = self.window(d.window.as_ref()).ok()?;
-        let mut steps = vec![SeqStep {
-            names,
-            pred,
-            within: None,
-        }];
+        let events = first.events;
+        let mut steps = vec![first.seq_step(None)];
         for t in &d.then {
-            let (ev, names, pred) = self.step(&t.step, ctx)?;
+            let step = self.step(&t.step, ctx)?;
+            let ev = step.events;
             if ev != events {
                 let cat = &self.program.catalog;
                 let (this, first) = (&cat.events[ev].name, &cat.events[events].name);
@@ -588,11 +587,7 @@ impl<'a> Checker<'a> {
                 }
                 None => None,
             };
-            steps.push(SeqStep {
-                names,
-                pred,
-                within,
-            });
+            steps.push(step.seq_step(within));
         }
         Some(Cond::Sequence(Box::new(Sequence {
             events,

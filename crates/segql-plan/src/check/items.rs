@@ -9,19 +9,21 @@ impl<'a> Checker<'a> {
         // their own (they are values, not audiences).
         let mut audiences: HashMap<String, Span> = HashMap::new();
         let mut traits: HashMap<String, Span> = HashMap::new();
+        let mut actions: HashMap<String, Span> = HashMap::new();
         for item in items {
-            let (name, is_trait) = match &item.kind {
-                ast::ItemKind::Segment(s) => (&s.name, false),
-                ast::ItemKind::Split(s) => (&s.name, false),
-                ast::ItemKind::Priority(p) => (&p.name, false),
-                ast::ItemKind::Report(r) => (&r.name, false),
-                ast::ItemKind::Trait(t) => (&t.name, true),
+            let (name, kind) = match &item.kind {
+                ast::ItemKind::Segment(s) => (&s.name, "segment"),
+                ast::ItemKind::Split(s) => (&s.name, "split"),
+                ast::ItemKind::Priority(p) => (&p.name, "priority"),
+                ast::ItemKind::Report(r) => (&r.name, "report"),
+                ast::ItemKind::Trait(t) => (&t.name, "trait"),
+                ast::ItemKind::Action(a) => (&a.name, "action"),
                 _ => continue,
             };
-            let table = if is_trait {
-                &mut traits
-            } else {
-                &mut audiences
+            let table = match kind {
+                "trait" => &mut traits,
+                "action" => &mut actions,
+                _ => &mut audiences,
             };
             if let Some(first) = table.get(&name.name) {
                 let d = Diagnostic::error(
@@ -31,10 +33,10 @@ impl<'a> Checker<'a> {
                 )
                 .with_label("declared again here")
                 .with_secondary(*first, "first declared here")
-                .with_hint(if is_trait {
-                    "rename one of the traits"
-                } else {
-                    "segments, splits, priority lists and reports share one set of names"
+                .with_hint(match kind {
+                    "trait" => "rename one of the traits",
+                    "action" => "rename one of the actions",
+                    _ => "segments, splits, priority lists and reports share one set of names",
                 });
                 self.err(d);
                 continue;
@@ -55,6 +57,9 @@ impl<'a> Checker<'a> {
                 }
                 ast::ItemKind::Trait(t) => {
                     self.trait_asts.insert(t.name.name.clone(), t);
+                }
+                ast::ItemKind::Action(a) => {
+                    self.action_asts.insert(a.name.name.clone(), a);
                 }
                 _ => {}
             }
@@ -110,6 +115,11 @@ impl<'a> Checker<'a> {
 
     pub(super) fn check_items(&mut self, items: &[&'a ast::Item]) {
         for item in items {
+            if let ast::ItemKind::Action(a) = &item.kind {
+                self.action_by_name(&a.name.name, None);
+            }
+        }
+        for item in items {
             match &item.kind {
                 ast::ItemKind::Segment(s) => {
                     self.segment_by_name(&s.name.name, None);
@@ -160,9 +170,11 @@ impl<'a> Checker<'a> {
                 format!("{kind} `{name}` refers to itself: {}", path.join(" → ")),
             )
             .with_label(format!("`{last}` refers to `{name}`, closing the cycle"))
-            .with_hint(
-                "a segment or trait cannot depend on itself through others: remove one of these references",
-            )
+            .with_hint(if kind == "action" {
+                "an action cannot name itself through other actions: remove one of these references"
+            } else {
+                "a segment or trait cannot depend on itself through others: remove one of these references"
+            })
         };
         // The other references of the cycle, each where it is written.
         for pair in chain.windows(2) {

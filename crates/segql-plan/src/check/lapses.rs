@@ -56,20 +56,10 @@ fn add(a: &ast::Duration, b: &ast::Duration) -> Option<Duration> {
     })
 }
 
-fn count(
-    events: EventsId,
-    names: &Option<Vec<String>>,
-    pred: &Option<Cond>,
-    window: TimeWindow,
-) -> Scalar {
+fn count(step: &Step, window: TimeWindow) -> Scalar {
     Scalar::Agg(Box::new(EventAgg {
         kind: AggKind::Count,
-        filter: EventFilter {
-            events,
-            names: names.clone(),
-            pred: pred.clone(),
-            window,
-        },
+        filter: step.clone().filter(window),
     }))
 }
 
@@ -83,14 +73,14 @@ fn none(s: Scalar) -> Cond {
 
 impl Checker<'_> {
     pub(super) fn stopped(&mut self, st: &ast::Stopped, ctx: &Ctx) -> Option<Cond> {
-        let (events, names, pred) = self.step(&st.step, ctx)?;
+        let step = self.step(&st.step, ctx)?;
         self.positive_duration(&st.for_)?;
         let start = match &st.window {
             None => None,
             Some(w) => self.activity_start(w, &st.for_)?,
         };
         let d = duration(&st.for_);
-        let count = |start, end| count(events, &names, &pred, TimeWindow { start, end });
+        let count = |start, end| count(&step, TimeWindow { start, end });
         // Did it (inside the window) before the last D, and not within it.
         Some(Cond::And(vec![
             at_least_one(count(start, TimePoint::Ago(d))),
@@ -169,7 +159,7 @@ impl Checker<'_> {
     }
 
     pub(super) fn restarted(&mut self, r: &ast::Restarted, ctx: &Ctx) -> Option<Cond> {
-        let (events, names, pred) = self.step(&r.step, ctx)?;
+        let step = self.step(&r.step, ctx)?;
         self.positive_duration(&r.after)?;
         let after_text = format!("{} {}", r.after.n, r.after.unit.word_for(r.after.n));
         let ast::WindowKind::Last(recent) = &r.window.kind else {
@@ -201,7 +191,7 @@ impl Checker<'_> {
             return None;
         };
         let recent = duration(recent);
-        let count = |start, end| count(events, &names, &pred, TimeWindow { start, end });
+        let count = |start, end| count(&step, TimeWindow { start, end });
         Some(Cond::And(vec![
             // Done before the lapse,
             at_least_one(count(None, TimePoint::Ago(lapse_start))),

@@ -4,6 +4,7 @@
 //! declaration is left out of the program and does not cause follow-on errors where it
 //! is used.
 
+mod actions;
 mod behaviour;
 mod catalog;
 mod conditions;
@@ -18,6 +19,7 @@ mod warnings;
 
 use crate::codes;
 use crate::ir::*;
+use actions::Step;
 use segql_syntax::ast::{self, CmpOp, LitKind, Type, Unit};
 use segql_syntax::diag::Diagnostic;
 use segql_syntax::fmt::{cond_text, value_text};
@@ -68,14 +70,17 @@ pub(crate) struct Checker<'a> {
     events_ids: HashMap<String, EventsId>,
     segment_asts: HashMap<String, &'a ast::Segment>,
     trait_asts: HashMap<String, &'a ast::Trait>,
+    action_asts: HashMap<String, &'a ast::Action>,
     split_names: HashMap<String, usize>,
     priority_names: HashMap<String, usize>,
     segment_state: HashMap<String, State<SegmentId>>,
     trait_state: HashMap<String, State<usize>>,
+    action_state: HashMap<String, State<ActionId>>,
     /// The chain of segments/traits being checked, for cycle messages.
     /// With each, the span of the reference that led to it (`None` at the top).
     stack: Vec<(String, Option<Span>)>,
     used_traits: HashSet<String>,
+    used_actions: HashSet<String>,
     used_events: HashSet<EventsId>,
     used_entities: HashSet<EntityId>,
     /// `(entity, navigation name)` of references that were declared but rejected: uses

@@ -11,7 +11,7 @@ impl<'a> Checker<'a> {
             V::Agg(a) => self.aggregate(v, a, ctx),
             V::TimeOf(t) => {
                 self.no_filter(ctx, v.span, "`first time of` / `last time of`")?;
-                let (events, names, pred) = self.step(&t.step, ctx)?;
+                let step = self.step(&t.step, ctx)?;
                 let kind = match t.which {
                     ast::FirstLast::First => AggKind::First,
                     ast::FirstLast::Last => AggKind::Last,
@@ -19,12 +19,7 @@ impl<'a> Checker<'a> {
                 Some((
                     Scalar::Agg(Box::new(EventAgg {
                         kind,
-                        filter: EventFilter {
-                            events,
-                            names,
-                            pred,
-                            window: TimeWindow::EVER,
-                        },
+                        filter: step.filter(TimeWindow::EVER),
                     })),
                     Type::Timestamp,
                 ))
@@ -79,7 +74,8 @@ impl<'a> Checker<'a> {
         ctx: &Ctx,
     ) -> Option<(Scalar, Type)> {
         self.no_filter(ctx, v.span, "an aggregate")?;
-        let (events, names, pred) = self.step(&a.step, ctx)?;
+        let step = self.step(&a.step, ctx)?;
+        let events = step.events;
         if let Some(ast::Window {
             kind: ast::WindowKind::Periods { .. },
             span,
@@ -169,12 +165,7 @@ impl<'a> Checker<'a> {
         Some((
             Scalar::Agg(Box::new(EventAgg {
                 kind,
-                filter: EventFilter {
-                    events,
-                    names,
-                    pred,
-                    window,
-                },
+                filter: step.filter(window),
             })),
             ty,
         ))

@@ -17,6 +17,20 @@ impl<'a> Checker<'a> {
                         .with_hint("use it in a segment or a report, or remove it"),
                     );
                 }
+                ast::ItemKind::Action(a) if !self.used_actions.contains(&a.name.name) => {
+                    self.err(
+                        Diagnostic::warning(
+                            codes::UNUSED,
+                            a.name.span,
+                            format!("action `{}` is never used", a.name.name),
+                        )
+                        .with_label("declared here, used nowhere")
+                        .with_hint(format!(
+                            "use it where an event goes (did {}), or remove it",
+                            segql_syntax::fmt::ident_text(&a.name.name)
+                        )),
+                    );
+                }
                 ast::ItemKind::Events(ev) => {
                     let name = ev
                         .name

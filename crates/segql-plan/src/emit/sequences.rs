@@ -68,6 +68,7 @@ impl<'a> Emitter<'a> {
                     .iter()
                     .map(|s| EventFilter {
                         events,
+                        action: s.action,
                         names: s.names.clone(),
                         pred: s.pred.clone(),
                         window: seq.window.clone(),

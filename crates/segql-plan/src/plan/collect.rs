@@ -154,8 +154,12 @@ impl<'a> Collector<'a> {
             }
             Cond::Sequence(s) => {
                 if !self.c.sequences.iter().any(|f| &f.seq == s.as_ref()) {
-                    let first = names_slug(&s.steps[0].names);
-                    let last = names_slug(&s.steps[s.steps.len() - 1].names);
+                    let step_slug = |st: &crate::ir::SeqStep| match st.action {
+                        Some(a) => slug(&self.p.actions[a].name),
+                        None => names_slug(&st.names),
+                    };
+                    let first = step_slug(&s.steps[0]);
+                    let last = step_slug(&s.steps[s.steps.len() - 1]);
                     let cte = self.c.names.fresh(&format!("{first}_then_{last}"));
                     // A second sequence over the same events: they share one scan.
                     if self.c.sequences.iter().any(|f| f.seq.events == s.events)
@@ -286,7 +290,10 @@ impl<'a> Collector<'a> {
     fn column_name(&self, key: &FactKey, si: usize) -> String {
         let agg = key.agg();
         let events = agg.filter.events;
-        let names = names_slug(&agg.filter.names);
+        let names = match agg.filter.action {
+            Some(a) => slug(&self.p.actions[a].name),
+            None => names_slug(&agg.filter.names),
+        };
         let what = match &agg.kind {
             AggKind::Count => String::new(),
             AggKind::CountDistinct(c) => format!("_distinct_{}", slug(c)),

@@ -287,6 +287,30 @@ impl<'a> Printer<'a> {
                     }
                 }
             }
+            ItemKind::Action(a) => {
+                self.w(&format!("action {}", ident_text(&a.name.name)));
+                if let Some(e) = &a.entity {
+                    self.w(&format!(" of {}", ident_text(&e.name)));
+                }
+                let texts: Vec<String> = a.alternatives.iter().map(step_text).collect();
+                let one_line = format!(" = {}", texts.join(" or "));
+                let fits = self.col() + one_line.chars().count() <= WIDTH;
+                if fits && !self.has_comment_within(item.span) {
+                    self.w(&one_line);
+                } else {
+                    // One event per line, each after `or`.
+                    self.w(" =");
+                    self.indent += 1;
+                    for (i, (alt, text)) in a.alternatives.iter().zip(&texts).enumerate() {
+                        self.newline_at(alt.span.start);
+                        if i > 0 {
+                            self.w("or ");
+                        }
+                        self.w(text);
+                    }
+                    self.indent -= 1;
+                }
+            }
             ItemKind::Report(r) => {
                 self.w(&format!("report {} {{", ident_text(&r.name.name)));
                 self.indent += 1;

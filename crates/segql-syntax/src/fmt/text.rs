@@ -119,6 +119,7 @@ pub fn step_text(s: &EventStep) -> String {
             format!("[{}]", v.join(", "))
         }
         EventNames::Any => "any event".to_string(),
+        EventNames::Action(a) => ident_text(&a.name),
     };
     if let Some(f) = &s.event.from {
         out.push_str(" from ");

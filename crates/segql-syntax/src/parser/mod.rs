@@ -19,7 +19,8 @@ pub const MAX_DEPTH: u32 = 64;
 
 /// Words that start the items of a file.
 pub const TOP_LEVEL: &[&str] = &[
-    "entity", "events", "segment", "trait", "report", "split", "priority", "test", "assert",
+    "entity", "events", "segment", "trait", "action", "report", "split", "priority", "test",
+    "assert",
 ];
 
 /// Words that cannot be a bare name where a condition or value starts; write them in
@@ -751,13 +752,14 @@ impl<'a> Parser<'a> {
             "events" => ItemKind::Events(self.events()?),
             "segment" => ItemKind::Segment(self.segment()?),
             "trait" => ItemKind::Trait(self.trait_()?),
+            "action" => ItemKind::Action(self.action()?),
             "report" => ItemKind::Report(self.report()?),
             "split" => ItemKind::Split(self.split()?),
             "priority" => ItemKind::Priority(self.priority()?),
             "test" => ItemKind::Test(self.test()?),
             "assert" => ItemKind::Assert(self.assert()?),
             _ => {
-                const ITEMS: &str = "a file holds `entity`, `events`, `segment`, `trait`, `report`, `split`, `priority`, `test` and `assert` items";
+                const ITEMS: &str = "a file holds `entity`, `events`, `segment`, `trait`, `action`, `report`, `split`, `priority`, `test` and `assert` items";
                 let d = if t.kind == TokKind::RBrace {
                     Diagnostic::error(codes::UNKNOWN_ITEM, self.cur_span(), "unmatched `}`")
                         .with_label("no block is open here")
@@ -1521,6 +1523,57 @@ impl<'a> Parser<'a> {
             name,
             entity,
             value,
+        })
+    }
+
+    /// `action NAME [of ENTITY] = STEP (or STEP)*`: each step's `with` takes one
+    /// condition (parenthesize an `or` inside it), so `or` before an event starts the
+    /// next alternative.
+    fn action(&mut self) -> PResult<Action> {
+        self.bump(); // the item keyword, checked by `item`
+        let name = self.name("an action name")?;
+        let entity = self.of_entity()?;
+        if !self.eat(TokKind::Eq) {
+            return Err(self.expected_with_hint(
+                "`=`",
+                "an action is NAME = EVENTS: `action checkout = \"cart_viewed\" with page = \"/checkout\" or \"purchase\"`",
+            ));
+        }
+        let mut alternatives = vec![self.step()?];
+        while self.is_word("or") {
+            self.bump();
+            let t = self.tok();
+            let comparison = t.kind == TokKind::Word
+                && (matches!(
+                    self.nth(1).kind,
+                    TokKind::Eq
+                        | TokKind::Ne
+                        | TokKind::Lt
+                        | TokKind::Le
+                        | TokKind::Gt
+                        | TokKind::Ge
+                ) || [
+                    "is", "in", "contains", "starts", "ends", "matches", "ignoring",
+                ]
+                .iter()
+                .any(|w| self.is_word_at(1, w)));
+            if comparison {
+                let d = Diagnostic::error(
+                    codes::UNEXPECTED_TOKEN,
+                    self.cur_span(),
+                    "expected an event after `or`, found a condition",
+                )
+                .with_label("each `or` of an action starts another event")
+                .with_hint("to allow several values of one event's properties, put the conditions in parentheses: with (page = \"/a\" or page = \"/b\")");
+                self.push_diag(d);
+                return Err(Stop);
+            }
+            alternatives.push(self.step()?);
+        }
+        Ok(Action {
+            name,
+            entity,
+            alternatives,
         })
     }
 
@@ -2360,39 +2413,44 @@ impl<'a> Parser<'a> {
     /// `EVENTS [from NAME] [with unary]`
     fn step(&mut self) -> PResult<EventStep> {
         let start = self.tok().start;
-        let names =
-            match self.kind() {
-                TokKind::Str => EventNames::One(self.string("an event name")?),
-                TokKind::LBracket => {
-                    let list = self.string_list("an event name")?;
-                    if list.is_empty() {
-                        let d = Diagnostic::error(
-                            codes::EMPTY_LIST,
-                            self.span_from(start),
-                            "an empty list of events matches nothing",
-                        )
-                        .with_hint("name one event at least: [\"purchase\", \"renewal\"]");
-                        self.push_diag(d);
-                    }
-                    EventNames::Many(list)
+        let names = match self.kind() {
+            TokKind::Str => EventNames::One(self.string("an event name")?),
+            TokKind::LBracket => {
+                let list = self.string_list("an event name")?;
+                if list.is_empty() {
+                    let d = Diagnostic::error(
+                        codes::EMPTY_LIST,
+                        self.span_from(start),
+                        "an empty list of events matches nothing",
+                    )
+                    .with_hint("name one event at least: [\"purchase\", \"renewal\"]");
+                    self.push_diag(d);
                 }
-                TokKind::Word if self.is_word("any") => {
-                    self.bump();
-                    self.expect_word("event")?;
-                    EventNames::Any
-                }
-                TokKind::Word => {
-                    let w = self.text_of(self.tok());
-                    return Err(self.expected_with_hint(
+                EventNames::Many(list)
+            }
+            TokKind::Word if self.is_word("any") => {
+                self.bump();
+                self.expect_word("event")?;
+                EventNames::Any
+            }
+            TokKind::Word if RESERVED.contains(&self.text_of(self.tok())) => {
+                return Err(self.expected_with_hint(
                         "an event name in quotes",
-                        format!("event names are strings: did \"{w}\""),
+                        "for example: did \"login\", did [\"purchase\", \"renewal\"], did any event, or a declared action: did checkout",
                     ));
-                }
-                _ => return Err(self.expected_with_hint(
+            }
+            // A declared action; an unquoted event name is reported by the checker,
+            // which knows the actions.
+            TokKind::Word | TokKind::QuotedIdent => {
+                EventNames::Action(self.ident("an action name")?)
+            }
+            _ => {
+                return Err(self.expected_with_hint(
                     "an event name in quotes",
                     "for example: did \"login\", did [\"purchase\", \"renewal\"], did any event",
-                )),
-            };
+                ))
+            }
+        };
         let from = if self.eat_word("from") {
             Some(self.name("the name of an events relation")?)
         } else {

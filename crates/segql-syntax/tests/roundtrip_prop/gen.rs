@@ -356,6 +356,7 @@ fn step(below: &Level) -> BoxedStrategy<EventStep> {
         3 => strlit().prop_map(EventNames::One),
         1 => vec(strlit(), 1..4).prop_map(EventNames::Many),
         1 => Just(EventNames::Any),
+        1 => ident().prop_map(EventNames::Action),
     ];
     (
         names,
@@ -619,6 +620,16 @@ fn trait_(l: &Level) -> impl Strategy<Value = ItemKind> {
     })
 }
 
+fn action(l: &Level) -> impl Strategy<Value = ItemKind> {
+    (ident(), option::of(ident()), vec(step(l), 1..4)).prop_map(|(name, entity, alternatives)| {
+        ItemKind::Action(Action {
+            name,
+            entity,
+            alternatives,
+        })
+    })
+}
+
 fn report(l: &Level) -> impl Strategy<Value = ItemKind> {
     let expr = prop_oneof![
         option::of(l.cond.clone()).prop_map(MetricExpr::Count),
@@ -744,6 +755,7 @@ pub fn file() -> BoxedStrategy<File> {
         1 => events(),
         4 => segment(&l),
         2 => trait_(&l),
+        1 => action(&l),
         1 => report(&l),
         1 => split(),
         1 => priority(),
