@@ -25,47 +25,54 @@ pub enum Cond {
         times: (Cmp, usize),
         filter: Filter,
     },
-    /// `AGG(amount) of "NAME" WINDOW CMP VALUE`, the value in thousandths (for `count
+    /// `did ACTION [with FILTER] [at least|at most|exactly K times] WINDOW`.
+    DidAction {
+        action: usize,
+        window: Window,
+        times: (Cmp, usize),
+        filter: Filter,
+    },
+    /// `AGG(amount) of SEL WINDOW CMP VALUE`, the value in thousandths (for `count
     /// distinct`, a count).
     Agg {
         agg: Agg,
-        name: &'static str,
+        name: Sel,
         window: Window,
         cmp: Cmp,
         value: i64,
     },
-    /// `last time of "NAME" < DAYS days ago`.
+    /// `last time of SEL < DAYS days ago`.
     LastTimeBefore {
-        name: &'static str,
+        name: Sel,
         days: i64,
     },
-    /// `first time of "NAME" in last DAYS days`.
+    /// `first time of SEL in last DAYS days`.
     FirstTimeIn {
-        name: &'static str,
+        name: Sel,
         days: i64,
     },
-    /// `stopped "NAME" for DAYS days [in last WITHIN days]`.
+    /// `stopped SEL for DAYS days [in last WITHIN days]`.
     Stopped {
-        name: &'static str,
+        name: Sel,
         days: i64,
         within: Option<i64>,
     },
-    /// `restarted "NAME" after AFTER days in last RECENT days`.
+    /// `restarted SEL after AFTER days in last RECENT days`.
     Restarted {
-        name: &'static str,
+        name: Sel,
         after: i64,
         recent: i64,
     },
-    /// `did "S0" then "S1" [within SPAN] then ... [WINDOW]`: `within[i]` bounds step
+    /// `did S0 then S1 [within SPAN] then ... [WINDOW]`: `within[i]` bounds step
     /// `i + 1` after step `i`.
     Then {
-        steps: Vec<&'static str>,
+        steps: Vec<Sel>,
         within: Vec<Option<Span>>,
         window: Window,
     },
-    /// `did "NAME" in at least K of last N PERIODs`.
+    /// `did SEL in at least K of last N PERIODs`.
     Regularly {
-        name: &'static str,
+        name: Sel,
         at_least: usize,
         periods: i64,
         period: Span,
@@ -80,13 +87,87 @@ pub enum Cond {
         cmp: Cmp,
         value: i64,
     },
-    /// `ntile(K) of OF CMP BUCKET`.
+    /// `ntile(K) of OF [descending] [ties together] [among (C)] CMP BUCKET`.
     Ntile {
         k: usize,
         of: NtileOf,
+        descending: bool,
+        ties_together: bool,
+        among: Option<Box<Cond>>,
         cmp: Cmp,
         bucket: i64,
     },
+}
+
+/// Which events a condition looks at: those of one name, or those an action of the
+/// rounds (`ACTIONS`) selects.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Sel {
+    Name(&'static str),
+    Action(usize),
+}
+
+/// An action of the rounds: its name, its declaration (after `action NAME = `), and
+/// what it selects, by hand: an event matches when it matches one alternative (a name,
+/// or `None` for any event, and a filter). `act_nested` names `act_big_a` in its text;
+/// here its alternatives are written out.
+pub struct ActionSpec {
+    pub name: &'static str,
+    pub text: &'static str,
+    pub alternatives: &'static [(Option<&'static str>, Filter)],
+}
+
+pub const ACTIONS: [ActionSpec; 4] = [
+    ActionSpec {
+        name: "act_big_a",
+        text: "\"a\" with amount > 10",
+        alternatives: &[(Some("a"), Filter::AmountGt(10_000))],
+    },
+    ActionSpec {
+        name: "act_a_or_pricing_b",
+        text: "\"a\" or \"b\" with page = \"/pricing\"",
+        alternatives: &[
+            (Some("a"), Filter::None),
+            (Some("b"), Filter::PageEq("/pricing")),
+        ],
+    },
+    ActionSpec {
+        name: "act_big_or_c",
+        text: "any event with amount > 10 or \"c\" with not (page = \"/pricing\")",
+        alternatives: &[
+            (None, Filter::AmountGt(10_000)),
+            (Some("c"), Filter::PageNotEq("/pricing")),
+        ],
+    },
+    ActionSpec {
+        name: "act_nested",
+        text: "act_big_a or [\"b\", \"c\"] with page = \"/docs\"",
+        alternatives: &[
+            (Some("a"), Filter::AmountGt(10_000)),
+            (Some("b"), Filter::PageEq("/docs")),
+            (Some("c"), Filter::PageEq("/docs")),
+        ],
+    },
+];
+
+impl Sel {
+    /// As written in a condition: `"a"` or `act_big_a`.
+    pub fn text(self) -> String {
+        match self {
+            Sel::Name(n) => format!("\"{n}\""),
+            Sel::Action(i) => ACTIONS[i].name.to_string(),
+        }
+    }
+
+    fn matches(self, e: &Ev) -> bool {
+        match self {
+            Sel::Name(n) => e.name == n,
+            Sel::Action(i) => ACTIONS[i]
+                .alternatives
+                .iter()
+                .any(|(n, f)| n.is_none_or(|n| e.name == n) && f.matches(e)),
+        }
+    }
 }
 
 /// A condition of an account segment.
@@ -332,17 +413,12 @@ fn lower(s: &str) -> String {
 
 /// Is there a chain of events for `steps`, each strictly after the previous one and
 /// within its bound, starting with an event of `steps[0]` at a time `from` allows?
-fn chain(
-    steps: &[&'static str],
-    within: &[Option<Span>],
-    evs: &[&Ev],
-    from: &dyn Fn(i64) -> bool,
-) -> bool {
+fn chain(steps: &[Sel], within: &[Option<Span>], evs: &[&Ev], from: &dyn Fn(i64) -> bool) -> bool {
     let Some((first, rest)) = steps.split_first() else {
         return true;
     };
     evs.iter()
-        .filter(|e| e.name == *first && from(e.t))
+        .filter(|e| first.matches(e) && from(e.t))
         .any(|e| {
             let t = e.t;
             let bound = within.first().copied().flatten();
@@ -381,42 +457,79 @@ fn sum_amount(evs: &[Ev], name: &str, days: i64, a: i64) -> i64 {
         .sum()
 }
 
-/// The bucket (1 to k) of `u` in `ntile(k)`: the whole population sorted by the value,
-/// unset first, ties by key (strings by their bytes), dealt as SQL's NTILE deals: the
-/// first `n % k` buckets take one entity more.
-fn ntile(round: &Round, u: &User, k: usize, of: NtileOf) -> i64 {
+/// How an ntile ranks: the direction, whether ties share a bucket, the population.
+struct Ranking<'c> {
+    k: usize,
+    of: NtileOf,
+    descending: bool,
+    ties_together: bool,
+    among: Option<&'c Cond>,
+}
+
+/// The bucket (1 to k) of `u` in an ntile, or `None` outside its population. The
+/// population (every user, or those `among` holds for) sorted by the value: ascending
+/// with unset first, or descending with unset last. Without `ties_together`, ties by
+/// key (strings by their bytes), dealt as SQL's NTILE deals: the first `n % k` buckets
+/// take one entity more. With it, `(rank - 1) * k / n + 1` (rounded down), where rank
+/// is 1 + the number of users whose value comes strictly before.
+fn ntile(round: &Round, u: &User, r: &Ranking) -> Option<i64> {
     let a = round.as_of_micros();
     let value = |v: &User| -> Option<i64> {
-        match of {
+        match r.of {
             NtileOf::Age => v.age.map(i64::from),
             NtileOf::SumAmount { name, days } => {
                 Some(sum_amount(&events_of(round, v), name, days, a))
             }
         }
     };
-    let mut order: Vec<(Option<i64>, &str)> = round
+    let population: Vec<&User> = round
         .users
         .iter()
-        .map(|v| (value(v), v.id.as_str()))
+        .filter(|v| r.among.is_none_or(|c| holds(c, round, v)))
+        .collect();
+    if !population.iter().any(|v| v.id == u.id) {
+        return None;
+    }
+    // A sort key that orders the values as the ntile does.
+    let rank_key = |x: Option<i64>| -> (bool, i64) {
+        match (r.descending, x) {
+            (false, None) => (false, i64::MIN),
+            (false, Some(x)) => (true, x),
+            (true, Some(x)) => (false, -x),
+            (true, None) => (true, 0),
+        }
+    };
+    let mut order: Vec<((bool, i64), &str)> = population
+        .iter()
+        .map(|v| (rank_key(value(v)), v.id.as_str()))
         .collect();
     order.sort();
+    let (n, k) = (order.len(), r.k);
+    if r.ties_together {
+        let mine = rank_key(value(u));
+        let before = order.iter().filter(|(x, _)| *x < mine).count();
+        return Some((before * k / n) as i64 + 1);
+    }
     let p = order
         .iter()
         .position(|(_, id)| *id == u.id)
-        .expect("a user of the round");
-    let (q, r) = (order.len() / k, order.len() % k);
-    let bucket = if p < r * (q + 1) {
+        .expect("a user of the population");
+    let (q, rem) = (n / k, n % k);
+    let bucket = if p < rem * (q + 1) {
         p / (q + 1)
     } else {
-        r + (p - r * (q + 1)) / q
+        rem + (p - rem * (q + 1)) / q
     };
-    bucket as i64 + 1
+    Some(bucket as i64 + 1)
 }
 
 fn holds(c: &Cond, round: &Round, u: &User) -> bool {
     let a = round.as_of_micros();
     let evs = &events_of(round, u);
-    let named = |name: &'static str| evs.iter().filter(move |e| e.name == name && e.t < a);
+    let named = |sel: &Sel| {
+        let sel = *sel;
+        evs.iter().filter(move |e| sel.matches(e) && e.t < a)
+    };
     match c {
         Cond::And(x, y) => holds(x, round, u) && holds(y, round, u),
         Cond::Or(x, y) => holds(x, round, u) || holds(y, round, u),
@@ -431,7 +544,25 @@ fn holds(c: &Cond, round: &Round, u: &User) -> bool {
                 .sum();
             cmp.holds(score, *value)
         }
-        Cond::Ntile { k, of, cmp, bucket } => cmp.holds(ntile(round, u, *k, *of), *bucket),
+        Cond::Ntile {
+            k,
+            of,
+            descending,
+            ties_together,
+            among,
+            cmp,
+            bucket,
+        } => {
+            let r = Ranking {
+                k: *k,
+                of: *of,
+                descending: *descending,
+                ties_together: *ties_together,
+                among: among.as_deref(),
+            };
+            // Outside the population there is no bucket: no comparison holds.
+            ntile(round, u, &r).is_some_and(|b| cmp.holds(b, *bucket))
+        }
         Cond::Did {
             names,
             window,
@@ -443,6 +574,19 @@ fn holds(c: &Cond, round: &Round, u: &User) -> bool {
                 .filter(|e| names.as_ref().is_none_or(|ns| ns.contains(&e.name)))
                 .filter(|e| window.contains(e.t, a))
                 .filter(|e| filter.matches(e))
+                .count();
+            cmp.holds(n, *k)
+        }
+        Cond::DidAction {
+            action,
+            window,
+            times: (cmp, k),
+            filter,
+        } => {
+            let n = evs
+                .iter()
+                .filter(|e| Sel::Action(*action).matches(e) && filter.matches(e))
+                .filter(|e| window.contains(e.t, a))
                 .count();
             cmp.holds(n, *k)
         }
@@ -672,7 +816,10 @@ mod tests {
             for c in [did_a(Window::Days(7)), did_a(Window::Ever)] {
                 assert!(members(&c, &rd).is_empty(), "{time:?} {c:?}");
             }
-            let last = Cond::LastTimeBefore { name: "a", days: 1 };
+            let last = Cond::LastTimeBefore {
+                name: Sel::Name("a"),
+                days: 1,
+            };
             assert!(members(&last, &rd).is_empty(), "{time:?}");
         }
         // A microsecond before as_of counts.
@@ -685,7 +832,7 @@ mod tests {
         let a = at(2024, 6, 1, 0);
         let sum_is = |value| Cond::Agg {
             agg: Agg::Sum,
-            name: "a",
+            name: Sel::Name("a"),
             window: Window::Ever,
             cmp: Cmp::Eq,
             value,
@@ -702,7 +849,7 @@ mod tests {
         ]);
         let avg_is = Cond::Agg {
             agg: Agg::Avg,
-            name: "a",
+            name: Sel::Name("a"),
             window: Window::Ever,
             cmp: Cmp::Eq,
             value: 200,

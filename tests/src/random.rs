@@ -15,7 +15,7 @@
 
 use crate::oracle::add_months;
 pub use crate::oracle::{
-    AccountCond, Agg, AttrCond, Cmp, Cond, Filter, NtileOf, Quant, Span, Window,
+    AccountCond, Agg, AttrCond, Cmp, Cond, Filter, NtileOf, Quant, Sel, Span, Window, ACTIONS,
 };
 
 /// Times are microseconds since 1970 (UTC), as segql's own.
@@ -187,11 +187,16 @@ fn one_condition(r: &mut Rng, earlier: usize) -> (String, Cond) {
         4 => {
             let k = 2 + r.below(3);
             let bucket = 1 + r.below(k) as i64;
+            let (words, ranking) = ranking(r, earlier);
+            let (descending, ties_together, among) = ranking;
             (
-                format!("ntile({k}) of age >= {bucket}"),
+                format!("ntile({k}) of age{words} >= {bucket}"),
                 Cond::Ntile {
                     k,
                     of: NtileOf::Age,
+                    descending,
+                    ties_together,
+                    among,
                     cmp: Cmp::Ge,
                     bucket,
                 },
@@ -201,11 +206,15 @@ fn one_condition(r: &mut Rng, earlier: usize) -> (String, Cond) {
             let k = 2 + r.below(3);
             let e = *r.pick(&NAMES);
             let n = *r.pick(&DAYS);
+            let (words, (descending, ties_together, among)) = ranking(r, earlier);
             (
-                format!("ntile({k}) of sum(amount) of \"{e}\" in last {n} days = {k}"),
+                format!("ntile({k}) of sum(amount) of \"{e}\" in last {n} days{words} = {k}"),
                 Cond::Ntile {
                     k,
                     of: NtileOf::SumAmount { name: e, days: n },
+                    descending,
+                    ties_together,
+                    among,
                     cmp: Cmp::Eq,
                     bucket: k as i64,
                 },
@@ -215,10 +224,47 @@ fn one_condition(r: &mut Rng, earlier: usize) -> (String, Cond) {
     }
 }
 
+/// How an ntile ranks, as words after its value: half the time as written before
+/// (ascending, ties by key, everyone), else descending, ties together and a population
+/// (a condition, or an earlier segment), each one time in two.
+type Ranking = (bool, bool, Option<Box<Cond>>);
+
+fn ranking(r: &mut Rng, earlier: usize) -> (String, Ranking) {
+    if r.below(2) == 0 {
+        return (String::new(), (false, false, None));
+    }
+    let mut words = String::new();
+    let descending = r.below(2) == 0;
+    if descending {
+        words.push_str(" descending");
+    }
+    let ties_together = r.below(2) == 0;
+    if ties_together {
+        words.push_str(" ties together");
+    }
+    let among = match r.below(4) {
+        0 | 1 => None,
+        2 if earlier > 0 => {
+            let j = r.below(earlier);
+            words.push_str(&format!(" among s{j}"));
+            Some(Box::new(Cond::In(j)))
+        }
+        _ => {
+            let (text, c) = leaf(r);
+            words.push_str(&format!(" among ({text})"));
+            Some(Box::new(c))
+        }
+    };
+    (words, (descending, ties_together, among))
+}
+
 /// A condition that refers to no segment and holds no score or ntile.
 fn leaf(r: &mut Rng) -> (String, Cond) {
     let e = *r.pick(&NAMES);
     let n = *r.pick(&DAYS);
+    // The events of most forms: `"e"`, or one time in three an action of the rounds.
+    let s = sel(r, e);
+    let st = s.text();
     let did = |names: Option<Vec<&'static str>>, window, times, filter| Cond::Did {
         names,
         window,
@@ -229,13 +275,13 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
     let did_e = |window, times, filter| did(Some(vec![e]), window, times, filter);
     let agg = |agg, window, cmp, value| Cond::Agg {
         agg,
-        name: e,
+        name: s,
         window,
         cmp,
         value,
     };
     let once = (Cmp::Ge, 1);
-    match r.below(43) {
+    match r.below(45) {
         0 => (
             format!("did \"{e}\" in last {n} days"),
             did_e(Window::Days(n), once, Filter::None),
@@ -258,16 +304,16 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
             )
         }
         3 => (
-            format!("sum(amount) of \"{e}\" in last {n} days >= 20"),
+            format!("sum(amount) of {st} in last {n} days >= 20"),
             agg(Agg::Sum, Window::Days(n), Cmp::Ge, 20_000),
         ),
         4 => (
-            format!("last time of \"{e}\" < {n} days ago"),
-            Cond::LastTimeBefore { name: e, days: n },
+            format!("last time of {st} < {n} days ago"),
+            Cond::LastTimeBefore { name: s, days: n },
         ),
         5 => (
-            format!("first time of \"{e}\" in last {n} days"),
-            Cond::FirstTimeIn { name: e, days: n },
+            format!("first time of {st} in last {n} days"),
+            Cond::FirstTimeIn { name: s, days: n },
         ),
         6 => {
             let m = *r.pick(&MONTHS);
@@ -282,23 +328,23 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
         ),
         8 => match r.below(3) {
             0 => (
-                format!("stopped \"{e}\" for {n} days"),
+                format!("stopped {st} for {n} days"),
                 Cond::Stopped {
-                    name: e,
+                    name: s,
                     days: n,
                     within: None,
                 },
             ),
-            1 => lapse_in_window(r, e, n),
-            _ => restarted(r, e, n),
+            1 => lapse_in_window(r, s, n),
+            _ => restarted(r, s, n),
         },
         9 => {
             let f = *r.pick(&NAMES);
             let (text, span) = within(r);
             (
-                format!("did \"{e}\" then \"{f}\" within {text}"),
+                format!("did {st} then \"{f}\" within {text}"),
                 Cond::Then {
-                    steps: vec![e, f],
+                    steps: vec![s, Sel::Name(f)],
                     within: vec![Some(span)],
                     window: Window::Ever,
                 },
@@ -307,9 +353,9 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
         10 => {
             let periods = 2 + r.below(3) as i64;
             (
-                format!("did \"{e}\" in at least 2 of last {periods} months"),
+                format!("did {st} in at least 2 of last {periods} months"),
                 Cond::Regularly {
-                    name: e,
+                    name: s,
                     at_least: 2,
                     periods,
                     period: Span::Months(1),
@@ -319,9 +365,9 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
         11 => {
             let periods = 2 + r.below(8) as i64;
             (
-                format!("did \"{e}\" in at least 2 of last {periods} weeks"),
+                format!("did {st} in at least 2 of last {periods} weeks"),
                 Cond::Regularly {
-                    name: e,
+                    name: s,
                     at_least: 2,
                     periods,
                     period: Span::Days(7),
@@ -329,19 +375,19 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
             )
         }
         12 => (
-            format!("avg(amount) of \"{e}\" in last {n} days > 12"),
+            format!("avg(amount) of {st} in last {n} days > 12"),
             agg(Agg::Avg, Window::Days(n), Cmp::Gt, 12_000),
         ),
         13 => (
-            format!("max(amount) of \"{e}\" in last {n} days >= 20"),
+            format!("max(amount) of {st} in last {n} days >= 20"),
             agg(Agg::Max, Window::Days(n), Cmp::Ge, 20_000),
         ),
         14 => (
-            format!("min(amount) of \"{e}\" < 10"),
+            format!("min(amount) of {st} < 10"),
             agg(Agg::Min, Window::Ever, Cmp::Lt, 10_000),
         ),
         15 => (
-            format!("count distinct(amount) of \"{e}\" in last {n} days >= 2"),
+            format!("count distinct(amount) of {st} in last {n} days >= 2"),
             agg(Agg::CountDistinct, Window::Days(n), Cmp::Ge, 2),
         ),
         16 => {
@@ -384,9 +430,9 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
             let (w1, s1) = within(r);
             let (w2, s2) = within(r);
             (
-                format!("did \"{e}\" then \"{f}\" within {w1} then \"{g}\" within {w2}"),
+                format!("did {st} then \"{f}\" within {w1} then \"{g}\" within {w2}"),
                 Cond::Then {
-                    steps: vec![e, f, g],
+                    steps: vec![s, Sel::Name(f), Sel::Name(g)],
                     within: vec![Some(s1), Some(s2)],
                     window: Window::Ever,
                 },
@@ -395,12 +441,12 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
         24 => {
             let f = *r.pick(&NAMES);
             let g = *r.pick(&NAMES);
-            let (w, s) = within(r);
+            let (w, span) = within(r);
             (
-                format!("did \"{e}\" then \"{f}\" then \"{g}\" within {w} in last {n} days"),
+                format!("did {st} then \"{f}\" then \"{g}\" within {w} in last {n} days"),
                 Cond::Then {
-                    steps: vec![e, f, g],
-                    within: vec![None, Some(s)],
+                    steps: vec![s, Sel::Name(f), Sel::Name(g)],
+                    within: vec![None, Some(span)],
                     window: Window::Days(n),
                 },
             )
@@ -408,9 +454,9 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
         25 => {
             let periods = 2 + r.below(9) as i64;
             (
-                format!("did \"{e}\" in at least 2 of last {periods} days"),
+                format!("did {st} in at least 2 of last {periods} days"),
                 Cond::Regularly {
-                    name: e,
+                    name: s,
                     at_least: 2,
                     periods,
                     period: Span::Days(1),
@@ -442,12 +488,12 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
         36 => {
             let v = *r.pick(&SMALL_AMOUNTS);
             (
-                format!("sum(amount) of \"{e}\" in last {n} days = {}", decimal(v)),
+                format!("sum(amount) of {st} in last {n} days = {}", decimal(v)),
                 agg(Agg::Sum, Window::Days(n), Cmp::Eq, v),
             )
         }
         37 => (
-            format!("avg(amount) of \"{e}\" = 0.2"),
+            format!("avg(amount) of {st} = 0.2"),
             agg(Agg::Avg, Window::Ever, Cmp::Eq, 200),
         ),
         // Counts between bounds: both included; a lower bound of 0 counts those
@@ -485,13 +531,38 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
                     did_e(Window::Since(micros), (Cmp::Ge, 2), Filter::None),
                 ),
                 _ => (
-                    format!("sum(amount) of \"{e}\" since {p} >= 20"),
+                    format!("sum(amount) of {st} since {p} >= 20"),
                     agg(Agg::Sum, Window::Since(micros), Cmp::Ge, 20_000),
                 ),
             }
         }
-        41 => lapse_in_window(r, e, n),
-        42 => restarted(r, e, n),
+        41 => lapse_in_window(r, s, n),
+        // An action counted, with a filter of its own on top of the action's.
+        43 | 44 => {
+            let action = any_action(r);
+            let k = 1 + r.below(2);
+            let (with, filter) = match r.below(3) {
+                0 => (" with amount > 10".to_string(), Filter::AmountGt(10_000)),
+                1 => (
+                    " with page = \"/pricing\"".to_string(),
+                    Filter::PageEq("/pricing"),
+                ),
+                _ => (String::new(), Filter::None),
+            };
+            (
+                format!(
+                    "did {}{with} at least {k} times in last {n} days",
+                    ACTIONS[action].name
+                ),
+                Cond::DidAction {
+                    action,
+                    window: Window::Days(n),
+                    times: (Cmp::Ge, k),
+                    filter,
+                },
+            )
+        }
+        42 => restarted(r, s, n),
         38 => {
             let (text, c) = match r.below(5) {
                 0 => ("country = \"FR\"", AttrCond::CountryEqIc("FR")),
@@ -718,6 +789,30 @@ pub fn round(seed: u64, segments: usize, users: usize) -> Round {
         ));
         account_conds.push(cond);
     }
+    // The actions the segments name (and those they name), declared after the catalog.
+    let mut used: Vec<bool> = ACTIONS
+        .iter()
+        .map(|a| {
+            text.split(|c: char| !c.is_alphanumeric() && c != '_')
+                .any(|w| w == a.name)
+        })
+        .collect();
+    for (i, a) in ACTIONS.iter().enumerate() {
+        if used[i] {
+            for (j, b) in ACTIONS.iter().enumerate() {
+                if a.text.split([' ', '[', ']', ',']).any(|w| w == b.name) {
+                    used[j] = true;
+                }
+            }
+        }
+    }
+    let declarations: String = ACTIONS
+        .iter()
+        .zip(&used)
+        .filter(|(_, &u)| u)
+        .map(|(a, _)| format!("\naction {} = {}\n", a.name, a.text))
+        .collect();
+    text.insert_str(CATALOG.len(), &declarations);
     let accounts = ACCOUNTS
         .iter()
         .map(|&id| Account {
@@ -865,7 +960,22 @@ pub fn given(round: &Round) -> String {
 }
 
 /// `stopped "E" for N days in last W days`: done in the last W days, not in the last N.
-fn lapse_in_window(r: &mut Rng, e: &'static str, n: i64) -> (String, Cond) {
+/// One of the rounds' actions, from the generator's high bits: its low bits right after
+/// another small pick are not independent of that pick.
+fn any_action(r: &mut Rng) -> usize {
+    ((r.next_u64() >> 32) % ACTIONS.len() as u64) as usize
+}
+
+/// `"e"`, or one time in three one of the rounds' actions.
+fn sel(r: &mut Rng, e: &'static str) -> Sel {
+    if r.below(3) == 0 {
+        Sel::Action(any_action(r))
+    } else {
+        Sel::Name(e)
+    }
+}
+
+fn lapse_in_window(r: &mut Rng, e: Sel, n: i64) -> (String, Cond) {
     let longer: Vec<i64> = DAYS.iter().copied().filter(|&d| d > n).collect();
     let w = if longer.is_empty() {
         n + 1
@@ -873,7 +983,7 @@ fn lapse_in_window(r: &mut Rng, e: &'static str, n: i64) -> (String, Cond) {
         *r.pick(&longer)
     };
     (
-        format!("stopped \"{e}\" for {n} days in last {w} days"),
+        format!("stopped {} for {n} days in last {w} days", e.text()),
         Cond::Stopped {
             name: e,
             days: n,
@@ -884,10 +994,13 @@ fn lapse_in_window(r: &mut Rng, e: &'static str, n: i64) -> (String, Cond) {
 
 /// `restarted "E" after N days in last R days`: done before, nothing for N days, again
 /// in the last R.
-fn restarted(r: &mut Rng, e: &'static str, n: i64) -> (String, Cond) {
+fn restarted(r: &mut Rng, e: Sel, n: i64) -> (String, Cond) {
     let recent = *r.pick(&DAYS);
     (
-        format!("restarted \"{e}\" after {n} days in last {recent} days"),
+        format!(
+            "restarted {} after {n} days in last {recent} days",
+            e.text()
+        ),
         Cond::Restarted {
             name: e,
             after: n,
@@ -914,5 +1027,42 @@ mod tests {
             .lines()
             .any(|l| l.contains("stopped \"") && l.contains(" days in last "));
         assert!(windowed, "no `stopped ... in last` in the CI rounds");
+    }
+
+    /// The CI rounds rank populations, descending and with ties together.
+    #[test]
+    fn the_ci_rounds_hold_every_ranking() {
+        let texts: Vec<String> = (1..=3).map(|s| round(1000 + s, 20, 20).text).collect();
+        let all = texts.join("\n");
+        for words in [" descending", " ties together", " among ("] {
+            assert!(
+                all.contains(words),
+                "no ntile with `{words}` in the CI rounds"
+            );
+        }
+    }
+
+    /// The CI rounds name every action of the rounds, in counts and in other forms.
+    #[test]
+    fn the_ci_rounds_hold_every_action() {
+        let texts: Vec<String> = (1..=3).map(|s| round(1000 + s, 20, 20).text).collect();
+        let all = texts.join("\n");
+        for a in super::ACTIONS {
+            assert!(
+                all.contains(&format!("action {} = ", a.name)),
+                "action {} is never declared in the CI rounds",
+                a.name
+            );
+        }
+        assert!(
+            all.contains("did act_"),
+            "no action counted in the CI rounds"
+        );
+        assert!(
+            all.lines().any(|l| l.contains(" of act_")
+                || l.contains("stopped act_")
+                || l.contains("then ")),
+            "no action in an aggregate, a lapse or a sequence in the CI rounds"
+        );
     }
 }

@@ -22,6 +22,7 @@ pub enum GraphFormat {
 enum Kind {
     Segment,
     Trait,
+    Action,
     Report,
     Split,
     Priority,
@@ -33,6 +34,7 @@ impl Kind {
         match self {
             Kind::Segment => "segment",
             Kind::Trait => "trait",
+            Kind::Action => "action",
             Kind::Report => "report",
             Kind::Split => "split",
             Kind::Priority => "priority",
@@ -44,6 +46,7 @@ impl Kind {
         match d {
             Decl::Segment(_) => Some(Kind::Segment),
             Decl::Trait(_) => Some(Kind::Trait),
+            Decl::Action(_) => Some(Kind::Action),
             Decl::Report(_) => Some(Kind::Report),
             Decl::Split(_) => Some(Kind::Split),
             Decl::Priority(_) => Some(Kind::Priority),
@@ -110,6 +113,7 @@ fn render(nodes: &BTreeSet<Node>, edges: &BTreeSet<(Node, Node)>, format: GraphF
                 let shape = match n.0 {
                     Kind::Table => "cylinder",
                     Kind::Trait => "ellipse",
+                    Kind::Action => "hexagon",
                     Kind::Segment => "box",
                     _ => "note",
                 };
@@ -131,6 +135,7 @@ fn render(nodes: &BTreeSet<Node>, edges: &BTreeSet<(Node, Node)>, format: GraphF
                 let node = match n.0 {
                     Kind::Table => format!("[(\"{label}\")]"),
                     Kind::Trait => format!("([\"{label}\"])"),
+                    Kind::Action => format!("{{{{\"{label}\"}}}}"),
                     Kind::Segment => format!("[\"{label}\"]"),
                     _ => format!("[/\"{label}\"/]"),
                 };

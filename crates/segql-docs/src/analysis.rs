@@ -18,8 +18,8 @@ pub struct Analysis<'a> {
     pub reads: Vec<Reads>,
     by_ir: HashMap<(Kind, usize), usize>,
     by_name: HashMap<(Kind, String), usize>,
-    /// The items that name each item (segments, traits) or read it (relations, through
-    /// traits too), by item index.
+    /// The items that name each item (segments, traits, actions) or read it (relations,
+    /// through traits and actions too), by item index.
     pub used_by: Vec<BTreeSet<usize>>,
     /// Lineage edges `(read, reader)`: what each item names itself.
     pub edges: Vec<(usize, usize)>,
@@ -46,6 +46,7 @@ impl<'a> Analysis<'a> {
                 match it.kind {
                     Kind::Segment => reads::segment(program, it.index, named),
                     Kind::Trait => reads::trait_(program, it.index, named),
+                    Kind::Action => reads::action(program, it.index, names_events(it.ast)),
                     Kind::Report => reads::report(program, it.index, named),
                     Kind::Split => reads::split(program, it.index),
                     Kind::Priority => reads::priority(program, it.index),
@@ -71,6 +72,12 @@ impl<'a> Analysis<'a> {
             let mut direct: Vec<usize> = Vec::new();
             direct.extend(r.direct.relations.iter().filter_map(|rel| a.rel(*rel)));
             direct.extend(r.direct.traits.iter().filter_map(|t| a.ir(Kind::Trait, *t)));
+            direct.extend(
+                r.direct
+                    .actions
+                    .iter()
+                    .filter_map(|x| a.ir(Kind::Action, *x)),
+            );
             direct.extend(
                 r.direct
                     .segments
@@ -145,5 +152,18 @@ impl<'a> Analysis<'a> {
     pub fn node_id(&self, item: usize) -> String {
         let p = &self.items[item].path;
         p.strip_suffix(".html").unwrap_or(p).to_string()
+    }
+}
+
+/// Whether an action names events itself: one of its alternatives is more than the name
+/// of another action.
+fn names_events(item: &ast::Item) -> bool {
+    match &item.kind {
+        ast::ItemKind::Action(a) => a.alternatives.iter().any(|s| {
+            !matches!(s.event.names, ast::EventNames::Action(_))
+                || s.filter.is_some()
+                || s.event.from.is_some()
+        }),
+        _ => true,
     }
 }

@@ -1,5 +1,5 @@
-//! The lineage graph as SVG: relations → traits → segments → reports, splits and
-//! priority lists, laid out left to right.
+//! The lineage graph as SVG: relations → actions → traits → segments → reports, splits
+//! and priority lists, laid out left to right.
 //!
 //! Positions come from layout-rs (a Sugiyama-style layered layout in pure Rust, MIT);
 //! the SVG is written here, through its `RenderBackend` trait, so that every node is a

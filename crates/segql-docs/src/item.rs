@@ -113,6 +113,10 @@ pub fn page(input: &Input, a: &Analysis, i: usize) -> String {
     if !traits.is_empty() {
         reads.push(("Traits".to_string(), traits));
     }
+    let actions = named(Kind::Action, &a.reads[i].direct.actions);
+    if !actions.is_empty() {
+        reads.push(("Actions".to_string(), actions));
+    }
     let segs = named(Kind::Segment, &a.reads[i].direct.segments);
     if !segs.is_empty() {
         reads.push(("Segments".to_string(), segs));
@@ -140,21 +144,23 @@ pub fn page(input: &Input, a: &Analysis, i: usize) -> String {
     let definition = {
         let text = crate::source::definition(it.ast, it.comments, it.prev_end);
         let mut link_map = HashMap::new();
-        for t in &a.reads[i].direct.traits {
-            if let Some(x) = a.ir(Kind::Trait, *t) {
-                link_map.insert(
-                    a.items[x].name.clone(),
-                    format!("{ROOT}{}", a.items[x].path),
-                );
-            }
-        }
-        for s in &a.reads[i].direct.segments {
-            if let Some(x) = a.ir(Kind::Segment, *s) {
-                link_map.insert(
-                    a.items[x].name.clone(),
-                    format!("{ROOT}{}", a.items[x].path),
-                );
-            }
+        let direct = &a.reads[i].direct;
+        let named = direct
+            .traits
+            .iter()
+            .filter_map(|t| a.ir(Kind::Trait, *t))
+            .chain(direct.actions.iter().filter_map(|x| a.ir(Kind::Action, *x)))
+            .chain(
+                direct
+                    .segments
+                    .iter()
+                    .filter_map(|s| a.ir(Kind::Segment, *s)),
+            );
+        for x in named {
+            link_map.insert(
+                a.items[x].name.clone(),
+                format!("{ROOT}{}", a.items[x].path),
+            );
         }
         crate::source::highlight(&text, &link_map)
     };
@@ -227,6 +233,23 @@ fn describe(
                 "<p class=\"words\">For each {}: {}.</p>",
                 escape(&ent_name(e)),
                 html::phrase(&r.value(&t.value, e), links)
+            ))
+        }
+        ItemKind::Action(act) => {
+            let e = it.entity?;
+            let def = &p.actions[it.index];
+            if let Some(x) = a.ir(Kind::Events, def.events) {
+                facts.push(("Events".into(), item_link(a, ROOT, x)));
+            }
+            notes.push(format!(
+                "An action is copied into the condition of each segment, trait or report that uses it, exactly as if its events were written there; it has no statement of its own. A use can narrow it further with a filter of its own: did {} with a condition on the events' properties.",
+                segql_syntax::fmt::ident_text(&it.name)
+            ));
+            Some(format!(
+                "<p class=\"words\">The events of each {} that count as <code>{}</code>: {}.</p>",
+                escape(&ent_name(e)),
+                escape(&it.name),
+                html::phrase(&r.action(act, e), links)
             ))
         }
         ItemKind::Report(rep) => {
@@ -334,7 +357,7 @@ fn describe(
             crate::relation::events(input, a, i, facts, tables);
             None
         }
-        ItemKind::Test(_) | ItemKind::Assert(_) | ItemKind::Action(_) => None,
+        ItemKind::Test(_) | ItemKind::Assert(_) => None,
     }
 }
 
@@ -429,6 +452,7 @@ pub fn words_plain(_input: &Input, a: &Analysis, i: usize) -> String {
             .map(|c| r.cond(c, e, s.score.is_some()).plain())
             .unwrap_or_default(),
         ItemKind::Trait(t) => words::plain(&r.value(&t.value, e)),
+        ItemKind::Action(act) => words::plain(&r.action(act, e)),
         _ => String::new(),
     }
 }

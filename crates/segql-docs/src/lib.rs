@@ -1,6 +1,6 @@
 //! segql-docs: a project as a static site that works offline.
 //!
-//! An index of segments, traits, reports, splits, priority lists and the catalog
+//! An index of segments, traits, actions, reports, splits, priority lists and the catalog
 //! (searchable and filterable in the browser), a page per item (its definition as
 //! `segql fmt` writes it, its conditions in plain words, what it reads and what uses it,
 //! its tests, its SQL in every dialect, and its size and history when given them), and

@@ -11,6 +11,7 @@ use std::path::Path;
 pub enum Kind {
     Segment,
     Trait,
+    Action,
     Report,
     Split,
     Priority,
@@ -19,9 +20,10 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Segment,
         Kind::Trait,
+        Kind::Action,
         Kind::Report,
         Kind::Split,
         Kind::Priority,
@@ -34,6 +36,7 @@ impl Kind {
         match self {
             Kind::Segment => "segment",
             Kind::Trait => "trait",
+            Kind::Action => "action",
             Kind::Report => "report",
             Kind::Split => "split",
             Kind::Priority => "priority",
@@ -47,6 +50,7 @@ impl Kind {
         match self {
             Kind::Segment => "segment",
             Kind::Trait => "trait",
+            Kind::Action => "action",
             Kind::Report => "report",
             Kind::Split => "split",
             Kind::Priority => "priority list",
@@ -59,6 +63,7 @@ impl Kind {
         match self {
             Kind::Segment => "segments",
             Kind::Trait => "traits",
+            Kind::Action => "actions",
             Kind::Report => "reports",
             Kind::Split => "splits",
             Kind::Priority => "priority lists",
@@ -218,6 +223,17 @@ fn item_of<'a>(
                 (None, None, vec![]),
             )
         }
+        ItemKind::Action(act) => {
+            let i = p.actions.iter().position(|x| x.name == act.name.name)?;
+            let ent = p.actions[i].entity;
+            (
+                Kind::Action,
+                i,
+                act.name.name.clone(),
+                Some(ent),
+                (None, None, vec![]),
+            )
+        }
         ItemKind::Report(r) => {
             let i = p.reports.iter().position(|x| x.name == r.name.name)?;
             let ent = p.reports[i].entity;
@@ -251,7 +267,7 @@ fn item_of<'a>(
                 meta_strings(&s.meta),
             )
         }
-        ItemKind::Test(_) | ItemKind::Assert(_) | ItemKind::Action(_) => return None,
+        ItemKind::Test(_) | ItemKind::Assert(_) => return None,
     };
     let slug_name = match kind {
         Kind::Events => {

@@ -1,12 +1,15 @@
-//! What each item reads: relations, columns, events, traits and segments.
+//! What each item reads: relations, columns, events, traits, actions and segments.
 //!
 //! The checked IR says exactly which columns and events a condition reads, but it has
-//! inlined every trait into the conditions that use it. The traits an item names are
-//! found in its syntax tree, by the checker's own rule (a name alone is a column of the
-//! entity in scope if there is one, else a trait of that entity); a value of the IR equal
-//! to such a trait's value is that trait. Reads inside it count for the item (`all`) but
-//! the lineage graph draws them as the trait's (`direct` holds what the item names
-//! itself).
+//! inlined every trait and action into the conditions that use it. An action's use keeps
+//! its id (`EventFilter::action`, `SeqStep::action`), and its events and condition are
+//! the action's: the item reads them through the action, as through a trait; a `with`
+//! the use adds (`did checkout with amount > 100`) is the item's own. The traits an item
+//! names are found in its syntax tree, by the checker's own rule (a name alone is a
+//! column of the entity in scope if there is one, else a trait of that entity); a value
+//! of the IR equal to such a trait's value is that trait. Reads inside a trait or an
+//! action count for the item (`all`) but the lineage graph draws them as the trait's or
+//! the action's (`direct` holds what the item names itself).
 
 use segql_plan::ir::{
     ColumnOwner, Cond, EntityId, EventFilter, EventSource, EventsId, MetricKind, Program, Scalar,
@@ -31,6 +34,7 @@ pub struct Refs {
     /// `(relation, event name)`; `None` is any event.
     pub events: BTreeSet<(EventsId, Option<String>)>,
     pub traits: BTreeSet<usize>,
+    pub actions: BTreeSet<usize>,
     pub segments: BTreeSet<SegmentId>,
 }
 
@@ -107,10 +111,14 @@ impl Walker<'_> {
             }
             Cond::Sequence(s) => {
                 for step in &s.steps {
-                    self.events_read(s.events, step.names.as_deref(), direct);
-                    if let Some(pred) = &step.pred {
-                        self.cond(pred, scope, Some(s.events), direct);
-                    }
+                    self.selection(
+                        s.events,
+                        step.action,
+                        step.names.as_deref(),
+                        step.pred.as_ref(),
+                        scope,
+                        direct,
+                    );
                 }
             }
             Cond::Sql(pred) => self.sql(&pred.expr, scope, ev, direct),
@@ -215,9 +223,56 @@ impl Walker<'_> {
     }
 
     fn filter(&mut self, f: &EventFilter, scope: EntityId, direct: bool) {
-        self.events_read(f.events, f.names.as_deref(), direct);
-        if let Some(pred) = &f.pred {
-            self.cond(pred, scope, Some(f.events), direct);
+        self.selection(
+            f.events,
+            f.action,
+            f.names.as_deref(),
+            f.pred.as_ref(),
+            scope,
+            direct,
+        );
+    }
+
+    /// Events of a filter or a sequence's step. Written as an action, its names and
+    /// condition are read through the action, and what the step adds is its own.
+    fn selection(
+        &mut self,
+        ev: EventsId,
+        action: Option<usize>,
+        names: Option<&[String]>,
+        pred: Option<&Cond>,
+        scope: EntityId,
+        direct: bool,
+    ) {
+        let Some(id) = action else {
+            self.events_read(ev, names, direct);
+            if let Some(pred) = pred {
+                self.cond(pred, scope, Some(ev), direct);
+            }
+            return;
+        };
+        self.action(id, direct);
+        let p = self.p;
+        let a = &p.actions[id];
+        self.events_read(ev, names, false);
+        if let Some(base) = &a.pred {
+            self.cond(base, scope, Some(ev), false);
+        }
+        if let Some(own) = own_condition(a.pred.as_ref(), pred) {
+            self.cond(own, scope, Some(ev), direct);
+        }
+    }
+
+    /// An action used, and (in all) those it uses in turn.
+    fn action(&mut self, id: usize, direct: bool) {
+        if direct {
+            self.out.direct.actions.insert(id);
+        }
+        let p = self.p;
+        if self.out.all.actions.insert(id) {
+            for &u in &p.actions[id].actions {
+                self.action(u, false);
+            }
         }
     }
 
@@ -257,16 +312,30 @@ impl Walker<'_> {
                     _ => {}
                 }
             }
-            Scalar::Ntile { value, .. } => {
-                // Buckets are over the whole population.
+            Scalar::Ntile { value, among, .. } => {
+                // Buckets are over the whole population (or its part `among` keeps).
                 self.population(scope, direct);
                 self.scalar(value, scope, ev, direct);
+                if let Some(c) = among {
+                    self.cond(c, scope, ev, direct);
+                }
             }
             Scalar::Score(rules) => rules
                 .iter()
                 .for_each(|(_, c)| self.cond(c, scope, ev, direct)),
             Scalar::Folded(v) => self.scalar_inside(v, scope, ev, direct),
         }
+    }
+}
+
+/// What a use of an action adds to it: the use's condition is the action's, or the
+/// action's and the use's own `with` (`And([action's, own])`, as the checker builds it).
+fn own_condition<'c>(action: Option<&Cond>, used: Option<&'c Cond>) -> Option<&'c Cond> {
+    match (action, used) {
+        (None, used) => used,
+        (Some(a), Some(u)) if u == a => None,
+        (Some(a), Some(Cond::And(v))) if v.len() == 2 && &v[0] == a => Some(&v[1]),
+        (Some(_), used) => used,
     }
 }
 
@@ -356,7 +425,12 @@ impl Names<'_, '_> {
                 }
             }
             ValueKind::Path(_) | ValueKind::Agg(_) | ValueKind::TimeOf(_) => {}
-            ValueKind::Ntile(_, v) => self.value(v, scope, has_score),
+            ValueKind::Ntile(n) => {
+                self.value(&n.value, scope, has_score);
+                if let Some(c) = &n.among {
+                    self.cond(c, scope, false);
+                }
+            }
             ValueKind::Score(block) => block
                 .rules
                 .iter()
@@ -389,6 +463,26 @@ pub fn trait_(p: &Program, id: usize, mut named: BTreeSet<usize>) -> Reads {
     };
     w.population(t.entity, true);
     w.scalar_inside(&t.value, t.entity, None, true);
+    w.out
+}
+
+/// What an action reads: its events relation, the names and columns its condition
+/// reads, and the actions it names. `own`: whether one of its alternatives is more than
+/// another action's name (else everything is read through those actions).
+pub fn action(p: &Program, id: usize, own: bool) -> Reads {
+    let a = &p.actions[id];
+    let mut w = Walker {
+        p,
+        named: BTreeSet::new(),
+        out: Reads::default(),
+    };
+    for &u in &a.actions {
+        w.action(u, true);
+    }
+    w.events_read(a.events, a.names.as_deref(), own);
+    if let Some(pred) = &a.pred {
+        w.cond(pred, a.entity, Some(a.events), own);
+    }
     w.out
 }
 

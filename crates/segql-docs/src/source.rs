@@ -10,6 +10,7 @@ use std::collections::HashMap;
 /// Words the highlighter shows as keywords (where the grammar gives them meaning;
 /// the lexer itself does not tell keywords from names).
 const KEYWORDS: &[&str] = &[
+    "action",
     "after",
     "ago",
     "all",

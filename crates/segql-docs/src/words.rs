@@ -1,15 +1,19 @@
 //! Conditions in plain words: "users who did `login` at least 5 times in the last 30
 //! days and whose `plan` is not `free`".
 //!
-//! Rendered from the syntax tree, so the words follow what was written (a trait by its
-//! name, a window as written), with names resolved the way the checker resolves them (a
-//! name alone is a column of the entity in scope, else a trait). A negation is pushed
-//! inwards (`not (a and b)` reads "not a, or not b"), and a negated test of an attribute
-//! says that an unset value satisfies it, as docs/semantics.md defines.
+//! Rendered from the syntax tree, so the words follow what was written (a trait or an
+//! action by its name, a window as written), with names resolved the way the checker
+//! resolves them (a name alone is a column of the entity in scope, else a trait). A
+//! negation is pushed inwards (`not (a and b)` reads "not a, or not b"), and a negated
+//! test of an attribute says that an unset value satisfies it, as docs/semantics.md
+//! defines.
+
+mod terms;
 
 use crate::model::Kind;
 use segql_plan::ir::{EntityId, Program};
 use segql_syntax::ast::{self, CmpOp, CondKind, CountQuant, LitKind, ValueKind};
+use terms::{count_words, duration, negate, predicate, times, window};
 
 /// A piece of a phrase.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,6 +154,24 @@ impl Renderer<'_> {
                 score: false,
             },
         )
+    }
+
+    /// An action's alternatives: "`page_viewed` events where `page` is `/checkout`, or
+    /// `purchase` events".
+    pub fn action(&self, a: &ast::Action, entity: EntityId) -> Phrase {
+        let s = Scope {
+            entity,
+            event: false,
+            score: false,
+        };
+        let mut out = Vec::new();
+        for (i, alt) in a.alternatives.iter().enumerate() {
+            if i > 0 {
+                out.push(t(", or "));
+            }
+            out.extend(self.events_noun(alt, s));
+        }
+        out
     }
 
     /// A score rule's condition as one phrase.
@@ -332,12 +354,26 @@ impl Renderer<'_> {
                 out.extend(self.step(&tf.step, s));
                 out
             }
-            ValueKind::Ntile(k, inner) => {
+            ValueKind::Ntile(n) => {
+                let k = n.k.value;
+                let (first, last) = if n.descending {
+                    ("highest", "lowest")
+                } else {
+                    ("lowest", "highest")
+                };
+                let size = if n.ties_together {
+                    "of about equal size, equal values together"
+                } else {
+                    "of equal size"
+                };
                 let mut out = vec![t(format!(
-                    "the bucket (1 lowest to {} highest, of equal size) of ",
-                    k.value
+                    "the bucket (1 {first} to {k} {last}, {size}) of "
                 ))];
-                out.extend(self.noun(inner, s));
+                out.extend(self.noun(&n.value, s));
+                if let Some(c) = &n.among {
+                    out.push(t(", among those "));
+                    out.extend(self.inline(c, s, false));
+                }
                 out
             }
             ValueKind::Score(_) => vec![t("the score")],
@@ -354,7 +390,9 @@ impl Renderer<'_> {
                 out
             }
             ast::EventNames::Any => vec![t("all events")],
-            ast::EventNames::Action(a) => vec![code(a.name.clone()), t(" events")],
+            ast::EventNames::Action(a) => {
+                vec![Piece::Link(Kind::Action, a.name.clone()), t(" events")]
+            }
         };
         if let Some(from) = &step.event.from {
             out.push(t(" of "));
@@ -373,7 +411,7 @@ impl Renderer<'_> {
             ast::EventNames::One(n) => vec![code(n.value.clone())],
             ast::EventNames::Many(v) => names_or(v),
             ast::EventNames::Any => vec![t("any event")],
-            ast::EventNames::Action(a) => vec![code(a.name.clone())],
+            ast::EventNames::Action(a) => vec![Piece::Link(Kind::Action, a.name.clone())],
         };
         if let Some(from) = &step.event.from {
             out.push(t(" (of "));
@@ -486,10 +524,11 @@ impl Renderer<'_> {
 
     fn test(&self, v: &ast::Value, pred: &ast::Pred, s: Scope, neg: bool) -> Phrase {
         // `ntile(10) of V = 10`: "in the highest of 10 equal buckets by V".
-        if let (ValueKind::Ntile(k, inner), ast::Pred::Cmp(op, ast::Operand::Lit(l))) =
-            (&v.kind, pred)
-        {
-            if let LitKind::Int(n) = l.kind {
+        if let (ValueKind::Ntile(nt), ast::Pred::Cmp(op, ast::Operand::Lit(l))) = (&v.kind, pred) {
+            let (k, inner) = (&nt.k, &nt.value);
+            let plain = !nt.descending && !nt.ties_together && nt.among.is_none();
+            if let (LitKind::Int(n), true) = (&l.kind, plain) {
+                let n = *n;
                 let op = if neg { negate(*op) } else { *op };
                 let k = k.value;
                 let which = match (op, n) {
@@ -515,7 +554,9 @@ impl Renderer<'_> {
                 a.func,
                 ast::AggFunc::Count | ast::AggFunc::CountDistinct | ast::AggFunc::Sum
             ),
-            ValueKind::Ntile(..) | ValueKind::Score(_) => false,
+            // Outside its population an entity has no bucket.
+            ValueKind::Ntile(n) => n.among.is_some(),
+            ValueKind::Score(_) => false,
             ValueKind::Path(p) => !(p.parts.len() == 1 && p.parts[0].name == "score" && s.score),
             ValueKind::TimeOf(_) => true,
         };
@@ -605,184 +646,4 @@ fn names_or(v: &[ast::StrLit]) -> Phrase {
         out.push(code(n.value.clone()));
     }
     out
-}
-
-fn duration(d: &ast::Duration) -> String {
-    format!("{} {}", d.n, d.unit.word_for(d.n))
-}
-
-fn time_point(p: &ast::TimePoint) -> Phrase {
-    match p {
-        ast::TimePoint::Ago(d) => vec![t(format!("{} ago", duration(d)))],
-        ast::TimePoint::Lit(l) => literal(&l.kind),
-        ast::TimePoint::Now => vec![t("now")],
-    }
-}
-
-fn window(w: &ast::Window) -> Phrase {
-    match &w.kind {
-        ast::WindowKind::Last(d) if d.n == 1 => {
-            vec![t(format!(" in the last {}", d.unit.singular()))]
-        }
-        ast::WindowKind::Last(d) => vec![t(format!(" in the last {}", duration(d)))],
-        ast::WindowKind::Ever => vec![t(" at any time")],
-        ast::WindowKind::Since(a) => {
-            let mut out = vec![t(" since ")];
-            out.extend(time_point(a));
-            out
-        }
-        ast::WindowKind::Between(a, b) => {
-            let mut out = vec![t(" between ")];
-            out.extend(time_point(a));
-            out.push(t(" and "));
-            out.extend(time_point(b));
-            out
-        }
-        ast::WindowKind::Periods { quant, k, n, unit } => vec![t(format!(
-            " in {} of the last {} {}",
-            count_words(*quant, k.value, false),
-            n.value,
-            unit.word_for(n.value)
-        ))],
-    }
-}
-
-/// `at least 3`, or negated `fewer than 3`.
-fn count_words(q: CountQuant, n: i64, neg: bool) -> String {
-    match (q, neg) {
-        (CountQuant::AtLeast, false) => format!("at least {n}"),
-        (CountQuant::AtMost, false) => format!("at most {n}"),
-        (CountQuant::Exactly, false) => format!("exactly {n}"),
-        (CountQuant::AtLeast, true) => format!("fewer than {n}"),
-        (CountQuant::AtMost, true) => format!("more than {n}"),
-        (CountQuant::Exactly, true) => format!("a number other than {n} of"),
-    }
-}
-
-fn times(q: CountQuant, n: i64, neg: bool) -> String {
-    match (q, neg) {
-        (CountQuant::Exactly, true) => format!("a number of times other than {n}"),
-        _ => {
-            let word = if n == 1 && !(neg && q == CountQuant::AtMost) {
-                "time"
-            } else {
-                "times"
-            };
-            format!("{} {word}", count_words(q, n, neg))
-        }
-    }
-}
-
-fn literal(l: &LitKind) -> Phrase {
-    match l {
-        LitKind::Str(s) => vec![code(s.clone())],
-        LitKind::Bool(b) => vec![code(b.to_string())],
-        LitKind::Null => vec![code("null")],
-        other => vec![t(segql_syntax::fmt::literal_text(other))],
-    }
-}
-
-fn operand(o: &ast::Operand) -> (Phrase, bool) {
-    match o {
-        ast::Operand::Ago(d) => (vec![t(format!("{} ago", duration(d)))], true),
-        ast::Operand::Lit(l) => (
-            literal(&l.kind),
-            matches!(l.kind, LitKind::Date(_) | LitKind::Timestamp(_)),
-        ),
-    }
-}
-
-fn negate(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Eq => CmpOp::Ne,
-        CmpOp::Ne => CmpOp::Eq,
-        CmpOp::Lt => CmpOp::Ge,
-        CmpOp::Le => CmpOp::Gt,
-        CmpOp::Gt => CmpOp::Le,
-        CmpOp::Ge => CmpOp::Lt,
-    }
-}
-
-fn list(v: &[ast::Literal]) -> Phrase {
-    let mut out = Vec::new();
-    for (i, l) in v.iter().enumerate() {
-        if i > 0 {
-            out.push(t(if i + 1 == v.len() { " or " } else { ", " }));
-        }
-        out.extend(literal(&l.kind));
-    }
-    out
-}
-
-/// The predicate after its subject: `is at least 5`, `is before 30 days ago`.
-fn predicate(pred: &ast::Pred, neg: bool, verb: &str) -> Phrase {
-    use ast::Pred;
-    let not = if neg { " not" } else { "" };
-    match pred {
-        Pred::Cmp(op, o) => {
-            let op = if neg { negate(*op) } else { *op };
-            let (rhs, time) = operand(o);
-            let words = match (op, time) {
-                (CmpOp::Eq, _) => format!("{verb} "),
-                (CmpOp::Ne, _) => format!("{verb} not "),
-                (CmpOp::Lt, false) => format!("{verb} less than "),
-                (CmpOp::Le, false) => format!("{verb} at most "),
-                (CmpOp::Gt, false) => format!("{verb} more than "),
-                (CmpOp::Ge, false) => format!("{verb} at least "),
-                (CmpOp::Lt, true) => format!("{verb} before "),
-                (CmpOp::Le, true) => format!("{verb} at or before "),
-                (CmpOp::Gt, true) => format!("{verb} after "),
-                (CmpOp::Ge, true) => format!("{verb} at or after "),
-            };
-            let mut out = vec![t(words)];
-            out.extend(rhs);
-            out
-        }
-        Pred::In(v) | Pred::NotIn(v) => {
-            let is_in = matches!(pred, Pred::In(_)) != neg;
-            let mut out = vec![t(if is_in {
-                format!("{verb} one of ")
-            } else {
-                format!("{verb} none of ")
-            })];
-            out.extend(list(v));
-            out
-        }
-        Pred::Between(a, b) => {
-            let mut out = vec![t(format!("{verb}{not} between "))];
-            out.extend(operand(a).0);
-            out.push(t(" and "));
-            out.extend(operand(b).0);
-            out.push(t(" (both included)"));
-            out
-        }
-        Pred::Contains(s) | Pred::StartsWith(s) | Pred::EndsWith(s) | Pred::Matches(s) => {
-            let what = match (pred, neg) {
-                (Pred::Contains(_), false) => "contains ",
-                (Pred::Contains(_), true) => "does not contain ",
-                (Pred::StartsWith(_), false) => "starts with ",
-                (Pred::StartsWith(_), true) => "does not start with ",
-                (Pred::EndsWith(_), false) => "ends with ",
-                (Pred::EndsWith(_), true) => "does not end with ",
-                (_, false) => "matches the regular expression ",
-                (_, true) => "does not match the regular expression ",
-            };
-            vec![t(what), code(s.value.clone())]
-        }
-        Pred::IsSet => vec![t(format!("{verb}{not} set"))],
-        Pred::IsNotSet => vec![t(if neg {
-            format!("{verb} set")
-        } else {
-            format!("{verb} not set")
-        })],
-        Pred::InLast(d) if d.n == 1 => {
-            vec![t(format!("{verb}{not} in the last {}", d.unit.singular()))]
-        }
-        Pred::InLast(d) => vec![t(format!("{verb}{not} in the last {}", duration(d)))],
-        Pred::IgnoringCase(p) => {
-            let mut out = predicate(p, neg, verb);
-            out.push(t(" (ignoring case)"));
-            out
-        }
-    }
 }

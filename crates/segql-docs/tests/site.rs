@@ -95,6 +95,7 @@ fn the_index_and_the_graph_hold_every_item() {
     let site = support::site_of(&ws, None);
     let items = p.segments.len()
         + p.traits.len()
+        + p.actions.len()
         + p.reports.len()
         + p.splits.len()
         + p.priorities.len()
@@ -130,8 +131,8 @@ fn the_index_and_the_graph_hold_every_item() {
     }
 }
 
-/// Every segment's and trait's conditions in words, as the pages show them. Read the
-/// snapshot: each line must say what the definition means (docs/semantics.md).
+/// Every segment's, trait's and action's conditions in words, as the pages show them.
+/// Read the snapshot: each line must say what the definition means (docs/semantics.md).
 #[test]
 fn conditions_in_words() {
     let ws = workspace(&support::example_dir());
@@ -186,6 +187,20 @@ fn conditions_in_words() {
                         }
                     }
                 }
+                ItemKind::Action(a) => {
+                    let id = p
+                        .actions
+                        .iter()
+                        .position(|x| x.name == a.name.name)
+                        .expect("checked");
+                    let e = p.actions[id].entity;
+                    out.push_str(&format!(
+                        "action {} ({}): {}\n",
+                        a.name.name,
+                        segql_docs::words::plural(&p.catalog.entities[e].name),
+                        segql_docs::words::plain(&r.action(a, e))
+                    ));
+                }
                 _ => {}
             }
         }
@@ -233,6 +248,119 @@ fn what_items_read_and_what_the_graph_draws() {
         .find(|r| r.contains("<td><code>plan</code></td>"))
         .expect("the plan column");
     assert!(plan_row.contains("segment/paying.html"), "{plan_row}");
+}
+
+/// An action has a page: its definition, its events in words, what it reads and what
+/// uses it (the checker's dependency graph says the same); its uses link to it.
+#[test]
+fn actions_have_pages_and_their_uses_link_to_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("segql.toml"), "name = \"a\"\n").expect("write");
+    std::fs::write(
+        dir.path().join("p.seg"),
+        r#"entity user { table t.users  key user_id  columns { plan string } }
+events of user {
+  table t.events
+  key user_id
+  name event_name
+  time at
+  properties { page string  amount decimal }
+}
+action checkout = "page_viewed" with page = "/checkout" or "purchase" with amount > 0
+action engaged = checkout or ["login", "invite_sent"]
+trait checkout_total = sum(amount) of checkout
+segment spenders { where did checkout with amount > 100 at least 2 times in last 30 days }
+segment engaged_users { where did engaged in last 7 days and checkout_total > 10 }
+"#,
+    )
+    .expect("write");
+    let ws = workspace(dir.path());
+    let p = ws.program.as_ref().expect("program");
+    let site = site_of(&ws, None);
+
+    let checkout = page(&site, "action/checkout.html");
+    assert!(checkout.contains("<span class=\"badge action\">action</span>"));
+    assert!(
+        checkout.contains("The events of each user that count as <code>checkout</code>: <code>page_viewed</code> events where <code>page</code> is <code>/checkout</code>, or <code>purchase</code> events where <code>amount</code> is more than 0."),
+        "{checkout}"
+    );
+    assert!(checkout.contains("<span class=\"k\">action</span> checkout = "));
+    let section = |html: &str, id: &str| -> String {
+        let start = html
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("no {id}"));
+        let rest = &html[start..];
+        rest[..rest.find("</section>").unwrap_or(rest.len())].to_string()
+    };
+    let reads = section(&checkout, "reads");
+    for want in [
+        "events/user-2e.events.html",
+        "t.events.page",
+        "t.events.amount",
+        "t.events.event_name",
+        "<code>page_viewed</code>",
+        "<code>purchase</code>",
+    ] {
+        assert!(
+            reads.contains(want),
+            "checkout does not read {want}: {reads}"
+        );
+    }
+    // Used by: what the checker's graph says uses it, each linked.
+    let used = section(&checkout, "used-by");
+    let graph = segql_plan::deps::Graph::new(p);
+    let id = p.actions.iter().position(|a| a.name == "checkout").unwrap();
+    let users: Vec<segql_plan::deps::Node> =
+        graph.used_by(segql_plan::deps::Node::Action(id)).collect();
+    assert_eq!(users.len(), 3, "{users:?}");
+    for n in users {
+        let href = format!("../{}/{}.html", n.kind(), n.name(p));
+        assert!(used.contains(&href), "{href} missing from {used}");
+    }
+
+    // Uses link to the action: in words, in what they read, in the definition.
+    let spenders = page(&site, "segment/spenders.html");
+    let link = "<a class=\"ref action\" href=\"../action/checkout.html\"><code>checkout</code></a>";
+    assert!(
+        spenders.contains(&format!("Users who did {link} where <code>amount</code> is more than 100 at least 2 times in the last 30 days.")),
+        "{spenders}"
+    );
+    assert!(section(&spenders, "reads").contains(link));
+    assert!(section(&spenders, "definition")
+        .contains("<a href=\"../action/checkout.html\">checkout</a>"));
+    let engaged = page(&site, "action/engaged.html");
+    assert!(
+        engaged.contains(&format!(
+            "{link} events, or <code>login</code> or <code>invite_sent</code> events."
+        )),
+        "{engaged}"
+    );
+    assert!(section(&engaged, "definition")
+        .contains("<a href=\"../action/checkout.html\">checkout</a>"));
+    let total = page(&site, "trait/checkout_total.html");
+    assert!(total.contains(&format!("the total <code>amount</code> of {link} events")));
+
+    // The graph: events → action → its users; the segment reads `amount` itself, the
+    // other segment reads the events only through the action and the trait.
+    let lineage = page(&site, "lineage.html");
+    let edge = |a: &str, b: &str| lineage.contains(&format!("data-from=\"{a}\" data-to=\"{b}\""));
+    assert!(edge("events/user-2e.events", "action/checkout"));
+    assert!(edge("action/checkout", "segment/spenders"));
+    assert!(edge("action/checkout", "action/engaged"));
+    assert!(edge("action/checkout", "trait/checkout_total"));
+    assert!(edge("action/engaged", "segment/engaged_users"));
+    assert!(edge("events/user-2e.events", "segment/spenders"));
+    assert!(!edge("events/user-2e.events", "segment/engaged_users"));
+    // The relation's page names the action among those reading its columns.
+    let events = page(&site, "events/user-2e.events.html");
+    assert!(events.contains("action/checkout.html"));
+
+    // The index and the search index list actions, with their words.
+    let index = page(&site, "index.html");
+    assert_eq!(index.matches("<tr data-kind=\"action\"").count(), 2);
+    let js = page(&site, "search-index.js");
+    assert!(js.contains("\"h\":\"action/checkout.html\""), "{js}");
+    assert!(js.contains("`page_viewed` events where `page` is `/checkout`, or `purchase` events where `amount` is more than 0"));
 }
 
 #[test]

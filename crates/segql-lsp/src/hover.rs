@@ -16,6 +16,7 @@ pub fn text(a: &Analysis, occ: &Occurrence) -> Option<String> {
         Symbol::Event { events, name } => event(ix, events, name)?,
         Symbol::Segment(name) => segment(ix, name)?,
         Symbol::Trait(name) => trait_(a, ix, name)?,
+        Symbol::Action(name) => action(ix, name)?,
         Symbol::Report(name) => {
             let r = ix.reports.get(name)?;
             let mut s = format!("**report** `{}`", r.name);
@@ -250,5 +251,20 @@ fn trait_(a: &Analysis, ix: &Index, name: &str) -> Option<String> {
         t.name,
         t.entity.as_deref().unwrap_or("?"),
         t.definition
+    ))
+}
+
+fn action(ix: &Index, name: &str) -> Option<String> {
+    let act = ix.actions.get(name)?;
+    let events = act
+        .events
+        .as_ref()
+        .map(|e| format!(", events of `{e}`"))
+        .unwrap_or_default();
+    Some(format!(
+        "**action** `{}` of `{}`{events}\n\n```segql\n{}\n```",
+        act.name,
+        act.entity.as_deref().unwrap_or("?"),
+        act.definition
     ))
 }

@@ -4,8 +4,8 @@
 //! framing) through rust-analyzer's `lsp-server` (a synchronous message loop) and
 //! `lsp-types`. It gives editors what `segql check` finds as the user types (the same
 //! codes, messages, hints and spans), hover, go to definition, find references,
-//! completion, formatting (segql-syntax's formatter) and renaming a segment across
-//! files.
+//! completion, formatting (segql-syntax's formatter) and renaming a segment or an action
+//! across files.
 //!
 //! It reads projects the way the CLI does (segql-project) and analyses them with
 //! segql-syntax and segql-plan. It never runs SQL: it does not depend on segql-run or

@@ -30,35 +30,58 @@ pub fn references(a: &Analysis, file: FileId, offset: u32, with_decl: bool) -> V
 #[derive(Debug)]
 pub struct Refusal(pub String);
 
-/// The segment under the cursor and the range of its name, if it can be renamed.
+/// The segment or action under the cursor and the range of its name, if it can be
+/// renamed.
 pub fn prepare_rename(
     a: &Analysis,
     file: FileId,
     offset: u32,
 ) -> Result<(String, lsp_types::Range), Refusal> {
+    let (_, name, r) = renamed(a, file, offset)?;
+    Ok((name, r))
+}
+
+/// The symbol to rename under the cursor (a segment or an action), its name and range.
+fn renamed(
+    a: &Analysis,
+    file: FileId,
+    offset: u32,
+) -> Result<(Symbol, String, lsp_types::Range), Refusal> {
     let ix = a.index();
     let Some(occ) = ix.at(file, offset) else {
         return Err(Refusal(
-            "only a segment's name can be renamed; the cursor is not on a name".to_string(),
-        ));
-    };
-    let Symbol::Segment(name) = &occ.symbol else {
-        return Err(Refusal(format!(
-            "only segments can be renamed; this is {}",
-            what(&occ.symbol)
-        )));
-    };
-    if a.syntax_errors {
-        return Err(Refusal(
-            "the project has syntax errors: fix them first, so that no use of the segment is missed"
+            "only a segment's or an action's name can be renamed; the cursor is not on a name"
                 .to_string(),
         ));
+    };
+    let name = match &occ.symbol {
+        Symbol::Segment(name) | Symbol::Action(name) => name.clone(),
+        other => {
+            return Err(Refusal(format!(
+                "only segments and actions can be renamed; this is {}",
+                what(other)
+            )))
+        }
+    };
+    if a.syntax_errors {
+        return Err(Refusal(format!(
+            "the project has syntax errors: fix them first, so that no use of the {} is missed",
+            kind_word(&occ.symbol)
+        )));
     }
     let r = range(a, occ.span).ok_or_else(|| Refusal("the file has no URI".to_string()))?;
-    Ok((name.clone(), r))
+    Ok((occ.symbol.clone(), name, r))
 }
 
-/// Every use and the declaration of a segment, renamed, across the project's files.
+fn kind_word(s: &Symbol) -> &'static str {
+    match s {
+        Symbol::Action(_) => "action",
+        _ => "segment",
+    }
+}
+
+/// Every use and the declaration of a segment or an action, renamed, across the
+/// project's files.
 // lsp-types' `Uri` caches its parsed parts inside; its hash and equality are
 // those of its text, so it is a sound key (rust-analyzer allows the lint too).
 #[allow(clippy::mutable_key_type)]
@@ -68,7 +91,7 @@ pub fn rename(
     offset: u32,
     new_name: &str,
 ) -> Result<WorkspaceEdit, Refusal> {
-    let (old, _) = prepare_rename(a, file, offset)?;
+    let (symbol, old, _) = renamed(a, file, offset)?;
     let new_name = new_name.trim();
     // A name typed in backticks, as it would be written in a file.
     let unquoted;
@@ -79,25 +102,35 @@ pub fn rename(
         new_name
     };
     if new_name.is_empty() {
-        return Err(Refusal("a segment needs a name".to_string()));
+        return Err(Refusal(format!("a {} needs a name", kind_word(&symbol))));
     }
     if new_name.contains('\0') {
         return Err(Refusal("a name cannot hold a NUL character".to_string()));
     }
     let ix = a.index();
-    let taken = ix.segments.contains_key(new_name)
-        || ix.reports.contains_key(new_name)
-        || ix.splits.contains_key(new_name)
-        || ix.priorities.contains_key(new_name);
-    if taken && new_name != old {
+    let taken = match &symbol {
+        _ if new_name == old => None,
+        // Actions have names of their own.
+        Symbol::Action(_) if ix.actions.contains_key(new_name) => Some("an action"),
+        Symbol::Segment(_)
+            if ix.segments.contains_key(new_name)
+                || ix.reports.contains_key(new_name)
+                || ix.splits.contains_key(new_name)
+                || ix.priorities.contains_key(new_name) =>
+        {
+            Some("a segment, report, split or priority list (they share one set of names)")
+        }
+        _ => None,
+    };
+    if let Some(what) = taken {
         return Err(Refusal(format!(
-            "`{new_name}` is already the name of a segment, report, split or priority list (they share one set of names)"
+            "`{new_name}` is already the name of {what}"
         )));
     }
     // Written as the formatter writes names: in backticks when not a plain word.
     let text = ident_text(new_name);
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
-    for o in ix.occurrences_of(&Symbol::Segment(old)) {
+    for o in ix.occurrences_of(&symbol) {
         if let Some(l) = location(a, o.span) {
             changes.entry(l.uri).or_default().push(TextEdit {
                 range: l.range,
@@ -121,6 +154,7 @@ fn what(s: &Symbol) -> &'static str {
         Symbol::Event { .. } => "an event name",
         Symbol::Segment(_) => "a segment",
         Symbol::Trait(_) => "a trait",
+        Symbol::Action(_) => "an action",
         Symbol::Report(_) => "a report",
         Symbol::Metric { .. } => "a metric",
         Symbol::Split(_) => "a split",

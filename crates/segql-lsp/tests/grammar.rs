@@ -485,6 +485,10 @@ fn sql_predicates_strings_escapes_and_durations() {
     assert!(has(&s[30], "comment.line"), "{:?}", s[30]);
     let s = t.line("segment lurkers of account {");
     assert!(has(&s[0], "storage.type") && has(&s[8], "entity.name.type"));
+    let s = t.line("action checkout of user = \"purchase\" or engaged");
+    assert!(has(&s[0], "storage.type") && has(&s[7], "entity.name.type"));
+    assert!(has(&s[16], "keyword.control"), "{:?}", s[16]);
+    assert!(has(&s[37], "keyword.operator.logical"), "{:?}", s[37]);
     let s = t.line("  as_of 2024-06-01T00:00:00Z  expect a = [2024-01-31]");
     assert!(has(&s[8], "constant.other.timestamp"), "{:?}", s[8]);
     assert!(has(&s[44], "constant.other.date"), "{:?}", s[44]);

@@ -326,7 +326,7 @@ fn a_segment_is_renamed_across_files() {
     let p = project();
     let mut c = Client::start();
     open(&mut c, &p, "segments/b.seg");
-    // Only segments can be renamed.
+    // Only segments and actions can be renamed.
     let r = c.call(
         "textDocument/prepareRename",
         at(&p, "segments/b.seg", find(B, "lifetime_value", 0, 1)),
@@ -336,7 +336,7 @@ fn a_segment_is_renamed_across_files() {
         r["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("only segments can be renamed; this is a trait"),
+            .contains("only segments and actions can be renamed; this is a trait"),
         "{r}"
     );
     let r = c.call(

@@ -246,10 +246,15 @@ pub enum Scalar {
     Lit(Lit),
     Time(TimePoint),
     Agg(Box<EventAgg>),
-    /// Bucket 1..=k of the value over the whole population, ascending.
+    /// Bucket 1..=k of the value over the population (every entity, or those `among`
+    /// holds for; the others have none), ascending unless `descending`; equal values
+    /// share a bucket when `ties_together`, else the key breaks ties.
     Ntile {
         k: i64,
         value: Box<Scalar>,
+        descending: bool,
+        ties_together: bool,
+        among: Option<Box<Cond>>,
     },
     /// The sum of the weights of the rules that hold.
     Score(Vec<(Lit, Cond)>),

@@ -68,6 +68,15 @@ fn templates() -> &'static Templates {
 }
 
 /// Builds SQL AST nodes for one dialect.
+/// How a window orders by an expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Ascending, NULLs wherever the engine puts them (for keys that are never NULL).
+    Asc,
+    AscNullsFirst,
+    DescNullsLast,
+}
+
 #[derive(Clone, Copy)]
 pub struct Sql<'d> {
     pub d: &'d dyn Dialect,
@@ -199,7 +208,7 @@ impl<'d> Sql<'d> {
         &self,
         mut f: ast::Function,
         partition: Vec<Expr>,
-        order: Vec<(Expr, bool)>,
+        order: Vec<(Expr, Order)>,
         rows_before_current: bool,
     ) -> Expr {
         let Some(ast::WindowType::WindowSpec(mut spec)) = templates().window.over.clone() else {
@@ -208,13 +217,20 @@ impl<'d> Sql<'d> {
         spec.partition_by = partition;
         spec.order_by = order
             .into_iter()
-            .map(|(e, nulls_first)| ast::OrderByExpr {
-                expr: e,
-                options: ast::OrderByOptions {
-                    sort: Some(ast::OrderBySort::Asc),
-                    nulls_first: if nulls_first { Some(true) } else { None },
-                },
-                with_fill: None,
+            .map(|(e, order)| {
+                let (sort, nulls_first) = match order {
+                    Order::Asc => (ast::OrderBySort::Asc, None),
+                    Order::AscNullsFirst => (ast::OrderBySort::Asc, Some(true)),
+                    Order::DescNullsLast => (ast::OrderBySort::Desc, Some(false)),
+                };
+                ast::OrderByExpr {
+                    expr: e,
+                    options: ast::OrderByOptions {
+                        sort: Some(sort),
+                        nulls_first,
+                    },
+                    with_fill: None,
+                }
             })
             .collect();
         spec.window_frame = rows_before_current.then(|| ast::WindowFrame {

@@ -527,10 +527,24 @@ pub enum ValueKind {
     Agg(Box<Aggregate>),
     /// `first time of "signup"`, `last time of "login" with ..`
     TimeOf(Box<TimeOf>),
-    /// `ntile(5) of lifetime_value`
-    Ntile(IntLit, Box<Value>),
+    /// `ntile(5) of lifetime_value [descending] [ties together] [among COND]`
+    Ntile(Box<Ntile>),
     /// `score { .. }` (in a trait)
     Score(Box<ScoreBlock>),
+}
+
+/// `ntile(K) of VALUE [descending] [ties together] [among COND]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ntile {
+    pub k: IntLit,
+    pub value: Value,
+    /// Bucket 1 holds the highest values (and unset ones go last).
+    pub descending: bool,
+    /// Equal values share a bucket (the one where the first of them falls).
+    pub ties_together: bool,
+    /// The population ranked: `among buyers` (a segment, kept as `in buyers`) or
+    /// `among did "purchase" in last 365 days`; others have no bucket.
+    pub among: Option<Cond>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -34,7 +34,8 @@ pub enum Want {
     Relation,
     /// An events relation of the scope entity (`from`).
     EventsRelation,
-    /// Event names (`did`, `then`, `stopped`, `count of`, ...).
+    /// Event names and actions (`did`, `then`, `stopped`, `count of`, an action's `=`
+    /// and `or`, ...).
     Event {
         in_list: bool,
     },
@@ -63,7 +64,8 @@ pub struct Context {
     pub want: Want,
     /// The item the cursor is in: its keyword and name.
     pub item: Option<(&'static str, Option<String>)>,
-    /// `segment NAME of ENTITY` / `trait NAME of ENTITY`, as written.
+    /// `segment NAME of ENTITY` / `trait NAME of ENTITY` / `action NAME of ENTITY`, as
+    /// written.
     pub of: Option<String>,
     /// Inside a quantifier (`any user where ...`): the related entity.
     pub quantified: Option<String>,
@@ -81,12 +83,17 @@ pub struct Step {
     pub names: Vec<String>,
     pub from: Option<String>,
     pub any: bool,
+    /// A declared action's name (`did checkout with`).
+    pub action: Option<String>,
 }
 
 const ITEMS: &[&str] = segql_syntax::parser::TOP_LEVEL;
 
 /// Words after which a condition starts.
 const COND_START: &[&str] = &["where", "and", "or", "not", "if"];
+
+/// Words before an event selection.
+const STEP_START: &[&str] = &["did", "then", "stopped", "restarted", "of"];
 
 /// The fields of each block, as the parser accepts them; an assert's two-word checks
 /// are offered whole.
@@ -178,6 +185,16 @@ impl Scan<'_> {
                         i -= 1;
                         continue;
                     }
+                    // A name where an event goes: an action.
+                    let after = i.checked_sub(1).map(|j| (self.word(j), self.kind(j)));
+                    let at_step = match after {
+                        Some((Some(w), _)) => STEP_START.contains(&w) || w == "or",
+                        Some((None, Some(TokKind::Eq))) => true,
+                        _ => false,
+                    };
+                    if step.names.is_empty() && at_step && !STEP_START.contains(&w) {
+                        step.action = self.name(i);
+                    }
                     break;
                 }
                 _ => break,
@@ -256,6 +273,8 @@ fn scan(s: &Scan, ctx: &mut Context, offset: usize) -> Want {
     // The field of the item's block the cursor is in, and where it started.
     let mut field: Option<&'static str> = None;
     let mut quantified: Option<String> = None;
+    // The token of the item's keyword.
+    let mut item_at = 0;
     let mut i = 0;
     while i < n {
         let t = s.toks[i];
@@ -263,6 +282,7 @@ fn scan(s: &Scan, ctx: &mut Context, offset: usize) -> Want {
             TokKind::Word if blocks.is_empty() && groups.is_empty() => {
                 let w = s.word(i).unwrap_or("");
                 if let Some(k) = ITEMS.iter().find(|k| **k == w) {
+                    item_at = i;
                     ctx.item = Some((k, None));
                     ctx.of = None;
                     field = None;
@@ -377,11 +397,29 @@ fn scan(s: &Scan, ctx: &mut Context, offset: usize) -> Want {
     if blocks.is_empty() && groups.is_empty() {
         match (item, word(0), kind(0)) {
             (None, ..) | (_, _, Some(TokKind::RBrace)) => return Want::Item,
-            (Some("segment" | "trait" | "events"), Some("of"), _) => return Want::Entity,
+            (Some("segment" | "trait" | "action" | "events"), Some("of"), _) => {
+                return Want::Entity
+            }
             (Some("split"), Some("of"), _) => return Want::Segment,
             (Some("assert"), Some("assert"), _) => return Want::Segment,
             (Some("trait"), _, Some(TokKind::Eq)) => return Want::Value,
             _ if item == Some("trait") && on_new_line && prev.is_some() => return Want::Item,
+            // `action NAME [of ENTITY] = |`, and each `or |` at its top level.
+            (Some("action"), Some("or"), _) => return Want::Event { in_list: false },
+            (Some("action"), _, Some(TokKind::Eq))
+                if prev.is_some_and(|p| first_eq_after(s, item_at) == Some(p)) =>
+            {
+                return Want::Event { in_list: false }
+            }
+            (Some("action"), ..) if on_new_line && prev.is_some() => return Want::Item,
+            (Some("action"), ..) if action_name_before(s, prev, true) => {
+                return Want::Words(&["with", "or"])
+            }
+            (Some("action"), _, Some(TokKind::Str | TokKind::RBracket))
+                if action_events_before(s, prev, item_at) =>
+            {
+                return Want::Words(&["with", "from", "or"])
+            }
             _ => {}
         }
     }
@@ -506,6 +544,17 @@ fn scan(s: &Scan, ctx: &mut Context, offset: usize) -> Want {
     if word(0) == Some("event") && word(1) == Some("any") {
         return Want::AfterStep;
     }
+    // After an action's name (`did checkout |`); `ntile(5) of VALUE` takes a value.
+    let value_of = word(1) == Some("of")
+        && kind(2) == Some(TokKind::RParen)
+        && prev.is_some_and(|p| p >= 2 && ntile_before(s, p - 2));
+    if !blocks.is_empty()
+        && !value_of
+        && item != Some("assert")
+        && action_name_before(s, prev, false)
+    {
+        return Want::AfterStep;
+    }
     // After a value where a condition started: a predicate.
     if matches!(kind(0), Some(TokKind::Word | TokKind::QuotedIdent)) {
         let value_start = match (kind(1), word(1)) {
@@ -519,6 +568,49 @@ fn scan(s: &Scan, ctx: &mut Context, offset: usize) -> Want {
         }
     }
     Want::Nothing
+}
+
+/// The first `=` after token `from`: an action's, after its name.
+fn first_eq_after(s: &Scan, from: usize) -> Option<usize> {
+    (from..s.toks.len()).find(|&j| s.kind(j) == Some(TokKind::Eq))
+}
+
+/// Whether the token at `prev` is an action's name where an event goes: after a word
+/// that starts a step (`did checkout`), or, in an action (`in_action`), after its `=` or
+/// an `or`.
+fn action_name_before(s: &Scan, prev: Option<usize>, in_action: bool) -> bool {
+    let Some(p) = prev else { return false };
+    if !matches!(s.kind(p), Some(TokKind::Word | TokKind::QuotedIdent)) || p == 0 {
+        return false;
+    }
+    if s.word(p)
+        .is_some_and(|w| STEP_START.contains(&w) || w == "or")
+    {
+        return false;
+    }
+    match s.word(p - 1) {
+        Some("or") => in_action,
+        Some(w) => STEP_START.contains(&w),
+        None => in_action && s.kind(p - 1) == Some(TokKind::Eq),
+    }
+}
+
+/// Whether the string or `]` at `prev` ends an action's event names: after its first
+/// `=` (the action's) or an `or`, past the strings of a list.
+fn action_events_before(s: &Scan, prev: Option<usize>, item_at: usize) -> bool {
+    let Some(mut i) = prev else { return false };
+    loop {
+        match s.kind(i) {
+            Some(TokKind::Str | TokKind::Comma | TokKind::RBracket | TokKind::LBracket) => {}
+            Some(TokKind::Eq) => return first_eq_after(s, item_at) == Some(i),
+            Some(TokKind::Word) => return s.is(i, "or"),
+            _ => return false,
+        }
+        if i == 0 {
+            return false;
+        }
+        i -= 1;
+    }
 }
 
 fn fields_block(item: Option<&'static str>) -> &'static str {
@@ -579,122 +671,4 @@ fn step_context(s: &Scan, prev: Option<usize>) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn want(src: &str) -> Want {
-        let at = src.find('|').expect("a cursor");
-        let text = src.replacen('|', "", 1);
-        super::at(&text, at).want
-    }
-
-    #[test]
-    fn positions() {
-        assert_eq!(want("|"), Want::Item);
-        assert_eq!(want("segment a { where |"), Want::Condition);
-        assert_eq!(want("segment a { where pl|"), Want::Condition);
-        assert_eq!(
-            want("segment a { where did |"),
-            Want::Event { in_list: false }
-        );
-        assert_eq!(
-            want("segment a { where did \"lo|"),
-            Want::Event { in_list: false }
-        );
-        assert_eq!(
-            want("segment a { where did [\"a\", |"),
-            Want::Event { in_list: true }
-        );
-        assert_eq!(want("segment a { where did \"x\" with |"), Want::Property);
-        assert_eq!(
-            want("segment a { where did \"x\" with (page = \"/\" and |"),
-            Want::Property
-        );
-        assert_eq!(want("segment a { where did \"x\" |"), Want::AfterStep);
-        assert_eq!(
-            want("segment a { where did \"x\" from |"),
-            Want::EventsRelation
-        );
-        assert_eq!(want("segment a { where in |"), Want::Segment);
-        assert_eq!(want("segment a { where not in |"), Want::Segment);
-        assert_eq!(want("segment a { where plan not in |"), Want::Nothing);
-        assert_eq!(want("segment a { where plan |"), Want::Predicate);
-        assert_eq!(
-            want("segment a { where company.|"),
-            Want::RefColumn("company".into())
-        );
-        assert_eq!(want("segment a of |"), Want::Entity);
-        assert_eq!(
-            want("segment a {\n  |"),
-            Want::Field {
-                block: "segment",
-                in_condition: false
-            }
-        );
-        assert_eq!(
-            want("segment a {\n  where x = 1\n  |"),
-            Want::Field {
-                block: "segment",
-                in_condition: true
-            }
-        );
-        assert_eq!(want("segment a { where sum(|"), Want::Property);
-        assert_eq!(want("segment a { where ntile(5) of |"), Want::Value);
-        assert_eq!(
-            want("segment a { where count of |"),
-            Want::Event { in_list: false }
-        );
-        assert_eq!(want("report r { segments [a, |"), Want::Segment);
-        assert_eq!(want("report r {\n metric m = |"), Want::Metric);
-        assert_eq!(want("report r {\n metric m = avg(|"), Want::Value);
-        assert_eq!(want("entity u {\n columns {\n  a |"), Want::Type);
-        assert_eq!(
-            want("entity u {\n columns {\n  a string references |"),
-            Want::Entity
-        );
-        assert_eq!(
-            want("entity u {\n columns {\n  a string |"),
-            Want::Words(&["references"])
-        );
-        assert_eq!(want("test t {\n given |"), Want::Relation);
-        assert_eq!(want("test t {\n expect |"), Want::ExpectTarget);
-        assert_eq!(
-            want("test t {\n expect sp.|"),
-            Want::ExpectPart("sp".into())
-        );
-        assert_eq!(want("assert a {\n disjoint with |"), Want::Segment);
-        assert_eq!(want("trait t = |"), Want::Value);
-        assert_eq!(want("segment a { where x = 1 }\n|"), Want::Item);
-        assert_eq!(want("segment a { where x = 1 } # c|"), Want::Nothing);
-    }
-
-    #[test]
-    fn quantifier_and_filter_scopes() {
-        let text = "segment a of account { where any user where ";
-        let c = super::at(text, text.len());
-        assert_eq!(c.want, Want::Condition);
-        assert_eq!(c.quantified.as_deref(), Some("user"));
-        assert_eq!(c.of.as_deref(), Some("account"));
-        let text = "segment a { where did \"buy\" from orders with ";
-        let c = super::at(text, text.len());
-        assert_eq!(
-            c.filter,
-            Some(Step {
-                names: vec!["buy".into()],
-                from: Some("orders".into()),
-                any: false
-            })
-        );
-    }
-
-    #[test]
-    fn the_word_being_typed_is_replaced() {
-        let text = "segment a { where pla = 1 }";
-        let c = super::at(text, 21);
-        assert_eq!(c.replace, (18, 21));
-        let text = "segment a { where did \"lo\" }";
-        let c = super::at(text, 25);
-        assert!(c.in_string);
-        assert_eq!(c.replace, (22, 26));
-    }
-}
+mod tests;

@@ -274,6 +274,7 @@ pub fn complete(
         Want::Event { in_list } => {
             events(&mut out, ix, entity.as_deref(), file);
             if !in_list {
+                actions(&mut out, ix, &ctx, entity.as_deref());
                 out.words(&["any event", "["]);
             }
         }
@@ -329,7 +330,9 @@ fn scope_entity(ix: &Index, ctx: &Context) -> Option<String> {
         return Some(q.clone());
     }
     match &ctx.item {
-        Some(("segment" | "trait", _)) => ctx.of.clone().or_else(|| ix.default_entity.clone()),
+        Some(("segment" | "trait" | "action", _)) => {
+            ctx.of.clone().or_else(|| ix.default_entity.clone())
+        }
         Some(("report", Some(name))) => ix
             .reports
             .get(name)
@@ -403,6 +406,30 @@ fn events(out: &mut Out, ix: &Index, entity: Option<&str>, file: FileId) {
     }
 }
 
+/// The entity's actions, where an event goes (not inside a string, and not the action
+/// being declared: an action cannot name itself).
+fn actions(out: &mut Out, ix: &Index, ctx: &Context, entity: Option<&str>) {
+    if ctx.in_string {
+        return;
+    }
+    let declaring = match &ctx.item {
+        Some(("action", Some(name))) => Some(name.as_str()),
+        _ => None,
+    };
+    for a in ix.actions_of(entity.unwrap_or("")) {
+        if Some(a.name.as_str()) == declaring {
+            continue;
+        }
+        let doc = format!("```segql\n{}\n```", a.definition);
+        out.name(
+            &a.name,
+            CompletionItemKind::EVENT,
+            "action".to_string(),
+            Some(doc),
+        );
+    }
+}
+
 /// Columns, references and traits of the entity (and `score` in a scored segment).
 fn values(out: &mut Out, ix: &Index, ctx: &Context, entity: Option<&str>) {
     let Some(e) = entity.and_then(|e| ix.entities.get(e)) else {
@@ -463,10 +490,15 @@ fn properties(out: &mut Out, ix: &Index, ctx: &Context, entity: Option<&str>) {
     let entity = entity.unwrap_or("");
     let rels: Vec<&crate::index::EventsInfo> = match &ctx.filter {
         Some(step) => {
-            let rel = match &step.from {
-                Some(f) => ix.events.get(f),
-                None if step.any => ix.implied_events(entity, None),
-                None => ix.implied_events(entity, Some(&step.names)),
+            let rel = match (&step.action, &step.from) {
+                (Some(a), _) => ix
+                    .actions
+                    .get(a)
+                    .and_then(|a| a.events.as_ref())
+                    .and_then(|e| ix.events.get(e)),
+                (None, Some(f)) => ix.events.get(f),
+                (None, None) if step.any => ix.implied_events(entity, None),
+                (None, None) => ix.implied_events(entity, Some(&step.names)),
             };
             match rel {
                 Some(r) => vec![r],

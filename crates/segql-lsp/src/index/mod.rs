@@ -1,15 +1,17 @@
 //! What every name in a project's files stands for: the declarations (entities,
 //! columns, events relations and their properties, event names, segments, traits,
-//! reports, splits and their groups, priority lists, tests) and every place one is
-//! named.
+//! actions, reports, splits and their groups, priority lists, tests) and every place one
+//! is named.
 //!
 //! The index is built from the parsed files alone, by the checker's scoping rules
 //! (docs/language.md): a segment's names are its entity's columns, its references
 //! (`company.industry`) and traits; a `with` filter's are its events relation's
-//! properties; an event name belongs to the relation `from` names, else to the one that
-//! holds it. It does not need the files to check, so navigation keeps working while a
-//! file is half-written; a name that does not resolve is simply not in the index (the
-//! checker reports it). The first declaration of a name wins, as in the checker.
+//! properties (after an action, `did checkout with ...`, the action's relation's); an
+//! event name belongs to the relation `from` names, else to the one that holds it; an
+//! action's alternatives are event steps of its entity. It does not need the files to
+//! check, so navigation keeps working while a file is half-written; a name that does not
+//! resolve is simply not in the index (the checker reports it). The first declaration of
+//! a name wins, as in the checker.
 
 mod walk;
 
@@ -40,6 +42,8 @@ pub enum Symbol {
     },
     Segment(String),
     Trait(String),
+    /// A named action (`action checkout = ...`), used where an event goes.
+    Action(String),
     Report(String),
     Metric {
         report: String,
@@ -176,6 +180,18 @@ pub struct TraitInfo {
     pub definition: String,
 }
 
+#[derive(Debug, Clone)]
+pub struct ActionInfo {
+    pub name: String,
+    pub span: Span,
+    /// The entity it is of, resolved (`None` when there is no default entity).
+    pub entity: Option<String>,
+    /// `action NAME = STEP or STEP` as the formatter writes it on one line.
+    pub definition: String,
+    /// The events relation its events are in, when it resolves.
+    pub events: Option<String>,
+}
+
 /// A report, split, priority list or test: a name, where, and what it lists.
 #[derive(Debug, Clone)]
 pub struct ListInfo {
@@ -195,13 +211,14 @@ pub struct Index {
     pub events: HashMap<String, EventsInfo>,
     pub segments: HashMap<String, SegmentInfo>,
     pub traits: HashMap<String, TraitInfo>,
+    pub actions: HashMap<String, ActionInfo>,
     pub reports: HashMap<String, ListInfo>,
     pub splits: HashMap<String, ListInfo>,
     pub priorities: HashMap<String, ListInfo>,
     pub tests: HashMap<String, ListInfo>,
     /// Event names seen anywhere (steps, fixed relations), by relation.
     pub event_names: HashMap<String, Vec<String>>,
-    /// The entity a segment or trait without `of` is of.
+    /// The entity a segment, trait or action without `of` is of.
     pub default_entity: Option<String>,
     /// Every occurrence, sorted by file and start.
     occurrences: Vec<Occurrence>,
@@ -252,6 +269,17 @@ impl Index {
             Symbol::Event { events, .. } => self.events.get(events).map(|e| e.span),
             _ => None,
         }
+    }
+
+    /// The actions of an entity, by name.
+    pub fn actions_of(&self, entity: &str) -> Vec<&ActionInfo> {
+        let mut v: Vec<&ActionInfo> = self
+            .actions
+            .values()
+            .filter(|a| a.entity.as_deref() == Some(entity))
+            .collect();
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v
     }
 
     /// The events relations of an entity, by name.

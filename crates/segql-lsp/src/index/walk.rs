@@ -1,6 +1,8 @@
 //! Building the index: declarations first (so a name may be used before it is
 //! declared, in any file), then every use, resolved in its scope.
 
+mod actions;
+
 use super::*;
 use segql_syntax::ast::{CondKind, EventNames, ItemKind, ValueKind};
 use segql_syntax::fmt::{cond_text, ident_text, value_text};
@@ -8,6 +10,7 @@ use segql_syntax::fmt::{cond_text, ident_text, value_text};
 pub(super) fn build(files: &[(FileId, &ast::File)]) -> Index {
     let mut w = Walker {
         ix: Index::default(),
+        alternatives: HashMap::new(),
     };
     for (_, f) in files {
         for item in &f.items {
@@ -32,6 +35,12 @@ pub(super) fn build(files: &[(FileId, &ast::File)]) -> Index {
             info.entity.clone_from(&default);
         }
     }
+    for info in w.ix.actions.values_mut() {
+        if info.entity.is_none() {
+            info.entity.clone_from(&default);
+        }
+    }
+    w.resolve_actions();
     for (_, f) in files {
         for item in &f.items {
             w.uses(item);
@@ -56,6 +65,8 @@ struct Scope {
 
 struct Walker {
     ix: Index,
+    /// Each declared action's alternatives, to find the relation its events are in.
+    alternatives: HashMap<String, Vec<actions::Alternative>>,
 }
 
 fn columns(cols: &[ast::Column]) -> Vec<ColumnInfo> {
@@ -320,7 +331,8 @@ impl Walker {
                 };
                 self.ix.tests.insert(name, info);
             }
-            ItemKind::Assert(_) | ItemKind::Action(_) => {}
+            ItemKind::Action(a) => self.declare_action(a),
+            ItemKind::Assert(_) => {}
         }
     }
 
@@ -426,7 +438,7 @@ impl Walker {
                     self.target(&e.target);
                 }
             }
-            ItemKind::Action(_) => {}
+            ItemKind::Action(a) => self.action_body(a),
             ItemKind::Assert(a) => {
                 self.segment_use(&a.target);
                 for c in &a.checks {
@@ -576,6 +588,10 @@ impl Walker {
         let Some(entity) = scope.entity.clone() else {
             return;
         };
+        if let EventNames::Action(id) = &s.event.names {
+            self.action_step(id, s, entity);
+            return;
+        }
         let names: Option<Vec<String>> = match &s.event.names {
             EventNames::One(n) => Some(vec![n.value.clone()]),
             EventNames::Many(v) => Some(v.iter().map(|n| n.value.clone()).collect()),
@@ -623,25 +639,18 @@ impl Walker {
             ValueKind::Agg(a) => {
                 self.step(&a.step, scope);
                 if let (Some(prop), Some(entity)) = (&a.prop, &scope.entity) {
-                    let names: Option<Vec<String>> = match &a.step.event.names {
-                        EventNames::One(n) => Some(vec![n.value.clone()]),
-                        EventNames::Many(v) => Some(v.iter().map(|n| n.value.clone()).collect()),
-                        EventNames::Any | EventNames::Action(_) => None,
-                    };
-                    let rel = match &a.step.event.from {
-                        Some(f) => self.ix.events.get(&f.name).map(|e| e.name.clone()),
-                        None => self
-                            .ix
-                            .implied_events(entity, names.as_deref())
-                            .map(|e| e.name.clone()),
-                    };
-                    if let Some(rel) = rel {
+                    if let Some(rel) = self.step_relation(&a.step, entity) {
                         self.property(prop, &rel);
                     }
                 }
             }
             ValueKind::TimeOf(t) => self.step(&t.step, scope),
-            ValueKind::Ntile(_, inner) => self.value(inner, scope),
+            ValueKind::Ntile(n) => {
+                self.value(&n.value, scope);
+                if let Some(c) = &n.among {
+                    self.cond(c, scope);
+                }
+            }
             ValueKind::Score(sb) => {
                 for r in &sb.rules {
                     self.cond(&r.cond, scope);

@@ -24,7 +24,8 @@ impl<'a> Checker<'a> {
                     Type::Timestamp,
                 ))
             }
-            V::Ntile(k, inner) => {
+            V::Ntile(n) => {
+                let (k, inner) = (&n.k, &n.value);
                 self.no_filter(ctx, v.span, "`ntile`")?;
                 if k.value < 1 || k.value > 1000 {
                     self.err(
@@ -51,10 +52,17 @@ impl<'a> Checker<'a> {
                     );
                     return None;
                 }
+                let among = match &n.among {
+                    Some(c) => Some(Box::new(self.among(c, ctx)?)),
+                    None => None,
+                };
                 Some((
                     Scalar::Ntile {
                         k: k.value,
                         value: Box::new(value),
+                        descending: n.descending,
+                        ties_together: n.ties_together,
+                        among,
                     },
                     Type::Int,
                 ))
@@ -64,6 +72,18 @@ impl<'a> Checker<'a> {
                 self.score_block(sb, ctx)
             }
         }
+    }
+
+    /// The population of an ntile: a condition about the same entity. The segment's
+    /// `score` is not in scope there (a population ranked by the segment's own score
+    /// would depend on itself).
+    fn among(&mut self, c: &ast::Cond, ctx: &Ctx) -> Option<Cond> {
+        let inner = Ctx {
+            entity: ctx.entity,
+            score: None,
+            filter: None,
+        };
+        self.cond(c, &inner)
     }
 
     /// An aggregate of events: `sum(amount) of "purchase" in last 30 days`.

@@ -5,9 +5,9 @@
 use super::{Emitter, Scope};
 use crate::dialect::AggFn;
 use crate::plan::{matching_column, Derived};
-use crate::sql::{is_not_null, proj};
+use crate::sql::{bin, is_not_null, proj, Order};
 use segql_syntax::ast::Type;
-use sqlparser::ast::{Expr, Query};
+use sqlparser::ast::{BinaryOperator, Expr, Query};
 
 impl Emitter<'_> {
     pub(crate) fn derived_cte(&mut self, di: usize) -> Query {
@@ -36,13 +36,50 @@ impl Emitter<'_> {
                     } else {
                         v
                     };
-                    let f = sql.function("NTILE", vec![sql.int(t.k)]);
-                    let bucket = sql.window(
-                        f,
-                        vec![],
-                        vec![(v, true), (key_order.clone(), false)],
-                        false,
-                    );
+                    // Ascending with unset values first, or descending with them last.
+                    let value_order = if t.descending {
+                        (v, Order::DescNullsLast)
+                    } else {
+                        (v, Order::AscNullsFirst)
+                    };
+                    // A population: ranked apart from the others, who get no bucket.
+                    let among = t
+                        .among
+                        .as_ref()
+                        .map(|c| self.cond(c, Scope::Block(block)).0);
+                    let partition: Vec<Expr> = among
+                        .iter()
+                        .map(|c| sql.case(vec![(c.clone(), sql.int(1))], Some(sql.int(0))))
+                        .collect();
+                    let bucket = if t.ties_together {
+                        // Equal values share the bucket their first one falls in:
+                        // (rank - 1) * k / n + 1, rank by value alone.
+                        let rank = sql.window(
+                            sql.function("RANK", vec![]),
+                            partition.clone(),
+                            vec![value_order],
+                            false,
+                        );
+                        let n = sql.window(sql.count_star(), partition, vec![], false);
+                        let before = bin(rank, BinaryOperator::Minus, sql.int(1));
+                        let scaled = bin(before, BinaryOperator::Multiply, sql.int(t.k));
+                        bin(
+                            self.d.int_div(&sql, scaled, n),
+                            BinaryOperator::Plus,
+                            sql.int(1),
+                        )
+                    } else {
+                        sql.window(
+                            sql.function("NTILE", vec![sql.int(t.k)]),
+                            partition,
+                            vec![value_order, (key_order.clone(), Order::Asc)],
+                            false,
+                        )
+                    };
+                    let bucket = match among {
+                        Some(c) => sql.case(vec![(c, bucket)], None),
+                        None => bucket,
+                    };
                     let column = if tiles.len() == 1 { "bucket" } else { &t.name };
                     projection.push(proj(bucket, column));
                 }

@@ -202,16 +202,17 @@ impl Emitter<'_> {
                     (col, true)
                 }
             }
-            Scalar::Ntile { k, value } => {
+            Scalar::Ntile { among, .. } => {
                 let Scope::Block(b) = scope else {
                     self.internal("an ntile inside an events scan".to_string());
                     return (sql.int(0), false);
                 };
-                match self.plan.ntile(b.entity, *k, value) {
+                match self.plan.ntile(b.entity, s) {
                     Ok((di, column)) => {
                         self.check_derived(b, di);
                         let cte = self.plan.derived[di].cte().to_string();
-                        (sql.col(&cte, &column), false)
+                        // Outside its population an entity has no bucket.
+                        (sql.col(&cte, &column), among.is_some())
                     }
                     Err(e) => {
                         self.internal(e.0);

@@ -7,7 +7,7 @@
 use super::{Emitter, EV};
 use crate::ir::*;
 use crate::plan::SeqChain;
-use crate::sql::{and, bin, is_not_null, proj, proj_bare, From};
+use crate::sql::{and, bin, is_not_null, proj, proj_bare, From, Order};
 use sqlparser::ast::{BinaryOperator, Expr, Query};
 
 /// The columns of one chain: per sequence, its steps' flag columns and the columns that
@@ -159,8 +159,12 @@ impl<'a> Emitter<'a> {
                 if !windows.iter().any(|(_, c)| c == col) {
                     let v = self.valid(shape, a, j - 1);
                     let max = sql.function("MAX", vec![sql.case(vec![(v, sql.bare("t"))], None)]);
-                    let w =
-                        sql.window(max, vec![sql.bare("k")], vec![(sql.bare("t"), false)], true);
+                    let w = sql.window(
+                        max,
+                        vec![sql.bare("k")],
+                        vec![(sql.bare("t"), Order::Asc)],
+                        true,
+                    );
                     windows.push((w, col.clone()));
                 }
             }

@@ -186,40 +186,44 @@ impl<'a> Collector<'a> {
                     self.fact(FactKey::Seen((**a).clone()));
                 }
             }
-            Scalar::Ntile { k, value } => {
+            Scalar::Ntile {
+                k, value, among, ..
+            } => {
                 self.scalar(value, entity);
-                self.ntile(*k, value, entity);
+                if let Some(c) = among {
+                    self.cond(c, entity);
+                }
+                self.ntile(*k, s, entity);
             }
             Scalar::Score(rules) => rules.iter().for_each(|(_, c)| self.cond(c, entity)),
             Scalar::Folded(v) => self.scalar(v, entity),
         }
     }
 
-    fn ntile(&mut self, k: i64, value: &Scalar, entity: EntityId) {
-        let group = self
-            .c
-            .derived
-            .iter()
-            .position(|d| matches!(d, Derived::Ntile { entity: e, .. } if *e == entity));
+    fn ntile(&mut self, k: i64, ntile: &Scalar, entity: EntityId) {
+        let planned = self.c.derived.iter().any(
+            |d| matches!(d, Derived::Ntile { tiles, .. } if tiles.iter().any(|t| t.is(ntile))),
+        );
+        if planned {
+            return;
+        }
+        // A tile ranked among a population gets a CTE of its own: the population may
+        // ask for another tile's bucket, which a shared CTE could not join.
+        let alone = matches!(ntile, Scalar::Ntile { among: Some(_), .. });
+        let group = self.c.derived.iter().position(|d| {
+            matches!(d, Derived::Ntile { entity: e, tiles, .. }
+                if *e == entity && !alone && tiles.iter().all(|t| t.among.is_none()))
+        });
         let Some(di) = group else {
             let name = self.c.names.fresh(&format!("ntile_{k}"));
             self.c.derived.push(Derived::Ntile {
                 entity,
-                tiles: vec![Tile {
-                    k,
-                    value: value.clone(),
-                    name: name.clone(),
-                }],
+                tiles: Tile::of(ntile, name.clone()).into_iter().collect(),
                 cte: name,
                 block: empty_block(entity),
             });
             return;
         };
-        let known = matches!(&self.c.derived[di], Derived::Ntile { tiles, .. }
-            if tiles.iter().any(|t| t.k == k && &t.value == value));
-        if known {
-            return;
-        }
         let name = self.c.names.fresh(&format!("ntile_{k}"));
         // The second tile: the CTE becomes the entity's shared one.
         let single = matches!(&self.c.derived[di],
@@ -229,11 +233,7 @@ impl<'a> Collector<'a> {
             if let Some(shared) = shared {
                 *cte = shared;
             }
-            tiles.push(Tile {
-                k,
-                value: value.clone(),
-                name,
-            });
+            tiles.extend(Tile::of(ntile, name));
         }
     }
 

@@ -149,7 +149,45 @@ impl SeqChain {
 pub struct Tile {
     pub k: i64,
     pub value: Scalar,
+    pub descending: bool,
+    pub ties_together: bool,
+    /// The population; `None`: every entity.
+    pub among: Option<Cond>,
     pub name: String,
+}
+
+impl Tile {
+    /// The tile of `Scalar::Ntile` `s` (named `name`); `None` for another scalar.
+    pub fn of(s: &Scalar, name: String) -> Option<Tile> {
+        let Scalar::Ntile {
+            k,
+            value,
+            descending,
+            ties_together,
+            among,
+        } = s
+        else {
+            return None;
+        };
+        Some(Tile {
+            k: *k,
+            value: (**value).clone(),
+            descending: *descending,
+            ties_together: *ties_together,
+            among: among.as_deref().cloned(),
+            name,
+        })
+    }
+
+    /// Whether this is the tile of `Scalar::Ntile` `s`.
+    pub fn is(&self, s: &Scalar) -> bool {
+        Tile::of(s, String::new()).is_some_and(|t| {
+            Tile {
+                name: String::new(),
+                ..self.clone()
+            } == t
+        })
+    }
 }
 
 /// A CTE computed per entity from its own table.
@@ -277,12 +315,7 @@ impl Plan {
     }
 
     /// The derived CTE and column of an entity's `ntile`.
-    pub fn ntile(
-        &self,
-        entity: EntityId,
-        k: i64,
-        value: &Scalar,
-    ) -> Result<(usize, String), NotPlanned> {
+    pub fn ntile(&self, entity: EntityId, ntile: &Scalar) -> Result<(usize, String), NotPlanned> {
         self.derived
             .iter()
             .enumerate()
@@ -290,7 +323,7 @@ impl Plan {
                 Derived::Ntile {
                     entity: e, tiles, ..
                 } if *e == entity => {
-                    let t = tiles.iter().find(|t| t.k == k && &t.value == value)?;
+                    let t = tiles.iter().find(|t| t.is(ntile))?;
                     let column = if tiles.len() == 1 {
                         "bucket".to_string()
                     } else {
@@ -300,7 +333,7 @@ impl Plan {
                 }
                 _ => None,
             })
-            .ok_or_else(|| NotPlanned(format!("no ntile({k}) of {value:?} for entity {entity}")))
+            .ok_or_else(|| NotPlanned(format!("no {ntile:?} for entity {entity}")))
     }
 
     /// The derived CTE and `matching` column of a quantifier's condition.

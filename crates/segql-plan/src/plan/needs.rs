@@ -82,6 +82,9 @@ pub(super) fn resolve(
                 Derived::Ntile { entity, tiles, .. } => {
                     for t in tiles {
                         w.scalar(&t.value, *entity, &mut needs)?;
+                        if let Some(c) = &t.among {
+                            w.cond(c, *entity, &mut needs)?;
+                        }
                     }
                     *entity
                 }
@@ -222,8 +225,8 @@ impl Walker<'_> {
                     .map_err(|e| e.0)?;
                 needs.scans.insert(si);
             }
-            Scalar::Ntile { k, value } => {
-                let (di, _) = self.plan.ntile(entity, *k, value).map_err(|e| e.0)?;
+            Scalar::Ntile { .. } => {
+                let (di, _) = self.plan.ntile(entity, s).map_err(|e| e.0)?;
                 needs.derived.insert(di);
             }
             Scalar::Score(rules) => {

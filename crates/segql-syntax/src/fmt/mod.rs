@@ -295,7 +295,13 @@ impl<'a> Printer<'a> {
                 let texts: Vec<String> = a.alternatives.iter().map(step_text).collect();
                 let one_line = format!(" = {}", texts.join(" or "));
                 let fits = self.col() + one_line.chars().count() <= WIDTH;
-                if fits && !self.has_comment_within(item.span) {
+                // A comment before the last event needs the lines broken to stay where
+                // it is; one inside the last event ends the line either way.
+                let last = a
+                    .alternatives
+                    .last()
+                    .map_or(item.span.end, |s| s.span.start);
+                if fits && !self.has_comment_between(item.span.start, last) {
                     self.w(&one_line);
                 } else {
                     // One event per line, each after `or`.

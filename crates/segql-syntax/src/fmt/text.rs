@@ -212,7 +212,25 @@ pub fn value_text(v: &Value) -> String {
             };
             format!("{which} time of {}", step_text(&t.step))
         }
-        ValueKind::Ntile(k, v) => format!("ntile({}) of {}", k.value, value_text(v)),
+        ValueKind::Ntile(n) => {
+            let mut out = format!("ntile({}) of {}", n.k.value, value_text(&n.value));
+            if n.descending {
+                out.push_str(" descending");
+            }
+            if n.ties_together {
+                out.push_str(" ties together");
+            }
+            match &n.among {
+                Some(Cond {
+                    kind: CondKind::InSegment(s),
+                    ..
+                }) => out.push_str(&format!(" among {}", ident_text(&s.name))),
+                // Always in parentheses: a bare name after `among` is a segment.
+                Some(c) => out.push_str(&format!(" among ({})", cond_text(c))),
+                None => {}
+            }
+            out
+        }
         ValueKind::Score(sb) => {
             let rules: Vec<String> = sb
                 .rules

@@ -2562,8 +2562,32 @@ impl<'a> Parser<'a> {
                 let k = self.int_lit("the number of buckets")?;
                 self.expect(TokKind::RParen)?;
                 self.expect_word("of")?;
-                let v = self.value()?;
-                ValueKind::Ntile(k, Box::new(v))
+                let value = self.value()?;
+                let descending = self.eat_word("descending");
+                let ties_together = if self.is_word("ties") {
+                    self.bump();
+                    if !self.eat_word("together") {
+                        return Err(self.expected_with_hint(
+                            "`together`",
+                            "`ties together` puts equal values in one bucket: ntile(5) of lifetime_value ties together",
+                        ));
+                    }
+                    true
+                } else {
+                    false
+                };
+                let among = if self.eat_word("among") {
+                    Some(self.among()?)
+                } else {
+                    None
+                };
+                ValueKind::Ntile(Box::new(Ntile {
+                    k,
+                    value,
+                    descending,
+                    ties_together,
+                    among,
+                }))
             }
             "score" if next.kind == TokKind::LBrace => {
                 self.bump();
@@ -2608,6 +2632,25 @@ impl<'a> Parser<'a> {
     }
 
     /// After `sum`/`avg`/`min`/`max`/`count distinct`: `(prop) of STEP [WINDOW]`.
+    /// After `among`: a segment's name (read as `in NAME`), or a condition that starts
+    /// with a keyword or a parenthesis (`did ...`, `not ...`, `(plan = "pro")`).
+    fn among(&mut self) -> PResult<Cond> {
+        let t = self.tok();
+        let bare_name = (t.kind == TokKind::Word && !RESERVED.contains(&self.text_of(t)))
+            || t.kind == TokKind::QuotedIdent;
+        if !bare_name {
+            self.enter()?;
+            let c = self.unary();
+            self.leave();
+            return c;
+        }
+        let name = self.ident("a segment name")?;
+        Ok(Cond {
+            span: name.span,
+            kind: CondKind::InSegment(name),
+        })
+    }
+
     fn aggregate_rest(&mut self, func: AggFunc) -> PResult<ValueKind> {
         self.expect(TokKind::LParen)?;
         let prop = self.ident("a property name")?;

@@ -314,7 +314,12 @@ fn mk_value(kind: ValueKind) -> Value {
 fn ends_with_open_aggregate(v: &Value) -> bool {
     match &v.kind {
         ValueKind::Agg(a) => a.window.is_none(),
-        ValueKind::Ntile(_, inner) => ends_with_open_aggregate(inner),
+        ValueKind::Ntile(n) => {
+            n.among.is_none()
+                && !n.descending
+                && !n.ties_together
+                && ends_with_open_aggregate(&n.value)
+        }
         _ => false,
     }
 }
@@ -421,7 +426,29 @@ fn next_level(below: &Level) -> Level {
         3 => below.value.clone().prop_map(|v| v.kind),
         3 => agg,
         1 => time_of,
-        1 => (int_lit(), below.value.clone()).prop_map(|(k, v)| ValueKind::Ntile(k, Box::new(v))),
+        1 => (
+            int_lit(),
+            below.value.clone(),
+            any::<bool>(),
+            any::<bool>(),
+            option::weighted(0.3, below.cond.clone()),
+        )
+            .prop_map(|(k, value, descending, ties_together, among)| {
+                // Words after an inner ntile are its own: only the innermost takes them.
+                let inner = matches!(value.kind, ValueKind::Ntile(_));
+                let (descending, ties_together, among) = if inner {
+                    (false, false, None)
+                } else {
+                    (descending, ties_together, among)
+                };
+                ValueKind::Ntile(Box::new(Ntile {
+                    k,
+                    value,
+                    descending,
+                    ties_together,
+                    among,
+                }))
+            }),
         1 => score_block(below).prop_map(|sb| ValueKind::Score(Box::new(sb))),
     ]
     .prop_map(mk_value)

@@ -138,3 +138,14 @@ fn regression_comment_after_where_stays_on_its_line() {
         "segment c {\n  score {  # s\n    10 if true\n  }\n  where score > 0\n}\n"
     );
 }
+
+/// A comment inside an action's only event broke its line once, and the second format
+/// joined it again.
+#[test]
+fn regression_comment_inside_an_actions_last_event() {
+    let f = format_checked("action `0` = \"\" with ( any a where  # c9\nfalse )\n");
+    assert_eq!(f, "action `0` = \"\" with (any a where false)  # c9\n");
+    // Between two events, it keeps the events on lines of their own.
+    let f = format_checked("action b = \"x\"  # why\n  or \"y\"\n");
+    assert_eq!(f, "action b =\n  \"x\"  # why\n  or \"y\"\n");
+}
