@@ -41,6 +41,14 @@ pub enum Cond {
         cmp: Cmp,
         value: i64,
     },
+    /// `first(page)` / `last(page)` `of SEL WINDOW = PAGE`: the page of the earliest
+    /// (latest) event with one, events ordered by time, then by page (bytes).
+    PageOf {
+        last: bool,
+        name: Sel,
+        window: Window,
+        page: &'static str,
+    },
     /// `last time of SEL < DAYS days ago`.
     LastTimeBefore {
         name: Sel,
@@ -270,6 +278,11 @@ pub enum Agg {
     Min,
     Max,
     CountDistinct,
+    /// `first(amount)`: the amount of the earliest event with one (events ordered by
+    /// time, then by amount).
+    First,
+    /// `last(amount)`: the amount of the latest event with one, in that order.
+    Last,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -615,7 +628,30 @@ fn holds(c: &Cond, round: &Round, u: &User) -> bool {
                     let distinct: BTreeSet<i64> = xs.iter().copied().collect();
                     cmp.holds(distinct.len() as i64, *value)
                 }
+                Agg::First | Agg::Last => {
+                    let set = named(name)
+                        .filter(|e| window.contains(e.t, a))
+                        .filter_map(|e| Some((e.t, e.amount?)));
+                    let picked = if matches!(agg, Agg::Last) {
+                        set.max()
+                    } else {
+                        set.min()
+                    };
+                    picked.is_some_and(|(_, x)| cmp.holds(x, *value))
+                }
             }
+        }
+        Cond::PageOf {
+            last,
+            name,
+            window,
+            page,
+        } => {
+            let set = named(name)
+                .filter(|e| window.contains(e.t, a))
+                .filter_map(|e| Some((e.t, e.page?)));
+            let picked = if *last { set.max() } else { set.min() };
+            picked.is_some_and(|(_, p)| p == *page)
         }
         Cond::LastTimeBefore { name, days } => named(name)
             .map(|e| e.t)

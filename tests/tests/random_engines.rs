@@ -11,7 +11,7 @@
 
 use segql_tests::conformance::run_all;
 use segql_tests::engines::{self, ENGINES};
-use segql_tests::random::{self, given, round};
+use segql_tests::random::{self, given, round, CI_SEEDS_AFTER};
 use segql_tests::{inline_project, oracle};
 
 /// Rounds in CI; `SEGQL_RANDOM_ROUNDS=N` runs more (seeds 1 to N) locally.
@@ -21,7 +21,7 @@ const USERS: usize = 20;
 
 /// The round's project with a test block whose expectations are the oracle's members.
 fn project_with_expectations(seed: u64) -> String {
-    let rd = round(1000 + seed, SEGMENTS, USERS);
+    let rd = round(CI_SEEDS_AFTER + seed, SEGMENTS, USERS);
     let mut block = format!(
         "\ntest random_{seed} {{\n  as_of {}\n{}",
         rd.as_of,

@@ -20,6 +20,7 @@ const PINNED: &[(&str, usize, usize)] = &[
     ("counts_between.seg", 1, 6),
     ("dialects.seg", 2, 8),
     ("edges.seg", 20, 91),
+    ("first_last_values.seg", 1, 9),
     ("ignoring_case.seg", 1, 11),
     ("lapses.seg", 1, 8),
     ("ntile_population.seg", 1, 9),

@@ -432,6 +432,8 @@ fn metric_words(r: &Renderer, m: &ast::MetricExpr, e: usize, links: &dyn Links) 
                 ast::AggFunc::Avg => "the average of",
                 ast::AggFunc::Min => "the smallest",
                 ast::AggFunc::Max => "the largest",
+                ast::AggFunc::First => "the first",
+                ast::AggFunc::Last => "the latest",
             };
             format!("{what} {}", html::phrase(&r.value(v, e), links))
         }

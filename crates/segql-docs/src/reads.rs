@@ -308,7 +308,9 @@ impl Walker<'_> {
                     | AggKind::Sum(c)
                     | AggKind::Avg(c)
                     | AggKind::Min(c)
-                    | AggKind::Max(c) => self.col(Rel::Events(a.filter.events), c, direct),
+                    | AggKind::Max(c)
+                    | AggKind::FirstValue(c)
+                    | AggKind::LastValue(c) => self.col(Rel::Events(a.filter.events), c, direct),
                     _ => {}
                 }
             }

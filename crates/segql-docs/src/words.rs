@@ -330,6 +330,8 @@ impl Renderer<'_> {
                     ast::AggFunc::Avg => "the average ",
                     ast::AggFunc::Min => "the smallest ",
                     ast::AggFunc::Max => "the largest ",
+                    ast::AggFunc::First => "the first set ",
+                    ast::AggFunc::Last => "the latest set ",
                 })];
                 if let Some(prop) = &a.prop {
                     out.push(code(prop.name.clone()));

@@ -410,7 +410,9 @@ impl Walker<'_> {
             | AggKind::Sum(c)
             | AggKind::Avg(c)
             | AggKind::Min(c)
-            | AggKind::Max(c) => d.column(self.events_table(a.filter.events), c),
+            | AggKind::Max(c)
+            | AggKind::FirstValue(c)
+            | AggKind::LastValue(c) => d.column(self.events_table(a.filter.events), c),
             AggKind::Count | AggKind::First | AggKind::Last | AggKind::ActivePeriods { .. } => {}
         }
     }

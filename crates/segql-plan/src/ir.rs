@@ -169,6 +169,12 @@ pub enum AggKind {
     Avg(String),
     Min(String),
     Max(String),
+    /// The property's value in the earliest matching event where it is set (events
+    /// ordered by time, then by the value: strings by their bytes).
+    FirstValue(String),
+    /// The property's value in the latest matching event where it is set (the last in
+    /// that order).
+    LastValue(String),
     /// Time of the first matching event.
     First,
     /// Time of the last matching event.
@@ -277,7 +283,11 @@ impl Scalar {
                 }
                 AggKind::First | AggKind::Last => Type::Timestamp,
                 AggKind::Avg(_) => Type::Decimal,
-                AggKind::Sum(c) | AggKind::Min(c) | AggKind::Max(c) => {
+                AggKind::Sum(c)
+                | AggKind::Min(c)
+                | AggKind::Max(c)
+                | AggKind::FirstValue(c)
+                | AggKind::LastValue(c) => {
                     let ev = &p.catalog.events[a.filter.events];
                     ev.property(c).map(|p| p.ty).unwrap_or(Type::Timestamp)
                 }

@@ -137,6 +137,8 @@ segment agg_sum { where sum(amount) of "purchase" in last 365 days >= 500 }
 segment agg_avg { where avg(amount) of "purchase" in last 1 year > 49.99 }
 segment agg_min { where min(amount) of "purchase" < 1 }
 segment agg_max { where max(amount) of "purchase" >= 1000 }
+segment agg_first_value { where first(amount) of "purchase" in last 90 days < 20 }
+segment agg_last_value { where last(page) of "page_viewed" with page is set = "/pricing" }
 segment agg_count_distinct { where count distinct(page) of "page_viewed" in last 7 days >= 3 }
 segment agg_count { where count of "login" in last 2 weeks >= 10 }
 segment agg_relation { where sum(total) of "order" from orders > 100 }
@@ -396,6 +398,8 @@ fn kinds_of_scalar(p: &Program, s: &Scalar, out: &mut BTreeSet<String>) {
                 AggKind::Avg(_) => "agg avg".to_string(),
                 AggKind::Min(_) => "agg min".to_string(),
                 AggKind::Max(_) => "agg max".to_string(),
+                AggKind::FirstValue(_) => "agg first value".to_string(),
+                AggKind::LastValue(_) => "agg last value".to_string(),
                 AggKind::First => "agg first".to_string(),
                 AggKind::Last => "agg last".to_string(),
                 AggKind::ActivePeriods { unit: u, .. } => format!("periods {}", unit(*u)),
@@ -478,6 +482,8 @@ fn the_contract_project_covers_every_construct() {
         "agg max",
         "agg first",
         "agg last",
+        "agg first value",
+        "agg last value",
         "periods hour",
         "periods day",
         "periods week",

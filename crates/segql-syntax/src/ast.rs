@@ -555,6 +555,10 @@ pub enum AggFunc {
     Avg,
     Min,
     Max,
+    /// `first(prop)`: the value in the earliest matching event where it is set.
+    First,
+    /// `last(prop)`: the value in the latest matching event where it is set.
+    Last,
 }
 
 impl AggFunc {
@@ -566,6 +570,8 @@ impl AggFunc {
             AggFunc::Avg => "avg",
             AggFunc::Min => "min",
             AggFunc::Max => "max",
+            AggFunc::First => "first",
+            AggFunc::Last => "last",
         }
     }
 }

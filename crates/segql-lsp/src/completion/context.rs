@@ -353,7 +353,10 @@ fn scan(s: &Scan, ctx: &mut Context, offset: usize) -> Want {
                 groups.push(Group {
                     close,
                     filter,
-                    agg: matches!(prev, Some("sum" | "avg" | "min" | "max" | "distinct")),
+                    agg: matches!(
+                        prev,
+                        Some("sum" | "avg" | "min" | "max" | "distinct" | "first" | "last")
+                    ),
                     events_list: t.kind == TokKind::LBracket
                         && matches!(prev, Some("did" | "then" | "stopped" | "restarted" | "of")),
                     segments_list: t.kind == TokKind::LBracket && prev == Some("segments"),

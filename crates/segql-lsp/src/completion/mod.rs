@@ -41,6 +41,8 @@ const VALUE_WORDS: &[&str] = &[
     "max(",
     "first time of",
     "last time of",
+    "first(",
+    "last(",
     "ntile(",
 ];
 

@@ -177,6 +177,9 @@ impl<'a> Checker<'a> {
                             (AggKind::Max(col.name), col.ty)
                         }
                     }
+                    // Any type: the value itself, as the chosen event holds it.
+                    ast::AggFunc::First => (AggKind::FirstValue(col.name), col.ty),
+                    ast::AggFunc::Last => (AggKind::LastValue(col.name), col.ty),
                     ast::AggFunc::Count => unreachable!(),
                 }
             }

@@ -3,6 +3,23 @@
 use super::*;
 
 impl Dialect for BigQuery {
+    fn pick_value(&self, sql: &Sql<'_>, p: pick::Pick) -> Expr {
+        // MAX_BY cannot order by a STRUCT: the first element of the ordered array of
+        // the group's values, NULLs (rows outside the condition) left out.
+        let x = sql.case(vec![(p.cond.clone(), p.value.clone())], None);
+        let mut f = sql.function("ARRAY_AGG", vec![x]);
+        if let sqlparser::ast::FunctionArguments::List(l) = &mut f.args {
+            use sqlparser::ast::{FunctionArgumentClause as C, NullTreatment};
+            l.clauses
+                .push(C::IgnoreOrRespectNulls(NullTreatment::IgnoreNulls));
+            l.clauses.push(C::OrderBy(pick::order_by(&p)));
+            l.clauses.push(C::Limit(number("1")));
+        }
+        pick::element(
+            Expr::Function(f),
+            sql.func("SAFE_OFFSET", vec![number("0")]),
+        )
+    }
     fn cast_type(&self, t: Type) -> &'static str {
         match t {
             Type::Float => "FLOAT64",

@@ -3,6 +3,13 @@
 use super::*;
 
 impl Dialect for ClickHouse {
+    fn pick_value(&self, sql: &Sql<'_>, p: pick::Pick) -> Expr {
+        // With no row the result is the type's default; the "seen" guard (Unmatched::
+        // TypeDefaults) makes it unset.
+        let f = if p.last { "argMaxIf" } else { "argMinIf" };
+        let order = sql.func("tuple", vec![p.time, p.tie]);
+        sql.func(f, vec![p.value, order, p.cond])
+    }
     fn cast_type(&self, t: Type) -> &'static str {
         // Nullable: CAST(NULL AS Int64) throws.
         match t {

@@ -19,6 +19,9 @@ fn duckdb_shift(ts: Expr, d: Duration, op: BinaryOperator) -> Expr {
 }
 
 impl Dialect for DuckDb {
+    fn pick_value(&self, sql: &Sql<'_>, p: pick::Pick) -> Expr {
+        pick::by_row(self, sql, ("arg_min", "arg_max"), "ROW", p)
+    }
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             distinct: DistinctScan::OwnScan,

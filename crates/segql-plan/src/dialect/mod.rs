@@ -125,6 +125,7 @@ pub enum AggFn {
     Max,
 }
 
+pub mod pick;
 pub mod reserved;
 
 /// The decimals of a report's shares and averages (docs/semantics.md, "Reports").
@@ -406,6 +407,11 @@ pub trait Dialect: Sync {
         self.cond_agg(sql, AggFn::Avg, Some(arg), cond)
     }
 
+    /// `first(prop)` / `last(prop)` of events: the value in the first (or last) row
+    /// where `p.cond` holds, rows ordered by time and then by the value; unset without
+    /// such a row. Every dialect says how ([`pick`] has the three ways).
+    fn pick_value(&self, sql: &Sql<'_>, p: pick::Pick) -> Expr;
+
     // -- reports -------------------------------------------------------------------------
 
     /// The type of a report's shares and averages: an exact decimal with
@@ -646,6 +652,9 @@ fn default_cond_agg(
         }
         fn reserved_words(&self) -> &'static [&'static str] {
             self.0.reserved_words()
+        }
+        fn pick_value(&self, sql: &Sql<'_>, p: pick::Pick) -> Expr {
+            self.0.pick_value(sql, p)
         }
     }
     let _ = d.name();

@@ -3,6 +3,12 @@
 use super::*;
 
 impl Dialect for Postgres {
+    fn pick_value(&self, sql: &Sql<'_>, p: pick::Pick) -> Expr {
+        // No max_by: the first element of the ordered array of the group's values.
+        let mut f = pick::ordered_array_agg(sql, p.value.clone(), &p);
+        f.filter = Some(Box::new(p.cond));
+        pick::element(Expr::Function(f), pick::one())
+    }
     fn cast_type(&self, t: Type) -> &'static str {
         match t {
             Type::Float => "DOUBLE PRECISION",

@@ -3,6 +3,29 @@
 use super::*;
 
 impl Dialect for Redshift {
+    fn pick_value(&self, sql: &Sql<'_>, p: pick::Pick) -> Expr {
+        // Neither max_by nor an ordered ARRAY_AGG: the greatest (least) text of the
+        // time's 20 digits followed by the value's text, the value cut out and cast
+        // back. Equal instants go to the greatest (least) value's text.
+        let digits = sql.func("TO_CHAR", vec![p.time, sql.string("YYYYMMDDHH24MISSUS")]);
+        let text = if p.ty == Type::Bool {
+            sql.case(
+                vec![(p.value, sql.string("true"))],
+                Some(sql.string("false")),
+            )
+        } else {
+            sql.cast(p.value, self.cast_type(Type::String))
+        };
+        let key = bin(digits, BinaryOperator::StringConcat, text);
+        let f = if p.last { "MAX" } else { "MIN" };
+        let best = sql.func(f, vec![sql.case(vec![(p.cond, key)], None)]);
+        let value = sql.func("SUBSTRING", vec![best, number("21"), number("65535")]);
+        if p.ty == Type::String {
+            value
+        } else {
+            sql.cast(value, self.cast_type(p.ty))
+        }
+    }
     fn cast_type(&self, t: Type) -> &'static str {
         match t {
             Type::Float => "DOUBLE PRECISION",

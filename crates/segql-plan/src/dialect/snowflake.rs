@@ -3,6 +3,17 @@
 use super::*;
 
 impl Dialect for Snowflake {
+    fn pick_value(&self, sql: &Sql<'_>, p: pick::Pick) -> Expr {
+        // MAX_BY breaks ties at random: the first element of the ordered array of the
+        // group's values (ARRAY_AGG leaves NULLs out), a VARIANT cast back.
+        let x = sql.case(vec![(p.cond.clone(), p.value.clone())], None);
+        let mut f = sql.function("ARRAY_AGG", vec![x]);
+        f.within_group = pick::order_by(&p);
+        sql.cast(
+            pick::element(Expr::Function(f), number("0")),
+            self.cast_type(p.ty),
+        )
+    }
     fn cast_type(&self, t: Type) -> &'static str {
         match t {
             Type::Float => "DOUBLE",

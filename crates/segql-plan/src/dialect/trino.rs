@@ -3,6 +3,9 @@
 use super::*;
 
 impl Dialect for Trino {
+    fn pick_value(&self, sql: &Sql<'_>, p: pick::Pick) -> Expr {
+        pick::by_row(self, sql, ("min_by", "max_by"), "ROW", p)
+    }
     fn sql_fn(&self, sql: &Sql<'_>, f: SqlFn, args: Vec<Expr>) -> Expr {
         match f {
             // Trino's one-argument trim removes every kind of whitespace.

@@ -3,6 +3,7 @@
 //! names pushed into `WHERE`, and a conditional aggregate per column.
 
 use super::{Emitter, Scope, EV};
+use crate::dialect::pick::Pick;
 use crate::dialect::{fixed_micros, AggFn};
 use crate::ir::*;
 use crate::plan::FactKey;
@@ -146,13 +147,17 @@ impl Emitter<'_> {
             let cond = if parts.is_empty() {
                 None
             } else {
-                Some(and(parts))
+                Some(and(parts.clone()))
             };
             let col = |c: &str| sql.col(EV, c);
             let prop_ty = |c: &str| ev.property(c).map(|p| p.ty);
             let expr = if seen {
                 let arg = match &agg.kind {
-                    AggKind::Avg(c) | AggKind::Min(c) | AggKind::Max(c) => col(c),
+                    AggKind::Avg(c)
+                    | AggKind::Min(c)
+                    | AggKind::Max(c)
+                    | AggKind::FirstValue(c)
+                    | AggKind::LastValue(c) => col(c),
                     _ => time.clone(),
                 };
                 self.d.cond_agg(
@@ -186,6 +191,32 @@ impl Emitter<'_> {
                             col(c)
                         };
                         self.d.cond_agg(&sql, f, Some(arg), cond)
+                    }
+                    AggKind::FirstValue(c) | AggKind::LastValue(c) => {
+                        let value = col(c);
+                        let ty = prop_ty(c).unwrap_or(Type::Timestamp);
+                        let tie = if ty == Type::String {
+                            self.d.byte_order(&sql, value.clone())
+                        } else {
+                            value.clone()
+                        };
+                        // Only events where it is set (once, if the filter says so too).
+                        let mut parts = parts;
+                        let set = is_not_null(value.clone());
+                        if !parts.contains(&set) {
+                            parts.push(set);
+                        }
+                        self.d.pick_value(
+                            &sql,
+                            Pick {
+                                cond: and(parts),
+                                value,
+                                tie,
+                                time: time.clone(),
+                                last: matches!(agg.kind, AggKind::LastValue(_)),
+                                ty,
+                            },
+                        )
                     }
                     AggKind::First => self.d.cond_agg(&sql, AggFn::Min, Some(time.clone()), cond),
                     AggKind::Last => self.d.cond_agg(&sql, AggFn::Max, Some(time.clone()), cond),

@@ -301,6 +301,8 @@ impl<'a> Collector<'a> {
             AggKind::Avg(c) => format!("_{}_avg", slug(c)),
             AggKind::Min(c) => format!("_{}_min", slug(c)),
             AggKind::Max(c) => format!("_{}_max", slug(c)),
+            AggKind::FirstValue(c) => format!("_{}_first", slug(c)),
+            AggKind::LastValue(c) => format!("_{}_last", slug(c)),
             AggKind::First => "_first_at".to_string(),
             AggKind::Last => "_last_at".to_string(),
             AggKind::ActivePeriods { unit, .. } => format!("_active_{}s", unit.singular()),

@@ -46,6 +46,8 @@ pub fn describe(key: &FactKey) -> String {
         AggKind::Avg(c) => format!("avg({c})"),
         AggKind::Min(c) => format!("min({c})"),
         AggKind::Max(c) => format!("max({c})"),
+        AggKind::FirstValue(c) => format!("first({c})"),
+        AggKind::LastValue(c) => format!("last({c})"),
         AggKind::First => "first time".to_string(),
         AggKind::Last => "last time".to_string(),
         AggKind::ActivePeriods { n, unit } => format!("active {unit:?}s of {n}").to_lowercase(),

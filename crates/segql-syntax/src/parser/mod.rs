@@ -2544,6 +2544,15 @@ impl<'a> Parser<'a> {
                     window,
                 }))
             }
+            "first" | "last" if next.kind == TokKind::LParen => {
+                self.bump();
+                let func = if w == "first" {
+                    AggFunc::First
+                } else {
+                    AggFunc::Last
+                };
+                self.aggregate_rest(func)?
+            }
             "first" | "last" if self.is_word_at(1, "time") => {
                 self.bump();
                 self.bump();

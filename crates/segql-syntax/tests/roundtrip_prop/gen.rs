@@ -403,6 +403,8 @@ fn next_level(below: &Level) -> Level {
             AggFunc::Avg,
             AggFunc::Min,
             AggFunc::Max,
+            AggFunc::First,
+            AggFunc::Last,
         ]),
         ident(),
         step.clone(),
