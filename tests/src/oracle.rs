@@ -78,9 +78,11 @@ pub enum Cond {
         within: Vec<Option<Span>>,
         window: Window,
     },
-    /// `did SEL in at least K of last N PERIODs`.
+    /// `did SEL [at least M times] in at least K of last N PERIODs`: K periods with at
+    /// least M events each (M is 1 without a count).
     Regularly {
         name: Sel,
+        min_events: usize,
         at_least: usize,
         periods: i64,
         period: Span,
@@ -690,6 +692,7 @@ fn holds(c: &Cond, round: &Round, u: &User) -> bool {
         }
         Cond::Regularly {
             name,
+            min_events,
             at_least,
             periods,
             period,
@@ -697,7 +700,7 @@ fn holds(c: &Cond, round: &Round, u: &User) -> bool {
             let active = (0..*periods)
                 .filter(|&i| {
                     let (start, end) = (period.before(a, i + 1), period.before(a, i));
-                    named(name).any(|e| start <= e.t && e.t < end)
+                    named(name).filter(|e| start <= e.t && e.t < end).count() >= *min_events
                 })
                 .count();
             active >= *at_least

@@ -353,23 +353,39 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
             )
         }
         10 => {
+            // Periods of one or two months, each counted back from as_of.
             let periods = 2 + r.below(3) as i64;
+            let length = 1 + r.below(2) as i64;
+            let unit = if length == 1 {
+                format!("{periods} months")
+            } else {
+                format!("{periods} periods of {length} months")
+            };
             (
-                format!("did {st} in at least 2 of last {periods} months"),
+                format!("did {st} in at least 2 of last {unit}"),
                 Cond::Regularly {
                     name: s,
+                    min_events: 1,
                     at_least: 2,
                     periods,
-                    period: Span::Months(1),
+                    period: Span::Months(length),
                 },
             )
         }
         11 => {
+            // One or two events in each counted week.
             let periods = 2 + r.below(8) as i64;
+            let min_events = 1 + r.below(2);
+            let times = if min_events == 1 {
+                String::new()
+            } else {
+                format!(" at least {min_events} times")
+            };
             (
-                format!("did {st} in at least 2 of last {periods} weeks"),
+                format!("did {st}{times} in at least 2 of last {periods} weeks"),
                 Cond::Regularly {
                     name: s,
+                    min_events,
                     at_least: 2,
                     periods,
                     period: Span::Days(7),
@@ -454,14 +470,28 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
             )
         }
         25 => {
+            // Periods of one to three days, with one or two events in each.
             let periods = 2 + r.below(9) as i64;
+            let length = 1 + r.below(3) as i64;
+            let min_events = 1 + r.below(2);
+            let unit = if length == 1 {
+                format!("{periods} days")
+            } else {
+                format!("{periods} periods of {length} days")
+            };
+            let times = if min_events == 1 {
+                String::new()
+            } else {
+                format!(" at least {min_events} times")
+            };
             (
-                format!("did {st} in at least 2 of last {periods} days"),
+                format!("did {st}{times} in at least 2 of last {unit}"),
                 Cond::Regularly {
                     name: s,
+                    min_events,
                     at_least: 2,
                     periods,
-                    period: Span::Days(1),
+                    period: Span::Days(length),
                 },
             )
         }
@@ -1042,7 +1072,7 @@ fn restarted(r: &mut Rng, e: Sel, n: i64) -> (String, Cond) {
 
 /// The rounds CI runs on every engine (random_engines): seeds `CI_SEEDS_AFTER + 1` to
 /// `CI_SEEDS_AFTER + 3`, chosen so that they hold every form (the tests below).
-pub const CI_SEEDS_AFTER: u64 = 28000;
+pub const CI_SEEDS_AFTER: u64 = 7000;
 
 /// What the CI rounds lack, of the forms that only some rounds hold.
 pub fn missing_from(all: &str) -> Vec<&'static str> {
@@ -1070,7 +1100,14 @@ pub fn missing_from(all: &str) -> Vec<&'static str> {
             .any(|l| l.contains(" of act_") || l.contains("stopped act_") || l.contains("then ")),
         "an action in an aggregate, a lapse or a sequence",
     );
-    for words in ["last(amount) of ", "first(amount) of ", "(page) of "] {
+    for words in [
+        "last(amount) of ",
+        "first(amount) of ",
+        "(page) of ",
+        " periods of 2 months",
+        " periods of 3 days",
+        " times in at least 2 of last ",
+    ] {
         need(all.contains(words), words);
     }
     missing
@@ -1081,7 +1118,8 @@ mod tests {
     use super::{missing_from, round, CI_SEEDS_AFTER};
 
     /// The rounds CI runs (random_engines: 20 segments of 20 users) hold every form:
-    /// lapses, rankings, each action, first and last values, so the oracle checks them on
+    /// lapses, rankings, each action, first and last values, periods of several units and
+    /// counts per period, so the oracle checks them on
     /// every engine in every run.
     #[test]
     fn the_ci_rounds_hold_every_form() {

@@ -24,6 +24,7 @@ const PINNED: &[(&str, usize, usize)] = &[
     ("ignoring_case.seg", 1, 11),
     ("lapses.seg", 1, 8),
     ("ntile_population.seg", 1, 9),
+    ("periods_counted.seg", 2, 8),
     ("reports.seg", 1, 6),
     ("sql_predicates.seg", 2, 14),
     ("tiers.seg", 1, 15),

@@ -465,12 +465,19 @@ impl Renderer<'_> {
         }
         if let Some(w) = &d.window {
             match &w.kind {
-                ast::WindowKind::Periods { quant, k, n, unit } => {
+                ast::WindowKind::Periods {
+                    quant,
+                    k,
+                    n,
+                    unit,
+                    length,
+                } => {
                     let q = count_words(*quant, k.value, flip_periods);
+                    // A count of times before periods is per period.
+                    let each = if d.freq.is_some() { " each of" } else { "" };
                     out.push(t(format!(
-                        " in {q} of the last {} {}",
-                        n.value,
-                        unit.word_for(n.value)
+                        " in{each} {q} of the last {}",
+                        terms::periods(n.value, *unit, length.as_ref())
                     )));
                 }
                 _ => out.extend(window(w)),

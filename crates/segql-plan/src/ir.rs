@@ -179,11 +179,13 @@ pub enum AggKind {
     First,
     /// Time of the last matching event.
     Last,
-    /// The number of periods of `unit`, counted back from `as_of`, with a matching event
-    /// (the window holds `n` of them).
+    /// The number of periods of `length` `unit`s, counted back from `as_of`, with at
+    /// least `min_events` matching events (the window holds `n` of them).
     ActivePeriods {
         n: i64,
         unit: Unit,
+        length: i64,
+        min_events: i64,
     },
 }
 

@@ -131,6 +131,8 @@ segment periods_days { where did "login" in at least 10 of last 30 days }
 segment periods_weeks { where did "login" in at least 3 of last 4 weeks }
 segment periods_months { where did "purchase" in at most 1 of last 6 months }
 segment periods_years { where did "purchase" in at least 2 of last 3 years }
+segment periods_counted { where did "login" at least 2 times in at least 3 of last 4 periods of 3 days }
+segment periods_of_two_months { where did "purchase" in at least 2 of last 2 periods of 2 months }
 
 # aggregates and first/last time
 segment agg_sum { where sum(amount) of "purchase" in last 365 days >= 500 }
@@ -402,6 +404,9 @@ fn kinds_of_scalar(p: &Program, s: &Scalar, out: &mut BTreeSet<String>) {
                 AggKind::LastValue(_) => "agg last value".to_string(),
                 AggKind::First => "agg first".to_string(),
                 AggKind::Last => "agg last".to_string(),
+                AggKind::ActivePeriods {
+                    min_events: 2.., ..
+                } => "periods counted".to_string(),
                 AggKind::ActivePeriods { unit: u, .. } => format!("periods {}", unit(*u)),
             });
             "aggregate"
@@ -489,6 +494,7 @@ fn the_contract_project_covers_every_construct() {
         "periods week",
         "periods month",
         "periods year",
+        "periods counted",
         "ntile",
         "score",
         "sql column",

@@ -456,12 +456,14 @@ pub enum WindowKind {
     Ever,
     /// `since 2024-01-01`: from the point to `as_of`.
     Since(TimePoint),
-    /// `in at least 3 of last 4 weeks`
+    /// `in at least 3 of last 4 weeks`, `in at least 3 of last 4 periods of 3 days`
     Periods {
         quant: CountQuant,
         k: IntLit,
         n: IntLit,
         unit: Unit,
+        /// `periods of LENGTH UNIT`: each period is LENGTH units long (else one).
+        length: Option<IntLit>,
     },
 }
 

@@ -2,7 +2,7 @@
 //! predicate after a value (`is at least 5`, `is before 30 days ago`).
 
 use super::{code, t, Phrase};
-use segql_syntax::ast::{self, CmpOp, CountQuant, LitKind};
+use segql_syntax::ast::{self, CmpOp, CountQuant, LitKind, Unit};
 
 pub(super) fn duration(d: &ast::Duration) -> String {
     format!("{} {}", d.n, d.unit.word_for(d.n))
@@ -35,12 +35,30 @@ pub(super) fn window(w: &ast::Window) -> Phrase {
             out.extend(time_point(b));
             out
         }
-        ast::WindowKind::Periods { quant, k, n, unit } => vec![t(format!(
-            " in {} of the last {} {}",
+        ast::WindowKind::Periods {
+            quant,
+            k,
+            n,
+            unit,
+            length,
+        } => vec![t(format!(
+            " in {} of the last {}",
             count_words(*quant, k.value, false),
-            n.value,
-            unit.word_for(n.value)
+            periods(n.value, *unit, length.as_ref())
         ))],
+    }
+}
+
+/// `4 weeks`, or `4 periods of 3 days`.
+pub(super) fn periods(n: i64, unit: Unit, length: Option<&ast::IntLit>) -> String {
+    match length {
+        None => format!("{n} {}", unit.word_for(n)),
+        Some(l) => format!(
+            "{n} {} of {} {}",
+            if n == 1 { "period" } else { "periods" },
+            l.value,
+            unit.word_for(l.value)
+        ),
     }
 }
 

@@ -220,9 +220,38 @@ impl Emitter<'_> {
                     }
                     AggKind::First => self.d.cond_agg(&sql, AggFn::Min, Some(time.clone()), cond),
                     AggKind::Last => self.d.cond_agg(&sql, AggFn::Max, Some(time.clone()), cond),
-                    AggKind::ActivePeriods { n, unit } => {
-                        let bucket = self.period_bucket(*n, *unit, time.clone());
+                    AggKind::ActivePeriods {
+                        n,
+                        unit,
+                        length,
+                        min_events: 1,
+                    } => {
+                        let bucket = self.period_bucket(*n, *unit, *length, time.clone());
                         self.d.active_periods(&sql, bucket, *n, cond)
+                    }
+                    // A conditional count per period, each compared with the minimum.
+                    AggKind::ActivePeriods {
+                        n,
+                        unit,
+                        length,
+                        min_events,
+                    } => {
+                        let bucket = self.period_bucket(*n, *unit, *length, time.clone());
+                        let counted = (0..*n).map(|i| {
+                            let here = bin(bucket.clone(), BinaryOperator::Eq, sql.int(i));
+                            let c = and(cond.iter().cloned().chain([here]).collect());
+                            let count = self.d.cond_agg(&sql, AggFn::Count, None, Some(c));
+                            sql.case(
+                                vec![(
+                                    bin(count, BinaryOperator::GtEq, sql.int(*min_events)),
+                                    sql.int(1),
+                                )],
+                                Some(sql.int(0)),
+                            )
+                        });
+                        counted
+                            .reduce(|a, b| bin(a, BinaryOperator::Plus, b))
+                            .unwrap_or_else(|| sql.int(0))
                     }
                 }
             };
@@ -235,11 +264,13 @@ impl Emitter<'_> {
         sql.select(projection, Some(from), Some(selection), vec![key])
     }
 
-    /// Which of the `n` periods before as_of an event falls in: 0 is the latest.
-    fn period_bucket(&mut self, n: i64, unit: Unit, time: Expr) -> Expr {
+    /// Which of the `n` periods of `length` units before as_of an event falls in: 0 is
+    /// the latest.
+    fn period_bucket(&mut self, n: i64, unit: Unit, length: i64, time: Expr) -> Expr {
         let sql = self.sql;
         match fixed_micros(unit) {
             Some(us) => {
+                let us = us * length;
                 // Period i is [as_of - (i+1) units, as_of - i units): an event exactly
                 // one unit back is in period 0. The scan keeps time < as_of, so the
                 // difference is at least 1 µs and (diff - 1) div unit is never negative.
@@ -257,7 +288,7 @@ impl Emitter<'_> {
             None => {
                 let mut whens = Vec::new();
                 for i in 1..=n {
-                    let per = if unit == Unit::Year { 12 } else { 1 };
+                    let per = length * if unit == Unit::Year { 12 } else { 1 };
                     let bound = self.time_point(&TimePoint::Ago(Duration {
                         n: i * per,
                         unit: Unit::Month,

@@ -245,7 +245,9 @@ impl<'a> Collector<'a> {
         let distinct = self.caps.distinct == super::DistinctScan::OwnScan
             && match agg.kind {
                 AggKind::CountDistinct(_) => true,
-                AggKind::ActivePeriods { n, .. } => self.caps.active_periods.distinct(n),
+                AggKind::ActivePeriods { n, min_events, .. } => {
+                    min_events == 1 && self.caps.active_periods.distinct(n)
+                }
                 _ => false,
             };
         let kind = if distinct {
@@ -305,7 +307,24 @@ impl<'a> Collector<'a> {
             AggKind::LastValue(c) => format!("_{}_last", slug(c)),
             AggKind::First => "_first_at".to_string(),
             AggKind::Last => "_last_at".to_string(),
-            AggKind::ActivePeriods { unit, .. } => format!("_active_{}s", unit.singular()),
+            AggKind::ActivePeriods {
+                unit,
+                length,
+                min_events,
+                ..
+            } => {
+                let len = if *length > 1 {
+                    format!("{length}_")
+                } else {
+                    String::new()
+                };
+                let each = if *min_events > 1 {
+                    format!("_{min_events}_each")
+                } else {
+                    String::new()
+                };
+                format!("_active_{len}{}s{each}", unit.singular())
+            }
         };
         let filtered = if agg.filter.pred.is_some() {
             "_filtered"

@@ -50,7 +50,24 @@ pub fn describe(key: &FactKey) -> String {
         AggKind::LastValue(c) => format!("last({c})"),
         AggKind::First => "first time".to_string(),
         AggKind::Last => "last time".to_string(),
-        AggKind::ActivePeriods { n, unit } => format!("active {unit:?}s of {n}").to_lowercase(),
+        AggKind::ActivePeriods {
+            n,
+            unit,
+            length,
+            min_events,
+        } => {
+            let each = if *min_events > 1 {
+                format!(" with {min_events}+ events")
+            } else {
+                String::new()
+            };
+            let unit = format!("{unit:?}").to_lowercase();
+            if *length == 1 {
+                format!("active {unit}s of {n}{each}")
+            } else {
+                format!("active of {n} periods of {length} {unit}s{each}")
+            }
+        }
     };
     let seen = if matches!(key, FactKey::Seen(_)) {
         "rows with a value for "

@@ -140,12 +140,33 @@ pub fn window_text(w: &Window) -> String {
         }
         WindowKind::Ever => "ever".to_string(),
         WindowKind::Since(a) => format!("since {}", time_point_text(a)),
-        WindowKind::Periods { quant, k, n, unit } => format!(
+        WindowKind::Periods {
+            quant,
+            k,
+            n,
+            unit,
+            length: None,
+        } => format!(
             "in {} {} of last {} {}",
             quant.words(),
             k.value,
             n.value,
             unit.word_for(n.value)
+        ),
+        WindowKind::Periods {
+            quant,
+            k,
+            n,
+            unit,
+            length: Some(len),
+        } => format!(
+            "in {} {} of last {} {} of {} {}",
+            quant.words(),
+            k.value,
+            n.value,
+            if n.value == 1 { "period" } else { "periods" },
+            len.value,
+            unit.word_for(len.value)
         ),
     }
 }

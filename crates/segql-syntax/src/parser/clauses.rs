@@ -37,8 +37,32 @@ impl Parser<'_> {
                     ));
                 }
                 let n = self.int_lit("a number of periods")?;
-                let unit = self.unit()?;
-                WindowKind::Periods { quant, k, n, unit }
+                if self.eat_word("periods") || self.eat_word("period") {
+                    if !self.eat_word("of") {
+                        return Err(self.expected_with_hint(
+                            "`of` and the length of a period",
+                            "periods of several units: in at least 3 of last 4 periods of 3 days",
+                        ));
+                    }
+                    let length = self.int_lit("the length of a period")?;
+                    let unit = self.unit()?;
+                    WindowKind::Periods {
+                        quant,
+                        k,
+                        n,
+                        unit,
+                        length: Some(length),
+                    }
+                } else {
+                    let unit = self.unit()?;
+                    WindowKind::Periods {
+                        quant,
+                        k,
+                        n,
+                        unit,
+                        length: None,
+                    }
+                }
             } else {
                 return Err(self.expected_with_hint(
                     "`last` or `at least`",

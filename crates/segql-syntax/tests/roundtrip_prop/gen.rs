@@ -269,8 +269,20 @@ fn window() -> BoxedStrategy<Window> {
         (time_point.clone(), time_point.clone()).prop_map(|(a, b)| WindowKind::Between(a, b)),
         time_point.prop_map(WindowKind::Since),
         Just(WindowKind::Ever),
-        (count_quant(), int_lit(), int_lit(), unit())
-            .prop_map(|(quant, k, n, unit)| WindowKind::Periods { quant, k, n, unit }),
+        (
+            count_quant(),
+            int_lit(),
+            int_lit(),
+            unit(),
+            option::of(int_lit())
+        )
+            .prop_map(|(quant, k, n, unit, length)| WindowKind::Periods {
+                quant,
+                k,
+                n,
+                unit,
+                length
+            }),
     ]
     .prop_map(|kind| Window { kind, span: sp() })
     .boxed()
