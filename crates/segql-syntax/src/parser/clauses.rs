@@ -63,6 +63,12 @@ impl Parser<'_> {
                         length: None,
                     }
                 }
+            } else if self.tok().kind == TokKind::Int && !self.is_unit_at(1) {
+                // `in 3 of last 4 weeks`: say which count of periods is meant.
+                return Err(self.expected_with_hint(
+                    "`at least`, `at most` or `exactly` before a count of periods",
+                    "say how many periods: `in at least 3 of last 4 weeks`, `in exactly 3 of ..` or `in at most 3 of ..`",
+                ));
             } else {
                 return Err(self.expected_with_hint(
                     "`last` or `at least`",
