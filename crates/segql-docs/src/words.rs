@@ -477,7 +477,11 @@ impl Renderer<'_> {
                     let each = if d.freq.is_some() { " each of" } else { "" };
                     out.push(t(format!(
                         " in{each} {q} of the last {}",
-                        terms::periods(n.value, *unit, length.as_ref())
+                        segql_syntax::fmt::periods_text(
+                            n.value,
+                            *unit,
+                            length.as_ref().map(|l| l.value)
+                        )
                     )));
                 }
                 _ => out.extend(window(w)),

@@ -2,7 +2,8 @@
 //! predicate after a value (`is at least 5`, `is before 30 days ago`).
 
 use super::{code, t, Phrase};
-use segql_syntax::ast::{self, CmpOp, CountQuant, LitKind, Unit};
+use segql_syntax::ast::{self, CmpOp, CountQuant, LitKind};
+use segql_syntax::fmt::periods_text;
 
 pub(super) fn duration(d: &ast::Duration) -> String {
     format!("{} {}", d.n, d.unit.word_for(d.n))
@@ -44,21 +45,8 @@ pub(super) fn window(w: &ast::Window) -> Phrase {
         } => vec![t(format!(
             " in {} of the last {}",
             count_words(*quant, k.value, false),
-            periods(n.value, *unit, length.as_ref())
+            periods_text(n.value, *unit, length.as_ref().map(|l| l.value))
         ))],
-    }
-}
-
-/// `4 weeks`, or `4 periods of 3 days`.
-pub(super) fn periods(n: i64, unit: Unit, length: Option<&ast::IntLit>) -> String {
-    match length {
-        None => format!("{n} {}", unit.word_for(n)),
-        Some(l) => format!(
-            "{n} {} of {} {}",
-            if n == 1 { "period" } else { "periods" },
-            l.value,
-            unit.word_for(l.value)
-        ),
     }
 }
 

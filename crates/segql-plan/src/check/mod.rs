@@ -11,6 +11,7 @@ mod conditions;
 mod items;
 mod lapses;
 mod outputs;
+mod periods;
 mod sql_predicate;
 mod test_blocks;
 mod text;

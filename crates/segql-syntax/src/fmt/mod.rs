@@ -13,7 +13,7 @@ use crate::time::{format_date, format_timestamp};
 
 mod text;
 use text::freq_text;
-pub use text::{cond_text, pred_text, step_text, value_text, window_text};
+pub use text::{cond_text, periods_text, pred_text, step_text, value_text, window_text};
 
 /// The widest `names [...]` line kept on one line.
 const NAMES_WIDTH: usize = 90;

@@ -132,6 +132,18 @@ pub fn step_text(s: &EventStep) -> String {
     out
 }
 
+/// `4 weeks`, or `4 periods of 3 days` (a window of periods, after `of last`).
+pub fn periods_text(n: i64, unit: Unit, length: Option<i64>) -> String {
+    match length {
+        None => format!("{n} {}", unit.word_for(n)),
+        Some(l) => format!(
+            "{n} {} of {l} {}",
+            if n == 1 { "period" } else { "periods" },
+            unit.word_for(l)
+        ),
+    }
+}
+
 pub fn window_text(w: &Window) -> String {
     match &w.kind {
         WindowKind::Last(d) => format!("in last {}", duration_text(d)),
@@ -145,28 +157,12 @@ pub fn window_text(w: &Window) -> String {
             k,
             n,
             unit,
-            length: None,
+            length,
         } => format!(
-            "in {} {} of last {} {}",
+            "in {} {} of last {}",
             quant.words(),
             k.value,
-            n.value,
-            unit.word_for(n.value)
-        ),
-        WindowKind::Periods {
-            quant,
-            k,
-            n,
-            unit,
-            length: Some(len),
-        } => format!(
-            "in {} {} of last {} {} of {} {}",
-            quant.words(),
-            k.value,
-            n.value,
-            if n.value == 1 { "period" } else { "periods" },
-            len.value,
-            unit.word_for(len.value)
+            periods_text(n.value, *unit, length.as_ref().map(|l| l.value))
         ),
     }
 }
