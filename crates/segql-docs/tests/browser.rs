@@ -35,8 +35,8 @@ struct Ctx {
     /// Pages of the site (`segment/paying.html`, ...).
     pages: Vec<String>,
     items: usize,
-    /// How long building the site and starting the browser took.
-    timings: (Duration, Duration),
+    /// How long building the site, starting the browser and its first page took.
+    timings: (Duration, Duration, Duration),
     _server: Running,
 }
 
@@ -481,9 +481,10 @@ fn main() -> ExitCode {
         }
     };
     println!(
-        "site built in {:.1} s, browser started in {:.1} s; screenshots: {}",
+        "site built in {:.1} s, browser started in {:.1} s, its first page in {:.1} s; screenshots: {}",
         ctx.timings.0.as_secs_f64(),
         ctx.timings.1.as_secs_f64(),
+        ctx.timings.2.as_secs_f64(),
         shots.display()
     );
     let trials = tests
@@ -500,7 +501,31 @@ fn main() -> ExitCode {
     conclusion.exit_code()
 }
 
+/// Runs a test; when the browser stopped answering during it, starts a new browser and
+/// runs the test once more (printed), so a stalled Chromium is not taken for a broken
+/// site. An answer that is wrong fails at once.
 fn run_one(c: &Ctx, name: &str, f: TestFn, check_console: bool) -> Result<(), Failed> {
+    c.b.took_hung(); // a stall before this test is not this test's
+    let first = attempt(c, name, f, check_console);
+    if first.is_ok() || !c.b.took_hung() {
+        return first;
+    }
+    let why = first.err().map(|e| e.message().unwrap_or("").to_string());
+    println!(
+        "{name}: the browser stopped answering ({}); starting a new one and running {name} again",
+        why.unwrap_or_default().lines().next().unwrap_or("")
+    );
+    let took =
+        c.b.restart(&format!("{}index.html", c.http))
+            .map_err(|e| Failed::from(format!("restarting the browser: {e}")))?;
+    println!(
+        "{name}: a new browser opened its first page in {:.1} s",
+        took.as_secs_f64()
+    );
+    attempt(c, name, f, check_console)
+}
+
+fn attempt(c: &Ctx, name: &str, f: TestFn, check_console: bool) -> Result<(), Failed> {
     // What earlier tests left in the log is theirs.
     c.b.console().map_err(Failed::from)?;
     let result = f(c);
@@ -553,8 +578,12 @@ fn setup(shots: PathBuf) -> Result<Ctx, Unavailable> {
     let server = Running::start(site, 0).map_err(|e| broken(e.to_string()))?;
     let built = t0.elapsed();
     let b = Browser::start(shots)?;
+    // The first page of a new browser may take long on a cold machine: not in a test.
+    let first = b
+        .first_page(&format!("{}index.html", server.url()))
+        .map_err(broken)?;
     Ok(Ctx {
-        timings: (built, t0.elapsed() - built),
+        timings: (built, t0.elapsed() - built - first, first),
         b,
         http: server.url(),
         dir,

@@ -5,6 +5,10 @@
 //! fresh profile directory, and the browser's console log on, which every test reads
 //! after it ran: a line at level SEVERE (an uncaught exception, `console.error`, a
 //! resource that failed to load or a Content-Security-Policy violation) fails it.
+//!
+//! A browser that stops answering (a step with no answer within a minute) is replaced
+//! by a new one, so one stalled Chromium does not fail every test after it; the test
+//! it stalled in runs once more, saying so (see `run_one` in tests/browser.rs).
 
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder};
@@ -12,16 +16,25 @@ use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// The launch flags (a new empty --user-data-dir is added).
+/// The launch flags (a new empty --user-data-dir is added). Besides headless: no
+/// proxy (every page is on the loopback or on disk), shared memory in files rather than
+/// a small /dev/shm, and no throttling of a page the browser thinks is in the background.
 pub const FLAGS: &[&str] = &[
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
+    "--no-proxy-server",
+    "--disable-dev-shm-usage",
     "--disable-background-networking",
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+    "--disable-renderer-backgrounding",
     "--disable-component-update",
     "--disable-sync",
     "--window-size=1280,900",
@@ -30,11 +43,23 @@ pub const FLAGS: &[&str] = &[
 /// How long one browser step may take before the test fails instead of hanging.
 const STEP: Duration = Duration::from_secs(60);
 
+/// How long the first page of a new browser may take (a cold machine builds caches).
+const FIRST_PAGE: Duration = Duration::from_secs(300);
+
+/// One chromedriver and the Chromium session it drives.
+struct Session {
+    client: Client,
+    driver: Child,
+    profile: tempfile::TempDir,
+}
+
 pub struct Browser {
     rt: tokio::runtime::Runtime,
-    client: Option<Client>,
-    driver: Child,
-    _profile: tempfile::TempDir,
+    session: Mutex<Option<Session>>,
+    chromium: PathBuf,
+    driver_bin: PathBuf,
+    /// Set when a step got no answer in time: the session is then suspect.
+    hung: AtomicBool,
     pub shots: PathBuf,
 }
 
@@ -91,6 +116,13 @@ pub struct LogLine {
     pub message: String,
 }
 
+fn stop_driver(driver: &mut Child) {
+    if let Ok(None) = driver.try_wait() {
+        let _ = driver.kill();
+        let _ = driver.wait();
+    }
+}
+
 impl Browser {
     pub fn start(shots: PathBuf) -> Result<Browser, Unavailable> {
         let chromium = std::env::var_os("SEGQL_CHROMIUM")
@@ -105,47 +137,67 @@ impl Browser {
                     .to_string(),
             ));
         };
-        let broken = |what: String| Unavailable::Broken(what);
         std::fs::create_dir_all(&shots)
-            .map_err(|e| broken(format!("cannot create {}: {e}", shots.display())))?;
-        let port = free_port().map_err(|e| broken(format!("no free port: {e}")))?;
-        let mut driver = Command::new(&driver_bin)
+            .map_err(|e| Unavailable::Broken(format!("cannot create {}: {e}", shots.display())))?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .map_err(|e| Unavailable::Broken(format!("no async runtime: {e}")))?;
+        let b = Browser {
+            rt,
+            session: Mutex::new(None),
+            chromium,
+            driver_bin,
+            hung: AtomicBool::new(false),
+            shots,
+        };
+        let s = b.launch().map_err(Unavailable::Broken)?;
+        *b.lock() = Some(s);
+        Ok(b)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Session>> {
+        self.session.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts chromedriver on a free port and a Chromium session with a new profile.
+    fn launch(&self) -> Result<Session, String> {
+        let port = free_port().map_err(|e| format!("no free port: {e}"))?;
+        let mut driver = Command::new(&self.driver_bin)
             .arg(format!("--port={port}"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| broken(format!("cannot start {}: {e}", driver_bin.display())))?;
+            .map_err(|e| format!("cannot start {}: {e}", self.driver_bin.display()))?;
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let t0 = Instant::now();
         while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
             if t0.elapsed() > Duration::from_secs(20) {
-                let _ = driver.kill();
-                let _ = driver.wait();
-                return Err(broken(format!(
-                    "chromedriver did not listen on {addr} within 20 s"
-                )));
+                stop_driver(&mut driver);
+                return Err(format!("chromedriver did not listen on {addr} within 20 s"));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let profile = tempfile::tempdir().map_err(|e| broken(format!("no temp dir: {e}")))?;
+        let profile = match tempfile::tempdir() {
+            Ok(p) => p,
+            Err(e) => {
+                stop_driver(&mut driver);
+                return Err(format!("no temp dir: {e}"));
+            }
+        };
         let mut args: Vec<String> = FLAGS.iter().map(|s| s.to_string()).collect();
         args.push(format!("--user-data-dir={}", profile.path().display()));
         let caps = serde_json::json!({
-            "goog:chromeOptions": { "binary": chromium, "args": args },
+            "goog:chromeOptions": { "binary": self.chromium, "args": args },
             "goog:loggingPrefs": { "browser": "ALL" },
         });
-        let caps = match caps {
-            serde_json::Value::Object(m) => m,
-            _ => unreachable!("a JSON object literal"),
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!("a JSON object literal")
         };
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .map_err(|e| broken(format!("no async runtime: {e}")))?;
         let url = format!("http://{addr}/");
-        let client = rt.block_on(async {
+        let client = self.rt.block_on(async {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
             tokio::time::timeout(
                 STEP,
@@ -155,31 +207,50 @@ impl Browser {
             )
             .await
         });
-        let client = match client {
-            Ok(Ok(c)) => c,
+        match client {
+            Ok(Ok(client)) => Ok(Session {
+                client,
+                driver,
+                profile,
+            }),
             Ok(Err(e)) => {
-                let _ = driver.kill();
-                let _ = driver.wait();
-                return Err(broken(format!("cannot start a Chromium session: {e}")));
+                stop_driver(&mut driver);
+                Err(format!("cannot start a Chromium session: {e}"))
             }
             Err(_) => {
-                let _ = driver.kill();
-                let _ = driver.wait();
-                return Err(broken("starting a Chromium session took over 60 s".into()));
+                stop_driver(&mut driver);
+                Err(format!(
+                    "starting a Chromium session took over {} s",
+                    STEP.as_secs()
+                ))
             }
-        };
-        Ok(Browser {
-            rt,
-            client: Some(client),
-            driver,
-            _profile: profile,
-            shots,
-        })
+        }
     }
 
-    pub fn client(&self) -> &Client {
-        self.client
+    /// Opens `url` in a browser just started, allowing it [`FIRST_PAGE`]: the first
+    /// page of a new Chromium on a cold machine may take minutes, which is no test's
+    /// fault. Returns how long it took.
+    pub fn first_page(&self, url: &str) -> Result<Duration, String> {
+        let t0 = Instant::now();
+        let client = self.client();
+        match self
+            .rt
+            .block_on(async { tokio::time::timeout(FIRST_PAGE, client.goto(url)).await })
+        {
+            Ok(Ok(())) => Ok(t0.elapsed()),
+            Ok(Err(e)) => Err(format!("opening {url}: {e}")),
+            Err(_) => Err(format!(
+                "opening {url} in a new browser: no answer within {} s",
+                FIRST_PAGE.as_secs()
+            )),
+        }
+    }
+
+    /// A handle to the current session (fantoccini clients are cheap clones).
+    pub fn client(&self) -> Client {
+        self.lock()
             .as_ref()
+            .map(|s| s.client.clone())
             .expect("the session is open until shutdown")
     }
 
@@ -195,8 +266,25 @@ impl Browser {
         {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(format!("{what}: {e}")),
-            Err(_) => Err(format!("{what}: no answer within {} s", STEP.as_secs())),
+            Err(_) => {
+                self.hung.store(true, Ordering::SeqCst);
+                Err(format!("{what}: no answer within {} s", STEP.as_secs()))
+            }
         }
+    }
+
+    /// Whether a step got no answer since the last call (and clears it).
+    pub fn took_hung(&self) -> bool {
+        self.hung.swap(false, Ordering::SeqCst)
+    }
+
+    /// Ends the session and starts a new browser; for a session that stopped answering.
+    /// Returns how long its first page (`url`) took.
+    pub fn restart(&self, url: &str) -> Result<Duration, String> {
+        self.close();
+        let s = self.launch()?;
+        *self.lock() = Some(s);
+        self.first_page(url)
     }
 
     /// The console lines since the last call.
@@ -221,19 +309,42 @@ impl Browser {
     }
 
     /// Ends the session (chromedriver then closes Chromium), then chromedriver.
-    pub fn shutdown(mut self) {
+    pub fn shutdown(self) {
         self.close();
     }
 
-    fn close(&mut self) {
-        if let Some(c) = self.client.take() {
-            let _ = self
-                .rt
-                .block_on(async { tokio::time::timeout(Duration::from_secs(20), c.close()).await });
+    fn close(&self) {
+        let Some(mut s) = self.lock().take() else {
+            return;
+        };
+        let _ = self.rt.block_on(async {
+            tokio::time::timeout(Duration::from_secs(20), s.client.close()).await
+        });
+        stop_driver(&mut s.driver);
+        kill_browsers_of(s.profile.path());
+    }
+}
+
+/// Kills what is left of the Chromium processes started with `profile` (a stalled one
+/// does not close when asked): every process whose command line names the profile.
+fn kill_browsers_of(profile: &Path) {
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    let needle = format!("--user-data-dir={}", profile.display());
+    for p in procs.flatten() {
+        let pid = p.file_name().to_string_lossy().to_string();
+        if !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
         }
-        if let Ok(None) = self.driver.try_wait() {
-            let _ = self.driver.kill();
-            let _ = self.driver.wait();
+        let Ok(cmd) = std::fs::read(p.path().join("cmdline")) else {
+            continue;
+        };
+        if cmd.split(|&b| b == 0).any(|a| a == needle.as_bytes()) {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid])
+                .stderr(Stdio::null())
+                .status();
         }
     }
 }
