@@ -13,7 +13,7 @@
 use crate::engines::{Column, Engine, Table};
 use crate::keys::{self, Keys};
 use segql_plan::compile::{self, Options};
-use segql_plan::ir::{ExpectDef, GivenSourceDef, Program, Relation, Rows, Target, TestDef};
+use segql_plan::ir::{ExpectDef, GivenSourceDef, Program, Rows, Target, TestDef};
 use segql_syntax::ast::Change;
 use segql_syntax::SourceMap;
 use std::collections::{HashMap, HashSet};
@@ -71,19 +71,14 @@ pub fn test_label(map: &SourceMap, t: &TestDef) -> (String, String) {
 /// relation name), holding the test's given rows.
 pub fn tables(p: &Program, t: &TestDef) -> Result<Vec<Table>, String> {
     let cat = &p.catalog;
-    let mut rels: Vec<Relation> = (0..cat.entities.len()).map(Relation::Entity).collect();
-    rels.extend((0..cat.events.len()).map(Relation::Events));
     let mut out: Vec<Table> = Vec::new();
-    for rel in rels {
+    for rel in cat.relations() {
         let (name, cols) = segql_run::engine::relation_shape(cat, &rel);
-        let key = match rel {
-            Relation::Entity(e) => Some(cat.entities[e].key.clone()),
-            Relation::Events(_) => None,
-        };
+        let key = cat.unique_key(&rel).map(str::to_string);
         let given = t
             .givens
             .iter()
-            .filter(|g| same(&g.relation, &rel))
+            .filter(|g| g.relation == rel)
             .map(|g| match &g.source {
                 GivenSourceDef::Rows { columns, rows } => Ok((columns.clone(), rows.clone())),
                 GivenSourceDef::File(f) => Err(format!(
@@ -115,14 +110,6 @@ pub fn tables(p: &Program, t: &TestDef) -> Result<Vec<Table>, String> {
         table.given.extend(given);
     }
     Ok(out)
-}
-
-fn same(a: &Relation, b: &Relation) -> bool {
-    match (a, b) {
-        (Relation::Entity(x), Relation::Entity(y)) => x == y,
-        (Relation::Events(x), Relation::Events(y)) => x == y,
-        _ => false,
-    }
 }
 
 /// Runs one test block on an engine. `empty` holds the tables the engine already has

@@ -193,6 +193,8 @@ pub enum AccountCond {
     EmployeesGe(i64),
     /// `industry = "I"` (false when unset).
     IndustryEq(&'static str),
+    /// `tier = "T"`, a column of the extra table `billing` (false without its row).
+    TierEq(&'static str),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -250,6 +252,12 @@ pub enum AttrCond {
     /// `account.employees >= V`: unset when the user has no account, or its row is missing.
     AccountEmployeesGe(i64),
     AccountIndustryEq(&'static str),
+    /// Columns of extra tables (`owner` and `lifetime_value` of `extra crm`,
+    /// `account.tier` of the account's `extra billing`): unset when the row is missing.
+    OwnerEq(&'static str),
+    OwnerIsNotSet,
+    LifetimeValueGe(i64),
+    AccountTierEq(&'static str),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -405,6 +413,12 @@ impl AttrCond {
                 .and_then(|c| c.employees)
                 .is_some_and(|x| i64::from(x) >= *v),
             AttrCond::AccountIndustryEq(i) => account.is_some_and(|c| c.industry == Some(*i)),
+            AttrCond::OwnerEq(o) => u.crm.is_some_and(|(x, _)| x == Some(*o)),
+            AttrCond::OwnerIsNotSet => u.crm.is_none_or(|(x, _)| x.is_none()),
+            AttrCond::LifetimeValueGe(v) => u.crm.and_then(|(_, x)| x).is_some_and(|x| x >= *v),
+            AttrCond::AccountTierEq(t) => account
+                .and_then(|c| c.billing)
+                .is_some_and(|x| x == Some(*t)),
         }
     }
 }
@@ -715,6 +729,7 @@ fn account_holds(c: &AccountCond, round: &Round, acc: &Account) -> bool {
         AccountCond::Not(x) => !account_holds(x, round, acc),
         AccountCond::EmployeesGe(v) => acc.employees.is_some_and(|x| i64::from(x) >= *v),
         AccountCond::IndustryEq(i) => acc.industry == Some(*i),
+        AccountCond::TierEq(t) => acc.billing.is_some_and(|x| x == Some(*t)),
         AccountCond::Quant(q, cond) => {
             let related: Vec<&User> = round
                 .users
@@ -824,6 +839,7 @@ mod tests {
                 country: None,
                 age: None,
                 account_id: None,
+                crm: None,
             }],
             events: events
                 .iter()

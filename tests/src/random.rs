@@ -102,6 +102,12 @@ const ACCOUNT_IDS: [Option<&str>; 6] = [
 ];
 const INDUSTRIES: [Option<&str>; 3] = [None, Some("software"), Some("retail")];
 const EMPLOYEES: [Option<u32>; 4] = [None, Some(10), Some(50), Some(500)];
+/// A user's CRM row (`extra crm`): none, or one with an owner (some unset) and a
+/// lifetime value in thousandths (some unset).
+const OWNERS: [Option<&str>; 3] = [None, Some("ann"), Some("bo")];
+const LIFETIME_VALUES: [Option<i64>; 4] = [None, Some(9_999), Some(10_000), Some(25_000)];
+/// An account's billing row (`extra billing`): none, or one with a tier (some unset).
+const TIERS: [Option<&str>; 3] = [None, Some("gold"), Some("basic")];
 const PAGES: [Option<&str>; 3] = [None, Some("/pricing"), Some("/docs")];
 /// Amounts in thousandths: tenths that add up to each other in binary floating point
 /// only approximately (0.1 + 0.2 is not 0.3 in a double), and values a thousandth either
@@ -283,7 +289,7 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
         value,
     };
     let once = (Cmp::Ge, 1);
-    match r.below(48) {
+    match r.below(49) {
         0 => (
             format!("did \"{e}\" in last {n} days"),
             did_e(Window::Days(n), once, Filter::None),
@@ -516,6 +522,17 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
             "account.industry = \"software\"",
             AttrCond::AccountIndustryEq("software"),
         ),
+        // Columns of extra tables: unset when the row is missing.
+        48 => match r.below(4) {
+            0 => attr(r, "owner = \"ann\"", AttrCond::OwnerEq("ann")),
+            1 => attr(r, "owner is not set", AttrCond::OwnerIsNotSet),
+            2 => attr(r, "lifetime_value >= 10", AttrCond::LifetimeValueGe(10_000)),
+            _ => attr(
+                r,
+                "account.tier = \"gold\"",
+                AttrCond::AccountTierEq("gold"),
+            ),
+        },
         // Exact decimals: 0.1 + 0.2 is 0.3, and the average of 0.1, 0.2 and 0.3 is 0.2.
         36 => {
             let v = *r.pick(&SMALL_AMOUNTS);
@@ -686,8 +703,13 @@ pub fn account_condition(r: &mut Rng) -> (String, AccountCond) {
 }
 
 fn one_account_condition(r: &mut Rng) -> (String, AccountCond) {
-    match r.below(10) {
+    match r.below(11) {
         0 => ("employees >= 50".into(), AccountCond::EmployeesGe(50)),
+        // A column of the account's extra table `billing`.
+        10 => (
+            "not (tier = \"gold\")".into(),
+            AccountCond::Not(Box::new(AccountCond::TierEq("gold"))),
+        ),
         1 => (
             "not (industry = \"software\")".into(),
             AccountCond::Not(Box::new(AccountCond::IndustryEq("software"))),
@@ -726,8 +748,8 @@ fn one_account_condition(r: &mut Rng) -> (String, AccountCond) {
     }
 }
 
-/// The catalog of fixtures/results (users, their events with an `amount`); the rounds
-/// use only `user` and its events.
+/// The catalog of fixtures/results; the rounds use `user` with its events and its extra
+/// table `crm`, and `account` with its extra table `billing`.
 pub const CATALOG: &str = include_str!("../../fixtures/results/catalog.seg");
 
 /// A time in microseconds since 1970 as timestamp text, `2024-05-31 23:59:59` or
@@ -756,6 +778,8 @@ pub struct User {
     pub country: Option<&'static str>,
     pub age: Option<u32>,
     pub account_id: Option<&'static str>,
+    /// The user's row of `crm.contacts` (owner, lifetime value in thousandths), if any.
+    pub crm: Option<(Option<&'static str>, Option<i64>)>,
 }
 
 /// One account of a round (`c0` to `c4`).
@@ -763,6 +787,8 @@ pub struct Account {
     pub id: &'static str,
     pub industry: Option<&'static str>,
     pub employees: Option<u32>,
+    /// The account's row of `billing.customers` (its tier), if any.
+    pub billing: Option<Option<&'static str>>,
 }
 
 /// One event of a round: user, name, time (microseconds since 1970; `None`: no time,
@@ -880,6 +906,7 @@ pub fn round(seed: u64, segments: usize, users: usize) -> Round {
             id,
             industry: *r.pick(&INDUSTRIES),
             employees: *r.pick(&EMPLOYEES),
+            billing: (r.below(3) > 0).then(|| *r.pick(&TIERS)),
         })
         .collect();
     let mut all_users = Vec::new();
@@ -891,6 +918,7 @@ pub fn round(seed: u64, segments: usize, users: usize) -> Round {
             country: *r.pick(&COUNTRIES),
             age: *r.pick(&AGES),
             account_id: *r.pick(&ACCOUNT_IDS),
+            crm: (r.below(3) > 0).then(|| (*r.pick(&OWNERS), *r.pick(&LIFETIME_VALUES))),
         });
         for _ in 0..r.below(9) {
             let time = event_time(&mut r, a);
@@ -934,6 +962,11 @@ pub fn load_sql(round: &Round) -> String {
          CREATE TABLE app.users (user_id VARCHAR, plan VARCHAR, country VARCHAR, age INTEGER, \
          account_id VARCHAR);
          CREATE TABLE app.accounts (account_id VARCHAR, industry VARCHAR, employees INTEGER);
+         CREATE SCHEMA crm;
+         CREATE TABLE crm.contacts (contact_user_id VARCHAR, owner VARCHAR, \
+         lifetime_value DECIMAL(38, 9), last_contacted DATE);
+         CREATE SCHEMA billing;
+         CREATE TABLE billing.customers (account_id VARCHAR, arr DECIMAL(38, 9), tier VARCHAR);
          CREATE TABLE app.events (user_id VARCHAR, event_name VARCHAR, occurred_at TIMESTAMP, \
          amount DECIMAL(38, 9), page VARCHAR);\n",
     );
@@ -955,6 +988,19 @@ pub fn load_sql(round: &Round) -> String {
             sql_number(c.employees)
         ));
     }
+    for (key, (owner, value)) in crm_rows(round) {
+        sql.push_str(&format!(
+            "INSERT INTO crm.contacts VALUES ('{key}', {}, {}, NULL);\n",
+            sql_text(owner),
+            value.map_or("NULL".into(), decimal)
+        ));
+    }
+    for (key, tier) in billing_rows(round) {
+        sql.push_str(&format!(
+            "INSERT INTO billing.customers VALUES ('{key}', NULL, {});\n",
+            sql_text(tier)
+        ));
+    }
     for e in &round.events {
         sql.push_str(&format!(
             "INSERT INTO app.events VALUES ('{}', '{}', {}, {}, {});\n",
@@ -967,6 +1013,30 @@ pub fn load_sql(round: &Round) -> String {
         ));
     }
     sql
+}
+
+/// The rows of `crm.contacts`: the users' own, and one of a user that does not exist
+/// (`x9`, never a member).
+fn crm_rows(round: &Round) -> Vec<(&str, (Option<&'static str>, Option<i64>))> {
+    let mut rows: Vec<_> = round
+        .users
+        .iter()
+        .filter_map(|u| Some((u.id.as_str(), u.crm?)))
+        .collect();
+    rows.push(("x9", (Some("ann"), Some(25_000))));
+    rows
+}
+
+/// The rows of `billing.customers`: the accounts' own, and one of `c9`, an account
+/// some users name that has no row in `app.accounts` (so not an account).
+fn billing_rows(round: &Round) -> Vec<(&'static str, Option<&'static str>)> {
+    let mut rows: Vec<_> = round
+        .accounts
+        .iter()
+        .filter_map(|c| Some((c.id, c.billing?)))
+        .collect();
+    rows.push(("c9", Some("gold")));
+    rows
 }
 
 fn cell_text(v: Option<&str>) -> String {
@@ -999,6 +1069,18 @@ pub fn given(round: &Round) -> String {
             cell_text(c.industry),
             cell_number(c.employees)
         ));
+    }
+    out.push_str("  }\n  given crm {\n    | contact_user_id | owner | lifetime_value |\n");
+    for (key, (owner, value)) in crm_rows(round) {
+        out.push_str(&format!(
+            "    | \"{key}\" | {} | {} |\n",
+            cell_text(owner),
+            value.map_or("null".into(), decimal)
+        ));
+    }
+    out.push_str("  }\n  given billing {\n    | account_id | tier |\n");
+    for (key, tier) in billing_rows(round) {
+        out.push_str(&format!("    | \"{key}\" | {} |\n", cell_text(tier)));
     }
     out.push_str(
         "  }\n  given events {\n    | user_id | event_name | occurred_at | amount | page |\n",
@@ -1072,7 +1154,7 @@ fn restarted(r: &mut Rng, e: Sel, n: i64) -> (String, Cond) {
 
 /// The rounds CI runs on every engine (random_engines): seeds `CI_SEEDS_AFTER + 1` to
 /// `CI_SEEDS_AFTER + 3`, chosen so that they hold every form (the tests below).
-pub const CI_SEEDS_AFTER: u64 = 7000;
+pub const CI_SEEDS_AFTER: u64 = 17000;
 
 /// What the CI rounds lack, of the forms that only some rounds hold.
 pub fn missing_from(all: &str) -> Vec<&'static str> {
@@ -1110,6 +1192,18 @@ pub fn missing_from(all: &str) -> Vec<&'static str> {
     ] {
         need(all.contains(words), words);
     }
+    // Columns of extra tables: a user's own, and an account's (through a reference or
+    // in an account segment).
+    need(
+        ["owner = \"ann\"", "owner is not set", "lifetime_value >= "]
+            .iter()
+            .any(|w| all.contains(w)),
+        "a column of a user's extra table",
+    );
+    need(
+        all.contains("account.tier = ") || all.contains("(tier = "),
+        "a column of an account's extra table",
+    );
     missing
 }
 
@@ -1118,8 +1212,8 @@ mod tests {
     use super::{missing_from, round, CI_SEEDS_AFTER};
 
     /// The rounds CI runs (random_engines: 20 segments of 20 users) hold every form:
-    /// lapses, rankings, each action, first and last values, periods of several units and
-    /// counts per period, so the oracle checks them on
+    /// lapses, rankings, each action, first and last values, periods of several units,
+    /// counts per period and columns of extra tables, so the oracle checks them on
     /// every engine in every run.
     #[test]
     fn the_ci_rounds_hold_every_form() {
@@ -1136,13 +1230,17 @@ mod tests {
     #[test]
     #[ignore = "a search, run by hand after the generator changes"]
     fn search_ci_seeds() {
-        for after in (1000..200_000).step_by(1000) {
+        for after in (1000..400_000).step_by(100) {
             let texts: Vec<String> = (1..=3).map(|s| round(after + s, 20, 20).text).collect();
             if missing_from(&texts.join("\n")).is_empty() {
                 println!("CI_SEEDS_AFTER = {after}");
                 return;
             }
         }
-        panic!("no seeds found");
+        let texts: Vec<String> = (1..=3).map(|s| round(1000 + s, 20, 20).text).collect();
+        panic!(
+            "no seeds found; at 1000: {:?}",
+            missing_from(&texts.join("\n"))
+        );
     }
 }

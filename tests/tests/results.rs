@@ -21,6 +21,7 @@ const PINNED: &[(&str, usize, usize)] = &[
     ("dialects.seg", 2, 8),
     ("edges.seg", 20, 91),
     ("first_last_values.seg", 1, 9),
+    ("extra_tables.seg", 1, 13),
     ("ignoring_case.seg", 1, 11),
     ("lapses.seg", 1, 8),
     ("ntile_population.seg", 1, 9),

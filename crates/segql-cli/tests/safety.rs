@@ -458,7 +458,7 @@ fn check_reports_every_setting_of_every_binding() {
         "unknown format `cvs`",
         "the formats are parquet, csv and json",
         "`hive_partitioning` is true or false",
-        "a binding for `app.x`, a table no entity or events relation reads",
+        "a binding for `app.x`, a table no entity, extra table or events relation reads",
     ] {
         assert!(err.contains(expected), "{expected}:\n{err}");
     }

@@ -268,6 +268,14 @@ impl Walker<'_> {
         self.p.catalog.events[e].table.join(".")
     }
 
+    /// A column of an entity's extra table, and the extra's key it is joined on.
+    fn extra_column(&self, e: EntityId, x: usize, name: &str, d: &mut Reads) {
+        let extra = &self.p.catalog.entities[e].extras[x];
+        let table = extra.table.join(".");
+        d.column(table.clone(), &extra.key);
+        d.column(table, name);
+    }
+
     fn entity_key(&self, e: EntityId, d: &mut Reads) {
         let ent = &self.p.catalog.entities[e];
         d.column(self.entity_table(e), &ent.key);
@@ -453,11 +461,22 @@ impl Walker<'_> {
             (ColumnOwner::Ref(ri), _) => {
                 let r = &cat.entities[entity].refs[*ri];
                 d.column(self.entity_table(entity), &r.column);
-                self.entity_key(r.target, d);
-                d.column(self.entity_table(r.target), name);
+                match cat.entities[r.target].extra_of(name) {
+                    Some(x) => self.extra_column(r.target, x, name, d),
+                    None => {
+                        self.entity_key(r.target, d);
+                        d.column(self.entity_table(r.target), name);
+                    }
+                }
             }
             (ColumnOwner::Entity, _) | (ColumnOwner::Event, Scope::Entity(_)) => {
-                d.column(self.entity_table(entity), name)
+                match cat.entities[entity].extra_of(name) {
+                    Some(x) => {
+                        self.entity_key(entity, d);
+                        self.extra_column(entity, x, name, d);
+                    }
+                    None => d.column(self.entity_table(entity), name),
+                }
             }
         }
     }

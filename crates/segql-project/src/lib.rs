@@ -527,11 +527,10 @@ fn checked(inputs: Inputs, mut map: SourceMap) -> Result<Workspace> {
         let tables: Option<Vec<String>> = program.as_ref().map(|p| {
             let mut t: Vec<String> = p
                 .catalog
-                .entities
+                .relations()
                 .iter()
-                .map(|e| e.table.join("."))
+                .map(|r| p.catalog.relation_table(r).join("."))
                 .collect();
-            t.extend(p.catalog.events.iter().map(|e| e.table.join(".")));
             t.sort();
             t.dedup();
             t

@@ -70,7 +70,7 @@ pub fn check_bindings(
                         CONFIG_INVALID,
                         span(id, relation),
                         format!(
-                            "a binding for `{rel}`, a table no entity or events relation reads"
+                            "a binding for `{rel}`, a table no entity, extra table or events relation reads"
                         ),
                     )
                     .with_label("not a table of the catalog")

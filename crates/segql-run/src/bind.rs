@@ -168,10 +168,8 @@ fn relation_name(parts: &[String]) -> String {
 
 /// Every relation of the catalog: its dotted name, shape, and whether it is an entity.
 pub(crate) fn relations(cat: &Catalog) -> Vec<(Relation, Shape)> {
-    let mut rels: Vec<Relation> = (0..cat.entities.len()).map(Relation::Entity).collect();
-    rels.extend((0..cat.events.len()).map(Relation::Events));
     let mut out: Vec<(Relation, Shape)> = Vec::new();
-    for r in rels {
+    for r in cat.relations() {
         let (table, cols) = relation_shape(cat, &r);
         // Two declarations over one table (an events relation per event): one view.
         if let Some((_, (_, existing))) = out.iter_mut().find(|(_, (t, _))| *t == table) {
@@ -532,14 +530,13 @@ impl Engine {
                 ));
                 continue;
             }
-            if let Relation::Entity(e) = rel {
-                let key = &cat.entities[e].key;
-                match self.key_problems(&view, key) {
+            if let Some(key) = cat.unique_key(&rel) {
+                match self.key_problems(&view, key, matches!(rel, Relation::Extra(..))) {
                     Ok(found) => problems.extend(found.into_iter().map(|(message, hint)| {
                         problem(
                             BAD_KEYS,
                             Some(shown.clone()),
-                            Some(key.clone()),
+                            Some(key.to_string()),
                             message,
                             Some(hint),
                         )

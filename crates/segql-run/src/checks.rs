@@ -209,7 +209,14 @@ impl Engine {
 
     /// Duplicate and NULL keys in an entity's view: a message and a hint for each kind
     /// found.
-    pub fn key_problems(&self, view: &str, key: &str) -> Result<Vec<(String, String)>> {
+    /// An extra table (`extra: true`) may have rows without a key (a CRM's leads that
+    /// are no users yet): they match no entity and are not a problem.
+    pub fn key_problems(
+        &self,
+        view: &str,
+        key: &str,
+        extra: bool,
+    ) -> Result<Vec<(String, String)>> {
         let k = ident(key);
         let sql = format!(
             "WITH d AS (SELECT {k} AS k, count(*) AS n FROM {view} WHERE {k} IS NOT NULL GROUP BY {k} HAVING count(*) > 1) \
@@ -231,10 +238,13 @@ impl Engine {
                     if dups == 1 { "appears" } else { "appear" },
                     num(3)
                 ),
-                "an entity's table holds one row per key: remove the duplicates, or bind a table that has one row per key".to_string(),
+                format!(
+                    "{} holds one row per key: remove the duplicates, or bind a table that has one row per key",
+                    if extra { "an extra table" } else { "an entity's table" }
+                ),
             ));
         }
-        if nulls > 0 {
+        if nulls > 0 && !extra {
             out.push((
                 format!(
                     "{nulls} row{} {} no `{key}` (null)",

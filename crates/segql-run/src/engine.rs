@@ -109,27 +109,11 @@ pub fn lit_text(l: &Lit) -> String {
 
 /// The name and columns (with types) of a catalog relation.
 pub fn relation_shape(cat: &Catalog, rel: &Relation) -> Shape {
-    match rel {
-        Relation::Entity(e) => {
-            let e = &cat.entities[*e];
-            let cols = e.columns.iter().map(|c| (c.name.clone(), c.ty)).collect();
-            (e.table.clone(), cols)
-        }
-        Relation::Events(i) => {
-            let ev = &cat.events[*i];
-            let key_ty = cat.entities[ev.entity].key_ty;
-            let mut cols = vec![(ev.key.clone(), key_ty), (ev.time.clone(), Type::Timestamp)];
-            if let segql_plan::ir::EventSource::Column(c) = &ev.source {
-                cols.push((c.clone(), Type::String));
-            }
-            for p in &ev.properties {
-                if !cols.iter().any(|(n, _)| n == &p.name) {
-                    cols.push((p.name.clone(), p.ty));
-                }
-            }
-            (ev.table.clone(), cols)
-        }
-    }
+    let (cols, _) = cat.relation_columns(rel);
+    (
+        cat.relation_table(rel).to_vec(),
+        cols.into_iter().map(|c| (c.name, c.ty)).collect(),
+    )
 }
 
 pub struct Engine {

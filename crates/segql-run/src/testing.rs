@@ -96,10 +96,7 @@ fn run_on(
     let mut on_target = p.clone();
     let mut made: Vec<Vec<String>> = Vec::new();
     let loaded = (|| -> Result<(), Error> {
-        let mut rels: Vec<Relation> = (0..p.catalog.entities.len())
-            .map(Relation::Entity)
-            .collect();
-        rels.extend((0..p.catalog.events.len()).map(Relation::Events));
+        let rels = p.catalog.relations();
         let mut names: Vec<(Vec<String>, Vec<String>)> = Vec::new();
         for rel in &rels {
             let (table, columns) = relation_shape(&p.catalog, rel);
@@ -124,6 +121,7 @@ fn run_on(
             match rel {
                 Relation::Entity(e) => on_target.catalog.entities[*e].table = temp,
                 Relation::Events(i) => on_target.catalog.events[*i].table = temp,
+                Relation::Extra(e, x) => on_target.catalog.entities[*e].extras[*x].table = temp,
             }
         }
         Ok(())
@@ -139,11 +137,9 @@ fn run_on(
 fn given_engine(p: &Program, t: &TestDef, base: &Path) -> Result<Engine, Error> {
     let engine = Engine::in_memory()?;
     let cat = &p.catalog;
-    let mut relations: Vec<Relation> = (0..cat.entities.len()).map(Relation::Entity).collect();
-    relations.extend((0..cat.events.len()).map(Relation::Events));
-    for rel in &relations {
+    for rel in &cat.relations() {
         let (table, columns) = relation_shape(cat, rel);
-        let given = t.givens.iter().find(|g| same(&g.relation, rel));
+        let given = t.givens.iter().find(|g| g.relation == *rel);
         match given.map(|g| &g.source) {
             None => engine.create_table(&table, &columns, &[], &[])?,
             Some(GivenSourceDef::Rows {
@@ -155,10 +151,9 @@ fn given_engine(p: &Program, t: &TestDef, base: &Path) -> Result<Engine, Error> 
                 load_file(&engine, &table, &columns, path, base)?;
             }
         }
-        if let Relation::Entity(e) = rel {
-            let key = &cat.entities[*e].key;
+        if let Some(key) = cat.unique_key(rel) {
             let name = engine.prepare_name(&table)?;
-            let found = engine.key_problems(&name, key)?;
+            let found = engine.key_problems(&name, key, matches!(rel, Relation::Extra(..)))?;
             if let Some((message, hint)) = found.into_iter().next() {
                 return Err(Error {
                     context: format!(
@@ -335,14 +330,6 @@ fn load_file(
                 crate::bind::relative_to(base, &e.message),
             )
         })
-}
-
-fn same(a: &Relation, b: &Relation) -> bool {
-    match (a, b) {
-        (Relation::Entity(x), Relation::Entity(y)) => x == y,
-        (Relation::Events(x), Relation::Events(y)) => x == y,
-        _ => false,
-    }
 }
 
 #[cfg(test)]

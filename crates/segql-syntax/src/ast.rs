@@ -120,6 +120,23 @@ pub struct Entity {
     pub columns: Vec<Column>,
     /// From `{` to `}` of the `columns` block (empty when there is none).
     pub columns_span: Span,
+    /// `extra NAME { table .. key .. columns {..} }`: more of the entity's columns, in
+    /// another table keyed by the entity's key (one row per entity, or none).
+    pub extras: Vec<Extra>,
+}
+
+/// `extra crm { table crm.contacts  key user_id  columns { owner string } }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Extra {
+    pub name: Ident,
+    pub table: Path,
+    /// The column of `table` holding the entity's key; the entity's key column's name
+    /// when unsaid.
+    pub key: Option<Ident>,
+    pub columns: Vec<Column>,
+    pub columns_span: Span,
+    /// From `extra` to its `}`.
+    pub span: Span,
 }
 
 /// `country string`, `account_id string references account [as owner]`

@@ -93,6 +93,7 @@ impl<'a> Checker<'a> {
             self.err(d);
         }
         let id = self.program.catalog.entities.len();
+        let extras = self.extras(e, id, &mut seen, first_span);
         self.entity_ids.insert(e.name.name.clone(), id);
         self.program.catalog.entities.push(Entity {
             name: e.name.name.clone(),
@@ -101,8 +102,90 @@ impl<'a> Checker<'a> {
             key_ty,
             columns,
             refs: Vec::new(),
+            extras,
             span: e.name.span,
         });
+    }
+
+    /// An entity's extra tables: each named once among the relations, each column
+    /// once among all of the entity's tables (the key is the entity's own).
+    fn extras(
+        &mut self,
+        e: &'a ast::Entity,
+        id: EntityId,
+        seen: &mut HashMap<&'a str, Span>,
+        first_span: &mut HashMap<String, Span>,
+    ) -> Vec<Extra> {
+        let mut out = Vec::new();
+        for x in &e.extras {
+            if let Some(first) = first_span.get(&x.name.name) {
+                let d = Diagnostic::error(
+                    codes::DUPLICATE_NAME,
+                    x.name.span,
+                    format!("`{}` is declared twice", x.name.name),
+                )
+                .with_label("declared again here")
+                .with_secondary(*first, "first declared here")
+                .with_hint(
+                    "entities, their extra tables and events relations share one set of names",
+                );
+                self.err(d);
+            } else {
+                first_span.insert(x.name.name.clone(), x.name.span);
+                // Rows are given by this name (a name taken twice is reported above;
+                // the columns still count, so nothing else is reported for them).
+                self.extra_ids.insert(x.name.name.clone(), (id, out.len()));
+            }
+            let mut columns = Vec::new();
+            for col in &x.columns {
+                let name = col.name.name.as_str();
+                let first = seen
+                    .get(name)
+                    .copied()
+                    .or_else(|| (name == e.key.name).then_some(e.key.span));
+                if let Some(first) = first {
+                    let d = if name == e.key.name {
+                        Diagnostic::error(
+                            codes::DUPLICATE_COLUMN,
+                            col.name.span,
+                            format!(
+                                "`{name}` is the key of `{}`: an extra table does not list it",
+                                e.name.name
+                            ),
+                        )
+                        .with_label("listed here")
+                        .with_secondary(first, "the entity's key")
+                        .with_hint("remove it from the columns; an extra table whose key column has another name says so with `key`, for example `key contact_user_id`")
+                    } else {
+                        Diagnostic::error(
+                            codes::DUPLICATE_COLUMN,
+                            col.name.span,
+                            format!("column `{name}` is declared twice in `{}`", e.name.name),
+                        )
+                        .with_label("declared again here")
+                        .with_secondary(first, "first declared here")
+                        .with_hint(
+                            "an entity's columns are read by name, whichever of its tables holds them: give each a name of its own",
+                        )
+                    };
+                    self.err(d);
+                    continue;
+                }
+                seen.insert(name, col.name.span);
+                columns.push(Column {
+                    name: name.to_string(),
+                    ty: col.ty.ty,
+                });
+            }
+            out.push(Extra {
+                name: x.name.name.clone(),
+                table: x.table.parts.iter().map(|p| p.name.clone()).collect(),
+                key: x.key.as_ref().unwrap_or(&e.key).name.clone(),
+                columns,
+                span: x.name.span,
+            });
+        }
+        out
     }
 
     /// An entity's references, checked against the entities they point at.

@@ -257,6 +257,26 @@ impl<'a> Checker<'a> {
     pub(super) fn trait_(&mut self, t: &'a ast::Trait) -> Option<TraitDef> {
         let entity = self.owner_entity(t.entity.as_ref(), &t.name, "trait")?;
         self.used_entities.insert(entity);
+        let ent = &self.program.catalog.entities[entity];
+        if ent.column(&t.name.name).is_some() {
+            let table = match ent.extra_of(&t.name.name) {
+                Some(x) => format!("its extra table `{}`", ent.extras[x].name),
+                None => format!("`{}`", ent.table.join(".")),
+            };
+            let d = Diagnostic::error(
+                codes::AMBIGUOUS,
+                t.name.span,
+                format!(
+                    "`{}` is both a trait and a column of `{}` (in {table})",
+                    t.name.name, ent.name
+                ),
+            )
+            .with_label("also a column")
+            .with_hint(
+                "a column of this name would hide the trait wherever it is used: rename the trait",
+            );
+            self.err(d);
+        }
         let ctx = Ctx {
             entity,
             score: None,

@@ -68,6 +68,8 @@ pub(crate) struct Checker<'a> {
     diags: Vec<Diagnostic>,
     program: Program,
     entity_ids: HashMap<String, EntityId>,
+    /// Extra tables by name: the entity and the extra's number.
+    extra_ids: HashMap<String, (EntityId, usize)>,
     events_ids: HashMap<String, EventsId>,
     segment_asts: HashMap<String, &'a ast::Segment>,
     trait_asts: HashMap<String, &'a ast::Trait>,

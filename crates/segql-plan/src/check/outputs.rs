@@ -312,35 +312,7 @@ impl<'a> Checker<'a> {
     pub(super) fn relation_columns(&self, rel: &Relation) -> (String, Vec<Column>, Vec<String>) {
         // (name, columns, required columns)
         let cat = &self.program.catalog;
-        match rel {
-            Relation::Entity(e) => {
-                let e = &cat.entities[*e];
-                (e.name.clone(), e.columns.clone(), vec![e.key.clone()])
-            }
-            Relation::Events(i) => {
-                let ev = &cat.events[*i];
-                let key_ty = cat.entities[ev.entity].key_ty;
-                let mut cols = vec![
-                    Column {
-                        name: ev.key.clone(),
-                        ty: key_ty,
-                    },
-                    Column {
-                        name: ev.time.clone(),
-                        ty: Type::Timestamp,
-                    },
-                ];
-                let mut required = vec![ev.key.clone(), ev.time.clone()];
-                if let EventSource::Column(c) = &ev.source {
-                    cols.push(Column {
-                        name: c.clone(),
-                        ty: Type::String,
-                    });
-                    required.push(c.clone());
-                }
-                cols.extend(ev.properties.iter().cloned());
-                (ev.name.clone(), cols, required)
-            }
-        }
+        let (cols, required) = cat.relation_columns(rel);
+        (cat.relation_name(rel).to_string(), cols, required)
     }
 }

@@ -113,6 +113,8 @@ impl<'a> Checker<'a> {
             Relation::Entity(e)
         } else if let Some(&i) = self.events_ids.get(&g.relation.name) {
             Relation::Events(i)
+        } else if let Some(&(e, x)) = self.extra_ids.get(&g.relation.name) {
+            Relation::Extra(e, x)
         } else {
             *ok = false;
             if self.broken_events.contains(&g.relation.name) {
@@ -120,11 +122,15 @@ impl<'a> Checker<'a> {
             }
             let mut cands: Vec<&str> = self.entity_ids.keys().map(|s| s.as_str()).collect();
             cands.extend(self.events_ids.keys().map(|s| s.as_str()));
+            cands.extend(self.extra_ids.keys().map(|s| s.as_str()));
             cands.sort();
             let mut d = Diagnostic::error(
                 codes::BAD_TEST,
                 g.relation.span,
-                format!("`{}` is not an entity or events relation", g.relation.name),
+                format!(
+                    "`{}` is not an entity, an extra table or an events relation",
+                    g.relation.name
+                ),
             )
             .with_label("rows for an unknown relation");
             d = match did_you_mean(&g.relation.name, cands.iter().copied()) {

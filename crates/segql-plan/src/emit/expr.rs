@@ -35,25 +35,28 @@ impl Emitter<'_> {
             let r = &e.refs[ri];
             let target = &self.p.catalog.entities[r.target];
             let alias = self.ref_alias(block, ri);
-            let relation = if self.type_defaults() {
-                let q = sql.select(
-                    vec![proj_bare(raw("*".into())), proj(sql.int(1), PRESENT)],
-                    Some(From {
-                        base: sql.table(&target.table, None),
-                        joins: vec![],
-                    }),
-                    None,
-                    vec![],
-                );
-                derived(q, &alias, &sql)
-            } else {
-                sql.table(&target.table, Some(&alias))
-            };
+            let relation = self.maybe_present(&target.table, &alias);
             let on = bin(
                 sql.col(&alias, &target.key),
                 BinaryOperator::Eq,
                 sql.col(&block.alias, &r.column),
             );
+            joins.push(sql.left_join(relation, on));
+        }
+        for (via, x, alias) in &block.extra_aliases {
+            // Joined on the entity's key, or for a referenced entity's extra table on the
+            // key of the referenced row (joined above): none for a dangling reference.
+            let (owner, on_value) = match via {
+                None => (e, key.clone()),
+                Some(ri) => {
+                    let target = &self.p.catalog.entities[e.refs[*ri].target];
+                    let ref_alias = self.ref_alias(block, *ri);
+                    (target, self.joined_col(&ref_alias, &target.key))
+                }
+            };
+            let extra = &owner.extras[*x];
+            let relation = self.maybe_present(&extra.table, alias);
+            let on = bin(sql.col(alias, &extra.key), BinaryOperator::Eq, on_value);
             joins.push(sql.left_join(relation, on));
         }
         for &si in &block.needs.scans {
@@ -79,6 +82,51 @@ impl Emitter<'_> {
         From {
             base: sql.table(&e.table, Some(&block.alias)),
             joins,
+        }
+    }
+
+    /// A table joined with LEFT JOIN as `alias`; on an engine whose columns default
+    /// instead of being NULL, with a marker column telling a matched row from none.
+    fn maybe_present(&self, table: &[String], alias: &str) -> sqlparser::ast::TableFactor {
+        let sql = self.sql;
+        if self.type_defaults() {
+            let q = sql.select(
+                vec![proj_bare(raw("*".into())), proj(sql.int(1), PRESENT)],
+                Some(From {
+                    base: sql.table(table, None),
+                    joins: vec![],
+                }),
+                None,
+                vec![],
+            );
+            derived(q, alias, &sql)
+        } else {
+            sql.table(table, Some(alias))
+        }
+    }
+
+    /// A column of a LEFT JOINed table: NULL where no row matched, on every engine.
+    fn joined_col(&self, alias: &str, name: &str) -> Expr {
+        let sql = self.sql;
+        let col = sql.col(alias, name);
+        if self.type_defaults() {
+            let present = bin(sql.col(alias, PRESENT), BinaryOperator::Eq, sql.int(1));
+            sql.case(vec![(present, col)], None)
+        } else {
+            col
+        }
+    }
+
+    fn extra_alias(&mut self, block: &Block, via: Option<usize>, x: usize) -> String {
+        match block.extra_alias(via, x) {
+            Some(a) => a.to_string(),
+            None => {
+                self.internal(format!(
+                    "the block over entity {} does not join extra table {x} (via {via:?})",
+                    block.entity
+                ));
+                String::new()
+            }
         }
     }
 
@@ -163,19 +211,24 @@ impl Emitter<'_> {
         let sql = self.sql;
         match s {
             Scalar::Column(c) => match (&c.owner, scope) {
-                (ColumnOwner::Entity, Scope::Block(b)) => (
-                    sql.col(&b.alias, &c.name),
-                    c.name != self.p.catalog.entities[b.entity].key,
-                ),
-                (ColumnOwner::Ref(ri), Scope::Block(b)) => {
-                    let alias = self.ref_alias(b, *ri);
-                    let col = sql.col(&alias, &c.name);
-                    if self.type_defaults() {
-                        let present = bin(sql.col(&alias, PRESENT), BinaryOperator::Eq, sql.int(1));
-                        (sql.case(vec![(present, col)], None), true)
-                    } else {
-                        (col, true)
+                (ColumnOwner::Entity, Scope::Block(b)) => {
+                    let e = &self.p.catalog.entities[b.entity];
+                    match e.extra_of(&c.name) {
+                        Some(x) => {
+                            let alias = self.extra_alias(b, None, x);
+                            (self.joined_col(&alias, &c.name), true)
+                        }
+                        None => (sql.col(&b.alias, &c.name), c.name != e.key),
                     }
+                }
+                (ColumnOwner::Ref(ri), Scope::Block(b)) => {
+                    let e = &self.p.catalog.entities[b.entity];
+                    let target = &self.p.catalog.entities[e.refs[*ri].target];
+                    let alias = match target.extra_of(&c.name) {
+                        Some(x) => self.extra_alias(b, Some(*ri), x),
+                        None => self.ref_alias(b, *ri),
+                    };
+                    (self.joined_col(&alias, &c.name), true)
                 }
                 (ColumnOwner::Event, _) => (sql.col(EV, &c.name), true),
                 (owner, Scope::Events) => {

@@ -361,5 +361,6 @@ fn empty_block(entity: EntityId) -> Block {
         alias: String::new(),
         needs: Needs::default(),
         ref_aliases: Vec::new(),
+        extra_aliases: Vec::new(),
     }
 }

@@ -93,6 +93,20 @@ fn block(p: &Program, plan: &Plan, b: &Block, out: &mut String) {
     for (ri, alias) in &b.ref_aliases {
         joins.push(format!("{} AS {alias}", e.refs[*ri].nav));
     }
+    for (via, x, alias) in &b.extra_aliases {
+        let (owner, prefix) = match via {
+            None => (e, String::new()),
+            Some(ri) => (
+                &p.catalog.entities[e.refs[*ri].target],
+                format!("{}.", e.refs[*ri].nav),
+            ),
+        };
+        joins.push(format!(
+            "{prefix}{} ({}) AS {alias}",
+            owner.extras[*x].name,
+            owner.extras[*x].table.join(".")
+        ));
+    }
     joins.extend(b.needs.scans.iter().map(|&s| plan.scans[s].cte.clone()));
     let mut seqs: Vec<String> = Vec::new();
     for &s in &b.needs.seqs {

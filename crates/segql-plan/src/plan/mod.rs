@@ -236,9 +236,19 @@ pub struct Block {
     pub needs: Needs,
     /// The alias of each reference of the entity the block joins.
     pub ref_aliases: Vec<(usize, String)>,
+    /// The alias of each extra table the block joins: the entity's own (`None`) or a
+    /// referenced entity's (the reference), and the extra's number.
+    pub extra_aliases: Vec<(Option<usize>, usize, String)>,
 }
 
 impl Block {
+    pub fn extra_alias(&self, via: Option<usize>, x: usize) -> Option<&str> {
+        self.extra_aliases
+            .iter()
+            .find(|(v, i, _)| *v == via && *i == x)
+            .map(|(_, _, a)| a.as_str())
+    }
+
     pub fn ref_alias(&self, ri: usize) -> Option<&str> {
         self.ref_aliases
             .iter()
@@ -251,6 +261,8 @@ impl Block {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Needs {
     pub refs: BTreeSet<usize>,
+    /// Extra tables: of the entity itself (`None`) or through a reference.
+    pub extras: BTreeSet<(Option<usize>, usize)>,
     pub scans: BTreeSet<usize>,
     pub seqs: BTreeSet<usize>,
     pub derived: BTreeSet<usize>,
@@ -527,6 +539,7 @@ pub fn plan(p: &Program, r: &Request, caps: &Capabilities, as_of: i64) -> Result
             alias: entity_alias(p, entity),
             needs: Needs::default(),
             ref_aliases: Vec::new(),
+            extra_aliases: Vec::new(),
         },
         scans: collected.scans,
         sequences: collected.sequences,

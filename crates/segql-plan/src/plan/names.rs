@@ -61,9 +61,10 @@ impl Names {
     /// A CTE named like an unqualified relation of the catalog would hide it from the
     /// statement: those names are taken from the start.
     pub(crate) fn new(p: &Program) -> Names {
-        let tables = p.catalog.entities.iter().map(|e| &e.table);
-        let taken = tables
-            .chain(p.catalog.events.iter().map(|e| &e.table))
+        let rels = p.catalog.relations();
+        let taken = rels
+            .iter()
+            .map(|r| p.catalog.relation_table(r))
             .filter(|t| t.len() == 1)
             .map(|t| t[0].to_lowercase())
             .collect();

@@ -72,6 +72,7 @@ pub(super) fn resolve(
         }
     }
     plan.block.ref_aliases = ref_aliases(p, &plan.block.alias, entity_of(plan), &needs, body_names);
+    plan.block.extra_aliases = extra_aliases(p, &plan.block, &needs, body_names);
     plan.block.needs = needs;
     // Each derived CTE's block.
     for di in 0..plan.derived.len() {
@@ -101,12 +102,16 @@ pub(super) fn resolve(
         let block = match &mut plan.derived[di] {
             Derived::Ntile { block, .. } | Derived::Quant { block, .. } => block,
         };
-        *block = Block {
+        let mut b = Block {
             entity,
             alias,
-            needs,
+            needs: Needs::default(),
             ref_aliases: refs,
+            extra_aliases: Vec::new(),
         };
+        b.extra_aliases = extra_aliases(p, &b, &needs, names);
+        b.needs = needs;
+        *block = b;
     }
     // In collection order, except that a CTE waits for the ones it joins: a
     // relationship's CTE collected early may have gained a condition that joins a later
@@ -157,12 +162,72 @@ fn ref_aliases(
         .collect()
 }
 
+/// The alias of each extra table a block joins: the extra's name (after the
+/// reference's alias for one reached through a reference), unless it is taken.
+fn extra_aliases(
+    p: &Program,
+    block: &Block,
+    needs: &Needs,
+    names: &Names,
+) -> Vec<(Option<usize>, usize, String)> {
+    let mut taken: Vec<String> = block.ref_aliases.iter().map(|(_, a)| a.clone()).collect();
+    taken.push(block.alias.clone());
+    let mut out = Vec::new();
+    for &(via, x) in &needs.extras {
+        let ent = &p.catalog.entities[block.entity];
+        let (owner, prefix) = match via {
+            None => (ent, String::new()),
+            Some(ri) => (
+                &p.catalog.entities[ent.refs[ri].target],
+                format!("{}_", slug(&ent.refs[ri].nav)),
+            ),
+        };
+        let base = format!("{prefix}{}", slug(&owner.extras[x].name));
+        let mut a = base.clone();
+        let mut n = 1;
+        while taken.contains(&a) || RESERVED_ALIASES.contains(&a.as_str()) || names.contains(&a) {
+            a = if n == 1 {
+                format!("{base}_x")
+            } else {
+                format!("{base}_x{n}")
+            };
+            n += 1;
+        }
+        taken.push(a.clone());
+        out.push((via, x, a));
+    }
+    out
+}
+
 struct Walker<'a> {
     p: &'a Program,
     plan: &'a Plan,
 }
 
 impl Walker<'_> {
+    /// A column of the entity's own table needs nothing; one of an extra table or of a
+    /// referenced entity needs that table joined.
+    fn column(&self, c: &ColRef, entity: EntityId, needs: &mut Needs) {
+        let ent = &self.p.catalog.entities[entity];
+        match c.owner {
+            ColumnOwner::Entity => {
+                if let Some(x) = ent.extra_of(&c.name) {
+                    needs.extras.insert((None, x));
+                }
+            }
+            ColumnOwner::Ref(ri) => {
+                let target = &self.p.catalog.entities[ent.refs[ri].target];
+                // An extra table of the referenced entity is joined on the referenced
+                // row's key: a reference to no row (a dangling key) reaches no extra row.
+                if let Some(x) = target.extra_of(&c.name) {
+                    needs.extras.insert((Some(ri), x));
+                }
+                needs.refs.insert(ri);
+            }
+            ColumnOwner::Event => {}
+        }
+    }
+
     fn cond(&self, c: &Cond, entity: EntityId, needs: &mut Needs) -> Result<(), String> {
         match c {
             Cond::Const(_) => {}
@@ -205,18 +270,20 @@ impl Walker<'_> {
             Cond::Sequence(s) => {
                 needs.seqs.insert(self.plan.sequence(s).map_err(|e| e.0)?);
             }
-            Cond::Sql(pred) => sql_refs(&pred.expr, needs),
+            Cond::Sql(pred) => {
+                let mut cols = Vec::new();
+                sql_columns(&pred.expr, &mut cols);
+                for c in cols {
+                    self.column(c, entity, needs);
+                }
+            }
         }
         Ok(())
     }
 
     fn scalar(&self, s: &Scalar, entity: EntityId, needs: &mut Needs) -> Result<(), String> {
         match s {
-            Scalar::Column(c) => {
-                if let ColumnOwner::Ref(ri) = c.owner {
-                    needs.refs.insert(ri);
-                }
-            }
+            Scalar::Column(c) => self.column(c, entity, needs),
             Scalar::Lit(_) | Scalar::Time(_) => {}
             Scalar::Agg(a) => {
                 let (si, _) = self
@@ -240,35 +307,31 @@ impl Walker<'_> {
     }
 }
 
-/// The references a `sql` predicate's columns reach.
-fn sql_refs(e: &SqlExpr, needs: &mut Needs) {
+/// The columns a `sql` predicate reads.
+fn sql_columns<'a>(e: &'a SqlExpr, out: &mut Vec<&'a ColRef>) {
     match e {
-        SqlExpr::Column(c) => {
-            if let ColumnOwner::Ref(ri) = c.owner {
-                needs.refs.insert(ri);
-            }
-        }
+        SqlExpr::Column(c) => out.push(c),
         SqlExpr::Lit(_) | SqlExpr::Null => {}
         SqlExpr::Not(x)
         | SqlExpr::Neg(x)
         | SqlExpr::IsNull { expr: x, .. }
         | SqlExpr::Like { expr: x, .. }
         | SqlExpr::Cast { expr: x, .. }
-        | SqlExpr::Extract { expr: x, .. } => sql_refs(x, needs),
+        | SqlExpr::Extract { expr: x, .. } => sql_columns(x, out),
         SqlExpr::Binary(a, _, b) => {
-            sql_refs(a, needs);
-            sql_refs(b, needs);
+            sql_columns(a, out);
+            sql_columns(b, out);
         }
         SqlExpr::Between {
             expr, low, high, ..
         } => {
-            sql_refs(expr, needs);
-            sql_refs(low, needs);
-            sql_refs(high, needs);
+            sql_columns(expr, out);
+            sql_columns(low, out);
+            sql_columns(high, out);
         }
         SqlExpr::InList { expr, list, .. } => {
-            sql_refs(expr, needs);
-            list.iter().for_each(|x| sql_refs(x, needs));
+            sql_columns(expr, out);
+            list.iter().for_each(|x| sql_columns(x, out));
         }
         SqlExpr::Case {
             operand,
@@ -276,16 +339,16 @@ fn sql_refs(e: &SqlExpr, needs: &mut Needs) {
             otherwise,
         } => {
             if let Some(o) = operand {
-                sql_refs(o, needs);
+                sql_columns(o, out);
             }
             for (c, r) in whens {
-                sql_refs(c, needs);
-                sql_refs(r, needs);
+                sql_columns(c, out);
+                sql_columns(r, out);
             }
             if let Some(o) = otherwise {
-                sql_refs(o, needs);
+                sql_columns(o, out);
             }
         }
-        SqlExpr::Func { args, .. } => args.iter().for_each(|x| sql_refs(x, needs)),
+        SqlExpr::Func { args, .. } => args.iter().for_each(|x| sql_columns(x, out)),
     }
 }

@@ -133,8 +133,8 @@ pub fn doctor(t: &TargetBackend, p: &Program, keys: bool) -> Result<Report> {
                 ));
             }
         }
-        if let (true, Relation::Entity(e)) = (keys, rel) {
-            let key = &p.catalog.entities[*e].key;
+        if let (true, Some(key)) = (keys, p.catalog.unique_key(rel)) {
+            let key = &key.to_string();
             if !columns.iter().any(|(c, _)| c == key)
                 || problems.iter().any(|x| {
                     x.column.as_deref() == Some(key.as_str()) && x.relation == table.join(".")
@@ -155,7 +155,9 @@ pub fn doctor(t: &TargetBackend, p: &Program, keys: bool) -> Result<Report> {
                     .and_then(|s| s.parse().ok())
                     .unwrap_or(0)
             };
-            let (nulls, dupes) = (cell(0), cell(1));
+            // Rows of an extra table without a key match no entity: not a problem.
+            let extra = matches!(rel, Relation::Extra(..));
+            let (nulls, dupes) = (if extra { 0 } else { cell(0) }, cell(1));
             if nulls > 0 || dupes > 0 {
                 let mut what = Vec::new();
                 if nulls > 0 {
@@ -173,13 +175,19 @@ pub fn doctor(t: &TargetBackend, p: &Program, keys: bool) -> Result<Report> {
                 problems.push(problem(
                     BAD_KEYS,
                     Some(key),
-                    format!(
-                        "the entity's key is not unique and non-null: {}",
-                        what.join(", ")
-                    ),
-                    Some(
-                        "each row of an entity's table is one entity, with its own key".to_string(),
-                    ),
+                    if extra {
+                        format!("the extra table's key is not unique: {}", what.join(", "))
+                    } else {
+                        format!(
+                            "the entity's key is not unique and non-null: {}",
+                            what.join(", ")
+                        )
+                    },
+                    Some(if extra {
+                        "an extra table holds one row per entity or none".to_string()
+                    } else {
+                        "each row of an entity's table is one entity, with its own key".to_string()
+                    }),
                 ));
             }
         }

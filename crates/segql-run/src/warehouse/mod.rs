@@ -43,12 +43,15 @@ fn arrow_error(target: &str, e: impl std::fmt::Display) -> Error {
     ))
 }
 
-/// The program as the target sees it: every entity and events relation renamed to
+/// The program as the target sees it: every entity, extra and events relation renamed to
 /// where it lives there (the target's `schemas` and `relations`).
 pub fn on_target(p: &Program, t: &Target) -> Program {
     let mut q = p.clone();
     for e in &mut q.catalog.entities {
         e.table = t.relation(&e.table);
+        for x in &mut e.extras {
+            x.table = t.relation(&x.table);
+        }
     }
     for ev in &mut q.catalog.events {
         ev.table = t.relation(&ev.table);

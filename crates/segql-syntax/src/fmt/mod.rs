@@ -216,6 +216,17 @@ impl<'a> Printer<'a> {
                 self.field(e.table.span.start, "table", &path_text(&e.table));
                 self.field(e.key.span.start, "key", &ident_text(&e.key.name));
                 self.columns("columns", &e.columns, e.columns_span);
+                for x in &e.extras {
+                    self.newline_at(x.span.start);
+                    self.w(&format!("extra {} {{", ident_text(&x.name.name)));
+                    self.indent += 1;
+                    self.field(x.table.span.start, "table", &path_text(&x.table));
+                    if let Some(k) = &x.key {
+                        self.field(k.span.start, "key", &ident_text(&k.name));
+                    }
+                    self.columns("columns", &x.columns, x.columns_span);
+                    self.close(x.span.end.saturating_sub(1));
+                }
                 self.close(end);
             }
             ItemKind::Events(e) => {

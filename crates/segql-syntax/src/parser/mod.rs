@@ -109,6 +109,7 @@ pub fn parse(text: &str, file: FileId) -> Parsed {
         diags: lexed.diags,
         depth: 0,
         item_closed: false,
+        in_extra: false,
         malformed,
         cut_short,
         too_deep: false,
@@ -143,6 +144,8 @@ struct Parser<'a> {
     /// Set when an item's own block has been closed: an error found after that (a
     /// missing field) needs no recovery, the next item starts right here.
     item_closed: bool,
+    /// Set while the columns of an `extra` table are read (no references there).
+    in_extra: bool,
     /// Starts of number, date and timestamp tokens the lexer reported as malformed: their
     /// value is not checked again (one mistake, one diagnostic).
     malformed: Vec<u32>,
@@ -159,7 +162,8 @@ struct Parser<'a> {
 }
 
 /// The items a block accepts, for recovery and for "did you mean".
-const ENTITY_FIELDS: &[&str] = &["table", "key", "description", "columns"];
+const ENTITY_FIELDS: &[&str] = &["table", "key", "description", "columns", "extra"];
+const EXTRA_FIELDS: &[&str] = &["table", "key", "columns"];
 const EVENTS_FIELDS: &[&str] = &[
     "table",
     "key",
@@ -183,6 +187,7 @@ const ASSERT_FIELDS: &[&str] = &["size", "disjoint", "subset"];
 pub fn block_fields(block: &str) -> &'static [&'static str] {
     match block {
         "entity" => ENTITY_FIELDS,
+        "extra" => EXTRA_FIELDS,
         "events" => EVENTS_FIELDS,
         "segment" => SEGMENT_FIELDS,
         "report" => REPORT_FIELDS,
@@ -218,7 +223,7 @@ const FIELD_WORDS: &[&str] = &[
     "subset",
 ];
 /// Fields that may be given more than once (every field of an `assert` block may too).
-const REPEATABLE: &[&str] = &["metric", "group", "given", "expect"];
+const REPEATABLE: &[&str] = &["metric", "group", "given", "expect", "extra"];
 
 /// The field `word` was probably meant to be: a near spelling (`whre`), or a field
 /// with something added (`primary_key`, `table_name`).
@@ -1044,13 +1049,20 @@ impl<'a> Parser<'a> {
         let mut key = None;
         let mut columns = Vec::new();
         let mut columns_span = Span::default();
-        let seen = self.block(&owner, ENTITY_FIELDS, |p, w, _| {
+        let mut extras = Vec::new();
+        let seen = self.block(&owner, ENTITY_FIELDS, |p, w, t| {
             p.bump();
             match w {
                 "table" => table = Some(p.path("a table name, such as analytics.users")?),
                 "key" => key = Some(p.ident("the key column")?),
                 "description" => description = Some(p.string("a description string")?),
                 "columns" => (columns, columns_span) = p.columns("columns", true)?,
+                "extra" => {
+                    let x = p.extra(t);
+                    // The extra's `}` does not close the entity.
+                    p.item_closed = false;
+                    extras.push(x?);
+                }
                 _ => return Ok(false),
             }
             Ok(true)
@@ -1081,6 +1093,59 @@ impl<'a> Parser<'a> {
             key,
             columns,
             columns_span,
+            extras,
+        })
+    }
+
+    /// `extra NAME { table T  [key K]  columns { .. } }`, after `extra`.
+    fn extra(&mut self, kw: Token) -> PResult<Extra> {
+        let name = self.name("a name for the extra table, such as crm")?;
+        let owner = format!("extra `{}`", name.name);
+        let mut table = None;
+        let mut key = None;
+        let mut columns = Vec::new();
+        let mut columns_span = Span::default();
+        let seen = self.block(&owner, EXTRA_FIELDS, |p, w, _| {
+            p.bump();
+            match w {
+                "table" => table = Some(p.path("a table name, such as crm.contacts")?),
+                "key" => key = Some(p.ident("the column holding the entity's key")?),
+                "columns" => {
+                    p.in_extra = true;
+                    let r = p.columns("columns", false);
+                    p.in_extra = false;
+                    (columns, columns_span) = r?;
+                }
+                _ => return Ok(false),
+            }
+            Ok(true)
+        })?;
+        let ok_table = self.require(
+            table.is_some(),
+            &seen,
+            name.span,
+            &owner,
+            "table",
+            "table crm.contacts",
+        );
+        let ok_columns = self.require(
+            !columns.is_empty(),
+            &seen,
+            name.span,
+            &owner,
+            "columns",
+            "columns { owner string }",
+        );
+        let (true, true, Some(table)) = (ok_table, ok_columns, table) else {
+            return Err(Stop);
+        };
+        Ok(Extra {
+            name,
+            table,
+            key,
+            columns,
+            columns_span,
+            span: self.span_from(kw.start),
         })
     }
 
@@ -1158,13 +1223,20 @@ impl<'a> Parser<'a> {
         let references = if self.is_word("references") {
             let kw = self.bump();
             if !allow_refs {
-                let d = Diagnostic::error(
-                    codes::UNEXPECTED_TOKEN,
-                    self.span_of(kw),
-                    "event properties cannot reference entities",
-                )
-                .with_label("not allowed on an event property")
-                .with_hint("declare the reference on the entity's columns");
+                let (message, label) = if self.in_extra {
+                    (
+                        "columns of an extra table cannot reference entities",
+                        "not allowed in an extra table",
+                    )
+                } else {
+                    (
+                        "event properties cannot reference entities",
+                        "not allowed on an event property",
+                    )
+                };
+                let d = Diagnostic::error(codes::UNEXPECTED_TOKEN, self.span_of(kw), message)
+                    .with_label(label)
+                    .with_hint("declare the reference on the columns of the entity's own table");
                 self.push_diag(d);
             }
             let entity = self.name("the referenced entity")?;

@@ -579,8 +579,9 @@ fn entity() -> impl Strategy<Value = ItemKind> {
         path(),
         ident(),
         vec(column(true), 0..5),
+        vec(extra(), 0..2),
     )
-        .prop_map(|(name, description, table, key, columns)| {
+        .prop_map(|(name, description, table, key, columns, extras)| {
             ItemKind::Entity(Entity {
                 name,
                 description,
@@ -588,7 +589,25 @@ fn entity() -> impl Strategy<Value = ItemKind> {
                 key,
                 columns,
                 columns_span: sp(),
+                extras,
             })
+        })
+}
+
+fn extra() -> impl Strategy<Value = Extra> {
+    (
+        ident(),
+        path(),
+        option::of(ident()),
+        vec(column(false), 1..4),
+    )
+        .prop_map(|(name, table, key, columns)| Extra {
+            name,
+            table,
+            key,
+            columns,
+            columns_span: sp(),
+            span: sp(),
         })
 }
 
