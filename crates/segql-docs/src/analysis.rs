@@ -123,6 +123,18 @@ impl<'a> Analysis<'a> {
         }
     }
 
+    /// The dotted table holding a column of a relation: an extra table's for its
+    /// columns, else the relation's own.
+    pub fn column_table(&self, r: Rel, column: &str) -> String {
+        if let Rel::Entity(e) = r {
+            let ent = &self.program.catalog.entities[e];
+            if let Some(x) = ent.extra_of(column) {
+                return ent.extras[x].table.join(".");
+            }
+        }
+        self.table(r)
+    }
+
     /// The tests whose expectations name the item, with what they expect.
     pub fn tests_of(&self, item: usize) -> Vec<(usize, usize)> {
         let it = &self.items[item];

@@ -82,7 +82,13 @@ pub fn page(input: &Input, a: &Analysis, i: usize) -> String {
         let cols = r
             .columns
             .iter()
-            .map(|(rel, c)| format!("<code>{}.{}</code>", escape(&a.table(*rel)), escape(c)))
+            .map(|(rel, c)| {
+                format!(
+                    "<code>{}.{}</code>",
+                    escape(&a.column_table(*rel, c)),
+                    escape(c)
+                )
+            })
             .collect();
         reads.push(("Columns".to_string(), cols));
     }

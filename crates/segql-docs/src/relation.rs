@@ -82,6 +82,22 @@ pub fn entity(
             links(a, readers.get(&c.name)),
         ]);
     }
+    // The columns of its extra tables, with the table that holds them.
+    for x in &ent.extras {
+        for c in &x.columns {
+            rows.push(vec![
+                format!("<code>{}</code>", escape(&c.name)),
+                format!("<code>{}</code>", c.ty.keyword()),
+                format!(
+                    "extra table <code>{}</code>: <code>{}</code>, key <code>{}</code>",
+                    escape(&x.name),
+                    escape(&x.table.join(".")),
+                    escape(&x.key)
+                ),
+                links(a, readers.get(&c.name)),
+            ]);
+        }
+    }
     tables.push(Table {
         id: "columns",
         title: "Columns".into(),

@@ -248,6 +248,22 @@ fn what_items_read_and_what_the_graph_draws() {
         .find(|r| r.contains("<td><code>plan</code></td>"))
         .expect("the plan column");
     assert!(plan_row.contains("segment/paying.html"), "{plan_row}");
+    // A column of an extra table: on its entity's page with the table that holds it,
+    // and read from that table.
+    let owner_row = user
+        .split("<tr>")
+        .find(|r| r.contains("<td><code>sales_owner</code></td>"))
+        .expect("the sales_owner column");
+    assert!(
+        owner_row.contains("extra table <code>sales</code>: <code>sales.contacts</code>")
+            && owner_row.contains("segment/unworked_pqls.html"),
+        "{owner_row}"
+    );
+    let unworked = page(&site, "segment/unworked_pqls.html");
+    assert!(
+        unworked.contains("<code>sales.contacts.sales_owner</code>"),
+        "{unworked}"
+    );
 }
 
 /// An action has a page: its definition, its events in words, what it reads and what

@@ -135,16 +135,23 @@ fn entity(ix: &Index, name: &str) -> Option<String> {
 
 fn column(ix: &Index, entity: &str, name: &str) -> Option<String> {
     let e = ix.entities.get(entity)?;
-    let (ty, refs) = match e.column(name) {
-        Some(c) => (c.ty, c.references.clone()),
-        None if e.key == name => (Type::String, None),
+    let (ty, refs, extra) = match e.column(name) {
+        Some(c) => (c.ty, c.references.clone(), c.extra.clone()),
+        None if e.key == name => (Type::String, None, None),
         None => return None,
     };
-    let mut s = format!(
-        "**column** `{name}`: {} of entity `{entity}` (table `{}`)",
-        ty.keyword(),
-        e.table
-    );
+    let mut s = match &extra {
+        Some((x, table)) => format!(
+            "**column** `{name}`: {} of entity `{entity}` (extra table `{x}`: `{table}`)\n\n\
+             one row per `{entity}` or none: unset without a row",
+            ty.keyword()
+        ),
+        None => format!(
+            "**column** `{name}`: {} of entity `{entity}` (table `{}`)",
+            ty.keyword(),
+            e.table
+        ),
+    };
     if e.key == name {
         s.push_str("\n\nthe entity's key");
     }

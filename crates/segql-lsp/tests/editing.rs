@@ -24,6 +24,7 @@ fn completion_offers_what_the_grammar_allows() {
         "plan",
         "country",
         "age",
+        "rep",
         "company.",
         "lifetime_value",
         "did",

@@ -20,6 +20,13 @@ fn hover_tells_what_a_name_is() {
         h.contains("**column** `plan`: string of entity `user`"),
         "{h}"
     );
+    // A column of an extra table says which table holds it.
+    let h = hover(&mut c, &p, "catalog.seg", find(CATALOG, "rep string", 0, 1));
+    assert!(
+        h.contains("**column** `rep`: string of entity `user` (extra table `crm`: `crm.contacts`)")
+            && h.contains("unset without a row"),
+        "{h}"
+    );
     let h = hover(&mut c, &p, "segments/b.seg", find(B, "in paying", 0, 4));
     assert!(h.contains("**segment** `paying` of `user`"), "{h}");
     assert!(h.contains("Users on a paid plan"), "{h}");

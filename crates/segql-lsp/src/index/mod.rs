@@ -90,6 +90,8 @@ pub struct ColumnInfo {
     pub span: Span,
     /// `references ENTITY [as NAV]`: (entity, nav).
     pub references: Option<(String, String)>,
+    /// A column of an extra table: (its name, its table).
+    pub extra: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone)]

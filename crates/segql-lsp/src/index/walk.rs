@@ -79,6 +79,7 @@ fn columns(cols: &[ast::Column]) -> Vec<ColumnInfo> {
                 let nav = r.alias.as_ref().unwrap_or(&r.entity);
                 (r.entity.name.clone(), nav.name.clone())
             }),
+            extra: None,
         })
         .collect()
 }
@@ -120,7 +121,14 @@ impl Walker {
                 }
                 let name = e.name.name.clone();
                 self.occ(e.name.span, Symbol::Entity(name.clone()), true);
-                let cols = columns(&e.columns);
+                let mut cols = columns(&e.columns);
+                // The columns of its extra tables are the entity's too.
+                for x in &e.extras {
+                    cols.extend(columns(&x.columns).into_iter().map(|c| ColumnInfo {
+                        extra: Some((x.name.name.clone(), x.table.dotted())),
+                        ..c
+                    }));
+                }
                 for c in &cols {
                     let sym = Symbol::Column {
                         entity: name.clone(),

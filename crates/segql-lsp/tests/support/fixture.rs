@@ -17,6 +17,12 @@ pub const CATALOG: &str = r#"entity user {
     age        int
     account_id string references account as company
   }
+  extra crm {
+    table crm.contacts
+    columns {
+      rep string
+    }
+  }
 }
 
 entity account {
