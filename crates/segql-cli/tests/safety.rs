@@ -224,6 +224,39 @@ fn a_test_whose_given_rows_repeat_a_key_fails_with_a_code() {
     );
 }
 
+#[test]
+fn an_extra_table_may_have_rows_without_a_key_but_not_a_key_twice() {
+    let p = shop(&format!(
+        "{BINDINGS}\"crm.contacts\" = \"data/contacts.csv\"\n"
+    ));
+    let catalog = CATALOG.replacen(
+        "    plan string\n  }\n",
+        "    plan string\n  }\n  extra crm {\n    table crm.contacts\n    key contact_id\n    columns {\n      owner string\n    }\n  }\n",
+        1,
+    );
+    // A lead without a user id and a contact of no user: neither is a problem.
+    p.write("segments/catalog.seg", &catalog)
+        .write("segments/owned.seg", "segment owned {\n  where owner is set\n}\n")
+        .write("data/contacts.csv", "contact_id,owner\na,ann\n,bo\nzz,cy\n");
+    let out = run(&p, &["run", "-s", "owned", "--format", "csv"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "user_id\na\n");
+    // A key twice would make two rows of one user: refused before running.
+    p.write("data/contacts.csv", "contact_id,owner\na,ann\na,bo\n,cy\n");
+    let out = run(&p, &["run", "-s", "owned"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+    let err = stderr(&out);
+    for expected in [
+        "[E0702]",
+        "`crm.contacts` (data/contacts.csv), column `contact_id`: 1 value of the key `contact_id` appears more than once (first: 'a', in 2 rows)",
+        "an extra table holds one row per key",
+    ] {
+        assert!(err.contains(expected), "{expected}:\n{err}");
+    }
+    assert!(!err.contains("(null)"), "rows without a key are allowed:\n{err}");
+}
+
 // ---------------------------------------------------------------------------------------
 // Files segql writes
 // ---------------------------------------------------------------------------------------

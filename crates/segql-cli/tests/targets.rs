@@ -57,7 +57,7 @@ impl Server {
 }
 
 /// The targets of the tests: `pg` (the example's relations in schemas of their own,
-/// `t_analytics` and `t_billing`, to prove the mapping) with environments for the fault
+/// `t_analytics`, `t_billing` and `t_sales`, to prove the mapping) with environments for the fault
 /// tests, and the faulty targets.
 fn targets(s: &Server) -> Targets {
     Targets::new(&format!(
@@ -66,16 +66,16 @@ fn targets(s: &Server) -> Targets {
 type = "postgres"
 uri = "{uri}"
 password = {{ env = "SEGQL_TEST_PG_PASSWORD" }}
-schemas = {{ analytics = "t_analytics", billing = "t_billing" }}
+schemas = {{ analytics = "t_analytics", billing = "t_billing", sales = "t_sales" }}
 
 [targets.pg.environments.empty]
-schemas = {{ analytics = "t_nothing_here", billing = "t_nothing_here" }}
+schemas = {{ analytics = "t_nothing_here", billing = "t_nothing_here", sales = "t_nothing_here" }}
 
 [targets.pg.environments.broken]
-schemas = {{ analytics = "t_broken", billing = "t_broken" }}
+schemas = {{ analytics = "t_broken", billing = "t_broken", sales = "t_sales" }}
 
 [targets.pg.environments.midway]
-schemas = {{ analytics = "t_midway", billing = "t_midway" }}
+schemas = {{ analytics = "t_midway", billing = "t_midway", sales = "t_midway" }}
 
 [targets.pg.environments.snap]
 state = "t_segql_state"
@@ -164,7 +164,7 @@ fn doctor_finds_the_driver_and_checks_the_catalog() {
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
     let o = stdout(&out);
     assert!(o.contains("libadbc_driver_postgresql"), "{o}");
-    assert!(o.contains("4 relations checked"), "{o}");
+    assert!(o.contains("5 relations checked"), "{o}");
     // An environment whose schemas do not exist: every relation is missing (E0701),
     // each pointing at the declaration that reads it.
     let out = t.segql(&["doctor", ex, "--target", "pg:empty", "--color", "never"]);
@@ -367,7 +367,7 @@ fn a_seed_failing_midway_changes_nothing() {
     assert_eq!(s.psql("SELECT count(*) FROM t_midway.users"), before);
     assert_eq!(
         s.psql("SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 't_midway'"),
-        "accounts,events,invoices,users"
+        "accounts,contacts,events,invoices,users"
     );
     s.psql("DROP SCHEMA t_midway CASCADE");
 }

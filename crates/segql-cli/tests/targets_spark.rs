@@ -26,10 +26,10 @@ fn spark() -> Option<Targets> {
 [targets.sp]
 type = "spark"
 uri = "{uri}"
-schemas = {{ analytics = "t_analytics", billing = "t_billing" }}
+schemas = {{ analytics = "t_analytics", billing = "t_billing", sales = "t_sales" }}
 
 [targets.sp.environments.empty]
-schemas = {{ analytics = "t_nothing_here", billing = "t_nothing_here" }}
+schemas = {{ analytics = "t_nothing_here", billing = "t_nothing_here", sales = "t_nothing_here" }}
 "#,
         uri = v[0]
     )))
@@ -86,7 +86,7 @@ fn preview_and_doctor_on_spark() {
         stdout(&out)
     );
     assert!(
-        stdout(&out).contains("4 relations checked"),
+        stdout(&out).contains("5 relations checked"),
         "{}",
         stdout(&out)
     );
