@@ -236,7 +236,10 @@ fn an_extra_table_may_have_rows_without_a_key_but_not_a_key_twice() {
     );
     // A lead without a user id and a contact of no user: neither is a problem.
     p.write("segments/catalog.seg", &catalog)
-        .write("segments/owned.seg", "segment owned {\n  where owner is set\n}\n")
+        .write(
+            "segments/owned.seg",
+            "segment owned {\n  where owner is set\n}\n",
+        )
         .write("data/contacts.csv", "contact_id,owner\na,ann\n,bo\nzz,cy\n");
     let out = run(&p, &["run", "-s", "owned", "--format", "csv"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -254,7 +257,10 @@ fn an_extra_table_may_have_rows_without_a_key_but_not_a_key_twice() {
     ] {
         assert!(err.contains(expected), "{expected}:\n{err}");
     }
-    assert!(!err.contains("(null)"), "rows without a key are allowed:\n{err}");
+    assert!(
+        !err.contains("(null)"),
+        "rows without a key are allowed:\n{err}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
