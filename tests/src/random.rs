@@ -771,6 +771,9 @@ pub fn timestamp(t: i64) -> String {
     )
 }
 
+/// A user's row of `crm.contacts`: owner, lifetime value in thousandths (None is unset).
+pub type CrmRow = (Option<&'static str>, Option<i64>);
+
 /// One user of a round, with attributes (None is unset).
 pub struct User {
     pub id: String,
@@ -779,7 +782,7 @@ pub struct User {
     pub age: Option<u32>,
     pub account_id: Option<&'static str>,
     /// The user's row of `crm.contacts` (owner, lifetime value in thousandths), if any.
-    pub crm: Option<(Option<&'static str>, Option<i64>)>,
+    pub crm: Option<CrmRow>,
 }
 
 /// One account of a round (`c0` to `c4`).
@@ -1017,7 +1020,7 @@ pub fn load_sql(round: &Round) -> String {
 
 /// The rows of `crm.contacts`: the users' own, and one of a user that does not exist
 /// (`x9`, never a member).
-fn crm_rows(round: &Round) -> Vec<(&str, (Option<&'static str>, Option<i64>))> {
+fn crm_rows(round: &Round) -> Vec<(&str, CrmRow)> {
     let mut rows: Vec<_> = round
         .users
         .iter()
