@@ -20,21 +20,27 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// E0201: a relation's name (entity, extra table, events) declared again at `at`.
+    fn relation_twice(&mut self, name: &str, at: Span, first: Span, hint: &str) {
+        let d = Diagnostic::error(
+            codes::DUPLICATE_NAME,
+            at,
+            format!("`{name}` is declared twice"),
+        )
+        .with_label("declared again here")
+        .with_secondary(first, "first declared here")
+        .with_hint(hint);
+        self.err(d);
+    }
+
     /// An `entity` declaration: its columns and key (references come after every entity).
     fn entity_decl(&mut self, item: &'a ast::Item, first_span: &mut HashMap<String, Span>) {
         let ast::ItemKind::Entity(e) = &item.kind else {
             return;
         };
-        if let Some(first) = first_span.get(&e.name.name) {
-            let d = Diagnostic::error(
-                codes::DUPLICATE_NAME,
-                e.name.span,
-                format!("`{}` is declared twice", e.name.name),
-            )
-            .with_label("declared again here")
-            .with_secondary(*first, "first declared here")
-            .with_hint("entities and events relations share one set of names");
-            self.err(d);
+        if let Some(&first) = first_span.get(&e.name.name) {
+            let hint = "entities and events relations share one set of names";
+            self.relation_twice(&e.name.name, e.name.span, first, hint);
             return;
         }
         first_span.insert(e.name.name.clone(), e.name.span);
@@ -118,18 +124,10 @@ impl<'a> Checker<'a> {
     ) -> Vec<Extra> {
         let mut out = Vec::new();
         for x in &e.extras {
-            if let Some(first) = first_span.get(&x.name.name) {
-                let d = Diagnostic::error(
-                    codes::DUPLICATE_NAME,
-                    x.name.span,
-                    format!("`{}` is declared twice", x.name.name),
-                )
-                .with_label("declared again here")
-                .with_secondary(*first, "first declared here")
-                .with_hint(
-                    "entities, their extra tables and events relations share one set of names",
-                );
-                self.err(d);
+            if let Some(&first) = first_span.get(&x.name.name) {
+                let hint =
+                    "entities, their extra tables and events relations share one set of names";
+                self.relation_twice(&x.name.name, x.name.span, first, hint);
             } else {
                 first_span.insert(x.name.name.clone(), x.name.span);
                 // Rows are given by this name (a name taken twice is reported above;
@@ -294,16 +292,9 @@ impl<'a> Checker<'a> {
         let span = ev.name.as_ref().map(|n| n.span).unwrap_or(item.span);
         // An unnamed relation is shown by the entity it is of, not the whole block.
         let name_span = ev.name.as_ref().map(|n| n.span).unwrap_or(ev.entity.span);
-        if let Some(first) = first_span.get(&name) {
-            let d = Diagnostic::error(
-                codes::DUPLICATE_NAME,
-                name_span,
-                format!("`{name}` is declared twice"),
-            )
-            .with_label("declared again here")
-            .with_secondary(*first, "first declared here")
-            .with_hint("name each events relation: events orders of user { ... }");
-            self.err(d);
+        if let Some(&first) = first_span.get(&name) {
+            let hint = "name each events relation: events orders of user { ... }";
+            self.relation_twice(&name, name_span, first, hint);
             return;
         }
         first_span.insert(name.clone(), name_span);
