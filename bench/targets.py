@@ -104,25 +104,48 @@ def measure(a, uri, psql_bin, work):
             statements += 1
     (work / "same.sql").write_text("\n".join(script) + "\n")
     every = [s for names in by_entity.values() for s in names]
+    # The same for one segment (the user batch of that segment alone, its count and its
+    # members: 3 statements), so that the fixed start and the cost per statement can be
+    # told apart: (all - one) / (statements - 3) is the cost of one more statement.
+    first = by_entity["user"][0]
+    one_sql = run([a.segql, "compile", str(EXAMPLE), "--batch", "-d", "postgres", "--as-of", AS_OF,
+                   "-s", first], env, subprocess.PIPE).stdout.strip().rstrip(";")
+    (work / "one.sql").write_text(
+        f"CREATE TEMPORARY TABLE segql_memberships_1 AS\n{one_sql};\n"
+        "SELECT count(*) FROM analytics.users;\n"
+        f'SELECT "user_id" FROM segql_memberships_1 WHERE "{first}" ORDER BY 1;\n')
     segql_cmd = [a.segql, "run", str(EXAMPLE), "--target", "bench", "--as-of", AS_OF,
-                 "--format", "json", "-s", ",".join(every)]
-    psql_cmd = [psql_bin, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", uri, "-f", str(work / "same.sql")]
-    times = {"segql": [], "psql": []}
+                 "--format", "json", "-s"]
+    psql_cmd = [psql_bin, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", uri, "-f"]
+    cmds = {
+        "segql": segql_cmd + [",".join(every)],
+        "psql": psql_cmd + [str(work / "same.sql")],
+        "segql, one segment": segql_cmd + [first],
+        "psql, one segment": psql_cmd + [str(work / "one.sql")],
+    }
+    times = {name: [] for name in cmds}
     for _ in range(a.repeat):
-        for name, cmd in (("segql", segql_cmd), ("psql", psql_cmd)):
+        for name, cmd in cmds.items():
             t0 = time.perf_counter()
             run(cmd, env)
             times[name].append(time.perf_counter() - t0)
-    seg, ps = statistics.median(times["segql"]), statistics.median(times["psql"])
+    med = {name: statistics.median(t) for name, t in times.items()}
     print(f"segments: {len(every)} ({', '.join(f'{len(v)} of {k}' for k, v in by_entity.items())}); "
-          f"statements: {statements}; median of {a.repeat}")
+          f"statements: {statements}; median of {a.repeat}; alternating")
     print("| | median | runs |")
     print("| --- | --- | --- |")
-    for name in ("segql", "psql"):
-        runs = ", ".join(f"{t:.3f}" for t in times[name])
-        print(f"| {name} | {statistics.median(times[name]):.3f} s | {runs} |")
-    print(f"segql / psql: {seg / ps:.2f}; overhead per statement: {(seg - ps) / statements * 1000:.1f} ms")
-
+    for name, t in times.items():
+        print(f"| {name} | {med[name]:.3f} s | {', '.join(f'{x:.3f}' for x in t)} |")
+    seg, ps = med["segql"], med["psql"]
+    print(f"segql / psql: {seg / ps:.2f}; (segql - psql) / statement: "
+          f"{(seg - ps) / statements * 1000:.1f} ms")
+    more = statements - 3
+    per_seg = (med["segql"] - med["segql, one segment"]) / more
+    per_ps = (med["psql"] - med["psql, one segment"]) / more
+    print(f"one more statement: segql {per_seg * 1000:.2f} ms, psql {per_ps * 1000:.2f} ms, "
+          f"client layer {(per_seg - per_ps) * 1000:.2f} ms")
+    print(f"fixed start (one segment): segql {med['segql, one segment']:.3f} s, "
+          f"psql {med['psql, one segment']:.3f} s")
 
 if __name__ == "__main__":
     main()

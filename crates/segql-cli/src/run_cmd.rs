@@ -16,7 +16,7 @@ use segql_plan::ir::Program;
 use segql_plan::ir::Target;
 use segql_project::artifacts::Status;
 use segql_project::manifest::unique_id;
-use segql_run::backend::Backend;
+use segql_run::backend::{Backend, ValueKind};
 use segql_run::run;
 use segql_run::session::{self, Failed};
 use segql_run::sqltext;
@@ -109,6 +109,7 @@ impl run::Observer for Shown {
 struct ResultSet {
     title: String,
     columns: Vec<String>,
+    kinds: Vec<ValueKind>,
     rows: Vec<Vec<Option<String>>>,
     /// The DuckDB query that produced it (for --output).
     sql: String,
@@ -345,6 +346,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             share: o.batch.map(|b| share(o.size, done.batches[b].population)),
             title: o.title,
             columns: o.columns,
+            kinds: o.kinds,
             rows: o.rows,
             sql: o.sql,
         })
@@ -476,7 +478,8 @@ fn print_sets(sets: &[ResultSet], format: OutFormat) -> Result<()> {
 }
 
 /// A result set as JSON, its keys in a reader's order (`result`, `columns`, `rows`)
-/// and each row's in the order of the columns.
+/// and each row's in the order of the columns: numbers as JSON numbers written with the
+/// engine's digits (a decimal keeps every one), booleans as booleans, NULL as null.
 struct JsonSet<'a>(&'a ResultSet);
 
 impl serde::Serialize for JsonSet<'_> {
@@ -485,27 +488,52 @@ impl serde::Serialize for JsonSet<'_> {
         let mut m = s.serialize_map(Some(3))?;
         m.serialize_entry("result", &self.0.title)?;
         m.serialize_entry("columns", &self.0.columns)?;
-        let rows: Vec<JsonRow> = self
-            .0
-            .rows
-            .iter()
-            .map(|r| JsonRow(&self.0.columns, r))
-            .collect();
+        let rows: Vec<JsonRow> = self.0.rows.iter().map(|r| JsonRow(self.0, r)).collect();
         m.serialize_entry("rows", &rows)?;
         m.end()
     }
 }
 
-struct JsonRow<'a>(&'a [String], &'a [Option<String>]);
+struct JsonRow<'a>(&'a ResultSet, &'a [Option<String>]);
 
 impl serde::Serialize for JsonRow<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (c, v) in self.0.iter().zip(self.1) {
-            m.serialize_entry(c, v)?;
+        let set = self.0;
+        let mut m = s.serialize_map(Some(set.columns.len()))?;
+        for (i, (c, v)) in set.columns.iter().zip(self.1).enumerate() {
+            let kind = set.kinds.get(i).copied().unwrap_or(ValueKind::Text);
+            match json_value(kind, v.as_deref()) {
+                JsonValue::Raw(raw) => m.serialize_entry(c, &raw)?,
+                JsonValue::Text(t) => m.serialize_entry(c, &t)?,
+            }
         }
         m.end()
+    }
+}
+
+enum JsonValue<'a> {
+    /// A number, boolean or null, as JSON text.
+    Raw(Box<serde_json::value::RawValue>),
+    Text(&'a str),
+}
+
+/// One cell as JSON: a number's text as the engine wrote it when it is a JSON number
+/// (`0.300000000`, `-12`, `1e+20`), a boolean as `true`/`false`, NULL as `null`;
+/// anything else (text, dates, and floats JSON cannot hold: `nan`, `inf`) as a string.
+fn json_value(kind: ValueKind, v: Option<&str>) -> JsonValue<'_> {
+    let raw = |t: &str| serde_json::value::RawValue::from_string(t.to_string()).ok();
+    let Some(v) = v else {
+        return JsonValue::Raw(raw("null").expect("null is JSON"));
+    };
+    let as_raw = match kind {
+        ValueKind::Number if v.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => raw(v),
+        ValueKind::Bool if v == "true" || v == "false" => raw(v),
+        _ => None,
+    };
+    match as_raw {
+        Some(r) => JsonValue::Raw(r),
+        None => JsonValue::Text(v),
     }
 }
 

@@ -674,13 +674,24 @@ fn run_as_json() {
         serde_json::json!(["segment", "members", "avg_age", "avg_spend"])
     );
     assert_eq!(doc[1]["rows"][1]["segment"], "french");
-    // Keys in the order of the columns, for people reading it.
+    // Keys in the order of the columns, for people reading it; numbers as JSON numbers.
     assert!(
         stdout(&out)
-            .contains("\"segment\": \"paying\",\n        \"members\": \"3\",\n        \"avg_age\""),
+            .contains("\"segment\": \"paying\",\n        \"members\": 3,\n        \"avg_age\""),
         "{}",
         stdout(&out)
     );
+    let paying = &doc[1]["rows"][0];
+    assert!(paying["members"].is_u64(), "{paying}");
+    assert!(paying["avg_age"].is_number(), "{paying}");
+    // A decimal keeps the engine's digits, trailing zeros too (a float would be 24.95).
+    assert!(
+        stdout(&out).contains("\"avg_spend\": 24.950000\n"),
+        "{}",
+        stdout(&out)
+    );
+    // Keys stay strings even when they look like numbers.
+    assert!(doc[0]["rows"][0]["user_id"].is_string());
 }
 
 #[test]
@@ -1037,6 +1048,30 @@ fn run_with_a_corrupt_parquet_file() {
     );
 }
 
+/// A glob whose second file is no parquet: the problem names that file, and no column
+/// (it has none to name).
+#[test]
+fn run_with_a_corrupt_file_in_a_glob() {
+    let p =
+        shop_bound("\"app.users\" = \"data/users.csv\"\n\"app.events\" = \"data/ev/*.parquet\"\n");
+    std::fs::create_dir_all(p.path("data/ev")).unwrap();
+    duckdb()
+        .execute_batch(&format!(
+            "COPY (SELECT * FROM read_csv('{}')) TO '{}' (FORMAT parquet)",
+            p.path("data/events.csv").display(),
+            p.path("data/ev/a.parquet").display()
+        ))
+        .unwrap();
+    p.write_bytes("data/ev/b.parquet", b"not the bytes of a parquet file\n");
+    let out = p.segql(&args(&at(&["run"]))).output().unwrap();
+    run_fails_naming(
+        &p,
+        &out,
+        &["`app.events`", "data/ev/b.parquet", "cannot read it"],
+    );
+    assert!(!stderr(&out).contains("column ``"), "{}", stderr(&out));
+}
+
 #[test]
 fn run_with_a_csv_file_missing_a_column() {
     let p = shop();
@@ -1052,6 +1087,30 @@ fn run_with_a_csv_file_missing_a_column() {
             "no such column",
         ],
     );
+}
+
+/// An unterminated quote leaves DuckDB's sniffer without a delimiter: the file is read
+/// as one column named after its whole header. One problem says so, not one "no such
+/// column" per catalog column listing the very columns it says are missing.
+#[test]
+fn run_with_a_csv_file_it_cannot_split() {
+    let p = shop();
+    p.write(
+        "data/users.csv",
+        "user_id,plan,country,age\nu1,pro,FR,34\nu2,\"free\nu3,pro,DE,29\n",
+    );
+    let out = p.segql(&args(&at(&["run"]))).output().unwrap();
+    run_fails_naming(
+        &p,
+        &out,
+        &[
+            "`app.users`",
+            "data/users.csv",
+            "read as one column `user_id,plan,country,age`",
+            "unterminated quote",
+        ],
+    );
+    assert!(!stderr(&out).contains("no such column"), "{}", stderr(&out));
 }
 
 #[test]

@@ -10,6 +10,39 @@
 use crate::engine::{Engine, Error, Interrupter, Result, Rows};
 use segql_plan::dialect::{self, Dialect};
 
+/// What a result column holds, for writers that keep types (JSON): numbers (integers,
+/// decimals and floats, whose text is written as is, so a decimal keeps every digit),
+/// booleans, or anything else as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    Number,
+    Bool,
+    Text,
+}
+
+impl ValueKind {
+    /// The kind of a DuckDB type name (`DECIMAL(18,3)`, `BIGINT`, `BOOLEAN`, ...).
+    pub fn of_duckdb(type_name: &str) -> ValueKind {
+        let t = type_name.trim().to_ascii_uppercase();
+        let base = t.split('(').next().unwrap_or("").trim();
+        match base {
+            "TINYINT" | "SMALLINT" | "INTEGER" | "BIGINT" | "HUGEINT" | "UTINYINT"
+            | "USMALLINT" | "UINTEGER" | "UBIGINT" | "UHUGEINT" | "DECIMAL" | "FLOAT"
+            | "DOUBLE" => ValueKind::Number,
+            "BOOLEAN" => ValueKind::Bool,
+            _ => ValueKind::Text,
+        }
+    }
+}
+
+/// Rows with their column names and kinds.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub kinds: Vec<ValueKind>,
+    pub rows: Rows,
+}
+
 pub trait Backend {
     /// How messages name it: `DuckDB`, or `target `pg``.
     fn label(&self) -> String;
@@ -23,6 +56,9 @@ pub trait Backend {
     /// numbers, text by its bytes, NULLs last), whatever the server's collation. `sql`
     /// has no ORDER BY of its own.
     fn rows_ordered(&self, sql: &str) -> Result<(Vec<String>, Rows)>;
+    /// [`Backend::rows`] (or, `ordered`, [`Backend::rows_ordered`]) with what each column
+    /// holds, from the same statement's result where the client says it.
+    fn table(&self, sql: &str, ordered: bool) -> Result<Table>;
     /// Keeps a query's result for the rest of the session under `name` (a name of
     /// segql's own: a temporary table, or on Spark a cached temporary view).
     fn keep(&self, name: &str, query: &str) -> Result<()>;
@@ -97,6 +133,15 @@ impl Backend for Engine {
         Engine::rows(self, &format!("{sql} ORDER BY 1"))
     }
 
+    fn table(&self, sql: &str, ordered: bool) -> Result<Table> {
+        let sql = if ordered {
+            format!("{sql} ORDER BY 1")
+        } else {
+            sql.to_string()
+        };
+        Engine::table(self, &sql)
+    }
+
     fn keep(&self, name: &str, query: &str) -> Result<()> {
         Engine::execute(
             self,
@@ -144,6 +189,9 @@ impl<T: Backend + ?Sized> Backend for &T {
     }
     fn rows_ordered(&self, sql: &str) -> Result<(Vec<String>, Rows)> {
         (**self).rows_ordered(sql)
+    }
+    fn table(&self, sql: &str, ordered: bool) -> Result<Table> {
+        (**self).table(sql, ordered)
     }
     fn keep(&self, name: &str, query: &str) -> Result<()> {
         (**self).keep(name, query)

@@ -447,6 +447,22 @@ impl Engine {
                 }
             };
             let names: Vec<String> = actual.iter().filter_map(|r| r[0].clone()).collect();
+            if let Some(whole) = unsplit_csv(reading.as_ref(), &names, columns.len()) {
+                problems.push(Problem {
+                    code: DATA_MISMATCH,
+                    relation: dotted.clone(),
+                    path: Some(shown.clone()),
+                    column: None,
+                    message: format!(
+                        "read as one column `{whole}`: DuckDB could not tell how its lines split into fields"
+                    ),
+                    hint: Some(
+                        "look for an unterminated quote (\") or a line with more or fewer fields than the header"
+                            .to_string(),
+                    ),
+                });
+                continue;
+            }
             for (col, ty) in &columns {
                 match actual
                     .iter()
@@ -510,7 +526,9 @@ impl Engine {
                 let found = self.check_files(r, &columns, base);
                 if !found.is_empty() {
                     problems.extend(found.into_iter().map(|(file, column, message, hint)| {
-                        problem(DATA_MISMATCH, Some(file), Some(column), message, hint)
+                        // A file that cannot be read at all has no column to name.
+                        let column = Some(column).filter(|c| !c.is_empty());
+                        problem(DATA_MISMATCH, Some(file), column, message, hint)
                     }));
                     continue;
                 }
@@ -581,4 +599,20 @@ impl Engine {
             .flatten()
             .collect())
     }
+}
+
+/// The one column a CSV file was read as when DuckDB's sniffer found no delimiter (an
+/// unterminated quote, ragged lines): its header line, shortened. `None` for any other
+/// reading, or when the catalog itself wants one column.
+fn unsplit_csv(reading: Option<&Reading>, names: &[String], wanted: usize) -> Option<String> {
+    reading.filter(|r| r.format == Format::Csv)?;
+    let [only] = names else { return None };
+    if wanted < 2 || !only.contains([',', ';', '\t', '|']) {
+        return None;
+    }
+    Some(if only.chars().count() > 60 {
+        format!("{}...", only.chars().take(57).collect::<String>())
+    } else {
+        only.clone()
+    })
 }

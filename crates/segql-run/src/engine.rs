@@ -434,6 +434,25 @@ impl Engine {
         Ok((names, out))
     }
 
+    /// [`Engine::rows`] with each column's kind, from DuckDB's own description of the
+    /// query (a bind, not a second run).
+    pub fn table(&self, sql: &str) -> Result<crate::backend::Table> {
+        let (columns, rows) = self.rows(sql)?;
+        let sql = sql.trim_end().trim_end_matches(';');
+        let (_, types) = self.rows(&format!(
+            "SELECT column_type FROM (DESCRIBE SELECT * FROM (\n{sql}\n) AS segql_result)"
+        ))?;
+        let kinds = types
+            .iter()
+            .map(|r| crate::backend::ValueKind::of_duckdb(r[0].as_deref().unwrap_or("")))
+            .collect();
+        Ok(crate::backend::Table {
+            columns,
+            kinds,
+            rows,
+        })
+    }
+
     /// The first column of a query, as text.
     pub fn first_column(&self, sql: &str) -> Result<Vec<Option<String>>> {
         Ok(self

@@ -4,7 +4,7 @@
 //! temporary table; each result is read back from segql's own table, compiled for the
 //! backend's dialect. The CLI prints or writes what [`run`] returns.
 
-use crate::backend::Backend;
+use crate::backend::{Backend, Table, ValueKind};
 use crate::engine::{Error, Rows};
 use crate::session;
 use segql_plan::compile::{self, Options, Request};
@@ -40,6 +40,8 @@ pub struct Output {
     /// `segment lapsed`, `report plans`.
     pub title: String,
     pub columns: Vec<String>,
+    /// What each column holds.
+    pub kinds: Vec<ValueKind>,
     /// Empty unless [`Settings::fetch_rows`].
     pub rows: Rows,
     pub size: usize,
@@ -155,8 +157,7 @@ pub fn run(
             }
             _ => format!("SELECT * FROM {}", engine.ident(&kept)),
         };
-        let (columns, rows, size) =
-            fetch(engine, &sql, ordered, s.fetch_rows).map_err(failed(doing))?;
+        let (table, size) = fetch(engine, &sql, ordered, s.fetch_rows).map_err(failed(doing))?;
         let sql = if ordered {
             format!("{sql} ORDER BY 1")
         } else {
@@ -166,8 +167,9 @@ pub fn run(
         out.outputs.push(Output {
             target: t,
             title: format!("{} {}", t.kind(), t.name(p)),
-            columns,
-            rows,
+            columns: table.columns,
+            kinds: table.kinds,
+            rows: table.rows,
             size,
             sql,
             batch: None,
@@ -233,14 +235,15 @@ fn run_batch(
             cols.join(", "),
             engine.ident(&seg.name)
         );
-        let (columns, rows, size) = fetch(engine, &sql, true, s.fetch_rows)
+        let (table, size) = fetch(engine, &sql, true, s.fetch_rows)
             .map_err(failed(format!("reading the members of {}", seg.name)))?;
         let sql = format!("{sql} ORDER BY {key}");
         out.outputs.push(Output {
             target: Target::Segment(id),
             title: format!("segment {}", seg.name),
-            columns,
-            rows,
+            columns: table.columns,
+            kinds: table.kinds,
+            rows: table.rows,
             size,
             sql,
             batch: Some(n),
@@ -308,17 +311,13 @@ fn fetch(
     sql: &str,
     ordered: bool,
     rows: bool,
-) -> Result<(Vec<String>, Rows, usize), Error> {
+) -> Result<(Table, usize), Error> {
     if rows {
-        let (columns, rows) = if ordered {
-            engine.rows_ordered(sql)?
-        } else {
-            engine.rows(sql)?
-        };
-        let n = rows.len();
-        return Ok((columns, rows, n));
+        let table = engine.table(sql, ordered)?;
+        let n = table.rows.len();
+        return Ok((table, n));
     }
-    let (columns, _) = engine.rows(&format!("SELECT * FROM ({sql}) AS r LIMIT 0"))?;
+    let table = engine.table(&format!("SELECT * FROM ({sql}) AS r LIMIT 0"), false)?;
     let n = engine.count(&format!("SELECT count(*) FROM ({sql}) AS r"))? as usize;
-    Ok((columns, Vec::new(), n))
+    Ok((table, n))
 }

@@ -12,7 +12,7 @@ mod seed;
 pub use doctor::{doctor, Report};
 pub use seed::{seed, Seeded};
 
-use crate::backend::Backend;
+use crate::backend::{Backend, Table, ValueKind};
 use crate::engine::{Error, Interrupter, Result, Rows};
 use segql_plan::dialect::{self, Dialect};
 use segql_plan::ir::Program;
@@ -235,6 +235,25 @@ impl Backend for TargetBackend {
         text::rows(&sorted).map_err(|e| arrow_error(&self.target.name, e))
     }
 
+    fn table(&self, sql: &str, ordered: bool) -> Result<Table> {
+        let mut r = self.query(sql)?;
+        if ordered {
+            r = text::sorted_by_first(&r).map_err(|e| arrow_error(&self.target.name, e))?;
+        }
+        let kinds = r
+            .schema
+            .fields()
+            .iter()
+            .map(|f| value_kind(f.data_type()))
+            .collect();
+        let (columns, rows) = text::rows(&r).map_err(|e| arrow_error(&self.target.name, e))?;
+        Ok(Table {
+            columns,
+            kinds,
+            rows,
+        })
+    }
+
     fn keep(&self, name: &str, query: &str) -> Result<()> {
         let n = self.ident(name);
         if self.capabilities().temporary_tables {
@@ -251,5 +270,29 @@ impl Backend for TargetBackend {
     fn interrupter(&self) -> Interrupter {
         let c = self.client.borrow().canceller();
         Interrupter::new(move || c.cancel())
+    }
+}
+
+/// What an Arrow column holds, for [`Backend::table`].
+fn value_kind(t: &arrow_schema::DataType) -> ValueKind {
+    use arrow_schema::DataType as T;
+    match t {
+        T::Int8
+        | T::Int16
+        | T::Int32
+        | T::Int64
+        | T::UInt8
+        | T::UInt16
+        | T::UInt32
+        | T::UInt64
+        | T::Float16
+        | T::Float32
+        | T::Float64
+        | T::Decimal32(..)
+        | T::Decimal64(..)
+        | T::Decimal128(..)
+        | T::Decimal256(..) => ValueKind::Number,
+        T::Boolean => ValueKind::Bool,
+        _ => ValueKind::Text,
     }
 }
