@@ -1,7 +1,9 @@
 //! `segql diff --base REV`: what a change does to the segments' members. The project
 //! as it was at a git revision ([`segql_project::revision`]) and as it is now run on the
 //! data bound now; every segment whose definition differs (by its manifest checksum),
-//! is new or is gone is listed with its members gained and lost, with examples.
+//! is new or is gone is listed with its members gained and lost, with examples, and so
+//! is every segment built on a changed segment, trait or action (its own text the same).
+//! `size change within` asserts on the listed segments are checked here: exit 1 beyond.
 
 use crate::data;
 use crate::output;
@@ -9,7 +11,7 @@ use crate::project::{self, Workspace};
 use anyhow::{anyhow, Result};
 use segql_plan::compile::Options;
 use segql_plan::deps::Node;
-use segql_plan::ir::{Program, Target};
+use segql_plan::ir::{AssertCheck, Program, Target};
 use segql_project::manifest::checksum;
 use segql_run::run;
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,6 +28,19 @@ enum Change {
     Changed,
     New,
     Removed,
+    /// Its own definition is the same; these segments, traits or actions it is built on
+    /// changed (`segment paying`).
+    Upstream(Vec<String>),
+}
+
+/// The definitions a diff compares, by kind and name: segments, and what segments are
+/// built from (traits, actions).
+fn definitions(ws: &Workspace, p: &Program) -> BTreeMap<(&'static str, String), (Node, String)> {
+    Node::all(p)
+        .into_iter()
+        .filter(|n| matches!(n, Node::Segment(_) | Node::Trait(_) | Node::Action(_)))
+        .map(|n| ((n.kind(), n.name(p).to_string()), (n, checksum(ws, p, n))))
+        .collect()
 }
 
 pub fn run(args: Args, color: bool) -> Result<ExitCode> {
@@ -74,6 +89,31 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             Some(_) => {}
         }
     }
+    // Segments whose own text is the same but that are built on a definition that
+    // changed: their members may move all the same.
+    let defs_then = definitions(&base, base_program);
+    let changed_defs: Vec<(Node, String)> = definitions(&ws, program)
+        .into_iter()
+        .filter(|(k, (_, sum))| defs_then.get(k).is_none_or(|(_, old)| old != sum))
+        .map(|((kind, name), (n, _))| (n, format!("{kind} {name}")))
+        .collect();
+    let graph = segql_plan::deps::Graph::new(program);
+    let mut upstream: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (n, label) in &changed_defs {
+        for d in graph.descendants(*n, None) {
+            if let Node::Segment(i) = d {
+                upstream
+                    .entry(program.segments[i].name.clone())
+                    .or_default()
+                    .push(label.clone());
+            }
+        }
+    }
+    for (name, why) in upstream {
+        if then.contains_key(&name) && !changes.iter().any(|(n, _)| *n == name) {
+            changes.push((name, Change::Upstream(why)));
+        }
+    }
     for name in then.keys().filter(|n| !now.contains_key(*n)) {
         changes.push((name.clone(), Change::Removed));
     }
@@ -109,6 +149,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     };
     let empty = BTreeSet::new();
     let mut listed = Vec::new();
+    let mut beyond = 0;
     for (name, change) in &changes {
         let after = members_now.get(name).unwrap_or(&empty);
         let before = members_then.get(name).unwrap_or(&empty);
@@ -118,25 +159,59 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             Change::Changed => "changed",
             Change::New => "new",
             Change::Removed => "removed",
+            Change::Upstream(_) => "changed upstream",
         };
+        let via: Vec<&str> = match change {
+            Change::Upstream(why) => why.iter().map(String::as_str).collect(),
+            _ => Vec::new(),
+        };
+        // Its `size change within` asserts, with a size before and after.
+        let checks: Vec<(String, bool)> = match (change, now.get(name)) {
+            (Change::Changed | Change::Upstream(_), Some((i, _))) => program
+                .asserts
+                .iter()
+                .filter(|a| a.segment == *i)
+                .flat_map(|a| &a.checks)
+                .filter_map(|c| match c {
+                    AssertCheck::SizeChange(limit, _) => Some((
+                        limit.to_string(),
+                        limit.holds(before.len() as u64, after.len() as u64),
+                    )),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        beyond += checks.iter().filter(|(_, ok)| !ok).count();
         if json {
             let examples = |keys: &[&String]| -> Vec<String> {
                 keys.iter().take(EXAMPLES).map(|k| k.to_string()).collect()
             };
+            let asserts: Vec<serde_json::Value> = checks
+                .iter()
+                .map(|(check, passed)| serde_json::json!({"check": check, "passed": passed}))
+                .collect();
             listed.push(serde_json::json!({
                 "segment": name,
                 "change": what,
+                "upstream": via,
                 "before": before.len(),
                 "after": after.len(),
                 "gained": gained.len(),
                 "lost": lost.len(),
                 "gained_examples": examples(&gained),
                 "lost_examples": examples(&lost),
+                "asserts": asserts,
             }));
             continue;
         }
+        let via_text = if via.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", via.join(", "))
+        };
         println!(
-            "segment {name} ({what}): {} -> {} members (+{} gained, -{} lost)",
+            "segment {name} ({what}{via_text}): {} -> {} members (+{} gained, -{} lost)",
             before.len(),
             after.len(),
             gained.len(),
@@ -158,6 +233,13 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                 }
             );
         }
+        for (check, passed) in &checks {
+            println!(
+                "  {} assert {check}: {}",
+                if *passed { "ok  " } else { "FAIL" },
+                change_text(before.len(), after.len())
+            );
+        }
     }
     if json {
         println!(
@@ -172,7 +254,27 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         args.base,
         segql_syntax::time::format_timestamp(as_of)
     );
+    if beyond > 0 {
+        eprintln!(
+            "{beyond} size change assert{} failed",
+            if beyond == 1 { "" } else { "s" }
+        );
+        return Ok(ExitCode::from(1));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `120 -> 150 members (+25.0%)`.
+fn change_text(before: usize, after: usize) -> String {
+    let pct = if before == 0 {
+        String::new()
+    } else {
+        format!(
+            " ({:+.1}%)",
+            (after as f64 - before as f64) * 100.0 / before as f64
+        )
+    };
+    format!("{before} -> {after} members{pct}")
 }
 
 /// `--format json`: the base, the instant and each segment that changed.

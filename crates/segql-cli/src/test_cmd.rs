@@ -234,6 +234,12 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         .asserts
         .iter()
         .filter(|a| sel.nodes.contains(&Node::Segment(a.segment)))
+        // `size change within` needs a size before: `segql diff` checks it.
+        .filter(|a| {
+            a.checks
+                .iter()
+                .any(|c| !matches!(c, AssertCheck::SizeChange(..)))
+        })
         .collect();
     if report.stopped {
         report.skipped += asserts.len();
@@ -245,7 +251,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                     AssertCheck::DisjointWith(s, _) | AssertCheck::SubsetOf(s, _) => {
                         Some(Node::Segment(*s))
                     }
-                    AssertCheck::Size(..) => None,
+                    AssertCheck::Size(..) | AssertCheck::SizeChange(..) => None,
                 },
             ))
         });

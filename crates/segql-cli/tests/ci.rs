@@ -572,8 +572,10 @@ fn git(p: &Project, args: &[&str]) {
     assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
 }
 
-#[test]
-fn diff_lists_the_members_each_changed_segment_gains_and_loses() {
+/// The shop in a subdirectory of a git repository with two commits: the base, then an
+/// edit (paying loses the business plan, french_payers, which uses it, is unchanged in
+/// text, a segment is added, one removed, a comment-only edit) plus `added` files.
+fn shop_repo_with_an_edit(added: &[(&str, &str)]) -> Project {
     let p = project();
     // The project lies in a subdirectory of the repository.
     let q = Project::empty();
@@ -603,7 +605,17 @@ fn diff_lists_the_members_each_changed_segment_gains_and_loses() {
         "shop/segments/behaviour.seg",
         &format!("# spenders\n{BEHAVIOUR}"),
     );
-    git(&q, &["commit", "-q", "-am", "edit"]);
+    for (f, text) in added {
+        q.write(f, text);
+    }
+    git(&q, &["add", "."]);
+    git(&q, &["commit", "-q", "-m", "edit"]);
+    q
+}
+
+#[test]
+fn diff_lists_the_members_each_changed_segment_gains_and_loses() {
+    let q = shop_repo_with_an_edit(&[]);
     let out = q
         .segql_in(
             "shop",
@@ -627,12 +639,14 @@ fn diff_lists_the_members_each_changed_segment_gains_and_loses() {
          segment paying (changed): 2 -> 2 members (+1 gained, -1 lost)\n\
          \x20 gained u2\n\
          \x20 lost   u3\n\
+         segment french_payers (changed upstream: segment paying): 1 -> 2 members (+1 gained, -0 lost)\n\
+         \x20 gained u2\n\
          segment big_accounts (removed): 1 -> 0 members (+0 gained, -1 lost)\n\
          \x20 lost   a1\n"
     );
     // After the warning that `account` is now unused.
     assert!(
-        stderr(&out).ends_with("3 segments changed since HEAD~1, as of 2024-06-01T00:00:00Z\n"),
+        stderr(&out).ends_with("4 segments changed since HEAD~1, as of 2024-06-01T00:00:00Z\n"),
         "{}",
         stderr(&out)
     );
@@ -659,11 +673,17 @@ fn diff_lists_the_members_each_changed_segment_gains_and_loses() {
     assert_eq!(
         doc["segments"][1],
         serde_json::json!({
-            "segment": "paying", "change": "changed", "before": 2, "after": 2,
-            "gained": 1, "lost": 1, "gained_examples": ["u2"], "lost_examples": ["u3"]
+            "segment": "paying", "change": "changed", "upstream": [], "before": 2, "after": 2,
+            "gained": 1, "lost": 1, "gained_examples": ["u2"], "lost_examples": ["u3"],
+            "asserts": []
         })
     );
-    assert_eq!(doc["segments"].as_array().unwrap().len(), 3);
+    assert_eq!(doc["segments"][2]["change"], "changed upstream");
+    assert_eq!(
+        doc["segments"][2]["upstream"],
+        serde_json::json!(["segment paying"])
+    );
+    assert_eq!(doc["segments"].as_array().unwrap().len(), 4);
     let out = q
         .segql_in("shop", &["diff", "--base", "HEAD", "--format", "json"])
         .output()
@@ -686,5 +706,92 @@ fn diff_lists_the_members_each_changed_segment_gains_and_loses() {
         stderr(&out).contains("`nope` is not a revision"),
         "{}",
         stderr(&out)
+    );
+}
+
+/// `size change within` bounds how far a change may move a segment's size: checked by
+/// `diff` on every segment it lists (also one changed only upstream), exit 1 beyond;
+/// `test` leaves it to `diff`.
+#[test]
+fn diff_checks_size_change_asserts() {
+    let asserts = "assert paying {\n  size change within 10%\n}\n\n\
+                   assert french_payers {\n  size change within 50%\n  size change within 1\n}\n";
+    let q = shop_repo_with_an_edit(&[("shop/segments/asserts.seg", asserts)]);
+    let out = q
+        .segql_in(
+            "shop",
+            &[
+                "diff",
+                "--base",
+                "HEAD~1",
+                "--as-of",
+                "2024-06-01",
+                "--color",
+                "never",
+            ],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "an assert failed: {}", stderr(&out));
+    let text = stdout(&out);
+    // paying: 2 -> 2 (one in, one out) is within 10%.
+    assert!(
+        text.contains("  ok   assert size change within 10%: 2 -> 2 members (+0.0%)\n"),
+        "{text}"
+    );
+    // french_payers doubles: beyond 50%, within 1 member.
+    assert!(
+        text.contains("  FAIL assert size change within 50%: 1 -> 2 members (+100.0%)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  ok   assert size change within 1: 1 -> 2 members (+100.0%)\n"),
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("1 size change assert failed"),
+        "{}",
+        stderr(&out)
+    );
+    let out = q
+        .segql_in(
+            "shop",
+            &[
+                "diff",
+                "--base",
+                "HEAD~1",
+                "--as-of",
+                "2024-06-01",
+                "--format",
+                "json",
+            ],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let french = doc["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["segment"] == "french_payers")
+        .unwrap();
+    assert_eq!(
+        french["asserts"],
+        serde_json::json!([
+            {"check": "size change within 50%", "passed": false},
+            {"check": "size change within 1", "passed": true}
+        ])
+    );
+    // `test` runs no size-change-only assert (it has no size before).
+    let out = q
+        .segql_in("shop", &["test", "--color", "never"])
+        .output()
+        .unwrap();
+    assert!(!stdout(&out).contains("assert paying"), "{}", stdout(&out));
+    assert!(
+        !stdout(&out).contains("assert french_payers"),
+        "{}",
+        stdout(&out)
     );
 }

@@ -559,6 +559,9 @@ fn checks(a: &Analysis, i: usize) -> Vec<String> {
                             .map(|x| item_link(a, ROOT, x))
                             .unwrap_or_default()
                     ),
+                    AssertCheck::SizeChange(limit, _) => {
+                        format!("{} (checked by segql diff)", escape(&limit.to_string()))
+                    }
                 };
                 out.push(format!(
                     "assert on the bound data: {text} <span class=\"where\">({})</span>",

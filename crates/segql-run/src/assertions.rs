@@ -91,6 +91,8 @@ pub fn run_assert(engine: &dyn Backend, p: &Program, a: &AssertDef, o: Options) 
                         detail: format!("{n} member{} in both", if n == 1 { "" } else { "s" }),
                     }
                 }
+                // A change needs a before: `segql diff` checks it (see `size_change`).
+                AssertCheck::SizeChange(..) => continue,
                 AssertCheck::SubsetOf(other, _) => {
                     let theirs = members(p, *other, d, o)?;
                     let q = compile::overlap(mine.clone(), theirs, key, Overlap::OnlyFirst, d);

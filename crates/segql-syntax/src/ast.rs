@@ -857,6 +857,10 @@ pub struct Check {
 pub enum CheckKind {
     /// `size >= 10`, `size between 10 and 1000`
     Size(Pred),
+    /// `size change within 10%` (of the size before) or `size change within 500`
+    /// (members): how far a change may move the size, checked by `segql diff` against
+    /// the base revision.
+    SizeChange { limit: Number, percent: bool },
     /// `disjoint with OTHER`
     DisjointWith(Ident),
     /// `subset of OTHER`

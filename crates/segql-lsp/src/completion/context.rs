@@ -99,7 +99,7 @@ const STEP_START: &[&str] = &["did", "then", "stopped", "restarted", "of"];
 /// are offered whole.
 pub fn fields(block: &str) -> &'static [&'static str] {
     match block {
-        "assert" => &["size", "disjoint with", "subset of"],
+        "assert" => &["size", "size change within", "disjoint with", "subset of"],
         other => segql_syntax::parser::block_fields(other),
     }
 }

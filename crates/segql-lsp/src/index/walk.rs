@@ -454,7 +454,7 @@ impl Walker {
                         ast::CheckKind::DisjointWith(s) | ast::CheckKind::SubsetOf(s) => {
                             self.segment_use(s);
                         }
-                        ast::CheckKind::Size(_) => {}
+                        ast::CheckKind::Size(_) | ast::CheckKind::SizeChange { .. } => {}
                     }
                 }
             }

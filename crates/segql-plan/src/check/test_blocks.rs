@@ -462,6 +462,37 @@ impl<'a> Checker<'a> {
                         }
                     }
                 }
+                ast::CheckKind::SizeChange { limit, percent } => {
+                    let value = match &limit.kind {
+                        LitKind::Int(v) => Some(*v as f64),
+                        LitKind::Decimal(t) if *percent => t.parse::<f64>().ok(),
+                        _ => None,
+                    };
+                    match value {
+                        Some(v) if v >= 0.0 => checks.push(AssertCheck::SizeChange(
+                            match (percent, &limit.kind) {
+                                (false, LitKind::Int(n)) => ChangeLimit::Members(*n),
+                                _ => ChangeLimit::Percent(v),
+                            },
+                            c.span,
+                        )),
+                        _ => {
+                            let d = Diagnostic::error(
+                                codes::BAD_TEST,
+                                limit.span,
+                                if *percent {
+                                    "a size change is bounded by a percentage of 0 or more"
+                                } else {
+                                    "a size change is bounded by a whole number of members of 0 or more"
+                                },
+                            )
+                            .with_label("not a bound for a change")
+                            .with_hint("size change within 10% (of the size before), or size change within 500 (members)");
+                            self.err(d);
+                            ok = false;
+                        }
+                    }
+                }
                 ast::CheckKind::DisjointWith(o) | ast::CheckKind::SubsetOf(o) => {
                     let Some(other) = self.segment_ref(o, Some(entity), false) else {
                         ok = false;

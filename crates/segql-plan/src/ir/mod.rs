@@ -644,6 +644,39 @@ pub enum AssertCheck {
     Size(Vec<(CmpOp, i64)>, Span),
     DisjointWith(SegmentId, Span),
     SubsetOf(SegmentId, Span),
+    /// `size change within ...`: checked by `segql diff` (a size before and after a
+    /// change), not by `segql test`.
+    SizeChange(ChangeLimit, Span),
+}
+
+/// How far `size change within` lets a size move.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ChangeLimit {
+    /// At most this many members more or fewer.
+    Members(i64),
+    /// At most this percentage of the size before.
+    Percent(f64),
+}
+
+impl ChangeLimit {
+    /// Whether a size going from `before` to `after` stays within the limit. From an
+    /// empty segment, any member is beyond every percentage.
+    pub fn holds(self, before: u64, after: u64) -> bool {
+        let moved = before.abs_diff(after);
+        match self {
+            ChangeLimit::Members(n) => moved <= n.max(0) as u64,
+            ChangeLimit::Percent(p) => moved == 0 || (moved as f64) * 100.0 <= p * before as f64,
+        }
+    }
+}
+
+impl std::fmt::Display for ChangeLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChangeLimit::Members(n) => write!(f, "size change within {n}"),
+            ChangeLimit::Percent(p) => write!(f, "size change within {p}%"),
+        }
+    }
 }
 
 /// `trait NAME = VALUE`: a named value per entity.

@@ -424,6 +424,11 @@ impl<'a> Printer<'a> {
                     self.newline_at(c.span.start);
                     let t = match &c.kind {
                         CheckKind::Size(p) => format!("size {}", pred_text(p)),
+                        CheckKind::SizeChange { limit, percent } => format!(
+                            "size change within {}{}",
+                            literal_text(&limit.kind),
+                            if *percent { "%" } else { "" }
+                        ),
                         CheckKind::DisjointWith(s) => {
                             format!("disjoint with {}", ident_text(&s.name))
                         }

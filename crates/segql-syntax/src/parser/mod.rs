@@ -2099,6 +2099,17 @@ impl<'a> Parser<'a> {
         self.block(&owner, ASSERT_FIELDS, |p, w, t| {
             p.bump();
             let kind = match w {
+                "size" if p.eat_word("change") => {
+                    if !p.eat_word("within") {
+                        return Err(p.expected_with_hint(
+                            "`within`",
+                            "size change within 10% (of the size before), or size change within 500 (members)",
+                        ));
+                    }
+                    let limit = p.number("a number of members, or a percentage like 10%")?;
+                    let percent = p.eat(TokKind::Percent);
+                    CheckKind::SizeChange { limit, percent }
+                }
                 "size" => CheckKind::Size(p.pred()?),
                 "disjoint" => {
                     p.expect_word("with")?;

@@ -800,6 +800,8 @@ fn test_item() -> impl Strategy<Value = ItemKind> {
 fn assert_item() -> impl Strategy<Value = ItemKind> {
     let check = prop_oneof![
         2 => pred().prop_map(CheckKind::Size),
+        1 => (number(), any::<bool>())
+            .prop_map(|(limit, percent)| CheckKind::SizeChange { limit, percent }),
         1 => ident().prop_map(CheckKind::DisjointWith),
         1 => ident().prop_map(CheckKind::SubsetOf),
     ]
