@@ -72,7 +72,7 @@ fn statements() -> (String, Vec<String>) {
     assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
     let ids: Vec<usize> = (0..program.segments.len()).collect();
     assert_eq!(ids.len(), 50);
-    let o = Options { as_of: AS_OF };
+    let o = Options::literal(AS_OF);
     let batch = compile::to_sql(
         &compile::compile(&program, &Request::batch(&ids), &DuckDb, o).expect("batch"),
     );

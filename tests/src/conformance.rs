@@ -148,7 +148,7 @@ pub fn run_test(
         return run;
     }
     let d = engine.dialect();
-    let opts = Options { as_of: t.as_of };
+    let opts = Options::literal(t.as_of);
     // A split or priority list runs once per test, whichever of its groups are expected.
     let mut cache: HashMap<String, Result<crate::engines::Rows, String>> = HashMap::new();
     for e in &t.expects {
@@ -238,8 +238,13 @@ fn members_at(
     as_of: i64,
 ) -> Result<Keys, String> {
     let d = engine.dialect();
-    let q = compile::compile(p, &compile::Request::from(e.target), d, Options { as_of })
-        .map_err(|u| format!("does not compile: {u}"))?;
+    let q = compile::compile(
+        p,
+        &compile::Request::from(e.target),
+        d,
+        Options::literal(as_of),
+    )
+    .map_err(|u| format!("does not compile: {u}"))?;
     let group = match &e.rows {
         Rows::All => None,
         Rows::Group(g) => Some(g.clone()),

@@ -203,7 +203,7 @@ pub fn run_reports(engine: &mut dyn Engine, map: &SourceMap, p: &Program) -> Vec
                     p,
                     &Request::Report(ri),
                     engine.dialect(),
-                    Options { as_of: t.as_of },
+                    Options::literal(t.as_of),
                 )
                 .map_err(|u| format!("does not compile: {u}"))?;
                 let sql = compile::to_sql(&q);

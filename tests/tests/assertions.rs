@@ -172,9 +172,9 @@ fn every_kind_of_check_holds_and_fails_where_it_should() {
     let (_, p) = inline_project("assertions.seg", PROJECT);
     let engine = Engine::in_memory().expect("DuckDB");
     engine.execute_script(DATA).expect("the data loads");
-    let opts = Options {
-        as_of: segql_syntax::time::parse_instant("2026-01-01T00:00:00Z").expect("an instant"),
-    };
+    let opts = Options::literal(
+        segql_syntax::time::parse_instant("2026-01-01T00:00:00Z").expect("an instant"),
+    );
     let mut got = Vec::new();
     let mut blocks = Vec::new();
     for a in &p.asserts {

@@ -10,9 +10,7 @@ use segql_tests::{load_project, root};
 fn the_benchmark_project_checks_and_compiles() {
     let (_, program) = load_project(&root().join("bench"));
     assert_eq!(program.segments.len(), 50, "the benchmark has 50 segments");
-    let opts = Options {
-        as_of: segql_syntax::time::parse_instant("2026-01-01").expect("a date"),
-    };
+    let opts = Options::literal(segql_syntax::time::parse_instant("2026-01-01").expect("a date"));
     let ids: Vec<usize> = (0..program.segments.len()).collect();
     for d in dialect::all() {
         for &id in &ids {

@@ -226,7 +226,7 @@ fn the_committed_data_binds_runs_and_satisfies_every_assert() {
             .collect::<Vec<_>>()
             .join("\n")
     );
-    let opts = Options { as_of: DATA_AS_OF };
+    let opts = Options::literal(DATA_AS_OF);
     let mut sizes = BTreeMap::new();
     let mut all = Vec::new();
     for (id, s) in p.segments.iter().enumerate() {

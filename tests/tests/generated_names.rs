@@ -64,9 +64,7 @@ fn tables_named_like_generated_ctes_are_still_read() {
             &program,
             &segql_plan::compile::Request::Segment(0),
             &segql_plan::dialect::DuckDb,
-            segql_plan::compile::Options {
-                as_of: 1_767_225_600_000_000,
-            },
+            segql_plan::compile::Options::literal(1_767_225_600_000_000),
         )
         .expect("compiles"),
     );

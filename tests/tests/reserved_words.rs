@@ -188,7 +188,7 @@ fn run_chunk(e: &mut dyn Engine, p: &Program) -> Vec<String> {
     if let Err(err) = loaded {
         return vec![format!("loading: {err}")];
     }
-    let o = Options { as_of: t.as_of };
+    let o = Options::literal(t.as_of);
     let ids: Vec<usize> = (0..p.segments.len()).collect();
     let mut run = |what: &str, q: Result<compile::Query, compile::Unsupported>| {
         q.map_err(|u| format!("{what} does not compile: {u}"))

@@ -14,7 +14,7 @@ fn results_fixture_statements_parse_in_every_dialect() {
     let mut parsed = 0;
     for d in dialect::all() {
         for t in &p.tests {
-            let opts = Options { as_of: t.as_of };
+            let opts = Options::literal(t.as_of);
             for e in &t.expects {
                 let what = format!("{} {}", e.target.kind(), e.target.name(&p));
                 let q = compile::members(&p, e.target, &e.rows, d, opts);

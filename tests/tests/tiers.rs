@@ -14,9 +14,7 @@ use segql_plan::plan::{Plan, ScanKind};
 use segql_tests::{load_project, root};
 
 fn as_of() -> Options {
-    Options {
-        as_of: segql_syntax::time::parse_instant("2024-06-01T00:00:00Z").expect("an instant"),
-    }
+    Options::literal(segql_syntax::time::parse_instant("2024-06-01T00:00:00Z").expect("an instant"))
 }
 
 fn tier_segments(p: &Program) -> Vec<usize> {

@@ -34,9 +34,7 @@ fn single_and_batch_members_equal_the_oracles() {
     let mut tiered_rounds = 0;
     for seed in 1..=rounds {
         let rd = round(seed, SEGMENTS, USERS);
-        let opts = Options {
-            as_of: rd.as_of_micros(),
-        };
+        let opts = Options::literal(rd.as_of_micros());
         let text = &rd.text;
         let (_, p) = inline_project(&format!("round {seed}"), text);
         let engine = Engine::in_memory().expect("DuckDB");

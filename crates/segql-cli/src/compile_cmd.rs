@@ -89,7 +89,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             );
         }
     }
-    let opts = Options { as_of };
+    let opts = Options::literal(as_of);
     let sources = crate::data::sources(&ws.inputs, Some(program));
     let guard = |file: &Path| {
         crate::data::check_write(

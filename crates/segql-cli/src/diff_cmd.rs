@@ -129,7 +129,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let opts = Options { as_of };
+    let opts = Options::literal(as_of);
     let wanted_now: Vec<usize> = changes
         .iter()
         .filter(|(_, c)| !matches!(c, Change::Removed))

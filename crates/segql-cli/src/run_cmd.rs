@@ -267,7 +267,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     }
     let program = mapped.as_ref().unwrap_or(program);
     let settings = run::Settings {
-        opts: Options { as_of },
+        opts: Options::literal(as_of),
         with_traits: args.with_traits(),
         fetch_rows: args.output.is_none(),
     };
@@ -365,7 +365,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             program,
             &selected.graph,
             &[&segql_plan::dialect::DuckDb],
-            Options { as_of },
+            Options::literal(as_of),
             "run",
             dir,
             color,
@@ -638,7 +638,7 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
         data::warn_about_data(e, program, &relations, &event_names, as_of);
     }
     let program = mapped.as_ref().unwrap_or(program);
-    let opts = Options { as_of };
+    let opts = Options::literal(as_of);
     let seg = &program.segments[id];
     let entity = &program.catalog.entities[seg.entity];
     let progress = Progress::start(format!("computing {}", seg.name));

@@ -295,9 +295,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                 }
             }
             Ok(engine) => {
-                let opts = Options {
-                    as_of: assert_as_of,
-                };
+                let opts = Options::literal(assert_as_of);
                 for a in asserts {
                     if report.stopped {
                         report.skipped += 1;
@@ -377,9 +375,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             program,
             &selected.graph,
             &[&segql_plan::dialect::DuckDb],
-            Options {
-                as_of: assert_as_of,
-            },
+            Options::literal(assert_as_of),
             "test",
             &dir,
             color,

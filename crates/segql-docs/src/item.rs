@@ -576,7 +576,7 @@ fn checks(a: &Analysis, i: usize) -> Vec<String> {
 fn sql(input: &Input, a: &Analysis, i: usize) -> Vec<SqlTab> {
     let it = &a.items[i];
     let p = a.program;
-    let o = Options { as_of: input.as_of };
+    let o = Options::literal(input.as_of);
     let request = match it.kind {
         Kind::Segment => compile::Request::Segment(it.index),
         Kind::Report => compile::Request::Report(it.index),

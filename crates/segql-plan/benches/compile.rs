@@ -54,7 +54,7 @@ fn project() -> (String, segql_syntax::ast::File, Program) {
 
 /// Every segment in every dialect; returns the total SQL length (so nothing is elided).
 fn compile_all(p: &Program) -> usize {
-    let o = Options { as_of: AS_OF };
+    let o = Options::literal(AS_OF);
     let mut bytes = 0;
     for d in dialect::all() {
         for id in 0..p.segments.len() {
@@ -75,13 +75,8 @@ fn bench(c: &mut Criterion) {
         .map(|d| {
             (0..program.segments.len())
                 .filter(|&id| {
-                    compile::compile(
-                        &program,
-                        &Request::Segment(id),
-                        *d,
-                        Options { as_of: AS_OF },
-                    )
-                    .is_err()
+                    compile::compile(&program, &Request::Segment(id), *d, Options::literal(AS_OF))
+                        .is_err()
                 })
                 .count()
         })

@@ -12,11 +12,42 @@ use segql_syntax::time::format_timestamp;
 use sqlparser::ast::Expr;
 pub use sqlparser::ast::Query;
 
+pub use crate::as_of::RunAsOf;
+
 /// What every statement is compiled against.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
     /// The instant every relative time is measured from (microseconds since the epoch).
+    /// With [`Options::at_run`] it is only the planning instant: what the plan chooses
+    /// for speed (a column's window tier) and the header; the SQL does not contain it.
     pub as_of: i64,
+    /// `None`: the instant above is written into the SQL as a literal at every use.
+    /// `Some(r)`: the statement reads its as-of when it runs, from `r` (the engine's
+    /// clock, a named parameter, a template), so one compiled statement can be
+    /// scheduled; see [`RunAsOf`] and docs/architecture.md.
+    pub at_run: Option<RunAsOf>,
+}
+
+impl Options {
+    /// The as-of instant written into the SQL (`at_run: None`).
+    pub fn literal(as_of: i64) -> Options {
+        Options {
+            as_of,
+            at_run: None,
+        }
+    }
+
+    /// How the header line names the as-of.
+    fn header_as_of(&self) -> String {
+        match self.at_run {
+            None => format_timestamp(self.as_of),
+            Some(r) => format!(
+                "run time ({}; planned at {})",
+                r.describe(),
+                format_timestamp(self.as_of)
+            ),
+        }
+    }
 }
 
 /// Something the chosen dialect cannot express (or, a bug, that the plan lacks).
@@ -31,7 +62,7 @@ impl std::fmt::Display for Unsupported {
 
 /// The plan of a request for a dialect: what `compile` writes.
 pub fn plan(p: &Program, r: &Request, d: &dyn Dialect, o: Options) -> Result<Plan, Unsupported> {
-    plan::plan(p, r, &d.capabilities(), o.as_of).map_err(|e| {
+    plan::plan(p, r, &d.capabilities(), o.as_of, o.at_run).map_err(|e| {
         if e.starts_with('`') || e.starts_with("no ") {
             Unsupported(e)
         } else {
@@ -185,7 +216,7 @@ pub fn statement(
             t.kind(),
             t.name(p),
             d.name(),
-            format_timestamp(o.as_of)
+            o.header_as_of()
         ),
     })
 }
@@ -211,7 +242,7 @@ pub fn batch_statement(
             "-- segments {}, {}, as of {}",
             names.join(", "),
             d.name(),
-            format_timestamp(o.as_of)
+            o.header_as_of()
         ),
     })
 }

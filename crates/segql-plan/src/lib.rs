@@ -6,6 +6,7 @@
 //! reads ASTs from segql-syntax and returns SQL text; it never touches a database or
 //! the file system (that is segql-run's and segql-cli's work).
 
+pub mod as_of;
 pub mod check;
 pub mod codes;
 pub mod compile;

@@ -100,9 +100,7 @@ fn build(ws: &segql_project::Workspace) -> Manifest {
         p,
         &g,
         &dialect::all(),
-        Options {
-            as_of: 1_717_200_000_000_000,
-        },
+        Options::literal(1_717_200_000_000_000),
         "compile",
     )
 }

@@ -180,12 +180,12 @@ fn expectations(
     for e in &t.expects {
         // The keys of the expectation's rows at an instant, and what a set would hide.
         let rows_at = |as_of: i64| -> Result<(BTreeSet<String>, Vec<String>), Error> {
-            let q = compile::members(p, e.target, &e.rows, d, Options { as_of }).map_err(|u| {
-                Error {
+            let q = compile::members(p, e.target, &e.rows, d, Options::literal(as_of)).map_err(
+                |u| Error {
                     context: "compiling".into(),
                     message: u.to_string(),
-                }
-            })?;
+                },
+            )?;
             Ok(distinct_members(engine.first_column(&compile::to_sql(&q))?))
         };
         let label = e.label(p);

@@ -80,8 +80,17 @@ impl Dialect for BigQuery {
         s.contains('\0')
             .then_some("BigQuery strings cannot hold a NUL character")
     }
-    fn timestamp(&self, micros: i64) -> Expr {
-        raw(format!("TIMESTAMP '{}+00'", timestamp_text(micros)))
+    fn timestamp_of_text(&self, text: &str) -> Expr {
+        raw(format!("TIMESTAMP '{text}+00'"))
+    }
+    fn now_utc(&self) -> Expr {
+        // TIMESTAMP is an instant in BigQuery, like the literal; partitions are pruned
+        // on it.
+        raw("CURRENT_TIMESTAMP()".into())
+    }
+    fn timestamp_param(&self, name: &str) -> Result<Expr, String> {
+        // A named query parameter; the cast also takes one bound as a STRING.
+        Ok(raw(format!("CAST(@{name} AS TIMESTAMP)")))
     }
     fn string_type(&self) -> &'static str {
         "STRING"

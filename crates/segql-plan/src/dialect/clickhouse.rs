@@ -81,11 +81,15 @@ impl Dialect for ClickHouse {
             "false"
         }
     }
-    fn timestamp(&self, micros: i64) -> Expr {
-        raw(format!(
-            "toDateTime64('{}', 6, 'UTC')",
-            timestamp_text(micros)
-        ))
+    fn timestamp_of_text(&self, text: &str) -> Expr {
+        raw(format!("toDateTime64('{text}', 6, 'UTC')"))
+    }
+    fn now_utc(&self) -> Expr {
+        raw("now64(6, 'UTC')".into())
+    }
+    fn timestamp_param(&self, name: &str) -> Result<Expr, String> {
+        // A query parameter (`--param_name=...`, HTTP `param_name=`), typed by the query.
+        Ok(raw(format!("{{{name}:DateTime64(6, 'UTC')}}")))
     }
     fn date(&self, days: i32) -> Expr {
         // `Date` only reaches back to 1970 (birthdays!); `Date32` covers 1900-2299.

@@ -43,10 +43,19 @@ impl Dialect for Databricks {
         // Spark reads `\ooo` as octal, so `\0` before digits would change meaning.
         "\\u0000"
     }
-    fn timestamp(&self, micros: i64) -> Expr {
+    fn timestamp_of_text(&self, text: &str) -> Expr {
         // TIMESTAMP is Spark's local-time-zone type: without a zone the literal would be
         // read in the session time zone.
-        raw(format!("TIMESTAMP '{}Z'", timestamp_text(micros)))
+        raw(format!("TIMESTAMP '{text}Z'"))
+    }
+    fn now_utc(&self) -> Expr {
+        // An instant (TIMESTAMP, the literal's type): no zone to convert.
+        raw("current_timestamp()".into())
+    }
+    fn timestamp_param(&self, name: &str) -> Result<Expr, String> {
+        // A named parameter marker (Databricks Runtime 12.1+, Spark 3.4+ `spark.sql(sql,
+        // args)`); a string bound to it is read in the session time zone (UTC).
+        Ok(raw(format!("CAST(:{name} AS TIMESTAMP)")))
     }
     fn string_type(&self) -> &'static str {
         "STRING"

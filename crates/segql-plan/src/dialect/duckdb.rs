@@ -19,6 +19,20 @@ fn duckdb_shift(ts: Expr, d: Duration, op: BinaryOperator) -> Expr {
 }
 
 impl Dialect for DuckDb {
+    fn timestamp_of_text(&self, text: &str) -> Expr {
+        raw(format!("TIMESTAMP '{text}'"))
+    }
+    fn now_utc(&self) -> Expr {
+        // now() is a TIMESTAMP WITH TIME ZONE; its microseconds since the epoch made a
+        // TIMESTAMP are UTC's wall time whatever the session's TimeZone, and need no ICU
+        // (which `AT TIME ZONE` does; the runner's DuckDB is built without it). DuckDB
+        // folds it into the scan's filters like a literal (docs/benchmarks.md).
+        raw("make_timestamp(epoch_us(now()))".into())
+    }
+    fn timestamp_param(&self, name: &str) -> Result<Expr, String> {
+        // A prepared statement's named parameter (`con.execute(sql, {"name": ...})`).
+        Ok(raw(format!("CAST(${name} AS TIMESTAMP)")))
+    }
     fn pick_value(&self, sql: &Sql<'_>, p: pick::Pick) -> Expr {
         pick::by_row(self, sql, ("arg_min", "arg_max"), "ROW", p)
     }

@@ -305,9 +305,29 @@ pub trait Dialect: Sync {
         sql.decimal(text)
     }
 
+    /// A timestamp literal: the instant `micros` (UTC) as [`Dialect::timestamp_of_text`]
+    /// of its text.
     fn timestamp(&self, micros: i64) -> Expr {
-        raw(format!("TIMESTAMP '{}'", timestamp_text(micros)))
+        self.timestamp_of_text(&timestamp_text(micros))
     }
+
+    /// The dialect's timestamp literal with `text` written verbatim where the instant's
+    /// `YYYY-MM-DD HH:MM:SS[.ffffff]` goes (nothing escaped): [`Dialect::timestamp`]
+    /// writes its text, and a run-time as-of template
+    /// ([`crate::as_of::RunAsOf::Template`]) the template's, so the two are one form.
+    fn timestamp_of_text(&self, text: &str) -> Expr;
+
+    /// The engine's current time in UTC, of the type [`Dialect::timestamp`]'s literal
+    /// has: the as-of of [`crate::as_of::RunAsOf::Now`]. It must be a value the engine
+    /// takes as a constant for the statement (it is compared with event times to skip
+    /// row groups and partitions).
+    fn now_utc(&self) -> Expr;
+
+    /// A named parameter the caller binds to the as-of instant, in the engine's own
+    /// syntax and typed like [`Dialect::timestamp`]'s literal; `Err(why)` where the
+    /// engine has no named parameters. `name` is an identifier
+    /// ([`crate::as_of::param_name_ok`]).
+    fn timestamp_param(&self, name: &str) -> Result<Expr, String>;
 
     fn date(&self, days: i32) -> Expr {
         raw(format!("DATE '{}'", date_text(days)))
@@ -655,6 +675,15 @@ fn default_cond_agg(
         }
         fn pick_value(&self, sql: &Sql<'_>, p: pick::Pick) -> Expr {
             self.0.pick_value(sql, p)
+        }
+        fn timestamp_of_text(&self, text: &str) -> Expr {
+            self.0.timestamp_of_text(text)
+        }
+        fn now_utc(&self) -> Expr {
+            self.0.now_utc()
+        }
+        fn timestamp_param(&self, name: &str) -> Result<Expr, String> {
+            self.0.timestamp_param(name)
         }
     }
     let _ = d.name();

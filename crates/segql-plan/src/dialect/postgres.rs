@@ -3,6 +3,20 @@
 use super::*;
 
 impl Dialect for Postgres {
+    fn timestamp_of_text(&self, text: &str) -> Expr {
+        raw(format!("TIMESTAMP '{text}'"))
+    }
+    fn now_utc(&self) -> Expr {
+        // The transaction's start, as UTC's wall time (a timestamp without time zone).
+        raw("(now() AT TIME ZONE 'UTC')".into())
+    }
+    fn timestamp_param(&self, name: &str) -> Result<Expr, String> {
+        Err(format!(
+            "PostgreSQL has no named parameters (only positional ones), so the as-of cannot be \
+             the parameter `{name}`: compile with the as-of read at run time as `now` \
+             (the engine's clock), or with the instant written in (`--as-of`)"
+        ))
+    }
     fn pick_value(&self, sql: &Sql<'_>, p: pick::Pick) -> Expr {
         // No max_by: the first element of the ordered array of the group's values.
         let mut f = pick::ordered_array_agg(sql, p.value.clone(), &p);

@@ -3,6 +3,22 @@
 use super::*;
 
 impl Dialect for Redshift {
+    fn timestamp_of_text(&self, text: &str) -> Expr {
+        raw(format!("TIMESTAMP '{text}'"))
+    }
+    fn now_utc(&self) -> Expr {
+        // The statement's start as a TIMESTAMP in the session time zone, which is UTC
+        // unless the session changes it (now() and CURRENT_TIMESTAMP are leader-node
+        // functions).
+        raw("GETDATE()".into())
+    }
+    fn timestamp_param(&self, name: &str) -> Result<Expr, String> {
+        Err(format!(
+            "Redshift has no named parameters (only positional ones), so the as-of cannot be \
+             the parameter `{name}`: compile with the as-of read at run time as `now` \
+             (the engine's clock), or with the instant written in (`--as-of`)"
+        ))
+    }
     fn pick_value(&self, sql: &Sql<'_>, p: pick::Pick) -> Expr {
         // Neither max_by nor an ordered ARRAY_AGG: the greatest (least) text of the
         // time's 20 digits followed by the value's text, the value cut out and cast

@@ -53,8 +53,18 @@ impl Dialect for Snowflake {
         // Snowflake reads `\ooo` as octal, so `\0` before digits would change meaning.
         "\\x00"
     }
-    fn timestamp(&self, micros: i64) -> Expr {
-        raw(format!("TO_TIMESTAMP_NTZ('{}')", timestamp_text(micros)))
+    fn timestamp_of_text(&self, text: &str) -> Expr {
+        raw(format!("TO_TIMESTAMP_NTZ('{text}')"))
+    }
+    fn now_utc(&self) -> Expr {
+        // The current time in UTC as a TIMESTAMP_NTZ, the literal's type.
+        raw("SYSDATE()".into())
+    }
+    fn timestamp_param(&self, name: &str) -> Result<Expr, String> {
+        // A session variable (`SET name = '2024-06-01 00:00:00'` before the statement, or
+        // `$name` in the connection's properties): Snowflake's named value every client
+        // and a task can set; its drivers bind only positional parameters.
+        Ok(raw(format!("TO_TIMESTAMP_NTZ(${name})")))
     }
     fn timestamp_type(&self) -> &'static str {
         "TIMESTAMP_NTZ"

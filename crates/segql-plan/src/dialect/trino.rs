@@ -3,6 +3,21 @@
 use super::*;
 
 impl Dialect for Trino {
+    fn timestamp_of_text(&self, text: &str) -> Expr {
+        raw(format!("TIMESTAMP '{text}'"))
+    }
+    fn now_utc(&self) -> Expr {
+        // current_timestamp is a timestamp with the session's zone: moved to UTC, then the
+        // zone dropped, as the literal (a timestamp without zone) is.
+        raw("CAST(current_timestamp AT TIME ZONE 'UTC' AS timestamp(6))".into())
+    }
+    fn timestamp_param(&self, name: &str) -> Result<Expr, String> {
+        Err(format!(
+            "Trino has no named parameters (only positional ones), so the as-of cannot be \
+             the parameter `{name}`: compile with the as-of read at run time as `now` \
+             (the engine's clock), or with the instant written in (`--as-of`)"
+        ))
+    }
     fn pick_value(&self, sql: &Sql<'_>, p: pick::Pick) -> Expr {
         pick::by_row(self, sql, ("min_by", "max_by"), "ROW", p)
     }

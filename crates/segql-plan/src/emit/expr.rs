@@ -148,11 +148,10 @@ impl Emitter<'_> {
         }
     }
 
-    /// `as_of`, as a literal: a constant the engine folds into every window bound, so
-    /// that partitions and row groups outside the window are pruned (a parameter joined
-    /// from a CTE defeats both; see docs/architecture.md).
+    /// `as_of` as the statement writes it (`emit::as_of_expr`): the planning instant as
+    /// a literal, or the engine's clock, a parameter or a template read at run time.
     pub(crate) fn as_of(&self) -> Expr {
-        self.d.timestamp(self.plan.as_of)
+        self.as_of.clone()
     }
 
     pub(crate) fn time_point(&self, t: &TimePoint) -> Expr {

@@ -19,6 +19,7 @@ mod sql_pred;
 
 pub(crate) use expr::cmp_op;
 
+use crate::as_of::RunAsOf;
 use crate::dialect::{AggFn, Dialect};
 use crate::ir::*;
 use crate::plan::{Block, Body, Plan};
@@ -50,6 +51,8 @@ pub(crate) struct Emitter<'a> {
     pub(crate) problems: Vec<String>,
     /// Lookups of what the plan does not hold (bugs).
     internal: Vec<String>,
+    /// The as-of where the SQL uses it: a literal, or read at run time.
+    as_of: Expr,
 }
 
 /// Why a statement could not be written: the dialect cannot say something, or (a bug)
@@ -69,6 +72,7 @@ pub fn emit(p: &Program, plan: &Plan, d: &dyn Dialect) -> Result<Query, EmitErro
         sql: Sql::new(d),
         problems: Vec::new(),
         internal: Vec::new(),
+        as_of: as_of_expr(plan, d)?,
     };
     let q = e.statement();
     if !e.internal.is_empty() {
@@ -78,6 +82,27 @@ pub fn emit(p: &Program, plan: &Plan, d: &dyn Dialect) -> Result<Query, EmitErro
         return Err(EmitError::Unsupported(e.problems.join("; ")));
     }
     Ok(q)
+}
+
+/// The as-of as the SQL writes it at every use: the planning instant as a literal (a
+/// constant the engine folds into every window bound, so that partitions and row groups
+/// outside the window are pruned; a parameter joined from a CTE defeats both, see
+/// docs/architecture.md), or the plan's [`RunAsOf`], which every engine also takes as a
+/// constant of the statement.
+fn as_of_expr(plan: &Plan, d: &dyn Dialect) -> Result<Expr, EmitError> {
+    Ok(match plan.at_run {
+        None => d.timestamp(plan.as_of),
+        Some(RunAsOf::Now) => d.now_utc(),
+        Some(RunAsOf::Param(name)) => {
+            if !crate::as_of::param_name_ok(name) {
+                return Err(EmitError::Unsupported(format!(
+                    "`{name}` cannot be a parameter name: use ASCII letters, digits and `_`"
+                )));
+            }
+            d.timestamp_param(name).map_err(EmitError::Unsupported)?
+        }
+        Some(RunAsOf::Template(text)) => d.timestamp_of_text(text),
+    })
 }
 
 impl Emitter<'_> {

@@ -82,6 +82,10 @@ impl Emitter<'_> {
 
     /// The scan WHERE shared by every feature of a relation: before as_of, after the
     /// earliest window start, and (when every feature names events) only those names.
+    /// Also returns the one start the WHERE bounds the scan by, which a column with that
+    /// start need not repeat; `None` when unbounded, or when the bound is the `least` of
+    /// several starts (an as-of read at run time, where no one start is earliest at every
+    /// run: `plan::starts`).
     pub(crate) fn scan_where(
         &mut self,
         events: EventsId,
@@ -89,23 +93,29 @@ impl Emitter<'_> {
     ) -> (Expr, Option<TimePoint>, Option<Vec<String>>) {
         let time = self.sql.col(EV, &self.p.catalog.events[events].time);
         let mut parts = vec![bin(time.clone(), BinaryOperator::Lt, self.as_of())];
-        let mut earliest: Option<&TimePoint> = None;
-        let mut unbounded = false;
-        for f in filters {
-            match &f.window.start {
-                None => unbounded = true,
-                Some(s) => {
-                    if earliest.is_none_or(|e| self.plan.instant(s) < self.plan.instant(e)) {
-                        earliest = Some(s);
-                    }
-                }
-            }
+        let starts: Vec<&TimePoint> = filters
+            .iter()
+            .map(|f| f.window.start.as_ref())
+            .collect::<Option<_>>()
+            .unwrap_or_default();
+        let earliest = self.plan.earliest_starts(&starts);
+        let bound = match earliest.as_slice() {
+            [] => None,
+            [one] => Some(self.time_point(one)),
+            // least(a, least(b, c)): two arguments, which every engine's least takes.
+            several => several
+                .iter()
+                .rev()
+                .map(|s| self.time_point(s))
+                .reduce(|later, e| self.sql.func("least", vec![e, later])),
+        };
+        if let Some(b) = bound {
+            parts.push(bin(time, BinaryOperator::GtEq, b));
         }
-        let earliest = if unbounded { None } else { earliest.cloned() };
-        if let Some(s) = &earliest {
-            let e = self.time_point(s);
-            parts.push(bin(time, BinaryOperator::GtEq, e));
-        }
+        let earliest = match <[TimePoint; 1]>::try_from(earliest) {
+            Ok([one]) => Some(one),
+            Err(_) => None,
+        };
         let mut scan_names = None;
         if filters.iter().all(|f| f.names.is_some()) {
             let mut all: Vec<String> = Vec::new();

@@ -132,7 +132,19 @@ impl Plan {
     /// The plan as text (names resolved against the program).
     pub fn display(&self, p: &Program) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "as of {}", format_timestamp(self.as_of));
+        match self.at_run {
+            None => {
+                let _ = writeln!(out, "as of {}", format_timestamp(self.as_of));
+            }
+            Some(r) => {
+                let _ = writeln!(
+                    out,
+                    "as of run time ({}), planned at {}",
+                    r.describe(),
+                    format_timestamp(self.as_of)
+                );
+            }
+        }
         for s in &self.scans {
             let kind = match s.kind {
                 ScanKind::Shared => "shared".to_string(),

@@ -18,8 +18,10 @@ mod collect;
 mod display;
 pub(crate) mod names;
 mod needs;
+pub(crate) mod starts;
 mod tiers;
 
+use crate::as_of::RunAsOf;
 use crate::dialect::fixed_micros;
 use crate::ir::*;
 use segql_syntax::ast::Unit;
@@ -293,7 +295,11 @@ pub enum Body {
 /// Everything emission needs to write one statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
+    /// The planning instant; the SQL's as-of when `at_run` is `None`.
     pub as_of: i64,
+    /// Where the statement reads its as-of when it runs, if it does: nothing may then
+    /// depend on `as_of` for correctness, only for speed.
+    pub at_run: Option<RunAsOf>,
     pub body: Body,
     /// The body's block, over the statement's entity.
     pub block: Block,
@@ -399,9 +405,18 @@ impl Plan {
         }
     }
 
-    /// The instant a time point stands for, with the calendar rules the SQL uses.
+    /// The instant a time point stands for at the planning instant, with the calendar
+    /// rules the SQL uses. With an as-of read at run time it is one run's instant of
+    /// many: choices that must hold at every run use [`starts`] instead.
     pub fn instant(&self, t: &TimePoint) -> i64 {
         instant(self.as_of, t)
+    }
+
+    /// The starts a scan serving windows that start at `starts` must take the least of
+    /// as its lower bound: the earliest one, or with an as-of read at run time, each
+    /// that is not at or after another at every as-of (`plan::starts`).
+    pub fn earliest_starts(&self, starts: &[&TimePoint]) -> Vec<TimePoint> {
+        starts::earliest(starts, self.as_of, self.at_run.is_some())
     }
 }
 
@@ -493,13 +508,19 @@ fn entity_alias(p: &Program, entity: EntityId) -> String {
 }
 
 /// Plans a request.
-pub fn plan(p: &Program, r: &Request, caps: &Capabilities, as_of: i64) -> Result<Plan, String> {
+pub fn plan(
+    p: &Program,
+    r: &Request,
+    caps: &Capabilities,
+    as_of: i64,
+    at_run: Option<RunAsOf>,
+) -> Result<Plan, String> {
     let entity = request_entity(p, r)?;
     let mut c = collect::Collector::new(p, caps, as_of);
     c.request(r, entity);
     let mut collected = c.finish();
     if caps.windows == WindowTiers::ByWindow {
-        tiers::split(&mut collected, as_of);
+        tiers::split(&mut collected, as_of, at_run.is_some());
     }
     let mut names = std::mem::replace(&mut collected.names, names::Names::new(p));
     // The body's references are named before its own CTEs (a report's base, a split's
@@ -533,6 +554,7 @@ pub fn plan(p: &Program, r: &Request, caps: &Capabilities, as_of: i64) -> Result
     let chains = chains(&collected, &mut names);
     let mut plan = Plan {
         as_of,
+        at_run,
         body,
         block: Block {
             entity,

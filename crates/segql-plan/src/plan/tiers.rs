@@ -10,6 +10,7 @@
 
 use super::collect::Collected;
 use super::{instant, Scan, ScanKind};
+use crate::ir::TimePoint;
 use segql_syntax::time::MICROS_PER_DAY;
 
 /// How far back (in days) a column's window may start to belong to the tier, and the
@@ -25,7 +26,16 @@ pub(crate) const TIERS: [(i64, &str); 2] = [(31, "last_month"), (92, "last_quart
 /// segment in docs/benchmarks.md).
 pub(crate) const MIN_TIER_COLUMNS: usize = 2;
 
-pub(super) fn split(c: &mut Collected, as_of: i64) {
+/// Splits every shared scan of `c` by its columns' window tiers at `as_of`.
+///
+/// Tiers decide only speed: every scan's lower bound comes from its own columns' starts
+/// (`plan::starts`), so a column in any tier counts the same events. With an as-of read
+/// at run time (`at_run`), a window from a fixed instant (`since 2025-06-01`) reaches
+/// further back at every run, so it goes with the unbounded windows rather than into the
+/// tier it fits at the planning instant; a window in months reaches 28 to 31 days a
+/// month back whatever the as-of, within the same tier (1 month: at most 31 days, 2
+/// months 62, 3 months 92), so the planning instant places it as every run would.
+pub(super) fn split(c: &mut Collected, as_of: i64, at_run: bool) {
     for si in 0..c.scans.len() {
         if c.scans[si].kind == ScanKind::Distinct {
             continue;
@@ -37,6 +47,7 @@ pub(super) fn split(c: &mut Collected, as_of: i64) {
             .iter()
             .map(|(k, _)| match &k.agg().filter.window.start {
                 None => TIERS.len(),
+                Some(TimePoint::At(_)) if at_run => TIERS.len(),
                 Some(start) => {
                     let reach = as_of - instant(as_of, start);
                     TIERS

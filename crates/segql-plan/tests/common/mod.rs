@@ -18,7 +18,7 @@ use sqlparser::parser::Parser;
 pub const AS_OF: i64 = 1_717_200_000_000_000;
 
 pub fn options() -> Options {
-    Options { as_of: AS_OF }
+    Options::literal(AS_OF)
 }
 
 /// Parses and checks `.seg` sources as one project; panics on any error.

@@ -161,7 +161,7 @@ pub fn definition(p: &Program, id: SegmentId) -> Result<String, Unsupported> {
         p,
         &compile::Request::from(segql_plan::ir::Target::Segment(id)),
         &DuckDb,
-        Options { as_of: 0 },
+        Options::literal(0),
     )?;
     Ok(short_hash(compile::to_sql(&q).as_bytes()))
 }
@@ -267,7 +267,7 @@ pub fn members_into(
             .filter(|&i| p.segments[i].entity == entity)
             .collect();
         let names: Vec<String> = of.iter().map(|&i| p.segments[i].name.clone()).collect();
-        let q = compile::batch_statement(p, &of, true, dialect, Options { as_of })
+        let q = compile::batch_statement(p, &of, true, dialect, Options::literal(as_of))
             .map_err(Failed::Compiling)?
             .query;
         let failed = |e| Failed::Computing(names.clone(), e);
