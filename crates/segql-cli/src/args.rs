@@ -130,6 +130,12 @@ pub struct Compile {
     /// boolean column per segment.
     #[arg(long, requires = "batch")]
     pub long: bool,
+    /// SQL to schedule: the as-of read when the statement runs instead of written in
+    /// it: `now` (the engine's clock, UTC) or `param:NAME` (a named parameter the
+    /// scheduler binds: DuckDB $NAME, BigQuery @NAME, Databricks :NAME, ClickHouse
+    /// {NAME:DateTime64}, Snowflake the session variable $NAME).
+    #[arg(long = "as-of-at-run", value_name = "now|param:NAME")]
+    pub as_of_at_run: Option<String>,
 }
 
 #[derive(clap::Args)]

@@ -41,6 +41,12 @@ pub use segql_plan::ir::Target;
 pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     let dialects = dialects_from(&args.dialects)?;
     let as_of = args.as_of.instant()?;
+    let at_run = match &args.as_of_at_run {
+        Some(s) => Some(
+            compile::RunAsOf::parse_flag(s).map_err(|e| Usage(format!("--as-of-at-run: {e}")))?,
+        ),
+        None => None,
+    };
     let ws = project::workspace(&args.paths)?;
     output::print_diagnostics(&ws.map, &ws.diags, color);
     let Some(program) = ws.program.as_ref().filter(|_| !ws.has_errors()) else {
@@ -89,7 +95,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             );
         }
     }
-    let opts = Options::literal(as_of);
+    let opts = Options { as_of, at_run };
     let sources = crate::data::sources(&ws.inputs, Some(program));
     let guard = |file: &Path| {
         crate::data::check_write(
