@@ -8,7 +8,8 @@
 //! - [`models`]: a checked program and some of its segments → dbt models
 //!   (`models/segql/*.sql`, one per segment or one batch model per entity), their
 //!   `schema.yml` and a `sources.yml` declaring the catalog relations they read. Catalog
-//!   tables are written as `{{ source(..) }}` (or `{{ ref(..) }}`) and the as-of instant
+//!   tables are written as `{{ source(..) }}` (or `{{ ref(..) }}` for the project's own
+//!   models) and the as-of instant
 //!   as the dbt var `segql_as_of`.
 //!
 //! It must not touch a database: no DuckDB, no warehouse client, no dbt. Its only I/O is
@@ -22,5 +23,5 @@ pub mod models;
 mod yaml;
 
 pub use error::{DbtError, ErrorKind};
-pub use import::{import, relations_of_models, Imported};
-pub use models::{models, write_models, Layout, ModelFile, ModelsOptions};
+pub use import::{import, known_relations, Imported};
+pub use models::{models, write_models, Known, Layout, ModelFile, ModelsOptions};

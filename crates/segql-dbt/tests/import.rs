@@ -3,7 +3,7 @@
 
 mod common;
 
-use segql_dbt::{import, relations_of_models, ErrorKind};
+use segql_dbt::{import, known_relations, ErrorKind, Known};
 
 fn sel(s: &[&str]) -> Vec<String> {
     s.iter().map(|s| s.to_string()).collect()
@@ -73,21 +73,18 @@ fn a_catalog_of_sources_alone_checks() {
 }
 
 #[test]
-fn models_and_seeds_are_refs() {
-    let refs = relations_of_models(&common::manifest()).unwrap();
-    assert_eq!(
-        refs.get("analytics.accounts").map(String::as_str),
-        Some("accounts")
-    );
-    assert_eq!(
-        refs.get("shop.analytics.accounts").map(String::as_str),
-        Some("accounts")
-    );
-    assert_eq!(refs.get("raw.users").map(String::as_str), Some("users"));
-    assert!(
-        !refs.values().any(|v| v.starts_with("unique_")),
-        "tests are not relations"
-    );
+fn the_projects_sources_and_models_are_known() {
+    let known = known_relations(&common::manifest()).unwrap();
+    let accounts = Known::Ref("accounts".into());
+    assert_eq!(known.get("analytics.accounts"), Some(&accounts));
+    assert_eq!(known.get("shop.analytics.accounts"), Some(&accounts));
+    // raw.users is a seed and a source: the source.
+    let users = Known::Source {
+        source: "raw".into(),
+        table: "users".into(),
+    };
+    assert_eq!(known.get("raw.users"), Some(&users));
+    assert_eq!(known.len(), 6, "tests are not relations: {known:?}");
 }
 
 /// Names that need quoting, a key found by no name, a time among several timestamps, a

@@ -5,7 +5,7 @@
 mod common;
 
 use segql_dbt::{
-    import, models, relations_of_models, write_models, ErrorKind, Layout, ModelsOptions,
+    import, known_relations, models, write_models, ErrorKind, Known, Layout, ModelsOptions,
 };
 use segql_plan::dialect::{self, Dialect};
 use segql_plan::ir::Program;
@@ -18,14 +18,14 @@ fn program(segments: &str) -> (tempfile::TempDir, Program) {
     (dir, ws.program.unwrap())
 }
 
-fn shown(p: &Program, d: &dyn Dialect, layout: Layout, refs: &BTreeMap<String, String>) -> String {
+fn shown(p: &Program, d: &dyn Dialect, layout: Layout, known: &BTreeMap<String, Known>) -> String {
     let files = models(
         p,
         &[],
         &ModelsOptions {
             dialect: d,
             layout,
-            refs,
+            known,
         },
     )
     .unwrap();
@@ -51,11 +51,11 @@ fn per_segment_and_batch_models() {
 }
 
 #[test]
-fn dbt_models_and_seeds_are_read_with_ref() {
+fn the_projects_own_sources_and_models_are_read_as_such() {
     let (_dir, p) = program(common::SEGMENTS);
-    let refs = relations_of_models(&common::manifest()).unwrap();
+    let known = known_relations(&common::manifest()).unwrap();
     let d = dialect::by_name("duckdb").unwrap();
-    insta::assert_snapshot!("batch_duckdb_refs", shown(&p, d, Layout::Batch, &refs));
+    insta::assert_snapshot!("batch_duckdb_known", shown(&p, d, Layout::Batch, &known));
 }
 
 /// The sentinel instants (2999-…, 1900-…) must never survive: the as-of literal is
@@ -72,7 +72,7 @@ fn no_sentinel_is_left_on_any_dialect() {
                 &ModelsOptions {
                     dialect: d,
                     layout,
-                    refs: &none,
+                    known: &none,
                 },
             )
             .unwrap_or_else(|e| panic!("{}: {e}", d.name()));
@@ -113,7 +113,7 @@ fn segment_text_is_never_jinja() {
         &ModelsOptions {
             dialect: d,
             layout: Layout::PerSegment,
-            refs: &none,
+            known: &none,
         },
     )
     .unwrap();
@@ -164,7 +164,7 @@ fn windows_that_depend_on_the_instant_are_refused() {
             &ModelsOptions {
                 dialect: d,
                 layout: Layout::PerSegment,
-                refs: &none,
+                known: &none,
             },
         )
         .unwrap_err();
@@ -187,7 +187,7 @@ fn windows_that_depend_on_the_instant_are_refused() {
             &ModelsOptions {
                 dialect: d,
                 layout: Layout::PerSegment,
-                refs: &none,
+                known: &none,
             },
         );
         assert!(r.is_ok(), "{text}: {r:?}");
@@ -207,7 +207,7 @@ fn write_models_writes_the_directory() {
         &ModelsOptions {
             dialect: d,
             layout: Layout::Batch,
-            refs: &none,
+            known: &none,
         },
     )
     .unwrap();
@@ -237,7 +237,7 @@ fn write_models_writes_the_directory() {
         &ModelsOptions {
             dialect: d,
             layout: Layout::Batch,
-            refs: &none,
+            known: &none,
         },
     )
     .unwrap_err();
@@ -255,7 +255,7 @@ fn no_segments_is_a_mistake() {
         &ModelsOptions {
             dialect: d,
             layout: Layout::PerSegment,
-            refs: &none,
+            known: &none,
         },
     )
     .unwrap_err();

@@ -81,25 +81,40 @@ pub fn import(manifest_json: &str, selectors: &[String]) -> Result<Imported, Dbt
     })
 }
 
-/// The tables of a manifest's model, seed and snapshot nodes, by their dotted name as a
-/// catalog drafted by [`import`] writes it (`schema.alias`, and
-/// `database.schema.alias`) → the node's name: what [`crate::ModelsOptions::refs`]
-/// takes, so that the models read them with `{{ ref(..) }}`.
-pub fn relations_of_models(
+/// The tables a dbt project already has, from its manifest, by their dotted name as a
+/// catalog drafted by [`import`] writes it (`schema.identifier`, and
+/// `database.schema.identifier`): its sources (read with `{{ source(..) }}`) and its
+/// model, seed and snapshot nodes (`{{ ref(..) }}`). What
+/// [`crate::ModelsOptions::known`] takes, so that models written into that project
+/// neither declare a source twice nor read a model behind dbt's back. A table that is a
+/// seed and a source is read as the source; one that is a model and a source, as the
+/// model.
+pub fn known_relations(
     manifest_json: &str,
-) -> Result<std::collections::BTreeMap<String, String>, DbtError> {
+) -> Result<std::collections::BTreeMap<String, crate::Known>, DbtError> {
     let m = manifest::read(manifest_json)?;
     let mut out = std::collections::BTreeMap::new();
-    for r in manifest::relations(&m) {
-        let manifest::Origin::Node { name, .. } = &r.origin else {
-            continue;
+    let rank = |o: &manifest::Origin| match o {
+        manifest::Origin::Node { kind, .. } if kind == "seed" => 0,
+        manifest::Origin::Source { .. } => 1,
+        manifest::Origin::Node { .. } => 2,
+    };
+    let mut all = manifest::relations(&m);
+    all.sort_by_key(|r| rank(&r.origin));
+    for r in all {
+        let known = match &r.origin {
+            manifest::Origin::Node { name, .. } => crate::Known::Ref(name.clone()),
+            manifest::Origin::Source { source, table } => crate::Known::Source {
+                source: source.clone(),
+                table: table.clone(),
+            },
         };
         let Some(schema) = &r.schema else { continue };
         let two = format!("{schema}.{}", r.identifier);
         if let Some(db) = &r.database {
-            out.insert(format!("{db}.{two}"), name.clone());
+            out.insert(format!("{db}.{two}"), known.clone());
         }
-        out.insert(two, name.clone());
+        out.insert(two, known);
     }
     Ok(out)
 }

@@ -12,6 +12,7 @@
 //! meet on one relation. So each statement is compiled at every one of [`SENTINELS`]
 //! and refused when the texts differ (`Relations::compile` in the parent module).
 
+use super::Known;
 use segql_plan::dialect::Dialect;
 use segql_plan::ir::Program;
 use std::collections::{BTreeMap, BTreeSet};
@@ -69,7 +70,7 @@ pub(crate) struct Relations {
     renamed: Program,
     /// Per placeholder (its index): the table's parts as the catalog names it.
     tables: Vec<Vec<String>>,
-    refs: BTreeMap<String, String>,
+    known: BTreeMap<String, Known>,
     /// The placeholders the rendered SQL used.
     used: std::cell::RefCell<BTreeSet<usize>>,
 }
@@ -79,7 +80,7 @@ fn placeholder(n: usize) -> String {
 }
 
 impl Relations {
-    pub(crate) fn new(p: &Program, refs: &BTreeMap<String, String>) -> Relations {
+    pub(crate) fn new(p: &Program, known: &BTreeMap<String, Known>) -> Relations {
         let mut renamed = p.clone();
         let mut tables = Vec::new();
         let mut rename = |t: &mut Vec<String>| {
@@ -97,7 +98,7 @@ impl Relations {
         Relations {
             renamed,
             tables,
-            refs: refs.clone(),
+            known: known.clone(),
             used: Default::default(),
         }
     }
@@ -111,12 +112,14 @@ impl Relations {
         parts.join(".")
     }
 
-    /// What a table is read as: `{{ ref('m') }}` for a dbt node, else its source.
+    /// What a table is read as: what the dbt project knows it as, else a source of
+    /// sources.yml.
     fn jinja(&self, parts: &[String]) -> String {
-        if let Some(model) = self.refs.get(&Self::dotted(parts)) {
-            return format!("{{{{ ref({}) }}}}", jinja_string(model));
-        }
-        let (source, table) = source_of(parts);
+        let (source, table) = match self.known.get(&Self::dotted(parts)) {
+            Some(Known::Ref(model)) => return format!("{{{{ ref({}) }}}}", jinja_string(model)),
+            Some(Known::Source { source, table }) => (source.clone(), table.clone()),
+            None => source_of(parts),
+        };
         format!(
             "{{{{ source({}, {}) }}}}",
             jinja_string(&source),
@@ -139,13 +142,14 @@ impl Relations {
         as_of(&text, d, sentinel)
     }
 
-    /// sources.yml: every table the rendered models read that is not a dbt node, by
+    /// sources.yml: every table the rendered models read that the project does not
+    /// know yet, by
     /// source (the schema part).
     pub(crate) fn sources_yml(&self) -> String {
         let mut by_source: BTreeMap<(String, Option<String>), BTreeSet<String>> = BTreeMap::new();
         for &n in self.used.borrow().iter() {
             let parts = &self.tables[n];
-            if self.refs.contains_key(&Self::dotted(parts)) {
+            if self.known.contains_key(&Self::dotted(parts)) {
                 continue;
             }
             let (source, table) = source_of(parts);

@@ -39,11 +39,20 @@ pub struct ModelsOptions<'a> {
     /// The dialect of the dbt adapter the models run on.
     pub dialect: &'a dyn Dialect,
     pub layout: Layout,
-    /// Catalog tables that are dbt models or seeds of the same project, by the table's
-    /// dotted name as the catalog writes it (`analytics.accounts`) → the node's name:
-    /// written `{{ ref('accounts') }}` and not declared as sources
-    /// ([`crate::import::relations_of_models`] reads them from a manifest).
-    pub refs: &'a BTreeMap<String, String>,
+    /// Catalog tables the dbt project already has, by the table's dotted name as the
+    /// catalog writes it (`analytics.accounts`): read as that model or source, and not
+    /// declared in sources.yml ([`crate::import::known_relations`] reads them from the
+    /// project's manifest). Empty: every table is a source of sources.yml.
+    pub known: &'a BTreeMap<String, Known>,
+}
+
+/// How the dbt project already knows a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Known {
+    /// A model, seed or snapshot: `{{ ref('NAME') }}`.
+    Ref(String),
+    /// A declared source: `{{ source('SOURCE', 'TABLE') }}`.
+    Source { source: String, table: String },
 }
 
 /// A file of the models directory: its path relative to the dbt project and its text.
@@ -75,7 +84,7 @@ pub fn models(
             "dbt models are written for segments; declare one",
         ));
     }
-    let rels = jinja::Relations::new(p, o.refs);
+    let rels = jinja::Relations::new(p, o.known);
     let mut out = Vec::new();
     let mut schema = yml::Schema::default();
     match o.layout {
