@@ -136,6 +136,41 @@ pub struct Compile {
     /// {NAME:DateTime64}, Snowflake the session variable $NAME).
     #[arg(long = "as-of-at-run", value_name = "now|param:NAME")]
     pub as_of_at_run: Option<String>,
+    /// Write the selected segments as dbt models into the dbt project DIR
+    /// (models/segql/: a model per segment, or with --batch one per entity, with
+    /// schema.yml and sources.yml; the as-of is the dbt var segql_as_of). One dialect:
+    /// the adapter's.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["out", "long", "as_of_at_run"])]
+    pub dbt: Option<PathBuf>,
+}
+
+/// `segql import dbt MANIFEST`.
+#[derive(clap::Args)]
+pub struct Import {
+    /// What to import from.
+    #[arg(value_enum)]
+    pub from: ImportFrom,
+    /// dbt's target/manifest.json (written by `dbt parse`, `dbt compile` or `dbt run`).
+    pub manifest: PathBuf,
+    /// Only these: `source:NAME`, `source:NAME.TABLE`, `model:NAME`, `seed:NAME`,
+    /// `snapshot:NAME` (default: every source, model and snapshot). Repeat or separate
+    /// with commas.
+    #[arg(
+        long = "select",
+        short = 's',
+        value_name = "SELECTOR",
+        value_delimiter = ','
+    )]
+    pub select: Vec<String>,
+    /// Write the catalog draft to FILE (a new file) instead of printing it.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ImportFrom {
+    /// A dbt project's manifest.json: its sources and models with their columns.
+    Dbt,
 }
 
 #[derive(clap::Args)]

@@ -59,6 +59,10 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         eprintln!("{}", selected.nothing_note(program, "compile"));
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(dir) = &args.dbt {
+        let explicit = selected.selection.explicit;
+        return crate::dbt_cmd::models(program, &targets, explicit, &dialects, args.batch, dir);
+    }
     if args.batch {
         // One statement of membership flags: segments only. A report or split named
         // with --batch is a mistake to say, not to drop.

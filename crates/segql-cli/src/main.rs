@@ -11,6 +11,7 @@ mod artifacts;
 mod check;
 mod compile_cmd;
 mod data;
+mod dbt_cmd;
 mod diff_cmd;
 mod docs_cmd;
 mod fmt_cmd;
@@ -77,8 +78,11 @@ enum Command {
     Check(args::Check),
     /// Rewrite .seg files in the canonical layout.
     Fmt(args::Fmt),
-    /// Compile segments to SQL for a warehouse dialect.
+    /// Compile segments to SQL for a warehouse dialect (or to dbt models, --dbt).
     Compile(args::Compile),
+    /// Draft a catalog from a dbt manifest.json: `segql import dbt target/manifest.json
+    /// -o catalog.seg` (docs/dbt.md).
+    Import(args::Import),
     /// Run segments (and reports, splits, priority lists) on DuckDB over the project's
     /// bound data, and show or write their members.
     Run(args::Run),
@@ -156,6 +160,7 @@ fn main() -> ExitCode {
         Command::Check(a) => check::run(&a.paths, a.format, color),
         Command::Fmt(a) => fmt_cmd::run(&a.paths, a.check, a.diff, color),
         Command::Compile(a) => compile_cmd::run(a, color),
+        Command::Import(a) => dbt_cmd::import(a),
         Command::Dialects => Ok(compile_cmd::dialects()),
         Command::Completions { shell } => {
             use clap::CommandFactory;

@@ -24,4 +24,4 @@ mod yaml;
 
 pub use error::{DbtError, ErrorKind};
 pub use import::{import, known_relations, Imported};
-pub use models::{models, write_models, Known, Layout, ModelFile, ModelsOptions};
+pub use models::{models, write_models, Known, Layout, ModelFile, ModelsOptions, Written};

@@ -1,5 +1,5 @@
 //! `segql_dbt::models` over a project drafted from the fixture manifest: the files
-//! written per segment and in batches, on DuckDB and PostgreSQL; the as-of sentinel
+//! written per segment and in batches, on DuckDB and PostgreSQL; the as-of placeholder
 //! never left in the SQL, on every dialect; what cannot be a model.
 
 mod common;
@@ -58,10 +58,10 @@ fn the_projects_own_sources_and_models_are_read_as_such() {
     insta::assert_snapshot!("batch_duckdb_known", shown(&p, d, Layout::Batch, &known));
 }
 
-/// The sentinel instants (2999-…, 1900-…) must never survive: the as-of literal is
-/// the only form the instant takes in the SQL, on every dialect.
+/// No placeholder survives, and the as-of is the dbt var inside the dialect's own
+/// timestamp literal, on every dialect.
 #[test]
-fn no_sentinel_is_left_on_any_dialect() {
+fn no_placeholder_is_left_on_any_dialect() {
     let (_dir, p) = program(common::SEGMENTS);
     let none = BTreeMap::new();
     for d in dialect::all() {
@@ -81,7 +81,7 @@ fn no_sentinel_is_left_on_any_dialect() {
                 .filter(|f| f.path.extension().is_some_and(|e| e == "sql"))
                 .collect();
             for f in &sql {
-                for left in ["2999", "1900", "123456", "segql_dbt_relation_"] {
+                for left in ["segql_dbt_as_of_", "segql_dbt_relation_"] {
                     assert!(
                         !f.text.contains(left),
                         "{} {}: {left} in\n{}",
@@ -92,8 +92,8 @@ fn no_sentinel_is_left_on_any_dialect() {
                 }
                 assert!(f.text.contains("{{ source('"), "{}", f.text);
             }
-            // The segments with windows read the as-of var, cast to the dialect's type.
-            let as_of = format!("CAST('{{{{ segql_as_of }}}}' AS {})", d.timestamp_type());
+            // The segments with windows read the as-of var, in the dialect's literal.
+            let as_of = d.timestamp_of_text("{{ segql_as_of }}").to_string();
             let reading = sql.iter().filter(|f| f.text.contains(&as_of)).count();
             let expected = if layout == Layout::Batch { 1 } else { 2 };
             assert_eq!(reading, expected, "{}: {as_of}", d.name());
@@ -142,8 +142,11 @@ fn segment_text_is_never_jinja() {
     );
 }
 
+/// A fixed start beside a relative window, months beside days: which start is the
+/// earliest depends on the var's value, so the scan is bounded by the least of them
+/// (the model is right for every as-of the var gives).
 #[test]
-fn windows_that_depend_on_the_instant_are_refused() {
+fn windows_whose_order_depends_on_the_instant_take_the_least_start() {
     let cases = [
         (
             "fixed_and_relative",
@@ -158,7 +161,7 @@ fn windows_that_depend_on_the_instant_are_refused() {
     for (what, text) in cases {
         let (_dir, p) = program(text);
         let d = dialect::by_name("duckdb").unwrap();
-        let e = models(
+        let files = models(
             &p,
             &[],
             &ModelsOptions {
@@ -167,30 +170,16 @@ fn windows_that_depend_on_the_instant_are_refused() {
                 known: &none,
             },
         )
-        .unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Compile, "{what}: {e}");
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+        let sql = &files[0].text;
         assert!(
-            e.message.contains("depends on the as-of instant"),
-            "{what}: {e}"
+            sql.contains("ev.occurred_at >= least("),
+            "{what}: the least start bounds the scan:\n{sql}"
         );
-    }
-    // One kind of window on a relation is fine, however long.
-    for text in [
-        r#"segment s of user { where did "login" in last 1 month and did "purchase" in last 12 months }"#,
-        r#"segment s of user { where did "login" since 2020-01-01 and did "purchase" between 2024-01-01 and 2025-01-01 }"#,
-    ] {
-        let (_dir, p) = program(text);
-        let d = dialect::by_name("duckdb").unwrap();
-        let r = models(
-            &p,
-            &[],
-            &ModelsOptions {
-                dialect: d,
-                layout: Layout::PerSegment,
-                known: &none,
-            },
+        assert!(
+            sql.contains("TIMESTAMP '{{ segql_as_of }}'"),
+            "{what}: {sql}"
         );
-        assert!(r.is_ok(), "{text}: {r:?}");
     }
 }
 
@@ -211,7 +200,9 @@ fn write_models_writes_the_directory() {
         },
     )
     .unwrap();
+    assert!(written.removed.is_empty());
     let names: Vec<String> = written
+        .written
         .iter()
         .map(|w| w.strip_prefix(out.path()).unwrap().display().to_string())
         .collect();
@@ -224,9 +215,37 @@ fn write_models_writes_the_directory() {
             "models/segql/sources.yml"
         ]
     );
-    for w in &written {
+    for w in &written.written {
         assert!(w.is_file());
     }
+    // Per segment now: the batch models go, a file of the user's own stays.
+    let mine = out.path().join("models/segql/my_model.sql");
+    std::fs::write(&mine, "select 1\n").unwrap();
+    let again = write_models(
+        out.path(),
+        &p,
+        &[],
+        &ModelsOptions {
+            dialect: d,
+            layout: Layout::PerSegment,
+            known: &none,
+        },
+    )
+    .unwrap();
+    let removed: Vec<String> = again
+        .removed
+        .iter()
+        .map(|w| w.strip_prefix(out.path()).unwrap().display().to_string())
+        .collect();
+    assert_eq!(
+        removed,
+        [
+            "models/segql/segql_account.sql",
+            "models/segql/segql_user.sql"
+        ]
+    );
+    assert!(mine.is_file());
+    assert!(!out.path().join("models/segql/segql_user.sql").exists());
     // A file where the directory should be.
     let blocked = tempfile::tempdir().unwrap();
     std::fs::write(blocked.path().join("models"), "").unwrap();

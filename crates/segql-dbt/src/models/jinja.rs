@@ -5,30 +5,22 @@
 //! (`segql_dbt_relation_3_`: lowercase, so every dialect prints it bare), and each
 //! placeholder is replaced by its `{{ source(..) }}`/`{{ ref(..) }}` after printing.
 //!
-//! The as-of instant: compiled as a sentinel instant whose literal is replaced by
-//! [`as_of`]. The planner also uses the instant to order window starts (which is the
-//! earliest, for a scan's lower bound) and to put windows in tiers; that order can
-//! depend on the instant when fixed dates and relative windows, or months and days,
-//! meet on one relation. So each statement is compiled at every one of [`SENTINELS`]
-//! and refused when the texts differ (`Relations::compile` in the parent module).
+//! The as-of instant: compiled with `RunAsOf::Template` of a placeholder, which every
+//! dialect writes inside its own timestamp literal (`TIMESTAMP 'segql_dbt_as_of_'`,
+//! `TO_TIMESTAMP_NTZ('segql_dbt_as_of_')`); after escaping, the placeholder becomes
+//! `{{ segql_as_of }}`. The plan decides nothing from an instant then (segql-plan's
+//! `as_of.rs`), so one text holds for every var.
 
 use super::Known;
-use segql_plan::dialect::Dialect;
 use segql_plan::ir::Program;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The as-of instants each statement is compiled at (microseconds since 1970): the end
-/// of a 31-day month after a 30-day one, the 1st of a month after February (a month
-/// back is 28 days there, 31 days in the next one, so "1 month" and "30 days" swap
-/// order), the end of March, and a day in 1900, before any fixed date a segment is
-/// likely to name. The first is the one whose SQL is kept. Each has microseconds that
-/// no segment writes, so its literal is found only where segql wrote the as-of.
-pub(crate) const SENTINELS: [i64; 4] = [
-    32_503_679_999_123_456, // 2999-12-31 23:59:59.123456
-    32_477_241_600_123_456, // 2999-03-01 00:00:00.123456
-    32_479_919_999_123_456, // 2999-03-31 23:59:59.123456
-    -2_190_715_199_876_544, // 1900-07-31 12:00:00.123456
-];
+/// The instant the plan is made at: only the header line and window tiers (speed)
+/// read it when the as-of is read at run time.
+pub(crate) const PLANNING_AS_OF: i64 = 1_767_225_600_000_000; // 2026-01-01
+
+/// What the compiler writes where the as-of goes, replaced by [`AS_OF_JINJA`].
+pub(crate) const AS_OF_PLACEHOLDER: &str = "segql_dbt_as_of_";
 
 /// The dbt var holding the as-of instant, `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC; when
 /// it is not given, the instant the dbt run started (UTC).
@@ -42,16 +34,11 @@ pub(crate) const AS_OF_SET: &str =
 /// The as-of instant where the SQL uses it (set by [`AS_OF_SET`]).
 const AS_OF_JINJA: &str = "{{ segql_as_of }}";
 
-/// The one place the as-of instant becomes the dbt var: the dialect's literal of
-/// `sentinel` replaced by `CAST('<var>' AS <timestamp type>)`. When
-/// `compile::Options` takes `RunAsOf::Template`, compiling with
-/// `RunAsOf::Template(AS_OF_JINJA)` does this in the compiler and this function goes.
-pub(crate) fn as_of(text: &str, d: &dyn Dialect, sentinel: i64) -> String {
-    let literal = d.timestamp(sentinel).to_string();
-    text.replace(
-        &literal,
-        &format!("CAST('{AS_OF_JINJA}' AS {})", d.timestamp_type()),
-    )
+/// The placeholder the compiler wrote made the dbt var. It holds no brace, so escaping
+/// left it alone; no segment text can hold it (it sits inside the dialect's timestamp
+/// literal, where segql writes only the instant).
+pub(crate) fn as_of(text: &str) -> String {
+    text.replace(AS_OF_PLACEHOLDER, AS_OF_JINJA)
 }
 
 /// Text segql wrote (string literals, quoted names) made inert to Jinja: each `{`
@@ -128,7 +115,7 @@ impl Relations {
     }
 
     /// Printed SQL as a model's text: braces escaped, relations and the as-of in.
-    pub(crate) fn render(&self, sql: &str, d: &dyn Dialect, sentinel: i64) -> String {
+    pub(crate) fn render(&self, sql: &str) -> String {
         let mut text = escape(sql);
         // Highest first, so that `_1_` is never looked for inside `_11_` (it is not a
         // substring anyway: the trailing `_` ends each placeholder).
@@ -139,7 +126,7 @@ impl Relations {
                 text = text.replace(&ph, &self.jinja(&self.tables[n]));
             }
         }
-        as_of(&text, d, sentinel)
+        as_of(&text)
     }
 
     /// sources.yml: every table the rendered models read that the project does not
@@ -181,21 +168,6 @@ pub(crate) const DEFAULT_SOURCE: &str = "segql";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use segql_plan::dialect::timestamp_text;
-
-    #[test]
-    fn sentinels_are_the_instants_they_say() {
-        let shown: Vec<String> = SENTINELS.iter().map(|&s| timestamp_text(s)).collect();
-        assert_eq!(
-            shown,
-            [
-                "2999-12-31 23:59:59.123456",
-                "2999-03-01 00:00:00.123456",
-                "2999-03-31 23:59:59.123456",
-                "1900-07-31 12:00:00.123456",
-            ]
-        );
-    }
 
     #[test]
     fn braces_are_escaped_and_names_quoted() {

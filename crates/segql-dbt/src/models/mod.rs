@@ -8,7 +8,7 @@
 //! The SQL is `segql_plan::compile::compile`'s, for the chosen dialect, with two things
 //! put in as dbt Jinja after printing ([`jinja`]): each catalog relation (compiled under
 //! a placeholder name) becomes `{{ source('schema', 'table') }}` or `{{ ref('model') }}`,
-//! and the as-of instant (compiled as a sentinel instant) becomes the var `segql_as_of`.
+//! and the as-of instant (compiled with a placeholder through `RunAsOf::Template`) becomes the var `segql_as_of`.
 //! Every `{` segql wrote itself (in a string literal or a quoted name) is escaped first,
 //! so no text from a segment is read as Jinja.
 
@@ -136,17 +136,50 @@ pub fn write_models(
     p: &Program,
     segments: &[SegmentId],
     o: &ModelsOptions,
-) -> Result<Vec<PathBuf>, DbtError> {
+) -> Result<Written, DbtError> {
     let files = models(p, segments, o)?;
     let sub = dir.join(MODELS_DIR);
     std::fs::create_dir_all(&sub).map_err(|e| io_error(&sub, e))?;
-    let mut written = Vec::new();
-    for f in files {
+    let mut out = Written::default();
+    for f in &files {
         let path = dir.join(&f.path);
         std::fs::write(&path, &f.text).map_err(|e| io_error(&path, e))?;
-        written.push(path);
+        out.written.push(path);
     }
-    Ok(written)
+    // A model of a segment that is gone (or of the other layout) would still be built
+    // by dbt: remove what segql wrote there before and did not write now. Files of the
+    // user's own are left alone (segql's start with its header line).
+    let entries = std::fs::read_dir(&sub).map_err(|e| io_error(&sub, e))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if out.written.contains(&path) || !path.is_file() {
+            continue;
+        }
+        let first = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| t.lines().next().map(str::to_string))
+            .unwrap_or_default();
+        if is_segqls(&first) {
+            std::fs::remove_file(&path).map_err(|e| io_error(&path, e))?;
+            out.removed.push(path);
+        }
+    }
+    out.removed.sort();
+    Ok(out)
+}
+
+/// What [`write_models`] did in the models directory.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub written: Vec<PathBuf>,
+    /// Files segql wrote on an earlier run that this one does not (a removed segment).
+    pub removed: Vec<PathBuf>,
+}
+
+/// Whether a file's first line is one of segql's headers.
+fn is_segqls(first_line: &str) -> bool {
+    (first_line.starts_with("-- segment") && first_line.contains(", written by segql for dbt ("))
+        || first_line.starts_with("# Written by segql (segql compile --dbt)")
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> DbtError {
@@ -183,35 +216,22 @@ fn by_entity(p: &Program, segments: &[SegmentId]) -> Vec<(EntityId, Vec<SegmentI
 }
 
 impl jinja::Relations {
-    /// One request's SQL with the dbt Jinja in, checked not to depend on the as-of
-    /// instant beyond the one literal.
+    /// One request's SQL with the dbt Jinja in: compiled with the as-of read at run
+    /// time (`RunAsOf::Template`), so that no choice of the plan depends on an instant
+    /// (a fixed `since` beside `in last 365 days`, months beside days: the scan's bound
+    /// is the least of the starts), then the placeholder made the dbt var.
     fn compile(&self, r: &Request, d: &dyn Dialect, model: &str) -> Result<String, DbtError> {
-        let mut first: Option<String> = None;
-        for &sentinel in &jinja::SENTINELS {
-            let q = compile::compile(self.program(), r, d, Options { as_of: sentinel }).map_err(
-                |e| {
-                    DbtError::new(
-                        ErrorKind::Compile,
-                        format!("`{model}` cannot be compiled for {}: {e}", d.name()),
-                        "choose another dialect with --dialect, or leave the segment out",
-                    )
-                },
-            )?;
-            let text = self.render(&compile::to_sql(&q), d, sentinel);
-            match &first {
-                None => first = Some(text),
-                Some(f) if *f == text => {}
-                Some(_) => {
-                    return Err(DbtError::new(
-                        ErrorKind::Compile,
-                        format!(
-                            "`{model}`'s SQL depends on the as-of instant in more than one place, so it cannot take it as a dbt var"
-                        ),
-                        "this happens when one events relation is read with a window from a fixed date and a relative one (`since 2025-06-01` and `in last 365 days`), or with months beside days; compile it with a fixed --as-of instead, or write the windows in one kind",
-                    ))
-                }
-            }
-        }
-        Ok(first.expect("at least one sentinel"))
+        let opts = Options {
+            as_of: jinja::PLANNING_AS_OF,
+            at_run: Some(compile::RunAsOf::template(jinja::AS_OF_PLACEHOLDER)),
+        };
+        let q = compile::compile(self.program(), r, d, opts).map_err(|e| {
+            DbtError::new(
+                ErrorKind::Compile,
+                format!("`{model}` cannot be compiled for {}: {e}", d.name()),
+                "choose another dialect with --dialect, or leave the segment out",
+            )
+        })?;
+        Ok(self.render(&compile::to_sql(&q)))
     }
 }
