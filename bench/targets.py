@@ -17,6 +17,8 @@ holds segql's own start (reading and checking the project, loading the driver, t
 catalog check against the server's tables).
 
 Usage: bench/targets.py --segql PATH [--repeat 7]
+  PATH: an optimized segql for the figure (docs/benchmarks.md gives the build command:
+  the Rust crates at opt-level 2 over the cached, unoptimized DuckDB C++).
   with SEGQL_TEST_PG_URI, SEGQL_TEST_PG_PASSWORD and SEGQL_TEST_PG_BIN set (scripts/
   target-servers start DIR postgres writes them to DIR/env), or --start to start a
   private server for the run and stop it afterwards.
