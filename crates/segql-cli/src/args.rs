@@ -280,8 +280,10 @@ pub struct Graph {
 pub struct Diff {
     /// A project directory (default: the project here).
     pub paths: Vec<PathBuf>,
-    /// The git revision to compare with (a commit, branch or tag: `main`, `HEAD~1`).
-    #[arg(long, value_name = "REV", required = true)]
+    /// What to compare with: a git revision (a commit, branch or tag: `main`,
+    /// `HEAD~1`), or a manifest.json a run or compile of the base wrote (its DuckDB
+    /// SQL is run, as of the manifest's instant).
+    #[arg(long, value_name = "REV|MANIFEST", required = true)]
     pub base: String,
     #[command(flatten)]
     pub as_of: AsOf,

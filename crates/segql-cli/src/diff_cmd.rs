@@ -5,15 +5,14 @@
 //! is every segment built on a changed segment, trait or action (its own text the same).
 //! `size change within` asserts on the listed segments are checked here: exit 1 beyond.
 
-use crate::data;
+use crate::diff_base::{members, Base};
 use crate::output;
-use crate::project::{self, Workspace};
-use anyhow::{anyhow, Result};
+use crate::project;
+use anyhow::Result;
 use segql_plan::compile::Options;
 use segql_plan::deps::Node;
-use segql_plan::ir::{AssertCheck, Program, Target};
+use segql_plan::ir::AssertCheck;
 use segql_project::manifest::checksum;
-use segql_run::run;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
 
@@ -33,18 +32,7 @@ enum Change {
     Upstream(Vec<String>),
 }
 
-/// The definitions a diff compares, by kind and name: segments, and what segments are
-/// built from (traits, actions).
-fn definitions(ws: &Workspace, p: &Program) -> BTreeMap<(&'static str, String), (Node, String)> {
-    Node::all(p)
-        .into_iter()
-        .filter(|n| matches!(n, Node::Segment(_) | Node::Trait(_) | Node::Action(_)))
-        .map(|n| ((n.kind(), n.name(p).to_string()), (n, checksum(ws, p, n))))
-        .collect()
-}
-
 pub fn run(args: Args, color: bool) -> Result<ExitCode> {
-    let as_of = args.as_of.instant()?;
     let ws = project::workspace(&args.paths)?;
     output::print_diagnostics(&ws.map, &ws.diags, color);
     let Some(program) = ws.program.as_ref().filter(|_| !ws.has_errors()) else {
@@ -57,55 +45,63 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         )
         .into());
     };
-    let checkout = segql_project::revision::checkout(&root, &args.base)?;
-    let base = project::workspace(std::slice::from_ref(&checkout.root))?;
-    let Some(base_program) = base.program.as_ref().filter(|_| !base.has_errors()) else {
-        output::print_diagnostics(&base.map, &base.diags, color);
-        eprintln!(
-            "not compared: the project at {} does not check ({})",
-            args.base,
-            output::count_summary(&base.diags)
-        );
-        return Ok(ExitCode::from(1));
+    let base = match Base::open(&root, &args.base, color)? {
+        Ok(b) => b,
+        Err(code) => return Ok(ExitCode::from(code)),
+    };
+    // A manifest's SQL is as of its own instant: both sides are computed then.
+    let as_of = match (base.as_of()?, &args.as_of.value) {
+        (Some(at), None) => at,
+        (Some(at), Some(_)) if args.as_of.instant()? != at => {
+            return Err(output::Usage(format!(
+                "--as-of differs from the base manifest's instant ({}): its SQL was compiled as of that instant\n  hint: leave out --as-of (both sides are then computed as of the manifest's), or write the base's manifest again",
+                segql_syntax::time::format_timestamp(at)
+            ))
+            .into())
+        }
+        _ => args.as_of.instant()?,
     };
     // Segments by name, now and at the base, with their checksums.
-    let sums = |ws: &Workspace, p: &Program| -> BTreeMap<String, (usize, String)> {
-        (0..p.segments.len())
-            .map(|i| {
-                (
-                    p.segments[i].name.clone(),
-                    (i, checksum(ws, p, Node::Segment(i))),
-                )
-            })
-            .collect()
-    };
-    let now = sums(&ws, program);
-    let then = sums(&base, base_program);
+    let now: BTreeMap<String, (usize, String)> = (0..program.segments.len())
+        .map(|i| {
+            (
+                program.segments[i].name.clone(),
+                (i, checksum(&ws, program, Node::Segment(i))),
+            )
+        })
+        .collect();
+    let defs_then = base.definitions();
+    let then: BTreeMap<&String, &String> = defs_then
+        .iter()
+        .filter(|((kind, _), _)| kind == "segment")
+        .map(|((_, name), sum)| (name, sum))
+        .collect();
     let mut changes: Vec<(String, Change)> = Vec::new();
     for (name, (_, sum)) in &now {
         match then.get(name) {
             None => changes.push((name.clone(), Change::New)),
-            Some((_, old)) if old != sum => changes.push((name.clone(), Change::Changed)),
+            Some(old) if *old != sum => changes.push((name.clone(), Change::Changed)),
             Some(_) => {}
         }
     }
     // Segments whose own text is the same but that are built on a definition that
     // changed: their members may move all the same.
-    let defs_then = definitions(&base, base_program);
-    let changed_defs: Vec<(Node, String)> = definitions(&ws, program)
-        .into_iter()
-        .filter(|(k, (_, sum))| defs_then.get(k).is_none_or(|(_, old)| old != sum))
-        .map(|((kind, name), (n, _))| (n, format!("{kind} {name}")))
-        .collect();
     let graph = segql_plan::deps::Graph::new(program);
     let mut upstream: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (n, label) in &changed_defs {
-        for d in graph.descendants(*n, None) {
+    for n in Node::all(program) {
+        if !matches!(n, Node::Segment(_) | Node::Trait(_) | Node::Action(_)) {
+            continue;
+        }
+        let key = (n.kind().to_string(), n.name(program).to_string());
+        if defs_then.get(&key) == Some(&checksum(&ws, program, n)) {
+            continue;
+        }
+        for d in graph.descendants(n, None) {
             if let Node::Segment(i) = d {
                 upstream
                     .entry(program.segments[i].name.clone())
                     .or_default()
-                    .push(label.clone());
+                    .push(format!("{} {}", key.0, key.1));
             }
         }
     }
@@ -114,8 +110,8 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             changes.push((name, Change::Upstream(why)));
         }
     }
-    for name in then.keys().filter(|n| !now.contains_key(*n)) {
-        changes.push((name.clone(), Change::Removed));
+    for name in then.keys().filter(|n| !now.contains_key(**n)) {
+        changes.push(((*name).clone(), Change::Removed));
     }
     let json = args.format == DiffFormat::Json;
     if changes.is_empty() {
@@ -129,21 +125,26 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let opts = Options::literal(as_of);
     let wanted_now: Vec<usize> = changes
         .iter()
         .filter(|(_, c)| !matches!(c, Change::Removed))
         .map(|(n, _)| now[n].0)
         .collect();
-    let wanted_then: Vec<usize> = changes
+    let wanted_then: Vec<String> = changes
         .iter()
         .filter(|(_, c)| !matches!(c, Change::New))
-        .map(|(n, _)| then[n].0)
+        .map(|(n, _)| n.clone())
         .collect();
     let target = args.target.as_deref();
-    let members_now = members(&ws, program, &wanted_now, opts, target, color)?;
-    // The base's segments read the data bound now (its catalog, this segql.toml).
-    let members_then = members(&ws, base_program, &wanted_then, opts, target, color)?;
+    let members_now = members(
+        &ws,
+        program,
+        &wanted_now,
+        Options::literal(as_of),
+        target,
+        color,
+    )?;
+    let members_then = base.members(&ws, &wanted_then, as_of, target, color)?;
     let (Some(members_now), Some(members_then)) = (members_now, members_then) else {
         return Ok(ExitCode::from(1));
     };
@@ -284,57 +285,4 @@ fn report(base: &str, as_of: i64, segments: Vec<serde_json::Value>) -> serde_jso
         "as_of": segql_syntax::time::format_timestamp(as_of),
         "segments": segments,
     })
-}
-
-/// The members (keys) of segments `ids` of `program`, run on the data `bound` binds
-/// (or on `target`); `None` when the data could not be bound (the problems are
-/// printed).
-fn members(
-    bound: &Workspace,
-    program: &Program,
-    ids: &[usize],
-    opts: Options,
-    target: Option<&str>,
-    color: bool,
-) -> Result<Option<BTreeMap<String, BTreeSet<String>>>> {
-    let mut out = BTreeMap::new();
-    if ids.is_empty() {
-        return Ok(Some(out));
-    }
-    let graph = segql_plan::deps::Graph::new(program);
-    let relations = graph.relations(ids.iter().map(|&i| Node::Segment(i)));
-    let Some((engine, mapped)) =
-        crate::target_cmd::backend(bound, program, target, Some(&relations), &[], color)?
-    else {
-        eprintln!("not compared");
-        return Ok(None);
-    };
-    let on = mapped.as_ref().unwrap_or(program);
-    let targets: Vec<Target> = ids.iter().map(|&i| Target::Segment(i)).collect();
-    let settings = run::Settings {
-        opts,
-        with_traits: false,
-        fetch_rows: true,
-    };
-    struct Quiet;
-    impl run::Observer for Quiet {
-        fn start(&mut self, _: String) {}
-        fn finish(&mut self) {}
-    }
-    let done = run::run(engine.as_ref(), on, &targets, settings, &mut Quiet).map_err(|f| {
-        match f.cause {
-            run::Cause::Unsupported(u) => anyhow!("{u}"),
-            run::Cause::Query(e) => anyhow::Error::new(data::query_error(&e)),
-        }
-        .context(f.doing)
-    })?;
-    for o in done.outputs {
-        let keys = o
-            .rows
-            .into_iter()
-            .map(|r| r.into_iter().next().flatten().unwrap_or_default())
-            .collect();
-        out.insert(o.target.name(program).to_string(), keys);
-    }
-    Ok(Some(out))
 }

@@ -12,6 +12,7 @@ mod check;
 mod compile_cmd;
 mod data;
 mod dbt_cmd;
+mod diff_base;
 mod diff_cmd;
 mod docs_cmd;
 mod fmt_cmd;

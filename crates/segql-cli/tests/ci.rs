@@ -709,6 +709,106 @@ fn diff_lists_the_members_each_changed_segment_gains_and_loses() {
     );
 }
 
+/// A manifest.json a run of the base wrote is a base too: its checksums say what
+/// changed, its DuckDB SQL gives the members before, as of the manifest's instant.
+#[test]
+fn diff_against_a_base_manifest() {
+    let q = shop_repo_with_an_edit(&[]);
+    // The base's manifest, as its CI run would have left it.
+    git(&q, &["checkout", "-q", "HEAD~1", "--", "."]);
+    let out = q
+        .segql_in(
+            "shop",
+            &["run", "--as-of", "2024-06-01", "--format", "summary"],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    std::fs::copy(q.path("shop/target/manifest.json"), q.path("base.json")).unwrap();
+    // And one of a compile for PostgreSQL only.
+    let out = q
+        .segql_in(
+            "shop",
+            &[
+                "compile",
+                "-d",
+                "postgres",
+                "--as-of",
+                "2024-06-01",
+                "--target-path",
+                "../pg",
+            ],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    git(&q, &["checkout", "-q", "HEAD", "--", "."]);
+    let base = q.path("base.json");
+    let base = base.to_str().unwrap();
+    let diff = |extra: &[&str]| {
+        let mut v = vec!["diff", "--base", base, "--color", "never"];
+        v.extend(extra);
+        q.segql_in("shop", &v).output().unwrap()
+    };
+    let out = diff(&[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // The same as against the revision, at the manifest's instant.
+    let by_rev = q
+        .segql_in(
+            "shop",
+            &[
+                "diff",
+                "--base",
+                "HEAD~1",
+                "--as-of",
+                "2024-06-01",
+                "--color",
+                "never",
+            ],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), stdout(&by_rev));
+    assert!(stdout(&out).contains("segment paying (changed): 2 -> 2 members"));
+    assert!(
+        stderr(&out).contains("as of 2024-06-01T00:00:00Z"),
+        "{}",
+        stderr(&out)
+    );
+    // Another instant than the manifest's is refused: its SQL holds its own.
+    let out = diff(&["--as-of", "2024-07-01"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("2024-06-01T00:00:00Z"),
+        "{}",
+        stderr(&out)
+    );
+    // A manifest without DuckDB SQL (a compile for another dialect) says what to do.
+    let pg = q.path("pg/manifest.json");
+    let out = q
+        .segql_in(
+            "shop",
+            &["diff", "--base", pg.to_str().unwrap(), "--color", "never"],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("no DuckDB SQL"), "{}", stderr(&out));
+    // Not a manifest.
+    q.write("bad.json", "{}");
+    let bad = q.path("bad.json");
+    let out = q
+        .segql_in("shop", &["diff", "--base", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not a manifest.json"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// `size change within` bounds how far a change may move a segment's size: checked by
 /// `diff` on every segment it lists (also one changed only upstream), exit 1 beyond;
 /// `test` leaves it to `diff`.
