@@ -71,14 +71,14 @@ fn finish(
     diags.sort_by_key(|d| (d.span.file, d.span.start));
     let errors = diags.iter().filter(|d| d.is_error()).count();
     if format == Format::Github {
-        print!("{}", annotate::github(map, &diags));
+        out!("{}", annotate::github(map, &diags));
         eprintln!(
             "checked {what}{files} file{}: {}",
             if files == 1 { "" } else { "s" },
             output::count_summary(&diags)
         );
     } else if format == Format::Sarif {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&annotate::sarif(map, &diags))?
         );
@@ -89,7 +89,7 @@ fn finish(
             warnings: diags.len() - errors,
             diagnostics: output::json_diagnostics(map, &diags),
         };
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         output::print_diagnostics(map, &diags, color);
         eprintln!(

@@ -169,7 +169,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             }
         }
     }
-    print!("{stdout}");
+    out!("{stdout}");
     // manifest.json, as dbt writes it on compile: every node, whatever was selected.
     if let Some(dir) = crate::artifacts::dir(&ws, args.artifacts.target_path.as_deref()) {
         crate::artifacts::write_manifest(
@@ -248,12 +248,12 @@ pub fn dialects() -> ExitCode {
     let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
     let w1 = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
     for (a, b, c) in rows {
-        println!("{}", format!("{a:<w0$}  {b:<w1$}  {c}").trim_end());
+        outln!("{}", format!("{a:<w0$}  {b:<w1$}  {c}").trim_end());
     }
-    println!();
-    println!(
+    outln!();
+    outln!(
         "executed: the test suite runs this dialect's SQL on a real engine and compares members"
     );
-    println!("syntax-checked: the test suite only parses this dialect's SQL");
+    outln!("syntax-checked: the test suite only parses this dialect's SQL");
     ExitCode::SUCCESS
 }

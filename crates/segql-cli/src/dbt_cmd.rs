@@ -127,7 +127,7 @@ pub fn import(args: crate::args::Import) -> Result<ExitCode> {
                 .with_context(|| format!("cannot write {}", display_path(out)))?;
             eprintln!("wrote {}", display_path(out));
         }
-        None => print!("{}", imported.catalog_text),
+        None => out!("{}", imported.catalog_text),
     }
     for line in &imported.report {
         eprintln!("note: {line}");

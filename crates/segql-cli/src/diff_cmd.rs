@@ -116,12 +116,12 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     let json = args.format == DiffFormat::Json;
     if changes.is_empty() {
         if json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&report(&args.base, as_of, Vec::new()))?
             );
         } else {
-            println!("no segment changed since {}", args.base);
+            outln!("no segment changed since {}", args.base);
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -211,7 +211,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         } else {
             format!(": {}", via.join(", "))
         };
-        println!(
+        outln!(
             "segment {name} ({what}{via_text}): {} -> {} members (+{} gained, -{} lost)",
             before.len(),
             after.len(),
@@ -224,7 +224,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             }
             let shown: Vec<&str> = keys.iter().take(EXAMPLES).map(|k| k.as_str()).collect();
             let more = keys.len().saturating_sub(EXAMPLES);
-            println!(
+            outln!(
                 "  {label:<6} {}{}",
                 shown.join(", "),
                 if more > 0 {
@@ -235,7 +235,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             );
         }
         for (check, passed) in &checks {
-            println!(
+            outln!(
                 "  {} assert {check}: {}",
                 if *passed { "ok  " } else { "FAIL" },
                 change_text(before.len(), after.len())
@@ -243,7 +243,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         }
     }
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&report(&args.base, as_of, listed))?
         );

@@ -55,7 +55,7 @@ pub fn run(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> Result<Ex
         if &formatted != original {
             changed.push(l.path.clone());
             if diff {
-                print!(
+                out!(
                     "{}",
                     unified(&project::display_path(&l.path), original, &formatted)
                 );
@@ -81,11 +81,11 @@ pub fn run(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> Result<Ex
         }
     } else if check {
         for s in &shown {
-            println!("would reformat {s}");
+            outln!("would reformat {s}");
         }
     } else {
         for s in &shown {
-            println!("formatted {s}");
+            outln!("formatted {s}");
         }
     }
     let n = loaded.len();
@@ -131,15 +131,15 @@ fn stdin_to_stdout(check: bool, diff: bool, color: bool) -> Result<ExitCode> {
     if check {
         if formatted.as_bytes() != bytes.as_slice() {
             if diff {
-                print!("{}", unified("<stdin>", &map.get(id).text, &formatted));
+                out!("{}", unified("<stdin>", &map.get(id).text, &formatted));
             } else {
-                println!("would reformat <stdin>");
+                outln!("would reformat <stdin>");
             }
             return Ok(ExitCode::from(1));
         }
         return Ok(ExitCode::SUCCESS);
     }
-    std::io::stdout().write_all(formatted.as_bytes())?;
+    out!("{formatted}");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -93,7 +93,7 @@ pub fn run(
             edges.insert((me.clone(), t));
         }
     }
-    print!("{}", render(&nodes, &edges, format));
+    out!("{}", render(&nodes, &edges, format));
     Ok(ExitCode::SUCCESS)
 }
 

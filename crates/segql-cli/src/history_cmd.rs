@@ -25,7 +25,7 @@ fn show(
 ) -> Result<()> {
     series_out::emit(ws, t, format, output)?;
     if output.is_none() && format == series_out::Format::Table && !lines.is_empty() {
-        println!();
+        outln!();
         series_out::print_sparklines(lines);
     }
     if let Some(path) = chart {

@@ -136,13 +136,13 @@ pub fn run(dir: &Path) -> Result<ExitCode> {
     }
     ignore_state(dir)?;
     let shown = display_path(dir);
-    println!("created project {name} in {shown}");
+    outln!("created project {name} in {shown}");
     for (file, _) in FILES {
-        println!("  {}", display_path(&dir.join(file)));
+        outln!("  {}", display_path(&dir.join(file)));
     }
-    println!("  {}", display_path(&dir.join(".gitignore")));
-    println!();
-    println!("next:");
+    outln!("  {}", display_path(&dir.join(".gitignore")));
+    outln!();
+    outln!("next:");
     // The scaffold's events are from May 2024: run as of just after them, or the
     // windows ("in last 30 days") are empty.
     let steps = [
@@ -155,7 +155,7 @@ pub fn run(dir: &Path) -> Result<ExitCode> {
     ];
     let width = steps.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
     for (command, what) in &steps {
-        println!("  {command:width$}   # {what}");
+        outln!("  {command:width$}   # {what}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,10 @@
 //! mistake or a failed check, 2 a bad command line or an internal error). It holds no
 //! language logic: parsing and formatting come from segql-syntax.
 
+// First: its `out!`/`outln!` macros are used by every module after it.
+#[macro_use]
+mod output;
+
 mod annotate;
 mod args;
 mod artifacts;
@@ -22,7 +26,6 @@ mod init_cmd;
 mod lsp_cmd;
 mod membership_cmd;
 mod outfile;
-mod output;
 mod project;
 mod run_cmd;
 mod selection;
@@ -81,8 +84,9 @@ enum Command {
     Fmt(args::Fmt),
     /// Compile segments to SQL for a warehouse dialect (or to dbt models, --dbt).
     Compile(args::Compile),
-    /// Draft a catalog from a dbt manifest.json: `segql import dbt target/manifest.json
-    /// -o catalog.seg` (docs/dbt.md).
+    /// Draft a catalog from a dbt project's manifest.json (docs/dbt.md).
+    ///
+    /// `segql import dbt ../analytics/target/manifest.json -o catalog.seg`
     Import(args::Import),
     /// Run segments (and reports, splits, priority lists) on DuckDB over the project's
     /// bound data, and show or write their members.
@@ -133,17 +137,6 @@ enum Command {
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
-        // `segql run | head`: the reader went away. Stop quietly, as a program killed
-        // by SIGPIPE would (128 + 13), rather than report it as a bug.
-        let message = info
-            .payload()
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| info.payload().downcast_ref::<&str>().copied())
-            .unwrap_or("");
-        if message.starts_with("failed printing to stdout") && message.contains("os error 32") {
-            std::process::exit(141);
-        }
         eprintln!("segql: internal error: {info}");
         eprintln!("This is a bug in segql; please report it with the input that caused it.");
     }));
@@ -167,7 +160,7 @@ fn main() -> ExitCode {
             use clap::CommandFactory;
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "segql", &mut script);
-            print!("{}", String::from_utf8_lossy(&script));
+            out!("{}", String::from_utf8_lossy(&script));
             Ok(ExitCode::SUCCESS)
         }
         Command::Lsp => lsp_cmd::run(),

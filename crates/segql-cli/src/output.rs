@@ -5,6 +5,31 @@ use segql_syntax::span::line_col;
 use segql_syntax::SourceMap;
 use serde::Serialize;
 
+/// Writes to standard output; when the reader is gone (`segql run | head`), stops
+/// quietly with 141, as a program killed by SIGPIPE would, instead of reporting it.
+pub fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        eprintln!("segql: cannot write to standard output: {e}");
+        std::process::exit(2);
+    }
+}
+
+/// `print!` through [`write_stdout`].
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::output::write_stdout(format_args!($($arg)*)) };
+}
+
+/// `println!` through [`write_stdout`].
+macro_rules! outln {
+    () => { $crate::output::write_stdout(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::output::write_stdout(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 /// Colour only on a terminal, and never with NO_COLOR set or TERM=dumb.
 pub fn stderr_supports_color() -> bool {
     // anstream's detection: a terminal, NO_COLOR, CLICOLOR, CLICOLOR_FORCE and TERM.

@@ -414,15 +414,15 @@ fn print_sets(sets: &[ResultSet], format: OutFormat) -> Result<()> {
                     Cell::new(format!("{sample}{more}")),
                 ]);
             }
-            println!("{t}");
+            outln!("{t}");
         }
         OutFormat::Table => {
             const MAX: usize = 100;
             for (i, s) in sets.iter().enumerate() {
                 if i > 0 {
-                    println!();
+                    outln!();
                 }
-                println!(
+                outln!(
                     "{} ({} row{})",
                     s.title,
                     s.rows.len(),
@@ -435,10 +435,10 @@ fn print_sets(sets: &[ResultSet], format: OutFormat) -> Result<()> {
                     t.add_row(r.iter().map(|c| Cell::new(c.as_deref().unwrap_or(""))));
                 }
                 if !s.rows.is_empty() {
-                    println!("{t}");
+                    outln!("{t}");
                 }
                 if s.rows.len() > MAX {
-                    println!(
+                    outln!(
                         "... and {} more (see them all with --format csv or --output FILE)",
                         s.rows.len() - MAX
                     );
@@ -467,11 +467,11 @@ fn print_sets(sets: &[ResultSet], format: OutFormat) -> Result<()> {
                     out.push_str(&csv_line(cells.into_iter()));
                 }
             }
-            print!("{out}");
+            out!("{out}");
         }
         OutFormat::Json => {
             let doc: Vec<JsonSet> = sets.iter().map(JsonSet).collect();
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            outln!("{}", serde_json::to_string_pretty(&doc)?);
         }
     }
     Ok(())
@@ -663,20 +663,20 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
         }
         Failed::Sampling(e) => query_err(e).context(format!("reading a sample of {}", seg.name)),
     })?;
-    println!("segment {} ({})", seg.name, entity.name);
+    outln!("segment {} ({})", seg.name, entity.name);
     if let Some(d) = &seg.description {
-        println!("  {d}");
+        outln!("  {d}");
     }
-    println!();
-    println!(
+    outln!();
+    outln!(
         "size     {size} of {total} {} ({})",
         plural_entity(&entity.name, total),
         share(size, total)
     );
-    println!("as of    {}", format_timestamp(as_of));
-    println!("took     {:.3} s", elapsed.as_secs_f64());
-    println!();
-    println!("sample ({} of {size})", rows.len());
+    outln!("as of    {}", format_timestamp(as_of));
+    outln!("took     {:.3} s", elapsed.as_secs_f64());
+    outln!();
+    outln!("sample ({} of {size})", rows.len());
     if !rows.is_empty() {
         let mut t = Table::new();
         t.load_style(presets::ASCII_MARKDOWN);
@@ -684,11 +684,11 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
         for r in &rows {
             t.add_row(r.iter().map(|c| Cell::new(c.as_deref().unwrap_or(""))));
         }
-        println!("{t}");
+        outln!("{t}");
     }
-    println!();
-    println!("sql ({})", engine.dialect().name());
-    println!("{sql};");
+    outln!();
+    outln!("sql ({})", engine.dialect().name());
+    outln!("{sql};");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -44,7 +44,7 @@ impl Table {
             t.add_row(r.iter().map(|c| Cell::new(c.as_deref().unwrap_or(""))));
         }
         if !self.rows.is_empty() {
-            println!("{t}");
+            outln!("{t}");
         }
     }
 
@@ -84,24 +84,16 @@ impl Table {
 /// Columns whose values are counts.
 const NUMERIC: &[&str] = &["size", "entered", "left"];
 
-/// One CSV line of `cells` (a NULL as an empty field), quoted where a field needs it.
+/// One CSV line of `cells` (a NULL as an empty field), quoted where a field needs it
+/// (the csv crate's RFC 4180 writer, lines ended by `\n`).
 pub fn csv_line<'a>(cells: impl Iterator<Item = Option<&'a str>>) -> String {
-    let mut line = String::new();
-    for (i, c) in cells.enumerate() {
-        if i > 0 {
-            line.push(',');
-        }
-        let c = c.unwrap_or("");
-        if c.contains([',', '"', '\n', '\r']) {
-            line.push('"');
-            line.push_str(&c.replace('"', "\"\""));
-            line.push('"');
-        } else {
-            line.push_str(c);
-        }
-    }
-    line.push('\n');
-    line
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(cells.map(|c| c.unwrap_or("")))
+        .expect("writing CSV to memory cannot fail");
+    let bytes = w.into_inner().expect("writing CSV to memory cannot fail");
+    String::from_utf8(bytes).expect("UTF-8 cells make UTF-8 CSV")
 }
 
 /// Refuses an output file whose extension is none of `exts`, or whose directory is
@@ -173,8 +165,8 @@ pub fn emit(ws: &Workspace, t: &Table, format: Format, output: Option<&Path>) ->
     }
     match format {
         Format::Table => t.print_table(),
-        Format::Csv => print!("{}", t.csv()),
-        Format::Json => println!("{}", t.json()),
+        Format::Csv => out!("{}", t.csv()),
+        Format::Json => outln!("{}", t.json()),
     }
     Ok(())
 }
@@ -218,7 +210,7 @@ pub fn print_sparklines(lines: &[Line]) {
         };
         let lo = sizes.iter().min().copied().unwrap_or(0);
         let hi = sizes.iter().max().copied().unwrap_or(0);
-        println!(
+        outln!(
             "{:width$}  {}  {first} → {last} (min {lo}, max {hi})",
             l.segment,
             sparkline(&sizes)

@@ -223,12 +223,12 @@ pub fn doctor(args: DoctorArgs, color: bool) -> Result<ExitCode> {
         // The embedded DuckDB: the bindings, and every configured target's driver.
         let mut ok = match data::bind(&ws, program, None, &[])? {
             Ok(_) => {
-                println!("duckdb     the bindings fit the catalog");
+                outln!("duckdb     the bindings fit the catalog");
                 true
             }
             Err(diags) => {
                 output::print_diagnostics(&ws.map, &diags, color);
-                println!(
+                outln!(
                     "duckdb     the bindings do not fit the catalog ({})",
                     output::count_summary(&diags)
                 );
@@ -241,7 +241,7 @@ pub fn doctor(args: DoctorArgs, color: bool) -> Result<ExitCode> {
                 continue;
             }
             match segql_target::driver::find(&t) {
-                Ok(f) => println!(
+                Ok(f) => outln!(
                     "{:<10} driver {} (found through {})",
                     t.name,
                     f.path.display(),
@@ -249,7 +249,7 @@ pub fn doctor(args: DoctorArgs, color: bool) -> Result<ExitCode> {
                 ),
                 Err(e) => {
                     ok = false;
-                    println!("{:<10} {e}", t.name);
+                    outln!("{:<10} {e}", t.name);
                 }
             }
         }
@@ -260,7 +260,7 @@ pub fn doctor(args: DoctorArgs, color: bool) -> Result<ExitCode> {
         });
     };
     let t = select(&ws, spec, color)?;
-    println!(
+    outln!(
         "target     {} ({}, the {} dialect)",
         t.name,
         t.kind.name(),
@@ -268,14 +268,14 @@ pub fn doctor(args: DoctorArgs, color: bool) -> Result<ExitCode> {
     );
     let started = std::time::Instant::now();
     let tb = TargetBackend::connect(t).map_err(run_error)?;
-    println!("driver     {}", tb.driver());
+    outln!("driver     {}", tb.driver());
     for (k, v) in tb.info() {
-        println!("{k:<10} {v}");
+        outln!("{k:<10} {v}");
     }
-    println!("connected  in {:.2} s", started.elapsed().as_secs_f64());
+    outln!("connected  in {:.2} s", started.elapsed().as_secs_f64());
     let report = run_target::doctor(&tb, program, true).map_err(run_error)?;
     if report.problems.is_empty() {
-        println!("catalog    {} relations checked: every relation and column is there, of a compatible type", report.checked);
+        outln!("catalog    {} relations checked: every relation and column is there, of a compatible type", report.checked);
         Ok(ExitCode::SUCCESS)
     } else {
         let diags: Vec<Diagnostic> = report
@@ -284,7 +284,7 @@ pub fn doctor(args: DoctorArgs, color: bool) -> Result<ExitCode> {
             .map(|x| problem_diagnostic(program, x))
             .collect();
         output::print_diagnostics(&ws.map, &diags, color);
-        println!(
+        outln!(
             "catalog    {} relations checked: {}",
             report.checked,
             output::count_summary(&diags)
@@ -324,7 +324,7 @@ pub fn seed(args: SeedArgs, color: bool) -> Result<ExitCode> {
         run_error(e)
     })?;
     for s in &seeded {
-        println!("{} -> {} ({} rows)", s.relation, s.on_target, s.rows);
+        outln!("{} -> {} ({} rows)", s.relation, s.on_target, s.rows);
     }
     eprintln!(
         "seeded {} relation{} into target `{name}` in {:.2} s",

@@ -36,13 +36,13 @@ struct Reporter<'a> {
 
 impl Reporter<'_> {
     fn ok(&mut self, line: String) {
-        println!("{line}");
+        outln!("{line}");
     }
 
     fn fail(&mut self, line: String, span: segql_syntax::Span, title: &str, detail: &str) {
-        println!("{line}");
+        outln!("{line}");
         if self.github {
-            print!(
+            out!(
                 "{}",
                 crate::annotate::github_at(self.map, span, "error", title, &dedented(detail))
             );

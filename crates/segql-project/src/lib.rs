@@ -154,19 +154,22 @@ fn is_seg(p: &Path) -> bool {
 
 /// Every `.seg` file below `dir`, sorted; hidden directories and `target` are skipped.
 pub fn seg_files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    // The ignore crate's walk (ripgrep's): what .gitignore, .ignore and git's excludes
+    // leave out is left out here too, in a git repository or not; hidden directories
+    // and `target` (segql's artifacts) are never searched.
     let mut out = Vec::new();
-    let walker = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(true)
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(|e| {
-            e.depth() == 0 || {
-                let name = e.file_name().to_string_lossy();
-                !(e.file_type().is_dir() && (name.starts_with('.') || name == "target"))
-            }
-        });
+            e.depth() == 0
+                || !(e.file_type().is_some_and(|t| t.is_dir()) && e.file_name() == "target")
+        })
+        .build();
     for entry in walker {
         let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
-        if entry.file_type().is_file() && is_seg(entry.path()) {
+        if entry.file_type().is_some_and(|t| t.is_file()) && is_seg(entry.path()) {
             out.push(entry.into_path());
         }
     }
@@ -574,5 +577,39 @@ mod tests {
         );
         std::fs::remove_file(outer.join(CONFIG_FILE)).unwrap();
         assert_eq!(find_root(&outer.join("elsewhere.seg")), None);
+    }
+
+    /// A directory's .seg files, in name order, without what .gitignore leaves out
+    /// (outside a git repository too), hidden directories or `target`.
+    #[test]
+    fn discovery_honours_gitignore() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in [
+            "b.seg",
+            "a.seg",
+            "sub/c.seg",
+            "scratch/draft.seg",
+            "sub/old.seg",
+            ".hidden/h.seg",
+            "target/t.seg",
+            "notes.txt",
+        ] {
+            let path = root.join(f);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        std::fs::write(root.join(".gitignore"), "scratch/\nold.seg\n").unwrap();
+        let found: Vec<String> = seg_files_under(root)
+            .unwrap()
+            .iter()
+            .map(|f| {
+                f.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        assert_eq!(found, ["a.seg", "b.seg", "sub/c.seg"]);
     }
 }
