@@ -26,6 +26,7 @@ mod init_cmd;
 mod lsp_cmd;
 mod membership_cmd;
 mod outfile;
+mod progress;
 mod project;
 mod run_cmd;
 mod selection;

@@ -5,6 +5,7 @@ use crate::args::Select;
 use crate::data;
 use crate::outfile;
 use crate::output;
+use crate::progress::Progress;
 use crate::project::{self, display_path, Workspace};
 use crate::selection;
 use crate::series_out::csv_line;
@@ -23,7 +24,6 @@ use segql_run::sqltext;
 use segql_run::Engine;
 use segql_syntax::time::format_timestamp;
 use std::collections::BTreeSet;
-use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -41,50 +41,6 @@ pub enum OutFormat {
 }
 
 pub use crate::args::Run as Args;
-
-/// A spinner on stderr for work that takes more than a second, on a terminal only
-/// (never when piped or under CI).
-struct Progress {
-    bar: indicatif::ProgressBar,
-    started: Instant,
-}
-
-impl Progress {
-    fn start(message: String) -> Progress {
-        let interactive = std::io::stderr().is_terminal() && !segql_run::ci::in_ci();
-        let bar = if interactive {
-            let bar = indicatif::ProgressBar::with_draw_target(
-                None,
-                indicatif::ProgressDrawTarget::hidden(),
-            );
-            bar.set_style(
-                indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-            );
-            bar.set_message(message);
-            let shown = bar.clone();
-            std::thread::spawn(move || {
-                std::thread::sleep(Duration::from_secs(1));
-                if !shown.is_finished() {
-                    shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-                    shown.enable_steady_tick(Duration::from_millis(120));
-                }
-            });
-            bar
-        } else {
-            indicatif::ProgressBar::hidden()
-        };
-        Progress {
-            bar,
-            started: Instant::now(),
-        }
-    }
-
-    fn finish(self) -> Duration {
-        self.bar.finish_and_clear();
-        self.started.elapsed()
-    }
-}
 
 /// The run's progress on a spinner; an interrupted run stops between steps.
 struct Shown(Option<Progress>);

@@ -4,6 +4,7 @@
 
 use crate::data;
 use crate::output;
+use crate::progress::Progress;
 use crate::project;
 use anyhow::{Context, Result};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
@@ -166,12 +167,12 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             report.skipped += 1;
             continue;
         }
-        let started = Instant::now();
+        let shown = Progress::start(format!("test {}", t.name));
         let outcome = match &target {
             Some((tb, _)) => run_test_on(tb, program, t, &base),
             None => run_test(program, t, &base),
         };
-        let elapsed = started.elapsed();
+        let elapsed = shown.finish();
         let loc = ws.map.location(t.span);
         let mut detail = String::new();
         if let Some(e) = &outcome.error {
@@ -302,7 +303,10 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                         continue;
                     }
                     let started = Instant::now();
+                    let shown =
+                        Progress::start(format!("assert {}", program.segments[a.segment].name));
                     let outcome = run_assert(engine.as_ref(), program, a, opts);
+                    shown.finish();
                     let name = format!("assert {}", outcome.segment);
                     let mut detail = String::new();
                     if let Some(e) = &outcome.error {
