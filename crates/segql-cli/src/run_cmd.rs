@@ -36,6 +36,10 @@ pub enum OutFormat {
     Csv,
     /// One JSON document: a list of result sets with their columns and rows.
     Json,
+    /// JSON Lines, long: one object per row of every result, with the result's name
+    /// (`{"result": "segment paying", "user_id": "u1"}`), for activation tools and
+    /// many results at once.
+    Jsonl,
     /// One line per result: its size, share of the population and a few members.
     Summary,
 }
@@ -429,6 +433,18 @@ fn print_sets(sets: &[ResultSet], format: OutFormat) -> Result<()> {
             let doc: Vec<JsonSet> = sets.iter().map(JsonSet).collect();
             outln!("{}", serde_json::to_string_pretty(&doc)?);
         }
+        OutFormat::Jsonl => {
+            for set in sets {
+                for r in &set.rows {
+                    let line = JsonRow {
+                        set,
+                        cells: r,
+                        result: true,
+                    };
+                    outln!("{}", serde_json::to_string(&line)?);
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -444,20 +460,37 @@ impl serde::Serialize for JsonSet<'_> {
         let mut m = s.serialize_map(Some(3))?;
         m.serialize_entry("result", &self.0.title)?;
         m.serialize_entry("columns", &self.0.columns)?;
-        let rows: Vec<JsonRow> = self.0.rows.iter().map(|r| JsonRow(self.0, r)).collect();
+        let rows: Vec<JsonRow> = self
+            .0
+            .rows
+            .iter()
+            .map(|r| JsonRow {
+                set: self.0,
+                cells: r,
+                result: false,
+            })
+            .collect();
         m.serialize_entry("rows", &rows)?;
         m.end()
     }
 }
 
-struct JsonRow<'a>(&'a ResultSet, &'a [Option<String>]);
+/// One row as a JSON object; with `result`, the result's name first (JSON Lines).
+struct JsonRow<'a> {
+    set: &'a ResultSet,
+    cells: &'a [Option<String>],
+    result: bool,
+}
 
 impl serde::Serialize for JsonRow<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let set = self.0;
-        let mut m = s.serialize_map(Some(set.columns.len()))?;
-        for (i, (c, v)) in set.columns.iter().zip(self.1).enumerate() {
+        let set = self.set;
+        let mut m = s.serialize_map(Some(set.columns.len() + usize::from(self.result)))?;
+        if self.result {
+            m.serialize_entry("result", &set.title)?;
+        }
+        for (i, (c, v)) in set.columns.iter().zip(self.cells).enumerate() {
             let kind = set.kinds.get(i).copied().unwrap_or(ValueKind::Text);
             match json_value(kind, v.as_deref()) {
                 JsonValue::Raw(raw) => m.serialize_entry(c, &raw)?,

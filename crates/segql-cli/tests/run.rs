@@ -692,6 +692,29 @@ fn run_as_json() {
     );
     // Keys stay strings even when they look like numbers.
     assert!(doc[0]["rows"][0]["user_id"].is_string());
+    // JSON Lines: one object per row of every result, named.
+    let out = p
+        .segql(&args(&at(&[
+            "run",
+            "--select",
+            "paying,overview",
+            "--format",
+            "jsonl",
+        ])))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), 3 + 2, "3 members and 2 report rows");
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"result": "segment paying", "user_id": "u1"})
+    );
+    assert_eq!(lines[3]["result"], "report overview");
+    assert_eq!(lines[3]["members"], 3);
 }
 
 #[test]
