@@ -391,6 +391,10 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
+        // segql's own state and artifacts are not the project.
+        if e.file_name() == ".segql" || e.file_name() == "target" {
+            continue;
+        }
         let target = to.join(e.file_name());
         if e.file_type().unwrap().is_dir() {
             copy_dir(&e.path(), &target);
@@ -637,4 +641,67 @@ fn ctrl_c_cancels_the_statement_on_postgres() {
     // Before the handler's own deadline (5 s): the cancelled statement ended the run.
     assert!(took < std::time::Duration::from_secs(4), "{took:?}");
     assert_eq!(left, "0", "the statement was cancelled on the server");
+}
+
+/// `segql diff --base REV --target pg`: both sides' members computed on PostgreSQL
+/// (the seeded example), the same as on the embedded DuckDB over the bindings.
+#[test]
+fn diff_on_postgres_equals_duckdbs() {
+    let Some(s) = postgres() else { return };
+    let t = targets(&s);
+    seed_once(&t, "pg");
+    // The example in a git repository of its own, then an edit: paying loses the
+    // business plan (its users, and every segment built on paying, change).
+    let repo = tempfile::tempdir().unwrap();
+    let project = repo.path().join("saas");
+    copy_dir(&example(), &project);
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .current_dir(repo.path())
+            .args([
+                "-c",
+                "user.name=segql",
+                "-c",
+                "user.email=segql@example.invalid",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "base"]);
+    let crm = project.join("segments/crm.seg");
+    let text = std::fs::read_to_string(&crm).unwrap();
+    let edited = text.replacen(
+        "where plan in [\"pro\", \"business\"]",
+        "where plan in [\"pro\"]",
+        1,
+    );
+    assert_ne!(text, edited);
+    std::fs::write(&crm, edited).unwrap();
+    git(&["commit", "-q", "-am", "edit"]);
+    let dir = project.to_str().unwrap();
+    let diff = |extra: &[&str]| {
+        let mut args = vec![
+            "diff", dir, "--base", "HEAD~1", "--as-of", AS_OF, "--format", "json",
+        ];
+        args.extend(extra);
+        let out = t.segql(&args);
+        assert_eq!(code(&out), 0, "{extra:?}: {}", stderr(&out));
+        let mut doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        doc.as_object_mut().unwrap().remove("base");
+        doc
+    };
+    let local = diff(&[]);
+    let remote = diff(&["--target", "pg"]);
+    assert_eq!(local, remote);
+    let segments = local["segments"].as_array().unwrap();
+    assert_eq!(segments[0]["segment"], "paying", "{local}");
+    assert!(segments[0]["lost"].as_u64().unwrap() > 0, "{local}");
+    assert!(
+        segments.iter().any(|s| s["change"] == "changed upstream"),
+        "segments built on paying are listed: {local}"
+    );
 }
