@@ -231,6 +231,9 @@ pub enum TestFormat {
     Human,
     /// The same lines, and a workflow annotation on each failure.
     Github,
+    /// A SARIF 2.1.0 log on stdout, a result per failed test or assert at its
+    /// declaration (the lines go to stderr), for code-scanning uploads.
+    Sarif,
 }
 
 #[derive(clap::Args)]

@@ -33,15 +33,39 @@ struct Reporter<'a> {
     stopped: bool,
     /// Checks not run because of `--fail-fast`.
     skipped: usize,
+    /// With `--format sarif`: the failures, for the log printed at the end (the lines
+    /// go to stderr meanwhile, so that stdout holds the log alone).
+    sarif: Option<Vec<segql_syntax::diag::Diagnostic>>,
 }
 
 impl Reporter<'_> {
+    fn line(&self, line: &str) {
+        if self.sarif.is_some() {
+            eprintln!("{line}");
+        } else {
+            outln!("{line}");
+        }
+    }
+
     fn ok(&mut self, line: String) {
-        outln!("{line}");
+        self.line(&line);
     }
 
     fn fail(&mut self, line: String, span: segql_syntax::Span, title: &str, detail: &str) {
-        outln!("{line}");
+        self.line(&line);
+        if let Some(found) = &mut self.sarif {
+            // The rule is the kind of check: `segql-test` or `segql-assert`.
+            let rule = if title.starts_with("segql assert") {
+                "segql-assert"
+            } else {
+                "segql-test"
+            };
+            found.push(segql_syntax::diag::Diagnostic::error(
+                rule,
+                span,
+                format!("{title}: {}", dedented(detail).replace('\n', "; ")),
+            ));
+        }
         if self.github {
             out!(
                 "{}",
@@ -156,6 +180,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         fail_fast: args.fail_fast,
         stopped: false,
         skipped: 0,
+        sarif: (args.format == TestFormat::Sarif).then(Vec::new),
     };
     for (_, t) in program
         .tests
@@ -385,6 +410,12 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
             color,
         )?;
         results.write(&ws, program, &dir, command_started.elapsed(), color)?;
+    }
+    if let Some(found) = &report.sarif {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&crate::annotate::sarif(&ws.map, found))?
+        );
     }
     if let Some(path) = &args.junit {
         let mut report = Report::new("segql");

@@ -1371,6 +1371,50 @@ fn testing_with_github_annotations_and_fail_fast() {
     assert!(stderr(&out).contains("3 checks: 3 passed, 0 failed"));
 }
 
+/// `test --format sarif`: stdout is one SARIF 2.1.0 log, a result per failed test or
+/// assert at its declaration; the lines for people go to stderr.
+#[test]
+fn testing_with_a_sarif_log() {
+    let p = shop();
+    p.write("segments/failing.seg", FAILING);
+    let out = p
+        .segql(&args(&at(&["test", "--format", "sarif"])))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    let log: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("SARIF alone on stdout");
+    assert_eq!(log["version"], "2.1.0");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{log}");
+    assert_eq!(results[0]["ruleId"], "segql-test");
+    assert_eq!(results[1]["ruleId"], "segql-assert");
+    let region = &results[1]["locations"][0]["physicalLocation"];
+    assert_eq!(region["artifactLocation"]["uri"], "segments/failing.seg");
+    assert_eq!(region["region"]["startLine"], 12);
+    assert!(
+        results[1]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("FAIL size between 5 and 10: 2 members"),
+        "{log}"
+    );
+    assert!(
+        stderr(&out).contains("FAIL  test french_are_french"),
+        "{}",
+        stderr(&out)
+    );
+    // Passing: an empty log.
+    std::fs::remove_file(p.path("segments/failing.seg")).unwrap();
+    let out = p
+        .segql(&args(&at(&["test", "--format", "sarif"])))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+}
+
 #[test]
 fn one_table_out_is_checked_before_running() {
     let p = shop();
