@@ -143,7 +143,10 @@ pub fn backtest(args: crate::args::Backtest, color: bool) -> Result<ExitCode> {
     };
     let dialect = engine.dialect().name();
     if membership::store::Flavor::of(dialect).is_none() {
-        return Err(state_err(membership::unsupported(&engine.label(), dialect)));
+        return Err(state_err(membership::backtest_unsupported(
+            &engine.label(),
+            dialect,
+        )));
     }
     let engine: &dyn segql_run::backend::Backend = engine.as_ref();
     let program = mapped.as_ref().unwrap_or(program);

@@ -119,3 +119,34 @@ fn a_refused_connection_on_spark_is_coded() {
     assert!(e.contains("error[E0803]"), "{e}");
     assert!(e.contains("target `down`"), "{e}");
 }
+
+/// `segql backtest --target sp` is refused before any step (E0719): the series is built
+/// in session tables each step inserts into and deletes from, which Spark's temporary
+/// views do not allow. The message is about the backtest, not about snapshots.
+#[test]
+fn a_backtest_on_spark_is_refused_with_what_to_do() {
+    let Some(t) = spark() else { return };
+    let ex = example();
+    let ex = ex.to_str().unwrap();
+    let out = t.segql(&[
+        "backtest",
+        "-C",
+        ex,
+        "--from",
+        "2025-12-01T00:00:00Z",
+        "--to",
+        AS_OF,
+        "--every",
+        "1",
+        "month",
+        "--target",
+        "sp",
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let e = stderr(&out);
+    assert!(e.contains("error[E0719]"), "{e}");
+    assert!(e.contains("cannot run a backtest"), "{e}");
+    assert!(!e.contains("snapshots"), "{e}");
+    assert!(e.contains("PostgreSQL target"), "{e}");
+    assert!(stdout(&out).is_empty());
+}

@@ -86,6 +86,19 @@ pub fn unsupported(what: &str, dialect: &str) -> StateError {
     .hint("leave out --target: the snapshots are then recorded in the project's state file (`state` in segql.toml)")
 }
 
+/// E0719 for `backtest --target` on an engine whose session tables segql cannot update
+/// step by step (Spark: no INSERT or DELETE on a temporary view): nothing is recorded,
+/// but the series is built in such tables.
+pub fn backtest_unsupported(what: &str, dialect: &str) -> StateError {
+    StateError::new(
+        codes::STATE_UNSUPPORTED,
+        format!(
+            "{what} cannot run a backtest: its steps are kept in temporary tables of the session that each step inserts into and deletes from, which this engine does not allow (dialect: {dialect})"
+        ),
+    )
+    .hint("leave out --target (the embedded DuckDB over the bindings), or use a PostgreSQL target; `run --target` at one instant works here")
+}
+
 /// The state in `schema` (one part, or `database.schema`) of a target reached through
 /// `backend`, its schema and tables created there unless `read_only`. `None` when it
 /// has no tables and `read_only`. A target whose engine cannot hold the state is
