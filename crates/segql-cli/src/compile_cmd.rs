@@ -138,10 +138,10 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                 Ok(true)
             }
             Err(e) => {
-                eprintln!(
-                    "error[E0601]: `{name}` cannot be compiled for {}: {e}",
-                    d.name()
-                );
+                output::print_error(&anyhow::Error::new(output::Coded {
+                    code: "E0601",
+                    message: format!("`{name}` cannot be compiled for {}: {e}", d.name()),
+                }));
                 Ok(false)
             }
         }
