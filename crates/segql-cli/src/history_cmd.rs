@@ -125,6 +125,19 @@ pub fn backtest(args: crate::args::Backtest, color: bool) -> Result<ExitCode> {
         eprintln!("nothing to backtest: the project declares no segments");
         return Ok(ExitCode::SUCCESS);
     }
+    // Refused before connecting, and before the target's tables are checked: an engine
+    // that cannot hold the series is said as such, whatever its tables.
+    if let Some(spec) = args.target.as_deref() {
+        let t = crate::target_cmd::select(&ws, spec, color)?;
+        if t.kind != segql_target::Kind::DuckDb
+            && membership::store::Flavor::of(t.dialect).is_none()
+        {
+            return Err(state_err(membership::backtest_unsupported(
+                &format!("target `{}`", t.name),
+                t.dialect,
+            )));
+        }
+    }
     let relations = crate::selection::select(&ws, program, &select)?.relations(
         program,
         ids.iter().map(|&i| segql_plan::deps::Node::Segment(i)),

@@ -240,12 +240,7 @@ impl Backend for TargetBackend {
         if ordered {
             r = text::sorted_by_first(&r).map_err(|e| arrow_error(&self.target.name, e))?;
         }
-        let kinds = r
-            .schema
-            .fields()
-            .iter()
-            .map(|f| value_kind(f.data_type()))
-            .collect();
+        let kinds = r.schema.fields().iter().map(|f| value_kind(f)).collect();
         let (columns, rows) = text::rows(&r).map_err(|e| arrow_error(&self.target.name, e))?;
         Ok(Table {
             columns,
@@ -273,10 +268,19 @@ impl Backend for TargetBackend {
     }
 }
 
-/// What an Arrow column holds, for [`Backend::table`].
-fn value_kind(t: &arrow_schema::DataType) -> ValueKind {
+/// What an Arrow column holds, for [`Backend::table`]. The PostgreSQL driver hands
+/// `NUMERIC` back as text (its digits, with exactly the column's scale), tagged with the
+/// field metadata `ADBC:postgresql:typname = numeric`: a number all the same.
+fn value_kind(f: &arrow_schema::Field) -> ValueKind {
     use arrow_schema::DataType as T;
-    match t {
+    let typname = f
+        .metadata()
+        .get("ADBC:postgresql:typname")
+        .map(String::as_str);
+    if matches!(typname, Some("numeric") | Some("decimal")) {
+        return ValueKind::Number;
+    }
+    match f.data_type() {
         T::Int8
         | T::Int16
         | T::Int32
@@ -294,5 +298,34 @@ fn value_kind(t: &arrow_schema::DataType) -> ValueKind {
         | T::Decimal256(..) => ValueKind::Number,
         T::Boolean => ValueKind::Bool,
         _ => ValueKind::Text,
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::*;
+    use arrow_schema::{DataType, Field};
+
+    #[test]
+    fn numeric_text_of_postgresql_is_a_number() {
+        let tagged = Field::new("share", DataType::Utf8, true).with_metadata(
+            std::collections::HashMap::from([(
+                "ADBC:postgresql:typname".to_string(),
+                "numeric".to_string(),
+            )]),
+        );
+        assert_eq!(value_kind(&tagged), ValueKind::Number);
+        assert_eq!(
+            value_kind(&Field::new("k", DataType::Utf8, true)),
+            ValueKind::Text
+        );
+        assert_eq!(
+            value_kind(&Field::new("n", DataType::Int64, true)),
+            ValueKind::Number
+        );
+        assert_eq!(
+            value_kind(&Field::new("b", DataType::Boolean, true)),
+            ValueKind::Bool
+        );
     }
 }
