@@ -21,7 +21,7 @@ pub type Members = BTreeMap<String, BTreeSet<String>>;
 pub enum Base {
     /// The project at a git revision: its own workspace (and the checkout it lives in).
     Revision {
-        ws: Workspace,
+        ws: Box<Workspace>,
         _checkout: segql_project::revision::Checkout,
     },
     /// A manifest.json: checksums and compiled SQL, as of its `metadata.as_of`.
@@ -65,7 +65,7 @@ impl Base {
             return Ok(Err(1));
         }
         Ok(Ok(Base::Revision {
-            ws,
+            ws: Box::new(ws),
             _checkout: checkout,
         }))
     }
