@@ -131,11 +131,21 @@ fn program(ws: &Workspace) -> &Program {
 /// The definitions a diff compares, by kind and name: segments, and what segments are
 /// built from (traits, actions).
 pub fn definitions(ws: &Workspace, p: &Program) -> BTreeMap<(String, String), String> {
+    nodes(ws, p)
+        .into_iter()
+        .map(|(_, key, sum)| (key, sum))
+        .collect()
+}
+
+/// [`definitions`] with each one's node: every segment, trait and action, its (kind,
+/// name) and its checksum, each checksum computed once.
+pub fn nodes(ws: &Workspace, p: &Program) -> Vec<(Node, (String, String), String)> {
     Node::all(p)
         .into_iter()
         .filter(|n| matches!(n, Node::Segment(_) | Node::Trait(_) | Node::Action(_)))
         .map(|n| {
             (
+                n,
                 (n.kind().to_string(), n.name(p).to_string()),
                 checksum(ws, p, n),
             )

@@ -5,14 +5,13 @@
 //! is every segment built on a changed segment, trait or action (its own text the same).
 //! `size change within` asserts on the listed segments are checked here: exit 1 beyond.
 
-use crate::diff_base::{members, Base};
+use crate::diff_base::{self, members, Base};
 use crate::output;
 use crate::project;
 use anyhow::Result;
 use segql_plan::compile::Options;
 use segql_plan::deps::Node;
 use segql_plan::ir::AssertCheck;
-use segql_project::manifest::checksum;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
 
@@ -62,12 +61,12 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
         _ => args.as_of.instant()?,
     };
     // Segments by name, now and at the base, with their checksums.
-    let now: BTreeMap<String, (usize, String)> = (0..program.segments.len())
-        .map(|i| {
-            (
-                program.segments[i].name.clone(),
-                (i, checksum(&ws, program, Node::Segment(i))),
-            )
+    let defs_now = diff_base::nodes(&ws, program);
+    let now: BTreeMap<String, (usize, String)> = defs_now
+        .iter()
+        .filter_map(|(n, (_, name), sum)| match n {
+            Node::Segment(i) => Some((name.clone(), (*i, sum.clone()))),
+            _ => None,
         })
         .collect();
     let defs_then = base.definitions();
@@ -88,15 +87,11 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     // changed: their members may move all the same.
     let graph = segql_plan::deps::Graph::new(program);
     let mut upstream: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for n in Node::all(program) {
-        if !matches!(n, Node::Segment(_) | Node::Trait(_) | Node::Action(_)) {
+    for (n, key, sum) in &defs_now {
+        if defs_then.get(key) == Some(sum) {
             continue;
         }
-        let key = (n.kind().to_string(), n.name(program).to_string());
-        if defs_then.get(&key) == Some(&checksum(&ws, program, n)) {
-            continue;
-        }
-        for d in graph.descendants(n, None) {
+        for d in graph.descendants(*n, None) {
             if let Node::Segment(i) = d {
                 upstream
                     .entry(program.segments[i].name.clone())

@@ -21,21 +21,9 @@ fn fixture() -> PathBuf {
 /// A copy of fixtures/dbt (the models are written into it) under `p` at `dbt/`.
 fn copy_dbt_project(p: &Project) -> PathBuf {
     let to = p.path("dbt");
-    copy_dir(&fixture(), &to);
+    // With its target/: the manifest says which tables the dbt project has.
+    common::copy_dir(&fixture(), &to, &[]);
     to
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
 }
 
 const SEGMENTS: &str = "\

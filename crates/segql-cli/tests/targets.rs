@@ -170,7 +170,7 @@ fn doctor_finds_the_driver_and_checks_the_catalog() {
     let out = t.segql(&["doctor", ex, "--target", "pg:empty", "--color", "never"]);
     assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
     let e = stderr(&out);
-    assert!(e.contains("[E0701] Error"), "{e}");
+    assert!(e.contains("error[E0701]: "), "{e}");
     assert!(
         e.contains("t_nothing_here.events on target `pg:empty`"),
         "{e}"
@@ -295,7 +295,7 @@ fn tables_that_do_not_fit_the_catalog_stop_the_run() {
         assert_eq!(code(&out), 1, "{e}");
         assert!(stdout(&out).is_empty(), "{}", stdout(&out));
         for words in [
-            "[E0701] Error: `analytics.accounts` (t_broken.accounts on target `pg:broken`): no such table on the target",
+            "error[E0701]: `analytics.accounts` (t_broken.accounts on target `pg:broken`): no such table on the target",
             "column `nps`: no such column on the target",
             "column `age`: the catalog says int, the target has Utf8",
             "not run: the tables of target `pg:broken` do not fit the catalog (3 errors)",
@@ -307,7 +307,7 @@ fn tables_that_do_not_fit_the_catalog_stop_the_run() {
     // The asserts of `segql test` too (its tests bring their own rows).
     let out = t.segql(&["test", ex, "--as-of", AS_OF, "--target", "pg:broken"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(stderr(&out).contains("[E0701] Error"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("error[E0701]: "), "{}", stderr(&out));
     assert!(stdout(&out).contains("FAIL  assert"), "{}", stdout(&out));
     assert!(stdout(&out).contains("ok    test"), "{}", stdout(&out));
 }
@@ -320,7 +320,7 @@ fn a_statement_failing_midway_leaves_nothing() {
     let t = targets(&s);
     seed_once(&t, "pg");
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&example(), dir.path());
+    common::copy_dir(&example(), dir.path(), &[".segql", "target"]);
     // The users' batch runs first; the accounts' fails on PostgreSQL (modulo zero).
     std::fs::write(
         dir.path().join("segments/zz_boom.seg"),
@@ -385,23 +385,6 @@ fn seed_replaces_nothing_unless_asked() {
     assert!(e.contains("error[E0807]"), "{e}");
     assert!(e.contains("t_analytics.users"), "{e}");
     assert!(e.contains("--replace"), "{e}");
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        // segql's own state and artifacts are not the project.
-        if e.file_name() == ".segql" || e.file_name() == "target" {
-            continue;
-        }
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
 }
 
 /// CSV rows of a command's stdout, without the header.
@@ -654,7 +637,7 @@ fn diff_on_postgres_equals_duckdbs() {
     // business plan (its users, and every segment built on paying, change).
     let repo = tempfile::tempdir().unwrap();
     let project = repo.path().join("saas");
-    copy_dir(&example(), &project);
+    common::copy_dir(&example(), &project, &[".segql", "target"]);
     let git = |args: &[&str]| {
         let out = Command::new("git")
             .current_dir(repo.path())

@@ -169,3 +169,21 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
+
+/// A copy of the directory `from` at `to`, without the entries named in `skip` (at any
+/// depth: segql's own `.segql/` and `target/` are not a project).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path, skip: &[&str]) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if skip.iter().any(|s| e.file_name() == *s) {
+            continue;
+        }
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target, skip);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
