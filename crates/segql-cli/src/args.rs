@@ -15,6 +15,9 @@ pub enum Format {
     Human,
     /// One JSON document on stdout.
     Json,
+    /// One line per diagnostic on stdout, `file:line:col: error[E0102]: message`
+    /// (for grep, editors' quickfix lists and pre-commit output).
+    Short,
     /// GitHub Actions workflow commands on stdout (`::error file=…,line=…::…`), shown
     /// on the pull request's diff.
     Github,

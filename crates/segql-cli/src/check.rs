@@ -82,6 +82,13 @@ fn finish(
             "{}",
             serde_json::to_string_pretty(&annotate::sarif(map, &diags))?
         );
+    } else if format == Format::Short {
+        out!("{}", segql_syntax::diag::render_short(map, &diags));
+        eprintln!(
+            "checked {what}{files} file{}: {}",
+            if files == 1 { "" } else { "s" },
+            output::count_summary(&diags)
+        );
     } else if format == Format::Json {
         let report = Report {
             files,

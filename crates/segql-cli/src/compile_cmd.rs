@@ -138,10 +138,13 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                 Ok(true)
             }
             Err(e) => {
-                output::print_error(&anyhow::Error::new(output::Coded {
-                    code: "E0601",
-                    message: format!("`{name}` cannot be compiled for {}: {e}", d.name()),
-                }));
+                output::print_error(
+                    &anyhow::Error::new(output::Coded {
+                        code: "E0601",
+                        message: format!("`{name}` cannot be compiled for {}: {e}", d.name()),
+                    }),
+                    color,
+                );
                 Ok(false)
             }
         }

@@ -278,6 +278,7 @@ pub fn warn_about_data(
     relations: &std::collections::BTreeSet<String>,
     names: &std::collections::BTreeMap<usize, std::collections::BTreeSet<String>>,
     as_of: i64,
+    color: bool,
 ) {
     const DAY: i64 = 86_400_000_000;
     for (id, ev) in program.catalog.events.iter().enumerate() {
@@ -338,9 +339,10 @@ pub fn warn_about_data(
                         shown(&present)
                     ),
                 };
-                eprintln!(
-                    "warning[{}]: no event in {name} is named \"{n}\": conditions on it hold for no one\n  hint: {hint}",
+                crate::output::print_warning(
                     segql_run::codes::NAME_NOT_IN_DATA,
+                    &format!("no event in {name} is named \"{n}\": conditions on it hold for no one\n  hint: {hint}"),
+                    color,
                 );
             }
         }
@@ -348,11 +350,14 @@ pub fn warn_about_data(
         if as_of - last > STALE_DAYS * DAY {
             let days = (as_of - last) / DAY;
             let end = segql_syntax::time::format_timestamp(last);
-            eprintln!(
-                "warning[{}]: as of {} is {days} day{} after the last event in {name} ({end}): windows ending then see little or nothing of it\n  hint: pass --as-of {end} to evaluate at the end of the data",
+            crate::output::print_warning(
                 segql_run::codes::DATA_ENDS_BEFORE,
-                segql_syntax::time::format_timestamp(as_of),
-                if days == 1 { "" } else { "s" },
+                &format!(
+                    "as of {} is {days} day{} after the last event in {name} ({end}): windows ending then see little or nothing of it\n  hint: pass --as-of {end} to evaluate at the end of the data",
+                    segql_syntax::time::format_timestamp(as_of),
+                    if days == 1 { "" } else { "s" },
+                ),
+                color,
             );
         }
     }

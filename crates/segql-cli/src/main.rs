@@ -182,7 +182,7 @@ fn main() -> ExitCode {
     match result {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
-            output::print_error(&e);
+            output::print_error(&e, color);
             ExitCode::from(output::exit_status(&e))
         }
         Err(_) => ExitCode::from(2),

@@ -185,8 +185,9 @@ pub fn exit_status(e: &anyhow::Error) -> u8 {
     }
 }
 
-/// `error: ...`, or `error[CODE]: ...` when the error carries a code.
-pub fn print_error(e: &anyhow::Error) {
+/// `error: ...`, or `error[CODE]: ...` when the error carries a code, then its hint:
+/// drawn as every diagnostic is ([`segql_syntax::diag::render_plain`]).
+pub fn print_error(e: &anyhow::Error, color: bool) {
     let coded = |c: &(dyn std::error::Error + 'static)| {
         c.downcast_ref::<Coded>()
             .or_else(|| c.downcast_ref::<CodedUsage>().map(|u| &u.0))
@@ -196,8 +197,29 @@ pub fn print_error(e: &anyhow::Error) {
                     .map(|s| s.code)
             })
     };
-    match e.chain().find_map(coded) {
-        Some(code) => eprintln!("error[{code}]: {e:#}"),
-        None => eprintln!("error: {e:#}"),
-    }
+    print_plain(
+        Severity::Error,
+        e.chain().find_map(coded),
+        &format!("{e:#}"),
+        color,
+    );
+}
+
+/// A warning without a place in a file (`warning[W0701]: ...`), drawn as
+/// [`print_error`] draws an error.
+pub fn print_warning(code: &str, text: &str, color: bool) {
+    print_plain(Severity::Warning, Some(code), text, color);
+}
+
+/// `text` is a message, perhaps followed by `\n  hint: ...` (the way errors without a
+/// span carry their hint through anyhow's chain).
+fn print_plain(severity: Severity, code: Option<&str>, text: &str, color: bool) {
+    let (message, hint) = match text.split_once("\n  hint: ") {
+        Some((m, h)) => (m, Some(h)),
+        None => (text, None),
+    };
+    eprint!(
+        "{}",
+        segql_syntax::diag::render_plain(severity, code, message, hint, render_options(color))
+    );
 }

@@ -223,7 +223,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
     };
     let engine: &dyn Backend = engine.as_ref();
     if let Some(e) = engine.engine() {
-        data::warn_about_data(e, program, &relations, &event_names, as_of);
+        data::warn_about_data(e, program, &relations, &event_names, as_of, color);
     }
     let program = mapped.as_ref().unwrap_or(program);
     let settings = run::Settings {
@@ -254,7 +254,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                     );
                 }
                 if let Err(w) = results.write(&ws, program, dir, started.elapsed(), color) {
-                    output::print_error(&w);
+                    output::print_error(&w, color);
                 }
             }
             return Err(e);
@@ -624,7 +624,7 @@ pub fn preview(args: PreviewArgs, color: bool) -> Result<ExitCode> {
     };
     let engine: &dyn Backend = engine.as_ref();
     if let Some(e) = engine.engine() {
-        data::warn_about_data(e, program, &relations, &event_names, as_of);
+        data::warn_about_data(e, program, &relations, &event_names, as_of, color);
     }
     let program = mapped.as_ref().unwrap_or(program);
     let opts = Options::literal(as_of);

@@ -325,6 +325,66 @@ fn check_with_colour_uses_escape_codes() {
     assert!(stderr(&out).contains('\x1b'), "colours were asked for");
 }
 
+/// Every error looks one way, with or without a place in a file: `error[CODE]: message`
+/// on its first line, the hint on its last as `  hint: ...`, coloured alike.
+#[test]
+fn errors_with_and_without_a_span_look_alike() {
+    let p = Project::demo();
+    p.write("segments/catalog.seg", CATALOG)
+        .write("segments/lifecycle.seg", LIFECYCLE)
+        .write("broken.seg", "segment a {\n  where plan == \"x\"\n}\n");
+    let file = p
+        .segql(&["check", "--color", "never", "broken.seg"])
+        .output()
+        .unwrap();
+    let usage = p
+        .segql(&["compile", "-d", "duckdb", "-s", "payng", "--color", "never"])
+        .output()
+        .unwrap();
+    for (out, code) in [(&file, "E0009"), (&usage, "E1001")] {
+        let err = stderr(out);
+        let first = err.lines().next().unwrap_or_default();
+        assert!(first.starts_with(&format!("error[{code}]: ")), "{err}");
+        assert!(
+            err.lines().any(|l| l.starts_with("  hint: ")),
+            "the hint as the last line of the error: {err}"
+        );
+        assert!(!err.contains("Help:"), "{err}");
+    }
+    // The same colours for both: the code in bold red, the hint's label in bold cyan.
+    for args in [
+        &["check", "--color", "always", "broken.seg"][..],
+        &[
+            "compile", "-d", "duckdb", "-s", "payng", "--color", "always",
+        ][..],
+    ] {
+        let err = stderr(&p.segql(args).output().unwrap());
+        assert!(err.starts_with("\x1b[1;31merror["), "{err:?}");
+        assert!(err.contains("  \x1b[1;36mhint\x1b[0m: "), "{err:?}");
+    }
+}
+
+/// `--format short`: one line per diagnostic on stdout, as grep and editors' quickfix
+/// lists read them.
+#[test]
+fn check_in_short_lines() {
+    let p = Project::demo();
+    p.write("segments/catalog.seg", CATALOG).write(
+        "segments/broken.seg",
+        "segment a {\n  where plan == \"trial\"\n}\n\nsegment b {\n  description \"x\"\n}\n",
+    );
+    let out = run_snapshot!(p, p.segql(&["check", "--format", "short"]));
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .next()
+            .is_some_and(|l| l.starts_with("segments/broken.seg:2:14: error[E0009]: ")),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 2, "{text}");
+}
+
 #[test]
 fn colour_follows_no_color_and_clicolor_force() {
     let p = Project::empty();

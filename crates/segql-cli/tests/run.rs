@@ -1190,7 +1190,7 @@ fn run_with_malformed_bindings() {
     run_fails_naming(&p, &out, &["[E0150]", "`xlsx`", "`pth`"]);
     // Each mistake once: not again as "no data is bound".
     assert_eq!(
-        stderr(&out).matches("Error:").count(),
+        stderr(&out).matches("error[E0150]: ").count(),
         2,
         "{}",
         stderr(&out)

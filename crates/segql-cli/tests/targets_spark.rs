@@ -96,7 +96,7 @@ fn preview_and_doctor_on_spark() {
     ]);
     let e = stderr(&out);
     assert_eq!(code(&out), 1, "{e}");
-    assert!(e.contains("[E0701] Error"), "{e}");
+    assert!(e.contains("error[E0701]: "), "{e}");
     assert!(e.contains("on target `sp:empty`"), "{e}");
     assert!(stdout(&out).is_empty());
 }

@@ -1,8 +1,15 @@
-//! Diagnostics: errors and warnings as data, rendered with ariadne.
+//! Diagnostics: errors and warnings as data, and the one way every error of segql is
+//! shown to a person.
 //!
 //! A [`Diagnostic`] has a stable code (`E0102`), a message, a primary span, optional
 //! secondary labels and an optional hint. Codes are listed once, in [`codes`], so that
 //! documentation and tests can enumerate them.
+//!
+//! Every error looks the same, whether it has a place in a file or not (a query that
+//! failed on the data, a bad command line): a header `error[E0705]: message` (as clap's
+//! own `error: ...` and [`render_short`]'s lines), the excerpt of the file with the
+//! labels when there is one (drawn by ariadne), then `  hint: ...`. [`render`] draws
+//! diagnostics, [`render_plain`] the errors without a span.
 
 use crate::span::{line_col, FileId, Span};
 use std::collections::HashMap;
@@ -285,14 +292,76 @@ impl ariadne::Cache<FileId> for Excerpt {
     }
 }
 
-/// Renders diagnostics as text, each followed by a blank line.
+const RESET: &str = "\x1b[0m";
+const BOLD: &str = "\x1b[1m";
+
+/// `error[E0705]: message`, coloured as a terminal shows it when `opts.color`.
+fn header(severity: Severity, code: Option<&str>, message: &str, opts: RenderOptions) -> String {
+    let tag = match code {
+        Some(code) => format!("{severity}[{code}]"),
+        None => severity.to_string(),
+    };
+    if opts.color {
+        let colour = match severity {
+            Severity::Error => "\x1b[1;31m",
+            Severity::Warning => "\x1b[1;33m",
+        };
+        format!("{colour}{tag}{RESET}{BOLD}: {message}{RESET}\n")
+    } else {
+        format!("{tag}: {message}\n")
+    }
+}
+
+/// `  hint: ...`, the last line of an error that has a hint.
+fn hint_line(hint: &str, opts: RenderOptions) -> String {
+    if opts.color {
+        format!("  \x1b[1;36mhint{RESET}: {hint}\n")
+    } else {
+        format!("  hint: {hint}\n")
+    }
+}
+
+/// An error or warning without a place in a source file (a query that failed on the
+/// data, a bad command line, a file that cannot be written), drawn as a [`Diagnostic`]
+/// is: `error[E0705]: message`, then `  hint: ...` when there is a hint.
+pub fn render_plain(
+    severity: Severity,
+    code: Option<&str>,
+    message: &str,
+    hint: Option<&str>,
+    opts: RenderOptions,
+) -> String {
+    let mut out = header(severity, code, message, opts);
+    if let Some(h) = hint {
+        out.push_str(&hint_line(h, opts));
+    }
+    out
+}
+
+/// ariadne's drawing of a report without its header line (the report is built with an
+/// empty message, so the header is one line): [`header`] draws ours.
+fn without_header(drawn: &[u8]) -> String {
+    let text = String::from_utf8_lossy(drawn);
+    match text.split_once('\n') {
+        Some((_, body)) => body.to_string(),
+        None => String::new(),
+    }
+}
+
+/// Renders diagnostics as text: each its header, the excerpt with its labels, and its
+/// hint; a blank line between two.
 pub fn render(map: &SourceMap, diags: &[Diagnostic], opts: RenderOptions) -> String {
     let mut cache = Cache {
         map,
         built: HashMap::new(),
     };
-    let mut out = Vec::new();
-    for d in diags {
+    let mut out = String::new();
+    for (i, d) in diags.iter().enumerate() {
+        if i > 0 {
+            // A blank line between diagnostics, as rustc and clap leave.
+            out.push('\n');
+        }
+        out.push_str(&header(d.severity, Some(d.code), &d.message, opts));
         let primary = clamp(map, d.span);
         // Every label is drawn with an arrow and a message: ariadne draws no caret at
         // all for a label without one, which would leave the reader guessing where the
@@ -309,13 +378,18 @@ pub fn render(map: &SourceMap, diags: &[Diagnostic], opts: RenderOptions) -> Str
         // header) whenever a label lies on an earlier line than the one before it.
         labels.sort_by_key(|(s, _, primary)| (s.file, s.start, !primary));
         if let Some(text) = render_excerpt(map, &mut cache, d, &primary, &labels, opts) {
-            out.extend_from_slice(text.as_bytes());
-            continue;
+            out.push_str(&text);
+        } else {
+            let mut drawn = Vec::new();
+            // Writing into a Vec cannot fail.
+            let _ = report(d, primary, labels, opts).write(&mut cache, &mut drawn);
+            out.push_str(&without_header(&drawn));
         }
-        // Writing into a Vec cannot fail.
-        let _ = report(d, primary, labels, opts).write(&mut cache, &mut out);
+        if let Some(h) = &d.hint {
+            out.push_str(&hint_line(h, opts));
+        }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 fn report<'a>(
@@ -338,10 +412,9 @@ fn report<'a>(
         })
         .with_index_type(IndexType::Byte)
         .with_compact(false);
-    let mut report = Report::build(kind, primary)
-        .with_config(config)
-        .with_code(d.code)
-        .with_message(&d.message);
+    // No code and no message: the header ariadne draws is one line, which `render`
+    // replaces by segql's own.
+    let mut report = Report::build(kind, primary).with_config(config);
     for (i, (span, message, is_primary)) in labels.into_iter().enumerate() {
         let mut label = ALabel::new(span)
             .with_message(message)
@@ -354,9 +427,6 @@ fn report<'a>(
             });
         }
         report = report.with_label(label);
-    }
-    if let Some(h) = &d.hint {
-        report = report.with_help(h);
     }
     report.finish()
 }
@@ -443,8 +513,8 @@ fn render_excerpt(
     };
     let mut out = Vec::new();
     let _ = report(d, moved_primary, moved, opts).write(&mut single, &mut out);
-    let rendered = String::from_utf8_lossy(&out).into_owned();
-    // The header names the excerpt's column; put the file's back.
+    let rendered = without_header(&out);
+    // The excerpt's first line names the excerpt's column; put the file's back.
     let line_no = primary_line + 1;
     Some(rendered.replacen(
         &format!("{name}:{line_no}:{excerpt_col}"),
