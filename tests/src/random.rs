@@ -775,6 +775,7 @@ pub fn timestamp(t: i64) -> String {
 pub type CrmRow = (Option<&'static str>, Option<i64>);
 
 /// One user of a round, with attributes (None is unset).
+#[derive(Clone)]
 pub struct User {
     pub id: String,
     pub plan: Option<&'static str>,
@@ -786,6 +787,7 @@ pub struct User {
 }
 
 /// One account of a round (`c0` to `c4`).
+#[derive(Clone)]
 pub struct Account {
     pub id: &'static str,
     pub industry: Option<&'static str>,
@@ -796,6 +798,7 @@ pub struct Account {
 
 /// One event of a round: user, name, time (microseconds since 1970; `None`: no time,
 /// NULL), properties (`None` is NULL; the amount in thousandths).
+#[derive(Clone)]
 pub struct Event {
     pub user: String,
     pub name: &'static str,
@@ -806,6 +809,7 @@ pub struct Event {
 
 /// A round: the project's text (catalog and segments), what each segment of users
 /// `s<i>` and of accounts `t<i>` means, its `as_of`, and its accounts, users and events.
+#[derive(Clone)]
 pub struct Round {
     pub text: String,
     pub conds: Vec<Cond>,

@@ -2,15 +2,24 @@
 //! series, computed and forgotten (nothing is recorded).
 //!
 //! The members of each instant go into the temporary table `segql_series(step,
-//! segment, key)`, and [`FIGURES`] turns it into one row per (step, segment). Today one
-//! batch statement per entity and step fills it ([`fill_step`]); a plan computing the
-//! whole series in one statement (the instants as data) would fill it with every step
-//! at once, and the same figures query reads it.
+//! segment, key)`, and [`FIGURES`] turns it into one row per (step, segment).
+//!
+//! On DuckDB the instants are data: [`fill_steps`] puts them in `segql_instants(step,
+//! as_of)` and joins them LATERAL to the entity's batch statement, compiled to read its
+//! as-of from that column ([`RunAsOf::Column`]), so that one statement computes the
+//! members of many steps and DuckDB decorrelates it into joins on the instants. The
+//! steps go [`STEPS_PER_STATEMENT`] at a time, which bounds the members held at once.
+//! Elsewhere (PostgreSQL runs a LATERAL subquery once per outer row, no faster than a
+//! statement per step) one batch statement per entity and step fills it
+//! ([`fill_step`]). Either way a step's members are those of a run at its instant: the
+//! tests compare the two ways, and both with single runs.
 
 use super::store::Flavor;
 use super::{members_into, Failed};
 use crate::backend::Backend;
 use crate::codes;
+use segql_plan::as_of::RunAsOf;
+use segql_plan::compile::{self, Options};
 use segql_plan::ir::{Program, SegmentId};
 use segql_syntax::time::{civil_from_days, days_from_civil, days_in_month};
 
@@ -18,6 +27,32 @@ use super::store::StateError;
 
 /// The most instants a backtest evaluates.
 pub const MAX_STEPS: usize = 1000;
+
+/// The steps one statement evaluates on an engine that takes the instants as data: their
+/// members are held together, so this bounds the memory a long series takes.
+pub const STEPS_PER_STATEMENT: usize = 16;
+
+/// How a backtest evaluates its steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// One batch statement per entity and step, the as-of a literal.
+    PerStep,
+    /// One statement per entity for up to [`STEPS_PER_STATEMENT`] steps: the instants
+    /// joined LATERAL to the batch statement.
+    Instants,
+}
+
+impl Strategy {
+    /// The way for the engine: the instants as data where the engine decorrelates the
+    /// LATERAL join (DuckDB), a statement per step elsewhere.
+    pub fn for_engine(engine: &dyn Backend) -> Strategy {
+        if engine.dialect().name() == "duckdb" {
+            Strategy::Instants
+        } else {
+            Strategy::PerStep
+        }
+    }
+}
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
@@ -148,13 +183,94 @@ pub fn fill_step(
         .map_err(|e| Failed::Computing(Vec::new(), e))
 }
 
-/// The backtest of `ids` over `instants` (see the module's documentation). Only two
-/// steps' members are held at a time. `progress` is told each step done.
+/// Adds the members of `steps` (step number, instant) to `segql_series`: one statement
+/// per entity, the entity's batch statement joined LATERAL to the instants in
+/// `segql_instants` and reading its as-of from there.
+pub fn fill_steps(
+    engine: &dyn Backend,
+    p: &Program,
+    ids: &[SegmentId],
+    steps: &[(usize, i64)],
+) -> Result<(), Failed> {
+    let Some(&(_, planning)) = steps.last() else {
+        return Ok(());
+    };
+    let d = engine.dialect();
+    let flavor = Flavor::of(d.name()).unwrap_or(Flavor::DuckDb);
+    let run = |sql: &str, names: &[String]| {
+        engine
+            .execute(sql)
+            .map_err(|e| Failed::Computing(names.to_vec(), e))
+    };
+    for s in flavor.temp_table("segql_instants", "(step INTEGER, as_of TIMESTAMP)") {
+        run(&s, &[])?;
+    }
+    let values: Vec<String> = steps
+        .iter()
+        .map(|(k, t)| format!("({k}, {})", d.timestamp(*t)))
+        .collect();
+    run(
+        &format!("INSERT INTO segql_instants VALUES {}", values.join(", ")),
+        &[],
+    )?;
+    let at = RunAsOf::column("segql_instants", "as_of").map_err(Failed::Compiling)?;
+    let mut entities: Vec<usize> = ids.iter().map(|&i| p.segments[i].entity).collect();
+    entities.sort_unstable();
+    entities.dedup();
+    for entity in entities {
+        let of: Vec<SegmentId> = ids
+            .iter()
+            .copied()
+            .filter(|&i| p.segments[i].entity == entity)
+            .collect();
+        let names: Vec<String> = of.iter().map(|&i| p.segments[i].name.clone()).collect();
+        let opts = Options {
+            as_of: planning,
+            at_run: Some(at),
+        };
+        let q = compile::batch_statement(p, &of, true, d, opts)
+            .map_err(Failed::Compiling)?
+            .query;
+        // The long form's columns are the segment, then the entity's key.
+        run(
+            &format!(
+                "INSERT INTO segql_series SELECT segql_instants.step,                  CAST(segql_batch.segment AS VARCHAR), CAST(segql_batch.\"key\" AS VARCHAR)                  FROM segql_instants, LATERAL (\n{}\n) AS segql_batch(segment, \"key\")",
+                compile::to_sql(&q)
+            ),
+            &names,
+        )?;
+    }
+    run("DROP TABLE segql_instants", &[])
+}
+
+/// The backtest of `ids` over `instants` (see the module's documentation), the steps
+/// evaluated the engine's way ([`Strategy::for_engine`]).
 pub fn backtest(
     engine: &dyn Backend,
     p: &Program,
     ids: &[SegmentId],
     instants: &[i64],
+    progress: &dyn Fn(usize),
+) -> Result<Vec<Step>, Failed> {
+    backtest_with(
+        engine,
+        p,
+        ids,
+        instants,
+        Strategy::for_engine(engine),
+        progress,
+    )
+}
+
+/// The backtest of `ids` over `instants`, the steps evaluated by `strategy`. At most
+/// one statement's steps and the step before them are held at a time. `progress` is
+/// told each step done.
+pub fn backtest_with(
+    engine: &dyn Backend,
+    p: &Program,
+    ids: &[SegmentId],
+    instants: &[i64],
+    strategy: Strategy,
     progress: &dyn Fn(usize),
 ) -> Result<Vec<Step>, Failed> {
     let run = |sql: &str| {
@@ -173,14 +289,34 @@ pub fn backtest(
     {
         run(&s)?;
     }
+    let steps: Vec<(usize, i64)> = instants.iter().copied().enumerate().collect();
+    let per_statement = match strategy {
+        Strategy::PerStep => 1,
+        Strategy::Instants => STEPS_PER_STATEMENT,
+    };
     let mut out = Vec::new();
-    for (k, &instant) in instants.iter().enumerate() {
-        fill_step(engine, p, ids, k, instant)?;
+    for chunk in steps.chunks(per_statement) {
+        match strategy {
+            Strategy::PerStep => {
+                for &(k, instant) in chunk {
+                    fill_step(engine, p, ids, k, instant)?;
+                }
+            }
+            Strategy::Instants => fill_steps(engine, p, ids, chunk)?,
+        }
         run("DELETE FROM segql_grid")?;
-        for &id in ids {
+        let grid: Vec<String> = chunk
+            .iter()
+            .flat_map(|&(k, _)| {
+                ids.iter().map(move |&id| {
+                    format!("({k}, {})", crate::sqltext::literal(&p.segments[id].name))
+                })
+            })
+            .collect();
+        if !grid.is_empty() {
             run(&format!(
-                "INSERT INTO segql_grid VALUES ({k}, {})",
-                crate::sqltext::literal(&p.segments[id].name)
+                "INSERT INTO segql_grid VALUES {}",
+                grid.join(", ")
             ))?;
         }
         let (_, rows) = engine
@@ -188,16 +324,22 @@ pub fn backtest(
             .map_err(|e| Failed::Computing(Vec::new(), e))?;
         for r in rows {
             let s = |i: usize| r.get(i).cloned().flatten();
+            let step: usize = s(0).and_then(|v| v.parse().ok()).unwrap_or(0);
             out.push(Step {
-                instant,
+                instant: instants.get(step).copied().unwrap_or_default(),
                 segment: s(1).unwrap_or_default(),
                 size: s(2).and_then(|v| v.parse().ok()).unwrap_or(0),
                 entered: s(3).and_then(|v| v.parse().ok()),
                 left: s(4).and_then(|v| v.parse().ok()),
             });
         }
-        run(&format!("DELETE FROM segql_series WHERE step < {k}"))?;
-        progress(k);
+        // The chunk's last step stays: the next step's entered and left compare with it.
+        if let Some(&(last, _)) = chunk.last() {
+            run(&format!("DELETE FROM segql_series WHERE step < {last}"))?;
+        }
+        for &(k, _) in chunk {
+            progress(k);
+        }
     }
     Ok(out)
 }
