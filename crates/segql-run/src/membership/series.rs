@@ -2,20 +2,23 @@
 //! series, computed and forgotten (nothing is recorded).
 //!
 //! The members of each instant go into the temporary table `segql_series(step,
-//! segment, key)`, and [`FIGURES`] turns it into one row per (step, segment).
+//! segment, key)`, and [`figures`] turns them into one row per (step, segment).
 //!
-//! On DuckDB the instants are data: [`fill_steps`] puts them in `segql_instants(step,
-//! as_of)` and joins them LATERAL to the entity's batch statement, compiled to read its
-//! as-of from that column ([`RunAsOf::Column`]), so that one statement computes the
-//! members of many steps and DuckDB decorrelates it into joins on the instants. The
-//! steps go [`STEPS_PER_STATEMENT`] at a time, which bounds the members held at once.
-//! Elsewhere (PostgreSQL runs a LATERAL subquery once per outer row, no faster than a
-//! statement per step) one batch statement per entity and step fills it
-//! ([`fill_step`]). Either way a step's members are those of a run at its instant: the
-//! tests compare the two ways, and both with single runs.
+//! `segql backtest` fills it with one batch statement per entity and step
+//! ([`fill_step`], [`Strategy::PerStep`]), holding two steps' members at a time.
+//!
+//! [`Strategy::Instants`] computes many steps in one statement: the instants go into
+//! `segql_instants(step, as_of)` and are joined LATERAL to the entity's batch statement,
+//! compiled to read its as-of from that column ([`RunAsOf::Column`]); DuckDB decorrelates
+//! it. Its steps' members equal a run at each instant (tests/tests/backtest_random.rs,
+//! against the oracle), but on the bench suite at 100k users it is slower than a
+//! statement per step (docs/benchmarks.md): the decorrelated plan joins each event to
+//! every instant whose windows reach it, which costs more than reading the events again.
+//! It stays as the form a plan that aggregates once for all instants (per-key cumulative
+//! counts read at each instant) would fill; `backtest` does not use it.
 
 use super::store::Flavor;
-use super::{members_into, Failed};
+use super::Failed;
 use crate::backend::Backend;
 use crate::codes;
 use segql_plan::as_of::RunAsOf;
@@ -40,18 +43,6 @@ pub enum Strategy {
     /// One statement per entity for up to [`STEPS_PER_STATEMENT`] steps: the instants
     /// joined LATERAL to the batch statement.
     Instants,
-}
-
-impl Strategy {
-    /// The way for the engine: the instants as data where the engine decorrelates the
-    /// LATERAL join (DuckDB), a statement per step elsewhere.
-    pub fn for_engine(engine: &dyn Backend) -> Strategy {
-        if engine.dialect().name() == "duckdb" {
-            Strategy::Instants
-        } else {
-            Strategy::PerStep
-        }
-    }
 }
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
@@ -157,17 +148,33 @@ pub struct Step {
     pub left: Option<i64>,
 }
 
-/// The figures of every (step, segment) of `segql_series(step, segment, key)`, over the
-/// grid `segql_grid(step, segment)`: size, and the keys entered and left since the step
-/// before (NULL at step 0, the first).
-pub const FIGURES: &str = "SELECT g.step, g.segment, \
- (SELECT count(*) FROM segql_series AS s WHERE s.step = g.step AND s.segment = g.segment) AS size, \
- CASE WHEN g.step > 0 THEN (SELECT count(*) FROM segql_series AS s WHERE s.step = g.step AND s.segment = g.segment AND NOT EXISTS (SELECT 1 FROM segql_series AS b WHERE b.step = g.step - 1 AND b.segment = s.segment AND b.\"key\" = s.\"key\")) END AS entered, \
- CASE WHEN g.step > 0 THEN (SELECT count(*) FROM segql_series AS b WHERE b.step = g.step - 1 AND b.segment = g.segment AND NOT EXISTS (SELECT 1 FROM segql_series AS s WHERE s.step = g.step AND s.segment = b.segment AND s.\"key\" = b.\"key\")) END AS left_count \
- FROM segql_grid AS g ORDER BY g.step, g.segment";
+/// The figures of the steps `first..=last` of `segql_series(step, segment, key)`, over
+/// the grid `segql_grid(step, segment)`: size, and the keys entered and left since the
+/// step before (NULL at step 0, the first), which must still be in `segql_series`. One
+/// full join of each step's members with the step before's, counted per (step,
+/// segment): a hash join, where correlated `NOT EXISTS` per grid cell cost as much as
+/// the batch statement itself on 100k users.
+pub fn figures(first: usize, last: usize) -> String {
+    format!(
+        "WITH cur AS (SELECT step, segment, \"key\" FROM segql_series WHERE step BETWEEN {first} AND {last}), \
+         prev AS (SELECT step + 1 AS step, segment, \"key\" FROM segql_series WHERE step + 1 BETWEEN {first} AND {last}), \
+         counted AS (SELECT coalesce(c.step, p.step) AS step, coalesce(c.segment, p.segment) AS segment, \
+           count(c.\"key\") AS size, \
+           count(*) FILTER (WHERE p.\"key\" IS NULL) AS entered, \
+           count(*) FILTER (WHERE c.\"key\" IS NULL) AS left_count \
+           FROM cur AS c FULL JOIN prev AS p \
+           ON c.step = p.step AND c.segment = p.segment AND c.\"key\" = p.\"key\" \
+           GROUP BY 1, 2) \
+         SELECT g.step, g.segment, coalesce(n.size, 0) AS size, \
+         CASE WHEN g.step > 0 THEN coalesce(n.entered, 0) END AS entered, \
+         CASE WHEN g.step > 0 THEN coalesce(n.left_count, 0) END AS left_count \
+         FROM segql_grid AS g LEFT JOIN counted AS n ON n.step = g.step AND n.segment = g.segment \
+         ORDER BY g.step, g.segment"
+    )
+}
 
 /// Adds step `k`'s members (at `instant`) to `segql_series`: one batch statement per
-/// entity.
+/// entity, the as-of a literal.
 pub fn fill_step(
     engine: &dyn Backend,
     p: &Program,
@@ -175,12 +182,52 @@ pub fn fill_step(
     k: usize,
     instant: i64,
 ) -> Result<(), Failed> {
-    members_into(engine, p, ids, instant, "segql_step")?;
-    engine
-        .execute(&format!(
-            "INSERT INTO segql_series SELECT {k}, segment, \"key\" FROM segql_step"
-        ))
-        .map_err(|e| Failed::Computing(Vec::new(), e))
+    insert_members(
+        engine,
+        p,
+        ids,
+        Options::literal(instant),
+        &format!("{k}"),
+        "",
+    )
+}
+
+/// `INSERT INTO segql_series SELECT <step>, segment, key FROM <from>(<batch>)`, one
+/// statement per entity of `ids`, the batch statement compiled with `opts`; `step` is
+/// the step column's expression and `from` what precedes the batch in the FROM clause.
+fn insert_members(
+    engine: &dyn Backend,
+    p: &Program,
+    ids: &[SegmentId],
+    opts: Options,
+    step: &str,
+    from: &str,
+) -> Result<(), Failed> {
+    let d = engine.dialect();
+    let mut entities: Vec<usize> = ids.iter().map(|&i| p.segments[i].entity).collect();
+    entities.sort_unstable();
+    entities.dedup();
+    for entity in entities {
+        let of: Vec<SegmentId> = ids
+            .iter()
+            .copied()
+            .filter(|&i| p.segments[i].entity == entity)
+            .collect();
+        let names: Vec<String> = of.iter().map(|&i| p.segments[i].name.clone()).collect();
+        let q = compile::batch_statement(p, &of, true, d, opts)
+            .map_err(Failed::Compiling)?
+            .query;
+        // The long form's columns are the segment, then the entity's key.
+        engine
+            .execute(&format!(
+                "INSERT INTO segql_series SELECT {step}, \
+                 CAST(segql_batch.segment AS VARCHAR), CAST(segql_batch.\"key\" AS VARCHAR) \
+                 FROM {from}(\n{}\n) AS segql_batch(segment, \"key\")",
+                compile::to_sql(&q)
+            ))
+            .map_err(|e| Failed::Computing(names, e))?;
+    }
+    Ok(())
 }
 
 /// Adds the members of `steps` (step number, instant) to `segql_series`: one statement
@@ -214,37 +261,24 @@ pub fn fill_steps(
         &[],
     )?;
     let at = RunAsOf::column("segql_instants", "as_of").map_err(Failed::Compiling)?;
-    let mut entities: Vec<usize> = ids.iter().map(|&i| p.segments[i].entity).collect();
-    entities.sort_unstable();
-    entities.dedup();
-    for entity in entities {
-        let of: Vec<SegmentId> = ids
-            .iter()
-            .copied()
-            .filter(|&i| p.segments[i].entity == entity)
-            .collect();
-        let names: Vec<String> = of.iter().map(|&i| p.segments[i].name.clone()).collect();
-        let opts = Options {
-            as_of: planning,
-            at_run: Some(at),
-        };
-        let q = compile::batch_statement(p, &of, true, d, opts)
-            .map_err(Failed::Compiling)?
-            .query;
-        // The long form's columns are the segment, then the entity's key.
-        run(
-            &format!(
-                "INSERT INTO segql_series SELECT segql_instants.step,                  CAST(segql_batch.segment AS VARCHAR), CAST(segql_batch.\"key\" AS VARCHAR)                  FROM segql_instants, LATERAL (\n{}\n) AS segql_batch(segment, \"key\")",
-                compile::to_sql(&q)
-            ),
-            &names,
-        )?;
-    }
+    let opts = Options {
+        as_of: planning,
+        at_run: Some(at),
+    };
+    insert_members(
+        engine,
+        p,
+        ids,
+        opts,
+        "segql_instants.step",
+        "segql_instants, LATERAL ",
+    )?;
     run("DROP TABLE segql_instants", &[])
 }
 
-/// The backtest of `ids` over `instants` (see the module's documentation), the steps
-/// evaluated the engine's way ([`Strategy::for_engine`]).
+/// The backtest of `ids` over `instants` (see the module's documentation), a batch
+/// statement per step: on DuckDB too, where the instants as data measured slower at
+/// 100k users ([`Strategy::Instants`]).
 pub fn backtest(
     engine: &dyn Backend,
     p: &Program,
@@ -252,14 +286,7 @@ pub fn backtest(
     instants: &[i64],
     progress: &dyn Fn(usize),
 ) -> Result<Vec<Step>, Failed> {
-    backtest_with(
-        engine,
-        p,
-        ids,
-        instants,
-        Strategy::for_engine(engine),
-        progress,
-    )
+    backtest_with(engine, p, ids, instants, Strategy::PerStep, progress)
 }
 
 /// The backtest of `ids` over `instants`, the steps evaluated by `strategy`. At most
@@ -319,8 +346,9 @@ pub fn backtest_with(
                 grid.join(", ")
             ))?;
         }
+        let (first, last) = (chunk[0].0, chunk[chunk.len() - 1].0);
         let (_, rows) = engine
-            .rows(FIGURES)
+            .rows(&figures(first, last))
             .map_err(|e| Failed::Computing(Vec::new(), e))?;
         for r in rows {
             let s = |i: usize| r.get(i).cloned().flatten();
