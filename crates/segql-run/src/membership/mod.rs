@@ -259,17 +259,29 @@ pub fn members_into(
     as_of: i64,
     into: &str,
 ) -> Result<(), Failed> {
-    let table = sqltext::ident(into);
-    let dialect = engine.dialect();
-    let flavor = Flavor::of(dialect.name()).unwrap_or(Flavor::DuckDb);
-    let temp = |name: &str, rest: &str| -> Result<(), EngineError> {
-        for s in flavor.temp_table(name, rest) {
-            engine.execute(&s)?;
-        }
-        Ok(())
-    };
-    temp(into, "(segment VARCHAR, \"key\" VARCHAR)")
-        .map_err(|e| Failed::Computing(Vec::new(), e))?;
+    let flavor = Flavor::of(engine.dialect().name()).unwrap_or(Flavor::DuckDb);
+    for s in flavor.temp_table(into, "(segment VARCHAR, \"key\" VARCHAR)") {
+        engine
+            .execute(&s)
+            .map_err(|e| Failed::Computing(Vec::new(), e))?;
+    }
+    insert_members(engine, p, ids, Options::literal(as_of), into, "", "")
+}
+
+/// Inserts the members of `ids` into the table `into`, one statement per entity:
+/// `INSERT INTO into SELECT <lead>segment, key FROM <from>(<batch>)`, the entity's
+/// batch statement in long form compiled with `opts`, its segment and key as text.
+/// `lead` is what goes before them (`3, ` for a backtest's step) and `from` what comes
+/// before the statement in the FROM clause (the instants of a LATERAL join).
+pub(crate) fn insert_members(
+    engine: &dyn Backend,
+    p: &Program,
+    ids: &[SegmentId],
+    opts: Options,
+    into: &str,
+    lead: &str,
+    from: &str,
+) -> Result<(), Failed> {
     let mut entities: Vec<usize> = ids.iter().map(|&i| p.segments[i].entity).collect();
     entities.sort_unstable();
     entities.dedup();
@@ -280,30 +292,20 @@ pub fn members_into(
             .filter(|&i| p.segments[i].entity == entity)
             .collect();
         let names: Vec<String> = of.iter().map(|&i| p.segments[i].name.clone()).collect();
-        let q = compile::batch_statement(p, &of, true, dialect, Options::literal(as_of))
+        let q = compile::batch_statement(p, &of, true, engine.dialect(), opts)
             .map_err(Failed::Compiling)?
             .query;
-        let failed = |e| Failed::Computing(names.clone(), e);
-        temp("segql_batch", &format!("AS\n{}\n", compile::to_sql(&q))).map_err(failed)?;
-        // The long form's columns: `segment`, then the entity's key.
-        let (cols, _) = engine
-            .rows("SELECT * FROM \"segql_batch\" LIMIT 0")
-            .map_err(failed)?;
-        let (Some(seg), Some(key)) = (cols.first(), cols.get(1)) else {
-            return Err(Failed::Compiling(Unsupported(
-                "internal error: the batch statement has no segment and key columns".into(),
-            )));
-        };
+        // The long form's columns are the segment, then the entity's key, whatever
+        // their names: the alias's column list names them.
         engine
             .execute(&format!(
-                "INSERT INTO {table} SELECT CAST({} AS VARCHAR), CAST({} AS VARCHAR) FROM \"segql_batch\"",
-                sqltext::ident(seg),
-                sqltext::ident(key)
+                "INSERT INTO {} SELECT {lead}CAST(segql_batch.segment AS VARCHAR), \
+                 CAST(segql_batch.\"key\" AS VARCHAR) \
+                 FROM {from}(\n{}\n) AS segql_batch(segment, \"key\")",
+                sqltext::ident(into),
+                compile::to_sql(&q)
             ))
-            .map_err(failed)?;
-        engine
-            .execute("DROP TABLE \"segql_batch\"")
-            .map_err(failed)?;
+            .map_err(|e| Failed::Computing(names, e))?;
     }
     Ok(())
 }

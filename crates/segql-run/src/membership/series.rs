@@ -18,11 +18,11 @@
 //! counts read at each instant) would fill; `backtest` does not use it.
 
 use super::store::Flavor;
-use super::Failed;
+use super::{insert_members, Failed};
 use crate::backend::Backend;
 use crate::codes;
 use segql_plan::as_of::RunAsOf;
-use segql_plan::compile::{self, Options};
+use segql_plan::compile::Options;
 use segql_plan::ir::{Program, SegmentId};
 use segql_syntax::time::{civil_from_days, days_from_civil, days_in_month};
 
@@ -187,47 +187,10 @@ pub fn fill_step(
         p,
         ids,
         Options::literal(instant),
-        &format!("{k}"),
+        "segql_series",
+        &format!("{k}, "),
         "",
     )
-}
-
-/// `INSERT INTO segql_series SELECT <step>, segment, key FROM <from>(<batch>)`, one
-/// statement per entity of `ids`, the batch statement compiled with `opts`; `step` is
-/// the step column's expression and `from` what precedes the batch in the FROM clause.
-fn insert_members(
-    engine: &dyn Backend,
-    p: &Program,
-    ids: &[SegmentId],
-    opts: Options,
-    step: &str,
-    from: &str,
-) -> Result<(), Failed> {
-    let d = engine.dialect();
-    let mut entities: Vec<usize> = ids.iter().map(|&i| p.segments[i].entity).collect();
-    entities.sort_unstable();
-    entities.dedup();
-    for entity in entities {
-        let of: Vec<SegmentId> = ids
-            .iter()
-            .copied()
-            .filter(|&i| p.segments[i].entity == entity)
-            .collect();
-        let names: Vec<String> = of.iter().map(|&i| p.segments[i].name.clone()).collect();
-        let q = compile::batch_statement(p, &of, true, d, opts)
-            .map_err(Failed::Compiling)?
-            .query;
-        // The long form's columns are the segment, then the entity's key.
-        engine
-            .execute(&format!(
-                "INSERT INTO segql_series SELECT {step}, \
-                 CAST(segql_batch.segment AS VARCHAR), CAST(segql_batch.\"key\" AS VARCHAR) \
-                 FROM {from}(\n{}\n) AS segql_batch(segment, \"key\")",
-                compile::to_sql(&q)
-            ))
-            .map_err(|e| Failed::Computing(names, e))?;
-    }
-    Ok(())
 }
 
 /// Adds the members of `steps` (step number, instant) to `segql_series`: one statement
@@ -270,7 +233,8 @@ pub fn fill_steps(
         p,
         ids,
         opts,
-        "segql_instants.step",
+        "segql_series",
+        "segql_instants.step, ",
         "segql_instants, LATERAL ",
     )?;
     run("DROP TABLE segql_instants", &[])
