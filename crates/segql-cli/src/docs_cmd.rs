@@ -81,7 +81,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
-                    eprintln!("{e}");
+                    output::print_coded(e.code, &e.message, e.hint.as_deref(), color);
                     Ok(ExitCode::from(1))
                 }
             }
@@ -97,7 +97,7 @@ pub fn run(args: Args, color: bool) -> Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
-                    eprintln!("{e}");
+                    output::print_coded(e.code, &e.message, e.hint.as_deref(), color);
                     Ok(ExitCode::from(1))
                 }
             }

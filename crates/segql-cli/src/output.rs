@@ -205,6 +205,12 @@ pub fn print_error(e: &anyhow::Error, color: bool) {
     );
 }
 
+/// A coded error with its hint, given as parts (`segql_docs::Error`), drawn as
+/// [`print_error`] draws one.
+pub fn print_coded(code: &str, message: &str, hint: Option<&str>, color: bool) {
+    draw(Severity::Error, Some(code), message, hint, color);
+}
+
 /// A warning without a place in a file (`warning[W0701]: ...`), drawn as
 /// [`print_error`] draws an error.
 pub fn print_warning(code: &str, text: &str, color: bool) {
@@ -218,6 +224,11 @@ fn print_plain(severity: Severity, code: Option<&str>, text: &str, color: bool) 
         Some((m, h)) => (m, Some(h)),
         None => (text, None),
     };
+    draw(severity, code, message, hint, color);
+}
+
+/// An error or warning without a span, on stderr, through the one rendering path.
+fn draw(severity: Severity, code: Option<&str>, message: &str, hint: Option<&str>, color: bool) {
     eprint!(
         "{}",
         segql_syntax::diag::render_plain(severity, code, message, hint, render_options(color))
