@@ -9,6 +9,7 @@ mod shop;
 
 use common::{code, stderr, stdout, Project};
 use shop::{project, BEHAVIOUR, CRM};
+use std::process::Output;
 
 // ---------------------------------------------------------------------------------------
 // diff --base REV, through a real git repository
@@ -72,24 +73,17 @@ fn shop_repo_with_an_edit(added: &[(&str, &str)]) -> Project {
     q
 }
 
+/// `segql diff --base HEAD~1 --as-of 2024-06-01 TAIL...` in the repository's project.
+fn diff_head_1(q: &Project, tail: &[&str]) -> Output {
+    let mut args = vec!["diff", "--base", "HEAD~1", "--as-of", "2024-06-01"];
+    args.extend(tail);
+    q.segql_in("shop", &args).output().unwrap()
+}
+
 #[test]
 fn diff_lists_the_members_each_changed_segment_gains_and_loses() {
     let q = shop_repo_with_an_edit(&[]);
-    let out = q
-        .segql_in(
-            "shop",
-            &[
-                "diff",
-                "--base",
-                "HEAD~1",
-                "--as-of",
-                "2024-06-01",
-                "--color",
-                "never",
-            ],
-        )
-        .output()
-        .unwrap();
+    let out = diff_head_1(&q, &["--color", "never"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
@@ -110,21 +104,7 @@ fn diff_lists_the_members_each_changed_segment_gains_and_loses() {
         stderr(&out)
     );
     // The same as one JSON document, for a bot commenting on the pull request.
-    let out = q
-        .segql_in(
-            "shop",
-            &[
-                "diff",
-                "--base",
-                "HEAD~1",
-                "--as-of",
-                "2024-06-01",
-                "--format",
-                "json",
-            ],
-        )
-        .output()
-        .unwrap();
+    let out = diff_head_1(&q, &["--format", "json"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(doc["base"], "HEAD~1");
@@ -212,21 +192,7 @@ fn diff_against_a_base_manifest() {
     let out = diff(&[]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     // The same as against the revision, at the manifest's instant.
-    let by_rev = q
-        .segql_in(
-            "shop",
-            &[
-                "diff",
-                "--base",
-                "HEAD~1",
-                "--as-of",
-                "2024-06-01",
-                "--color",
-                "never",
-            ],
-        )
-        .output()
-        .unwrap();
+    let by_rev = diff_head_1(&q, &["--color", "never"]);
     assert_eq!(stdout(&out), stdout(&by_rev));
     assert!(stdout(&out).contains("segment paying (changed): 2 -> 2 members"));
     assert!(
@@ -276,21 +242,7 @@ fn diff_checks_size_change_asserts() {
     let asserts = "assert paying {\n  size change within 10%\n}\n\n\
                    assert french_payers {\n  size change within 50%\n  size change within 1\n}\n";
     let q = shop_repo_with_an_edit(&[("shop/segments/asserts.seg", asserts)]);
-    let out = q
-        .segql_in(
-            "shop",
-            &[
-                "diff",
-                "--base",
-                "HEAD~1",
-                "--as-of",
-                "2024-06-01",
-                "--color",
-                "never",
-            ],
-        )
-        .output()
-        .unwrap();
+    let out = diff_head_1(&q, &["--color", "never"]);
     assert_eq!(code(&out), 1, "an assert failed: {}", stderr(&out));
     let text = stdout(&out);
     // paying: 2 -> 2 (one in, one out) is within 10%.
@@ -312,21 +264,7 @@ fn diff_checks_size_change_asserts() {
         "{}",
         stderr(&out)
     );
-    let out = q
-        .segql_in(
-            "shop",
-            &[
-                "diff",
-                "--base",
-                "HEAD~1",
-                "--as-of",
-                "2024-06-01",
-                "--format",
-                "json",
-            ],
-        )
-        .output()
-        .unwrap();
+    let out = diff_head_1(&q, &["--format", "json"]);
     assert_eq!(code(&out), 1);
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let french = doc["segments"]

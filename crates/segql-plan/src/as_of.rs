@@ -39,12 +39,6 @@ pub enum RunAsOf {
     /// for a template engine (dbt) that replaces it before the SQL is sent, with
     /// `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC (what the literal holds).
     Template(&'static str),
-    /// A column of a relation the statement is joined to: `relation.column`. A
-    /// backtest joins its instants (a relation of one instant per row) LATERAL to the
-    /// batch statement, which reads each row's instant here, so that the whole series
-    /// is one statement (`segql_run::membership::series`). No flag spells it; build it
-    /// with [`RunAsOf::column`], which checks both names.
-    Column(&'static str, &'static str),
 }
 
 impl RunAsOf {
@@ -59,19 +53,6 @@ impl RunAsOf {
             )));
         }
         Ok(RunAsOf::Param(intern(name)))
-    }
-
-    /// A column of a joined relation (see [`RunAsOf::Column`]); both names must be
-    /// identifiers, as for a parameter.
-    pub fn column(relation: &str, column: &str) -> Result<RunAsOf, Unsupported> {
-        for name in [relation, column] {
-            if !param_name_ok(name) {
-                return Err(Unsupported(format!(
-                    "`{name}` cannot name the as-of's column: use ASCII letters, digits and `_`"
-                )));
-            }
-        }
-        Ok(RunAsOf::Column(intern(relation), intern(column)))
     }
 
     /// A template text (see [`RunAsOf::Template`]).
@@ -100,7 +81,6 @@ impl RunAsOf {
             RunAsOf::Now => "now".to_string(),
             RunAsOf::Param(n) => format!("parameter {n}"),
             RunAsOf::Template(t) => format!("template {t}"),
-            RunAsOf::Column(r, c) => format!("column {r}.{c}"),
         }
     }
 }
@@ -150,12 +130,6 @@ mod tests {
             assert!(RunAsOf::parse_flag(bad).is_err(), "{bad}");
         }
         assert!(RunAsOf::param(&"x".repeat(64)).is_err());
-        assert_eq!(
-            RunAsOf::column("segql_instants", "as_of"),
-            Ok(RunAsOf::Column("segql_instants", "as_of"))
-        );
-        assert!(RunAsOf::column("a b", "as_of").is_err());
-        assert!(RunAsOf::column("t", "x\"").is_err());
         let (a, b) = (RunAsOf::template("{{ x }}"), RunAsOf::template("{{ x }}"));
         match (a, b) {
             (RunAsOf::Template(a), RunAsOf::Template(b)) => assert!(std::ptr::eq(a, b)),

@@ -102,14 +102,6 @@ fn as_of_expr(plan: &Plan, d: &dyn Dialect) -> Result<Expr, EmitError> {
             d.timestamp_param(name).map_err(EmitError::Unsupported)?
         }
         Some(RunAsOf::Template(text)) => d.timestamp_of_text(text),
-        Some(RunAsOf::Column(relation, column)) => {
-            if !crate::as_of::param_name_ok(relation) || !crate::as_of::param_name_ok(column) {
-                return Err(EmitError::Unsupported(format!(
-                    "`{relation}.{column}` cannot name the as-of's column"
-                )));
-            }
-            crate::sql::Sql::new(d).col(relation, column)
-        }
     })
 }
 

@@ -265,14 +265,13 @@ pub fn members_into(
             .execute(&s)
             .map_err(|e| Failed::Computing(Vec::new(), e))?;
     }
-    insert_members(engine, p, ids, Options::literal(as_of), into, "", "")
+    insert_members(engine, p, ids, Options::literal(as_of), into, "")
 }
 
 /// Inserts the members of `ids` into the table `into`, one statement per entity:
-/// `INSERT INTO into SELECT <lead>segment, key FROM <from>(<batch>)`, the entity's
-/// batch statement in long form compiled with `opts`, its segment and key as text.
-/// `lead` is what goes before them (`3, ` for a backtest's step) and `from` what comes
-/// before the statement in the FROM clause (the instants of a LATERAL join).
+/// `INSERT INTO into SELECT <lead>segment, key FROM (<batch>)`, the entity's batch
+/// statement in long form compiled with `opts`, its segment and key as text. `lead` is
+/// what goes before them (`3, ` for a backtest's step).
 pub(crate) fn insert_members(
     engine: &dyn Backend,
     p: &Program,
@@ -280,7 +279,6 @@ pub(crate) fn insert_members(
     opts: Options,
     into: &str,
     lead: &str,
-    from: &str,
 ) -> Result<(), Failed> {
     let mut entities: Vec<usize> = ids.iter().map(|&i| p.segments[i].entity).collect();
     entities.sort_unstable();
@@ -301,7 +299,7 @@ pub(crate) fn insert_members(
             .execute(&format!(
                 "INSERT INTO {} SELECT {lead}CAST(segql_batch.segment AS VARCHAR), \
                  CAST(segql_batch.\"key\" AS VARCHAR) \
-                 FROM {from}(\n{}\n) AS segql_batch(segment, \"key\")",
+                 FROM (\n{}\n) AS segql_batch(segment, \"key\")",
                 sqltext::ident(into),
                 compile::to_sql(&q)
             ))

@@ -5,23 +5,15 @@
 //! segment, key)`, and [`figures`] turns them into one row per (step, segment).
 //!
 //! `segql backtest` fills it with one batch statement per entity and step
-//! ([`fill_step`], [`Strategy::PerStep`]), holding two steps' members at a time.
-//!
-//! [`Strategy::Instants`] computes many steps in one statement: the instants go into
-//! `segql_instants(step, as_of)` and are joined LATERAL to the entity's batch statement,
-//! compiled to read its as-of from that column ([`RunAsOf::Column`]); DuckDB decorrelates
-//! it. Its steps' members equal a run at each instant (tests/tests/backtest_random.rs,
-//! against the oracle), but on the bench suite at 100k users it is slower than a
-//! statement per step (docs/benchmarks.md): the decorrelated plan joins each event to
-//! every instant whose windows reach it, which costs more than reading the events again.
-//! It stays as the form a plan that aggregates once for all instants (per-key cumulative
-//! counts read at each instant) would fill; `backtest` does not use it.
+//! ([`fill_step`]), holding two steps' members at a time. Computing many steps in one
+//! statement (the instants joined LATERAL to the batch statement) was built and
+//! measured slower on DuckDB at 100k users (docs/benchmarks.md, "Backtests at 100k
+//! users"; the code is in commit 6792a4c).
 
 use super::store::Flavor;
 use super::{insert_members, Failed};
 use crate::backend::Backend;
 use crate::codes;
-use segql_plan::as_of::RunAsOf;
 use segql_plan::compile::Options;
 use segql_plan::ir::{Program, SegmentId};
 use segql_syntax::time::{civil_from_days, days_from_civil, days_in_month};
@@ -30,20 +22,6 @@ use super::store::StateError;
 
 /// The most instants a backtest evaluates.
 pub const MAX_STEPS: usize = 1000;
-
-/// The steps one statement evaluates on an engine that takes the instants as data: their
-/// members are held together, so this bounds the memory a long series takes.
-pub const STEPS_PER_STATEMENT: usize = 16;
-
-/// How a backtest evaluates its steps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Strategy {
-    /// One batch statement per entity and step, the as-of a literal.
-    PerStep,
-    /// One statement per entity for up to [`STEPS_PER_STATEMENT`] steps: the instants
-    /// joined LATERAL to the batch statement.
-    Instants,
-}
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
@@ -148,28 +126,27 @@ pub struct Step {
     pub left: Option<i64>,
 }
 
-/// The figures of the steps `first..=last` of `segql_series(step, segment, key)`, over
-/// the grid `segql_grid(step, segment)`: size, and the keys entered and left since the
-/// step before (NULL at step 0, the first), which must still be in `segql_series`. One
-/// full join of each step's members with the step before's, counted per (step,
-/// segment): a hash join, where correlated `NOT EXISTS` per grid cell cost as much as
-/// the batch statement itself on 100k users.
-pub fn figures(first: usize, last: usize) -> String {
+/// The figures of step `k` of `segql_series(step, segment, key)`, over the grid
+/// `segql_grid(step, segment)`: size, and the keys entered and left since step `k - 1`
+/// (NULL at step 0, the first), which must still be in `segql_series`. One full join of
+/// the step's members with the step before's, counted per segment: a hash join, where
+/// correlated `NOT EXISTS` per segment cost as much as the batch statement itself on
+/// 100k users.
+pub fn figures(k: usize) -> String {
     format!(
-        "WITH cur AS (SELECT step, segment, \"key\" FROM segql_series WHERE step BETWEEN {first} AND {last}), \
-         prev AS (SELECT step + 1 AS step, segment, \"key\" FROM segql_series WHERE step + 1 BETWEEN {first} AND {last}), \
-         counted AS (SELECT coalesce(c.step, p.step) AS step, coalesce(c.segment, p.segment) AS segment, \
+        "WITH cur AS (SELECT segment, \"key\" FROM segql_series WHERE step = {k}), \
+         prev AS (SELECT segment, \"key\" FROM segql_series WHERE step + 1 = {k}), \
+         counted AS (SELECT coalesce(c.segment, p.segment) AS segment, \
            count(c.\"key\") AS size, \
            count(*) FILTER (WHERE p.\"key\" IS NULL) AS entered, \
            count(*) FILTER (WHERE c.\"key\" IS NULL) AS left_count \
-           FROM cur AS c FULL JOIN prev AS p \
-           ON c.step = p.step AND c.segment = p.segment AND c.\"key\" = p.\"key\" \
-           GROUP BY 1, 2) \
+           FROM cur AS c FULL JOIN prev AS p ON c.segment = p.segment AND c.\"key\" = p.\"key\" \
+           GROUP BY 1) \
          SELECT g.step, g.segment, coalesce(n.size, 0) AS size, \
          CASE WHEN g.step > 0 THEN coalesce(n.entered, 0) END AS entered, \
          CASE WHEN g.step > 0 THEN coalesce(n.left_count, 0) END AS left_count \
-         FROM segql_grid AS g LEFT JOIN counted AS n ON n.step = g.step AND n.segment = g.segment \
-         ORDER BY g.step, g.segment"
+         FROM segql_grid AS g LEFT JOIN counted AS n ON n.segment = g.segment \
+         ORDER BY g.segment"
     )
 }
 
@@ -189,79 +166,16 @@ pub fn fill_step(
         Options::literal(instant),
         "segql_series",
         &format!("{k}, "),
-        "",
     )
 }
 
-/// Adds the members of `steps` (step number, instant) to `segql_series`: one statement
-/// per entity, the entity's batch statement joined LATERAL to the instants in
-/// `segql_instants` and reading its as-of from there.
-pub fn fill_steps(
-    engine: &dyn Backend,
-    p: &Program,
-    ids: &[SegmentId],
-    steps: &[(usize, i64)],
-) -> Result<(), Failed> {
-    let Some(&(_, planning)) = steps.last() else {
-        return Ok(());
-    };
-    let d = engine.dialect();
-    let flavor = Flavor::of(d.name()).unwrap_or(Flavor::DuckDb);
-    let run = |sql: &str, names: &[String]| {
-        engine
-            .execute(sql)
-            .map_err(|e| Failed::Computing(names.to_vec(), e))
-    };
-    for s in flavor.temp_table("segql_instants", "(step INTEGER, as_of TIMESTAMP)") {
-        run(&s, &[])?;
-    }
-    let values: Vec<String> = steps
-        .iter()
-        .map(|(k, t)| format!("({k}, {})", d.timestamp(*t)))
-        .collect();
-    run(
-        &format!("INSERT INTO segql_instants VALUES {}", values.join(", ")),
-        &[],
-    )?;
-    let at = RunAsOf::column("segql_instants", "as_of").map_err(Failed::Compiling)?;
-    let opts = Options {
-        as_of: planning,
-        at_run: Some(at),
-    };
-    insert_members(
-        engine,
-        p,
-        ids,
-        opts,
-        "segql_series",
-        "segql_instants.step, ",
-        "segql_instants, LATERAL ",
-    )?;
-    run("DROP TABLE segql_instants", &[])
-}
-
-/// The backtest of `ids` over `instants` (see the module's documentation), a batch
-/// statement per step: on DuckDB too, where the instants as data measured slower at
-/// 100k users ([`Strategy::Instants`]).
+/// The backtest of `ids` over `instants` (see the module's documentation). Only two
+/// steps' members are held at a time. `progress` is told each step done.
 pub fn backtest(
     engine: &dyn Backend,
     p: &Program,
     ids: &[SegmentId],
     instants: &[i64],
-    progress: &dyn Fn(usize),
-) -> Result<Vec<Step>, Failed> {
-    backtest_with(engine, p, ids, instants, Strategy::PerStep, progress)
-}
-
-/// The backtest of `ids` over `instants`, the steps evaluated by `strategy`. At most
-/// one statement's steps and the step before them are held at a time. `progress` is
-/// told each step done.
-pub fn backtest_with(
-    engine: &dyn Backend,
-    p: &Program,
-    ids: &[SegmentId],
-    instants: &[i64],
-    strategy: Strategy,
     progress: &dyn Fn(usize),
 ) -> Result<Vec<Step>, Failed> {
     let run = |sql: &str| {
@@ -280,29 +194,13 @@ pub fn backtest_with(
     {
         run(&s)?;
     }
-    let steps: Vec<(usize, i64)> = instants.iter().copied().enumerate().collect();
-    let per_statement = match strategy {
-        Strategy::PerStep => 1,
-        Strategy::Instants => STEPS_PER_STATEMENT,
-    };
     let mut out = Vec::new();
-    for chunk in steps.chunks(per_statement) {
-        match strategy {
-            Strategy::PerStep => {
-                for &(k, instant) in chunk {
-                    fill_step(engine, p, ids, k, instant)?;
-                }
-            }
-            Strategy::Instants => fill_steps(engine, p, ids, chunk)?,
-        }
+    for (k, &instant) in instants.iter().enumerate() {
+        fill_step(engine, p, ids, k, instant)?;
         run("DELETE FROM segql_grid")?;
-        let grid: Vec<String> = chunk
+        let grid: Vec<String> = ids
             .iter()
-            .flat_map(|&(k, _)| {
-                ids.iter().map(move |&id| {
-                    format!("({k}, {})", crate::sqltext::literal(&p.segments[id].name))
-                })
-            })
+            .map(|&id| format!("({k}, {})", crate::sqltext::literal(&p.segments[id].name)))
             .collect();
         if !grid.is_empty() {
             run(&format!(
@@ -310,28 +208,22 @@ pub fn backtest_with(
                 grid.join(", ")
             ))?;
         }
-        let (first, last) = (chunk[0].0, chunk[chunk.len() - 1].0);
         let (_, rows) = engine
-            .rows(&figures(first, last))
+            .rows(&figures(k))
             .map_err(|e| Failed::Computing(Vec::new(), e))?;
         for r in rows {
             let s = |i: usize| r.get(i).cloned().flatten();
-            let step: usize = s(0).and_then(|v| v.parse().ok()).unwrap_or(0);
             out.push(Step {
-                instant: instants.get(step).copied().unwrap_or_default(),
+                instant,
                 segment: s(1).unwrap_or_default(),
                 size: s(2).and_then(|v| v.parse().ok()).unwrap_or(0),
                 entered: s(3).and_then(|v| v.parse().ok()),
                 left: s(4).and_then(|v| v.parse().ok()),
             });
         }
-        // The chunk's last step stays: the next step's entered and left compare with it.
-        if let Some(&(last, _)) = chunk.last() {
-            run(&format!("DELETE FROM segql_series WHERE step < {last}"))?;
-        }
-        for &(k, _) in chunk {
-            progress(k);
-        }
+        // Step k stays: the next step's entered and left compare with it.
+        run(&format!("DELETE FROM segql_series WHERE step < {k}"))?;
+        progress(k);
     }
     Ok(out)
 }
