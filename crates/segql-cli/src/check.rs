@@ -70,35 +70,26 @@ fn finish(
 ) -> Result<ExitCode> {
     diags.sort_by_key(|d| (d.span.file, d.span.start));
     let errors = diags.iter().filter(|d| d.is_error()).count();
-    if format == Format::Github {
-        out!("{}", annotate::github(map, &diags));
-        eprintln!(
-            "checked {what}{files} file{}: {}",
-            if files == 1 { "" } else { "s" },
-            output::count_summary(&diags)
-        );
-    } else if format == Format::Sarif {
-        outln!(
+    match format {
+        Format::Github => out!("{}", annotate::github(map, &diags)),
+        Format::Short => out!("{}", segql_syntax::diag::render_short(map, &diags)),
+        Format::Human => output::print_diagnostics(map, &diags, color),
+        Format::Sarif => outln!(
             "{}",
             serde_json::to_string_pretty(&annotate::sarif(map, &diags))?
-        );
-    } else if format == Format::Short {
-        out!("{}", segql_syntax::diag::render_short(map, &diags));
-        eprintln!(
-            "checked {what}{files} file{}: {}",
-            if files == 1 { "" } else { "s" },
-            output::count_summary(&diags)
-        );
-    } else if format == Format::Json {
-        let report = Report {
-            files,
-            errors,
-            warnings: diags.len() - errors,
-            diagnostics: output::json_diagnostics(map, &diags),
-        };
-        outln!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        output::print_diagnostics(map, &diags, color);
+        ),
+        Format::Json => {
+            let report = Report {
+                files,
+                errors,
+                warnings: diags.len() - errors,
+                diagnostics: output::json_diagnostics(map, &diags),
+            };
+            outln!("{}", serde_json::to_string_pretty(&report)?);
+        }
+    }
+    // The one-line summary, beside what people read (not after a machine's document).
+    if matches!(format, Format::Human | Format::Github | Format::Short) {
         eprintln!(
             "checked {what}{files} file{}: {}",
             if files == 1 { "" } else { "s" },
