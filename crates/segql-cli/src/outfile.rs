@@ -66,6 +66,7 @@ fn stop() -> ! {
     } else {
         eprintln!("\ninterrupted");
     }
+    segql_run::spill::remove_all();
     std::process::exit(130);
 }
 
@@ -132,24 +133,6 @@ pub fn temporary(path: &Path) -> PathBuf {
     segql_run::guard::absolute(&dir_of(path).join(name))
 }
 
-/// Whether a process with this id runs (one we may not signal runs too).
-#[cfg(unix)]
-fn running(pid: u32) -> bool {
-    let Ok(pid) = i32::try_from(pid) else {
-        return false;
-    };
-    match nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None) {
-        Ok(()) => true,
-        Err(e) => e != nix::errno::Errno::ESRCH,
-    }
-}
-
-#[cfg(not(unix))]
-fn running(_pid: u32) -> bool {
-    // Without a way to ask, every other process's file is left alone.
-    true
-}
-
 /// Removes the temporary files of earlier runs writing `path` whose process no longer
 /// runs (killed outright, so they could not clean up). Returns the files removed.
 pub fn remove_stale(path: &Path) -> Vec<PathBuf> {
@@ -167,7 +150,10 @@ pub fn remove_stale(path: &Path) -> Vec<PathBuf> {
         else {
             continue;
         };
-        if pid != std::process::id() && !running(pid) && std::fs::remove_file(e.path()).is_ok() {
+        if pid != std::process::id()
+            && !segql_run::spill::process_runs(pid)
+            && std::fs::remove_file(e.path()).is_ok()
+        {
             removed.push(e.path());
         }
     }

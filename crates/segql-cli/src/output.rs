@@ -12,9 +12,11 @@ pub fn write_stdout(args: std::fmt::Arguments<'_>) {
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_fmt(args) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
+            segql_run::spill::remove_all();
             std::process::exit(141);
         }
         eprintln!("segql: cannot write to standard output: {e}");
+        segql_run::spill::remove_all();
         std::process::exit(2);
     }
 }

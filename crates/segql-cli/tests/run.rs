@@ -775,8 +775,10 @@ fn run_into_a_pipe_closed_early() {
         users.push_str(&format!("user{i:06},pro,FR,30\n"));
     }
     p.write("data/users.csv", &users);
+    let tmp = tempfile::tempdir().unwrap();
     let mut child = p
         .segql(&args(&at(&["run", "-s", "paying", "--format", "csv"])))
+        .env("TMPDIR", tmp.path())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -792,6 +794,11 @@ fn run_into_a_pipe_closed_early() {
         out.status.code(),
         Some(141),
         "as if killed by SIGPIPE: {err}"
+    );
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(
+        left.is_empty(),
+        "DuckDB's spill directory goes too: {left:?}"
     );
 }
 

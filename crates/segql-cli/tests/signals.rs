@@ -1,7 +1,9 @@
 //! Stopping `segql run --output` with a signal, on a generated data set big enough that
 //! the run cannot finish before the signal lands: Ctrl-C and SIGTERM stop it (exit
 //! 130) with no partial file left; SIGKILL leaves its temporary file, which the next
-//! run writing the same output removes. Sending signals takes `kill`: Unix only (the
+//! run writing the same output removes. DuckDB's spill directory (segql's own, in the
+//! temporary directory) goes in every case: at once on a signal, with the next run
+//! after SIGKILL. Sending signals takes `kill`: Unix only (the
 //! workspace forbids the unsafe code libc would need).
 #![cfg(unix)]
 
@@ -62,6 +64,7 @@ fn big_project() -> Project {
     )
     .write("segments/big.seg", BIG_SEG);
     std::fs::create_dir(p.path("data")).unwrap();
+    std::fs::create_dir(p.path("tmp")).unwrap();
     let conn = duckdb::Connection::open_in_memory().unwrap();
     let n = BIG_USERS;
     conn.execute_batch(&format!(
@@ -89,6 +92,7 @@ fn spawn(p: &Project) -> Child {
         "--color",
         "never",
     ])
+    .env("TMPDIR", p.path("tmp"))
     .stdout(std::process::Stdio::null())
     .stderr(std::process::Stdio::piped())
     .spawn()
@@ -144,6 +148,14 @@ fn temporary_files(p: &Project) -> Vec<String> {
         .collect()
 }
 
+/// What segql left in its temporary directory (DuckDB's spill directories).
+fn spill_dirs(p: &Project) -> Vec<String> {
+    std::fs::read_dir(p.path("tmp"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
 fn writing(p: &Project) -> bool {
     std::fs::read_dir(p.dir.path()).unwrap().any(|e| {
         e.unwrap()
@@ -166,6 +178,7 @@ fn complete_run(p: &Project) -> Duration {
     );
     assert!(p.path("big.parquet").is_file());
     assert!(temporary_files(p).is_empty());
+    assert_eq!(spill_dirs(p), Vec::<String>::new());
     std::fs::remove_file(p.path("big.parquet")).unwrap();
     took
 }
@@ -192,11 +205,21 @@ fn stops_cleanly(signal: &str) {
         before,
         "nothing written, not even part of a file"
     );
+    assert_eq!(
+        spill_dirs(&p),
+        Vec::<String>::new(),
+        "the spill directory goes"
+    );
 
     // While the output is written: either the signal lands during the write (no file
     // at all) or just after the rename (the whole file); never a partial file.
     let (status, err, _) = run_until(&p, signal, |p, _| writing(p));
     assert!(temporary_files(&p).is_empty(), "{:?}", temporary_files(&p));
+    assert_eq!(
+        spill_dirs(&p),
+        Vec::<String>::new(),
+        "the spill directory goes"
+    );
     match status.code() {
         Some(130) => assert_eq!(p.listing(), before, "{err}"),
         Some(0) => assert!(p.path("big.parquet").is_file()),
@@ -223,6 +246,12 @@ fn sigkill_leaves_a_temporary_file_the_next_run_removes() {
         "the run finished before its output was written: {err}"
     );
     assert_eq!(status.signal(), Some(9));
+    let spills = spill_dirs(&p);
+    assert_eq!(
+        spills.len(),
+        1,
+        "killed outright, it cannot clean up: {spills:?}"
+    );
     let left = temporary_files(&p);
     if left.is_empty() {
         // The COPY had not created its file yet when the signal landed: nothing to
@@ -234,4 +263,9 @@ fn sigkill_leaves_a_temporary_file_the_next_run_removes() {
     }
     complete_run(&p);
     assert!(temporary_files(&p).is_empty(), "the stale file is gone");
+    assert_eq!(
+        spill_dirs(&p),
+        Vec::<String>::new(),
+        "so is the spill directory"
+    );
 }

@@ -123,7 +123,7 @@ pub struct Engine {
     /// Where DuckDB spills to disk once locked down: a directory of this engine's own,
     /// removed with it (DuckDB's default, `.tmp` in the working directory, would stay
     /// writable).
-    spill: std::cell::OnceCell<tempfile::TempDir>,
+    spill: std::cell::OnceCell<crate::spill::SpillDir>,
 }
 
 /// Stops the query running on an [`Engine`] or a target ([`crate::backend::Backend`])
@@ -281,13 +281,10 @@ impl Engine {
         };
         let mut all = access.paths.iter().chain(writable.iter());
         self.execute(&format!("SET allowed_paths = {}", list(&mut all)))?;
-        let spill = tempfile::Builder::new()
-            .prefix("segql-spill-")
-            .tempdir()
-            .map_err(|e| Error {
-                context: "creating a directory for DuckDB to spill to".into(),
-                message: e.to_string(),
-            })?;
+        let spill = crate::spill::create().map_err(|e| Error {
+            context: "creating a directory for DuckDB to spill to".into(),
+            message: e.to_string(),
+        })?;
         self.execute(&format!(
             "SET temp_directory = {}",
             sqltext::literal(&spill.path().to_string_lossy())

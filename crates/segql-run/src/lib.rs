@@ -22,6 +22,7 @@ pub mod guard;
 pub mod membership;
 pub mod run;
 pub mod session;
+pub mod spill;
 pub mod sqltext;
 pub mod testing;
 pub mod warehouse;
