@@ -179,10 +179,50 @@ pub fn generate(cfg: &Config) -> Result<Summary> {
     // spills there, and with a memory limit the database file lives there.
     static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let spill = std::env::temp_dir().join(format!("segql-datagen-{}-{run}", std::process::id()));
+    let spill = std::env::temp_dir().join(format!("{}{run}", scratch_prefix()));
     let result = generate_in(cfg, &spill);
+    if let Ok(mut r) = RUNNING.lock() {
+        *r = None;
+    }
     let _ = std::fs::remove_dir_all(&spill);
     result
+}
+
+/// Set by [`interrupt`].
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// The running generation's connection, for [`interrupt`].
+static RUNNING: std::sync::Mutex<Option<std::sync::Arc<duckdb::InterruptHandle>>> =
+    std::sync::Mutex::new(None);
+
+/// Stops the running generation from another thread (Ctrl-C): its statement fails,
+/// no further one starts, and [`generate`] returns an error after removing its scratch
+/// directory. What was written under `out` stays.
+pub fn interrupt() {
+    INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+    if let Ok(r) = RUNNING.lock() {
+        if let Some(h) = r.as_ref() {
+            h.interrupt();
+        }
+    }
+}
+
+/// Whether [`interrupt`] was called.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// One statement, unless the generation was interrupted.
+fn run(conn: &duckdb::Connection, sql: &str) -> Result<()> {
+    if interrupted() {
+        return Err(Error("interrupted".into()));
+    }
+    conn.execute_batch(sql)?;
+    Ok(())
+}
+
+/// The names of this process's scratch directories in the temporary directory.
+fn scratch_prefix() -> String {
+    format!("segql-datagen-{}-", std::process::id())
 }
 
 fn generate_in(cfg: &Config, spill: &Path) -> Result<Summary> {
@@ -205,6 +245,9 @@ fn generate_in(cfg: &Config, spill: &Path) -> Result<Summary> {
             conn
         }
     };
+    if let Ok(mut r) = RUNNING.lock() {
+        *r = Some(conn.interrupt_handle());
+    }
     if let Some(t) = cfg.threads {
         conn.execute_batch(&format!("SET threads = {}", t.max(1)))?;
     }
@@ -215,7 +258,7 @@ fn generate_in(cfg: &Config, spill: &Path) -> Result<Summary> {
     let (as_of, start) = parse_as_of(&conn, &cfg.as_of, cfg.months)?;
 
     let t0 = Instant::now();
-    conn.execute_batch(&build_sql(cfg, as_of, start))?;
+    run(&conn, &build_sql(cfg, as_of, start))?;
     let count = |table: &str| -> Result<u64> {
         Ok(
             conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| {
@@ -239,32 +282,41 @@ fn generate_in(cfg: &Config, spill: &Path) -> Result<Summary> {
     let fmt = cfg.format;
 
     let users = PathBuf::from(format!("users.{}", fmt.ext(Table::Users)));
-    conn.execute_batch(&format!(
-        "COPY (SELECT user_id, email, country, age, role, plan, lead_source, signup_at,
+    run(
+        &conn,
+        &format!(
+            "COPY (SELECT user_id, email, country, age, role, plan, lead_source, signup_at,
            last_seen_at, nps, is_verified, mrr, account_id FROM users ORDER BY i)
          TO '{}' {}",
-        sql_path(&cfg.out.join(&users)),
-        copy_options(fmt, Table::Users)
-    ))?;
+            sql_path(&cfg.out.join(&users)),
+            copy_options(fmt, Table::Users)
+        ),
+    )?;
     files.push(users);
 
     let accounts = PathBuf::from(format!("accounts.{}", fmt.ext(Table::Accounts)));
-    conn.execute_batch(&format!(
+    run(
+        &conn,
+        &format!(
         "COPY (SELECT account_id, name, industry, employees, country, crm, warehouse, tech_stack,
            annual_revenue, lifecycle_stage, renewal_date FROM accounts ORDER BY a)
          TO '{}' {}",
         sql_path(&cfg.out.join(&accounts)),
         copy_options(fmt, Table::Accounts)
-    ))?;
+    ),
+    )?;
     files.push(accounts);
 
     let invoices = PathBuf::from(format!("invoices.{}", fmt.ext(Table::Invoices)));
-    conn.execute_batch(&format!(
-        "COPY (SELECT account_id, paid_at, amount, currency FROM invoices ORDER BY t, i, seq)
+    run(
+        &conn,
+        &format!(
+            "COPY (SELECT account_id, paid_at, amount, currency FROM invoices ORDER BY t, i, seq)
          TO '{}' {}",
-        sql_path(&cfg.out.join(&invoices)),
-        copy_options(fmt, Table::Invoices)
-    ))?;
+            sql_path(&cfg.out.join(&invoices)),
+            copy_options(fmt, Table::Invoices)
+        ),
+    )?;
     files.push(invoices);
 
     // One file per calendar month, in hive layout (events/month=2025-01/part.parquet).
@@ -284,13 +336,16 @@ fn generate_in(cfg: &Config, spill: &Path) -> Result<Summary> {
             .join(format!("part.{}", fmt.ext(Table::Events)));
         let full = cfg.out.join(&rel);
         std::fs::create_dir_all(full.parent().expect("a month directory"))?;
-        conn.execute_batch(&format!(
-            "COPY (SELECT 'u' || (i + 1) AS user_id, event_name, ts(t) AS occurred_at, page,
+        run(
+            &conn,
+            &format!(
+                "COPY (SELECT 'u' || (i + 1) AS user_id, event_name, ts(t) AS occurred_at, page,
                amount, plan, device FROM ev WHERE t >= {lo} AND t < {hi} ORDER BY t, i, seq)
              TO '{}' {}",
-            sql_path(&full),
-            copy_options(fmt, Table::Events)
-        ))?;
+                sql_path(&full),
+                copy_options(fmt, Table::Events)
+            ),
+        )?;
         files.push(rel);
     }
     summary.write_secs = t1.elapsed().as_secs_f64();

@@ -59,6 +59,10 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    // Ctrl-C or SIGTERM stops DuckDB's statement; `generate` then removes its scratch
+    // directory (DuckDB's database and spill files, often gigabytes) and fails, and this
+    // exits 130. What was written under --out stays.
+    let _ = ctrlc::set_handler(segql_datagen::interrupt);
     let cfg = Config {
         users: args.users,
         months: args.months,
@@ -105,6 +109,10 @@ fn main() -> ExitCode {
                 s.write_secs
             );
             ExitCode::SUCCESS
+        }
+        Err(_) if segql_datagen::interrupted() => {
+            eprintln!("\ninterrupted");
+            ExitCode::from(130)
         }
         Err(e) => {
             eprintln!("segql-datagen: {e}");
