@@ -155,14 +155,21 @@ pub fn condition(r: &mut Rng, earlier: usize) -> (String, Cond) {
     }
 }
 
-/// `within N days` or `within N months`, as text and span.
+/// `within N days`, `within N weeks` or `within N months`, as text and span.
 fn within(r: &mut Rng) -> (String, Span) {
-    if r.below(2) == 0 {
-        let n = *r.pick(&DAYS);
-        (format!("{n} days"), Span::Days(n))
-    } else {
-        let m = *r.pick(&MONTHS);
-        (format!("{m} months"), Span::Months(m))
+    match r.below(3) {
+        0 => {
+            let n = *r.pick(&DAYS);
+            (format!("{n} days"), Span::Days(n))
+        }
+        1 => {
+            let w = 1 + r.below(3) as i64;
+            (format!("{w} weeks"), Span::Days(7 * w))
+        }
+        _ => {
+            let m = *r.pick(&MONTHS);
+            (format!("{m} months"), Span::Months(m))
+        }
     }
 }
 
@@ -346,14 +353,22 @@ fn leaf(r: &mut Rng) -> (String, Cond) {
             1 => lapse_in_window(r, s, n),
             _ => restarted(r, s, n),
         },
+        // Two steps, with or without `within` (DuckDB hash-aggregates them per bucket
+        // of the `within`, or per key without one).
         9 => {
             let f = *r.pick(&NAMES);
-            let (text, span) = within(r);
+            let (text, span) = match r.below(4) {
+                0 => (String::new(), None),
+                _ => {
+                    let (t, s) = within(r);
+                    (format!(" within {t}"), Some(s))
+                }
+            };
             (
-                format!("did {st} then \"{f}\" within {text}"),
+                format!("did {st} then \"{f}\"{text}"),
                 Cond::Then {
                     steps: vec![s, Sel::Name(f)],
-                    within: vec![Some(span)],
+                    within: vec![span],
                     window: Window::Ever,
                 },
             )

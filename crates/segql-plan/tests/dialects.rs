@@ -278,3 +278,38 @@ fn bigquery_compares_timestamps_with_timestamps() {
         "the fixtures exercise timestamps"
     );
 }
+
+/// The long batch reads the wide batch (`memberships`) once per segment under `UNION ALL`
+/// where engines compute a CTE once, and once in all with `ARRAY JOIN` on ClickHouse,
+/// which substitutes a CTE at every reference (twenty segments of a few conditions were
+/// over its 50,000-element limit). A segment named `segment` does not clash with the
+/// output column.
+#[test]
+fn the_long_batch_reads_the_memberships_once_on_clickhouse() {
+    let src =
+        "entity user {\n  table app.users\n  key user_id\n  columns {\n    plan string\n  }\n}\n\
+               segment segment { where plan = \"pro\" }\n\
+               segment s { where plan = \"free\" }\n\
+               segment m { where plan in [\"pro\", \"free\"] }\n";
+    let (_, p) = project(&[("long.seg", src)]);
+    let ids: Vec<usize> = (0..p.segments.len()).collect();
+    let mut shown = String::new();
+    for d in dialect::all() {
+        let sql = to_sql(
+            &compile::compile(&p, &Request::batch_long(&ids), d, options())
+                .unwrap_or_else(|e| panic!("{}: {e}", d.name())),
+        );
+        reparse(d, &sql).unwrap_or_else(|e| panic!("{}: {e}\n{sql}", d.name()));
+        // Its definition, then its reads.
+        let reads = sql.matches("memberships").count() - 1;
+        if d.name() == "clickhouse" {
+            assert_eq!(reads, 1, "{sql}");
+            let body = &sql[sql.rfind(")\nSELECT").expect("the body") + 2..];
+            shown.push_str(body);
+        } else {
+            assert_eq!(reads, ids.len(), "{}: {sql}", d.name());
+            assert_eq!(sql.matches("UNION ALL").count(), ids.len() - 1);
+        }
+    }
+    insta::assert_snapshot!(shown);
+}

@@ -48,6 +48,8 @@ impl Dialect for BigQuery {
             active_periods: ActivePeriods::DistinctCount,
             unmatched: Unmatched::Null,
             cond_agg: CondAgg::Case,
+            sequences: Sequences::WindowPasses,
+            long_batch: LongBatch::UnionAll,
         }
     }
     fn name(&self) -> &'static str {

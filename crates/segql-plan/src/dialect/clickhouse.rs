@@ -37,12 +37,17 @@ impl Dialect for ClickHouse {
         sql.func(name, args)
     }
     fn capabilities(&self) -> Capabilities {
+        // Time buckets for a lone two-step sequence lose here too (b27 at 100k users:
+        // 0.34 s against 0.24 s for the window passes); the long batch reads the wide
+        // batch once, as ClickHouse substitutes a CTE at every reference.
         Capabilities {
             distinct: DistinctScan::Shared,
             windows: WindowTiers::ByWindow,
             active_periods: ActivePeriods::DistinctCount,
             unmatched: Unmatched::TypeDefaults,
             cond_agg: CondAgg::Case,
+            sequences: Sequences::WindowPasses,
+            long_batch: LongBatch::ArrayJoin,
         }
     }
     fn name(&self) -> &'static str {

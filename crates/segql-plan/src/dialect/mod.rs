@@ -50,6 +50,38 @@ pub struct Capabilities {
     pub active_periods: ActivePeriods,
     pub unmatched: Unmatched,
     pub cond_agg: CondAgg,
+    pub sequences: Sequences,
+    pub long_batch: LongBatch,
+}
+
+/// How the long form of a batch (`--long`: a row per segment and member) reads the
+/// wide batch it unpivots, computed once in the `memberships` CTE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LongBatch {
+    /// A `SELECT` of the CTE per segment under `UNION ALL`: for engines that compute a
+    /// CTE read several times once.
+    UnionAll,
+    /// One read: `ARRAY JOIN arrayFilter((s, m) -> m, [names], [columns])`. ClickHouse
+    /// substitutes a CTE at every reference, so the union computed the whole batch once
+    /// per segment and, from about twenty segments of a few conditions each, exceeded
+    /// its default limit of 50,000 elements per statement (TOO_BIG_AST).
+    ArrayJoin,
+}
+
+/// How a lone two-step sequence (`did A then B [within D]`, D in hours, days or weeks
+/// or absent) is evaluated; longer sequences, calendar `within`s and sequences sharing a
+/// batch's chain always take the window passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sequences {
+    /// A row per (key, instant) and a window pass per step: a sort of the steps' events
+    /// by time per key.
+    WindowPasses,
+    /// Hash aggregates only: per key and bucket of D before as_of, the earliest and
+    /// latest time of each step; A then B within D holds when a bucket's earliest A is
+    /// before its latest B, or a bucket's earliest B is at most D after the previous
+    /// bucket's latest A (docs/architecture.md). Without D, one bucket per key. Needs
+    /// [`Unmatched::Null`].
+    TimeBuckets,
 }
 
 /// Where distinct counts (`count distinct(page) of ...`) are computed.
@@ -667,6 +699,8 @@ fn default_cond_agg(
         fn capabilities(&self) -> Capabilities {
             Capabilities {
                 cond_agg: CondAgg::Case,
+                sequences: Sequences::WindowPasses,
+                long_batch: LongBatch::UnionAll,
                 ..self.0.capabilities()
             }
         }

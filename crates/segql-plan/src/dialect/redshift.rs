@@ -60,6 +60,8 @@ impl Dialect for Redshift {
             active_periods: ActivePeriods::DistinctCount,
             unmatched: Unmatched::Null,
             cond_agg: CondAgg::Case,
+            sequences: Sequences::WindowPasses,
+            long_batch: LongBatch::UnionAll,
         }
     }
     fn name(&self) -> &'static str {

@@ -32,6 +32,8 @@ impl Dialect for Snowflake {
             active_periods: ActivePeriods::DistinctCount,
             unmatched: Unmatched::Null,
             cond_agg: CondAgg::Case,
+            sequences: Sequences::WindowPasses,
+            long_batch: LongBatch::UnionAll,
         }
     }
     fn name(&self) -> &'static str {

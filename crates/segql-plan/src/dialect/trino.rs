@@ -36,6 +36,8 @@ impl Dialect for Trino {
             active_periods: ActivePeriods::DistinctCount,
             unmatched: Unmatched::Null,
             cond_agg: CondAgg::Filter,
+            sequences: Sequences::WindowPasses,
+            long_batch: LongBatch::UnionAll,
         }
     }
     fn name(&self) -> &'static str {

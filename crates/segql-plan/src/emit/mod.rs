@@ -20,7 +20,7 @@ mod sql_pred;
 pub(crate) use expr::cmp_op;
 
 use crate::as_of::RunAsOf;
-use crate::dialect::{AggFn, Dialect};
+use crate::dialect::{AggFn, Dialect, LongBatch};
 use crate::ir::*;
 use crate::plan::{Block, Body, Plan};
 use crate::sql::{bin, derived, or, proj, proj_bare, From, Sql};
@@ -202,25 +202,37 @@ impl Emitter<'_> {
             .map(|&id| unique_column(&p.segments[id].name, &mut used))
             .collect();
         let cte = "memberships".to_string();
-        let arms: Vec<Query> = segments
+        let names: Vec<&str> = segments
             .iter()
-            .zip(&columns)
-            .map(|(&id, col)| {
-                let from = From {
-                    base: sql.table(std::slice::from_ref(&cte), None),
-                    joins: vec![],
-                };
-                sql.select(
-                    vec![
-                        proj(sql.string(&p.segments[id].name), "segment"),
-                        proj_bare(sql.bare(&key)),
-                    ],
-                    Some(from),
-                    Some(sql.bare(col)),
-                    vec![],
-                )
-            })
+            .map(|&id| p.segments[id].name.as_str())
             .collect();
+        let body = match self.d.capabilities().long_batch {
+            LongBatch::UnionAll => {
+                let arms: Vec<Query> = names
+                    .iter()
+                    .zip(&columns)
+                    .map(|(name, col)| {
+                        let from = From {
+                            base: sql.table(std::slice::from_ref(&cte), None),
+                            joins: vec![],
+                        };
+                        sql.select(
+                            vec![proj(sql.string(name), "segment"), proj_bare(sql.bare(&key))],
+                            Some(from),
+                            Some(sql.bare(col)),
+                            vec![],
+                        )
+                    })
+                    .collect();
+                sql.union_all(arms)
+            }
+            LongBatch::ArrayJoin => {
+                // The array's alias may not be a column of the CTE (a segment named
+                // `segment`), which the array's own elements read.
+                let alias = unique_column("segment", &mut used);
+                self.array_join_body(&cte, &key, &names, &columns, &alias)
+            }
+        };
         if let Some(why) = segments
             .iter()
             .find_map(|&id| self.d.unrepresentable(&p.segments[id].name))
@@ -236,8 +248,51 @@ impl Emitter<'_> {
             }
         }
         ctes.push((cte, wide));
-        let body = sql.union_all(arms);
         sql.with_raw_names(ctes, body)
+    }
+
+    /// The long form's body in one read of `cte` ([`LongBatch::ArrayJoin`]): each row
+    /// repeated for the names of the segments whose column holds.
+    fn array_join_body(
+        &mut self,
+        cte: &str,
+        key: &str,
+        names: &[&str],
+        columns: &[String],
+        alias: &str,
+    ) -> Query {
+        let sql = self.sql;
+        let list = |items: Vec<String>| format!("[{}]", items.join(", "));
+        let names = list(names.iter().map(|n| sql.string(n).to_string()).collect());
+        let flags = list(columns.iter().map(|c| sql.bare(c).to_string()).collect());
+        let inner = format!(
+            "SELECT {alias}, {key} FROM {cte} \
+             ARRAY JOIN arrayFilter((s, m) -> m, {names}, {flags}) AS {alias}",
+            key = sql.bare(key),
+            cte = sql.bare(cte),
+            alias = sql.bare(alias),
+        );
+        // Outside the array's own scope when renamed: a ClickHouse alias applies to the
+        // whole SELECT, so `AS segment` beside a column `segment` would rewrite it.
+        let text = if alias == "segment" {
+            inner
+        } else {
+            format!(
+                "SELECT {} AS segment, {} FROM ({inner}) AS unpivoted",
+                sql.bare(alias),
+                sql.bare(key)
+            )
+        };
+        let parsed = sqlparser::parser::Parser::parse_sql(self.d.parser().as_ref(), &text);
+        match parsed.as_deref() {
+            Ok([sqlparser::ast::Statement::Query(q)]) => (**q).clone(),
+            _ => {
+                self.internal(format!(
+                    "the long batch's body does not parse as one query: {text}"
+                ));
+                sql.select(vec![proj_bare(sql.int(1))], None, None, vec![])
+            }
+        }
     }
 
     /// A report: one row per segment (in the listed order) and a column per metric.

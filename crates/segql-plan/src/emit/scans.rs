@@ -274,27 +274,30 @@ impl Emitter<'_> {
         sql.select(projection, Some(from), Some(selection), vec![key])
     }
 
+    /// Which bucket of `us` microseconds before as_of an event falls in: bucket i is
+    /// [as_of - (i+1) us, as_of - i us), so an event exactly `us` back is in bucket 0.
+    /// The scan keeps time < as_of, so the difference is at least 1 µs and (diff - 1)
+    /// div us is never negative.
+    pub(crate) fn fixed_bucket(&mut self, us: i64, time: Expr) -> Expr {
+        let sql = self.sql;
+        let diff = bin(
+            bin(
+                self.d.epoch_micros(&sql, self.as_of()),
+                BinaryOperator::Minus,
+                self.d.epoch_micros(&sql, time),
+            ),
+            BinaryOperator::Minus,
+            sql.int(1),
+        );
+        self.d.int_div(&sql, diff, sql.int(us))
+    }
+
     /// Which of the `n` periods of `length` units before as_of an event falls in: 0 is
     /// the latest.
     fn period_bucket(&mut self, n: i64, unit: Unit, length: i64, time: Expr) -> Expr {
         let sql = self.sql;
         match fixed_micros(unit) {
-            Some(us) => {
-                let us = us * length;
-                // Period i is [as_of - (i+1) units, as_of - i units): an event exactly
-                // one unit back is in period 0. The scan keeps time < as_of, so the
-                // difference is at least 1 µs and (diff - 1) div unit is never negative.
-                let diff = bin(
-                    bin(
-                        self.d.epoch_micros(&sql, self.as_of()),
-                        BinaryOperator::Minus,
-                        self.d.epoch_micros(&sql, time),
-                    ),
-                    BinaryOperator::Minus,
-                    sql.int(1),
-                );
-                self.d.int_div(&sql, diff, sql.int(us))
-            }
+            Some(us) => self.fixed_bucket(us * length, time),
             None => {
                 let mut whens = Vec::new();
                 for i in 1..=n {

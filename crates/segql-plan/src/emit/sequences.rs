@@ -3,11 +3,14 @@
 //! position finding, for every sequence at once, the latest valid previous step strictly
 //! before each row. A sequence alone keeps plain names (`s1`, `prev1`, `matched`);
 //! several prefix theirs with the sequence's name.
+//!
+//! A lone two-step sequence the plan gives [`ChainForm::TimeBuckets`] takes hash
+//! aggregates instead: no sort of the events at all.
 
 use super::{Emitter, EV};
 use crate::ir::*;
-use crate::plan::SeqChain;
-use crate::sql::{and, bin, is_not_null, proj, proj_bare, From, Order};
+use crate::plan::{ChainForm, SeqChain};
+use crate::sql::{and, bin, is_not_null, or, proj, proj_bare, From, Order};
 use sqlparser::ast::{BinaryOperator, Expr, Query};
 
 /// The columns of one chain: per sequence, its steps' flag columns and the columns that
@@ -25,6 +28,9 @@ impl<'a> Emitter<'a> {
     pub(crate) fn chain_ctes(&mut self, ci: usize) -> Vec<(String, Query)> {
         let plan = self.plan;
         let chain = &plan.chains[ci];
+        if let ChainForm::TimeBuckets(within) = chain.form {
+            return self.bucketed(chain, within);
+        }
         let (steps, shape) = self.steps_scan(chain);
         let mut out = vec![(chain.steps_cte.clone(), steps)];
         let mut prev_name = chain.steps_cte.clone();
@@ -36,6 +42,137 @@ impl<'a> Emitter<'a> {
         let result = self.chain_result(chain, &shape, &prev_name);
         out.push((chain.result_cte(plan).to_string(), result));
         out
+    }
+
+    /// A lone `did A then B [within D]` (D a fixed length) as hash aggregates
+    /// ([`ChainForm::TimeBuckets`]): the steps' scan grouped by key and bucket of D before as_of
+    /// (bucket i is [as_of - (i+1) D, as_of - i D)) keeps each step's earliest and
+    /// latest time. A pair a < b <= a + D lies in one bucket, where the bucket's
+    /// earliest A is before its latest B (any two times of a bucket are less than D
+    /// apart), or in two neighbouring ones, where the later bucket's earliest B is at
+    /// most D after the earlier bucket's latest A (both the best choice there); pairs
+    /// further apart are more than D apart. Without D one bucket holds everything.
+    fn bucketed(
+        &mut self,
+        chain: &SeqChain,
+        within: Option<(Duration, i64)>,
+    ) -> Vec<(String, Query)> {
+        let plan = self.plan;
+        let seq = &plan.sequences[chain.members[0]].seq;
+        let sql = self.sql;
+        let events = chain.events;
+        let ev = &self.p.catalog.events[events];
+        let filters = step_filters(seq);
+        let refs: Vec<&EventFilter> = filters.iter().collect();
+        let (selection, _, _) = self.scan_where(events, &refs);
+        let key = sql.col(EV, &ev.key);
+        let time = sql.col(EV, &ev.time);
+        let mut projection = vec![proj(key.clone(), "k")];
+        let mut group = vec![key];
+        if let Some((_, us)) = within {
+            let bucket = self.fixed_bucket(us, time.clone());
+            projection.push(proj(bucket.clone(), "j"));
+            group.push(bucket);
+        }
+        // The columns the tests read: min1 < max2 within a bucket, max1 and min2 across.
+        let wanted = if within.is_some() {
+            vec![
+                ("MIN", 0, "min1"),
+                ("MAX", 0, "max1"),
+                ("MIN", 1, "min2"),
+                ("MAX", 1, "max2"),
+            ]
+        } else {
+            vec![("MIN", 0, "min1"), ("MAX", 1, "max2")]
+        };
+        for (agg, step, name) in wanted {
+            let t = sql.case(vec![(self.step_holds(&filters[step]), time.clone())], None);
+            projection.push(proj(sql.func(agg, vec![t]), name));
+        }
+        let from = From {
+            base: sql.table(&ev.table, Some(EV)),
+            joins: vec![],
+        };
+        let steps = sql.select(projection, Some(from), Some(selection), group);
+        let entity_key = &self.p.catalog.entities[ev.entity].key;
+        let steps_name = chain.steps_cte.clone();
+        let result_name = chain.result_cte(plan).to_string();
+        let same_bucket = bin(
+            sql.col("s", "min1"),
+            BinaryOperator::Lt,
+            sql.col("s", "max2"),
+        );
+        let Some((d, _)) = within else {
+            let from = From {
+                base: sql.table(std::slice::from_ref(&steps_name), Some("s")),
+                joins: vec![],
+            };
+            let result = sql.select(
+                vec![
+                    proj(sql.col("s", "k"), entity_key),
+                    proj(sql.int(1), "matched"),
+                ],
+                Some(from),
+                Some(same_bucket),
+                vec![],
+            );
+            return vec![(steps_name, steps), (result_name, result)];
+        };
+        // The latest A of each bucket, numbered as the bucket after it.
+        let earlier_name = chain.step_ctes[0].clone();
+        let earlier = sql.select(
+            vec![
+                proj_bare(sql.bare("k")),
+                proj(bin(sql.bare("j"), BinaryOperator::Minus, sql.int(1)), "j"),
+                proj_bare(sql.bare("max1")),
+            ],
+            Some(From {
+                base: sql.table(std::slice::from_ref(&steps_name), None),
+                joins: vec![],
+            }),
+            Some(is_not_null(sql.bare("max1"))),
+            vec![],
+        );
+        let on = and(vec![
+            bin(sql.col("p", "k"), BinaryOperator::Eq, sql.col("s", "k")),
+            bin(sql.col("p", "j"), BinaryOperator::Eq, sql.col("s", "j")),
+        ]);
+        let across = bin(
+            sql.col("s", "min2"),
+            BinaryOperator::LtEq,
+            self.d.plus(&sql, sql.col("p", "max1"), d),
+        );
+        let from = From {
+            base: sql.table(std::slice::from_ref(&steps_name), Some("s")),
+            joins: vec![sql.left_join(
+                sql.table(std::slice::from_ref(&earlier_name), Some("p")),
+                on,
+            )],
+        };
+        let result = sql.select(
+            vec![
+                proj(sql.col("s", "k"), entity_key),
+                proj(sql.int(1), "matched"),
+            ],
+            Some(from),
+            Some(or(vec![same_bucket, across])),
+            vec![sql.col("s", "k")],
+        );
+        vec![
+            (steps_name, steps),
+            (earlier_name, earlier),
+            (result_name, result),
+        ]
+    }
+
+    /// Whether an event of the scan is one of a step's (its names, property condition and
+    /// the sequence's window).
+    fn step_holds(&mut self, f: &EventFilter) -> Expr {
+        let mut parts = self.filter_parts(f, false, None);
+        if parts.is_empty() {
+            parts.push(self.sql.bool(true));
+        }
+        and(parts)
     }
 
     /// The scan of the steps' events: a row per (key, time) with each step's flag.
@@ -61,21 +198,7 @@ impl<'a> Emitter<'a> {
             })
             .collect();
         let ev = &self.p.catalog.events[events];
-        let filters: Vec<Vec<EventFilter>> = seqs
-            .iter()
-            .map(|seq| {
-                seq.steps
-                    .iter()
-                    .map(|s| EventFilter {
-                        events,
-                        action: s.action,
-                        names: s.names.clone(),
-                        pred: s.pred.clone(),
-                        window: seq.window.clone(),
-                    })
-                    .collect()
-            })
-            .collect();
+        let filters: Vec<Vec<EventFilter>> = seqs.iter().map(|seq| step_filters(seq)).collect();
         let refs: Vec<&EventFilter> = filters.iter().flatten().collect();
         let (selection, _, _) = self.scan_where(events, &refs);
         let key = sql.col(EV, &ev.key);
@@ -86,11 +209,7 @@ impl<'a> Emitter<'a> {
         for (steps, prefix) in filters.iter().zip(&prefixes) {
             let mut cols = Vec::new();
             for (i, f) in steps.iter().enumerate() {
-                let mut parts = self.filter_parts(f, false, None);
-                if parts.is_empty() {
-                    parts.push(sql.bool(true));
-                }
-                let flag = sql.case(vec![(and(parts), sql.int(1))], Some(sql.int(0)));
+                let flag = sql.case(vec![(self.step_holds(f), sql.int(1))], Some(sql.int(0)));
                 let text = flag.to_string();
                 let col = match flag_of.iter().find(|(t, _)| *t == text) {
                     Some((_, c)) => c.clone(),
@@ -215,6 +334,20 @@ impl<'a> Emitter<'a> {
             )
         }
     }
+}
+
+/// The events each step of a sequence matches, within the sequence's window.
+fn step_filters(seq: &Sequence) -> Vec<EventFilter> {
+    seq.steps
+        .iter()
+        .map(|s| EventFilter {
+            events: seq.events,
+            action: s.action,
+            names: s.names.clone(),
+            pred: s.pred.clone(),
+            window: seq.window.clone(),
+        })
+        .collect()
 }
 
 /// The `prev` columns of each sequence: a column per (flags of the steps so far, their

@@ -1,7 +1,7 @@
 //! A plan as text, for snapshots and for reading: every CTE with what it computes, the
 //! joins of every block, in the order the statement defines them.
 
-use super::{Block, Body, Derived, FactKey, Plan, ScanKind};
+use super::{Block, Body, ChainForm, Derived, FactKey, Plan, ScanKind};
 use crate::ir::*;
 use segql_syntax::time::format_timestamp;
 use std::fmt::Write;
@@ -175,14 +175,17 @@ impl Plan {
                 .collect();
             let _ = writeln!(
                 out,
-                "sequences {} of {} (scan {}, passes {}):",
+                "sequences {} of {} (scan {}, {}):",
                 c.result_cte(self),
                 p.catalog.events[c.events].table.join("."),
                 c.steps_cte,
-                if c.step_ctes.is_empty() {
-                    "none".to_string()
-                } else {
-                    c.step_ctes.join(", ")
+                match (c.form, c.step_ctes.as_slice()) {
+                    (ChainForm::TimeBuckets(_), []) => "time buckets".to_string(),
+                    (ChainForm::TimeBuckets(_), ctes) => {
+                        format!("time buckets, earlier bucket {}", ctes.join(", "))
+                    }
+                    (ChainForm::WindowPasses, []) => "passes none".to_string(),
+                    (ChainForm::WindowPasses, ctes) => format!("passes {}", ctes.join(", ")),
                 }
             );
             for s in seqs {

@@ -30,7 +30,9 @@ use std::collections::BTreeSet;
 
 /// What planning reads of a dialect: the statement shapes it takes (declared by each
 /// dialect in `dialect.rs`, with no defaults).
-pub use crate::dialect::{ActivePeriods, Capabilities, DistinctScan, Unmatched, WindowTiers};
+pub use crate::dialect::{
+    ActivePeriods, Capabilities, DistinctScan, Sequences, Unmatched, WindowTiers,
+};
 
 /// What a statement computes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,8 +134,22 @@ pub struct SeqChain {
     pub group: Option<String>,
     /// The scan of the steps' events.
     pub steps_cte: String,
-    /// The window pass for step positions 2, 3, ... of the longest sequence.
+    /// The window pass for step positions 2, 3, ... of the longest sequence; in
+    /// [`ChainForm::TimeBuckets`] with a `within`, the one CTE holding each bucket's
+    /// latest first step.
     pub step_ctes: Vec<String>,
+    pub form: ChainForm,
+}
+
+/// How a chain finds its sequences' matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainForm {
+    /// A row per (key, instant) and a window pass per step position.
+    WindowPasses,
+    /// A lone two-step sequence as hash aggregates per key and bucket of its `within`
+    /// (this `within` and its length in microseconds), or per key without one
+    /// ([`Sequences::TimeBuckets`]; emission's `sequences::bucketed` has the argument).
+    TimeBuckets(Option<(Duration, i64)>),
 }
 
 impl SeqChain {
@@ -551,7 +567,7 @@ pub fn plan(
         },
         Request::Priority(pi) => Body::Priority(*pi),
     };
-    let chains = chains(&collected, &mut names);
+    let chains = chains(&collected, caps, &mut names);
     let mut plan = Plan {
         as_of,
         at_run,
@@ -574,7 +590,11 @@ pub fn plan(
 }
 
 /// The CTE chain of each events relation with sequences, named after everything else.
-fn chains(collected: &collect::Collected, names: &mut names::Names) -> Vec<SeqChain> {
+fn chains(
+    collected: &collect::Collected,
+    caps: &Capabilities,
+    names: &mut names::Names,
+) -> Vec<SeqChain> {
     let mut chains: Vec<SeqChain> = Vec::new();
     for (si, f) in collected.sequences.iter().enumerate() {
         if chains.iter().any(|c| c.events == f.seq.events) {
@@ -597,7 +617,15 @@ fn chains(collected: &collect::Collected, names: &mut names::Names) -> Vec<SeqCh
             .map(|&i| collected.sequences[i].seq.steps.len())
             .max()
             .unwrap_or(0);
-        let step_ctes = (2..=longest)
+        let form = match members.as_slice() {
+            [only] => chain_form(&collected.sequences[*only].seq, caps),
+            _ => ChainForm::WindowPasses,
+        };
+        let passes = match form {
+            ChainForm::WindowPasses => longest,
+            ChainForm::TimeBuckets(within) => 1 + usize::from(within.is_some()),
+        };
+        let step_ctes = (2..=passes)
             .map(|j| names.fresh(&format!("{cte}_step{j}")))
             .collect();
         chains.push(SeqChain {
@@ -606,9 +634,29 @@ fn chains(collected: &collect::Collected, names: &mut names::Names) -> Vec<SeqCh
             group,
             steps_cte,
             step_ctes,
+            form,
         });
     }
     chains
+}
+
+/// A lone sequence's form: time buckets for two steps whose `within` is absent or of a
+/// fixed length, where the dialect takes them (and reads unmatched outer-join columns as
+/// NULL, which the bucket join relies on); window passes otherwise.
+fn chain_form(seq: &Sequence, caps: &Capabilities) -> ChainForm {
+    if caps.sequences != Sequences::TimeBuckets || caps.unmatched != Unmatched::Null {
+        return ChainForm::WindowPasses;
+    }
+    let [_, second] = seq.steps.as_slice() else {
+        return ChainForm::WindowPasses;
+    };
+    match second.within {
+        None => ChainForm::TimeBuckets(None),
+        Some(d) => match fixed_micros(d.unit).and_then(|us| us.checked_mul(d.n)) {
+            Some(us) => ChainForm::TimeBuckets(Some((d, us))),
+            None => ChainForm::WindowPasses,
+        },
+    }
 }
 
 /// The entity a request's statement is over; every segment of a batch must be of it.
