@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Times b27 (signup then project_created within 7 days, all history) as two segql
+binaries compile it, as written by hand, and a bare scan of the two steps' events
+grouped by user (what a sequence cannot beat), alternating, each statement
+materialized; prints medians and checks that the members agree.
+
+Usage: bench/sequence_shapes.py --data DIR --segql NEW [--old OLD] [--repeat 5]
+"""
+import argparse
+import pathlib
+import statistics
+import subprocess
+import time
+
+import duckdb
+
+ROOT = pathlib.Path(__file__).resolve().parent
+AS_OF = "2026-01-01"
+
+
+def compiled(segql):
+    out = subprocess.run(
+        [segql, "compile", "--dialect", "duckdb", "--as-of", AS_OF, "-s", "b27_activated", str(ROOT)],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return out.split("\n", 1)[1].rstrip().rstrip(";")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--segql", required=True)
+    ap.add_argument("--old")
+    ap.add_argument("--repeat", type=int, default=5)
+    a = ap.parse_args()
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET memory_limit = '4GB'")
+    con.execute("CREATE SCHEMA analytics")
+    con.execute(f"CREATE VIEW analytics.users AS SELECT * FROM read_parquet('{a.data}/users.parquet')")
+    con.execute(
+        f"CREATE VIEW analytics.events AS SELECT * FROM read_parquet('{a.data}/events/**/*.parquet', hive_partitioning = true)"
+    )
+    hand = (ROOT / "handwritten" / "b27_activated.sql").read_text().replace("{as_of}", f"{AS_OF} 00:00:00")
+    qs = {"segql": compiled(a.segql), "hand": hand}
+    if a.old:
+        qs["old"] = compiled(a.old)
+    qs["steps_scan"] = (
+        "SELECT user_id, count(occurred_at) AS n FROM analytics.events "
+        f"WHERE occurred_at < TIMESTAMP '{AS_OF}' AND event_name IN ('signup', 'project_created') GROUP BY user_id"
+    )
+    times = {k: [] for k in qs}
+    members = {}
+    for r in range(a.repeat):
+        for k, q in qs.items():
+            start = time.perf_counter()
+            con.execute(f"CREATE OR REPLACE TEMP TABLE r AS {q}")
+            times[k].append(time.perf_counter() - start)
+            if r == 0 and k != "steps_scan":
+                members[k] = {row[0] for row in con.execute("SELECT user_id FROM r").fetchall()}
+    for k in qs:
+        print(f"{k}: {statistics.median(times[k]):.3f} s  (runs {', '.join(f'{t:.2f}' for t in times[k])})")
+    if len({frozenset(m) for m in members.values()}) != 1:
+        raise SystemExit("the members differ: " + ", ".join(f"{k} {len(m)}" for k, m in members.items()))
+    print(f"members agree ({len(members['segql'])})")
+
+
+if __name__ == "__main__":
+    main()
