@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Times b27 (signup then project_created within 7 days, all history) as two segql
-binaries compile it, as written by hand, and a bare scan of the two steps' events
-grouped by user (what a sequence cannot beat), alternating, each statement
+"""Times a sequence segment (b27 by default: signup then project_created within 7 days,
+all history) as two segql binaries compile it, as written by hand
+(bench/handwritten/SEGMENT.sql, when there is one), and a bare scan of the steps'
+events grouped by user (what a sequence cannot beat), alternating, each statement
 materialized; prints medians and checks that the members agree.
 
 Usage: bench/sequence_shapes.py --data DIR --segql NEW [--old OLD] [--repeat 5]
+           [--segment b29_converted --events signup,project_created,purchase]
 """
 import argparse
 import pathlib
@@ -18,9 +20,9 @@ ROOT = pathlib.Path(__file__).resolve().parent
 AS_OF = "2026-01-01"
 
 
-def compiled(segql):
+def compiled(segql, segment):
     out = subprocess.run(
-        [segql, "compile", "--dialect", "duckdb", "--as-of", AS_OF, "-s", "b27_activated", str(ROOT)],
+        [segql, "compile", "--dialect", "duckdb", "--as-of", AS_OF, "-s", segment, str(ROOT)],
         capture_output=True, text=True, check=True,
     ).stdout
     return out.split("\n", 1)[1].rstrip().rstrip(";")
@@ -32,6 +34,8 @@ def main():
     ap.add_argument("--segql", required=True)
     ap.add_argument("--old")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--segment", default="b27_activated")
+    ap.add_argument("--events", default="signup,project_created", help="the steps' event names")
     a = ap.parse_args()
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
@@ -41,13 +45,16 @@ def main():
     con.execute(
         f"CREATE VIEW analytics.events AS SELECT * FROM read_parquet('{a.data}/events/**/*.parquet', hive_partitioning = true)"
     )
-    hand = (ROOT / "handwritten" / "b27_activated.sql").read_text().replace("{as_of}", f"{AS_OF} 00:00:00")
-    qs = {"segql": compiled(a.segql), "hand": hand}
+    qs = {"segql": compiled(a.segql, a.segment)}
+    hand = ROOT / "handwritten" / f"{a.segment}.sql"
+    if hand.exists():
+        qs["hand"] = hand.read_text().replace("{as_of}", f"{AS_OF} 00:00:00")
     if a.old:
-        qs["old"] = compiled(a.old)
+        qs["old"] = compiled(a.old, a.segment)
+    names = ", ".join(f"'{n}'" for n in a.events.split(","))
     qs["steps_scan"] = (
         "SELECT user_id, count(occurred_at) AS n FROM analytics.events "
-        f"WHERE occurred_at < TIMESTAMP '{AS_OF}' AND event_name IN ('signup', 'project_created') GROUP BY user_id"
+        f"WHERE occurred_at < TIMESTAMP '{AS_OF}' AND event_name IN ({names}) GROUP BY user_id"
     )
     times = {k: [] for k in qs}
     members = {}

@@ -68,9 +68,9 @@ pub enum LongBatch {
     ArrayJoin,
 }
 
-/// How a lone two-step sequence (`did A then B [within D]`, D in hours, days or weeks
-/// or absent) is evaluated; longer sequences, calendar `within`s and sequences sharing a
-/// batch's chain always take the window passes.
+/// How a lone sequence (`did A then B [within D] ...`, each D in hours, days or weeks
+/// or absent) is evaluated; calendar `within`s and sequences sharing a batch's chain
+/// always take the window passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sequences {
     /// A row per (key, instant) and a window pass per step: a sort of the steps' events
@@ -79,8 +79,9 @@ pub enum Sequences {
     /// Hash aggregates only: per key and bucket of D before as_of, the earliest and
     /// latest time of each step; A then B within D holds when a bucket's earliest A is
     /// before its latest B, or a bucket's earliest B is at most D after the previous
-    /// bucket's latest A (docs/architecture.md). Without D, one bucket per key. Needs
-    /// [`Unmatched::Null`].
+    /// bucket's latest A (docs/architecture.md). Without D, one bucket per key. Three
+    /// steps or more: a step at a time, the valid events of each middle step found by
+    /// hash joins to the previous step's buckets. Needs [`Unmatched::Null`].
     TimeBuckets,
 }
 

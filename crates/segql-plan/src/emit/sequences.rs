@@ -28,8 +28,11 @@ impl<'a> Emitter<'a> {
     pub(crate) fn chain_ctes(&mut self, ci: usize) -> Vec<(String, Query)> {
         let plan = self.plan;
         let chain = &plan.chains[ci];
-        if let ChainForm::TimeBuckets(within) = chain.form {
-            return self.bucketed(chain, within);
+        if let ChainForm::TimeBuckets(ws) = &chain.form {
+            return match ws.as_slice() {
+                [within] => self.bucketed(chain, *within),
+                _ => self.bucketed_steps(chain, ws),
+            };
         }
         let (steps, shape) = self.steps_scan(chain);
         let mut out = vec![(chain.steps_cte.clone(), steps)];
@@ -67,7 +70,12 @@ impl<'a> Emitter<'a> {
         let (selection, _, _) = self.scan_where(events, &refs);
         let key = sql.col(EV, &ev.key);
         let time = sql.col(EV, &ev.time);
-        let mut projection = vec![proj(key.clone(), "k")];
+        let k = if key == sql.bare("k") {
+            proj_bare(key.clone())
+        } else {
+            proj(key.clone(), "k")
+        };
+        let mut projection = vec![k];
         let mut group = vec![key];
         if let Some((_, us)) = within {
             let bucket = self.fixed_bucket(us, time.clone());
@@ -163,6 +171,180 @@ impl<'a> Emitter<'a> {
             (earlier_name, earlier),
             (result_name, result),
         ]
+    }
+
+    /// A lone sequence of three steps or more as hash aggregates and joins
+    /// ([`ChainForm::TimeBuckets`]), a step at a time, with the argument of
+    /// [`Self::bucketed`]: the first step's events grouped by key and bucket of the
+    /// second step's `within` keep their earliest and latest time; a second step's event
+    /// is valid where its own bucket's earliest first step is before it or the bucket
+    /// before holds one at most `within` earlier; the valid events are grouped by the
+    /// next `within`'s buckets in turn, and the last step's events, grouped alike, are
+    /// tested against them. Without a `within` a step's bucket is the whole key.
+    fn bucketed_steps(
+        &mut self,
+        chain: &SeqChain,
+        ws: &[Option<(Duration, i64)>],
+    ) -> Vec<(String, Query)> {
+        let plan = self.plan;
+        let seq = &plan.sequences[chain.members[0]].seq;
+        let sql = self.sql;
+        let ev = &self.p.catalog.events[chain.events];
+        let filters = step_filters(seq);
+        // One scan of every step's events, read by each step below (DuckDB materializes
+        // a CTE read more than once): a row per event with a flag per step.
+        let refs: Vec<&EventFilter> = filters.iter().collect();
+        let (selection, _, _) = self.scan_where(chain.events, &refs);
+        let mut projection = vec![
+            proj(sql.col(EV, &ev.key), "k"),
+            proj(sql.col(EV, &ev.time), "t"),
+        ];
+        for (i, f) in filters.iter().enumerate() {
+            projection.push(proj(self.step_holds(f), &format!("s{}", i + 1)));
+        }
+        let from = From {
+            base: sql.table(&ev.table, Some(EV)),
+            joins: vec![],
+        };
+        let steps_name = chain.steps_cte.clone();
+        let mut out = vec![(
+            steps_name.clone(),
+            sql.select(projection, Some(from), Some(selection), vec![]),
+        )];
+        let steps = |alias: Option<&str>| From {
+            base: sql.table(std::slice::from_ref(&steps_name), alias),
+            joins: vec![],
+        };
+        let flag = |i: usize| sql.bare(&format!("s{}", i + 1));
+        let last = filters.len() - 1;
+        // The first step's buckets, (rows, buckets) per middle step, the last's buckets.
+        let names = &chain.step_ctes;
+        if names.len() != 2 * last {
+            self.internal(format!(
+                "a sequence of {} steps with {} step CTEs",
+                last + 1,
+                names.len()
+            ));
+            return out;
+        }
+        let mut earlier = names[0].clone();
+        let q = self.times_by_bucket(steps(None), Some(flag(0)), ws[0]);
+        out.push((earlier.clone(), q));
+        for i in 1..last {
+            let (rows, grouped) = (names[2 * i - 1].clone(), names[2 * i].clone());
+            let e = |c: &str| sql.col("e", c);
+            let mut from = steps(Some("e"));
+            let bucket = ws[i - 1].map(|(_, us)| self.fixed_bucket(us, e("t")));
+            from.joins = self.earlier_joins(&earlier, e("k"), bucket);
+            let valid = self.after_earlier(e("t"), e("t"), ws[i - 1]);
+            let q = sql.select(
+                vec![proj_bare(e("k")), proj_bare(e("t"))],
+                Some(from),
+                Some(and(vec![sql.col("e", &format!("s{}", i + 1)), valid])),
+                vec![],
+            );
+            out.push((rows.clone(), q));
+            let from = From {
+                base: sql.table(std::slice::from_ref(&rows), None),
+                joins: vec![],
+            };
+            let q = self.times_by_bucket(from, None, ws[i]);
+            out.push((grouped.clone(), q));
+            earlier = grouped;
+        }
+        let final_name = names[2 * last - 1].clone();
+        let q = self.times_by_bucket(steps(None), Some(flag(last)), ws[last - 1]);
+        out.push((final_name.clone(), q));
+        let l = |c: &str| sql.col("l", c);
+        let mut from = From {
+            base: sql.table(std::slice::from_ref(&final_name), Some("l")),
+            joins: vec![],
+        };
+        let bucket = ws[last - 1].map(|_| l("j"));
+        from.joins = self.earlier_joins(&earlier, l("k"), bucket);
+        let test = self.after_earlier(l("mn"), l("mx"), ws[last - 1]);
+        let entity_key = &self.p.catalog.entities[ev.entity].key;
+        let result = sql.select(
+            vec![proj(l("k"), entity_key), proj(sql.int(1), "matched")],
+            Some(from),
+            Some(test),
+            vec![l("k")],
+        );
+        out.push((chain.result_cte(plan).to_string(), result));
+        out
+    }
+
+    /// `SELECT k[, bucket AS j], MIN(t) AS mn, MAX(t) AS mx FROM from [WHERE selection]
+    /// GROUP BY k[, bucket]` over rows of `k` and `t`: the earliest and latest time per
+    /// key and bucket of `within` before as_of (per key without one).
+    fn times_by_bucket(
+        &mut self,
+        from: From,
+        selection: Option<Expr>,
+        within: Option<(Duration, i64)>,
+    ) -> Query {
+        let sql = self.sql;
+        let (key, time) = (sql.bare("k"), sql.bare("t"));
+        let mut projection = vec![proj_bare(key.clone())];
+        let mut group = vec![key];
+        if let Some((_, us)) = within {
+            let bucket = self.fixed_bucket(us, time.clone());
+            projection.push(proj(bucket.clone(), "j"));
+            group.push(bucket);
+        }
+        projection.push(proj(sql.func("MIN", vec![time.clone()]), "mn"));
+        projection.push(proj(sql.func("MAX", vec![time]), "mx"));
+        sql.select(projection, Some(from), selection, group)
+    }
+
+    /// The outer joins of an earlier step's buckets (`earlier`, from
+    /// [`Self::times_by_bucket`]) to the key and, with a `within`, the bucket of a later
+    /// step's time: `s` that bucket, `p` the one before it.
+    fn earlier_joins(
+        &self,
+        earlier: &str,
+        key: Expr,
+        bucket: Option<Expr>,
+    ) -> Vec<sqlparser::ast::Join> {
+        let sql = self.sql;
+        let table = |alias| sql.table(&[earlier.to_string()], Some(alias));
+        let on = |alias: &str, b: Option<Expr>| {
+            let mut parts = vec![bin(sql.col(alias, "k"), BinaryOperator::Eq, key.clone())];
+            if let Some(b) = b {
+                parts.push(bin(sql.col(alias, "j"), BinaryOperator::Eq, b));
+            }
+            and(parts)
+        };
+        match bucket {
+            None => vec![sql.left_join(table("s"), on("s", None))],
+            Some(b) => {
+                let before = bin(b.clone(), BinaryOperator::Plus, sql.int(1));
+                vec![
+                    sql.left_join(table("s"), on("s", Some(b))),
+                    sql.left_join(table("p"), on("p", Some(before))),
+                ]
+            }
+        }
+    }
+
+    /// A later step's times (the earliest `lo` and the latest `hi` of a bucket, or one
+    /// event's time for both) follow an earlier step's joined by
+    /// [`Self::earlier_joins`]: the same bucket's earliest is before `hi`, or the bucket
+    /// before's latest is at most `within` before `lo`.
+    fn after_earlier(&self, lo: Expr, hi: Expr, within: Option<(Duration, i64)>) -> Expr {
+        let sql = self.sql;
+        let same = bin(sql.col("s", "mn"), BinaryOperator::Lt, hi);
+        match within {
+            None => same,
+            Some((d, _)) => {
+                let across = bin(
+                    lo,
+                    BinaryOperator::LtEq,
+                    self.d.plus(&sql, sql.col("p", "mx"), d),
+                );
+                or(vec![same, across])
+            }
+        }
     }
 
     /// Whether an event of the scan is one of a step's (its names, property condition and

@@ -179,10 +179,13 @@ impl Plan {
                 c.result_cte(self),
                 p.catalog.events[c.events].table.join("."),
                 c.steps_cte,
-                match (c.form, c.step_ctes.as_slice()) {
+                match (&c.form, c.step_ctes.as_slice()) {
                     (ChainForm::TimeBuckets(_), []) => "time buckets".to_string(),
-                    (ChainForm::TimeBuckets(_), ctes) => {
+                    (ChainForm::TimeBuckets(ws), ctes) if ws.len() == 1 => {
                         format!("time buckets, earlier bucket {}", ctes.join(", "))
+                    }
+                    (ChainForm::TimeBuckets(_), ctes) => {
+                        format!("time buckets, steps {}", ctes.join(", "))
                     }
                     (ChainForm::WindowPasses, []) => "passes none".to_string(),
                     (ChainForm::WindowPasses, ctes) => format!("passes {}", ctes.join(", ")),

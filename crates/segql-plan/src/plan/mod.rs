@@ -134,22 +134,25 @@ pub struct SeqChain {
     pub group: Option<String>,
     /// The scan of the steps' events.
     pub steps_cte: String,
-    /// The window pass for step positions 2, 3, ... of the longest sequence; in
-    /// [`ChainForm::TimeBuckets`] with a `within`, the one CTE holding each bucket's
-    /// latest first step.
+    /// The window pass for step positions 2, 3, ... of the longest sequence. In
+    /// [`ChainForm::TimeBuckets`]: for two steps with a `within`, the one CTE holding
+    /// each bucket's latest first step; for three steps or more, the first step's
+    /// buckets, per middle step its valid events and their buckets, then the last
+    /// step's buckets.
     pub step_ctes: Vec<String>,
     pub form: ChainForm,
 }
 
 /// How a chain finds its sequences' matches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainForm {
     /// A row per (key, instant) and a window pass per step position.
     WindowPasses,
-    /// A lone two-step sequence as hash aggregates per key and bucket of its `within`
-    /// (this `within` and its length in microseconds), or per key without one
+    /// A lone sequence as hash aggregates and joins, no sort: per step after the first,
+    /// its `within` and that length in microseconds (the buckets its test groups the
+    /// earlier step's times by), or `None` without one (per key)
     /// ([`Sequences::TimeBuckets`]; emission's `sequences::bucketed` has the argument).
-    TimeBuckets(Option<(Duration, i64)>),
+    TimeBuckets(Vec<Option<(Duration, i64)>>),
 }
 
 impl SeqChain {
@@ -621,13 +624,24 @@ fn chains(
             [only] => chain_form(&collected.sequences[*only].seq, caps),
             _ => ChainForm::WindowPasses,
         };
-        let passes = match form {
-            ChainForm::WindowPasses => longest,
-            ChainForm::TimeBuckets(within) => 1 + usize::from(within.is_some()),
+        let step_ctes = match &form {
+            ChainForm::WindowPasses => (2..=longest)
+                .map(|j| names.fresh(&format!("{cte}_step{j}")))
+                .collect(),
+            ChainForm::TimeBuckets(ws) => match ws.as_slice() {
+                [None] => vec![],
+                [Some(_)] => vec![names.fresh(&format!("{cte}_step2"))],
+                _ => {
+                    let mut v = vec![names.fresh(&format!("{cte}_step1_buckets"))];
+                    for j in 2..=ws.len() {
+                        v.push(names.fresh(&format!("{cte}_step{j}")));
+                        v.push(names.fresh(&format!("{cte}_step{j}_buckets")));
+                    }
+                    v.push(names.fresh(&format!("{cte}_step{}_buckets", ws.len() + 1)));
+                    v
+                }
+            },
         };
-        let step_ctes = (2..=passes)
-            .map(|j| names.fresh(&format!("{cte}_step{j}")))
-            .collect();
         chains.push(SeqChain {
             events: f.seq.events,
             members,
@@ -640,23 +654,27 @@ fn chains(
     chains
 }
 
-/// A lone sequence's form: time buckets for two steps whose `within` is absent or of a
-/// fixed length, where the dialect takes them (and reads unmatched outer-join columns as
-/// NULL, which the bucket join relies on); window passes otherwise.
+/// A lone sequence's form: time buckets when every `within` is absent or of a fixed
+/// length, where the dialect takes them (and reads unmatched outer-join columns as NULL,
+/// which the bucket joins rely on); window passes otherwise.
 fn chain_form(seq: &Sequence, caps: &Capabilities) -> ChainForm {
-    if caps.sequences != Sequences::TimeBuckets || caps.unmatched != Unmatched::Null {
+    if caps.sequences != Sequences::TimeBuckets
+        || caps.unmatched != Unmatched::Null
+        || seq.steps.len() < 2
+    {
         return ChainForm::WindowPasses;
     }
-    let [_, second] = seq.steps.as_slice() else {
-        return ChainForm::WindowPasses;
-    };
-    match second.within {
-        None => ChainForm::TimeBuckets(None),
-        Some(d) => match fixed_micros(d.unit).and_then(|us| us.checked_mul(d.n)) {
-            Some(us) => ChainForm::TimeBuckets(Some((d, us))),
-            None => ChainForm::WindowPasses,
-        },
+    let mut ws = Vec::new();
+    for step in &seq.steps[1..] {
+        ws.push(match step.within {
+            None => None,
+            Some(d) => match fixed_micros(d.unit).and_then(|us| us.checked_mul(d.n)) {
+                Some(us) => Some((d, us)),
+                None => return ChainForm::WindowPasses,
+            },
+        });
     }
+    ChainForm::TimeBuckets(ws)
 }
 
 /// The entity a request's statement is over; every segment of a batch must be of it.
