@@ -942,8 +942,15 @@ pub fn round(seed: u64, segments: usize, users: usize) -> Round {
             account_id: *r.pick(&ACCOUNT_IDS),
             crm: (r.below(3) > 0).then(|| (*r.pick(&OWNERS), *r.pick(&LIFETIME_VALUES))),
         });
+        let mut previous: Option<i64> = None;
         for _ in 0..r.below(9) {
-            let time = event_time(&mut r, a);
+            // One in eight at the user's previous event's instant: steps of a sequence
+            // at one instant, which must not follow each other.
+            let time = match previous {
+                Some(t) if r.below(8) == 0 => Some(t),
+                _ => event_time(&mut r, a),
+            };
+            previous = time.or(previous);
             let amount = match r.below(5) {
                 0 => None,
                 1 | 2 => Some(*r.pick(&SMALL_AMOUNTS)),
