@@ -9,6 +9,9 @@ run, each figure being the median of --repeat runs:
                cheapest aggregate of each (count), grouped by user: what any single
                statement that evaluates those conditions must at least pay
   batch        the 50 segments of bench/segments.seg in one statement (compile --batch)
+  hand_batch   the same 50 segments in one statement written by hand (bench/hand_batch.sql,
+               the batch's shape: a boolean column per segment); a warning if any segment's
+               member count differs from the batch's
   one_by_one   the 50 single-segment statements, one after another
   segql_X /    for each segment of bench/handwritten/: segql's statement and a hand-written
   hand_X       one (bench/handwritten/X.sql)
@@ -35,6 +38,8 @@ import duckdb
 ROOT = pathlib.Path(__file__).resolve().parent
 # Every segment written by hand in bench/handwritten/ (one file per segment).
 HAND = sorted(p.stem for p in (ROOT / "handwritten").glob("b*.sql"))
+# The whole suite written by hand as one statement, compared with the batch.
+HAND_BATCH = ROOT / "hand_batch.sql"
 
 
 def connect(data, memory_limit, threads):
@@ -61,6 +66,17 @@ def timed(con, sql):
     rows = con.execute("SELECT count(*) FROM bench_result").fetchone()[0]
     con.execute("DROP TABLE bench_result")
     return elapsed, rows
+
+
+def member_counts(con, sql):
+    """The members of each segment column (every column but the first) of a wide batch."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE bench_result AS {sql}")
+    columns = [r[0] for r in con.execute("DESCRIBE bench_result").fetchall()][1:]
+    counts = con.execute(
+        "SELECT " + ", ".join(f'count(*) FILTER (WHERE "{c}")' for c in columns) + " FROM bench_result"
+    ).fetchone()
+    con.execute("DROP TABLE bench_result")
+    return dict(zip(columns, counts))
 
 
 def bytes_read(con, sql):
@@ -154,6 +170,18 @@ def main():
     print(f"  floor_columns reads {', '.join(columns)} besides user_id", file=sys.stderr)
     measure("floor_columns", lambda: timed(con, floor_columns)[0])
     measure("batch", lambda: timed(con, batch)[0])
+    hand_batch = strip(HAND_BATCH.read_text().replace("{as_of}", args.as_of))
+    if not args.only or "hand_batch" in args.only.split(","):
+        ours, theirs = member_counts(con, batch), member_counts(con, hand_batch)
+        if list(ours) != list(theirs):
+            print(f"  WARNING hand_batch: columns {list(theirs)}, the batch's {list(ours)}", file=sys.stderr)
+        for seg in ours:
+            if ours[seg] != theirs.get(seg):
+                print(
+                    f"  WARNING hand_batch {seg}: the batch finds {ours[seg]} members, hand-written {theirs.get(seg)}",
+                    file=sys.stderr,
+                )
+    measure("hand_batch", lambda: timed(con, hand_batch)[0])
     # How the batch grows with the number of segments: the first 1 and 10.
     names = sorted(singles)
     for k in (1, 10):
@@ -204,6 +232,11 @@ def main():
         print(
             f"floor over the batch's columns ({', '.join(columns)}): {f['floor_columns']:.2f} s, "
             f"{f['floor_columns']/f['floor']:.2f} x floor; batch / floor_columns {f['batch']/f['floor_columns']:.2f}"
+        )
+    if "batch" in f and "hand_batch" in f:
+        print(
+            f"batch {f['batch']:.2f} s, hand-written batch {f['hand_batch']:.2f} s: "
+            f"batch / hand_batch {f['batch']/f['hand_batch']:.2f}"
         )
     if "batch_1" in f and "batch_10" in f:
         print(f"batch of 1 segment {f['batch_1']:.2f} s, of 10 {f['batch_10']:.2f} s, of 50 {f['batch']:.2f} s")

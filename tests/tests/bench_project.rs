@@ -31,12 +31,10 @@ fn the_benchmark_project_checks_and_compiles() {
     }
 }
 
-/// Each hand-written comparison in bench/handwritten/ finds exactly the members of
-/// segql's statement for its segment, on generated data (3,000 users, the generator's
-/// defaults), so that docs/benchmarks.md compares statements that mean the same.
-#[test]
-fn the_hand_written_comparisons_find_segqls_members() {
-    use segql_run::engine::Engine;
+/// 3,000 generated users (the generator's defaults: 24 months of history up to
+/// 2026-01-01) behind the catalog's relation names in an in-memory DuckDB, bound as
+/// bench/run.py binds them. The directory lives as long as the returned guard.
+fn generated_data() -> (tempfile::TempDir, segql_run::engine::Engine) {
     let data = tempfile::tempdir().expect("a temporary directory");
     let cfg = segql_datagen::Config {
         users: 3_000,
@@ -45,7 +43,7 @@ fn the_hand_written_comparisons_find_segqls_members() {
         ..Default::default()
     };
     segql_datagen::generate(&cfg).expect("the data");
-    let engine = Engine::in_memory().expect("DuckDB");
+    let engine = segql_run::engine::Engine::in_memory().expect("DuckDB");
     let d = data.path().display();
     engine
         .execute_script(&format!(
@@ -56,17 +54,43 @@ fn the_hand_written_comparisons_find_segqls_members() {
                read_parquet('{d}/events/*/*.parquet', hive_partitioning = true);"
         ))
         .expect("views over the data");
+    (data, engine)
+}
+
+/// A file of bench/ as one statement: its `{as_of}` replaced by the instant, without
+/// comment lines or a trailing `;` (the engine takes nothing else).
+fn statement(text: &str, as_of: &str) -> String {
+    let text = text.replace("{as_of}", &format!("{as_of} 00:00:00"));
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect();
+    lines
+        .join("\n")
+        .trim_end()
+        .trim_end_matches(';')
+        .to_string()
+}
+
+/// The first ten of `a` that are not in `b`.
+fn only_in(a: &[Option<String>], b: &[Option<String>]) -> Vec<Option<String>> {
+    a.iter()
+        .filter(|x| !b.contains(x))
+        .take(10)
+        .cloned()
+        .collect()
+}
+
+/// Each hand-written comparison in bench/handwritten/ finds exactly the members of
+/// segql's statement for its segment, on generated data (3,000 users, the generator's
+/// defaults), so that docs/benchmarks.md compares statements that mean the same.
+#[test]
+fn the_hand_written_comparisons_find_segqls_members() {
+    let (_data, engine) = generated_data();
     let as_of = "2026-01-01";
     let (_, program) = load_project(&root().join("bench"));
     let opts = Options::literal(segql_syntax::time::parse_instant(as_of).expect("a date"));
     let members = |sql: &str| -> Vec<Option<String>> {
-        // One statement without comments (the engine refuses anything else).
-        let sql: Vec<&str> = sql
-            .lines()
-            .filter(|l| !l.trim_start().starts_with("--"))
-            .collect();
-        let sql = sql.join("\n");
-        let sql = sql.trim_end().trim_end_matches(';');
         let mut m = engine
             .first_column(&format!("SELECT user_id FROM ({sql}) AS m ORDER BY 1"))
             .unwrap_or_else(|e| panic!("{e}\n{sql}"));
@@ -86,32 +110,103 @@ fn the_hand_written_comparisons_find_segqls_members() {
             .iter()
             .position(|s| s.name == stem)
             .unwrap_or_else(|| panic!("no segment {stem} for {}", f.display()));
-        let hand = std::fs::read_to_string(&f)
-            .unwrap()
-            .replace("{as_of}", &format!("{as_of} 00:00:00"));
-        let ours = compile::to_sql(
-            &compile::compile(&program, &Request::Segment(id), &dialect::DuckDb, opts)
-                .expect("compiles"),
+        let hand = statement(&std::fs::read_to_string(&f).unwrap(), as_of);
+        let ours = statement(
+            &compile::to_sql(
+                &compile::compile(&program, &Request::Segment(id), &dialect::DuckDb, opts)
+                    .expect("compiles"),
+            ),
+            as_of,
         );
         let (h, s) = (members(&hand), members(&ours));
         assert!(
             !s.is_empty(),
             "{stem}: no members on this data, nothing compared"
         );
-        let only = |a: &[Option<String>], b: &[Option<String>]| -> Vec<Option<String>> {
-            a.iter()
-                .filter(|x| !b.contains(x))
-                .take(10)
-                .cloned()
-                .collect()
-        };
         assert!(
             h == s,
             "{stem}: the hand-written SQL finds {} members, segql {}; only by hand (first 10): {:?}; only segql's: {:?}",
             h.len(),
             s.len(),
-            only(&h, &s),
-            only(&s, &h)
+            only_in(&h, &s),
+            only_in(&s, &h)
         );
+    }
+}
+
+/// bench/hand_batch.sql, the hand-written statement that bench/run.py times beside
+/// segql's batch (`hand_batch`), has the batch's shape (`user_id`, then one boolean column per
+/// segment in the same order, never NULL, one row per user) and finds exactly segql's
+/// members for every segment, on the generated data at three instants: inside the
+/// history (later events must not count), at its end (the benchmark's instant) and four
+/// days after it. Every segment must have members at the last one, where the trial
+/// users who signed up in the history's last two weeks have been idle for 14 days
+/// (b01 holds for no one before), so that no comparison is between two empty sets.
+#[test]
+fn the_hand_written_batch_finds_segqls_members() {
+    let (_data, engine) = generated_data();
+    let (_, program) = load_project(&root().join("bench"));
+    let ids: Vec<usize> = (0..program.segments.len()).collect();
+    let text =
+        std::fs::read_to_string(root().join("bench/hand_batch.sql")).expect("bench/hand_batch.sql");
+    let table = |sql: &str| {
+        let (columns, rows) = engine
+            .rows(&format!("SELECT * FROM ({sql}) AS b ORDER BY user_id"))
+            .unwrap_or_else(|e| panic!("{e}\n{sql}"));
+        let keys: Vec<Option<String>> = rows.iter().map(|r| r[0].clone()).collect();
+        (columns, rows, keys)
+    };
+    // Each instant, and whether every segment must have members there.
+    let instants = [
+        ("2025-12-20", false),
+        ("2026-01-01", false),
+        ("2026-01-05", true),
+    ];
+    for (as_of, all_have_members) in instants {
+        let opts = Options::literal(segql_syntax::time::parse_instant(as_of).expect("a date"));
+        let ours = compile::to_sql(
+            &compile::compile(&program, &Request::batch(&ids), &dialect::DuckDb, opts)
+                .expect("the batch compiles"),
+        );
+        let (s_cols, s_rows, s_keys) = table(&statement(&ours, as_of));
+        let (h_cols, h_rows, h_keys) = table(&statement(&text, as_of));
+        assert_eq!(h_cols, s_cols, "{as_of}: the hand-written batch's columns");
+        assert_eq!(s_cols.len(), ids.len() + 1, "{as_of}: the batch's columns");
+        assert!(
+            h_keys == s_keys,
+            "{as_of}: the hand-written batch has {} rows, segql's {}; keys only by hand (first 10): {:?}; only segql's: {:?}",
+            h_keys.len(),
+            s_keys.len(),
+            only_in(&h_keys, &s_keys),
+            only_in(&s_keys, &h_keys)
+        );
+        for (c, segment) in s_cols.iter().enumerate().skip(1) {
+            let of = |rows: &[Vec<Option<String>>], who: &str| -> Vec<Option<String>> {
+                rows.iter()
+                    .filter(|r| match r[c].as_deref() {
+                        Some("true") => true,
+                        Some("false") => false,
+                        v => panic!("{as_of}: {segment} is {v:?} for {:?} in {who}", r[0]),
+                    })
+                    .map(|r| r[0].clone())
+                    .collect()
+            };
+            let (h, s) = (
+                of(&h_rows, "the hand-written batch"),
+                of(&s_rows, "segql's batch"),
+            );
+            assert!(
+                h == s,
+                "{as_of}: {segment}: the hand-written batch finds {} members, segql {}; only by hand (first 10): {:?}; only segql's: {:?}",
+                h.len(),
+                s.len(),
+                only_in(&h, &s),
+                only_in(&s, &h)
+            );
+            assert!(
+                !all_have_members || !s.is_empty(),
+                "{as_of}: {segment} has no members in either batch, nothing compared"
+            );
+        }
     }
 }
