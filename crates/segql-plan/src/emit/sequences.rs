@@ -70,12 +70,7 @@ impl<'a> Emitter<'a> {
         let (selection, _, _) = self.scan_where(events, &refs);
         let key = sql.col(EV, &ev.key);
         let time = sql.col(EV, &ev.time);
-        let k = if key == sql.bare("k") {
-            proj_bare(key.clone())
-        } else {
-            proj(key.clone(), "k")
-        };
-        let mut projection = vec![k];
+        let mut projection = vec![proj(key.clone(), "k")];
         let mut group = vec![key];
         if let Some((_, us)) = within {
             let bucket = self.fixed_bucket(us, time.clone());
