@@ -81,7 +81,8 @@ pub enum Sequences {
     /// before its latest B, or a bucket's earliest B is at most D after the previous
     /// bucket's latest A (docs/architecture.md). Without D, one bucket per key. Three
     /// steps or more: a step at a time, the valid events of each middle step found by
-    /// hash joins to the previous step's buckets. Needs [`Unmatched::Null`].
+    /// hash joins to the previous step's buckets. Several sequences over one relation
+    /// share one scan of their steps. Needs [`Unmatched::Null`].
     TimeBuckets,
 }
 

@@ -4,12 +4,14 @@
 //! before each row. A sequence alone keeps plain names (`s1`, `prev1`, `matched`);
 //! several prefix theirs with the sequence's name.
 //!
-//! A lone two-step sequence the plan gives [`ChainForm::TimeBuckets`] takes hash
-//! aggregates instead: no sort of the events at all.
+//! Sequences the plan gives [`ChainForm::TimeBuckets`] take hash aggregates and joins
+//! instead, no sort of the events at all: a lone two-step sequence groups its own scan;
+//! otherwise one scan of the steps' events with a flag per distinct step feeds each
+//! sequence's aggregates.
 
 use super::{Emitter, EV};
 use crate::ir::*;
-use crate::plan::{ChainForm, SeqChain};
+use crate::plan::{Buckets, ChainForm, SeqChain};
 use crate::sql::{and, bin, is_not_null, or, proj, proj_bare, From, Order};
 use sqlparser::ast::{BinaryOperator, Expr, Query};
 
@@ -28,11 +30,8 @@ impl<'a> Emitter<'a> {
     pub(crate) fn chain_ctes(&mut self, ci: usize) -> Vec<(String, Query)> {
         let plan = self.plan;
         let chain = &plan.chains[ci];
-        if let ChainForm::TimeBuckets(ws) = &chain.form {
-            return match ws.as_slice() {
-                [within] => self.bucketed(chain, *within),
-                _ => self.bucketed_steps(chain, ws),
-            };
+        if let ChainForm::TimeBuckets(buckets) = &chain.form {
+            return self.bucket_chain(chain, buckets);
         }
         let (steps, shape) = self.steps_scan(chain);
         let mut out = vec![(chain.steps_cte.clone(), steps)];
@@ -47,29 +46,124 @@ impl<'a> Emitter<'a> {
         out
     }
 
-    /// A lone `did A then B [within D]` (D a fixed length) as hash aggregates
-    /// ([`ChainForm::TimeBuckets`]): the steps' scan grouped by key and bucket of D before as_of
-    /// (bucket i is [as_of - (i+1) D, as_of - i D)) keeps each step's earliest and
-    /// latest time. A pair a < b <= a + D lies in one bucket, where the bucket's
+    /// The CTEs of a chain in time buckets: a lone two-step sequence over its own grouped
+    /// scan; otherwise the scan of every step's events with a flag per distinct step
+    /// (DuckDB materializes a CTE read more than once), then each sequence over it.
+    fn bucket_chain(&mut self, chain: &SeqChain, buckets: &[Buckets]) -> Vec<(String, Query)> {
+        if let ([b], [si]) = (buckets, chain.members.as_slice()) {
+            if b.withins.len() == 1 {
+                return self.bucketed(chain, *si, b, None);
+            }
+        }
+        let (steps, flags) = self.flag_rows(chain);
+        let mut out = vec![(chain.steps_cte.clone(), steps)];
+        for ((b, &si), flags) in buckets.iter().zip(&chain.members).zip(&flags) {
+            if b.withins.len() == 1 {
+                out.extend(self.bucketed(chain, si, b, Some(flags)));
+            } else {
+                out.extend(self.bucketed_steps(chain, si, b, flags));
+            }
+        }
+        out
+    }
+
+    /// The chain's scan for time buckets: a row per event of any step (`k`, `t`) with a
+    /// boolean per distinct step condition; per member, the flag column of each step.
+    fn flag_rows(&mut self, chain: &SeqChain) -> (Query, Vec<Vec<String>>) {
+        let plan = self.plan;
+        let sql = self.sql;
+        let ev = &self.p.catalog.events[chain.events];
+        let filters: Vec<Vec<EventFilter>> = chain
+            .members
+            .iter()
+            .map(|&si| step_filters(&plan.sequences[si].seq))
+            .collect();
+        let refs: Vec<&EventFilter> = filters.iter().flatten().collect();
+        let (selection, _, _) = self.scan_where(chain.events, &refs);
+        let mut projection = vec![
+            proj(sql.col(EV, &ev.key), "k"),
+            proj(sql.col(EV, &ev.time), "t"),
+        ];
+        let mut flag_of: Vec<(String, String)> = Vec::new();
+        let mut flags = Vec::new();
+        for steps in &filters {
+            let mut cols = Vec::new();
+            for f in steps {
+                let holds = self.step_holds(f);
+                let text = holds.to_string();
+                let col = match flag_of.iter().find(|(t, _)| *t == text) {
+                    Some((_, c)) => c.clone(),
+                    None => {
+                        let c = format!("s{}", flag_of.len() + 1);
+                        projection.push(proj(holds, &c));
+                        flag_of.push((text, c.clone()));
+                        c
+                    }
+                };
+                cols.push(col);
+            }
+            flags.push(cols);
+        }
+        let from = From {
+            base: sql.table(&ev.table, Some(EV)),
+            joins: vec![],
+        };
+        let q = sql.select(projection, Some(from), Some(selection), vec![]);
+        (q, flags)
+    }
+
+    /// `did A then B [within D]` (D a fixed length) as hash aggregates
+    /// ([`ChainForm::TimeBuckets`]): the steps' events grouped by key and bucket of D
+    /// before as_of (bucket i is [as_of - (i+1) D, as_of - i D)) keep each step's earliest
+    /// and latest time. A pair a < b <= a + D lies in one bucket, where the bucket's
     /// earliest A is before its latest B (any two times of a bucket are less than D
     /// apart), or in two neighbouring ones, where the later bucket's earliest B is at
     /// most D after the earlier bucket's latest A (both the best choice there); pairs
-    /// further apart are more than D apart. Without D one bucket holds everything.
+    /// further apart are more than D apart. Without D one bucket holds everything. Alone
+    /// (`shared` is `None`) the grouping is the events' scan itself; beside other
+    /// sequences it reads the chain's flag rows, `shared` naming the steps' flags.
     fn bucketed(
         &mut self,
         chain: &SeqChain,
-        within: Option<(Duration, i64)>,
+        si: usize,
+        b: &Buckets,
+        shared: Option<&[String]>,
     ) -> Vec<(String, Query)> {
         let plan = self.plan;
-        let seq = &plan.sequences[chain.members[0]].seq;
+        let seq = &plan.sequences[si].seq;
+        let within = b.withins[0];
         let sql = self.sql;
-        let events = chain.events;
-        let ev = &self.p.catalog.events[events];
-        let filters = step_filters(seq);
-        let refs: Vec<&EventFilter> = filters.iter().collect();
-        let (selection, _, _) = self.scan_where(events, &refs);
-        let key = sql.col(EV, &ev.key);
-        let time = sql.col(EV, &ev.time);
+        let ev = &self.p.catalog.events[chain.events];
+        let (from, selection, key, time, holds, mut names) = match shared {
+            None => {
+                let filters = step_filters(seq);
+                let refs: Vec<&EventFilter> = filters.iter().collect();
+                let (selection, _, _) = self.scan_where(chain.events, &refs);
+                let holds = vec![self.step_holds(&filters[0]), self.step_holds(&filters[1])];
+                let from = From {
+                    base: sql.table(&ev.table, Some(EV)),
+                    joins: vec![],
+                };
+                let mut names = vec![chain.steps_cte.clone()];
+                names.extend(b.ctes.iter().cloned());
+                let (key, time) = (sql.col(EV, &ev.key), sql.col(EV, &ev.time));
+                (from, selection, key, time, holds, names)
+            }
+            Some(flags) => {
+                let holds: Vec<Expr> = flags.iter().map(|f| sql.bare(f)).collect();
+                let selection = if flags[0] == flags[1] {
+                    holds[0].clone()
+                } else {
+                    or(holds.clone())
+                };
+                let from = From {
+                    base: sql.table(std::slice::from_ref(&chain.steps_cte), None),
+                    joins: vec![],
+                };
+                let (key, time) = (sql.bare("k"), sql.bare("t"));
+                (from, selection, key, time, holds, b.ctes.clone())
+            }
+        };
         let mut projection = vec![proj(key.clone(), "k")];
         let mut group = vec![key];
         if let Some((_, us)) = within {
@@ -89,17 +183,20 @@ impl<'a> Emitter<'a> {
             vec![("MIN", 0, "min1"), ("MAX", 1, "max2")]
         };
         for (agg, step, name) in wanted {
-            let t = sql.case(vec![(self.step_holds(&filters[step]), time.clone())], None);
+            let t = sql.case(vec![(holds[step].clone(), time.clone())], None);
             projection.push(proj(sql.func(agg, vec![t]), name));
         }
-        let from = From {
-            base: sql.table(&ev.table, Some(EV)),
-            joins: vec![],
-        };
         let steps = sql.select(projection, Some(from), Some(selection), group);
         let entity_key = &self.p.catalog.entities[ev.entity].key;
-        let steps_name = chain.steps_cte.clone();
-        let result_name = chain.result_cte(plan).to_string();
+        if names.len() != 1 + usize::from(within.is_some()) {
+            self.internal(format!(
+                "a two-step sequence in time buckets with {} CTEs",
+                names.len()
+            ));
+            names.resize(2, String::new());
+        }
+        let steps_name = names[0].clone();
+        let result_name = plan.sequences[si].cte.clone();
         let same_bucket = bin(
             sql.col("s", "min1"),
             BinaryOperator::Lt,
@@ -122,7 +219,7 @@ impl<'a> Emitter<'a> {
             return vec![(steps_name, steps), (result_name, result)];
         };
         // The latest A of each bucket, numbered as the bucket after it.
-        let earlier_name = chain.step_ctes[0].clone();
+        let earlier_name = names[1].clone();
         let earlier = sql.select(
             vec![
                 proj_bare(sql.bare("k")),
@@ -168,7 +265,8 @@ impl<'a> Emitter<'a> {
         ]
     }
 
-    /// A lone sequence of three steps or more as hash aggregates and joins
+    /// A sequence of three steps or more as hash aggregates and joins over the chain's flag
+    /// rows (`flags` its steps' columns)
     /// ([`ChainForm::TimeBuckets`]), a step at a time, with the argument of
     /// [`Self::bucketed`]: the first step's events grouped by key and bucket of the
     /// second step's `within` keep their earliest and latest time; a second step's event
@@ -179,41 +277,24 @@ impl<'a> Emitter<'a> {
     fn bucketed_steps(
         &mut self,
         chain: &SeqChain,
-        ws: &[Option<(Duration, i64)>],
+        si: usize,
+        b: &Buckets,
+        flags: &[String],
     ) -> Vec<(String, Query)> {
         let plan = self.plan;
-        let seq = &plan.sequences[chain.members[0]].seq;
         let sql = self.sql;
         let ev = &self.p.catalog.events[chain.events];
-        let filters = step_filters(seq);
-        // One scan of every step's events, read by each step below (DuckDB materializes
-        // a CTE read more than once): a row per event with a flag per step.
-        let refs: Vec<&EventFilter> = filters.iter().collect();
-        let (selection, _, _) = self.scan_where(chain.events, &refs);
-        let mut projection = vec![
-            proj(sql.col(EV, &ev.key), "k"),
-            proj(sql.col(EV, &ev.time), "t"),
-        ];
-        for (i, f) in filters.iter().enumerate() {
-            projection.push(proj(self.step_holds(f), &format!("s{}", i + 1)));
-        }
-        let from = From {
-            base: sql.table(&ev.table, Some(EV)),
-            joins: vec![],
-        };
+        let ws = &b.withins;
         let steps_name = chain.steps_cte.clone();
-        let mut out = vec![(
-            steps_name.clone(),
-            sql.select(projection, Some(from), Some(selection), vec![]),
-        )];
+        let mut out = Vec::new();
         let steps = |alias: Option<&str>| From {
             base: sql.table(std::slice::from_ref(&steps_name), alias),
             joins: vec![],
         };
-        let flag = |i: usize| sql.bare(&format!("s{}", i + 1));
-        let last = filters.len() - 1;
+        let flag = |i: usize| sql.bare(&flags[i]);
+        let last = flags.len() - 1;
         // The first step's buckets, (rows, buckets) per middle step, the last's buckets.
-        let names = &chain.step_ctes;
+        let names = &b.ctes;
         if names.len() != 2 * last {
             self.internal(format!(
                 "a sequence of {} steps with {} step CTEs",
@@ -235,7 +316,7 @@ impl<'a> Emitter<'a> {
             let q = sql.select(
                 vec![proj_bare(e("k")), proj_bare(e("t"))],
                 Some(from),
-                Some(and(vec![sql.col("e", &format!("s{}", i + 1)), valid])),
+                Some(and(vec![sql.col("e", &flags[i]), valid])),
                 vec![],
             );
             out.push((rows.clone(), q));
@@ -265,7 +346,7 @@ impl<'a> Emitter<'a> {
             Some(test),
             vec![l("k")],
         );
-        out.push((chain.result_cte(plan).to_string(), result));
+        out.push((plan.sequences[si].cte.clone(), result));
         out
     }
 

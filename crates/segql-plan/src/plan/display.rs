@@ -161,35 +161,44 @@ impl Plan {
             let seqs: Vec<String> = c
                 .members
                 .iter()
-                .map(|&i| {
+                .enumerate()
+                .map(|(m, &i)| {
                     let s = &self.sequences[i];
                     let steps: Vec<String> =
                         s.seq.steps.iter().map(|st| names(&st.names)).collect();
-                    format!(
+                    let mut line = format!(
                         "{}: {} {}",
                         s.cte,
                         steps.join(" then "),
                         window(&s.seq.window)
-                    )
+                    );
+                    if let ChainForm::TimeBuckets(bs) = &c.form {
+                        if c.members.len() > 1 && !bs[m].ctes.is_empty() {
+                            line.push_str(&format!(" ({})", bs[m].ctes.join(", ")));
+                        }
+                    }
+                    line
                 })
                 .collect();
+            let form = match (&c.form, c.step_ctes.as_slice()) {
+                (ChainForm::TimeBuckets(bs), _) if bs.len() > 1 => "time buckets".to_string(),
+                (ChainForm::TimeBuckets(bs), _) => match (bs[0].withins.len(), &bs[0].ctes) {
+                    (_, ctes) if ctes.is_empty() => "time buckets".to_string(),
+                    (1, ctes) => format!("time buckets, earlier bucket {}", ctes.join(", ")),
+                    (_, ctes) => format!("time buckets, steps {}", ctes.join(", ")),
+                },
+                (ChainForm::WindowPasses, []) => "passes none".to_string(),
+                (ChainForm::WindowPasses, ctes) => format!("passes {}", ctes.join(", ")),
+            };
+            let result = match &c.form {
+                ChainForm::TimeBuckets(bs) if bs.len() > 1 => "".to_string(),
+                _ => format!(" {}", c.result_cte(self)),
+            };
             let _ = writeln!(
                 out,
-                "sequences {} of {} (scan {}, {}):",
-                c.result_cte(self),
+                "sequences{result} of {} (scan {}, {form}):",
                 p.catalog.events[c.events].table.join("."),
                 c.steps_cte,
-                match (&c.form, c.step_ctes.as_slice()) {
-                    (ChainForm::TimeBuckets(_), []) => "time buckets".to_string(),
-                    (ChainForm::TimeBuckets(ws), ctes) if ws.len() == 1 => {
-                        format!("time buckets, earlier bucket {}", ctes.join(", "))
-                    }
-                    (ChainForm::TimeBuckets(_), ctes) => {
-                        format!("time buckets, steps {}", ctes.join(", "))
-                    }
-                    (ChainForm::WindowPasses, []) => "passes none".to_string(),
-                    (ChainForm::WindowPasses, ctes) => format!("passes {}", ctes.join(", ")),
-                }
             );
             for s in seqs {
                 let _ = writeln!(out, "  {s}");

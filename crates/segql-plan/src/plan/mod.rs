@@ -130,15 +130,15 @@ pub struct SeqChain {
     pub events: EventsId,
     /// The sequences (indices into [`Plan::sequences`]), in collection order.
     pub members: Vec<usize>,
-    /// The shared result CTE when more than one sequence reads the relation.
+    /// The shared result CTE when more than one sequence reads the relation in
+    /// [`ChainForm::WindowPasses`]; in time buckets each sequence has its own.
     pub group: Option<String>,
-    /// The scan of the steps' events.
+    /// The scan of the steps' events. In [`ChainForm::TimeBuckets`] a lone two-step
+    /// sequence's scan is grouped by bucket; otherwise it is a row per event with a flag
+    /// per step, which every sequence of the chain reads.
     pub steps_cte: String,
-    /// The window pass for step positions 2, 3, ... of the longest sequence. In
-    /// [`ChainForm::TimeBuckets`]: for two steps with a `within`, the one CTE holding
-    /// each bucket's latest first step; for three steps or more, the first step's
-    /// buckets, per middle step its valid events and their buckets, then the last
-    /// step's buckets.
+    /// The window pass for step positions 2, 3, ... of the longest sequence (empty in
+    /// [`ChainForm::TimeBuckets`], whose CTEs are each sequence's own).
     pub step_ctes: Vec<String>,
     pub form: ChainForm,
 }
@@ -148,11 +148,22 @@ pub struct SeqChain {
 pub enum ChainForm {
     /// A row per (key, instant) and a window pass per step position.
     WindowPasses,
-    /// A lone sequence as hash aggregates and joins, no sort: per step after the first,
-    /// its `within` and that length in microseconds (the buckets its test groups the
-    /// earlier step's times by), or `None` without one (per key)
-    /// ([`Sequences::TimeBuckets`]; emission's `sequences::bucketed` has the argument).
-    TimeBuckets(Vec<Option<(Duration, i64)>>),
+    /// Every sequence of the chain as hash aggregates and joins over the chain's one scan,
+    /// no sort ([`Sequences::TimeBuckets`]; emission's `sequences::bucketed` has the
+    /// argument), a [`Buckets`] per member in order.
+    TimeBuckets(Vec<Buckets>),
+}
+
+/// One sequence in time buckets: per step after the first, its `within` and that length
+/// in microseconds (the buckets its test groups the earlier step's times by), or `None`
+/// without one (per key); and the CTEs it adds before its result. Two steps: alone, the
+/// CTE holding each bucket's latest first step (none without a `within`); beside others,
+/// first its steps grouped by bucket. Three steps or more: the first step's buckets, per
+/// middle step its valid events and their buckets, then the last step's buckets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Buckets {
+    pub withins: Vec<Option<(Duration, i64)>>,
+    pub ctes: Vec<String>,
 }
 
 impl SeqChain {
@@ -620,28 +631,33 @@ fn chains(
             .map(|&i| collected.sequences[i].seq.steps.len())
             .max()
             .unwrap_or(0);
-        let form = match members.as_slice() {
-            [only] => chain_form(&collected.sequences[*only].seq, caps),
-            _ => ChainForm::WindowPasses,
+        let withins: Option<Vec<_>> = members
+            .iter()
+            .map(|&i| bucket_withins(&collected.sequences[i].seq, caps))
+            .collect();
+        let (form, step_ctes) = match withins {
+            Some(withins) => {
+                let alone = members.len() == 1;
+                let buckets = members
+                    .iter()
+                    .zip(withins)
+                    .map(|(&i, withins)| {
+                        let own = &collected.sequences[i].cte;
+                        let ctes = bucket_ctes(own, &withins, alone, names);
+                        Buckets { withins, ctes }
+                    })
+                    .collect();
+                (ChainForm::TimeBuckets(buckets), vec![])
+            }
+            None => (
+                ChainForm::WindowPasses,
+                (2..=longest)
+                    .map(|j| names.fresh(&format!("{cte}_step{j}")))
+                    .collect(),
+            ),
         };
-        let step_ctes = match &form {
-            ChainForm::WindowPasses => (2..=longest)
-                .map(|j| names.fresh(&format!("{cte}_step{j}")))
-                .collect(),
-            ChainForm::TimeBuckets(ws) => match ws.as_slice() {
-                [None] => vec![],
-                [Some(_)] => vec![names.fresh(&format!("{cte}_step2"))],
-                _ => {
-                    let mut v = vec![names.fresh(&format!("{cte}_step1_buckets"))];
-                    for j in 2..=ws.len() {
-                        v.push(names.fresh(&format!("{cte}_step{j}")));
-                        v.push(names.fresh(&format!("{cte}_step{j}_buckets")));
-                    }
-                    v.push(names.fresh(&format!("{cte}_step{}_buckets", ws.len() + 1)));
-                    v
-                }
-            },
-        };
+        // In time buckets each sequence has its own result CTE.
+        let group = group.filter(|_| form == ChainForm::WindowPasses);
         chains.push(SeqChain {
             events: f.seq.events,
             members,
@@ -654,27 +670,55 @@ fn chains(
     chains
 }
 
-/// A lone sequence's form: time buckets when every `within` is absent or of a fixed
-/// length, where the dialect takes them (and reads unmatched outer-join columns as NULL,
-/// which the bucket joins rely on); window passes otherwise.
-fn chain_form(seq: &Sequence, caps: &Capabilities) -> ChainForm {
+/// A sequence's `within`s in time buckets, when every one is absent or of a fixed
+/// length and the dialect takes them (and reads unmatched outer-join columns as NULL,
+/// which the bucket joins rely on); `None`: window passes.
+fn bucket_withins(seq: &Sequence, caps: &Capabilities) -> Option<Vec<Option<(Duration, i64)>>> {
     if caps.sequences != Sequences::TimeBuckets
         || caps.unmatched != Unmatched::Null
         || seq.steps.len() < 2
     {
-        return ChainForm::WindowPasses;
+        return None;
     }
-    let mut ws = Vec::new();
-    for step in &seq.steps[1..] {
-        ws.push(match step.within {
-            None => None,
-            Some(d) => match fixed_micros(d.unit).and_then(|us| us.checked_mul(d.n)) {
-                Some(us) => Some((d, us)),
-                None => return ChainForm::WindowPasses,
-            },
-        });
+    seq.steps[1..]
+        .iter()
+        .map(|step| match step.within {
+            None => Some(None),
+            Some(d) => fixed_micros(d.unit)
+                .and_then(|us| us.checked_mul(d.n))
+                .map(|us| Some((d, us))),
+        })
+        .collect()
+}
+
+/// The CTEs one sequence in time buckets adds before its result CTE `own` ([`Buckets`]).
+fn bucket_ctes(
+    own: &str,
+    withins: &[Option<(Duration, i64)>],
+    alone: bool,
+    names: &mut names::Names,
+) -> Vec<String> {
+    match withins {
+        [within] => {
+            let mut v = Vec::new();
+            if !alone {
+                v.push(names.fresh(&format!("{own}_steps")));
+            }
+            if within.is_some() {
+                v.push(names.fresh(&format!("{own}_step2")));
+            }
+            v
+        }
+        _ => {
+            let mut v = vec![names.fresh(&format!("{own}_step1_buckets"))];
+            for j in 2..=withins.len() {
+                v.push(names.fresh(&format!("{own}_step{j}")));
+                v.push(names.fresh(&format!("{own}_step{j}_buckets")));
+            }
+            v.push(names.fresh(&format!("{own}_step{}_buckets", withins.len() + 1)));
+            v
+        }
     }
-    ChainForm::TimeBuckets(ws)
 }
 
 /// The entity a request's statement is over; every segment of a batch must be of it.
