@@ -427,7 +427,7 @@ impl Plan {
         let group = self
             .chains
             .iter()
-            .find(|c| c.events == f.seq.events)
+            .find(|c| c.members.contains(&si))
             .and_then(|c| c.group.clone());
         match group {
             Some(group) => (group, f.cte.clone()),
@@ -603,69 +603,82 @@ pub fn plan(
     Ok(plan)
 }
 
-/// The CTE chain of each events relation with sequences, named after everything else.
+/// The CTE chains of the sequences, named after everything else: per events relation,
+/// one chain of the sequences that take time buckets and one of those that take window
+/// passes (a calendar `within`, or a dialect without buckets), each only when it has
+/// members.
 fn chains(
     collected: &collect::Collected,
     caps: &Capabilities,
     names: &mut names::Names,
 ) -> Vec<SeqChain> {
+    let seqs = &collected.sequences;
     let mut chains: Vec<SeqChain> = Vec::new();
-    for (si, f) in collected.sequences.iter().enumerate() {
+    for f in seqs {
         if chains.iter().any(|c| c.events == f.seq.events) {
             continue;
         }
-        let members: Vec<usize> = (0..collected.sequences.len())
-            .filter(|&i| collected.sequences[i].seq.events == f.seq.events)
+        let over: Vec<usize> = (0..seqs.len())
+            .filter(|&i| seqs[i].seq.events == f.seq.events)
             .collect();
         let group = collected
             .seq_groups
             .iter()
             .find(|(e, _)| *e == f.seq.events)
             .map(|(_, g)| g.clone());
-        let cte = group
-            .clone()
-            .unwrap_or_else(|| collected.sequences[si].cte.clone());
-        let steps_cte = names.fresh(&format!("{cte}_steps"));
-        let longest = members
+        let withins: Vec<_> = over
             .iter()
-            .map(|&i| collected.sequences[i].seq.steps.len())
-            .max()
-            .unwrap_or(0);
-        let withins: Option<Vec<_>> = members
-            .iter()
-            .map(|&i| bucket_withins(&collected.sequences[i].seq, caps))
+            .map(|&i| bucket_withins(&seqs[i].seq, caps))
             .collect();
-        let (form, step_ctes) = match withins {
-            Some(withins) => {
-                let alone = members.len() == 1;
-                let buckets = members
-                    .iter()
-                    .zip(withins)
-                    .map(|(&i, withins)| {
-                        let own = &collected.sequences[i].cte;
-                        let ctes = bucket_ctes(own, &withins, alone, names);
-                        Buckets { withins, ctes }
-                    })
-                    .collect();
-                (ChainForm::TimeBuckets(buckets), vec![])
-            }
-            None => (
-                ChainForm::WindowPasses,
-                (2..=longest)
-                    .map(|j| names.fresh(&format!("{cte}_step{j}")))
-                    .collect(),
-            ),
-        };
-        // In time buckets each sequence has its own result CTE.
-        let group = group.filter(|_| form == ChainForm::WindowPasses);
-        chains.push(SeqChain {
-            events: f.seq.events,
-            members,
-            group,
-            steps_cte,
-            step_ctes,
-            form,
-        });
+        let (bucketed, passes): (Vec<_>, Vec<_>) =
+            over.iter().zip(withins).partition(|(_, w)| w.is_some());
+        if !bucketed.is_empty() {
+            let alone = bucketed.len() == 1;
+            let base = match &group {
+                Some(g) if !alone => g.clone(),
+                _ => seqs[*bucketed[0].0].cte.clone(),
+            };
+            let steps_cte = names.fresh(&format!("{base}_steps"));
+            let buckets = bucketed
+                .iter()
+                .map(|(&i, w)| {
+                    let withins = w.clone().unwrap_or_default();
+                    let ctes = bucket_ctes(&seqs[i].cte, &withins, alone, names);
+                    Buckets { withins, ctes }
+                })
+                .collect();
+            chains.push(SeqChain {
+                events: f.seq.events,
+                members: bucketed.iter().map(|(&i, _)| i).collect(),
+                // In time buckets each sequence has its own result CTE.
+                group: None,
+                steps_cte,
+                step_ctes: vec![],
+                form: ChainForm::TimeBuckets(buckets),
+            });
+        }
+        if !passes.is_empty() {
+            let members: Vec<usize> = passes.iter().map(|(&i, _)| i).collect();
+            let group = group.filter(|_| members.len() > 1);
+            let cte = group.clone().unwrap_or_else(|| seqs[members[0]].cte.clone());
+            let steps_cte = names.fresh(&format!("{cte}_steps"));
+            let longest = members
+                .iter()
+                .map(|&i| seqs[i].seq.steps.len())
+                .max()
+                .unwrap_or(0);
+            let step_ctes = (2..=longest)
+                .map(|j| names.fresh(&format!("{cte}_step{j}")))
+                .collect();
+            chains.push(SeqChain {
+                events: f.seq.events,
+                members,
+                group,
+                steps_cte,
+                step_ctes,
+                form: ChainForm::WindowPasses,
+            });
+        }
     }
     chains
 }
