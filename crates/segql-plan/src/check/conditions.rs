@@ -21,7 +21,7 @@ impl<'a> Checker<'a> {
                 Some(if matches!(c.kind, K::And(_)) {
                     Cond::And(out)
                 } else {
-                    Cond::Or(out)
+                    any_of(out)
                 })
             }
             K::Not(inner) => Some(Cond::Not(Box::new(self.cond(inner, ctx)?))),
@@ -499,5 +499,48 @@ impl<'a> Checker<'a> {
             return None;
         }
         Some(())
+    }
+}
+
+/// An `or`, with its tests "did one of these names in W" over one relation and window
+/// (no property condition) merged into one test of all their names: `did "a" in last 365
+/// days or did "b" in last 365 days` is `did ["a", "b"] in last 365 days`, one count of
+/// the events of either name instead of one per name.
+fn any_of(ops: Vec<Cond>) -> Cond {
+    fn names_seen(c: &Cond) -> Option<(&EventFilter, &Vec<String>)> {
+        let Cond::Cmp(Scalar::Agg(agg), CmpOp::Ge, Scalar::Lit(Lit::Int(1))) = c else {
+            return None;
+        };
+        let f = &agg.filter;
+        match (&agg.kind, &f.names, &f.pred, f.action) {
+            (AggKind::Count, Some(names), None, None) => Some((f, names)),
+            _ => None,
+        }
+    }
+    let mut out: Vec<Cond> = Vec::new();
+    for op in ops {
+        let Some((f, names)) = names_seen(&op) else {
+            out.push(op);
+            continue;
+        };
+        let earlier = out.iter_mut().find(|o| {
+            names_seen(o).is_some_and(|(g, _)| g.events == f.events && g.window == f.window)
+        });
+        match earlier {
+            Some(Cond::Cmp(Scalar::Agg(agg), _, _)) => {
+                let all = agg.filter.names.get_or_insert_with(Vec::new);
+                for n in names {
+                    if !all.contains(n) {
+                        all.push(n.clone());
+                    }
+                }
+            }
+            _ => out.push(op),
+        }
+    }
+    if out.len() == 1 {
+        out.pop().unwrap_or(Cond::Const(false))
+    } else {
+        Cond::Or(out)
     }
 }
