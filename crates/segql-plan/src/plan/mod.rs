@@ -660,7 +660,9 @@ fn chains(
         if !passes.is_empty() {
             let members: Vec<usize> = passes.iter().map(|(&i, _)| i).collect();
             let group = group.filter(|_| members.len() > 1);
-            let cte = group.clone().unwrap_or_else(|| seqs[members[0]].cte.clone());
+            let cte = group
+                .clone()
+                .unwrap_or_else(|| seqs[members[0]].cte.clone());
             let steps_cte = names.fresh(&format!("{cte}_steps"));
             let longest = members
                 .iter()
