@@ -164,8 +164,20 @@ impl Plan {
                 .enumerate()
                 .map(|(m, &i)| {
                     let s = &self.sequences[i];
-                    let steps: Vec<String> =
-                        s.seq.steps.iter().map(|st| names(&st.names)).collect();
+                    let steps: Vec<String> = s
+                        .seq
+                        .steps
+                        .iter()
+                        .map(|st| match st.within {
+                            Some(d) => format!(
+                                "{} within {} {}",
+                                names(&st.names),
+                                d.n,
+                                d.unit.word_for(d.n)
+                            ),
+                            None => names(&st.names),
+                        })
+                        .collect();
                     let mut line = format!(
                         "{}: {} {}",
                         s.cte,
