@@ -12,7 +12,7 @@
 use super::{Emitter, EV};
 use crate::ir::*;
 use crate::plan::{Buckets, ChainForm, SeqChain};
-use crate::sql::{and, bin, is_not_null, or, proj, proj_bare, From, Order};
+use crate::sql::{and, bin, is_not_null, or, proj, proj_bare, From, Order, Proj};
 use sqlparser::ast::{BinaryOperator, Expr, Query};
 
 /// The columns of one chain: per sequence, its steps' flag columns and the columns that
@@ -84,26 +84,12 @@ impl<'a> Emitter<'a> {
             proj(sql.col(EV, &ev.key), "k"),
             proj(sql.col(EV, &ev.time), "t"),
         ];
-        let mut flag_of: Vec<(String, String)> = Vec::new();
-        let mut flags = Vec::new();
-        for steps in &filters {
-            let mut cols = Vec::new();
-            for f in steps {
-                let holds = self.step_holds(f);
-                let text = holds.to_string();
-                let col = match flag_of.iter().find(|(t, _)| *t == text) {
-                    Some((_, c)) => c.clone(),
-                    None => {
-                        let c = format!("s{}", flag_of.len() + 1);
-                        projection.push(proj(holds, &c));
-                        flag_of.push((text, c.clone()));
-                        c
-                    }
-                };
-                cols.push(col);
-            }
-            flags.push(cols);
-        }
+        let flags = self.flag_columns(
+            &filters,
+            &mut projection,
+            |holds| holds,
+            |_, _, distinct| format!("s{}", distinct + 1),
+        );
         let from = From {
             base: sql.table(&ev.table, Some(EV)),
             joins: vec![],
@@ -265,10 +251,9 @@ impl<'a> Emitter<'a> {
         ]
     }
 
-    /// A sequence of three steps or more as hash aggregates and joins over the chain's flag
-    /// rows (`flags` its steps' columns)
-    /// ([`ChainForm::TimeBuckets`]), a step at a time, with the argument of
-    /// [`Self::bucketed`]: the first step's events grouped by key and bucket of the
+    /// A sequence of three steps or more as hash aggregates and joins over the chain's
+    /// flag rows (`flags` its steps' columns; [`ChainForm::TimeBuckets`]), a step at a
+    /// time, with the argument of [`Self::bucketed`]: the first step's events grouped by key and bucket of the
     /// second step's `within` keep their earliest and latest time; a second step's event
     /// is valid where its own bucket's earliest first step is before it or the bucket
     /// before holds one at most `within` earlier; the valid events are grouped by the
@@ -462,18 +447,47 @@ impl<'a> Emitter<'a> {
         let key = sql.col(EV, &ev.key);
         let time = sql.col(EV, &ev.time);
         let mut projection = vec![proj(key.clone(), "k"), proj(time.clone(), "t")];
+        // A row per (key, time): each flag is the most of its events' at that time.
+        let flags = self.flag_columns(
+            &filters,
+            &mut projection,
+            |holds| {
+                let flag = sql.case(vec![(holds, sql.int(1))], Some(sql.int(0)));
+                sql.func("MAX", vec![flag])
+            },
+            |a, i, _| format!("{}s{}", prefixes[a], i + 1),
+        );
+        let prevs = prev_columns(&seqs, &prefixes, &flags);
+        let from = From {
+            base: sql.table(&ev.table, Some(EV)),
+            joins: vec![],
+        };
+        let q = sql.select(projection, Some(from), Some(selection), vec![key, time]);
+        (q, Shape { seqs, flags, prevs })
+    }
+
+    /// Per sequence, the flag column of each step (`filters[a][i]`): steps whose
+    /// conditions are the same share the first one's column; each new one is added to
+    /// `projection` as `column(condition)`, named `name(a, i, distinct columns so far)`.
+    fn flag_columns(
+        &mut self,
+        filters: &[Vec<EventFilter>],
+        projection: &mut Vec<Proj>,
+        column: impl Fn(Expr) -> Expr,
+        name: impl Fn(usize, usize, usize) -> String,
+    ) -> Vec<Vec<String>> {
         let mut flag_of: Vec<(String, String)> = Vec::new();
-        let mut flags: Vec<Vec<String>> = Vec::new();
-        for (steps, prefix) in filters.iter().zip(&prefixes) {
+        let mut flags = Vec::new();
+        for (a, steps) in filters.iter().enumerate() {
             let mut cols = Vec::new();
             for (i, f) in steps.iter().enumerate() {
-                let flag = sql.case(vec![(self.step_holds(f), sql.int(1))], Some(sql.int(0)));
-                let text = flag.to_string();
+                let holds = self.step_holds(f);
+                let text = holds.to_string();
                 let col = match flag_of.iter().find(|(t, _)| *t == text) {
                     Some((_, c)) => c.clone(),
                     None => {
-                        let c = format!("{prefix}s{}", i + 1);
-                        projection.push(proj(sql.func("MAX", vec![flag]), &c));
+                        let c = name(a, i, flag_of.len());
+                        projection.push(proj(column(holds), &c));
                         flag_of.push((text, c.clone()));
                         c
                     }
@@ -482,13 +496,7 @@ impl<'a> Emitter<'a> {
             }
             flags.push(cols);
         }
-        let prevs = prev_columns(&seqs, &prefixes, &flags);
-        let from = From {
-            base: sql.table(&ev.table, Some(EV)),
-            joins: vec![],
-        };
-        let q = sql.select(projection, Some(from), Some(selection), vec![key, time]);
-        (q, Shape { seqs, flags, prevs })
+        flags
     }
 
     /// Sequence `a`'s step `j` matched at this row, with a valid step `j - 1` strictly
