@@ -7,7 +7,8 @@
 //! Sequences the plan gives [`ChainForm::TimeBuckets`] take hash aggregates and joins
 //! instead, no sort of the events at all: a lone two-step sequence groups its own scan;
 //! otherwise one scan of the steps' events with a flag per distinct step feeds each
-//! sequence's aggregates.
+//! sequence's aggregates, and a sequence that starts a longer one reads that one's
+//! valid events of its last step ([`crate::plan::Buckets::prefix_rows`]).
 
 use super::{Emitter, EV};
 use crate::ir::*;
@@ -58,13 +59,43 @@ impl<'a> Emitter<'a> {
         let (steps, flags) = self.flag_rows(chain);
         let mut out = vec![(chain.steps_cte.clone(), steps)];
         for ((b, &si), flags) in buckets.iter().zip(&chain.members).zip(&flags) {
-            if b.withins.len() == 1 {
+            if b.prefix_rows.is_some() {
+                continue;
+            } else if b.withins.len() == 1 {
                 out.extend(self.bucketed(chain, si, b, Some(flags)));
             } else {
                 out.extend(self.bucketed_steps(chain, si, b, flags));
             }
         }
+        // The sequences that start a longer one, after it: the keys of its valid events
+        // of their last step.
+        for (b, &si) in buckets.iter().zip(&chain.members) {
+            if let Some(rows) = &b.prefix_rows {
+                out.push((
+                    self.plan.sequences[si].cte.clone(),
+                    self.keys_of(chain, rows),
+                ));
+            }
+        }
         out
+    }
+
+    /// `SELECT k AS key, 1 AS matched FROM rows GROUP BY k`: a sequence's result from the
+    /// valid events of its last step.
+    fn keys_of(&self, chain: &SeqChain, rows: &str) -> Query {
+        let sql = self.sql;
+        let ev = &self.p.catalog.events[chain.events];
+        let entity_key = &self.p.catalog.entities[ev.entity].key;
+        let from = From {
+            base: sql.table(&[rows.to_string()], None),
+            joins: vec![],
+        };
+        sql.select(
+            vec![proj(sql.bare("k"), entity_key), proj(sql.int(1), "matched")],
+            Some(from),
+            None,
+            vec![sql.bare("k")],
+        )
     }
 
     /// The chain's scan for time buckets: a row per event of any step (`k`, `t`) with a

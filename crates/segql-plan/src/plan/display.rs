@@ -185,7 +185,9 @@ impl Plan {
                         window(&s.seq.window)
                     );
                     if let ChainForm::TimeBuckets(bs) = &c.form {
-                        if c.members.len() > 1 && !bs[m].ctes.is_empty() {
+                        if let Some(rows) = &bs[m].prefix_rows {
+                            line.push_str(&format!(" (the keys of {rows})"));
+                        } else if c.members.len() > 1 && !bs[m].ctes.is_empty() {
                             line.push_str(&format!(" ({})", bs[m].ctes.join(", ")));
                         }
                     }

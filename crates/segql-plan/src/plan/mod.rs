@@ -164,6 +164,11 @@ pub enum ChainForm {
 pub struct Buckets {
     pub withins: Vec<Option<(Duration, i64)>>,
     pub ctes: Vec<String>,
+    /// A sequence that starts another of the chain (a funnel's earlier stage: the same
+    /// window and first steps, each with the same `within`) computes nothing of its own:
+    /// its members are the keys of this CTE of the longer one's, the valid events of the
+    /// step that is its last. `ctes` is then empty.
+    pub prefix_rows: Option<String>,
 }
 
 impl SeqChain {
@@ -639,17 +644,34 @@ fn chains(
                 _ => seqs[*bucketed[0].0].cte.clone(),
             };
             let steps_cte = names.fresh(&format!("{base}_steps"));
-            let buckets = bucketed
+            let members: Vec<usize> = bucketed.iter().map(|(&i, _)| i).collect();
+            let mut buckets: Vec<Buckets> = bucketed
                 .iter()
                 .map(|(&i, w)| {
                     let withins = w.clone().unwrap_or_default();
-                    let ctes = bucket_ctes(&seqs[i].cte, &withins, alone, names);
-                    Buckets { withins, ctes }
+                    let starts = longest_extension(seqs, &members, i).is_some();
+                    let ctes = if starts {
+                        Vec::new()
+                    } else {
+                        bucket_ctes(&seqs[i].cte, &withins, alone, names)
+                    };
+                    Buckets {
+                        withins,
+                        ctes,
+                        prefix_rows: None,
+                    }
                 })
                 .collect();
+            for (m, &i) in members.iter().enumerate() {
+                if let Some(b) = longest_extension(seqs, &members, i) {
+                    let long = members.iter().position(|&x| x == b).unwrap_or(m);
+                    buckets[m].prefix_rows =
+                        prefix_rows(&buckets[long].ctes, seqs[i].seq.steps.len());
+                }
+            }
             chains.push(SeqChain {
                 events: f.seq.events,
-                members: bucketed.iter().map(|(&i, _)| i).collect(),
+                members,
                 // In time buckets each sequence has its own result CTE.
                 group: None,
                 steps_cte,
@@ -704,6 +726,35 @@ fn bucket_withins(seq: &Sequence, caps: &Capabilities) -> Option<Vec<Option<(Dur
                 .map(|us| Some((d, us))),
         })
         .collect()
+}
+
+/// The longest of `members` (indices into `seqs`) that sequence `i` starts: more steps,
+/// the same relation and window, and `i`'s steps its first ones, each with the same
+/// names, property condition and `within`. The first of the longest on a tie.
+fn longest_extension(seqs: &[SeqFeature], members: &[usize], i: usize) -> Option<usize> {
+    let short = &seqs[i].seq;
+    let mut best: Option<usize> = None;
+    for &b in members {
+        let long = &seqs[b].seq;
+        let starts = long.steps.len() > short.steps.len()
+            && long.events == short.events
+            && long.window == short.window
+            && short
+                .steps
+                .iter()
+                .zip(&long.steps)
+                .all(|(a, b)| a.names == b.names && a.pred == b.pred && a.within == b.within);
+        if starts && best.is_none_or(|x| seqs[x].seq.steps.len() < long.steps.len()) {
+            best = Some(b);
+        }
+    }
+    best
+}
+
+/// In the CTEs of a sequence of three steps or more ([`bucket_ctes`]), the valid events
+/// of step `n` (a middle step: 2 <= n < the sequence's steps).
+fn prefix_rows(long_ctes: &[String], n: usize) -> Option<String> {
+    long_ctes.get((2 * n).checked_sub(3)?).cloned()
 }
 
 /// The CTEs one sequence in time buckets adds before its result CTE `own` ([`Buckets`]).
