@@ -83,18 +83,32 @@ impl<'a> Emitter<'a> {
     /// `SELECT k AS key, 1 AS matched FROM rows GROUP BY k`: a sequence's result from the
     /// valid events of its last step.
     fn keys_of(&self, chain: &SeqChain, rows: &str) -> Query {
-        let sql = self.sql;
-        let ev = &self.p.catalog.events[chain.events];
-        let entity_key = &self.p.catalog.entities[ev.entity].key;
         let from = From {
-            base: sql.table(&[rows.to_string()], None),
+            base: self.sql.table(&[rows.to_string()], None),
             joins: vec![],
         };
+        self.matched(chain.events, self.sql.bare("k"), from, None, true)
+    }
+
+    /// A sequence's result CTE: `SELECT key AS <the entity's key>, 1 AS matched FROM from
+    /// [WHERE selection] [GROUP BY key]` (`grouped`: when a key may have several rows).
+    fn matched(
+        &self,
+        events: EventsId,
+        key: Expr,
+        from: From,
+        selection: Option<Expr>,
+        grouped: bool,
+    ) -> Query {
+        let sql = self.sql;
+        let ev = &self.p.catalog.events[events];
+        let entity_key = &self.p.catalog.entities[ev.entity].key;
+        let group = if grouped { vec![key.clone()] } else { vec![] };
         sql.select(
-            vec![proj(sql.bare("k"), entity_key), proj(sql.int(1), "matched")],
+            vec![proj(key, entity_key), proj(sql.int(1), "matched")],
             Some(from),
-            None,
-            vec![sql.bare("k")],
+            selection,
+            group,
         )
     }
 
@@ -204,7 +218,6 @@ impl<'a> Emitter<'a> {
             projection.push(proj(sql.func(agg, vec![t]), name));
         }
         let steps = sql.select(projection, Some(from), Some(selection), group);
-        let entity_key = &self.p.catalog.entities[ev.entity].key;
         if names.len() != 1 + usize::from(within.is_some()) {
             self.internal(format!(
                 "a two-step sequence in time buckets with {} CTEs",
@@ -224,14 +237,12 @@ impl<'a> Emitter<'a> {
                 base: sql.table(std::slice::from_ref(&steps_name), Some("s")),
                 joins: vec![],
             };
-            let result = sql.select(
-                vec![
-                    proj(sql.col("s", "k"), entity_key),
-                    proj(sql.int(1), "matched"),
-                ],
-                Some(from),
+            let result = self.matched(
+                chain.events,
+                sql.col("s", "k"),
+                from,
                 Some(same_bucket),
-                vec![],
+                false,
             );
             return vec![(steps_name, steps), (result_name, result)];
         };
@@ -266,15 +277,8 @@ impl<'a> Emitter<'a> {
                 on,
             )],
         };
-        let result = sql.select(
-            vec![
-                proj(sql.col("s", "k"), entity_key),
-                proj(sql.int(1), "matched"),
-            ],
-            Some(from),
-            Some(or(vec![same_bucket, across])),
-            vec![sql.col("s", "k")],
-        );
+        let test = or(vec![same_bucket, across]);
+        let result = self.matched(chain.events, sql.col("s", "k"), from, Some(test), true);
         vec![
             (steps_name, steps),
             (earlier_name, earlier),
@@ -299,7 +303,6 @@ impl<'a> Emitter<'a> {
     ) -> Vec<(String, Query)> {
         let plan = self.plan;
         let sql = self.sql;
-        let ev = &self.p.catalog.events[chain.events];
         let ws = &b.withins;
         let steps_name = chain.steps_cte.clone();
         let mut out = Vec::new();
@@ -355,13 +358,7 @@ impl<'a> Emitter<'a> {
         let bucket = ws[last - 1].map(|_| l("j"));
         from.joins = self.earlier_joins(&earlier, l("k"), bucket);
         let test = self.after_earlier(l("mn"), l("mx"), ws[last - 1]);
-        let entity_key = &self.p.catalog.entities[ev.entity].key;
-        let result = sql.select(
-            vec![proj(l("k"), entity_key), proj(sql.int(1), "matched")],
-            Some(from),
-            Some(test),
-            vec![l("k")],
-        );
+        let result = self.matched(chain.events, l("k"), from, Some(test), true);
         out.push((plan.sequences[si].cte.clone(), result));
         out
     }
@@ -623,12 +620,7 @@ impl<'a> Emitter<'a> {
             sql.select(projection, Some(from), None, vec![sql.bare("k")])
         } else {
             let v = self.valid(shape, 0, shape.seqs[0].steps.len());
-            sql.select(
-                vec![proj(sql.bare("k"), entity_key), proj(sql.int(1), "matched")],
-                Some(from),
-                Some(v),
-                vec![sql.bare("k")],
-            )
+            self.matched(chain.events, sql.bare("k"), from, Some(v), true)
         }
     }
 }

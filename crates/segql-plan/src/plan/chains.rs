@@ -46,15 +46,18 @@ pub(super) fn chains(
             };
             let steps_cte = names.fresh(&format!("{base}_steps"));
             let members: Vec<usize> = bucketed.iter().map(|(&i, _)| i).collect();
+            let longer: Vec<Option<usize>> = members
+                .iter()
+                .map(|&i| longest_extension(seqs, &members, i))
+                .collect();
             let mut buckets: Vec<Buckets> = bucketed
                 .iter()
-                .map(|(&i, w)| {
+                .zip(&longer)
+                .map(|((&i, w), longer)| {
                     let withins = w.clone().unwrap_or_default();
-                    let starts = longest_extension(seqs, &members, i).is_some();
-                    let ctes = if starts {
-                        Vec::new()
-                    } else {
-                        bucket_ctes(&seqs[i].cte, &withins, alone, names)
+                    let ctes = match longer {
+                        Some(_) => Vec::new(),
+                        None => bucket_ctes(&seqs[i].cte, &withins, alone, names),
                     };
                     Buckets {
                         withins,
@@ -63,11 +66,10 @@ pub(super) fn chains(
                     }
                 })
                 .collect();
-            for (m, &i) in members.iter().enumerate() {
-                if let Some(b) = longest_extension(seqs, &members, i) {
-                    let long = members.iter().position(|&x| x == b).unwrap_or(m);
-                    buckets[m].prefix_rows =
-                        prefix_rows(&buckets[long].ctes, seqs[i].seq.steps.len());
+            for (m, long) in longer.iter().enumerate() {
+                if let Some(long) = *long {
+                    let n = seqs[members[m]].seq.steps.len();
+                    buckets[m].prefix_rows = prefix_rows(&buckets[long].ctes, n);
                 }
             }
             chains.push(SeqChain {
@@ -129,13 +131,14 @@ fn bucket_withins(seq: &Sequence, caps: &Capabilities) -> Option<Vec<Option<(Dur
         .collect()
 }
 
-/// The longest of `members` (indices into `seqs`) that sequence `i` starts: more steps,
-/// the same relation and window, and `i`'s steps its first ones, each with the same
-/// names, property condition and `within`. The first of the longest on a tie.
+/// The position in `members` (indices into `seqs`) of the longest sequence that sequence
+/// `i` starts: more steps, the same relation and window, and `i`'s steps its first ones,
+/// each with the same names, property condition and `within`. The first of the longest
+/// on a tie; it starts no longer one itself, so it has CTEs of its own.
 fn longest_extension(seqs: &[SeqFeature], members: &[usize], i: usize) -> Option<usize> {
     let short = &seqs[i].seq;
     let mut best: Option<usize> = None;
-    for &b in members {
+    for (m, &b) in members.iter().enumerate() {
         let long = &seqs[b].seq;
         let starts = long.steps.len() > short.steps.len()
             && long.events == short.events
@@ -145,8 +148,8 @@ fn longest_extension(seqs: &[SeqFeature], members: &[usize], i: usize) -> Option
                 .iter()
                 .zip(&long.steps)
                 .all(|(a, b)| a.names == b.names && a.pred == b.pred && a.within == b.within);
-        if starts && best.is_none_or(|x| seqs[x].seq.steps.len() < long.steps.len()) {
-            best = Some(b);
+        if starts && best.is_none_or(|x| seqs[members[x]].seq.steps.len() < long.steps.len()) {
+            best = Some(m);
         }
     }
     best
