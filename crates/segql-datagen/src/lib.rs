@@ -73,6 +73,11 @@ pub struct Config {
     /// file that DuckDB can move out of memory; without, in memory, up to DuckDB's
     /// default limit (80% of RAM).
     pub memory_limit: Option<String>,
+    /// Users whose events are generated at once ([`DEFAULT_USERS_PER_CHUNK`]): memory
+    /// holds one chunk's events (about 6 GB per million users). With more users than
+    /// this, each month's events are written as one file per chunk
+    /// (`events/month=YYYY-MM/part-K.*`, each sorted by time); the rows are the same.
+    pub users_per_chunk: u64,
 }
 
 impl Default for Config {
@@ -86,9 +91,14 @@ impl Default for Config {
             format: Format::Example,
             threads: None,
             memory_limit: None,
+            users_per_chunk: DEFAULT_USERS_PER_CHUNK,
         }
     }
 }
+
+/// Users per chunk unless told otherwise: a million users' events (62M) fit the memory
+/// of a 16 GB machine, and every data set up to a million users is one chunk.
+pub const DEFAULT_USERS_PER_CHUNK: u64 = 1_000_000;
 
 /// The end of the generated history unless told otherwise.
 pub const DEFAULT_AS_OF: &str = "2026-01-01T00:00:00Z";
@@ -257,8 +267,16 @@ fn generate_in(cfg: &Config, spill: &Path) -> Result<Summary> {
     ))?;
     let (as_of, start) = parse_as_of(&conn, &cfg.as_of, cfg.months)?;
 
+    let script = build_sql(cfg, as_of, start);
     let t0 = Instant::now();
-    run(&conn, &build_sql(cfg, as_of, start))?;
+    run(&conn, &script.head)?;
+    let mut generate_secs = t0.elapsed().as_secs_f64();
+    let mut write_secs = 0.0;
+
+    std::fs::create_dir_all(&cfg.out)?;
+    remove_previous_events(&cfg.out.join("events"))?;
+    let mut files: Vec<PathBuf> = Vec::new();
+    let fmt = cfg.format;
     let count = |table: &str| -> Result<u64> {
         Ok(
             conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| {
@@ -266,21 +284,72 @@ fn generate_in(cfg: &Config, spill: &Path) -> Result<Summary> {
             })? as u64,
         )
     };
+
+    // One file per calendar month and chunk of users, in hive layout
+    // (events/month=2025-01/part.parquet, or part-K.parquet with several chunks).
+    let months: Vec<(String, i64, i64)> = {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT strftime(m, '%Y-%m'), CAST(epoch(m) AS BIGINT),
+               CAST(epoch(m + INTERVAL 1 MONTH) AS BIGINT)
+             FROM range(date_trunc('month', ts({start})), ts({as_of}), INTERVAL 1 MONTH) t(m)
+             ORDER BY m"
+        ))?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<std::result::Result<_, _>>()?
+    };
+    let per_chunk = cfg.users_per_chunk.max(1);
+    let chunks = cfg.users.div_ceil(per_chunk);
+    let mut events = 0;
+    for c in 0..chunks {
+        let t = Instant::now();
+        let (lo, hi) = (c * per_chunk, ((c + 1) * per_chunk).min(cfg.users));
+        run(
+            &conn,
+            &format!("CREATE OR REPLACE VIEW uc AS SELECT * FROM u3 WHERE i >= {lo} AND i < {hi}"),
+        )?;
+        run(&conn, &script.chunk)?;
+        events += count("ev")?;
+        generate_secs += t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let part = if chunks == 1 {
+            format!("part.{}", fmt.ext(Table::Events))
+        } else {
+            format!("part-{c}.{}", fmt.ext(Table::Events))
+        };
+        for (label, lo, hi) in &months {
+            let rel = PathBuf::from("events")
+                .join(format!("month={label}"))
+                .join(&part);
+            let full = cfg.out.join(&rel);
+            std::fs::create_dir_all(full.parent().expect("a month directory"))?;
+            run(
+                &conn,
+                &format!(
+                    "COPY (SELECT 'u' || (i + 1) AS user_id, event_name, ts(t) AS occurred_at, page,
+                   amount, plan, device FROM ev WHERE t >= {lo} AND t < {hi} ORDER BY t, i, seq)
+                 TO '{}' {}",
+                    sql_path(&full),
+                    copy_options(fmt, Table::Events)
+                ),
+            )?;
+            files.push(rel);
+        }
+        run(&conn, "DROP TABLE ev")?;
+        write_secs += t.elapsed().as_secs_f64();
+    }
+
+    let t = Instant::now();
+    run(&conn, &script.tail)?;
     let mut summary = Summary {
         users: count("users")?,
         accounts: count("accounts")?,
-        events: count("ev")?,
+        events,
         invoices: count("invoices")?,
-        generate_secs: t0.elapsed().as_secs_f64(),
+        generate_secs: generate_secs + t.elapsed().as_secs_f64(),
         ..Summary::default()
     };
 
     let t1 = Instant::now();
-    std::fs::create_dir_all(&cfg.out)?;
-    remove_previous_events(&cfg.out.join("events"))?;
-    let mut files: Vec<PathBuf> = Vec::new();
-    let fmt = cfg.format;
-
     let users = PathBuf::from(format!("users.{}", fmt.ext(Table::Users)));
     run(
         &conn,
@@ -318,37 +387,7 @@ fn generate_in(cfg: &Config, spill: &Path) -> Result<Summary> {
         ),
     )?;
     files.push(invoices);
-
-    // One file per calendar month, in hive layout (events/month=2025-01/part.parquet).
-    let months: Vec<(String, i64, i64)> = {
-        let mut stmt = conn.prepare(&format!(
-            "SELECT strftime(m, '%Y-%m'), CAST(epoch(m) AS BIGINT),
-               CAST(epoch(m + INTERVAL 1 MONTH) AS BIGINT)
-             FROM range(date_trunc('month', ts({start})), ts({as_of}), INTERVAL 1 MONTH) t(m)
-             ORDER BY m"
-        ))?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        rows.collect::<std::result::Result<_, _>>()?
-    };
-    for (label, lo, hi) in months {
-        let rel = PathBuf::from("events")
-            .join(format!("month={label}"))
-            .join(format!("part.{}", fmt.ext(Table::Events)));
-        let full = cfg.out.join(&rel);
-        std::fs::create_dir_all(full.parent().expect("a month directory"))?;
-        run(
-            &conn,
-            &format!(
-                "COPY (SELECT 'u' || (i + 1) AS user_id, event_name, ts(t) AS occurred_at, page,
-               amount, plan, device FROM ev WHERE t >= {lo} AND t < {hi} ORDER BY t, i, seq)
-             TO '{}' {}",
-                sql_path(&full),
-                copy_options(fmt, Table::Events)
-            ),
-        )?;
-        files.push(rel);
-    }
-    summary.write_secs = t1.elapsed().as_secs_f64();
+    summary.write_secs = write_secs + t1.elapsed().as_secs_f64();
     files.sort();
     summary.bytes = files
         .iter()
@@ -371,7 +410,11 @@ pub fn script(cfg: &Config) -> Result<String> {
     let (as_of, start) = parse_as_of(&conn, &cfg.as_of, cfg.months)?;
     let out = |f: &str| sql_path(&cfg.out.join(f));
     let mut sql = String::from("SET preserve_insertion_order = true;\n");
-    sql.push_str(&build_sql(cfg, as_of, start));
+    let script = build_sql(cfg, as_of, start);
+    sql.push_str(&script.head);
+    sql.push_str("CREATE VIEW uc AS SELECT * FROM u3;\n");
+    sql.push_str(&script.chunk);
+    sql.push_str(&script.tail);
     let _ = writeln!(
         sql,
         "\nCOPY (SELECT user_id, email, country, age, role, plan, lead_source, signup_at,
@@ -393,8 +436,8 @@ COPY (SELECT 'u' || (i + 1) AS user_id, event_name, ts(t) AS occurred_at, page, 
     Ok(sql)
 }
 
-/// Removes event partitions a previous run wrote (`month=*/part.*`), so that a shorter
-/// history does not leave old months behind. Nothing else is touched.
+/// Removes event partitions a previous run wrote (`month=*/part.*` and
+/// `month=*/part-K.*`), so that a shorter history or fewer chunks leave no old files. Nothing else is touched.
 fn remove_previous_events(dir: &Path) -> Result<()> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(());
@@ -408,9 +451,18 @@ fn remove_previous_events(dir: &Path) -> Result<()> {
         if !is_month || !path.is_dir() {
             continue;
         }
-        for ext in ["parquet", "csv"] {
-            let part = path.join(format!("part.{ext}"));
-            if part.is_file() {
+        for entry in std::fs::read_dir(&path)? {
+            let part = entry?.path();
+            let name = part.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let stem = name
+                .strip_suffix(".parquet")
+                .or_else(|| name.strip_suffix(".csv"));
+            let ours = stem.is_some_and(|s| {
+                s == "part"
+                    || s.strip_prefix("part-")
+                        .is_some_and(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
+            });
+            if ours && part.is_file() {
                 std::fs::remove_file(part)?;
             }
         }

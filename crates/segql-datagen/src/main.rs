@@ -2,7 +2,7 @@
 //! invoices) for the example project or for benchmarks. See docs/example.md.
 
 use clap::{Parser, ValueEnum};
-use segql_datagen::{generate, Config, Format, DEFAULT_AS_OF};
+use segql_datagen::{generate, Config, Format, DEFAULT_AS_OF, DEFAULT_USERS_PER_CHUNK};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -21,7 +21,7 @@ enum FormatArg {
     name = "segql-datagen",
     version,
     about = "Generate deterministic SaaS data (users, accounts, months of events, invoices) inside DuckDB",
-    after_help = "The same options write byte-identical files. Layout under --out: users.*, accounts.*, invoices.*, events/month=YYYY-MM/part.*"
+    after_help = "The same options write byte-identical files. Layout under --out: users.*, accounts.*, invoices.*, events/month=YYYY-MM/part.* (part-K.* per chunk of users beyond --users-per-chunk)"
 )]
 struct Args {
     /// Number of users; accounts, events and invoices scale with it.
@@ -47,9 +47,15 @@ struct Args {
     threads: Option<usize>,
     /// DuckDB's memory limit, e.g. 4GB: the tables then live in a temporary database
     /// file and leave memory when they must (slower). Default: in memory, up to 80% of
-    /// RAM (about 15 GB at a million users).
+    /// RAM (one chunk's events: see --users-per-chunk).
     #[arg(long, value_name = "SIZE")]
     memory_limit: Option<String>,
+    /// Users whose events are generated at once: memory holds one chunk's events (about
+    /// 6 GB per million users). With more users, each month is one file per chunk
+    /// (events/month=YYYY-MM/part-K.*); the rows are the same.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_USERS_PER_CHUNK,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    users_per_chunk: u64,
     /// Print the generation as one SQL script (writing parquet under --out, which is
     /// created) instead of running it: for running in another DuckDB, e.g. an optimized
     /// build.
@@ -76,6 +82,7 @@ fn main() -> ExitCode {
         },
         threads: args.threads,
         memory_limit: args.memory_limit,
+        users_per_chunk: args.users_per_chunk,
     };
     if args.print_sql {
         // The script's COPY statements write under --out but cannot create it.

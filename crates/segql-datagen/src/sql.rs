@@ -114,8 +114,35 @@ const DEVICES: &[(Option<&str>, f64)] = &[
     (Some("desktop"), 5.0),
 ];
 
-/// The SQL that builds every table, with `{N}`, `{SEED}`, ... to replace.
-pub(crate) fn build_sql(cfg: &Config, as_of: i64, start: i64) -> String {
+/// The generation's SQL in three parts, run in order: `head` builds the accounts and the
+/// users' draws (`u3`); `chunk` builds the sessions and events (`ev`) of the users in
+/// the view `uc` (a range of `u3`, made by the caller) and keeps what `tail` needs of
+/// them (`seen`, `purchases`), run once per chunk of users with `ev` written and dropped
+/// in between, so that memory holds one chunk's events; `tail` builds `users`,
+/// `accounts` and `invoices`.
+pub(crate) struct Script {
+    pub head: String,
+    pub chunk: String,
+    pub tail: String,
+}
+
+pub(crate) fn build_sql(cfg: &Config, as_of: i64, start: i64) -> Script {
+    let sql = template(cfg, as_of, start);
+    let (head, rest) = sql
+        .split_once("{CHUNK_MARK}")
+        .expect("the template marks its chunk");
+    let (chunk, tail) = rest
+        .split_once("{TAIL_MARK}")
+        .expect("the template marks its tail");
+    Script {
+        head: head.to_string(),
+        chunk: chunk.to_string(),
+        tail: tail.to_string(),
+    }
+}
+
+/// The SQL that builds every table, with `{N}`, `{SEED}`, ... replaced.
+fn template(cfg: &Config, as_of: i64, start: i64) -> String {
     let n = cfg.users;
     // 72% of users belong to an account; the rest use the product on their own.
     let n_team = n * 72 / 100;
@@ -375,6 +402,12 @@ FROM (
   )
 );
 
+CREATE TABLE seen (seen_i BIGINT, last_seen BIGINT);
+CREATE TABLE purchases (i BIGINT, seq BIGINT, t BIGINT, amount DECIMAL(10, 2));
+
+{{CHUNK_MARK}}
+-- The users of one chunk at a time (the view uc, [lo, hi) of u3's i): their sessions and
+-- events; what the users and invoices need of the events is kept in seen and purchases.
 -- Sessions: the first right after signing up, the others at a time in the user's active
 -- life, pulled towards weekdays and working hours.
 CREATE TABLE sess AS
@@ -399,14 +432,14 @@ FROM (
             ELSE greatest(0, end_act - signup - 60) END) AS BIGINT) AS t1
         FROM (
           SELECT i, acct, act, paid_at, signup, end_act, device, unnest(range(n_sess)) AS s
-          FROM u3 WHERE n_sess > 0
+          FROM uc WHERE n_sess > 0
         )
       )
     )
   )
 );
 
--- Every event, in one pass (at a million users it is most of the memory; unsorted: each
+-- Every event of the chunk's users, in one pass (most of the memory; unsorted: each
 -- output file sorts its own rows).
 CREATE TABLE ev AS
 SELECT * FROM (
@@ -414,11 +447,11 @@ SELECT * FROM (
 SELECT i, 0 AS seq, signup AS t, 'signup' AS event_name, NULL AS page,
   CAST(NULL AS DECIMAL(10, 2)) AS amount, CASE WHEN trial THEN 'trial' ELSE 'free' END AS plan,
   device
-FROM u3
+FROM uc
 UNION ALL
 -- the first project, soon after signing up
 SELECT i, 1, first_project, 'project_created', NULL, NULL, NULL, device
-FROM u3 WHERE activated AND first_project < end_act
+FROM uc WHERE activated AND first_project < end_act
 UNION ALL
 -- sessions: a login, then pages and actions a few minutes apart
 SELECT i, 1000 + s * 64 + e, t + e * 150 + CAST(floor(r3(i, s, e, 'gap') * 120) AS BIGINT),
@@ -443,19 +476,19 @@ FROM (
   SELECT i, m, charge, paid_plan, life_end,
     CAST(epoch(ts(paid_at) + to_months(CAST(m * CASE WHEN annual THEN 12 ELSE 1 END AS INTEGER)))
       AS BIGINT) AS t
-  FROM (SELECT *, unnest(range({{MONTHS}} + 2)) AS m FROM u3 WHERE paid)
+  FROM (SELECT *, unnest(range({{MONTHS}} + 2)) AS m FROM uc WHERE paid)
 )
 WHERE t < least(life_end, {{ASOF}})
 UNION ALL
-SELECT i, 20000000, paid_at + 1, 'plan_changed', NULL, NULL, paid_plan, NULL FROM u3 WHERE paid
+SELECT i, 20000000, paid_at + 1, 'plan_changed', NULL, NULL, paid_plan, NULL FROM uc WHERE paid
 UNION ALL
 -- trials that end without a purchase fall back to free
 SELECT i, 20000001, trial_end, 'plan_changed', NULL, NULL, 'free', NULL
-FROM u3 WHERE trial AND NOT paid AND trial_end < {{ASOF}}
+FROM uc WHERE trial AND NOT paid AND trial_end < {{ASOF}}
 UNION ALL
 -- paying users who churn cancel
 SELECT i, 20000002, life_end, 'plan_changed', NULL, NULL, 'free', NULL
-FROM u3 WHERE paid AND life_end < {{ASOF}}
+FROM uc WHERE paid AND life_end < {{ASOF}}
 UNION ALL
 -- the weekly newsletter (Tuesdays 09:00), opened a few hours after it is sent
 SELECT i, 30000000 + o, t, 'email_opened', NULL, NULL, NULL, NULL
@@ -465,15 +498,23 @@ FROM (
       ELSE (9 - isodow(signup)) % 7 END) * 86400 + 32400
       + CAST(floor(r2(i, o, 'week') * (email_end - signup) / 604800.0) AS BIGINT) * 604800
       + CAST(-ln(1 - r2(i, o, 'open_delay')) * 14400 AS BIGINT) AS t
-  FROM (SELECT *, unnest(range(n_open)) AS o FROM u3 WHERE n_open > 0)
+  FROM (SELECT *, unnest(range(n_open)) AS o FROM uc WHERE n_open > 0)
 )
 WHERE t < email_end
 UNION ALL
 SELECT i, 40000000, unsub_at, 'unsubscribed', NULL, NULL, NULL, NULL
-FROM u3 WHERE unsub_at IS NOT NULL AND unsub_at < {{ASOF}}
+FROM uc WHERE unsub_at IS NOT NULL AND unsub_at < {{ASOF}}
 )
 WHERE t < {{ASOF}};
 DROP TABLE sess;
+INSERT INTO seen
+SELECT i, max(t) FROM ev
+WHERE event_name NOT IN ('email_opened', 'purchase', 'plan_changed', 'unsubscribed')
+GROUP BY i;
+INSERT INTO purchases
+SELECT i, seq, t, amount FROM ev WHERE event_name = 'purchase';
+
+{{TAIL_MARK}}
 DROP TABLE u2;
 DROP TABLE u1;
 
@@ -509,11 +550,7 @@ FROM (
     AS first_name
   FROM u3
 ) u3
-JOIN (
-  SELECT i AS seen_i, max(t) AS last_seen FROM ev
-  WHERE event_name NOT IN ('email_opened', 'purchase', 'plan_changed', 'unsubscribed')
-  GROUP BY i
-) seen ON seen.seen_i = u3.i;
+JOIN seen ON seen.seen_i = u3.i;
 
 CREATE TABLE accounts AS
 SELECT acc.a, account_id, name, industry, employees, country, crm, warehouse, tech_stack,
@@ -533,13 +570,12 @@ FROM acc LEFT JOIN (
 ) agg ON agg.acct = acc.a;
 
 CREATE TABLE invoices AS
-SELECT users.account_id, ts(ev.t) AS paid_at, ev.amount,
+SELECT users.account_id, ts(p.t) AS paid_at, p.amount,
   CASE WHEN accounts.country IN ('DE', 'FR', 'NL', 'ES', 'IT', 'AT') THEN 'EUR'
     WHEN accounts.country = 'GB' THEN 'GBP' ELSE 'USD' END AS currency,
-  ev.t, ev.i, ev.seq
-FROM ev JOIN users ON users.i = ev.i JOIN accounts ON accounts.a = users.acct
-WHERE ev.event_name = 'purchase'
-ORDER BY ev.t, ev.i, ev.seq;
+  p.t, p.i, p.seq
+FROM purchases AS p JOIN users ON users.i = p.i JOIN accounts ON accounts.a = users.acct
+ORDER BY p.t, p.i, p.seq;
 "#,
         prefixes = list(PREFIXES),
         n_prefixes = PREFIXES.len(),

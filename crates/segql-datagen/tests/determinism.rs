@@ -14,6 +14,7 @@ fn config(out: &Path, seed: u64, threads: usize, format: Format) -> Config {
         format,
         threads: Some(threads),
         memory_limit: None,
+        users_per_chunk: segql_datagen::DEFAULT_USERS_PER_CHUNK,
     }
 }
 
@@ -182,4 +183,82 @@ fn print_sql_creates_the_output_directory() {
     assert!(out.is_dir());
     let sql = String::from_utf8(run.stdout).unwrap();
     assert!(sql.contains("COPY"), "{sql}");
+}
+
+/// Events generated a chunk of users at a time are the same rows: users, accounts and
+/// invoices byte for byte, the events as a multiset, each month one file per chunk; a
+/// later run in one chunk leaves none of the chunks' files behind.
+#[test]
+fn chunks_of_users_write_the_same_rows() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let whole = generate(&config(a.path(), 7, 2, Format::Parquet)).unwrap();
+    let mut chunked = config(b.path(), 7, 2, Format::Parquet);
+    chunked.users_per_chunk = 150;
+    let parts = generate(&chunked).unwrap();
+    assert_eq!(
+        (parts.users, parts.accounts, parts.events, parts.invoices),
+        (whole.users, whole.accounts, whole.events, whole.invoices)
+    );
+    // 400 users in chunks of 150: three files a month
+    assert_eq!(parts.files.len(), 3 + 6 * 3, "{:?}", parts.files);
+    assert!(parts.files.iter().any(|f| f.ends_with("part-2.parquet")));
+    let tables: Vec<std::path::PathBuf> = ["users.parquet", "accounts.parquet", "invoices.parquet"]
+        .iter()
+        .map(Into::into)
+        .collect();
+    assert_eq!(
+        read_all(a.path(), &tables),
+        read_all(b.path(), &tables),
+        "users, accounts and invoices"
+    );
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    let events = |dir: &Path| {
+        format!(
+            "SELECT user_id, event_name, occurred_at, page, amount, plan, device, month \
+             FROM read_parquet('{}/events/*/*.parquet', hive_partitioning = true)",
+            dir.display()
+        )
+    };
+    let (x, y) = (events(a.path()), events(b.path()));
+    let count = |q: &str| -> i64 {
+        conn.query_row(&format!("SELECT count(*) FROM ({q})"), [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(count(&y), whole.events as i64);
+    let differ = format!("({x} EXCEPT ALL {y}) UNION ALL ({y} EXCEPT ALL {x})");
+    assert_eq!(count(&differ), 0, "events differ");
+    // each file sorted by time
+    let unsorted: i64 = conn
+        .query_row(
+            &format!(
+                "SELECT count(*) FROM (SELECT occurred_at < lag(occurred_at) OVER \
+                 (PARTITION BY filename ORDER BY file_row_number) AS back \
+                 FROM read_parquet('{}/events/*/*.parquet', filename = true, file_row_number = true)) \
+                 WHERE back",
+                b.path().display()
+            ),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(unsorted, 0, "a chunk's file out of time order");
+    // one chunk again, into the same directory: the chunks' files go
+    let again = generate(&config(b.path(), 7, 2, Format::Parquet)).unwrap();
+    assert_eq!(again.files, whole.files);
+    let left: Vec<_> = walk(&b.path().join("events"));
+    assert_eq!(left.len(), 6, "{left:?}");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }
