@@ -725,3 +725,29 @@ fn default_cond_agg(
     let _ = d.name();
     Dialect::cond_agg(&NoFilter(d), sql, f, arg, cond)
 }
+
+/// `BIT_OR(1 << bucket) FILTER (WHERE cond)`: a bit per period (`bucket` in `0..63`) that
+/// holds a row where `cond` holds, for the dialects whose [`ActivePeriods::BitsUpTo`]
+/// counts the bits. The FILTER does not stop the argument being computed for rows
+/// outside the window, whose bucket may be past 63: it is clamped (those rows are
+/// filtered out). `shift_type` casts the shift's count where the engine wants another
+/// type than the bucket's (PostgreSQL shifts a BIGINT by an INTEGER only).
+pub(crate) fn period_bits(
+    sql: &Sql<'_>,
+    bucket: Expr,
+    cond: Option<Expr>,
+    shift_type: Option<&str>,
+) -> Expr {
+    let mut shift = sql.func("LEAST", vec![bucket, crate::sql::number("62")]);
+    if let Some(t) = shift_type {
+        shift = sql.cast(shift, t);
+    }
+    let bit = bin(
+        sql.cast(crate::sql::number("1"), "BIGINT"),
+        BinaryOperator::PGBitwiseShiftLeft,
+        shift,
+    );
+    let mut f = sql.function("BIT_OR", vec![bit]);
+    f.filter = cond.map(Box::new);
+    Expr::Function(f)
+}

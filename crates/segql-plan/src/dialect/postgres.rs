@@ -23,6 +23,16 @@ impl Dialect for Postgres {
         f.filter = Some(Box::new(p.cond));
         pick::element(Expr::Function(f), pick::one())
     }
+    fn active_periods(&self, sql: &Sql<'_>, bucket: Expr, n: i64, cond: Option<Expr>) -> Expr {
+        if self.capabilities().active_periods.distinct(n) {
+            return self.cond_agg(sql, AggFn::CountDistinct, Some(bucket), cond);
+        }
+        // A bit per period OR-ed as a BIGINT, counted as BIT(64) (bit_count: PostgreSQL
+        // 14 and later). A distinct aggregate would make the scan holding it sort its
+        // rows (no hash aggregation with DISTINCT).
+        let bits = sql.cast(period_bits(sql, bucket, cond, Some("INTEGER")), "BIT(64)");
+        sql.func("bit_count", vec![bits])
+    }
     fn cast_type(&self, t: Type) -> &'static str {
         match t {
             Type::Float => "DOUBLE PRECISION",
@@ -43,7 +53,7 @@ impl Dialect for Postgres {
         Capabilities {
             distinct: DistinctScan::OwnScan,
             windows: WindowTiers::ByWindow,
-            active_periods: ActivePeriods::DistinctCount,
+            active_periods: ActivePeriods::BitsUpTo(62),
             unmatched: Unmatched::Null,
             cond_agg: CondAgg::Filter,
             sequences: Sequences::WindowPasses,
