@@ -730,23 +730,15 @@ fn default_cond_agg(
 /// holds a row where `cond` holds, for the dialects whose [`ActivePeriods::BitsUpTo`]
 /// counts the bits. The FILTER does not stop the argument being computed for rows
 /// outside the window, whose bucket may be past 63: it is clamped (those rows are
-/// filtered out). `shift_type` casts the shift's count where the engine wants another
-/// type than the bucket's (PostgreSQL shifts a BIGINT by an INTEGER only).
+/// filtered out). `shift(one, count)` writes the engine's left shift of the BIGINT 1.
 pub(crate) fn period_bits(
     sql: &Sql<'_>,
     bucket: Expr,
     cond: Option<Expr>,
-    shift_type: Option<&str>,
+    shift: &dyn Fn(Expr, Expr) -> Expr,
 ) -> Expr {
-    let mut shift = sql.func("LEAST", vec![bucket, crate::sql::number("62")]);
-    if let Some(t) = shift_type {
-        shift = sql.cast(shift, t);
-    }
-    let bit = bin(
-        sql.cast(crate::sql::number("1"), "BIGINT"),
-        BinaryOperator::PGBitwiseShiftLeft,
-        shift,
-    );
+    let count = sql.func("LEAST", vec![bucket, crate::sql::number("62")]);
+    let bit = shift(sql.cast(crate::sql::number("1"), "BIGINT"), count);
     let mut f = sql.function("BIT_OR", vec![bit]);
     f.filter = cond.map(Box::new);
     Expr::Function(f)

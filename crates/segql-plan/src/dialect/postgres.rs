@@ -30,7 +30,15 @@ impl Dialect for Postgres {
         // A bit per period OR-ed as a BIGINT, counted as BIT(64) (bit_count: PostgreSQL
         // 14 and later). A distinct aggregate would make the scan holding it sort its
         // rows (no hash aggregation with DISTINCT).
-        let bits = sql.cast(period_bits(sql, bucket, cond, Some("INTEGER")), "BIT(64)");
+        // BIGINT << INTEGER is the only shift of a BIGINT.
+        let shl = |one, count| {
+            bin(
+                one,
+                BinaryOperator::PGBitwiseShiftLeft,
+                sql.cast(count, "INTEGER"),
+            )
+        };
+        let bits = sql.cast(period_bits(sql, bucket, cond, &shl), "BIT(64)");
         sql.func("bit_count", vec![bits])
     }
     fn cast_type(&self, t: Type) -> &'static str {
