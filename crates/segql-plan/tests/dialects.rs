@@ -279,6 +279,46 @@ fn bigquery_compares_timestamps_with_timestamps() {
     );
 }
 
+/// ClickHouse's wide batch computes an `ntile` of an aggregate in its own `SELECT`
+/// (`Ntiles::InWideSelect`): the users are joined to the aggregate once, with no ntile
+/// CTE to join back; a single segment (whose `WHERE` would cut the window's rows) and a
+/// tile over a population keep the CTE, as every other dialect does.
+#[test]
+fn the_wide_batch_computes_its_ntiles_in_its_select_on_clickhouse() {
+    let src = "entity user {\n  table app.users\n  key user_id\n  columns {\n    plan string\n  }\n}\n\
+               events of user {\n  table app.events\n  key user_id\n  name event_name\n  time occurred_at\n  properties {\n    amount decimal\n  }\n}\n\
+               trait spend = sum(amount) of \"purchase\"\n\
+               segment top { where ntile(10) of spend = 10 }\n\
+               segment paying { where plan = \"pro\" }\n\
+               segment top_payers { where ntile(4) of spend among paying = 4 }\n";
+    let (_, p) = project(&[("tiles.seg", src)]);
+    let ids: Vec<usize> = (0..p.segments.len()).collect();
+    let mut shown = String::new();
+    for d in dialect::all() {
+        let batch = to_sql(
+            &compile::compile(&p, &Request::batch(&ids), d, options())
+                .unwrap_or_else(|e| panic!("{}: {e}", d.name())),
+        );
+        reparse(d, &batch).unwrap_or_else(|e| panic!("{}: {e}\n{batch}", d.name()));
+        let single = to_sql(
+            &compile::compile(&p, &Request::Segment(0), d, options())
+                .unwrap_or_else(|e| panic!("{}: {e}", d.name())),
+        );
+        assert!(single.contains("ntile_10 AS ("), "{}: {single}", d.name());
+        // the tile over a population keeps its CTE everywhere
+        assert!(batch.contains("ntile_4 AS ("), "{}: {batch}", d.name());
+        if d.name() == "clickhouse" {
+            assert!(!batch.contains("ntile_10 AS ("), "{batch}");
+            let body = &batch[batch.rfind(")\nSELECT").expect("the body") + 2..];
+            assert!(body.contains("NTILE(10) OVER"), "{body}");
+            shown.push_str(body);
+        } else {
+            assert!(batch.contains("ntile_10 AS ("), "{}: {batch}", d.name());
+        }
+    }
+    insta::assert_snapshot!(shown);
+}
+
 /// The long batch reads the wide batch (`memberships`) once per segment under `UNION ALL`
 /// where engines compute a CTE once, and once in all with `ARRAY JOIN` on ClickHouse,
 /// which substitutes a CTE at every reference (twenty segments of a few conditions were

@@ -50,6 +50,7 @@ impl Dialect for BigQuery {
             cond_agg: CondAgg::Case,
             sequences: Sequences::WindowPasses,
             long_batch: LongBatch::UnionAll,
+            ntiles: Ntiles::OwnCte,
         }
     }
     fn name(&self) -> &'static str {

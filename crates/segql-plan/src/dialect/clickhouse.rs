@@ -48,6 +48,7 @@ impl Dialect for ClickHouse {
             cond_agg: CondAgg::Case,
             sequences: Sequences::WindowPasses,
             long_batch: LongBatch::ArrayJoin,
+            ntiles: Ntiles::InWideSelect,
         }
     }
     fn name(&self) -> &'static str {

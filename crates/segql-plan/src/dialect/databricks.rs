@@ -31,6 +31,7 @@ impl Dialect for Databricks {
             cond_agg: CondAgg::Filter,
             sequences: Sequences::WindowPasses,
             long_batch: LongBatch::UnionAll,
+            ntiles: Ntiles::OwnCte,
         }
     }
     fn name(&self) -> &'static str {

@@ -48,6 +48,7 @@ impl Dialect for DuckDb {
             cond_agg: CondAgg::Filter,
             sequences: Sequences::TimeBuckets,
             long_batch: LongBatch::UnionAll,
+            ntiles: Ntiles::OwnCte,
         }
     }
     fn name(&self) -> &'static str {

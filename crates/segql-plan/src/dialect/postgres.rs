@@ -66,6 +66,7 @@ impl Dialect for Postgres {
             cond_agg: CondAgg::Filter,
             sequences: Sequences::WindowPasses,
             long_batch: LongBatch::UnionAll,
+            ntiles: Ntiles::OwnCte,
         }
     }
     fn name(&self) -> &'static str {

@@ -62,6 +62,7 @@ impl Dialect for Redshift {
             cond_agg: CondAgg::Case,
             sequences: Sequences::WindowPasses,
             long_batch: LongBatch::UnionAll,
+            ntiles: Ntiles::OwnCte,
         }
     }
     fn name(&self) -> &'static str {

@@ -34,6 +34,7 @@ impl Dialect for Snowflake {
             cond_agg: CondAgg::Case,
             sequences: Sequences::WindowPasses,
             long_batch: LongBatch::UnionAll,
+            ntiles: Ntiles::OwnCte,
         }
     }
     fn name(&self) -> &'static str {

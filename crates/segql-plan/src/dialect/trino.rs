@@ -38,6 +38,7 @@ impl Dialect for Trino {
             cond_agg: CondAgg::Filter,
             sequences: Sequences::WindowPasses,
             long_batch: LongBatch::UnionAll,
+            ntiles: Ntiles::OwnCte,
         }
     }
     fn name(&self) -> &'static str {

@@ -4,7 +4,7 @@
 
 use super::{Emitter, Scope};
 use crate::dialect::AggFn;
-use crate::plan::{matching_column, Derived};
+use crate::plan::{matching_column, Block, Derived, Tile};
 use crate::sql::{bin, is_not_null, proj, Order};
 use segql_syntax::ast::Type;
 use sqlparser::ast::{BinaryOperator, Expr, Query};
@@ -23,63 +23,9 @@ impl Emitter<'_> {
             } => {
                 let key = self.key_expr(block);
                 let key_name = p.catalog.entities[*entity].key.clone();
-                let key_order = if p.catalog.entities[*entity].key_ty == Type::String {
-                    self.d.byte_order(&sql, key.clone())
-                } else {
-                    key.clone()
-                };
                 let mut projection = vec![proj(key, &key_name)];
                 for t in tiles {
-                    let (v, _) = self.scalar(&t.value, Scope::Block(block));
-                    let v = if self.scalar_ty(&t.value) == Type::String {
-                        self.d.byte_order(&sql, v)
-                    } else {
-                        v
-                    };
-                    // Ascending with unset values first, or descending with them last.
-                    let value_order = if t.descending {
-                        (v, Order::DescNullsLast)
-                    } else {
-                        (v, Order::AscNullsFirst)
-                    };
-                    // A population: ranked apart from the others, who get no bucket.
-                    let among = t
-                        .among
-                        .as_ref()
-                        .map(|c| self.cond(c, Scope::Block(block)).0);
-                    let partition: Vec<Expr> = among
-                        .iter()
-                        .map(|c| sql.case(vec![(c.clone(), sql.int(1))], Some(sql.int(0))))
-                        .collect();
-                    let bucket = if t.ties_together {
-                        // Equal values share the bucket their first one falls in:
-                        // (rank - 1) * k / n + 1, rank by value alone.
-                        let rank = sql.window(
-                            sql.function("RANK", vec![]),
-                            partition.clone(),
-                            vec![value_order],
-                            false,
-                        );
-                        let n = sql.window(sql.count_star(), partition, vec![], false);
-                        let before = bin(rank, BinaryOperator::Minus, sql.int(1));
-                        let scaled = bin(before, BinaryOperator::Multiply, sql.int(t.k));
-                        bin(
-                            self.d.int_div(&sql, scaled, n),
-                            BinaryOperator::Plus,
-                            sql.int(1),
-                        )
-                    } else {
-                        sql.window(
-                            sql.function("NTILE", vec![sql.int(t.k)]),
-                            partition,
-                            vec![value_order, (key_order.clone(), Order::Asc)],
-                            false,
-                        )
-                    };
-                    let bucket = match among {
-                        Some(c) => sql.case(vec![(c, bucket)], None),
-                        None => bucket,
-                    };
+                    let bucket = self.tile_bucket(t, block);
                     let column = if tiles.len() == 1 { "bucket" } else { &t.name };
                     projection.push(proj(bucket, column));
                 }
@@ -112,6 +58,69 @@ impl Emitter<'_> {
                     vec![link],
                 )
             }
+        }
+    }
+
+    /// The bucket of one tile of an entity's ntiles, as a window over `block`'s rows
+    /// (every entity once): in the ntile CTE, or in the wide batch's own `SELECT`
+    /// ([`crate::dialect::Ntiles::InWideSelect`]).
+    pub(crate) fn tile_bucket(&mut self, t: &Tile, block: &Block) -> Expr {
+        let sql = self.sql;
+        let key = self.key_expr(block);
+        let key_order = if self.p.catalog.entities[block.entity].key_ty == Type::String {
+            self.d.byte_order(&sql, key)
+        } else {
+            key
+        };
+        let (v, _) = self.scalar(&t.value, Scope::Block(block));
+        let v = if self.scalar_ty(&t.value) == Type::String {
+            self.d.byte_order(&sql, v)
+        } else {
+            v
+        };
+        // Ascending with unset values first, or descending with them last.
+        let value_order = if t.descending {
+            (v, Order::DescNullsLast)
+        } else {
+            (v, Order::AscNullsFirst)
+        };
+        // A population: ranked apart from the others, who get no bucket.
+        let among = t
+            .among
+            .as_ref()
+            .map(|c| self.cond(c, Scope::Block(block)).0);
+        let partition: Vec<Expr> = among
+            .iter()
+            .map(|c| sql.case(vec![(c.clone(), sql.int(1))], Some(sql.int(0))))
+            .collect();
+        let bucket = if t.ties_together {
+            // Equal values share the bucket their first one falls in:
+            // (rank - 1) * k / n + 1, rank by value alone.
+            let rank = sql.window(
+                sql.function("RANK", vec![]),
+                partition.clone(),
+                vec![value_order],
+                false,
+            );
+            let n = sql.window(sql.count_star(), partition, vec![], false);
+            let before = bin(rank, BinaryOperator::Minus, sql.int(1));
+            let scaled = bin(before, BinaryOperator::Multiply, sql.int(t.k));
+            bin(
+                self.d.int_div(&sql, scaled, n),
+                BinaryOperator::Plus,
+                sql.int(1),
+            )
+        } else {
+            sql.window(
+                sql.function("NTILE", vec![sql.int(t.k)]),
+                partition,
+                vec![value_order, (key_order, Order::Asc)],
+                false,
+            )
+        };
+        match among {
+            Some(c) => sql.case(vec![(c, bucket)], None),
+            None => bucket,
         }
     }
 }

@@ -7,7 +7,7 @@
 
 use super::{Emitter, Scope, EV, PRESENT};
 use crate::ir::*;
-use crate::plan::{avg_against_literal, sum_of, Block, FactKey};
+use crate::plan::{avg_against_literal, ntile_inline, sum_of, Block, FactKey, Tile};
 use crate::sql::{and, bin, derived, is_not_null, not, or, proj, proj_bare, raw, From};
 use segql_syntax::ast::{CmpOp, Type};
 use sqlparser::ast::{BinaryOperator, Expr};
@@ -259,6 +259,13 @@ impl Emitter<'_> {
                     self.internal("an ntile inside an events scan".to_string());
                     return (sql.int(0), false);
                 };
+                // The wide batch's own rows are every entity once: the window is
+                // computed there ([`crate::dialect::Ntiles::InWideSelect`]).
+                if self.plan.inline_ntiles && ntile_inline(s) && std::ptr::eq(b, &self.plan.block) {
+                    if let Some(t) = Tile::of(s, String::new()) {
+                        return (self.tile_bucket(&t, b), among.is_some());
+                    }
+                }
                 match self.plan.ntile(b.entity, s) {
                     Ok((di, column)) => {
                         self.check_derived(b, di);

@@ -32,7 +32,7 @@ use std::collections::BTreeSet;
 /// What planning reads of a dialect: the statement shapes it takes (declared by each
 /// dialect in `dialect.rs`, with no defaults).
 pub use crate::dialect::{
-    ActivePeriods, Capabilities, DistinctScan, Sequences, Unmatched, WindowTiers,
+    ActivePeriods, Capabilities, DistinctScan, Ntiles, Sequences, Unmatched, WindowTiers,
 };
 
 /// What a statement computes.
@@ -180,6 +180,14 @@ impl SeqChain {
             None => &plan.sequences[self.members[0]].cte,
         }
     }
+}
+
+/// Whether the wide batch may compute this `ntile` in its own `SELECT`
+/// ([`Ntiles::InWideSelect`]): over every entity (no population) and of a value that
+/// holds no window itself (an aggregate or a column), since windows do not nest.
+pub fn ntile_inline(s: &Scalar) -> bool {
+    matches!(s, Scalar::Ntile { among: None, value, .. }
+        if matches!(**value, Scalar::Agg(_) | Scalar::Column(_)))
 }
 
 /// One `ntile` of an entity's shared ntile CTE.
@@ -344,9 +352,14 @@ pub struct Plan {
     pub sequences: Vec<SeqFeature>,
     /// One per events relation with sequences, in order of their first sequence.
     pub chains: Vec<SeqChain>,
-    /// In collection order; defined in [`Plan::derived_order`].
+    /// In collection order; defined in [`Plan::derived_order`] (an ntile CTE only
+    /// when some block joins it).
     pub derived: Vec<Derived>,
     pub derived_order: Vec<usize>,
+    /// The wide batch's `SELECT` computes its entity's ntiles itself where
+    /// [`ntile_inline`] allows ([`Ntiles::InWideSelect`]): its block joins their values,
+    /// not their CTE.
+    pub inline_ntiles: bool,
 }
 
 /// Something the plan does not hold: a bug in planning, never a user's mistake.
@@ -604,6 +617,7 @@ pub fn plan(
         chains,
         derived: collected.derived,
         derived_order: Vec::new(),
+        inline_ntiles: caps.ntiles == Ntiles::InWideSelect && matches!(r, Request::Batch { .. }),
     };
     needs::resolve(p, &mut plan, &body_names, &names)?;
     Ok(plan)

@@ -28,7 +28,11 @@ pub(super) fn resolve(
     // The body's block.
     let mut needs = Needs::default();
     {
-        let w = Walker { p, plan };
+        let w = Walker {
+            p,
+            plan,
+            inline_ntiles: plan.inline_ntiles,
+        };
         let entity = plan.block.entity;
         match &plan.body {
             Body::Segment(id) => w.cond(&p.segments[*id].cond, entity, &mut needs)?,
@@ -78,7 +82,11 @@ pub(super) fn resolve(
     for di in 0..plan.derived.len() {
         let mut needs = Needs::default();
         let entity = {
-            let w = Walker { p, plan };
+            let w = Walker {
+                p,
+                plan,
+                inline_ntiles: false,
+            };
             match &plan.derived[di] {
                 Derived::Ntile { entity, tiles, .. } => {
                     for t in tiles {
@@ -116,7 +124,9 @@ pub(super) fn resolve(
     // In collection order, except that a CTE waits for the ones it joins: a
     // relationship's CTE collected early may have gained a condition that joins a later
     // one.
+    let joined = joined_derived(plan);
     let mut pending: Vec<(usize, BTreeSet<usize>)> = (0..plan.derived.len())
+        .filter(|di| joined.contains(di))
         .map(|di| (di, plan.derived[di].block().needs.derived.clone()))
         .collect();
     let mut defined: BTreeSet<usize> = BTreeSet::new();
@@ -132,6 +142,27 @@ pub(super) fn resolve(
     }
     plan.derived_order = order;
     Ok(())
+}
+
+/// The derived CTEs the statement defines: every relationship's, and an ntile's when
+/// the body's block or another defined CTE joins it (the wide batch may compute its
+/// ntiles in its own `SELECT` instead).
+fn joined_derived(plan: &Plan) -> BTreeSet<usize> {
+    let mut joined: BTreeSet<usize> = plan.block.needs.derived.clone();
+    joined.extend(
+        (0..plan.derived.len()).filter(|&di| matches!(plan.derived[di], Derived::Quant { .. })),
+    );
+    loop {
+        let more: BTreeSet<usize> = joined
+            .iter()
+            .flat_map(|&di| plan.derived[di].block().needs.derived.iter().copied())
+            .filter(|di| !joined.contains(di))
+            .collect();
+        if more.is_empty() {
+            return joined;
+        }
+        joined.extend(more);
+    }
 }
 
 fn entity_of(plan: &Plan) -> EntityId {
@@ -202,6 +233,9 @@ fn extra_aliases(
 struct Walker<'a> {
     p: &'a Program,
     plan: &'a Plan,
+    /// An `ntile` needs what its value and population read, not its CTE (the wide
+    /// batch's block under [`super::Ntiles::InWideSelect`]).
+    inline_ntiles: bool,
 }
 
 impl Walker<'_> {
@@ -291,6 +325,9 @@ impl Walker<'_> {
                     .column(&FactKey::Agg((**a).clone()))
                     .map_err(|e| e.0)?;
                 needs.scans.insert(si);
+            }
+            Scalar::Ntile { value, .. } if self.inline_ntiles && super::ntile_inline(s) => {
+                self.scalar(value, entity, needs)?;
             }
             Scalar::Ntile { .. } => {
                 let (di, _) = self.plan.ntile(entity, s).map_err(|e| e.0)?;
