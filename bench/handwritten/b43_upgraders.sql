@@ -1,0 +1,11 @@
+-- Changed plan to business in the last 180 days: the distinct users of those events,
+-- joined to the users.
+SELECT u.user_id
+FROM analytics.users AS u
+JOIN (
+  SELECT DISTINCT user_id
+  FROM analytics.events
+  WHERE event_name = 'plan_changed' AND plan = 'business'
+    AND occurred_at >= TIMESTAMP '{as_of}' - INTERVAL 180 DAY
+    AND occurred_at < TIMESTAMP '{as_of}'
+) AS a ON a.user_id = u.user_id
