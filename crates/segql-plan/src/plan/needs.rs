@@ -233,8 +233,8 @@ fn extra_aliases(
 struct Walker<'a> {
     p: &'a Program,
     plan: &'a Plan,
-    /// An `ntile` needs what its value and population read, not its CTE (the wide
-    /// batch's block under [`super::Ntiles::InWideSelect`]).
+    /// An `ntile` that [`super::ntile_inline`] allows needs what its value reads, not
+    /// its CTE (the wide batch's block under [`super::Ntiles::InWideSelect`]).
     inline_ntiles: bool,
 }
 
