@@ -79,7 +79,7 @@ impl Dialect for Postgres {
         Support::Executed
     }
     fn notes(&self) -> &'static str {
-        "strings order by their bytes (COLLATE \"C\"), whatever the database's collation"
+        "PostgreSQL 14+ (bit_count counts active periods); strings order by their bytes (COLLATE \"C\"), whatever the database's collation"
     }
     fn parser(&self) -> Box<dyn sqlparser::dialect::Dialect> {
         Box::new(sqlparser::dialect::PostgreSqlDialect {})
