@@ -6,16 +6,13 @@ impl Dialect for Databricks {
     fn pick_value(&self, sql: &Sql<'_>, p: pick::Pick) -> Expr {
         pick::by_row(self, sql, ("min_by", "max_by"), "struct", p)
     }
-    fn active_periods(&self, sql: &Sql<'_>, bucket: Expr, n: i64, cond: Option<Expr>) -> Expr {
-        if self.capabilities().active_periods.distinct(n) {
-            return self.cond_agg(sql, AggFn::CountDistinct, Some(bucket), cond);
-        }
-        // Plain aggregates (bit_or, then bit_count) where distinct counts would make the
-        // distinct scan expand every row once per distinct argument: the benchmark's
-        // batch at 100k users 9.38 -> 7.73 s in local mode (docs/benchmarks.md).
+    // Active periods' bits (the trait's `active_periods`), plain aggregates where
+    // distinct counts would make the distinct scan expand every row once per distinct
+    // argument: the benchmark's batch at 100k users 9.38 -> 7.73 s in local mode
+    // (docs/benchmarks.md).
+    fn shift_left(&self, sql: &Sql<'_>, value: Expr, count: Expr) -> Expr {
         // shiftleft, not `<<`: the operator is recent (Spark 4).
-        let shl = |one, count| sql.func("shiftleft", vec![one, sql.cast(count, "INT")]);
-        sql.func("bit_count", vec![period_bits(sql, bucket, cond, &shl)])
+        sql.func("shiftleft", vec![value, sql.cast(count, "INT")])
     }
     fn capabilities(&self) -> Capabilities {
         // Spark answers distinct aggregates beside plain ones by expanding every row once

@@ -85,15 +85,6 @@ impl Dialect for DuckDb {
     fn plus(&self, _sql: &Sql<'_>, ts: Expr, d: Duration) -> Expr {
         duckdb_shift(ts, d, BinaryOperator::Plus)
     }
-    fn active_periods(&self, sql: &Sql<'_>, bucket: Expr, n: i64, cond: Option<Expr>) -> Expr {
-        if self.capabilities().active_periods.distinct(n) {
-            return self.cond_agg(sql, AggFn::CountDistinct, Some(bucket), cond);
-        }
-        // bit_count(BIT_OR(1 << bucket)): one plain aggregate instead of a distinct one
-        // (measured 3x cheaper on the benchmark's events).
-        let shl = |one, count| bin(one, BinaryOperator::PGBitwiseShiftLeft, count);
-        sql.func("bit_count", vec![period_bits(sql, bucket, cond, &shl)])
-    }
     /// DuckDB divides decimals as DOUBLE (`DECIMAL / INTEGER` is a DOUBLE), so ROUND of
     /// the quotient can land on the wrong side of a half (0.000249 / 2 gave 0.000124).
     /// The quotient is rounded in integers instead: with `n` the value in units of

@@ -577,12 +577,32 @@ pub trait Dialect: Sync {
         bin(a, BinaryOperator::Modulo, b)
     }
 
-    /// How many distinct periods (`bucket` in `0..n`) hold a row where `cond` holds.
-    /// The default counts distinct buckets; engines with bit aggregates OR a bit per
-    /// bucket and count the bits, which avoids a distinct aggregate's extra hash table.
+    /// How many distinct periods (`bucket` in `0..n`) hold a row where `cond` holds: a
+    /// distinct count of buckets, or where [`ActivePeriods::BitsUpTo`] allows, a bit
+    /// per bucket OR-ed into a BIGINT and counted, which avoids a distinct aggregate's
+    /// extra hash table (DuckDB, 3x cheaper there), sort (Postgres) or row expansion (Spark). The FILTER
+    /// does not stop the argument being computed for rows outside the window, whose
+    /// bucket may be past 63: it is clamped (those rows are filtered out).
     fn active_periods(&self, sql: &Sql<'_>, bucket: Expr, n: i64, cond: Option<Expr>) -> Expr {
-        let _ = n;
-        self.cond_agg(sql, AggFn::CountDistinct, Some(bucket), cond)
+        if self.capabilities().active_periods.distinct(n) {
+            return self.cond_agg(sql, AggFn::CountDistinct, Some(bucket), cond);
+        }
+        let count = sql.func("LEAST", vec![bucket, crate::sql::number("62")]);
+        let bit = self.shift_left(sql, sql.cast(crate::sql::number("1"), "BIGINT"), count);
+        let mut f = sql.function("BIT_OR", vec![bit]);
+        f.filter = cond.map(Box::new);
+        self.count_bits(sql, Expr::Function(f))
+    }
+
+    /// `value << count` for a BIGINT value (active periods' bits).
+    fn shift_left(&self, sql: &Sql<'_>, value: Expr, count: Expr) -> Expr {
+        let _ = sql;
+        bin(value, BinaryOperator::PGBitwiseShiftLeft, count)
+    }
+
+    /// The number of bits set in a BIGINT (active periods' bits).
+    fn count_bits(&self, sql: &Sql<'_>, bits: Expr) -> Expr {
+        sql.func("bit_count", vec![bits])
     }
 
     // -- ordering --------------------------------------------------------------------------
@@ -739,22 +759,4 @@ fn default_cond_agg(
     }
     let _ = d.name();
     Dialect::cond_agg(&NoFilter(d), sql, f, arg, cond)
-}
-
-/// `BIT_OR(1 << bucket) FILTER (WHERE cond)`: a bit per period (`bucket` in `0..63`) that
-/// holds a row where `cond` holds, for the dialects whose [`ActivePeriods::BitsUpTo`]
-/// counts the bits. The FILTER does not stop the argument being computed for rows
-/// outside the window, whose bucket may be past 63: it is clamped (those rows are
-/// filtered out). `shift(one, count)` writes the engine's left shift of the BIGINT 1.
-pub(crate) fn period_bits(
-    sql: &Sql<'_>,
-    bucket: Expr,
-    cond: Option<Expr>,
-    shift: &dyn Fn(Expr, Expr) -> Expr,
-) -> Expr {
-    let count = sql.func("LEAST", vec![bucket, crate::sql::number("62")]);
-    let bit = shift(sql.cast(crate::sql::number("1"), "BIGINT"), count);
-    let mut f = sql.function("BIT_OR", vec![bit]);
-    f.filter = cond.map(Box::new);
-    Expr::Function(f)
 }

@@ -23,23 +23,19 @@ impl Dialect for Postgres {
         f.filter = Some(Box::new(p.cond));
         pick::element(Expr::Function(f), pick::one())
     }
-    fn active_periods(&self, sql: &Sql<'_>, bucket: Expr, n: i64, cond: Option<Expr>) -> Expr {
-        if self.capabilities().active_periods.distinct(n) {
-            return self.cond_agg(sql, AggFn::CountDistinct, Some(bucket), cond);
-        }
-        // A bit per period OR-ed as a BIGINT, counted as BIT(64) (bit_count: PostgreSQL
-        // 14 and later). A distinct aggregate would make the scan holding it sort its
-        // rows (no hash aggregation with DISTINCT).
+    // Active periods' bits (the trait's `active_periods`): a distinct aggregate would
+    // make the scan holding it sort its rows (no hash aggregation with DISTINCT).
+    fn shift_left(&self, sql: &Sql<'_>, value: Expr, count: Expr) -> Expr {
         // BIGINT << INTEGER is the only shift of a BIGINT.
-        let shl = |one, count| {
-            bin(
-                one,
-                BinaryOperator::PGBitwiseShiftLeft,
-                sql.cast(count, "INTEGER"),
-            )
-        };
-        let bits = sql.cast(period_bits(sql, bucket, cond, &shl), "BIT(64)");
-        sql.func("bit_count", vec![bits])
+        bin(
+            value,
+            BinaryOperator::PGBitwiseShiftLeft,
+            sql.cast(count, "INTEGER"),
+        )
+    }
+    fn count_bits(&self, sql: &Sql<'_>, bits: Expr) -> Expr {
+        // bit_count counts a BIT string (PostgreSQL 14 and later).
+        sql.func("bit_count", vec![sql.cast(bits, "BIT(64)")])
     }
     fn cast_type(&self, t: Type) -> &'static str {
         match t {
