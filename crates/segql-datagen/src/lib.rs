@@ -316,24 +316,7 @@ fn generate_in(cfg: &Config, spill: &Path) -> Result<Summary> {
         } else {
             format!("part-{c}.{}", fmt.ext(Table::Events))
         };
-        for (label, lo, hi) in &months {
-            let rel = PathBuf::from("events")
-                .join(format!("month={label}"))
-                .join(&part);
-            let full = cfg.out.join(&rel);
-            std::fs::create_dir_all(full.parent().expect("a month directory"))?;
-            run(
-                &conn,
-                &format!(
-                    "COPY (SELECT 'u' || (i + 1) AS user_id, event_name, ts(t) AS occurred_at, page,
-                   amount, plan, device FROM ev WHERE t >= {lo} AND t < {hi} ORDER BY t, i, seq)
-                 TO '{}' {}",
-                    sql_path(&full),
-                    copy_options(fmt, Table::Events)
-                ),
-            )?;
-            files.push(rel);
-        }
+        files.extend(write_months(&conn, cfg, &months, &part)?);
         run(&conn, "DROP TABLE ev")?;
         write_secs += t.elapsed().as_secs_f64();
     }
@@ -399,6 +382,37 @@ fn generate_in(cfg: &Config, spill: &Path) -> Result<Summary> {
         .sum();
     summary.files = files;
     Ok(summary)
+}
+
+/// Writes the events in `ev` as one file per calendar month, each sorted by time, in
+/// hive layout: `events/month=YYYY-MM/<part>`. Returns the files, relative to the
+/// output directory.
+fn write_months(
+    conn: &duckdb::Connection,
+    cfg: &Config,
+    months: &[(String, i64, i64)],
+    part: &str,
+) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for (label, lo, hi) in months {
+        let rel = PathBuf::from("events")
+            .join(format!("month={label}"))
+            .join(part);
+        let full = cfg.out.join(&rel);
+        std::fs::create_dir_all(full.parent().expect("a month directory"))?;
+        run(
+            conn,
+            &format!(
+                "COPY (SELECT 'u' || (i + 1) AS user_id, event_name, ts(t) AS occurred_at, page,
+               amount, plan, device FROM ev WHERE t >= {lo} AND t < {hi} ORDER BY t, i, seq)
+             TO '{}' {}",
+                sql_path(&full),
+                copy_options(cfg.format, Table::Events)
+            ),
+        )?;
+        files.push(rel);
+    }
+    Ok(files)
 }
 
 /// The whole generation as one SQL script for another DuckDB process (the benchmarks
