@@ -67,6 +67,13 @@ impl Dialect for DuckDb {
         s.contains('\0')
             .then_some("DuckDB's SQL text cannot hold a NUL character")
     }
+    /// `prefix`, what DuckDB rewrites `LIKE 'x%'` to: alone, it and `starts_with` are
+    /// pushed into the scan as the same range; under an `OR` (an anchored pattern's
+    /// prefixes) they stay functions, and `prefix` took 0.79x the CPU of `starts_with`
+    /// (b48 at 1M users, docs/benchmarks.md).
+    fn starts_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("prefix", vec![v, s])
+    }
     fn int_div(&self, _sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
         // `/` divides integers as floating point in DuckDB; `//` is integer division.
         bin(a, BinaryOperator::DuckIntegerDivide, b)

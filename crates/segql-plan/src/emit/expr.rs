@@ -388,7 +388,21 @@ impl Emitter<'_> {
             Cond::Regex { value, pattern } => {
                 let (e, n) = self.scalar(value, scope);
                 let s = self.string_lit(pattern);
-                (self.d.regex(&sql, e, s), n)
+                let re = self.d.regex(&sql, e.clone(), s);
+                // Anchored at the start: a prefix test first, the pattern on the rest.
+                match super::regex_prefix::required_prefixes(pattern) {
+                    Some(prefixes) => {
+                        let tests = prefixes
+                            .iter()
+                            .map(|p| {
+                                let p = self.string_lit(p);
+                                self.d.starts_with(&sql, e.clone(), p)
+                            })
+                            .collect();
+                        (and(vec![or(tests), re]), n)
+                    }
+                    None => (re, n),
+                }
             }
             Cond::IsSet(value) => {
                 let (e, _) = self.scalar(value, scope);

@@ -7,12 +7,14 @@
 //! [`Unsupported`](crate::compile::Unsupported); a lookup of something not planned is an
 //! internal error, returned the same way with a message that says so.
 //!
-//! `expr` writes conditions and values, `scans` the aggregate scans, `sequences` the
+//! `expr` writes conditions and values (`regex_prefix` finds the prefixes an anchored
+//! pattern needs, tested before it), `scans` the aggregate scans, `sequences` the
 //! sequence chains, `derived` the ntile and quantifier CTEs, `sql_pred` the `sql "..."`
 //! predicates, and this file the statements' bodies.
 
 mod derived;
 mod expr;
+mod regex_prefix;
 mod scans;
 mod sequences;
 mod sql_pred;
