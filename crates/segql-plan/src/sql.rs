@@ -462,6 +462,29 @@ fn wrap_for_binary(e: Expr) -> Expr {
     }
 }
 
+/// Whether an expression computes a window function (`... OVER (...)`).
+pub fn has_window(e: &Expr) -> bool {
+    use sqlparser::ast::Visit;
+    struct Windows;
+    impl sqlparser::ast::Visitor for Windows {
+        type Break = ();
+        fn pre_visit_expr(&mut self, e: &Expr) -> std::ops::ControlFlow<()> {
+            match e {
+                Expr::Function(f) if f.over.is_some() => std::ops::ControlFlow::Break(()),
+                _ => std::ops::ControlFlow::Continue(()),
+            }
+        }
+    }
+    e.visit(&mut Windows).is_break()
+}
+
+/// A `SELECT`'s `QUALIFY` (its rows filtered after its window functions).
+pub fn set_qualify(q: &mut Query, cond: Expr) {
+    if let SetExpr::Select(sel) = q.body.as_mut() {
+        sel.qualify = Some(cond);
+    }
+}
+
 pub fn and(parts: Vec<Expr>) -> Expr {
     match parts.len() {
         0 => raw("TRUE".to_string()),

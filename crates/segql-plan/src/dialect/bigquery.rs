@@ -51,6 +51,7 @@ impl Dialect for BigQuery {
             sequences: Sequences::WindowPasses,
             long_batch: LongBatch::UnionAll,
             ntiles: Ntiles::OwnCte,
+            ntiles_alone: NtilesAlone::OwnCte,
         }
     }
     fn name(&self) -> &'static str {

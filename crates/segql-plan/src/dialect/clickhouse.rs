@@ -49,6 +49,7 @@ impl Dialect for ClickHouse {
             sequences: Sequences::WindowPasses,
             long_batch: LongBatch::ArrayJoin,
             ntiles: Ntiles::InWideSelect,
+            ntiles_alone: NtilesAlone::OwnCte,
         }
     }
     fn name(&self) -> &'static str {

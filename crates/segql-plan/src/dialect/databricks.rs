@@ -29,6 +29,7 @@ impl Dialect for Databricks {
             sequences: Sequences::WindowPasses,
             long_batch: LongBatch::UnionAll,
             ntiles: Ntiles::OwnCte,
+            ntiles_alone: NtilesAlone::OwnCte,
         }
     }
     fn name(&self) -> &'static str {

@@ -49,6 +49,7 @@ impl Dialect for DuckDb {
             sequences: Sequences::TimeBuckets,
             long_batch: LongBatch::UnionAll,
             ntiles: Ntiles::OwnCte,
+            ntiles_alone: NtilesAlone::Qualify,
         }
     }
     fn name(&self) -> &'static str {

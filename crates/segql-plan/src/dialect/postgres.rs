@@ -65,6 +65,7 @@ impl Dialect for Postgres {
             sequences: Sequences::WindowPasses,
             long_batch: LongBatch::UnionAll,
             ntiles: Ntiles::OwnCte,
+            ntiles_alone: NtilesAlone::OwnCte,
         }
     }
     fn name(&self) -> &'static str {

@@ -63,6 +63,7 @@ impl Dialect for Redshift {
             sequences: Sequences::WindowPasses,
             long_batch: LongBatch::UnionAll,
             ntiles: Ntiles::OwnCte,
+            ntiles_alone: NtilesAlone::OwnCte,
         }
     }
     fn name(&self) -> &'static str {

@@ -35,6 +35,7 @@ impl Dialect for Snowflake {
             sequences: Sequences::WindowPasses,
             long_batch: LongBatch::UnionAll,
             ntiles: Ntiles::OwnCte,
+            ntiles_alone: NtilesAlone::OwnCte,
         }
     }
     fn name(&self) -> &'static str {

@@ -123,9 +123,18 @@ impl Emitter<'_> {
                 let key = self.key_expr(block);
                 let key_name = p.catalog.entities[block.entity].key.clone();
                 let from = self.from(block);
-                let body =
+                // Ntiles computed in this SELECT (`NtilesAlone::Qualify`) are windows,
+                // which a `WHERE` cannot read.
+                let body = if crate::sql::has_window(&cond) {
+                    let mut q =
+                        self.sql
+                            .select(vec![proj(key, &key_name)], Some(from), None, vec![]);
+                    crate::sql::set_qualify(&mut q, cond);
+                    q
+                } else {
                     self.sql
-                        .select(vec![proj(key, &key_name)], Some(from), Some(cond), vec![]);
+                        .select(vec![proj(key, &key_name)], Some(from), Some(cond), vec![])
+                };
                 self.finish(body, vec![])
             }
             Body::Batch {

@@ -32,7 +32,8 @@ use std::collections::BTreeSet;
 /// What planning reads of a dialect: the statement shapes it takes (declared by each
 /// dialect in `dialect.rs`, with no defaults).
 pub use crate::dialect::{
-    ActivePeriods, Capabilities, DistinctScan, Ntiles, Sequences, Unmatched, WindowTiers,
+    ActivePeriods, Capabilities, DistinctScan, Ntiles, NtilesAlone, Sequences, Unmatched,
+    WindowTiers,
 };
 
 /// What a statement computes.
@@ -356,8 +357,9 @@ pub struct Plan {
     /// when some block joins it).
     pub derived: Vec<Derived>,
     pub derived_order: Vec<usize>,
-    /// The wide batch's `SELECT` computes its entity's ntiles itself where
-    /// [`ntile_inline`] allows ([`Ntiles::InWideSelect`]): its block joins their values,
+    /// The body's `SELECT` computes its entity's ntiles itself where [`ntile_inline`]
+    /// allows: the wide batch's ([`Ntiles::InWideSelect`]), or one segment's with its
+    /// condition in `QUALIFY` ([`NtilesAlone::Qualify`]). Its block joins their values,
     /// not their CTE.
     pub inline_ntiles: bool,
 }
@@ -617,7 +619,11 @@ pub fn plan(
         chains,
         derived: collected.derived,
         derived_order: Vec::new(),
-        inline_ntiles: caps.ntiles == Ntiles::InWideSelect && matches!(r, Request::Batch { .. }),
+        inline_ntiles: match r {
+            Request::Batch { .. } => caps.ntiles == Ntiles::InWideSelect,
+            Request::Segment(_) => caps.ntiles_alone == NtilesAlone::Qualify,
+            _ => false,
+        },
     };
     needs::resolve(p, &mut plan, &body_names, &names)?;
     Ok(plan)
