@@ -309,7 +309,11 @@ fn the_wide_batch_computes_its_ntiles_in_its_select_on_clickhouse() {
         // One segment: in QUALIFY where the dialect says so, else the CTE.
         if d.capabilities().ntiles_alone == NtilesAlone::Qualify {
             assert!(!single.contains("ntile_10 AS ("), "{}: {single}", d.name());
-            assert!(single.contains("QUALIFY\nNTILE(10) OVER"), "{}: {single}", d.name());
+            assert!(
+                single.contains("QUALIFY\nNTILE(10) OVER"),
+                "{}: {single}",
+                d.name()
+            );
         } else {
             assert!(single.contains("ntile_10 AS ("), "{}: {single}", d.name());
             assert!(!single.contains("QUALIFY"), "{}: {single}", d.name());
