@@ -24,7 +24,7 @@ mod common;
 
 use common::{options, project, reparse};
 use segql_plan::compile::{self, to_sql, Request};
-use segql_plan::dialect::{self, Dialect, NtilesAlone};
+use segql_plan::dialect::{self, Dialect, Lapses, NtilesAlone};
 use segql_plan::ir::Program;
 use segql_syntax::ast::{File, ItemKind};
 use std::path::PathBuf;
@@ -365,4 +365,58 @@ fn the_long_batch_reads_the_memberships_once_on_clickhouse() {
         }
     }
     insta::assert_snapshot!(shown);
+}
+
+/// One segment's lapses at the top of its `WHERE` are two sets of keys on DuckDB
+/// (`Lapses::KeySets`): no last time aggregated, the other conditions first, `last < a or
+/// last < b` as the later threshold. Under an `or` with something else, in a batch, and
+/// on the other dialects, the last time is aggregated as before.
+#[test]
+fn a_lapse_alone_is_two_sets_of_keys_on_duckdb() {
+    let src = "entity user {\n  table app.users\n  key user_id\n  columns {\n    plan string\n  }\n}\n\
+               events of user {\n  table app.events\n  key user_id\n  name event_name\n  time occurred_at\n}\n\
+               segment lapsed { where stopped \"login\" for 30 days }\n\
+               segment either { where (last time of \"login\" < 30 days ago or last time of \"login\" < 60 days ago) and plan = \"pro\" }\n\
+               segment or_other { where last time of \"login\" < 30 days ago or plan = \"pro\" }\n\
+               segment calendar { where last time of \"login\" < 1 month ago or last time of \"login\" < 30 days ago }\n";
+    let (_, p) = project(&[("lapses.seg", src)]);
+    let sql = |d: &dyn Dialect, r: Request| {
+        let text = to_sql(
+            &compile::compile(&p, &r, d, options()).unwrap_or_else(|e| panic!("{}: {e}", d.name())),
+        );
+        reparse(d, &text).unwrap_or_else(|e| panic!("{}: {e}\n{text}", d.name()));
+        text
+    };
+    for d in dialect::all() {
+        let sets = d.capabilities().lapses == Lapses::KeySets;
+        let lapsed = sql(d, Request::Segment(0));
+        let either = sql(d, Request::Segment(1));
+        if sets {
+            for s in [&lapsed, &either] {
+                assert!(!s.contains("MAX("), "{}: {s}", d.name());
+                let not_in = s.find("NOT IN (SELECT").expect("the recent keys");
+                let is_in = s.rfind(" IN (SELECT").expect("the earlier keys");
+                assert!(not_in < is_in, "the recent keys first: {s}");
+            }
+            // The later threshold, once; the plan before the sets.
+            assert_eq!(either.matches("NOT IN (SELECT").count(), 1, "{either}");
+            assert!(either.contains("INTERVAL '30' DAY"), "{either}");
+            assert!(!either.contains("INTERVAL '60' DAY"), "{either}");
+            assert!(
+                either.find("u.plan = 'pro'") < either.find(" IN (SELECT"),
+                "{either}"
+            );
+        } else {
+            assert!(!lapsed.contains(" IN (SELECT"), "{}: {lapsed}", d.name());
+        }
+        // Under an `or` with another condition, with thresholds that do not compare
+        // (a month and 30 days), and in a batch: the last time, aggregated.
+        for s in [
+            sql(d, Request::Segment(2)),
+            sql(d, Request::Segment(3)),
+            sql(d, Request::batch(&[0, 1, 2, 3])),
+        ] {
+            assert!(!s.contains(" IN (SELECT"), "{}: {s}", d.name());
+        }
+    }
 }

@@ -52,6 +52,7 @@ impl Dialect for BigQuery {
             long_batch: LongBatch::UnionAll,
             ntiles: Ntiles::OwnCte,
             ntiles_alone: NtilesAlone::OwnCte,
+            lapses: Lapses::Aggregate,
         }
     }
     fn name(&self) -> &'static str {

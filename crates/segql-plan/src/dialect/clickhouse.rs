@@ -50,6 +50,7 @@ impl Dialect for ClickHouse {
             long_batch: LongBatch::ArrayJoin,
             ntiles: Ntiles::InWideSelect,
             ntiles_alone: NtilesAlone::OwnCte,
+            lapses: Lapses::Aggregate,
         }
     }
     fn name(&self) -> &'static str {

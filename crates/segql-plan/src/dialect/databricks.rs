@@ -30,6 +30,7 @@ impl Dialect for Databricks {
             long_batch: LongBatch::UnionAll,
             ntiles: Ntiles::OwnCte,
             ntiles_alone: NtilesAlone::OwnCte,
+            lapses: Lapses::Aggregate,
         }
     }
     fn name(&self) -> &'static str {

@@ -50,6 +50,7 @@ impl Dialect for DuckDb {
             long_batch: LongBatch::UnionAll,
             ntiles: Ntiles::OwnCte,
             ntiles_alone: NtilesAlone::Qualify,
+            lapses: Lapses::KeySets,
         }
     }
     fn name(&self) -> &'static str {
@@ -74,6 +75,10 @@ impl Dialect for DuckDb {
     /// (b48 at 1M users, docs/benchmarks.md).
     fn starts_with(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
         sql.func("prefix", vec![v, s])
+    }
+    /// `contains`: 0.91x the CPU of `strpos(v, s) > 0` (b10 at 1M users).
+    fn contains(&self, sql: &Sql<'_>, v: Expr, s: Expr) -> Expr {
+        sql.func("contains", vec![v, s])
     }
     fn int_div(&self, _sql: &Sql<'_>, a: Expr, b: Expr) -> Expr {
         // `/` divides integers as floating point in DuckDB; `//` is integer division.

@@ -66,6 +66,7 @@ impl Dialect for Postgres {
             long_batch: LongBatch::UnionAll,
             ntiles: Ntiles::OwnCte,
             ntiles_alone: NtilesAlone::OwnCte,
+            lapses: Lapses::Aggregate,
         }
     }
     fn name(&self) -> &'static str {

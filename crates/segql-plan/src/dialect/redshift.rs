@@ -64,6 +64,7 @@ impl Dialect for Redshift {
             long_batch: LongBatch::UnionAll,
             ntiles: Ntiles::OwnCte,
             ntiles_alone: NtilesAlone::OwnCte,
+            lapses: Lapses::Aggregate,
         }
     }
     fn name(&self) -> &'static str {

@@ -40,6 +40,7 @@ impl Dialect for Trino {
             long_batch: LongBatch::UnionAll,
             ntiles: Ntiles::OwnCte,
             ntiles_alone: NtilesAlone::OwnCte,
+            lapses: Lapses::Aggregate,
         }
     }
     fn name(&self) -> &'static str {

@@ -119,7 +119,20 @@ impl Emitter<'_> {
             Body::Segment(id) => {
                 let seg = &p.segments[*id];
                 let block = &plan.block;
-                let cond = self.cond(&seg.cond, Scope::Block(block)).0;
+                let cond = if plan.lapses_as_sets {
+                    // The other conditions first: the sets are probed by what they leave.
+                    let (lapses, rest) = crate::plan::lapses::split(p, &seg.cond);
+                    let mut parts: Vec<Expr> = rest
+                        .into_iter()
+                        .map(|c| self.cond(c, Scope::Block(block)).0)
+                        .collect();
+                    for l in &lapses {
+                        parts.push(self.lapse_sets(l, block));
+                    }
+                    crate::sql::and(parts)
+                } else {
+                    self.cond(&seg.cond, Scope::Block(block)).0
+                };
                 let key = self.key_expr(block);
                 let key_name = p.catalog.entities[block.entity].key.clone();
                 let from = self.from(block);

@@ -6,7 +6,8 @@ use super::{Emitter, Scope, EV};
 use crate::dialect::pick::Pick;
 use crate::dialect::{fixed_micros, AggFn};
 use crate::ir::*;
-use crate::plan::FactKey;
+use crate::plan::lapses::Lapse;
+use crate::plan::{Block, FactKey};
 use crate::sql::{and, bin, is_not_null, proj, From};
 use segql_syntax::ast::{Type, Unit};
 use sqlparser::ast::{BinaryOperator, Expr, Query};
@@ -132,6 +133,61 @@ impl Emitter<'_> {
             }
         }
         (and(parts), earliest, scan_names)
+    }
+
+    /// A lapse as two sets of keys (`plan::lapses`): `key NOT IN (the keys with an
+    /// event from T on) AND key IN (the keys with one before T)`, each a scan of the
+    /// events the last time would aggregate; the first without unset keys, which would
+    /// make `NOT IN` unknown for every key.
+    pub(crate) fn lapse_sets(&mut self, l: &Lapse<'_>, block: &Block) -> Expr {
+        let sql = self.sql;
+        let f = &l.agg.filter;
+        let ev = &self.p.catalog.events[f.events];
+        let (selection, earliest, scan_names) = self.scan_where(f.events, &[f]);
+        let skip_start = earliest.as_ref() == f.window.start.as_ref();
+        let parts = self.filter_parts(f, skip_start, scan_names.as_deref());
+        let time = sql.col(EV, &ev.time);
+        let ev_key = sql.col(EV, &ev.key);
+        let t = self.time_point(&l.before);
+        let (before, since) = if l.inclusive {
+            (BinaryOperator::LtEq, BinaryOperator::Gt)
+        } else {
+            (BinaryOperator::Lt, BinaryOperator::GtEq)
+        };
+        let keys = |extra: Vec<Expr>| {
+            let cond = and(std::iter::once(selection.clone())
+                .chain(parts.iter().cloned())
+                .chain(extra)
+                .collect());
+            let from = From {
+                base: sql.table(&ev.table, Some(EV)),
+                joins: vec![],
+            };
+            Box::new(sql.select(
+                vec![proj(ev_key.clone(), &ev.key)],
+                Some(from),
+                Some(cond),
+                vec![],
+            ))
+        };
+        let key = self.key_expr(block);
+        // The keys with a recent event first: DuckDB probes in this order, and the
+        // recent ones are the fewer (b30 at 1M users: 0.89x this way, 1.07x the other).
+        and(vec![
+            Expr::InSubquery {
+                expr: Box::new(key.clone()),
+                subquery: keys(vec![
+                    bin(time.clone(), since, t.clone()),
+                    is_not_null(ev_key.clone()),
+                ]),
+                negated: true,
+            },
+            Expr::InSubquery {
+                expr: Box::new(key),
+                subquery: keys(vec![bin(time, before, t)]),
+                negated: false,
+            },
+        ])
     }
 
     /// The CTE of one aggregate scan.

@@ -43,7 +43,17 @@ impl<'a> Collector<'a> {
     pub(super) fn request(&mut self, r: &Request, entity: EntityId) {
         let p = self.p;
         match r {
-            Request::Segment(id) => self.cond(&p.segments[*id].cond, p.segments[*id].entity),
+            Request::Segment(id) => {
+                let seg = &p.segments[*id];
+                if super::lapses_as_sets(self.caps, r) {
+                    // The lapses read no column (`super::lapses`).
+                    for c in super::lapses::split(p, &seg.cond).1 {
+                        self.cond(c, seg.entity);
+                    }
+                } else {
+                    self.cond(&seg.cond, seg.entity);
+                }
+            }
             Request::Batch {
                 segments, traits, ..
             } => {

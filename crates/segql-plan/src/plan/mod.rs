@@ -17,6 +17,7 @@
 mod chains;
 mod collect;
 mod display;
+pub(crate) mod lapses;
 pub(crate) mod names;
 mod needs;
 pub(crate) mod starts;
@@ -32,7 +33,7 @@ use std::collections::BTreeSet;
 /// What planning reads of a dialect: the statement shapes it takes (declared by each
 /// dialect in `dialect.rs`, with no defaults).
 pub use crate::dialect::{
-    ActivePeriods, Capabilities, DistinctScan, Ntiles, NtilesAlone, Sequences, Unmatched,
+    ActivePeriods, Capabilities, DistinctScan, Lapses, Ntiles, NtilesAlone, Sequences, Unmatched,
     WindowTiers,
 };
 
@@ -362,6 +363,9 @@ pub struct Plan {
     /// condition in `QUALIFY` ([`NtilesAlone::Qualify`]). Its block joins their values,
     /// not their CTE.
     pub inline_ntiles: bool,
+    /// One segment's top-level lapses are tested as sets of keys ([`Lapses::KeySets`],
+    /// [`lapses`]): nothing is collected or joined for them.
+    pub lapses_as_sets: bool,
 }
 
 /// Something the plan does not hold: a bug in planning, never a user's mistake.
@@ -624,9 +628,16 @@ pub fn plan(
             Request::Segment(_) => caps.ntiles_alone == NtilesAlone::Qualify,
             _ => false,
         },
+        lapses_as_sets: lapses_as_sets(caps, r),
     };
     needs::resolve(p, &mut plan, &body_names, &names)?;
     Ok(plan)
+}
+
+/// Whether a request's lapses are sets of keys ([`lapses`]): one segment's, where the
+/// dialect says so.
+fn lapses_as_sets(caps: &Capabilities, r: &Request) -> bool {
+    caps.lapses == Lapses::KeySets && matches!(r, Request::Segment(_))
 }
 
 /// The entity a request's statement is over; every segment of a batch must be of it.

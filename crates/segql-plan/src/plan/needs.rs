@@ -35,6 +35,12 @@ pub(super) fn resolve(
         };
         let entity = plan.block.entity;
         match &plan.body {
+            Body::Segment(id) if plan.lapses_as_sets => {
+                // The lapses join nothing (`super::lapses`).
+                for c in super::lapses::split(p, &p.segments[*id].cond).1 {
+                    w.cond(c, entity, &mut needs)?;
+                }
+            }
             Body::Segment(id) => w.cond(&p.segments[*id].cond, entity, &mut needs)?,
             Body::Batch {
                 segments, traits, ..
