@@ -119,9 +119,10 @@ impl Emitter<'_> {
             Body::Segment(id) => {
                 let seg = &p.segments[*id];
                 let block = &plan.block;
-                let cond = if plan.lapses_as_sets {
+                let split = crate::plan::lapses::split(p, &seg.cond);
+                let cond = if plan.lapses_as_sets && !split.0.is_empty() {
                     // The other conditions first: the sets are probed by what they leave.
-                    let (lapses, rest) = crate::plan::lapses::split(p, &seg.cond);
+                    let (lapses, rest) = split;
                     let mut parts: Vec<Expr> = rest
                         .into_iter()
                         .map(|c| self.cond(c, Scope::Block(block)).0)
