@@ -65,7 +65,9 @@ pub enum Lapses {
     /// every other statement (a batch shares the column) does.
     Aggregate,
     /// The keys with an `E` before `T` (`IN`) and without one since (`NOT IN`, keys
-    /// never unset): probed, not aggregated. DuckDB at 1M users: b49 0.72x, b30 0.89x.
+    /// never unset): probed, not aggregated. DuckDB at 1M users: b49 0.72x, b30 0.87x
+    /// (b31, over rarer events, 1.11x). Measured and not taken at 100k users: Postgres
+    /// 1.8-1.9x (hashed subplans), ClickHouse 0.94-1.16x (docs/benchmarks.md).
     KeySets,
 }
 
