@@ -406,6 +406,16 @@ fn a_lapse_alone_is_two_sets_of_keys_on_duckdb() {
                 either.find("u.plan = 'pro'") < either.find(" IN (SELECT"),
                 "{either}"
             );
+            // The plan says so, and aggregates nothing.
+            let plan = compile::plan(&p, &Request::Segment(1), d, options()).expect("a plan");
+            let shown = plan.display(&p);
+            assert!(
+                shown.contains(
+                    "lapse as key sets of app.events: \"login\" ever, before 30 days ago"
+                ),
+                "{shown}"
+            );
+            assert!(!shown.contains("scan "), "{shown}");
         } else {
             assert!(!lapsed.contains(" IN (SELECT"), "{}: {lapsed}", d.name());
         }

@@ -157,6 +157,19 @@ impl Plan {
                 let _ = writeln!(out, "  {name}: {}", describe(k));
             }
         }
+        if let (true, Body::Segment(id)) = (self.lapses_as_sets, &self.body) {
+            for l in super::lapses::split(p, &p.segments[*id].cond).0 {
+                let f = &l.agg.filter;
+                let _ = writeln!(
+                    out,
+                    "lapse as key sets of {}: {} {}, before {} and none since",
+                    p.catalog.events[f.events].table.join("."),
+                    names(&f.names),
+                    window(&f.window),
+                    time_point(&l.before)
+                );
+            }
+        }
         for c in &self.chains {
             let seqs: Vec<String> = c
                 .members
