@@ -574,8 +574,12 @@ pub fn plan(
     let mut c = collect::Collector::new(p, caps, as_of);
     c.request(r, entity);
     let mut collected = c.finish();
-    if caps.windows == WindowTiers::ByWindow {
-        tiers::split(&mut collected, as_of, at_run.is_some());
+    match caps.windows {
+        WindowTiers::OneScan => {}
+        WindowTiers::ByWindow => tiers::split(&mut collected, as_of, at_run.is_some(), false),
+        WindowTiers::ByWindowAndNames => {
+            tiers::split(&mut collected, as_of, at_run.is_some(), true)
+        }
     }
     let mut names = std::mem::replace(&mut collected.names, names::Names::new(p));
     // The body's references are named before its own CTEs (a report's base, a split's

@@ -23,8 +23,32 @@ pub(crate) const TIERS: [(i64, &str); 2] = [(31, "last_month"), (92, "last_quart
 /// pay for a scan, a hash table and a join (a segment with `did "login" in last 30 days`
 /// and `stopped "login" for 30 days` is slower split); two usually do, because the
 /// remaining scan then filters fewer columns and often fewer event names (measured per
-/// segment in docs/benchmarks.md).
+/// segment in docs/benchmarks.md). One column of names the wider tiers do not read
+/// does too ([`apart`]).
 pub(crate) const MIN_TIER_COLUMNS: usize = 2;
+
+/// Whether tier `t`'s columns name events none of the wider tiers' columns name: then
+/// even one column pays for its scan on DuckDB, as each scan reads only its own names
+/// and row groups (b13, pricing views in 14 days and no purchase in 90, at 1M users:
+/// 0.50x split; on Postgres, which reads the whole table per scan, 1.34x at 100k).
+/// Columns of any event are apart from nothing.
+fn apart(tier_of: &[usize], names: &[Option<&Vec<String>>], t: usize) -> bool {
+    let of = |pick: &dyn Fn(usize) -> bool| -> Option<Vec<&String>> {
+        let mut out = Vec::new();
+        for (i, n) in names.iter().enumerate() {
+            if pick(tier_of[i]) {
+                out.extend(n.as_ref()?.iter());
+            }
+        }
+        Some(out)
+    };
+    match (of(&|x| x == t), of(&|x| x > t)) {
+        (Some(ours), Some(wider)) => {
+            !ours.is_empty() && !wider.is_empty() && ours.iter().all(|n| !wider.contains(n))
+        }
+        _ => false,
+    }
+}
 
 /// Splits every shared scan of `c` by its columns' window tiers at `as_of`.
 ///
@@ -35,7 +59,9 @@ pub(crate) const MIN_TIER_COLUMNS: usize = 2;
 /// tier it fits at the planning instant; a window in months reaches 28 to 31 days a
 /// month back whatever the as-of, within the same tier (1 month: at most 31 days, 2
 /// months 62, 3 months 92), so the planning instant places it as every run would.
-pub(super) fn split(c: &mut Collected, as_of: i64, at_run: bool) {
+/// `by_names`: a tier of fewer columns still gets its scan when it is [`apart`]
+/// ([`WindowTiers::ByWindowAndNames`](super::WindowTiers)).
+pub(super) fn split(c: &mut Collected, as_of: i64, at_run: bool, by_names: bool) {
     for si in 0..c.scans.len() {
         if c.scans[si].kind == ScanKind::Distinct {
             continue;
@@ -57,8 +83,14 @@ pub(super) fn split(c: &mut Collected, as_of: i64, at_run: bool) {
                 }
             })
             .collect();
+        let names: Vec<Option<&Vec<String>>> = c.scans[si]
+            .columns
+            .iter()
+            .map(|(k, _)| k.agg().filter.names.as_ref())
+            .collect();
         for t in 0..TIERS.len() {
-            if tier_of.iter().filter(|&&x| x == t).count() < MIN_TIER_COLUMNS {
+            let few = tier_of.iter().filter(|&&x| x == t).count() < MIN_TIER_COLUMNS;
+            if few && !(by_names && apart(&tier_of, &names, t)) {
                 tier_of
                     .iter_mut()
                     .filter(|x| **x == t)
