@@ -364,7 +364,7 @@ pub struct Plan {
     /// not their CTE.
     pub inline_ntiles: bool,
     /// One segment's top-level lapses are tested as sets of keys ([`Lapses::KeySets`],
-    /// [`lapses`]): nothing is collected or joined for them.
+    /// `plan::lapses`): nothing is collected or joined for them.
     pub lapses_as_sets: bool,
 }
 

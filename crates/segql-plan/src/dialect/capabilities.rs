@@ -1,0 +1,162 @@
+//! The shapes of statement each dialect chooses ([`Capabilities`]): the planner reads
+//! them and nothing else of a dialect; each dialect states every one, with the
+//! measurement behind its choice.
+
+/// The shapes of statement a dialect takes: every choice the planner reads, and the
+/// conditional-aggregate form emission writes. Each dialect states every one in
+/// [`Dialect::capabilities`](super::Dialect::capabilities); there are no defaults, so a new dialect must choose (and
+/// the reasons, measured, sit with each dialect's choice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    pub distinct: DistinctScan,
+    pub windows: WindowTiers,
+    pub active_periods: ActivePeriods,
+    pub unmatched: Unmatched,
+    pub cond_agg: CondAgg,
+    pub sequences: Sequences,
+    pub long_batch: LongBatch,
+    pub ntiles: Ntiles,
+    pub ntiles_alone: NtilesAlone,
+    pub lapses: Lapses,
+}
+
+/// How one segment's statement tests `last time of E < T` (and `stopped`) among the
+/// top-level conditions of its `WHERE` (`plan::lapses`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lapses {
+    /// The last time per key, an aggregate of every `E`, joined to the entities: what
+    /// every other statement (a batch shares the column) does.
+    Aggregate,
+    /// The keys with an `E` before `T` (`IN`) and without one since (`NOT IN`, keys
+    /// never unset): probed, not aggregated. DuckDB at 1M users: b49 0.72x, b30 0.87x
+    /// (b31, over rarer events, 1.11x). Measured and not taken at 100k users: Postgres
+    /// 1.8-1.9x (hashed subplans), ClickHouse 0.94-1.16x (docs/benchmarks.md).
+    KeySets,
+}
+
+/// Where one segment's statement (its members in a `WHERE`) computes the `ntile`s its
+/// condition compares, when they are over every entity and of an aggregate or a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NtilesAlone {
+    /// The ntile CTE (a window over the entities joined to the values), joined back to
+    /// the entities on the key.
+    OwnCte,
+    /// The windows in the statement's own `SELECT` and the condition in `QUALIFY`: the
+    /// entities are joined to the values once, with no second join of the buckets. At 1M
+    /// users, b37 (a quintile of a 90-day sum): DuckDB 0.89x, ClickHouse 0.80x
+    /// (docs/benchmarks.md).
+    Qualify,
+}
+
+/// Where the wide batch (a column per segment, no `WHERE`) computes its `ntile`s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ntiles {
+    /// A derived CTE per entity (one pass over its table, a window column per tile),
+    /// joined on the key: what every statement does.
+    OwnCte,
+    /// Window functions in the wide batch's own `SELECT`, whose rows are already every
+    /// entity with the tiles' values joined: no second join of the aggregates, no join
+    /// back. Measured on ClickHouse's batch 0.80x (100k users) and 0.82x (1M); on DuckDB
+    /// 1.07x, where the windows then sort the wide rows (docs/benchmarks.md).
+    /// Statements with a `WHERE` (a single segment) keep the CTE.
+    InWideSelect,
+}
+
+/// How the long form of a batch (`--long`: a row per segment and member) reads the
+/// wide batch it unpivots, computed once in the `memberships` CTE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LongBatch {
+    /// A `SELECT` of the CTE per segment under `UNION ALL`: for engines that compute a
+    /// CTE read several times once.
+    UnionAll,
+    /// One read: `ARRAY JOIN arrayFilter((s, m) -> m, [names], [columns])`. ClickHouse
+    /// substitutes a CTE at every reference, so the union computed the whole batch once
+    /// per segment and, from about twenty segments of a few conditions each, exceeded
+    /// its default limit of 50,000 elements per statement (TOO_BIG_AST).
+    ArrayJoin,
+}
+
+/// How a lone sequence (`did A then B [within D] ...`, each D in hours, days or weeks
+/// or absent) is evaluated; calendar `within`s and sequences sharing a batch's chain
+/// always take the window passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sequences {
+    /// A row per (key, instant) and a window pass per step: a sort of the steps' events
+    /// by time per key.
+    WindowPasses,
+    /// Hash aggregates only: per key and bucket of D before as_of, the earliest and
+    /// latest time of each step; A then B within D holds when a bucket's earliest A is
+    /// before its latest B, or a bucket's earliest B is at most D after the previous
+    /// bucket's latest A (docs/architecture.md). Without D, one bucket per key. Three
+    /// steps or more: a step at a time, the valid events of each middle step found by
+    /// hash joins to the previous step's buckets. Several sequences over one relation
+    /// share one scan of their steps. Needs [`Unmatched::Null`].
+    TimeBuckets,
+}
+
+/// Where distinct counts (`count distinct(page) of ...`) are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DistinctScan {
+    /// Columns of the shared aggregate: one scan, what a warehouse bills least for.
+    Shared,
+    /// A scan of their own, restricted to their events: for engines whose distinct
+    /// aggregates re-hash every row of the shared scan.
+    OwnScan,
+}
+
+/// Whether an events relation's shared aggregate is split by how far back its columns
+/// look (the last month's and the last quarter's columns get scans of their own,
+/// restricted to that window, when there are at least two of them; `plan::tiers`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowTiers {
+    /// One scan.
+    OneScan,
+    /// A scan per window tier: for engines that evaluate every aggregate's filter on
+    /// every row (measured on the benchmark's batch, docs/benchmarks.md: DuckDB -37%,
+    /// ClickHouse -46%, Postgres -13%; Spark no gain).
+    ByWindow,
+    /// As `ByWindow`, and a tier of one column gets its scan too when its event names
+    /// are none of the wider tiers' (`plan::tiers::apart`): for engines that skip the
+    /// row groups a scan's names and window exclude (DuckDB: b13 0.50x at 1M users;
+    /// Postgres measured 1.34x, it reads the table once per scan).
+    ByWindowAndNames,
+}
+
+/// How "active in N of the last M periods" counts periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActivePeriods {
+    /// A distinct count of period numbers (a distinct aggregate).
+    DistinctCount,
+    /// A bit per period OR-ed together and counted, up to this many periods; more are a
+    /// distinct count.
+    BitsUpTo(i64),
+}
+
+impl ActivePeriods {
+    /// Whether active periods over `n` periods are a distinct aggregate (and so go to
+    /// the distinct scan where there is one).
+    pub fn distinct(self, n: i64) -> bool {
+        match self {
+            ActivePeriods::DistinctCount => true,
+            ActivePeriods::BitsUpTo(max) => n > max,
+        }
+    }
+}
+
+/// What unmatched LEFT JOIN columns come back as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unmatched {
+    Null,
+    /// Type defaults (0, ''): the planner then guards every value that may come from
+    /// one with a "seen" count.
+    TypeDefaults,
+}
+
+/// How an aggregate over the rows where a condition holds is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CondAgg {
+    /// `agg(x) FILTER (WHERE c)`
+    Filter,
+    /// `agg(CASE WHEN c THEN x END)`
+    Case,
+}
