@@ -8,7 +8,7 @@
 //! column stays with the next wider one.
 
 use segql_plan::compile::{self, Options, Request};
-use segql_plan::dialect::{self, Dialect, WindowTiers};
+use segql_plan::dialect::{self, Dialect};
 use segql_plan::ir::Program;
 use segql_plan::plan::{Plan, ScanKind};
 use segql_tests::{load_project, root};
@@ -63,7 +63,7 @@ fn duckdb_splits_the_batch_into_three_tiers() {
     let (_, p) = load_project(&root().join("fixtures/results"));
     let ids = tier_segments(&p);
     let duckdb = dialect::by_name("duckdb").expect("duckdb");
-    assert!(duckdb.capabilities().windows == WindowTiers::ByWindow);
+    assert!(duckdb.capabilities().windows.splits());
     let plan = batch(&p, &ids, duckdb);
     let scans = scans(&plan);
     let kinds: Vec<(&str, ScanKind)> = scans.iter().map(|(n, k, _)| (n.as_str(), *k)).collect();
@@ -149,7 +149,7 @@ fn dialects_without_tiers_keep_one_scan() {
     let (_, p) = load_project(&root().join("fixtures/results"));
     let ids = tier_segments(&p);
     for d in dialect::all() {
-        if d.capabilities().windows == WindowTiers::ByWindow {
+        if d.capabilities().windows.splits() {
             continue;
         }
         assert_eq!(
@@ -171,9 +171,18 @@ fn a_tier_needs_two_columns() {
             .position(|s| s.name == name)
             .expect("a segment")
     };
-    // One month column and an unbounded one: one scan.
-    let ids = [id("tier_login_7d"), id("tier_unsubscribed")];
+    let postgres = dialect::by_name("postgres").expect("postgres");
+    // One month column and an unbounded one of the same event: one scan.
+    let ids = [id("tier_login_7d"), id("tier_logins_year")];
     assert_eq!(names(&batch(&p, &ids, duckdb)), ["events_per_user"]);
+    // Of different events: on DuckDB (`WindowTiers::ByWindowAndNames`) the month's lone
+    // column gets its scan, as each scan then reads only its own names; not on Postgres.
+    let ids = [id("tier_login_7d"), id("tier_unsubscribed")];
+    assert_eq!(
+        names(&batch(&p, &ids, duckdb)),
+        ["events_per_user", "events_per_user_last_month"]
+    );
+    assert_eq!(names(&batch(&p, &ids, postgres)), ["events_per_user"]);
     // Two month columns: the month gets its own scan.
     let ids = [
         id("tier_login_7d"),
@@ -184,11 +193,31 @@ fn a_tier_needs_two_columns() {
         names(&batch(&p, &ids, duckdb)),
         ["events_per_user", "events_per_user_last_month"]
     );
-    // One column from each tier, in one segment: the month's lone column joins the
-    // quarter's, which makes two; the unbounded one keeps the relation's CTE.
-    let mixed = plan(&p, &Request::Segment(id("tier_mixed")), duckdb);
-    let got: Vec<(String, Vec<String>)> =
-        scans(&mixed).into_iter().map(|(n, _, c)| (n, c)).collect();
+    // One column from each tier, in one segment: on Postgres the month's lone column
+    // joins the quarter's, which makes two; the unbounded one keeps the relation's CTE.
+    // On DuckDB each of the three names another event, so each has its scan.
+    let got = |d| -> Vec<(String, Vec<String>)> {
+        let mixed = plan(&p, &Request::Segment(id("tier_mixed")), d);
+        scans(&mixed).into_iter().map(|(n, _, c)| (n, c)).collect()
+    };
+    assert_eq!(
+        got(duckdb),
+        [
+            (
+                "events_per_user".to_string(),
+                vec!["unsubscribed".to_string()]
+            ),
+            (
+                "events_per_user_last_month".to_string(),
+                vec!["login_7d".to_string()]
+            ),
+            (
+                "events_per_user_last_quarter".to_string(),
+                vec!["purchase_3mo".to_string()]
+            )
+        ]
+    );
+    let got = got(postgres);
     assert_eq!(
         got,
         [
@@ -210,13 +239,13 @@ fn every_tiering_dialect_has_the_three_tiers() {
     let ids = tier_segments(&p);
     let tiering: Vec<&str> = dialect::all()
         .into_iter()
-        .filter(|d| d.capabilities().windows == WindowTiers::ByWindow)
+        .filter(|d| d.capabilities().windows.splits())
         .map(|d| d.name())
         .collect();
     assert_eq!(tiering, ["duckdb", "postgres", "clickhouse"]);
     for d in dialect::all()
         .into_iter()
-        .filter(|d| d.capabilities().windows == WindowTiers::ByWindow)
+        .filter(|d| d.capabilities().windows.splits())
     {
         assert_eq!(
             names(&batch(&p, &ids, d)),

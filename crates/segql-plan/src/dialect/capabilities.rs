@@ -122,6 +122,13 @@ pub enum WindowTiers {
     ByWindowAndNames,
 }
 
+impl WindowTiers {
+    /// Whether the shared aggregate is split by window tier at all.
+    pub fn splits(self) -> bool {
+        self != WindowTiers::OneScan
+    }
+}
+
 /// How "active in N of the last M periods" counts periods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActivePeriods {
