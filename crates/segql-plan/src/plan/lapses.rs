@@ -4,10 +4,11 @@
 //! instead of the last time per key: the keys with an `E` before `T` and none of the
 //! keys with an `E` from `T` on. The last time aggregates every `E` of the history (1.06
 //! s of b49's 1.25 s at 1M users); the two sets are probed, not aggregated (b49 0.72x,
-//! b30 0.89x on DuckDB, docs/benchmarks.md).
+//! b30 0.87x on DuckDB; over rarer events the second scan costs more than the
+//! aggregate saved, b31 1.11x: docs/benchmarks.md).
 //!
 //! Only at the top of the `WHERE` (through `and` and segment references): under an `or`
-//! or a `not` the sets cost twice the aggregate. `last < a or last < b` of one `E` is the
+//! the sets cost twice the aggregate. `last < a or last < b` of one `E` is the
 //! lapse before the later of `a` and `b` when the two compare whatever the as-of is.
 //! Collection, the joins (`needs`) and emission all split a segment's condition with
 //! [`split`], so none of them can disagree about which conditions are sets.
