@@ -119,10 +119,12 @@ impl Emitter<'_> {
             Body::Segment(id) => {
                 let seg = &p.segments[*id];
                 let block = &plan.block;
-                let split = crate::plan::lapses::split(p, &seg.cond);
-                let cond = if plan.lapses_as_sets && !split.0.is_empty() {
+                let split = plan
+                    .lapses_as_sets
+                    .then(|| crate::plan::lapses::split(p, &seg.cond))
+                    .filter(|(lapses, _)| !lapses.is_empty());
+                let cond = if let Some((lapses, rest)) = split {
                     // The other conditions first: the sets are probed by what they leave.
-                    let (lapses, rest) = split;
                     let mut parts: Vec<Expr> = rest
                         .into_iter()
                         .map(|c| self.cond(c, Scope::Block(block)).0)

@@ -19,7 +19,7 @@ use segql_syntax::ast::{CmpOp, Unit};
 use std::cmp::Ordering;
 
 /// `last time of E < before` (`<=` when `inclusive`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Lapse<'a> {
     pub agg: &'a EventAgg,
     pub inclusive: bool,

@@ -184,9 +184,10 @@ impl SeqChain {
     }
 }
 
-/// Whether the wide batch may compute this `ntile` in its own `SELECT`
-/// ([`Ntiles::InWideSelect`]): over every entity (no population) and of a value that
-/// holds no window itself (an aggregate or a column), since windows do not nest.
+/// Whether the body may compute this `ntile` in its own `SELECT` (the wide batch's under
+/// [`Ntiles::InWideSelect`], one segment's under [`NtilesAlone::Qualify`]): over every
+/// entity (no population) and of a value that holds no window itself (an aggregate or a
+/// column), since windows do not nest.
 pub fn ntile_inline(s: &Scalar) -> bool {
     matches!(s, Scalar::Ntile { among: None, value, .. }
         if matches!(**value, Scalar::Agg(_) | Scalar::Column(_)))
@@ -574,12 +575,9 @@ pub fn plan(
     let mut c = collect::Collector::new(p, caps, as_of);
     c.request(r, entity);
     let mut collected = c.finish();
-    match caps.windows {
-        WindowTiers::OneScan => {}
-        WindowTiers::ByWindow => tiers::split(&mut collected, as_of, at_run.is_some(), false),
-        WindowTiers::ByWindowAndNames => {
-            tiers::split(&mut collected, as_of, at_run.is_some(), true)
-        }
+    if caps.windows.splits() {
+        let by_names = caps.windows == WindowTiers::ByWindowAndNames;
+        tiers::split(&mut collected, as_of, at_run.is_some(), by_names);
     }
     let mut names = std::mem::replace(&mut collected.names, names::Names::new(p));
     // The body's references are named before its own CTEs (a report's base, a split's

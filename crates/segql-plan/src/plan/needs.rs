@@ -240,7 +240,7 @@ struct Walker<'a> {
     p: &'a Program,
     plan: &'a Plan,
     /// An `ntile` that [`super::ntile_inline`] allows needs what its value reads, not
-    /// its CTE (the wide batch's block under [`super::Ntiles::InWideSelect`]).
+    /// its CTE (the body's block when [`super::Plan::inline_ntiles`]).
     inline_ntiles: bool,
 }
 
