@@ -37,8 +37,8 @@ pub fn seg_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Parses and checks a fixture directory as one project; panics with rendered
-/// diagnostics on any error.
+/// Parses and checks a fixture directory as one project, with its `segql-stats.json`
+/// when it has one; panics with rendered diagnostics on any error.
 pub fn load_project(dir: &Path) -> (SourceMap, Program) {
     let mut map = SourceMap::new();
     let mut files = Vec::new();
@@ -56,8 +56,13 @@ pub fn load_project(dir: &Path) -> (SourceMap, Program) {
         files.push(parsed.file);
     }
     let refs: Vec<&segql_syntax::ast::File> = files.iter().collect();
-    let (program, check_diags) = segql_plan::check(&refs);
+    let (mut program, check_diags) = segql_plan::check(&refs);
     diags.extend(check_diags);
+    // Its statistics, as segql-project reads them for the CLI.
+    match segql_project::stats::read(dir, &mut map) {
+        Ok(s) => program.stats = s.unwrap_or_default(),
+        Err(d) => diags.push(*d),
+    }
     let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).cloned().collect();
     assert!(
         errors.is_empty(),

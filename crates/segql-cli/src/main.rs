@@ -31,6 +31,7 @@ mod project;
 mod run_cmd;
 mod selection;
 mod series_out;
+mod stats_cmd;
 mod target_cmd;
 mod test_cmd;
 
@@ -128,6 +129,9 @@ enum Command {
     /// Check where the project runs: the bindings, or a target's driver, connection
     /// and tables against the catalog (--target NAME).
     Doctor(args::Doctor),
+    /// Sample how often each event name occurs in the bound data and write
+    /// segql-stats.json, which the planner reads for choices that depend on the data.
+    Stats(args::Stats),
     /// Load the project's bound files into a target's tables (for tests and demos;
     /// the files are only read).
     Seed(args::Seed),
@@ -173,6 +177,7 @@ fn main() -> ExitCode {
         Command::Test(a) => test_cmd::run(a, color),
         Command::Doctor(a) => target_cmd::doctor(a, color),
         Command::Seed(a) => target_cmd::seed(a, color),
+        Command::Stats(a) => stats_cmd::run(a, color),
         Command::Snapshot(a) => membership_cmd::snapshot(a, color),
         Command::Changes(a) => membership_cmd::changes(a),
         Command::History(a) => history_cmd::history(a),

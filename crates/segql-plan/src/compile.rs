@@ -212,13 +212,23 @@ pub fn statement(
     Ok(Statement {
         query,
         header: format!(
-            "-- {} {}, {}, as of {}",
+            "-- {} {}, {}, as of {}{}",
             t.kind(),
             t.name(p),
             d.name(),
-            o.header_as_of()
+            o.header_as_of(),
+            with_statistics(p)
         ),
     })
+}
+
+/// What a header adds when the plan read the project's statistics (`segql stats`).
+fn with_statistics(p: &Program) -> &'static str {
+    if p.stats.is_empty() {
+        ""
+    } else {
+        ", planned with the sampled statistics"
+    }
 }
 
 /// The batch statement of some segments of one entity, with its header.
@@ -239,10 +249,11 @@ pub fn batch_statement(
     Ok(Statement {
         query,
         header: format!(
-            "-- segments {}, {}, as of {}",
+            "-- segments {}, {}, as of {}{}",
             names.join(", "),
             d.name(),
-            o.header_as_of()
+            o.header_as_of(),
+            with_statistics(p)
         ),
     })
 }

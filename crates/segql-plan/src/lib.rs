@@ -16,5 +16,6 @@ pub mod emit;
 pub mod ir;
 pub mod plan;
 mod sql;
+pub mod stats;
 
 pub use check::check;

@@ -1,5 +1,5 @@
 //! Every diagnostic code of selection and artifacts (`--select`, `--exclude`,
-//! `--state`, `manifest.json`).
+//! `--state`, `manifest.json`, `segql-stats.json`).
 //!
 //! E10xx. Codes are stable: a code is never reused for a different mistake.
 //! docs/project.md lists them for users (a test checks that it lists every one).
@@ -21,6 +21,7 @@ codes! {
     STATE_MISSING = "E1006": "`state:` selectors without `--state DIR`",
     STATE_UNREADABLE = "E1007": "a `--state` directory without a readable manifest.json segql wrote",
     ARTIFACT_WRITE = "E1008": "an artifact (manifest.json, run_results.json) that cannot be written",
+    STATS_INVALID = "E1009": "a segql-stats.json that cannot be read (not JSON, another form, a newer version)",
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod manifest;
 pub mod revision;
 pub mod select;
 pub mod settings;
+pub mod stats;
 
 use anyhow::{bail, Context, Result};
 use segql_syntax::codes::CONFIG_INVALID;
@@ -520,8 +521,14 @@ fn checked(inputs: Inputs, mut map: SourceMap) -> Result<Workspace> {
     let mut program = None;
     if !diags.iter().any(|d| d.is_error()) {
         let asts: Vec<&segql_syntax::ast::File> = files.iter().map(|l| &l.parsed.file).collect();
-        let (p, check_diags) = segql_plan::check(&asts);
+        let (mut p, check_diags) = segql_plan::check(&asts);
         diags.extend(check_diags);
+        if let Some(root) = &inputs.root {
+            match stats::read(root, &mut map) {
+                Ok(s) => p.stats = s.unwrap_or_default(),
+                Err(d) => diags.push(*d),
+            }
+        }
         program = Some(p);
     }
     if let Some(id) = inputs.config_id {

@@ -24,6 +24,7 @@ pub mod run;
 pub mod session;
 pub mod spill;
 pub mod sqltext;
+pub mod stats;
 pub mod testing;
 pub mod warehouse;
 

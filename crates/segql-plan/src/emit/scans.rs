@@ -42,6 +42,29 @@ impl Emitter<'_> {
         }
     }
 
+    /// `ev.name >= lo AND ev.name <= hi` beside a scan's list of names, where the dialect
+    /// tests ranges in the reader and the statistics say the range leaves most rows out
+    /// ([`NameRanges`](crate::dialect::NameRanges)); the list stays, so the rows are the
+    /// same.
+    fn name_range(&mut self, events: EventsId, names: &[String]) -> Vec<Expr> {
+        let ev = &self.p.catalog.events[events];
+        let EventSource::Column(col) = &ev.source else {
+            return Vec::new();
+        };
+        if self.d.capabilities().name_ranges != crate::dialect::NameRanges::WhenStatisticsSay {
+            return Vec::new();
+        }
+        let Some((lo, hi)) = self.p.stats.range_pays(&ev.table, names) else {
+            return Vec::new();
+        };
+        let col = self.sql.col(EV, col);
+        let (lo, hi) = (self.string_lit(lo), self.string_lit(hi));
+        vec![
+            bin(col.clone(), BinaryOperator::GtEq, lo),
+            bin(col, BinaryOperator::LtEq, hi),
+        ]
+    }
+
     /// The conditions an event must meet for a filter: names, properties, window start
     /// and end (the `< as_of` bound is in every scan's WHERE).
     /// `scan_names`: the names the scan's WHERE already restricts to; a filter on
@@ -129,6 +152,7 @@ impl Emitter<'_> {
             }
             if let Some(n) = self.name_filter(events, &Some(all.clone())) {
                 parts.push(n);
+                parts.extend(self.name_range(events, &all));
                 scan_names = Some(all);
             }
         }

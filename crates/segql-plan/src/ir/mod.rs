@@ -720,6 +720,9 @@ pub struct Program {
     pub priorities: Vec<PriorityDef>,
     pub tests: Vec<TestDef>,
     pub asserts: Vec<AssertDef>,
+    /// What the data holds, sampled (`segql stats`); empty when the project has none.
+    /// The planner reads it for choices between statements of the same meaning.
+    pub stats: crate::stats::Statistics,
 }
 
 impl Program {

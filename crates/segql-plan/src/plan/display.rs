@@ -145,6 +145,14 @@ impl Plan {
                 );
             }
         }
+        for (table, c) in &p.stats.relations {
+            let _ = writeln!(
+                out,
+                "statistics of {table}: {} names in {} rows sampled",
+                c.names.len(),
+                c.sampled
+            );
+        }
         for s in &self.scans {
             let kind = match s.kind {
                 ScanKind::Shared => "shared".to_string(),

@@ -5,7 +5,8 @@
 //! keys with an `E` from `T` on. The last time aggregates every `E` of the history (1.06
 //! s of b49's 1.25 s at 1M users); the two sets are probed, not aggregated (b49 0.72x,
 //! b30 0.87x on DuckDB; over rarer events the second scan costs more than the
-//! aggregate saved, b31 1.11x: docs/benchmarks.md).
+//! aggregate saved, b31 1.11x: docs/benchmarks.md). With the project's statistics
+//! (`crate::stats`) only a lapse of a frequent event is split; without them every one.
 //!
 //! Only at the top of the `WHERE` (through `and` and segment references): under an `or`
 //! the sets cost twice the aggregate. `last < a or last < b` of one `E` is the
@@ -55,14 +56,14 @@ fn conjuncts<'a>(
 /// The lapse a condition is, if it is one.
 fn lapse<'a>(p: &'a Program, c: &'a Cond) -> Option<Lapse<'a>> {
     match c {
-        Cond::Cmp(Scalar::Agg(a), op, Scalar::Time(t)) => last_before(a, *op, t),
+        Cond::Cmp(Scalar::Agg(a), op, Scalar::Time(t)) => last_before(p, a, *op, t),
         Cond::Cmp(Scalar::Time(t), op, Scalar::Agg(a)) => {
             let flipped = match op {
                 CmpOp::Gt => CmpOp::Lt,
                 CmpOp::Ge => CmpOp::Le,
                 _ => return None,
             };
-            last_before(a, flipped, t)
+            last_before(p, a, flipped, t)
         }
         Cond::Segment(id) => lapse(p, &p.segments[*id].cond),
         // Before the later of the two: `last < a or last < b`.
@@ -84,9 +85,20 @@ fn lapse<'a>(p: &'a Program, c: &'a Cond) -> Option<Lapse<'a>> {
     }
 }
 
-fn last_before<'a>(a: &'a EventAgg, op: CmpOp, t: &TimePoint) -> Option<Lapse<'a>> {
+fn last_before<'a>(p: &Program, a: &'a EventAgg, op: CmpOp, t: &TimePoint) -> Option<Lapse<'a>> {
     if a.kind != AggKind::Last {
         return None;
+    }
+    // Over a rare event the aggregate is cheaper (the statistics say which, when the
+    // project has them).
+    let table = &p.catalog.events[a.filter.events].table;
+    if let Some(names) = &a.filter.names {
+        if !p
+            .stats
+            .lapse_as_sets(table, names.iter().map(String::as_str))
+        {
+            return None;
+        }
     }
     let inclusive = match op {
         CmpOp::Lt => false,

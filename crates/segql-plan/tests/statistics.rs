@@ -1,0 +1,90 @@
+//! What the project's statistics (`segql stats`) change in a plan, per dialect: DuckDB
+//! tests a lapse of a rare event as its last time and gives a scan's name list the
+//! range its rows are mostly outside of; without statistics, and on the dialects that
+//! do not take either shape, nothing changes. (That the members do not change either is
+//! tests/tests/statistics.rs's.)
+
+mod common;
+
+use common::{options, project};
+use segql_plan::compile::{self, Request};
+use segql_plan::dialect;
+use segql_plan::stats::{NameCounts, Statistics};
+
+const CATALOG: &str = r#"
+entity user {
+  table app.users
+  key id
+}
+
+events of user {
+  table app.events
+  key user_id
+  name name
+  time at
+}
+"#;
+
+const SEGMENTS: &str = r#"
+segment gone_quiet {
+  where stopped "login" for 30 days
+}
+
+segment lapsed_buyers {
+  where stopped "purchase" for 60 days
+}
+
+segment bought_or_upgraded {
+  where did ["purchase", "upgrade"] in last 30 days
+}
+
+segment browsed_or_bought {
+  where did ["page_view", "purchase"] in last 30 days
+}
+"#;
+
+/// The shares of a product's events: page views and logins most of the rows.
+fn stats() -> Statistics {
+    let names = [
+        ("page_view", 600),
+        ("login", 250),
+        ("purchase", 20),
+        ("signup", 30),
+        ("upgrade", 10),
+    ];
+    let mut c = NameCounts::default();
+    for (n, k) in names {
+        c.names.insert(n.to_string(), k);
+        c.sampled += k;
+    }
+    c.sampled += 90; // names the catalog's segments do not read
+    Statistics {
+        relations: [("app.events".to_string(), c)].into(),
+    }
+}
+
+#[test]
+fn statistics_choose_lapses_and_name_ranges_on_duckdb_only() {
+    let (_, mut p) = project(&[("catalog.seg", CATALOG), ("segments.seg", SEGMENTS)]);
+    let mut out = String::new();
+    for with in [false, true] {
+        p.stats = if with { stats() } else { Statistics::default() };
+        for d in ["duckdb", "postgres"] {
+            let d = dialect::by_name(d).expect("a dialect");
+            for (i, s) in p.segments.iter().enumerate() {
+                let st = compile::statement(&p, segql_plan::ir::Target::Segment(i), d, options())
+                    .expect("compiles");
+                let plan = compile::plan(&p, &Request::Segment(i), d, options()).expect("plans");
+                out.push_str(&format!(
+                    "## {}, {}, {}\n{}\n{}\n",
+                    s.name,
+                    d.name(),
+                    if with { "with statistics" } else { "without" },
+                    st.text(),
+                    plan.display(&p)
+                ));
+            }
+        }
+    }
+    insta::assert_snapshot!(out);
+}

@@ -1,0 +1,144 @@
+//! Statistics (`segql stats`, `segql_plan::stats`) change plans, never members.
+//!
+//! With statistics that call every event name rare, every scan's list of several names
+//! gets its range and every lapse is an aggregate again (DuckDB's choices without
+//! statistics are the opposite): the fixtures' hand-checked members and the oracle's
+//! members of random segments must still be found, each segment alone and in a batch.
+
+use segql_plan::compile::{statement, Options};
+use segql_plan::ir::{Program, Target};
+use segql_plan::stats::{NameCounts, Statistics};
+use segql_tests::conformance::run_all;
+use segql_tests::engines;
+use segql_tests::random::{self, given, round, CI_SEEDS_AFTER};
+use segql_tests::{inline_project, load_project, oracle, root};
+
+/// Statistics in which every events relation of `p` was sampled and no name was seen:
+/// every name is rare, every range leaves (as far as they know) every row out.
+fn all_rare(p: &Program) -> Statistics {
+    let mut s = Statistics::default();
+    for ev in &p.catalog.events {
+        s.relations.insert(
+            ev.table.join("."),
+            NameCounts {
+                sampled: 1_000_000,
+                names: Default::default(),
+            },
+        );
+    }
+    s
+}
+
+/// How many of the segments' DuckDB statements the statistics change: (with a name
+/// range, no longer with lapse sets).
+fn changed(p: &Program, stats: &Statistics) -> (usize, usize) {
+    let d = segql_plan::dialect::by_name("duckdb").expect("duckdb");
+    let as_of = segql_syntax::time::parse_instant("2026-01-01").unwrap();
+    let mut with = p.clone();
+    with.stats = stats.clone();
+    let (mut ranges, mut lapses) = (0, 0);
+    for id in 0..p.segments.len() {
+        let t = Target::Segment(id);
+        let (Ok(a), Ok(b)) = (
+            statement(p, t, d, Options::literal(as_of)),
+            statement(&with, t, d, Options::literal(as_of)),
+        ) else {
+            continue;
+        };
+        let (a, b) = (a.query.to_string(), b.query.to_string());
+        if a == b {
+            continue;
+        }
+        if b.matches(" <= '").count() > a.matches(" <= '").count() {
+            ranges += 1;
+        }
+        if a.contains("NOT IN (SELECT") && !b.contains("NOT IN (SELECT") {
+            lapses += 1;
+        }
+    }
+    (ranges, lapses)
+}
+
+fn duckdb() -> Box<dyn engines::Engine> {
+    engines::start("duckdb").expect("DuckDB is built in")
+}
+
+#[test]
+fn the_fixtures_have_their_members_planned_with_statistics() {
+    let (map, mut program) = load_project(&root().join("fixtures/results"));
+    let stats = all_rare(&program);
+    let (ranges, lapses) = changed(&program, &stats);
+    assert!(
+        ranges >= 3 && lapses >= 3,
+        "the statistics change too few fixture statements to test them: \
+         {ranges} with a range, {lapses} lapses"
+    );
+    program.stats = stats;
+    let labels: Vec<String> = program
+        .tests
+        .iter()
+        .map(|t| {
+            let (f, n) = segql_tests::conformance::test_label(&map, t);
+            format!("{f}: {n}")
+        })
+        .collect();
+    let mut e = duckdb();
+    let mut failures = Vec::new();
+    for run in run_all(e.as_mut(), &program, &labels) {
+        if let Some(err) = &run.error {
+            failures.push(format!("{}: {err}", run.test));
+        }
+        for x in &run.expects {
+            if let Some(why) = x.failure() {
+                failures.push(format!("{}, {}: {why}", run.test, x.target));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn random_segments_have_the_oracles_members_planned_with_statistics() {
+    let mut e = duckdb();
+    let mut failures = Vec::new();
+    let (mut ranges, mut lapses) = (0, 0);
+    for seed in 1..=random::rounds(6) {
+        let rd = round(CI_SEEDS_AFTER + 100 + seed, 20, 20);
+        let mut block = format!(
+            "\ntest stats_{seed} {{\n  as_of {}\n{}",
+            rd.as_of,
+            given(&rd)
+        );
+        let names = (0..rd.conds.len())
+            .map(|i| format!("s{i}"))
+            .chain((0..rd.account_conds.len()).map(|i| format!("t{i}")));
+        for name in names {
+            let members: Vec<String> = oracle::expected(&rd, &name)
+                .into_iter()
+                .map(|k| format!("\"{k}\""))
+                .collect();
+            block.push_str(&format!("  expect {name} = [{}]\n", members.join(", ")));
+        }
+        block.push_str("}\n");
+        let text = format!("{}{block}", rd.text);
+        let (_, mut p) = inline_project(&format!("round {seed}"), &text);
+        let stats = all_rare(&p);
+        let (r, l) = changed(&p, &stats);
+        ranges += r;
+        lapses += l;
+        p.stats = stats;
+        for run in run_all(e.as_mut(), &p, &[format!("stats_{seed}")]) {
+            if let Some(err) = &run.error {
+                failures.push(format!("round {seed}: {err}\n{text}"));
+            }
+            for x in &run.expects {
+                if let Some(why) = x.failure() {
+                    failures.push(format!("round {seed}, {}: {why}\n{text}", x.target));
+                }
+            }
+        }
+    }
+    println!("statistics changed {ranges} statements' ranges and {lapses} lapses");
+    assert!(ranges > 0, "no random statement got a range");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
