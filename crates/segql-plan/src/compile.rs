@@ -217,14 +217,15 @@ pub fn statement(
             t.name(p),
             d.name(),
             o.header_as_of(),
-            with_statistics(p)
+            with_statistics(p, d)
         ),
     })
 }
 
-/// What a header adds when the plan read the project's statistics (`segql stats`).
-fn with_statistics(p: &Program) -> &'static str {
-    if p.stats.is_empty() {
+/// What a header adds when the project has statistics (`segql stats`) and the dialect
+/// makes choices by them.
+fn with_statistics(p: &Program, d: &dyn Dialect) -> &'static str {
+    if p.stats.is_empty() || !d.capabilities().reads_statistics() {
         ""
     } else {
         ", planned with the sampled statistics"
@@ -253,7 +254,7 @@ pub fn batch_statement(
             names.join(", "),
             d.name(),
             o.header_as_of(),
-            with_statistics(p)
+            with_statistics(p, d)
         ),
     })
 }

@@ -37,6 +37,15 @@ pub enum NameRanges {
     WhenStatisticsSay,
 }
 
+impl Capabilities {
+    /// Whether any choice of the dialect depends on the project's statistics
+    /// (`crate::stats`): lapses as key sets (kept for frequent events only) or name
+    /// ranges.
+    pub fn reads_statistics(&self) -> bool {
+        self.lapses == Lapses::KeySets || self.name_ranges == NameRanges::WhenStatisticsSay
+    }
+}
+
 /// How one segment's statement tests `last time of E < T` (and `stopped`) among the
 /// top-level conditions of its `WHERE` (`plan::lapses`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
