@@ -4,7 +4,8 @@
 //! checking (AST → checked IR, [`ir::Program`]), the planner (shared scans, conditional
 //! aggregates, CTEs) and SQL generation for every dialect through sqlparser's AST. It
 //! reads ASTs from segql-syntax and returns SQL text; it never touches a database or
-//! the file system (that is segql-run's and segql-cli's work).
+//! the file system (that is segql-run's and segql-cli's work). The data's statistics
+//! ([`stats`]) reach it already read, in the program.
 
 pub mod as_of;
 pub mod check;

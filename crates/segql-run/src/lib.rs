@@ -4,7 +4,8 @@
 //! ([`warehouse`], over segql-target's client), behind one [`Backend`] trait. Owns the
 //! DuckDB engine: creating the catalog's relations (as views over
 //! local files, or as tables holding a test's given rows), executing the SQL segql-plan
-//! compiles for the DuckDB dialect, and checking `test` blocks. It never writes to a
+//! compiles for the DuckDB dialect, checking `test` blocks, and sampling the bound data's
+//! event names for the planner's statistics ([`stats`]). It never writes to a
 //! source file: once the bindings are made, DuckDB's file access is off but for the
 //! bound files and the one output being written ([`Engine::lock_down`]), and
 //! [`guard`] refuses any path segql itself would write that a source covers. It does
