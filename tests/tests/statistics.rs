@@ -1,9 +1,10 @@
 //! Statistics (`segql stats`, `segql_plan::stats`) change plans, never members.
 //!
-//! With statistics that call every event name rare, every scan's list of several names
-//! gets its range and every lapse is an aggregate again (DuckDB's choices without
-//! statistics are the opposite): the fixtures' hand-checked members and the oracle's
-//! members of random segments must still be found, each segment alone and in a batch.
+//! With statistics that call every event name rare and at most once per key, every scan's
+//! list of several names gets its range, every lapse is an aggregate again and every
+//! sequence alone over its relation is joins (DuckDB's choices without statistics are
+//! the opposite): the fixtures' hand-checked members and the oracle's members of random
+//! segments must still be found, each segment alone and in a batch.
 
 use segql_plan::compile::{statement, Options};
 use segql_plan::ir::{Program, Target};
@@ -13,30 +14,36 @@ use segql_tests::engines;
 use segql_tests::random::{self, given, round, CI_SEEDS_AFTER};
 use segql_tests::{inline_project, load_project, oracle, root};
 
-/// Statistics in which every events relation of `p` was sampled and no name was seen:
-/// every name is rare, every range leaves (as far as they know) every row out.
+/// Statistics in which every events relation of `p` holds each name the segments read
+/// none of the time (rare: every range pays, no lapse is a set) and at most once per key
+/// (so every lone sequence's joins fit).
 fn all_rare(p: &Program) -> Statistics {
+    let graph = segql_plan::deps::Graph::new(p);
+    let used = graph.event_names((0..p.segments.len()).map(segql_plan::deps::Node::Segment));
     let mut s = Statistics::default();
-    for ev in &p.catalog.events {
-        s.relations.insert(
-            ev.table.join("."),
-            NameCounts {
-                sampled: 1_000_000,
-                names: Default::default(),
-            },
-        );
+    for (id, ev) in p.catalog.events.iter().enumerate() {
+        let mut c = NameCounts {
+            sampled: 1_000_000,
+            rows: 1_000_000,
+            ..NameCounts::default()
+        };
+        for n in used.get(&id).into_iter().flatten() {
+            c.names.insert(n.clone(), 0);
+            c.max_per_key.insert(n.clone(), 1);
+        }
+        s.relations.insert(ev.table.join("."), c);
     }
     s
 }
 
 /// How many of the segments' DuckDB statements the statistics change: (with a name
-/// range, no longer with lapse sets).
-fn changed(p: &Program, stats: &Statistics) -> (usize, usize) {
+/// range, no longer with lapse sets, a sequence as joins).
+fn changed(p: &Program, stats: &Statistics) -> (usize, usize, usize) {
     let d = segql_plan::dialect::by_name("duckdb").expect("duckdb");
     let as_of = segql_syntax::time::parse_instant("2026-01-01").unwrap();
     let mut with = p.clone();
     with.stats = stats.clone();
-    let (mut ranges, mut lapses) = (0, 0);
+    let (mut ranges, mut lapses, mut joins) = (0, 0, 0);
     for id in 0..p.segments.len() {
         let t = Target::Segment(id);
         let (Ok(a), Ok(b)) = (
@@ -55,8 +62,11 @@ fn changed(p: &Program, stats: &Statistics) -> (usize, usize) {
         if a.contains("NOT IN (SELECT") && !b.contains("NOT IN (SELECT") {
             lapses += 1;
         }
+        if b.contains(" AS b ON b.k = a.k") {
+            joins += 1;
+        }
     }
-    (ranges, lapses)
+    (ranges, lapses, joins)
 }
 
 fn duckdb() -> Box<dyn engines::Engine> {
@@ -67,11 +77,11 @@ fn duckdb() -> Box<dyn engines::Engine> {
 fn the_fixtures_have_their_members_planned_with_statistics() {
     let (map, mut program) = load_project(&root().join("fixtures/results"));
     let stats = all_rare(&program);
-    let (ranges, lapses) = changed(&program, &stats);
+    let (ranges, lapses, joins) = changed(&program, &stats);
     assert!(
-        ranges >= 3 && lapses >= 3,
+        ranges >= 3 && lapses >= 3 && joins >= 3,
         "the statistics change too few fixture statements to test them: \
-         {ranges} with a range, {lapses} lapses"
+         {ranges} with a range, {lapses} lapses, {joins} sequences as joins"
     );
     program.stats = stats;
     let labels: Vec<String> = program
@@ -101,7 +111,7 @@ fn the_fixtures_have_their_members_planned_with_statistics() {
 fn random_segments_have_the_oracles_members_planned_with_statistics() {
     let mut e = duckdb();
     let mut failures = Vec::new();
-    let (mut ranges, mut lapses) = (0, 0);
+    let (mut ranges, mut lapses, mut joins) = (0, 0, 0);
     for seed in 1..=random::rounds(6) {
         let rd = round(CI_SEEDS_AFTER + 100 + seed, 20, 20);
         let mut block = format!(
@@ -123,9 +133,10 @@ fn random_segments_have_the_oracles_members_planned_with_statistics() {
         let text = format!("{}{block}", rd.text);
         let (_, mut p) = inline_project(&format!("round {seed}"), &text);
         let stats = all_rare(&p);
-        let (r, l) = changed(&p, &stats);
+        let (r, l, j) = changed(&p, &stats);
         ranges += r;
         lapses += l;
+        joins += j;
         p.stats = stats;
         for run in run_all(e.as_mut(), &p, &[format!("stats_{seed}")]) {
             if let Some(err) = &run.error {
@@ -138,7 +149,10 @@ fn random_segments_have_the_oracles_members_planned_with_statistics() {
             }
         }
     }
-    println!("statistics changed {ranges} statements' ranges and {lapses} lapses");
+    println!(
+        "statistics changed {ranges} statements' ranges, {lapses} lapses and {joins} sequences"
+    );
     assert!(ranges > 0, "no random statement got a range");
+    assert!(joins > 0, "no random sequence became joins");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -324,10 +324,6 @@ pub struct Doctor {
 pub struct Stats {
     /// A project directory (default: the project here).
     pub paths: Vec<PathBuf>,
-    /// The percentage of rows to sample from a relation of more than two million rows
-    /// (smaller ones are counted whole).
-    #[arg(long, value_name = "PERCENT", default_value_t = 1.0)]
-    pub sample: f64,
 }
 
 #[derive(clap::Args)]

@@ -129,7 +129,7 @@ enum Command {
     /// Check where the project runs: the bindings, or a target's driver, connection
     /// and tables against the catalog (--target NAME).
     Doctor(args::Doctor),
-    /// Sample how often each event name occurs in the bound data and write
+    /// Count how often each event name occurs in the bound data and write
     /// segql-stats.json, which the planner reads for choices that depend on the data.
     Stats(args::Stats),
     /// Load the project's bound files into a target's tables (for tests and demos;

@@ -1,4 +1,5 @@
-//! `segql stats`: samples how often each event name occurs in the bound data and writes
+//! `segql stats`: counts how often each event name occurs in the bound data (and the most
+//! of each one key has) and writes
 //! the project's `segql-stats.json`, which the planner reads from then on (docs/project.md,
 //! "Statistics"; the choices it drives: `segql_plan::stats`).
 
@@ -7,18 +8,11 @@ use crate::project::{self, display_path};
 use anyhow::{anyhow, Context, Result};
 use comfy_table::{presets, Cell, CellAlignment, Table};
 use segql_project::codes::STATS_INVALID;
-use segql_project::stats::{to_json, Sampled, STATS_FILE};
+use segql_project::stats::{to_json, STATS_FILE};
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 pub fn run(args: crate::args::Stats, color: bool) -> Result<ExitCode> {
-    if !(args.sample > 0.0 && args.sample <= 100.0) {
-        return Err(output::Usage(format!(
-            "--sample {}: give a percentage above 0 and at most 100 (default 1)",
-            args.sample
-        ))
-        .into());
-    }
     let mut ws = project::workspace(&args.paths)?;
     // An unreadable statistics file is what this command replaces.
     let (stale, diags): (Vec<_>, Vec<_>) = std::mem::take(&mut ws.diags)
@@ -27,7 +21,7 @@ pub fn run(args: crate::args::Stats, color: bool) -> Result<ExitCode> {
     ws.diags = diags;
     output::print_diagnostics(&ws.map, &ws.diags, color);
     let Some(program) = ws.program.as_ref().filter(|_| !ws.has_errors()) else {
-        eprintln!("not sampled: {}", output::count_summary(&ws.diags));
+        eprintln!("not counted: {}", output::count_summary(&ws.diags));
         return Ok(ExitCode::from(1));
     };
     let Some(root) = ws.inputs.root.clone() else {
@@ -44,7 +38,7 @@ pub fn run(args: crate::args::Stats, color: bool) -> Result<ExitCode> {
         .map(|e| e.table.join("."))
         .collect();
     if relations.is_empty() {
-        eprintln!("nothing to sample: no events relation of the catalog has a name column");
+        eprintln!("nothing to count: no events relation of the catalog has a name column");
         return Ok(ExitCode::SUCCESS);
     }
     let path = root.join(STATS_FILE);
@@ -57,62 +51,62 @@ pub fn run(args: crate::args::Stats, color: bool) -> Result<ExitCode> {
         "the statistics to",
     ) {
         output::print_diagnostics(&ws.map, std::slice::from_ref(&d), color);
-        eprintln!("not sampled: 1 error");
+        eprintln!("not counted: 1 error");
         return Ok(ExitCode::from(1));
     }
     let engine = match crate::data::bind(&ws, program, Some(&relations), &[])? {
         Ok(e) => e,
         Err(problems) => {
             output::print_diagnostics(&ws.map, &problems, color);
-            eprintln!("not sampled: {}", output::count_summary(&problems));
+            eprintln!("not counted: {}", output::count_summary(&problems));
             return Ok(ExitCode::from(1));
         }
     };
-    let samples = segql_run::stats::sample(&engine, program, args.sample)
+    let counted = segql_run::stats::count(&engine, program)
         .map_err(|e| anyhow!("{e}"))
-        .context("sampling the event names")?;
-    let sampled_at = segql_syntax::time::format_timestamp(
+        .context("counting the event names")?;
+    let counted_at = segql_syntax::time::format_timestamp(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .context("the system clock is before 1970")?
             .as_secs() as i64
             * 1_000_000,
     );
-    let file: Vec<Sampled> = samples
+    let file: Vec<(String, segql_plan::stats::NameCounts)> = counted
         .iter()
-        .map(|s| Sampled {
-            table: s.table.clone(),
-            rows: s.rows,
-            counts: s.counts.clone(),
-        })
+        .map(|c| (c.table.clone(), c.counts.clone()))
         .collect();
     let tmp = root.join(format!(".{STATS_FILE}.tmp"));
-    std::fs::write(&tmp, to_json(&sampled_at, &file))
+    std::fs::write(&tmp, to_json(&counted_at, &file))
         .and_then(|_| std::fs::rename(&tmp, &path))
         .with_context(|| format!("cannot write {}", display_path(&path)))?;
     let mut t = Table::new();
     t.load_style(presets::ASCII_MARKDOWN);
-    t.set_header(["relation", "event name", "share of rows"]);
-    for s in &samples {
-        let mut names: Vec<(&String, &u64)> = s.counts.names.iter().collect();
+    t.set_header([
+        "relation",
+        "event name",
+        "share of rows",
+        "rows",
+        "most for one key",
+    ]);
+    for c in &counted {
+        let mut names: Vec<(&String, &u64)> = c.counts.names.iter().collect();
         names.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         for (n, k) in names {
-            let share = 100.0 * *k as f64 / s.counts.sampled.max(1) as f64;
+            let share = 100.0 * *k as f64 / c.counts.rows.max(1) as f64;
+            let most = c.counts.max_per_key.get(n).copied().unwrap_or(0);
             t.add_row([
-                Cell::new(&s.table),
+                Cell::new(&c.table),
                 Cell::new(n),
                 Cell::new(format!("{share:.2}%")).set_alignment(CellAlignment::Right),
+                Cell::new(k).set_alignment(CellAlignment::Right),
+                Cell::new(most).set_alignment(CellAlignment::Right),
             ]);
         }
     }
     outln!("{t}");
-    for s in &samples {
-        let how = if s.whole {
-            "every row counted".to_string()
-        } else {
-            format!("{} rows sampled", s.counts.sampled)
-        };
-        eprintln!("{}: {} rows, {how}", s.table, s.rows);
+    for c in &counted {
+        eprintln!("{}: {} rows counted", c.table, c.counts.rows);
     }
     if !stale.is_empty() {
         eprintln!("replaced the unreadable {STATS_FILE}");

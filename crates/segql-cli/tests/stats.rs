@@ -1,4 +1,4 @@
-//! `segql stats`: the event names' shares sampled from the bound data into
+//! `segql stats`: the event names' counts taken from the bound data into
 //! segql-stats.json, which `compile` and `run` then plan with; a bad file is a coded
 //! error pointing into it, and `segql stats` replaces it.
 
@@ -101,7 +101,7 @@ fn members(p: &Project) -> String {
 }
 
 #[test]
-fn stats_are_sampled_written_and_planned_with() {
+fn stats_are_counted_written_and_planned_with() {
     let p = shop();
     let before_lapse = compile(&p, "lapsed_buyers");
     let before_range = compile(&p, "bought_or_upgraded");
@@ -119,20 +119,23 @@ fn stats_are_sampled_written_and_planned_with() {
         out.contains("| app.events | login") && out.contains("95.00%"),
         "{out}"
     );
-    assert!(
-        err.contains("app.events: 40 rows, every row counted"),
-        "{err}"
-    );
+    assert!(err.contains("app.events: 40 rows counted"), "{err}");
     let file: serde_json::Value = serde_json::from_str(&p.read("segql-stats.json")).unwrap();
     assert_eq!(file["segql_stats"], 1);
     assert_eq!(file["relations"]["app.events"]["sampled"], 40);
     assert_eq!(file["relations"]["app.events"]["names"]["login"], 38);
+    // u1, u2 and u3 take turns: 13 logins for u1 and u2, 12 for u3.
+    assert_eq!(file["relations"]["app.events"]["max_per_key"]["login"], 13);
+    assert_eq!(
+        file["relations"]["app.events"]["max_per_key"]["purchase"],
+        1
+    );
 
     // Purchases are rare: the lapse is the last time again; the two rare names get
     // their range. The members do not change.
     let lapse = compile(&p, "lapsed_buyers");
     assert!(
-        lapse.contains("planned with the sampled statistics"),
+        lapse.contains("planned with the data's statistics"),
         "{lapse}"
     );
     assert!(
@@ -196,19 +199,12 @@ fn a_bad_stats_file_is_a_coded_error_that_stats_replaces() {
 }
 
 #[test]
-fn stats_refuses_a_bad_sample_and_a_missing_binding() {
+fn stats_refuses_a_missing_binding_and_writes_nothing() {
     let p = shop();
-    for bad in ["0", "101", "-3", "NaN"] {
-        let arg = format!("--sample={bad}");
-        let o = p.segql(&["stats", &arg]).output().unwrap();
-        let (_, err) = text(&o);
-        assert_eq!(o.status.code(), Some(2), "--sample {bad}: {err}");
-        assert!(err.contains("percentage"), "{err}");
-    }
     std::fs::remove_file(p.path("data/events.csv")).unwrap();
     let o = p.segql(&["--color", "never", "stats"]).output().unwrap();
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains("not sampled"), "{err}");
+    assert!(err.contains("not counted"), "{err}");
     assert!(!p.path("segql-stats.json").exists());
 }

@@ -228,7 +228,7 @@ fn with_statistics(p: &Program, d: &dyn Dialect) -> &'static str {
     if p.stats.is_empty() || !d.capabilities().reads_statistics() {
         ""
     } else {
-        ", planned with the sampled statistics"
+        ", planned with the data's statistics"
     }
 }
 

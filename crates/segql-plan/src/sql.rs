@@ -304,6 +304,14 @@ impl<'d> Sql<'d> {
         j
     }
 
+    /// `JOIN relation ON on`.
+    pub fn inner_join(&self, relation: TableFactor, on: Expr) -> Join {
+        let mut j = templates().left_join.clone();
+        j.relation = relation;
+        j.join_operator = JoinOperator::Join(JoinConstraint::On(on));
+        j
+    }
+
     pub fn cross_join(&self, relation: TableFactor) -> Join {
         let mut j = templates().cross_join.clone();
         j.relation = relation;

@@ -1,5 +1,5 @@
-//! Statistics: how often each event name occurs in an events relation, as sampled from
-//! the data by `segql stats` (segql-run collects them, segql-project reads them from the
+//! Statistics: how often each event name occurs in an events relation, and the most of
+//! it one key has, as `segql stats` counts them in the data (segql-run collects them, segql-project reads them from the
 //! project's `segql-stats.json` into [`Program::stats`](crate::ir::Program)).
 //!
 //! The planner reads them for choices that depend on the data and that no catalog
@@ -12,20 +12,25 @@
 
 use std::collections::BTreeMap;
 
-/// Event name counts in a sample of each events relation, by the relation's table (its
+/// Event name counts of each events relation, by the relation's table (its
 /// dotted name, `analytics.events`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Statistics {
     pub relations: BTreeMap<String, NameCounts>,
 }
 
-/// One relation's sample: how many rows it held and how many of them had each name.
+/// One relation's counts: how many rows the names were counted in, and each name's.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NameCounts {
-    /// The rows sampled (every row of a small relation).
+    /// The rows the names were counted in (`segql stats` counts every row).
     pub sampled: u64,
     /// The rows of each name among them; a name absent here was not seen.
     pub names: BTreeMap<String, u64>,
+    /// The relation's rows.
+    pub rows: u64,
+    /// The most rows of each name one key has, over the whole relation (an exact pass);
+    /// a name absent here has no known maximum.
+    pub max_per_key: BTreeMap<String, u64>,
 }
 
 /// The share of an events relation's rows at or above which an event is frequent: its
@@ -43,7 +48,7 @@ impl Statistics {
         self.relations.is_empty()
     }
 
-    /// The sample of the relation stored in `table`, when it was sampled and held rows.
+    /// The counts of the relation stored in `table`, when it was counted and held rows.
     fn of(&self, table: &[String]) -> Option<&NameCounts> {
         self.relations
             .get(&table.join("."))
@@ -85,6 +90,35 @@ impl Statistics {
         names: impl IntoIterator<Item = &'a str>,
     ) -> bool {
         self.share(table, names).is_none_or(|s| s >= FREQUENT)
+    }
+
+    /// Whether joining the events of each step to those of the next on the key (the
+    /// steps' names in order) makes at most as many pairs as the relation has rows, by
+    /// the per-key maxima: the pairs of steps a and b are at most `max_a x rows_b` and
+    /// at most `max_b x rows_a` (a step of several names: the sums). Never without the
+    /// maxima of every name.
+    pub fn joins_fit(&self, table: &[String], steps: &[&[String]]) -> bool {
+        let Some(c) = self.of(table) else {
+            return false;
+        };
+        if c.rows == 0 || steps.len() < 2 {
+            return false;
+        }
+        let step = |names: &[String]| -> Option<(f64, f64)> {
+            let mut max = 0u64;
+            for n in names {
+                max = max.checked_add(*c.max_per_key.get(n)?)?;
+            }
+            let share = self.share(table, names.iter().map(String::as_str))?;
+            Some((max as f64, share * c.rows as f64))
+        };
+        let Some(known) = steps.iter().map(|s| step(s)).collect::<Option<Vec<_>>>() else {
+            return false;
+        };
+        known.windows(2).all(|w| {
+            let ((max_a, rows_a), (max_b, rows_b)) = (w[0], w[1]);
+            (max_a * rows_b).min(max_b * rows_a) <= c.rows as f64
+        })
     }
 
     /// The range (smallest and largest name) to test beside a list of several names,
@@ -136,9 +170,36 @@ mod tests {
             c.names.insert(n.to_string(), k);
             c.sampled += k;
         }
+        c.rows = 62_040_482;
+        // The most per user at 1M users.
+        for (n, m) in [
+            ("page_viewed", 15372),
+            ("login", 4346),
+            ("project_created", 557),
+            ("signup", 1),
+            ("purchase", 24),
+        ] {
+            c.max_per_key.insert(n.to_string(), m);
+        }
         Statistics {
             relations: [("analytics.events".to_string(), c)].into(),
         }
+    }
+
+    #[test]
+    fn joins_fit_where_a_step_is_rare_per_key() {
+        let s = bench();
+        let (a, b, c) = (v(&["signup"]), v(&["project_created"]), v(&["purchase"]));
+        assert!(s.joins_fit(&t(), &[&a, &b]));
+        // project_created to purchase: at most 24 x 1.86M pairs, under 62M.
+        assert!(s.joins_fit(&t(), &[&a, &b, &c]));
+        // Logins then page views: thousands of each for one user.
+        let (l, p) = (v(&["login"]), v(&["page_viewed"]));
+        assert!(!s.joins_fit(&t(), &[&l, &p]));
+        assert!(!s.joins_fit(&t(), &[&a, &l, &p]));
+        // A name without a known maximum, or no statistics: no joins.
+        assert!(!s.joins_fit(&t(), &[&a, &v(&["invite_sent"])]));
+        assert!(!Statistics::default().joins_fit(&t(), &[&a, &b]));
     }
 
     fn t() -> Vec<String> {

@@ -1,7 +1,8 @@
 //! What the project's statistics (`segql stats`) change in a plan, per dialect: DuckDB
-//! tests a lapse of a rare event as its last time and gives a scan's name list the
-//! range its rows are mostly outside of; without statistics, and on the dialects that
-//! do not take either shape, nothing changes. (That the members do not change either is
+//! tests a lapse of a rare event as its last time, gives a scan's name list the range
+//! its rows are mostly outside of, and joins a sequence's steps where the per-key maxima
+//! bound the pairs; without statistics, and on the dialects that take none of these
+//! shapes, nothing changes. (That the members do not change either is
 //! tests/tests/statistics.rs's.)
 
 mod common;
@@ -41,6 +42,14 @@ segment bought_or_upgraded {
 segment browsed_or_bought {
   where did ["page_view", "purchase"] in last 30 days
 }
+
+segment converted {
+  where did "signup" then "upgrade" within 7 days then "purchase" within 30 days
+}
+
+segment browsed_then_logged_in {
+  where did "page_view" then "login" within 1 hour
+}
 "#;
 
 /// The shares of a product's events: page views and logins most of the rows.
@@ -58,6 +67,17 @@ fn stats() -> Statistics {
         c.sampled += k;
     }
     c.sampled += 90; // names the catalog's segments do not read
+    c.rows = c.sampled * 1000;
+    // The most one user has: signups once, page views and logins by the thousand.
+    for (n, m) in [
+        ("page_view", 9000),
+        ("login", 4000),
+        ("purchase", 20),
+        ("signup", 1),
+        ("upgrade", 3),
+    ] {
+        c.max_per_key.insert(n.to_string(), m);
+    }
     Statistics {
         relations: [("app.events".to_string(), c)].into(),
     }

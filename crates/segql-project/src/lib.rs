@@ -8,7 +8,7 @@
 //! runner's bindings by the CLI, which owns the runner. `[targets]` is accepted but not
 //! checked here: segql-target checks it, and this crate does not build the client layer
 //! (the CLI adds those diagnostics, `segql-cli::project::workspace`). The project's
-//! sampled statistics (`segql-stats.json`, [`stats`]) are read here into the checked
+//! statistics (`segql-stats.json`, [`stats`]) are read here into the checked
 //! program, so the CLI and the editor plan with the same ones; sampling them needs the
 //! runner and is the CLI's (`segql stats`).
 

@@ -1,9 +1,9 @@
-//! `segql-stats.json`: the event name counts `segql stats` samples from the data,
+//! `segql-stats.json`: the event name counts `segql stats` takes from the data,
 //! which the planner reads ([`segql_plan::stats`]). It lives beside `segql.toml` and is
 //! meant to be committed, so that CI compiles the statements a local run executes; a
 //! project without it is planned as if nothing were known about its data.
 //!
-//! This module reads and writes the file; segql-run samples the data.
+//! This module reads and writes the file; segql-run counts the data.
 
 use crate::codes::STATS_INVALID;
 use segql_plan::stats::{NameCounts, Statistics};
@@ -19,13 +19,13 @@ pub const STATS_FILE: &str = "segql-stats.json";
 pub const VERSION: u32 = 1;
 
 const HINT: &str =
-    "run `segql stats` to sample the data again, or delete the file to plan without statistics";
+    "run `segql stats` to count the data again, or delete the file to plan without statistics";
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
     segql_stats: u32,
-    /// When the sample was taken (RFC 3339), for people reading the file.
+    /// When the counts were taken (RFC 3339), for people reading the file.
     sampled_at: String,
     relations: BTreeMap<String, Relation>,
 }
@@ -33,37 +33,32 @@ struct File {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Relation {
-    /// The rows of the relation when sampled (its size, not the sample's).
+    /// The relation's rows.
     rows: u64,
-    /// The rows sampled.
+    /// The rows the name counts were taken from (all of them, as `segql stats` counts).
     sampled: u64,
-    /// Rows of each event name in the sample, most frequent first when written.
+    /// Rows of each event name.
     names: BTreeMap<String, u64>,
+    /// The most rows of each name one key has.
+    #[serde(default)]
+    max_per_key: BTreeMap<String, u64>,
 }
 
-/// One relation as `segql stats` sampled it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sampled {
-    /// The relation's table, dotted (`analytics.events`).
-    pub table: String,
-    pub rows: u64,
-    pub counts: NameCounts,
-}
-
-/// The file's text for these samples.
-pub fn to_json(sampled_at: &str, relations: &[Sampled]) -> String {
+/// The file's text for these relations' counts, by table (dotted).
+pub fn to_json(sampled_at: &str, relations: &[(String, NameCounts)]) -> String {
     let f = File {
         segql_stats: VERSION,
         sampled_at: sampled_at.to_string(),
         relations: relations
             .iter()
-            .map(|r| {
+            .map(|(table, c)| {
                 (
-                    r.table.clone(),
+                    table.clone(),
                     Relation {
-                        rows: r.rows,
-                        sampled: r.counts.sampled,
-                        names: r.counts.names.clone(),
+                        rows: c.rows,
+                        sampled: c.sampled,
+                        names: c.names.clone(),
+                        max_per_key: c.max_per_key.clone(),
                     },
                 )
             })
@@ -162,6 +157,8 @@ pub fn read(root: &Path, map: &mut SourceMap) -> Result<Option<Statistics>, Box<
             NameCounts {
                 sampled: r.sampled,
                 names: r.names,
+                rows: r.rows,
+                max_per_key: r.max_per_key,
             },
         );
     }
@@ -191,12 +188,10 @@ mod tests {
         let mut counts = NameCounts::default();
         counts.names.insert("login".into(), 30);
         counts.names.insert("purchase".into(), 2);
+        counts.max_per_key.insert("login".into(), 12);
         counts.sampled = 40;
-        let s = Sampled {
-            table: "analytics.events".into(),
-            rows: 4000,
-            counts: counts.clone(),
-        };
+        counts.rows = 40;
+        let s = ("analytics.events".to_string(), counts.clone());
         write(dir.path(), &to_json("2026-12-05T00:00:00Z", &[s]));
         let mut map = SourceMap::new();
         let got = read(dir.path(), &mut map).unwrap().unwrap();

@@ -54,6 +54,7 @@ impl Dialect for DuckDb {
             // Strings compare in byte order, as the statistics' ranges are taken; the parquet
             // reader applies a range and not a list (docs/benchmarks.md, "Statistics").
             name_ranges: NameRanges::WhenStatisticsSay,
+            sequence_joins: SequenceJoins::WhenStatisticsBound,
         }
     }
     fn name(&self) -> &'static str {

@@ -70,6 +70,8 @@ impl Dialect for Postgres {
             // Not measured; a collation other than byte order could put a listed name
             // outside the range.
             name_ranges: NameRanges::Never,
+            // Not measured.
+            sequence_joins: SequenceJoins::Never,
         }
     }
     fn name(&self) -> &'static str {

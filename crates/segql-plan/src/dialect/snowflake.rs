@@ -40,6 +40,8 @@ impl Dialect for Snowflake {
             // Not measured; a collation other than byte order could put a listed name
             // outside the range.
             name_ranges: NameRanges::Never,
+            // Not measured.
+            sequence_joins: SequenceJoins::Never,
         }
     }
     fn name(&self) -> &'static str {

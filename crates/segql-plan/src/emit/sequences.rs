@@ -34,6 +34,9 @@ impl<'a> Emitter<'a> {
         if let ChainForm::TimeBuckets(buckets) = &chain.form {
             return self.bucket_chain(chain, buckets);
         }
+        if let ChainForm::Joins(middles) = &chain.form {
+            return self.join_chain(chain, middles);
+        }
         let (steps, shape) = self.steps_scan(chain);
         let mut out = vec![(chain.steps_cte.clone(), steps)];
         let mut prev_name = chain.steps_cte.clone();
@@ -75,6 +78,67 @@ impl<'a> Emitter<'a> {
                     self.plan.sequences[si].cte.clone(),
                     self.keys_of(chain, rows),
                 ));
+            }
+        }
+        out
+    }
+
+    /// A sequence alone as joins ([`ChainForm::Joins`]): its steps' flag rows, then per
+    /// middle step its valid events (`k`, `t`, each once: an event of the step strictly
+    /// after a valid event of the step before, within that step's `within`), and the
+    /// keys with a valid event of the last step. Each join pairs a step's rows with the
+    /// next's of the same key, which the statistics bound.
+    fn join_chain(&mut self, chain: &SeqChain, middles: &[String]) -> Vec<(String, Query)> {
+        let sql = self.sql;
+        let si = chain.members[0];
+        let seq = &self.plan.sequences[si];
+        let (steps, flags) = self.flag_rows(chain);
+        let flags = &flags[0];
+        let mut out = vec![(chain.steps_cte.clone(), steps)];
+        // The earlier step's rows: the flag rows of the first step, then a middle's CTE.
+        let mut earlier = (chain.steps_cte.clone(), Some(flags[0].clone()));
+        let n = seq.seq.steps.len();
+        for j in 1..n {
+            let mut on = vec![
+                bin(sql.col("b", "k"), BinaryOperator::Eq, sql.col("a", "k")),
+                bin(sql.col("b", "t"), BinaryOperator::Gt, sql.col("a", "t")),
+            ];
+            if let Some(d) = seq.seq.steps[j].within {
+                on.push(bin(
+                    sql.col("b", "t"),
+                    BinaryOperator::LtEq,
+                    self.d.plus(&sql, sql.col("a", "t"), d),
+                ));
+            }
+            let mut holds = vec![sql.col("b", &flags[j])];
+            if let Some(f) = &earlier.1 {
+                holds.push(sql.col("a", f));
+            }
+            let from = From {
+                base: sql.table(&[earlier.0.clone()], Some("a")),
+                joins: vec![
+                    sql.inner_join(sql.table(&[chain.steps_cte.clone()], Some("b")), and(on))
+                ],
+            };
+            if j + 1 < n {
+                let (k, t) = (sql.col("b", "k"), sql.col("b", "t"));
+                let q = sql.select(
+                    vec![proj(k.clone(), "k"), proj(t.clone(), "t")],
+                    Some(from),
+                    Some(and(holds)),
+                    vec![k, t],
+                );
+                out.push((middles[j - 1].clone(), q));
+                earlier = (middles[j - 1].clone(), None);
+            } else {
+                let q = self.matched(
+                    chain.events,
+                    sql.col("b", "k"),
+                    from,
+                    Some(and(holds)),
+                    true,
+                );
+                out.push((seq.cte.clone(), q));
             }
         }
         out

@@ -4,7 +4,8 @@
 
 use super::names;
 use super::{
-    collect, Buckets, Capabilities, ChainForm, SeqChain, SeqFeature, Sequences, Unmatched,
+    collect, Buckets, Capabilities, ChainForm, SeqChain, SeqFeature, SequenceJoins, Sequences,
+    Unmatched,
 };
 use crate::dialect::fixed_micros;
 use crate::ir::*;
@@ -14,6 +15,7 @@ use crate::ir::*;
 /// passes (a calendar `within`, or a dialect without buckets), each only when it has
 /// members.
 pub(super) fn chains(
+    p: &Program,
     collected: &collect::Collected,
     caps: &Capabilities,
     names: &mut names::Names,
@@ -38,6 +40,19 @@ pub(super) fn chains(
             .collect();
         let (bucketed, passes): (Vec<_>, Vec<_>) =
             over.iter().zip(withins).partition(|(_, w)| w.is_some());
+        if let ([(&i, _)], []) = (bucketed.as_slice(), passes.as_slice()) {
+            if let Some(step_ctes) = join_ctes(p, &seqs[i], caps, names) {
+                chains.push(SeqChain {
+                    events: f.seq.events,
+                    members: vec![i],
+                    group: None,
+                    steps_cte: names.fresh(&format!("{}_steps", seqs[i].cte)),
+                    step_ctes: vec![],
+                    form: ChainForm::Joins(step_ctes),
+                });
+                continue;
+            }
+        }
         if !bucketed.is_empty() {
             let alone = bucketed.len() == 1;
             let base = match &group {
@@ -108,6 +123,35 @@ pub(super) fn chains(
         }
     }
     chains
+}
+
+/// The CTE names of a sequence's middle steps when it is tested by joins: alone over
+/// its relation, on a dialect that joins where the statistics bound the pairs, and
+/// bounded (every step names its events).
+fn join_ctes(
+    p: &Program,
+    f: &SeqFeature,
+    caps: &Capabilities,
+    names: &mut names::Names,
+) -> Option<Vec<String>> {
+    if caps.sequence_joins != SequenceJoins::WhenStatisticsBound {
+        return None;
+    }
+    let steps: Vec<&[String]> = f
+        .seq
+        .steps
+        .iter()
+        .map(|s| s.names.as_deref())
+        .collect::<Option<_>>()?;
+    let table = &p.catalog.events[f.seq.events].table;
+    if !p.stats.joins_fit(table, &steps) {
+        return None;
+    }
+    Some(
+        (2..steps.len())
+            .map(|j| names.fresh(&format!("{}_step{j}", f.cte)))
+            .collect(),
+    )
 }
 
 /// A sequence's `within`s in time buckets, when every one is absent or of a fixed

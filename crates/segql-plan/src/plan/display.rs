@@ -148,9 +148,10 @@ impl Plan {
         for (table, c) in &p.stats.relations {
             let _ = writeln!(
                 out,
-                "statistics of {table}: {} names in {} rows sampled",
+                "statistics of {table}: {} names in {} rows, {} with a most per key",
                 c.names.len(),
-                c.sampled
+                c.sampled,
+                c.max_per_key.len()
             );
         }
         for s in &self.scans {
@@ -222,6 +223,8 @@ impl Plan {
                     (1, ctes) => format!("time buckets, earlier bucket {}", ctes.join(", ")),
                     (_, ctes) => format!("time buckets, steps {}", ctes.join(", ")),
                 },
+                (ChainForm::Joins(m), _) if m.is_empty() => "joins".to_string(),
+                (ChainForm::Joins(m), _) => format!("joins, steps {}", m.join(", ")),
                 (ChainForm::WindowPasses, []) => "passes none".to_string(),
                 (ChainForm::WindowPasses, ctes) => format!("passes {}", ctes.join(", ")),
             };

@@ -33,8 +33,8 @@ use std::collections::BTreeSet;
 /// What planning reads of a dialect: the statement shapes it takes (declared by each
 /// dialect in `dialect.rs`, with no defaults).
 pub use crate::dialect::{
-    ActivePeriods, Capabilities, DistinctScan, Lapses, Ntiles, NtilesAlone, Sequences, Unmatched,
-    WindowTiers,
+    ActivePeriods, Capabilities, DistinctScan, Lapses, Ntiles, NtilesAlone, SequenceJoins,
+    Sequences, Unmatched, WindowTiers,
 };
 
 /// What a statement computes.
@@ -155,6 +155,11 @@ pub enum ChainForm {
     /// no sort ([`Sequences::TimeBuckets`]; emission's `sequences::bucketed` has the
     /// argument), a [`Buckets`] per member in order.
     TimeBuckets(Vec<Buckets>),
+    /// One sequence alone over its relation ([`SequenceJoins`]): the steps' events (the
+    /// chain's scan, a flag per step) joined step to step on the key within the time
+    /// range; each middle step's valid events (distinct key and time) in the CTE named
+    /// here, in order, so that every join's pairs stay within what the statistics bound.
+    Joins(Vec<String>),
 }
 
 /// One sequence in time buckets: per step after the first, its `within` and that length
@@ -608,7 +613,7 @@ pub fn plan(
         },
         Request::Priority(pi) => Body::Priority(*pi),
     };
-    let chains = chains::chains(&collected, caps, &mut names);
+    let chains = chains::chains(p, &collected, caps, &mut names);
     let mut plan = Plan {
         as_of,
         at_run,
