@@ -67,6 +67,17 @@ pub fn test_label(map: &SourceMap, t: &TestDef) -> (String, String) {
     (file, t.name.clone())
 }
 
+/// Every test's label, `file: name` ([`test_label`]), in the program's order.
+pub fn labels(map: &SourceMap, p: &Program) -> Vec<String> {
+    p.tests
+        .iter()
+        .map(|t| {
+            let (f, n) = test_label(map, t);
+            format!("{f}: {n}")
+        })
+        .collect()
+}
+
 /// The tables a test loads: every relation of the catalog (one table per distinct
 /// relation name), holding the test's given rows.
 pub fn tables(p: &Program, t: &TestDef) -> Result<Vec<Table>, String> {

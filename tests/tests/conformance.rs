@@ -107,14 +107,7 @@ fn every_engine_finds_the_hand_checked_members() {
     let dir = root().join("fixtures/results");
     let (map, program) = load_project(&dir);
     let started = Instant::now();
-    let labels: Vec<String> = program
-        .tests
-        .iter()
-        .map(|t| {
-            let (f, n) = segql_tests::conformance::test_label(&map, t);
-            format!("{f}: {n}")
-        })
-        .collect();
+    let labels = segql_tests::conformance::labels(&map, &program);
 
     // Each engine starts and runs in its own thread (Spark alone takes ~15 s to start).
     let handles: Vec<_> = ENGINES

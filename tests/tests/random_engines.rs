@@ -11,8 +11,8 @@
 
 use segql_tests::conformance::run_all;
 use segql_tests::engines::{self, ENGINES};
-use segql_tests::random::{self, given, round, CI_SEEDS_AFTER};
-use segql_tests::{inline_project, oracle};
+use segql_tests::inline_project;
+use segql_tests::random::{self, round, CI_SEEDS_AFTER};
 
 /// Rounds in CI; `SEGQL_RANDOM_ROUNDS=N` runs more (seeds 1 to N) locally.
 const ROUNDS: u64 = 3;
@@ -22,23 +22,7 @@ const USERS: usize = 20;
 /// The round's project with a test block whose expectations are the oracle's members.
 fn project_with_expectations(seed: u64) -> String {
     let rd = round(CI_SEEDS_AFTER + seed, SEGMENTS, USERS);
-    let mut block = format!(
-        "\ntest random_{seed} {{\n  as_of {}\n{}",
-        rd.as_of,
-        given(&rd)
-    );
-    let names = (0..rd.conds.len())
-        .map(|i| format!("s{i}"))
-        .chain((0..rd.account_conds.len()).map(|i| format!("t{i}")));
-    for name in names {
-        let members: Vec<String> = oracle::expected(&rd, &name)
-            .into_iter()
-            .map(|k| format!("\"{k}\""))
-            .collect();
-        block.push_str(&format!("  expect {name} = [{}]\n", members.join(", ")));
-    }
-    block.push_str("}\n");
-    format!("{}{block}", rd.text)
+    random::with_expectations(&rd, &format!("random_{seed}"))
 }
 
 #[test]

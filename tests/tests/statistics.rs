@@ -11,8 +11,8 @@ use segql_plan::ir::{Program, Target};
 use segql_plan::stats::{NameCounts, Statistics};
 use segql_tests::conformance::run_all;
 use segql_tests::engines;
-use segql_tests::random::{self, given, round, CI_SEEDS_AFTER};
-use segql_tests::{inline_project, load_project, oracle, root};
+use segql_tests::random::{self, round, CI_SEEDS_AFTER};
+use segql_tests::{inline_project, load_project, root};
 
 /// Statistics in which every events relation of `p` holds each name the segments read
 /// none of the time (rare: every range pays, no lapse is a set) and at most once per key
@@ -84,14 +84,7 @@ fn the_fixtures_have_their_members_planned_with_statistics() {
          {ranges} with a range, {lapses} lapses, {joins} sequences as joins"
     );
     program.stats = stats;
-    let labels: Vec<String> = program
-        .tests
-        .iter()
-        .map(|t| {
-            let (f, n) = segql_tests::conformance::test_label(&map, t);
-            format!("{f}: {n}")
-        })
-        .collect();
+    let labels = segql_tests::conformance::labels(&map, &program);
     let mut e = duckdb();
     let mut failures = Vec::new();
     for run in run_all(e.as_mut(), &program, &labels) {
@@ -114,23 +107,7 @@ fn random_segments_have_the_oracles_members_planned_with_statistics() {
     let (mut ranges, mut lapses, mut joins) = (0, 0, 0);
     for seed in 1..=random::rounds(6) {
         let rd = round(CI_SEEDS_AFTER + 100 + seed, 20, 20);
-        let mut block = format!(
-            "\ntest stats_{seed} {{\n  as_of {}\n{}",
-            rd.as_of,
-            given(&rd)
-        );
-        let names = (0..rd.conds.len())
-            .map(|i| format!("s{i}"))
-            .chain((0..rd.account_conds.len()).map(|i| format!("t{i}")));
-        for name in names {
-            let members: Vec<String> = oracle::expected(&rd, &name)
-                .into_iter()
-                .map(|k| format!("\"{k}\""))
-                .collect();
-            block.push_str(&format!("  expect {name} = [{}]\n", members.join(", ")));
-        }
-        block.push_str("}\n");
-        let text = format!("{}{block}", rd.text);
+        let text = random::with_expectations(&rd, &format!("stats_{seed}"));
         let (_, mut p) = inline_project(&format!("round {seed}"), &text);
         let stats = all_rare(&p);
         let (r, l, j) = changed(&p, &stats);

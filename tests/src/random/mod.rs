@@ -33,6 +33,24 @@ pub use seeds::{missing_from, CI_SEEDS_AFTER};
 pub const SECOND: i64 = 1_000_000;
 pub const DAY: i64 = 86_400 * SECOND;
 
+/// A round's project text with a test block `test NAME` at its as-of whose expectations
+/// are the oracle's members of every segment (`s0`, `s1`, ..., `t0`, ...).
+pub fn with_expectations(rd: &Round, name: &str) -> String {
+    let mut block = format!("\ntest {name} {{\n  as_of {}\n{}", rd.as_of, given(rd));
+    let names = (0..rd.conds.len())
+        .map(|i| format!("s{i}"))
+        .chain((0..rd.account_conds.len()).map(|i| format!("t{i}")));
+    for seg in names {
+        let members: Vec<String> = crate::oracle::expected(rd, &seg)
+            .into_iter()
+            .map(|k| format!("\"{k}\""))
+            .collect();
+        block.push_str(&format!("  expect {seg} = [{}]\n", members.join(", ")));
+    }
+    block.push_str("}\n");
+    format!("{}{block}", rd.text)
+}
+
 /// How many rounds a suite runs: `SEGQL_RANDOM_ROUNDS` when set (seeds 1 to N, for
 /// longer local runs), else the suite's own number.
 pub fn rounds(default: u64) -> u64 {

@@ -116,9 +116,10 @@ impl<'a> Emitter<'a> {
             }
             let from = From {
                 base: sql.table(&[earlier.0.clone()], Some("a")),
-                joins: vec![
-                    sql.inner_join(sql.table(&[chain.steps_cte.clone()], Some("b")), and(on))
-                ],
+                joins: vec![sql.inner_join(
+                    sql.table(std::slice::from_ref(&chain.steps_cte), Some("b")),
+                    and(on),
+                )],
             };
             if j + 1 < n {
                 let (k, t) = (sql.col("b", "k"), sql.col("b", "t"));

@@ -1,6 +1,7 @@
 //! The sequences' CTE chains (planning's last naming step): per events relation, the
-//! sequences that take time buckets and those that take window passes, the CTE names
-//! each adds, and which sequences read a longer one's steps (a funnel's stages).
+//! sequences that take time buckets and those that take window passes (or, for one
+//! sequence alone over its relation whose pairs the statistics bound, joins), the CTE
+//! names each adds, and which sequences read a longer one's steps (a funnel's stages).
 
 use super::names;
 use super::{
@@ -13,7 +14,7 @@ use crate::ir::*;
 /// The CTE chains of the sequences, named after everything else: per events relation,
 /// one chain of the sequences that take time buckets and one of those that take window
 /// passes (a calendar `within`, or a dialect without buckets), each only when it has
-/// members.
+/// members; a relation's only sequence takes joins instead where [`join_ctes`] says.
 pub(super) fn chains(
     p: &Program,
     collected: &collect::Collected,
