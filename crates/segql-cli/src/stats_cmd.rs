@@ -1,7 +1,7 @@
 //! `segql stats`: counts how often each event name occurs in the bound data (and the most
-//! of each one key has) and writes
-//! the project's `segql-stats.json`, which the planner reads from then on (docs/project.md,
-//! "Statistics"; the choices it drives: `segql_plan::stats`).
+//! of each one key has) and writes the project's `segql-stats.json`, which the planner
+//! reads from then on (docs/project.md, "Statistics"; the choices it drives:
+//! `segql_plan::stats`).
 
 use crate::output;
 use crate::project::{self, display_path};

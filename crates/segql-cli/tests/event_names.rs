@@ -4,19 +4,7 @@
 mod common;
 use common::*;
 
-const CATALOG: &str = "\
-entity user {
-  table app.users
-  key user_id
-}
-
-events of user {
-  table app.events
-  key user_id
-  name event_name
-  time occurred_at
-}
-";
+const CATALOG: &str = SHOP_CATALOG;
 
 const USERS_CSV: &str = "user_id\nu1\nu2\n";
 
@@ -27,16 +15,7 @@ u2,login,2024-05-21 10:00:00
 ";
 
 fn shop(catalog: &str, segments: &str) -> Project {
-    let p = Project::empty();
-    p.write(
-        "segql.toml",
-        "name = \"shop\"\npaths = [\"segments\"]\n\n[bindings]\n\"app.users\" = \"data/users.csv\"\n\"app.events\" = \"data/events.csv\"\n",
-    )
-    .write("segments/catalog.seg", catalog)
-    .write("segments/shop.seg", segments)
-    .write("data/users.csv", USERS_CSV)
-    .write("data/events.csv", EVENTS_CSV);
-    p
+    shop_project(catalog, segments, USERS_CSV, EVENTS_CSV)
 }
 
 const SEGMENTS: &str = "\

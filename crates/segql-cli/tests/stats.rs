@@ -5,20 +5,6 @@
 mod common;
 use common::*;
 
-const CATALOG: &str = "\
-entity user {
-  table app.users
-  key user_id
-}
-
-events of user {
-  table app.events
-  key user_id
-  name event_name
-  time occurred_at
-}
-";
-
 const SEGMENTS: &str = "\
 segment lapsed_buyers {
   where stopped \"purchase\" for 30 days
@@ -45,16 +31,12 @@ fn events_csv() -> String {
 }
 
 fn shop() -> Project {
-    let p = Project::empty();
-    p.write(
-        "segql.toml",
-        "name = \"shop\"\npaths = [\"segments\"]\n\n[bindings]\n\"app.users\" = \"data/users.csv\"\n\"app.events\" = \"data/events.csv\"\n",
+    shop_project(
+        SHOP_CATALOG,
+        SEGMENTS,
+        "user_id\nu1\nu2\nu3\n",
+        &events_csv(),
     )
-    .write("segments/catalog.seg", CATALOG)
-    .write("segments/shop.seg", SEGMENTS)
-    .write("data/users.csv", "user_id\nu1\nu2\nu3\n")
-    .write("data/events.csv", &events_csv());
-    p
 }
 
 fn text(o: &std::process::Output) -> (String, String) {

@@ -94,6 +94,36 @@ impl Project {
     }
 }
 
+/// Users and their events in `app`: the catalog of the small "shop" projects.
+pub const SHOP_CATALOG: &str = "\
+entity user {
+  table app.users
+  key user_id
+}
+
+events of user {
+  table app.events
+  key user_id
+  name event_name
+  time occurred_at
+}
+";
+
+/// A project `shop`: `catalog` and `segments` under `segments/`, `app.users` and
+/// `app.events` bound to the CSV texts given.
+pub fn shop_project(catalog: &str, segments: &str, users_csv: &str, events_csv: &str) -> Project {
+    let p = Project::empty();
+    p.write(
+        "segql.toml",
+        "name = \"shop\"\npaths = [\"segments\"]\n\n[bindings]\n\"app.users\" = \"data/users.csv\"\n\"app.events\" = \"data/events.csv\"\n",
+    )
+    .write("segments/catalog.seg", catalog)
+    .write("segments/shop.seg", segments)
+    .write("data/users.csv", users_csv)
+    .write("data/events.csv", events_csv);
+    p
+}
+
 /// `0.31 s` (and `time="0.403"` in JUnit XML) as `[TIME] s`: the figures change from
 /// run to run, their place in the output does not.
 pub fn without_timings(text: &str) -> String {
