@@ -307,6 +307,11 @@ pub fn warn_about_data(
                     .map(|n| format!("bool_or({c} = {})", segql_run::sqltext::literal(n))),
             );
         }
+        // The rows, for statistics counted at another size (W0722).
+        let counted = program.stats.relations.get(&name).map(|c| c.rows);
+        if counted.is_some() {
+            select.push("count(*)".to_string());
+        }
         let sql = format!("SELECT {} FROM {table}", select.join(", "));
         let Some(row) = engine
             .rows(&sql)
@@ -342,6 +347,20 @@ pub fn warn_about_data(
                 crate::output::print_warning(
                     segql_run::codes::NAME_NOT_IN_DATA,
                     &format!("no event in {name} is named \"{n}\": conditions on it hold for no one\n  hint: {hint}"),
+                    color,
+                );
+            }
+        }
+        let rows = counted
+            .and_then(|_| row.last().cloned().flatten())
+            .and_then(|v| v.parse::<u64>().ok());
+        if let (Some(then), Some(now)) = (counted, rows) {
+            if now > then.saturating_mul(2) || now.saturating_mul(2) < then {
+                crate::output::print_warning(
+                    segql_run::codes::STATS_STALE,
+                    &format!(
+                        "{name} has {now} rows; segql-stats.json counted {then}: plans chosen by those counts may be slow (never wrong)\n  hint: run `segql stats` to count again"
+                    ),
                     color,
                 );
             }

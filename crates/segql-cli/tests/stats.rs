@@ -190,3 +190,41 @@ fn stats_refuses_a_missing_binding_and_writes_nothing() {
     assert!(err.contains("not counted"), "{err}");
     assert!(!p.path("segql-stats.json").exists());
 }
+
+#[test]
+fn a_run_warns_when_the_data_outgrew_the_statistics() {
+    let p = shop();
+    let o = p.segql(&["stats"]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o).1);
+    let run = |p: &Project| {
+        let o = p
+            .segql(&[
+                "--color",
+                "never",
+                "run",
+                "--as-of",
+                "2024-06-01",
+                "--format",
+                "csv",
+            ])
+            .output()
+            .unwrap();
+        let (_, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        err
+    };
+    assert!(!run(&p).contains("W0722"));
+    // Three times the events: the counts no longer describe the data.
+    let mut csv = events_csv();
+    for _ in 0..2 {
+        csv.push_str(events_csv().split_once('\n').unwrap().1);
+    }
+    p.write("data/events.csv", &csv);
+    let err = run(&p);
+    assert!(
+        err.contains("W0722")
+            && err.contains("app.events has 120 rows; segql-stats.json counted 40"),
+        "{err}"
+    );
+    assert!(err.contains("hint: run `segql stats`"), "{err}");
+}

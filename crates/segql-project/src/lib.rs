@@ -9,7 +9,7 @@
 //! checked here: segql-target checks it, and this crate does not build the client layer
 //! (the CLI adds those diagnostics, `segql-cli::project::workspace`). The project's
 //! statistics (`segql-stats.json`, [`stats`]) are read here into the checked
-//! program, so the CLI and the editor plan with the same ones; sampling them needs the
+//! program, so the CLI and the editor plan with the same ones; counting them needs the
 //! runner and is the CLI's (`segql stats`).
 
 pub mod artifacts;

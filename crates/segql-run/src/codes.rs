@@ -30,5 +30,6 @@ codes! {
     NO_STATE = "E0718": "a command that reads recorded snapshots, with none recorded",
     DATA_ENDS_BEFORE = "W0720": "an instant after the last event of the events a run reads (windows before it see no data)",
     NAME_NOT_IN_DATA = "W0721": "an event name that no row of the events a run reads carries (a misspelling, or an event not tracked yet)",
+    STATS_STALE = "W0722": "an events relation whose rows are less than half or more than twice what segql-stats.json counted (plans chosen by it may be slow)",
     STATE_UNSUPPORTED = "E0719": "a target whose engine cannot hold segql's state (snapshots live in the state file or on PostgreSQL)",
 }
