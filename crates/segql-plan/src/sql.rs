@@ -304,6 +304,14 @@ impl<'d> Sql<'d> {
         j
     }
 
+    /// `ANTI JOIN relation ON on` (DuckDB's: the rows without a match).
+    pub fn anti_join(&self, relation: TableFactor, on: Expr) -> Join {
+        let mut j = templates().left_join.clone();
+        j.relation = relation;
+        j.join_operator = JoinOperator::Anti(JoinConstraint::On(on));
+        j
+    }
+
     /// `JOIN relation ON on`.
     pub fn inner_join(&self, relation: TableFactor, on: Expr) -> Join {
         let mut j = templates().left_join.clone();

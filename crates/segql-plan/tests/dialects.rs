@@ -430,3 +430,56 @@ fn a_lapse_alone_is_two_sets_of_keys_on_duckdb() {
         }
     }
 }
+
+/// One segment's absence (`not did E ...`) is an anti join of the entities to the keys
+/// with such an event on DuckDB, when no other condition of the segment reads events; with
+/// another event condition, in a batch, and on the other dialects, the count is joined as
+/// before.
+#[test]
+fn an_absence_alone_is_an_anti_join_on_duckdb() {
+    let src = "entity user {\n  table app.users\n  key user_id\n  columns {\n    plan string\n  }\n}\n\
+               events of user {\n  table app.events\n  key user_id\n  name event_name\n  time occurred_at\n  properties {\n    device string\n  }\n}\n\
+               segment payers { where plan = \"pro\" }\n\
+               segment quiet { where not did \"login\" with device = \"ios\" in last 30 days }\n\
+               segment quiet_payers { where in payers and in quiet }\n\
+               segment quiet_buyers { where did \"purchase\" in last 90 days and not did \"login\" in last 30 days }\n";
+    let (_, p) = project(&[("absences.seg", src)]);
+    let sql = |d: &dyn Dialect, r: Request| {
+        let text = to_sql(
+            &compile::compile(&p, &r, d, options()).unwrap_or_else(|e| panic!("{}: {e}", d.name())),
+        );
+        reparse(d, &text).unwrap_or_else(|e| panic!("{}: {e}\n{text}", d.name()));
+        text
+    };
+    for d in dialect::all() {
+        let anti = d.capabilities().lapses == Lapses::KeySets;
+        for id in [1, 2] {
+            let s = sql(d, Request::Segment(id));
+            assert_eq!(s.contains("ANTI JOIN"), anti, "{}: {s}", d.name());
+            if anti {
+                assert!(!s.contains("COUNT("), "{s}");
+                assert!(
+                    s.contains("ev.device = 'ios'"),
+                    "the event's condition: {s}"
+                );
+                assert!(s.contains("ON absent.user_id = u.user_id"), "{s}");
+            }
+        }
+        if anti {
+            let plan = compile::plan(&p, &Request::Segment(2), d, options()).expect("a plan");
+            let shown = plan.display(&p);
+            assert!(
+                shown.contains("absence as an anti join of app.events: \"login\""),
+                "{shown}"
+            );
+            // Alone, nothing is left for the WHERE.
+            assert!(!sql(d, Request::Segment(1)).contains("WHERE\n  TRUE"));
+        }
+        for s in [
+            sql(d, Request::Segment(3)),
+            sql(d, Request::batch(&[1, 2, 3])),
+        ] {
+            assert!(!s.contains("ANTI JOIN"), "{}: {s}", d.name());
+        }
+    }
+}

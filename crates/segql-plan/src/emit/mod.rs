@@ -122,34 +122,41 @@ impl Emitter<'_> {
                 let split = plan
                     .lapses_as_sets
                     .then(|| crate::plan::lapses::split(p, &seg.cond))
-                    .filter(|(lapses, _)| !lapses.is_empty());
-                let cond = if let Some((lapses, rest)) = split {
+                    .filter(|s| !s.lapses.is_empty() || s.absent.is_some());
+                let mut from = self.from(block);
+                let cond = if let Some(split) = split {
                     // The other conditions first: the sets are probed by what they leave.
-                    let mut parts: Vec<Expr> = rest
+                    let mut parts: Vec<Expr> = split
+                        .rest
                         .into_iter()
                         .map(|c| self.cond(c, Scope::Block(block)).0)
                         .collect();
-                    for l in &lapses {
+                    for l in &split.lapses {
                         parts.push(self.lapse_sets(l, block));
                     }
-                    crate::sql::and(parts)
+                    if let Some(a) = split.absent {
+                        from.joins.push(self.absent_join(a, block));
+                    }
+                    // An absence alone leaves nothing to test in the `WHERE`.
+                    (!parts.is_empty()).then(|| crate::sql::and(parts))
                 } else {
-                    self.cond(&seg.cond, Scope::Block(block)).0
+                    Some(self.cond(&seg.cond, Scope::Block(block)).0)
                 };
                 let key = self.key_expr(block);
                 let key_name = p.catalog.entities[block.entity].key.clone();
-                let from = self.from(block);
                 // Ntiles computed in this SELECT (`NtilesAlone::Qualify`) are windows,
                 // which a `WHERE` cannot read.
-                let body = if crate::sql::has_window(&cond) {
-                    let mut q =
-                        self.sql
-                            .select(vec![proj(key, &key_name)], Some(from), None, vec![]);
-                    crate::sql::set_qualify(&mut q, cond);
-                    q
-                } else {
-                    self.sql
-                        .select(vec![proj(key, &key_name)], Some(from), Some(cond), vec![])
+                let body = match cond {
+                    Some(cond) if crate::sql::has_window(&cond) => {
+                        let mut q =
+                            self.sql
+                                .select(vec![proj(key, &key_name)], Some(from), None, vec![]);
+                        crate::sql::set_qualify(&mut q, cond);
+                        q
+                    }
+                    cond => self
+                        .sql
+                        .select(vec![proj(key, &key_name)], Some(from), cond, vec![]),
                 };
                 self.finish(body, vec![])
             }

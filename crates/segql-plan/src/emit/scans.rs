@@ -163,6 +163,40 @@ impl Emitter<'_> {
     /// event from T on) AND key IN (the keys with one before T)`, each a scan of the
     /// events the last time would aggregate; the first without unset keys, which would
     /// make `NOT IN` unknown for every key.
+    /// A segment's absence (`plan::lapses::Split::absent`) as `ANTI JOIN (SELECT key FROM
+    /// events WHERE <the filter>) AS absent ON absent.key = <the entity's key>`.
+    pub(crate) fn absent_join(&mut self, a: &EventAgg, block: &Block) -> sqlparser::ast::Join {
+        let sql = self.sql;
+        let f = &a.filter;
+        let ev = &self.p.catalog.events[f.events];
+        let (selection, earliest, scan_names) = self.scan_where(f.events, &[f]);
+        let skip_start = earliest.as_ref() == f.window.start.as_ref();
+        let parts = self.filter_parts(f, skip_start, scan_names.as_deref());
+        let from = From {
+            base: sql.table(&ev.table, Some(EV)),
+            joins: vec![],
+        };
+        let keys = sql.select(
+            vec![proj(sql.col(EV, &ev.key), &ev.key)],
+            Some(from),
+            Some(and(std::iter::once(selection).chain(parts).collect())),
+            vec![],
+        );
+        let alias = match &self.plan.absent_alias {
+            Some(a) => a.clone(),
+            None => {
+                self.internal("an absence as an anti join without its alias".to_string());
+                "absent".to_string()
+            }
+        };
+        let on = bin(
+            sql.col(&alias, &ev.key),
+            BinaryOperator::Eq,
+            self.key_expr(block),
+        );
+        sql.anti_join(crate::sql::derived(keys, &alias, &sql), on)
+    }
+
     pub(crate) fn lapse_sets(&mut self, l: &Lapse<'_>, block: &Block) -> Expr {
         let sql = self.sql;
         let f = &l.agg.filter;

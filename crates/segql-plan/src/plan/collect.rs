@@ -47,7 +47,7 @@ impl<'a> Collector<'a> {
                 let seg = &p.segments[*id];
                 if super::lapses_as_sets(self.caps, r) {
                     // The lapses read no column (`super::lapses`).
-                    for c in super::lapses::split(p, &seg.cond).1 {
+                    for c in super::lapses::split(p, &seg.cond).rest {
                         self.cond(c, seg.entity);
                     }
                 } else {

@@ -167,7 +167,18 @@ impl Plan {
             }
         }
         if let (true, Body::Segment(id)) = (self.lapses_as_sets, &self.body) {
-            for l in super::lapses::split(p, &p.segments[*id].cond).0 {
+            let split = super::lapses::split(p, &p.segments[*id].cond);
+            if let Some(a) = split.absent {
+                let f = &a.filter;
+                let _ = writeln!(
+                    out,
+                    "absence as an anti join of {}: {} {}",
+                    p.catalog.events[f.events].table.join("."),
+                    names(&f.names),
+                    window(&f.window)
+                );
+            }
+            for l in split.lapses {
                 let f = &l.agg.filter;
                 let _ = writeln!(
                     out,

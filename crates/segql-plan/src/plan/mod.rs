@@ -372,6 +372,9 @@ pub struct Plan {
     /// One segment's top-level lapses are tested as sets of keys ([`Lapses::KeySets`],
     /// `plan::lapses`): nothing is collected or joined for them.
     pub lapses_as_sets: bool,
+    /// The alias of the keys a segment's absence is anti-joined to, when it has one
+    /// ([`lapses::Split::absent`]).
+    pub absent_alias: Option<String>,
 }
 
 /// Something the plan does not hold: a bug in planning, never a user's mistake.
@@ -614,6 +617,16 @@ pub fn plan(
         Request::Priority(pi) => Body::Priority(*pi),
     };
     let chains = chains::chains(p, &collected, caps, &mut names);
+    // One segment's absence tested as an anti join (`lapses::split`) needs an alias.
+    let absent_alias = match r {
+        Request::Segment(id)
+            if lapses_as_sets(caps, r)
+                && lapses::split(p, &p.segments[*id].cond).absent.is_some() =>
+        {
+            Some(names.fresh("absent"))
+        }
+        _ => None,
+    };
     let mut plan = Plan {
         as_of,
         at_run,
@@ -636,6 +649,7 @@ pub fn plan(
             _ => false,
         },
         lapses_as_sets: lapses_as_sets(caps, r),
+        absent_alias,
     };
     needs::resolve(p, &mut plan, &body_names, &names)?;
     Ok(plan)

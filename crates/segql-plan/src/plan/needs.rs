@@ -37,7 +37,7 @@ pub(super) fn resolve(
         match &plan.body {
             Body::Segment(id) if plan.lapses_as_sets => {
                 // The lapses join nothing (`super::lapses`).
-                for c in super::lapses::split(p, &p.segments[*id].cond).1 {
+                for c in super::lapses::split(p, &p.segments[*id].cond).rest {
                     w.cond(c, entity, &mut needs)?;
                 }
             }
