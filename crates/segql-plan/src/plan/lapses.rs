@@ -12,7 +12,9 @@
 //! the sets cost twice the aggregate. `last < a or last < b` of one `E` is the
 //! lapse before the later of `a` and `b` when the two compare whatever the as-of is.
 //! Collection, the joins (`needs`) and emission all split a segment's condition with
-//! [`split`], so none of them can disagree about which conditions are sets.
+//! [`split`], so none of them can disagree about which conditions are sets. The split
+//! also finds a segment's absence that is its only event condition ([`absence`]), which
+//! emission anti-joins.
 
 use crate::dialect::fixed_micros;
 use crate::ir::*;
@@ -28,7 +30,7 @@ pub struct Lapse<'a> {
 }
 
 /// A segment's top-level conditions: the lapses, the one absence tested as an anti join
-/// (see [`absent`]), and the rest, in their order.
+/// (see [`absence`]), and the rest, in their order.
 pub struct Split<'a> {
     pub lapses: Vec<Lapse<'a>>,
     pub absent: Option<&'a EventAgg>,
@@ -84,7 +86,7 @@ fn absence<'a>(p: &'a Program, c: &'a Cond) -> Option<&'a EventAgg> {
 
 /// Whether a condition reads no events (columns, literals and instants only).
 fn plain(p: &Program, c: &Cond) -> bool {
-    let value = |s: &Scalar| plain_value(s);
+    let value = plain_value;
     match c {
         Cond::Const(_) => true,
         Cond::And(v) | Cond::Or(v) => v.iter().all(|c| plain(p, c)),
