@@ -380,13 +380,7 @@ fn a_lapse_alone_is_two_sets_of_keys_on_duckdb() {
                segment or_other { where last time of \"login\" < 30 days ago or plan = \"pro\" }\n\
                segment calendar { where last time of \"login\" < 1 month ago or last time of \"login\" < 30 days ago }\n";
     let (_, p) = project(&[("lapses.seg", src)]);
-    let sql = |d: &dyn Dialect, r: Request| {
-        let text = to_sql(
-            &compile::compile(&p, &r, d, options()).unwrap_or_else(|e| panic!("{}: {e}", d.name())),
-        );
-        reparse(d, &text).unwrap_or_else(|e| panic!("{}: {e}\n{text}", d.name()));
-        text
-    };
+    let sql = |d: &dyn Dialect, r: Request| compiled_reparsed(&p, d, r);
     for d in dialect::all() {
         let sets = d.capabilities().lapses == Lapses::KeySets;
         let lapsed = sql(d, Request::Segment(0));
@@ -444,13 +438,7 @@ fn an_absence_alone_is_an_anti_join_on_duckdb() {
                segment quiet_payers { where in payers and in quiet }\n\
                segment quiet_buyers { where did \"purchase\" in last 90 days and not did \"login\" in last 30 days }\n";
     let (_, p) = project(&[("absences.seg", src)]);
-    let sql = |d: &dyn Dialect, r: Request| {
-        let text = to_sql(
-            &compile::compile(&p, &r, d, options()).unwrap_or_else(|e| panic!("{}: {e}", d.name())),
-        );
-        reparse(d, &text).unwrap_or_else(|e| panic!("{}: {e}\n{text}", d.name()));
-        text
-    };
+    let sql = |d: &dyn Dialect, r: Request| compiled_reparsed(&p, d, r);
     for d in dialect::all() {
         let anti = d.capabilities().lapses == Lapses::KeySets;
         for id in [1, 2] {
@@ -482,4 +470,13 @@ fn an_absence_alone_is_an_anti_join_on_duckdb() {
             assert!(!s.contains("ANTI JOIN"), "{}: {s}", d.name());
         }
     }
+}
+
+/// A request's SQL on a dialect, checked to parse back with the dialect's parser.
+fn compiled_reparsed(p: &segql_plan::ir::Program, d: &dyn Dialect, r: Request) -> String {
+    let text = to_sql(
+        &compile::compile(p, &r, d, options()).unwrap_or_else(|e| panic!("{}: {e}", d.name())),
+    );
+    reparse(d, &text).unwrap_or_else(|e| panic!("{}: {e}\n{text}", d.name()));
+    text
 }
