@@ -57,6 +57,20 @@ impl TestRun {
     pub fn passed(&self) -> bool {
         self.error.is_none() && self.expects.iter().all(ExpectRun::passed)
     }
+
+    /// What went wrong, a line each: `test: could not run: why`, `test, target: why`.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(e) = &self.error {
+            out.push(format!("{}: could not run: {e}", self.test));
+        }
+        for x in &self.expects {
+            if let Some(why) = x.failure() {
+                out.push(format!("{}, {}: {why}", self.test, x.target));
+            }
+        }
+        out
+    }
 }
 
 /// A test's name with its file (`windows.seg: last_7_days_boundaries`).

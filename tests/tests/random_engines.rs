@@ -43,14 +43,7 @@ fn every_engine_finds_the_oracles_members_of_random_segments() {
             let (_, p) = inline_project(&format!("round {}", i + 1), text);
             let labels = vec![format!("random_{}", i + 1)];
             for run in run_all(engine.as_mut(), &p, &labels) {
-                if let Some(e) = &run.error {
-                    failures.push(format!("{name}, {}: could not run: {e}", run.test));
-                }
-                for x in &run.expects {
-                    if let Some(why) = x.failure() {
-                        failures.push(format!("{name}, {}, {}: {why}", run.test, x.target));
-                    }
-                }
+                failures.extend(run.problems().into_iter().map(|f| format!("{name}, {f}")));
             }
         }
     }

@@ -88,14 +88,7 @@ fn the_fixtures_have_their_members_planned_with_statistics() {
     let mut e = duckdb();
     let mut failures = Vec::new();
     for run in run_all(e.as_mut(), &program, &labels) {
-        if let Some(err) = &run.error {
-            failures.push(format!("{}: {err}", run.test));
-        }
-        for x in &run.expects {
-            if let Some(why) = x.failure() {
-                failures.push(format!("{}, {}: {why}", run.test, x.target));
-            }
-        }
+        failures.extend(run.problems());
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
@@ -116,14 +109,7 @@ fn random_segments_have_the_oracles_members_planned_with_statistics() {
         joins += j;
         p.stats = stats;
         for run in run_all(e.as_mut(), &p, &[format!("stats_{seed}")]) {
-            if let Some(err) = &run.error {
-                failures.push(format!("round {seed}: {err}\n{text}"));
-            }
-            for x in &run.expects {
-                if let Some(why) = x.failure() {
-                    failures.push(format!("round {seed}, {}: {why}\n{text}", x.target));
-                }
-            }
+            failures.extend(run.problems().into_iter().map(|f| format!("{f}\n{text}")));
         }
     }
     println!(
