@@ -2,11 +2,12 @@
 //!
 //! With statistics that call every event name rare and at most once per key, every scan's
 //! list of several names gets its range, every lapse is an aggregate again and every
-//! sequence alone over its relation is joins (DuckDB's choices without statistics are
-//! the opposite): the fixtures' hand-checked members and the oracle's members of random
+//! sequence alone over its relation is joins, and every sequence of a batch is tested on
+//! lists of its steps' times (DuckDB's choices without statistics are the opposite): the
+//! fixtures' hand-checked members and the oracle's members of random
 //! segments must still be found, each segment alone and in a batch.
 
-use segql_plan::compile::{statement, Options};
+use segql_plan::compile::{batch_statement, statement, Options};
 use segql_plan::ir::{Program, Target};
 use segql_plan::stats::{NameCounts, Statistics};
 use segql_tests::conformance::run_all;
@@ -69,6 +70,22 @@ fn changed(p: &Program, stats: &Statistics) -> (usize, usize, usize) {
     (ranges, lapses, joins)
 }
 
+/// How many sequences DuckDB's batch statements (one per entity, every segment of it)
+/// test on lists of their steps' times.
+fn batch_lists(p: &Program) -> usize {
+    let d = segql_plan::dialect::by_name("duckdb").expect("duckdb");
+    let as_of = segql_syntax::time::parse_instant("2026-01-01").unwrap();
+    (0..p.catalog.entities.len())
+        .map(|e| {
+            let ids: Vec<usize> = (0..p.segments.len())
+                .filter(|&i| p.segments[i].entity == e)
+                .collect();
+            batch_statement(p, &ids, false, d, Options::literal(as_of))
+                .map_or(0, |st| st.query.to_string().matches("lambda s1").count())
+        })
+        .sum()
+}
+
 fn duckdb() -> Box<dyn engines::Engine> {
     engines::start("duckdb").expect("DuckDB is built in")
 }
@@ -84,6 +101,11 @@ fn the_fixtures_have_their_members_planned_with_statistics() {
          {ranges} with a range, {lapses} lapses, {joins} sequences as joins"
     );
     program.stats = stats;
+    let lists = batch_lists(&program);
+    assert!(
+        lists >= 3,
+        "only {lists} fixture sequences take lists in a batch"
+    );
     let labels = segql_tests::conformance::labels(&map, &program);
     let mut e = duckdb();
     let mut failures = Vec::new();
@@ -97,7 +119,7 @@ fn the_fixtures_have_their_members_planned_with_statistics() {
 fn random_segments_have_the_oracles_members_planned_with_statistics() {
     let mut e = duckdb();
     let mut failures = Vec::new();
-    let (mut ranges, mut lapses, mut joins) = (0, 0, 0);
+    let (mut ranges, mut lapses, mut joins, mut lists) = (0, 0, 0, 0);
     for seed in 1..=random::rounds(6) {
         let rd = round(CI_SEEDS_AFTER + 100 + seed, 20, 20);
         let text = random::with_expectations(&rd, &format!("stats_{seed}"));
@@ -108,14 +130,17 @@ fn random_segments_have_the_oracles_members_planned_with_statistics() {
         lapses += l;
         joins += j;
         p.stats = stats;
+        lists += batch_lists(&p);
         for run in run_all(e.as_mut(), &p, &[format!("stats_{seed}")]) {
             failures.extend(run.problems().into_iter().map(|f| format!("{f}\n{text}")));
         }
     }
     println!(
-        "statistics changed {ranges} statements' ranges, {lapses} lapses and {joins} sequences"
+        "statistics changed {ranges} statements' ranges, {lapses} lapses and {joins} sequences; \
+         {lists} sequences of batches took lists"
     );
     assert!(ranges > 0, "no random statement got a range");
     assert!(joins > 0, "no random sequence became joins");
+    assert!(lists > 0, "no random batch's sequence took lists");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

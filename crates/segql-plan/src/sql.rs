@@ -182,6 +182,18 @@ impl<'d> Sql<'d> {
         f
     }
 
+    /// `lambda param : body` (DuckDB's list functions).
+    pub fn lambda(&self, param: &str, body: Expr) -> Expr {
+        Expr::Lambda(ast::LambdaFunction {
+            params: ast::OneOrManyWithParens::One(ast::LambdaFunctionParameter {
+                name: Ident::new(param),
+                data_type: None,
+            }),
+            body: Box::new(body),
+            syntax: ast::LambdaSyntax::LambdaKeyword,
+        })
+    }
+
     /// `COUNT(*)`
     pub fn count_star(&self) -> ast::Function {
         let mut f = self.function("COUNT", vec![]);

@@ -108,3 +108,72 @@ fn statistics_choose_lapses_and_name_ranges_on_duckdb_only() {
     }
     insta::assert_snapshot!(out);
 }
+
+/// A batch's sequences whose pairs the statistics bound are tested on lists of their
+/// steps' times collected by the relation's aggregates (`converted`, all history, and
+/// `signed_up_then_upgraded`, the last quarter's), on DuckDB only; `browsed_then_logged_in`,
+/// of page views and logins by the thousand per user, keeps its chain; without
+/// statistics every sequence does, and one segment's own statement never takes lists.
+#[test]
+fn a_batchs_bounded_sequences_take_lists_on_duckdb_only() {
+    let extra = r#"
+segment signed_up_then_upgraded {
+  where did "signup" then "upgrade" within 1 day in last 90 days
+}
+"#;
+    let (_, mut p) = project(&[
+        ("catalog.seg", CATALOG),
+        ("segments.seg", SEGMENTS),
+        ("more.seg", extra),
+    ]);
+    let ids: Vec<usize> = (0..p.segments.len()).collect();
+    let batch = |p: &segql_plan::ir::Program, d: &str| {
+        let d = dialect::by_name(d).expect("a dialect");
+        compile::batch_statement(p, &ids, false, d, options())
+            .expect("compiles")
+            .text()
+    };
+    for d in ["duckdb", "postgres"] {
+        let without = batch(&p, d);
+        assert!(
+            !without.contains("LIST("),
+            "{d} without statistics:\n{without}"
+        );
+    }
+    p.stats = stats();
+    let postgres = batch(&p, "postgres");
+    assert!(!postgres.contains("LIST("), "{postgres}");
+    let duckdb = batch(&p, "duckdb");
+    for list in [
+        "signup_times",
+        "upgrade_times",
+        "purchase_times",
+        "signup_times_90d",
+    ] {
+        assert!(
+            duckdb.contains(&format!(") AS {list}")),
+            "{list}:\n{duckdb}"
+        );
+    }
+    assert!(duckdb.contains("page_view_then_login"), "{duckdb}");
+    for (i, s) in p.segments.iter().enumerate() {
+        let d = dialect::by_name("duckdb").expect("a dialect");
+        let own = compile::statement(&p, segql_plan::ir::Target::Segment(i), d, options())
+            .expect("compiles")
+            .text();
+        assert!(!own.contains("LIST("), "{}:\n{own}", s.name);
+    }
+    let d = dialect::by_name("duckdb").expect("a dialect");
+    let plan = compile::plan(
+        &p,
+        &Request::Batch {
+            segments: ids.clone(),
+            traits: vec![],
+            long: false,
+        },
+        d,
+        options(),
+    )
+    .expect("plans");
+    insta::assert_snapshot!(format!("{duckdb}\n{}", plan.display(&p)));
+}

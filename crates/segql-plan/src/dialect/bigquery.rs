@@ -58,6 +58,7 @@ impl Dialect for BigQuery {
             name_ranges: NameRanges::Never,
             // Not measured.
             sequence_joins: SequenceJoins::Never,
+            sequence_lists: SequenceLists::Never,
         }
     }
     fn name(&self) -> &'static str {

@@ -20,6 +20,7 @@ pub struct Capabilities {
     pub lapses: Lapses,
     pub name_ranges: NameRanges,
     pub sequence_joins: SequenceJoins,
+    pub sequence_lists: SequenceLists,
 }
 
 /// Whether a sequence alone over its relation may be tested by joining each step's
@@ -33,6 +34,22 @@ pub enum SequenceJoins {
     /// When the statistics bound every join's pairs by the relation's rows. DuckDB at
     /// 1M users: b29 0.665x of its time buckets (docs/benchmarks.md).
     WhenStatisticsBound,
+}
+
+/// Whether a batch's sequence may be tested on per-key lists of its steps' times,
+/// collected by the relation's aggregate the batch reads anyway (`LIST(t) FILTER (WHERE
+/// step)`), each step's valid times found from the earlier step's with list functions,
+/// instead of [`Sequences`]'s shape over a scan of its own. The list functions pair
+/// every valid time of a step with the next step's times of the same key, linear only
+/// where the statistics bound those pairs
+/// ([`joins_fit`](crate::stats::Statistics::joins_fit)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SequenceLists {
+    Never,
+    /// In a batch, when the statistics bound the pairs. DuckDB at 1M users: the suite's
+    /// batch 0.90x of its time buckets; one segment alone 1.31x of its joins, so a
+    /// segment's own statement never takes them (docs/benchmarks.md).
+    InBatchWhenStatisticsBound,
 }
 
 /// Whether a scan's list of several event names (`name IN (...)`) also gets the range
@@ -59,6 +76,7 @@ impl Capabilities {
         self.lapses == Lapses::KeySets
             || self.name_ranges == NameRanges::WhenStatisticsSay
             || self.sequence_joins == SequenceJoins::WhenStatisticsBound
+            || self.sequence_lists == SequenceLists::InBatchWhenStatisticsBound
     }
 }
 

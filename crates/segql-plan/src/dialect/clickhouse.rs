@@ -59,6 +59,7 @@ impl Dialect for ClickHouse {
             name_ranges: NameRanges::Never,
             // Not measured.
             sequence_joins: SequenceJoins::Never,
+            sequence_lists: SequenceLists::Never,
         }
     }
     fn name(&self) -> &'static str {
@@ -190,6 +191,7 @@ impl Dialect for ClickHouse {
             (AggFn::Avg, Some(a)) => sql.func("avgIf", vec![a, c]),
             (AggFn::Min, Some(a)) => sql.func("minIf", vec![a, c]),
             (AggFn::Max, Some(a)) => sql.func("maxIf", vec![a, c]),
+            (AggFn::List, Some(a)) => sql.func("groupArrayIf", vec![a, c]),
         }
     }
     fn lower_name(&self) -> &'static str {

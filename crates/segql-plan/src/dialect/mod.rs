@@ -51,6 +51,8 @@ pub enum AggFn {
     Avg,
     Min,
     Max,
+    /// The values as a list (a batch's sequence steps: [`SequenceLists`]).
+    List,
 }
 
 pub mod pick;
@@ -319,6 +321,7 @@ pub trait Dialect: Sync {
             AggFn::Avg => "AVG",
             AggFn::Min => "MIN",
             AggFn::Max => "MAX",
+            AggFn::List => "LIST",
         };
         let Some(cond) = cond else {
             return match (f, arg) {

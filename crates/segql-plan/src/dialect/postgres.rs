@@ -72,6 +72,7 @@ impl Dialect for Postgres {
             name_ranges: NameRanges::Never,
             // Not measured.
             sequence_joins: SequenceJoins::Never,
+            sequence_lists: SequenceLists::Never,
         }
     }
     fn name(&self) -> &'static str {

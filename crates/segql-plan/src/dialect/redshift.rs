@@ -70,6 +70,7 @@ impl Dialect for Redshift {
             name_ranges: NameRanges::Never,
             // Not measured.
             sequence_joins: SequenceJoins::Never,
+            sequence_lists: SequenceLists::Never,
         }
     }
     fn name(&self) -> &'static str {

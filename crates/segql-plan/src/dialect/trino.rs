@@ -46,6 +46,7 @@ impl Dialect for Trino {
             name_ranges: NameRanges::Never,
             // Not measured.
             sequence_joins: SequenceJoins::Never,
+            sequence_lists: SequenceLists::Never,
         }
     }
     fn name(&self) -> &'static str {

@@ -508,9 +508,17 @@ impl Emitter<'_> {
         (e, false)
     }
 
-    /// Whether a sequence matched: its flag in the sequences' result CTE.
+    /// Whether a sequence matched: its flag in the sequences' result CTE, or its test on
+    /// the lists of its steps' times ([`Self::sequence_on_lists`]).
     fn sequence(&mut self, s: &Sequence, scope: Scope<'_>) -> (Expr, bool) {
         let sql = self.sql;
+        if let Some(columns) = self.plan.step_times(s) {
+            let lists: Vec<Expr> = columns
+                .into_iter()
+                .map(|(si, col)| sql.col(&self.plan.scans[si].cte, col))
+                .collect();
+            return (self.sequence_on_lists(s, lists), false);
+        }
         let si = match self.plan.sequence(s) {
             Ok(si) => si,
             Err(e) => {
@@ -539,6 +547,62 @@ impl Emitter<'_> {
 }
 
 impl Emitter<'_> {
+    /// A sequence on the lists of its steps' times ([`crate::plan::SequenceLists`]): the
+    /// first step's times are its valid ones; each later step's valid times are its
+    /// times strictly after a valid time of the step before and within the step's
+    /// `within` of it, found per earlier valid time (`flatten` of one `list_filter` per
+    /// time, each list computed once and its pairs what the statistics bound); the
+    /// sequence holds where the last step has one. A key without events of a step has no
+    /// list (NULL), and then no match.
+    fn sequence_on_lists(&self, s: &Sequence, lists: Vec<Expr>) -> Expr {
+        let sql = self.sql;
+        let n = lists.len();
+        let mut valid = lists[0].clone();
+        for (j, times) in lists.into_iter().enumerate().skip(1) {
+            let (earlier, later) = (format!("s{j}"), format!("s{}", j + 1));
+            let mut pair = vec![bin(
+                sql.bare(&later),
+                BinaryOperator::Gt,
+                sql.bare(&earlier),
+            )];
+            if let Some(d) = s.steps[j].within {
+                pair.push(bin(
+                    sql.bare(&later),
+                    BinaryOperator::LtEq,
+                    self.d.plus(&sql, sql.bare(&earlier), d),
+                ));
+            }
+            let pair = and(pair);
+            valid = if j + 1 < n {
+                // The valid times of a middle step, each once.
+                let per_earlier = sql.func("list_filter", vec![times, sql.lambda(&later, pair)]);
+                sql.func(
+                    "list_distinct",
+                    vec![sql.func(
+                        "flatten",
+                        vec![sql.func(
+                            "list_transform",
+                            vec![valid, sql.lambda(&earlier, per_earlier)],
+                        )],
+                    )],
+                )
+            } else {
+                let any_later = sql.func(
+                    "list_bool_or",
+                    vec![sql.func("list_transform", vec![times, sql.lambda(&later, pair)])],
+                );
+                sql.func(
+                    "list_bool_or",
+                    vec![sql.func(
+                        "list_transform",
+                        vec![valid, sql.lambda(&earlier, any_later)],
+                    )],
+                )
+            };
+        }
+        sql.coalesce(valid, sql.bool(false))
+    }
+
     /// Whether unmatched outer-join columns read as type defaults on this dialect.
     fn type_defaults(&self) -> bool {
         self.d.capabilities().unmatched == crate::dialect::Unmatched::TypeDefaults

@@ -256,7 +256,7 @@ impl Emitter<'_> {
         let ev = &self.p.catalog.events[events];
         let entity = &self.p.catalog.entities[ev.entity];
         let cols = &scan.columns;
-        let filters: Vec<&EventFilter> = cols.iter().map(|(k, _)| &k.agg().filter).collect();
+        let filters: Vec<&EventFilter> = cols.iter().map(|(k, _)| k.filter()).collect();
         let (selection, earliest, scan_names) = self.scan_where(events, &filters);
         let mut col_parts: Vec<Vec<Expr>> = filters
             .iter()
@@ -285,14 +285,19 @@ impl Emitter<'_> {
         let time = sql.col(EV, &ev.time);
         let mut projection = vec![proj(key.clone(), &entity.key)];
         for ((k, name), parts) in cols.iter().zip(col_parts) {
-            let (agg, seen) = match k {
-                FactKey::Agg(a) => (a, false),
-                FactKey::Seen(a) => (a, true),
-            };
             let cond = if parts.is_empty() {
                 None
             } else {
                 Some(and(parts.clone()))
+            };
+            let (agg, seen) = match k {
+                FactKey::Agg(a) => (a, false),
+                FactKey::Seen(a) => (a, true),
+                FactKey::Times(_) => {
+                    let expr = self.d.cond_agg(&sql, AggFn::List, Some(time.clone()), cond);
+                    projection.push(proj(expr, name));
+                    continue;
+                }
             };
             let col = |c: &str| sql.col(EV, c);
             let prop_ty = |c: &str| ev.property(c).map(|p| p.ty);

@@ -186,7 +186,7 @@ impl<'a> Emitter<'a> {
         let filters: Vec<Vec<EventFilter>> = chain
             .members
             .iter()
-            .map(|&si| step_filters(&plan.sequences[si].seq))
+            .map(|&si| plan.sequences[si].seq.step_filters())
             .collect();
         let refs: Vec<&EventFilter> = filters.iter().flatten().collect();
         let (selection, _, _) = self.scan_where(chain.events, &refs);
@@ -232,7 +232,7 @@ impl<'a> Emitter<'a> {
         let ev = &self.p.catalog.events[chain.events];
         let (from, selection, key, time, holds, mut names) = match shared {
             None => {
-                let filters = step_filters(seq);
+                let filters = seq.step_filters();
                 let refs: Vec<&EventFilter> = filters.iter().collect();
                 let (selection, _, _) = self.scan_where(chain.events, &refs);
                 let holds = vec![self.step_holds(&filters[0]), self.step_holds(&filters[1])];
@@ -534,7 +534,7 @@ impl<'a> Emitter<'a> {
             })
             .collect();
         let ev = &self.p.catalog.events[events];
-        let filters: Vec<Vec<EventFilter>> = seqs.iter().map(|seq| step_filters(seq)).collect();
+        let filters: Vec<Vec<EventFilter>> = seqs.iter().map(|seq| seq.step_filters()).collect();
         let refs: Vec<&EventFilter> = filters.iter().flatten().collect();
         let (selection, _, _) = self.scan_where(events, &refs);
         let key = sql.col(EV, &ev.key);
@@ -688,20 +688,6 @@ impl<'a> Emitter<'a> {
             self.matched(chain.events, sql.bare("k"), from, Some(v), true)
         }
     }
-}
-
-/// The events each step of a sequence matches, within the sequence's window.
-fn step_filters(seq: &Sequence) -> Vec<EventFilter> {
-    seq.steps
-        .iter()
-        .map(|s| EventFilter {
-            events: seq.events,
-            action: s.action,
-            names: s.names.clone(),
-            pred: s.pred.clone(),
-            window: seq.window.clone(),
-        })
-        .collect()
 }
 
 /// The `prev` columns of each sequence: a column per (flags of the steps so far, their

@@ -149,6 +149,22 @@ pub struct Sequence {
     pub window: TimeWindow,
 }
 
+impl Sequence {
+    /// The events each step matches, within the sequence's window.
+    pub fn step_filters(&self) -> Vec<EventFilter> {
+        self.steps
+            .iter()
+            .map(|s| EventFilter {
+                events: self.events,
+                action: s.action,
+                names: s.names.clone(),
+                pred: s.pred.clone(),
+                window: self.window.clone(),
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SeqStep {
     /// The declared action the step was written as; already in `names` and `pred`.

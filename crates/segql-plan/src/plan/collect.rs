@@ -5,7 +5,7 @@
 
 use super::names::{names_slug, slug, window_suffix, Names};
 use super::{avg_against_literal, sum_of, Capabilities, Derived, FactKey, Request, Scan, ScanKind};
-use super::{Block, Needs, SeqFeature, Tile};
+use super::{Block, Needs, SeqFeature, SequenceLists, Tile};
 use crate::ir::*;
 
 /// What collection found, before tiering and naming the rest.
@@ -21,6 +21,8 @@ pub(super) struct Collected {
 pub(super) struct Collector<'a> {
     p: &'a Program,
     caps: &'a Capabilities,
+    /// The statement is a batch, whose sequences may take lists ([`SequenceLists`]).
+    batch: bool,
     c: Collected,
 }
 
@@ -29,6 +31,7 @@ impl<'a> Collector<'a> {
         Collector {
             p,
             caps,
+            batch: false,
             c: Collected {
                 scans: Vec::new(),
                 sequences: Vec::new(),
@@ -57,6 +60,7 @@ impl<'a> Collector<'a> {
             Request::Batch {
                 segments, traits, ..
             } => {
+                self.batch = true;
                 for &id in segments {
                     self.cond(&p.segments[id].cond, entity);
                 }
@@ -162,6 +166,11 @@ impl<'a> Collector<'a> {
                     }
                 }
             }
+            Cond::Sequence(s) if self.takes_lists(s) => {
+                for f in s.step_filters() {
+                    self.fact(FactKey::Times(f));
+                }
+            }
             Cond::Sequence(s) => {
                 if !self.c.sequences.iter().any(|f| &f.seq == s.as_ref()) {
                     let step_slug = |st: &crate::ir::SeqStep| match st.action {
@@ -185,6 +194,28 @@ impl<'a> Collector<'a> {
                 }
             }
         }
+    }
+
+    /// Whether a sequence is tested on lists of its steps' times ([`SequenceLists`]): in
+    /// a batch, every step naming its events, where the statistics bound the pairs.
+    fn takes_lists(&self, s: &Sequence) -> bool {
+        if !self.batch
+            || self.caps.sequence_lists != SequenceLists::InBatchWhenStatisticsBound
+            || s.steps.len() < 2
+        {
+            return false;
+        }
+        let Some(steps) = s
+            .steps
+            .iter()
+            .map(|st| st.names.as_deref())
+            .collect::<Option<Vec<_>>>()
+        else {
+            return false;
+        };
+        self.p
+            .stats
+            .joins_fit(&self.p.catalog.events[s.events].table, &steps)
     }
 
     pub(super) fn scalar(&mut self, s: &Scalar, entity: EntityId) {
@@ -250,15 +281,17 @@ impl<'a> Collector<'a> {
     /// Registers an aggregate column in its relation's scan (the first of its kind: the
     /// widest, before tiering), once.
     fn fact(&mut self, key: FactKey) {
-        let agg = key.agg().clone();
-        let events = agg.filter.events;
+        let events = key.filter().events;
         let distinct = self.caps.distinct == super::DistinctScan::OwnScan
-            && match agg.kind {
-                AggKind::CountDistinct(_) => true,
-                AggKind::ActivePeriods { n, min_events, .. } => {
-                    min_events == 1 && self.caps.active_periods.distinct(n)
-                }
-                _ => false,
+            && match &key {
+                FactKey::Agg(a) => match a.kind {
+                    AggKind::CountDistinct(_) => true,
+                    AggKind::ActivePeriods { n, min_events, .. } => {
+                        min_events == 1 && self.caps.active_periods.distinct(n)
+                    }
+                    _ => false,
+                },
+                FactKey::Seen(_) | FactKey::Times(_) => false,
             };
         let kind = if distinct {
             ScanKind::Distinct
@@ -300,13 +333,46 @@ impl<'a> Collector<'a> {
 
     /// A column's name in its scan: what it computes, unique in the scan.
     fn column_name(&self, key: &FactKey, si: usize) -> String {
-        let agg = key.agg();
-        let events = agg.filter.events;
-        let names = match agg.filter.action {
+        let filter = key.filter();
+        let events = filter.events;
+        let names = match filter.action {
             Some(a) => slug(&self.p.actions[a].name),
-            None => names_slug(&agg.filter.names),
+            None => names_slug(&filter.names),
         };
-        let what = match &agg.kind {
+        let what = match key {
+            FactKey::Times(_) => "_times".to_string(),
+            FactKey::Agg(agg) | FactKey::Seen(agg) => Self::agg_suffix(&agg.kind),
+        };
+        let filtered = if filter.pred.is_some() {
+            "_filtered"
+        } else {
+            ""
+        };
+        let seen = if matches!(key, FactKey::Seen(_)) {
+            "_seen"
+        } else {
+            ""
+        };
+        let mut base = format!(
+            "{names}{what}{}{filtered}{seen}",
+            window_suffix(&filter.window)
+        );
+        if base.len() > 60 {
+            base.truncate(60);
+        }
+        let key_name = slug(&self.p.catalog.entities[self.p.catalog.events[events].entity].key);
+        let mut name = base.clone();
+        let mut i = 2;
+        while name == key_name || self.c.scans[si].columns.iter().any(|(_, n)| n == &name) {
+            name = format!("{base}_{i}");
+            i += 1;
+        }
+        name
+    }
+
+    /// What an aggregate computes, in its column's name.
+    fn agg_suffix(kind: &AggKind) -> String {
+        match kind {
             AggKind::Count => String::new(),
             AggKind::CountDistinct(c) => format!("_distinct_{}", slug(c)),
             AggKind::Sum(c) => format!("_{}_sum", slug(c)),
@@ -335,32 +401,7 @@ impl<'a> Collector<'a> {
                 };
                 format!("_active_{len}{}s{each}", unit.singular())
             }
-        };
-        let filtered = if agg.filter.pred.is_some() {
-            "_filtered"
-        } else {
-            ""
-        };
-        let seen = if matches!(key, FactKey::Seen(_)) {
-            "_seen"
-        } else {
-            ""
-        };
-        let mut base = format!(
-            "{names}{what}{}{filtered}{seen}",
-            window_suffix(&agg.filter.window)
-        );
-        if base.len() > 60 {
-            base.truncate(60);
         }
-        let key_name = slug(&self.p.catalog.entities[self.p.catalog.events[events].entity].key);
-        let mut name = base.clone();
-        let mut i = 2;
-        while name == key_name || self.c.scans[si].columns.iter().any(|(_, n)| n == &name) {
-            name = format!("{base}_{i}");
-            i += 1;
-        }
-        name
     }
 }
 

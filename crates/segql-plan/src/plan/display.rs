@@ -38,8 +38,35 @@ fn names(n: &Option<Vec<String>>) -> String {
 
 /// What an aggregate column computes, in a line.
 pub fn describe(key: &FactKey) -> String {
-    let a = key.agg();
-    let what = match &a.kind {
+    let kind = match key {
+        FactKey::Agg(a) | FactKey::Seen(a) => Some(&a.kind),
+        FactKey::Times(_) => None,
+    };
+    let what = match kind {
+        None => "times".to_string(),
+        Some(kind) => agg_kind(kind),
+    };
+    let seen = if matches!(key, FactKey::Seen(_)) {
+        "rows with a value for "
+    } else {
+        ""
+    };
+    let f = key.filter();
+    let filtered = if f.pred.is_some() {
+        " with a filter"
+    } else {
+        ""
+    };
+    format!(
+        "{seen}{what} of {}{filtered} {}",
+        names(&f.names),
+        window(&f.window)
+    )
+}
+
+/// What an aggregate computes, in a word or two.
+fn agg_kind(kind: &AggKind) -> String {
+    match kind {
         AggKind::Count => "count".to_string(),
         AggKind::CountDistinct(c) => format!("count distinct({c})"),
         AggKind::Sum(c) => format!("sum({c})"),
@@ -68,22 +95,7 @@ pub fn describe(key: &FactKey) -> String {
                 format!("active of {n} periods of {length} {unit}s{each}")
             }
         }
-    };
-    let seen = if matches!(key, FactKey::Seen(_)) {
-        "rows with a value for "
-    } else {
-        ""
-    };
-    let filtered = if a.filter.pred.is_some() {
-        " with a filter"
-    } else {
-        ""
-    };
-    format!(
-        "{seen}{what} of {}{filtered} {}",
-        names(&a.filter.names),
-        window(&a.filter.window)
-    )
+    }
 }
 
 fn block(p: &Program, plan: &Plan, b: &Block, out: &mut String) {

@@ -34,7 +34,7 @@ use std::collections::BTreeSet;
 /// dialect in `dialect.rs`, with no defaults).
 pub use crate::dialect::{
     ActivePeriods, Capabilities, DistinctScan, Lapses, Ntiles, NtilesAlone, SequenceJoins,
-    Sequences, Unmatched, WindowTiers,
+    SequenceLists, Sequences, Unmatched, WindowTiers,
 };
 
 /// What a statement computes.
@@ -88,12 +88,17 @@ pub enum FactKey {
     Agg(EventAgg),
     /// The number of rows a nullable aggregate saw a value in: its guard.
     Seen(EventAgg),
+    /// The times of the filter's events, a list per key: a batch's sequence step
+    /// ([`SequenceLists`]), unset for a key without one.
+    Times(EventFilter),
 }
 
 impl FactKey {
-    pub fn agg(&self) -> &EventAgg {
+    /// The events the column reads.
+    pub fn filter(&self) -> &EventFilter {
         match self {
-            FactKey::Agg(a) | FactKey::Seen(a) => a,
+            FactKey::Agg(a) | FactKey::Seen(a) => &a.filter,
+            FactKey::Times(f) => f,
         }
     }
 }
@@ -394,6 +399,15 @@ impl Plan {
                     .map(|(_, name)| (si, name.as_str()))
             })
             .ok_or_else(|| NotPlanned(format!("no scan computes {key:?}")))
+    }
+
+    /// The scan and column of each step's times when the sequence is tested on lists
+    /// ([`SequenceLists`]); `None` when it has a chain.
+    pub fn step_times(&self, s: &Sequence) -> Option<Vec<(usize, &str)>> {
+        s.step_filters()
+            .into_iter()
+            .map(|f| self.column(&FactKey::Times(f)).ok())
+            .collect()
     }
 
     /// The derived CTE and column of an entity's `ntile`.

@@ -307,9 +307,12 @@ impl Walker<'_> {
                     .map_err(|e| e.0)?;
                 needs.derived.insert(di);
             }
-            Cond::Sequence(s) => {
-                needs.seqs.insert(self.plan.sequence(s).map_err(|e| e.0)?);
-            }
+            Cond::Sequence(s) => match self.plan.step_times(s) {
+                Some(columns) => needs.scans.extend(columns.into_iter().map(|(si, _)| si)),
+                None => {
+                    needs.seqs.insert(self.plan.sequence(s).map_err(|e| e.0)?);
+                }
+            },
             Cond::Sql(pred) => {
                 let mut cols = Vec::new();
                 sql_columns(&pred.expr, &mut cols);

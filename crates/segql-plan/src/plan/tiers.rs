@@ -71,7 +71,7 @@ pub(super) fn split(c: &mut Collected, as_of: i64, at_run: bool, by_names: bool)
         let mut tier_of: Vec<usize> = c.scans[si]
             .columns
             .iter()
-            .map(|(k, _)| match &k.agg().filter.window.start {
+            .map(|(k, _)| match &k.filter().window.start {
                 None => TIERS.len(),
                 Some(TimePoint::At(_)) if at_run => TIERS.len(),
                 Some(start) => {
@@ -86,7 +86,7 @@ pub(super) fn split(c: &mut Collected, as_of: i64, at_run: bool, by_names: bool)
         let names: Vec<Option<&Vec<String>>> = c.scans[si]
             .columns
             .iter()
-            .map(|(k, _)| k.agg().filter.names.as_ref())
+            .map(|(k, _)| k.filter().names.as_ref())
             .collect();
         for t in 0..TIERS.len() {
             let few = tier_of.iter().filter(|&&x| x == t).count() < MIN_TIER_COLUMNS;
