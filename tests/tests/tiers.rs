@@ -124,8 +124,7 @@ fn duckdb_splits_the_batch_into_three_tiers() {
             .columns
             .iter()
             .map(|(k, _)| {
-                k.agg()
-                    .filter
+                k.filter()
                     .window
                     .start
                     .as_ref()
