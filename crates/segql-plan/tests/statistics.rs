@@ -113,7 +113,8 @@ fn statistics_choose_lapses_and_name_ranges_on_duckdb_only() {
 /// steps' times collected by the relation's aggregates (`converted`, all history, and
 /// `signed_up_then_upgraded`, the last quarter's), on DuckDB only; `browsed_then_logged_in`,
 /// of page views and logins by the thousand per user, keeps its chain; without
-/// statistics every sequence does, and one segment's own statement never takes lists.
+/// statistics every sequence does, and neither one segment's own statement nor a batch
+/// that aggregates the relation only for the lists takes them.
 #[test]
 fn a_batchs_bounded_sequences_take_lists_on_duckdb_only() {
     let extra = r#"
@@ -156,6 +157,29 @@ segment signed_up_then_upgraded {
         );
     }
     assert!(duckdb.contains("page_view_then_login"), "{duckdb}");
+    // A batch of sequences alone over their relation aggregates nothing else: joins.
+    let d = dialect::by_name("duckdb").expect("a dialect");
+    let sequences: Vec<usize> = ["converted", "signed_up_then_upgraded"]
+        .iter()
+        .map(|n| {
+            p.segments
+                .iter()
+                .position(|s| s.name == *n)
+                .expect("a segment")
+        })
+        .collect();
+    for ids in [&sequences[..1], &sequences[..]] {
+        let alone = compile::batch_statement(&p, ids, false, d, options())
+            .expect("compiles")
+            .text();
+        assert!(!alone.contains("LIST("), "{alone}");
+        // One sequence alone over its relation: its joins, as in its own statement.
+        assert_eq!(
+            ids.len() == 1,
+            alone.contains(" AS b ON b.k = a.k"),
+            "{alone}"
+        );
+    }
     for (i, s) in p.segments.iter().enumerate() {
         let d = dialect::by_name("duckdb").expect("a dialect");
         let own = compile::statement(&p, segql_plan::ir::Target::Segment(i), d, options())

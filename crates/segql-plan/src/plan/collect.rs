@@ -23,6 +23,8 @@ pub(super) struct Collector<'a> {
     caps: &'a Capabilities,
     /// The statement is a batch, whose sequences may take lists ([`SequenceLists`]).
     batch: bool,
+    /// The sequences that took lists, and the entity asking.
+    listed: Vec<(Sequence, EntityId)>,
     c: Collected,
 }
 
@@ -32,6 +34,7 @@ impl<'a> Collector<'a> {
             p,
             caps,
             batch: false,
+            listed: Vec::new(),
             c: Collected {
                 scans: Vec::new(),
                 sequences: Vec::new(),
@@ -67,6 +70,7 @@ impl<'a> Collector<'a> {
                 for &t in traits {
                     self.scalar(&p.traits[t].value, entity);
                 }
+                self.unlist_alone();
             }
             Request::Report(ri) => {
                 let rep = &p.reports[*ri];
@@ -170,6 +174,7 @@ impl<'a> Collector<'a> {
                 for f in s.step_filters() {
                     self.fact(FactKey::Times(f));
                 }
+                self.listed.push(((**s).clone(), entity));
             }
             Cond::Sequence(s) => {
                 if !self.c.sequences.iter().any(|f| &f.seq == s.as_ref()) {
@@ -194,6 +199,40 @@ impl<'a> Collector<'a> {
                 }
             }
         }
+    }
+
+    /// The sequences over a relation the batch aggregates only for their lists take their
+    /// chain instead: the lists pay where they join an aggregate the batch makes anyway
+    /// (one segment alone measured 1.31x of its joins, docs/benchmarks.md).
+    fn unlist_alone(&mut self) {
+        let alone = |c: &Collected, e: EventsId| {
+            c.scans
+                .iter()
+                .filter(|sc| sc.events == e && sc.kind == ScanKind::Shared)
+                .all(|sc| {
+                    sc.columns
+                        .iter()
+                        .all(|(k, _)| matches!(k, FactKey::Times(_)))
+                })
+        };
+        let (unlisted, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.listed)
+            .into_iter()
+            .partition(|(s, _)| alone(&self.c, s.events));
+        self.listed = kept;
+        if unlisted.is_empty() {
+            return;
+        }
+        for sc in &mut self.c.scans {
+            if unlisted.iter().any(|(s, _)| s.events == sc.events) {
+                sc.columns.retain(|(k, _)| !matches!(k, FactKey::Times(_)));
+            }
+        }
+        self.c.scans.retain(|sc| !sc.columns.is_empty());
+        let batch = std::mem::replace(&mut self.batch, false);
+        for (s, entity) in unlisted {
+            self.cond(&Cond::Sequence(Box::new(s)), entity);
+        }
+        self.batch = batch;
     }
 
     /// Whether a sequence is tested on lists of its steps' times ([`SequenceLists`]): in
