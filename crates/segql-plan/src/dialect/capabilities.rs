@@ -47,8 +47,9 @@ pub enum SequenceJoins {
 pub enum SequenceLists {
     Never,
     /// In a batch, when the statistics bound the pairs. DuckDB at 1M users: the suite's
-    /// batch 0.90x of its time buckets; one segment alone 1.31x of its joins, so a
-    /// segment's own statement never takes them (docs/benchmarks.md).
+    /// batch 0.92x of its time buckets; one segment alone 1.31x of its joins, so a
+    /// segment's own statement never takes them (docs/benchmarks.md, "A batch's
+    /// sequences on lists").
     InBatchWhenStatisticsBound,
 }
 

@@ -56,7 +56,8 @@ impl Dialect for DuckDb {
             name_ranges: NameRanges::WhenStatisticsSay,
             sequence_joins: SequenceJoins::WhenStatisticsBound,
             // A batch's sequences on the lists its relation's aggregate collects: the
-            // suite's batch 0.90x at 1M users (docs/benchmarks.md, "Statistics").
+            // suite's batch 0.92x at 1M users (docs/benchmarks.md, "A batch's sequences
+            // on lists").
             sequence_lists: SequenceLists::InBatchWhenStatisticsBound,
         }
     }
