@@ -70,8 +70,8 @@ fn changed(p: &Program, stats: &Statistics) -> (usize, usize, usize) {
     (ranges, lapses, joins)
 }
 
-/// How many sequences DuckDB's batch statements (one per entity, every segment of it)
-/// test on lists of their steps' times.
+/// How many sequences DuckDB's batch statements (one per entity, every segment of it, in
+/// the long form `run_all` runs) test on lists of their steps' times.
 fn batch_lists(p: &Program) -> usize {
     let d = segql_plan::dialect::by_name("duckdb").expect("duckdb");
     let as_of = segql_syntax::time::parse_instant("2026-01-01").unwrap();
@@ -80,7 +80,7 @@ fn batch_lists(p: &Program) -> usize {
             let ids: Vec<usize> = (0..p.segments.len())
                 .filter(|&i| p.segments[i].entity == e)
                 .collect();
-            batch_statement(p, &ids, false, d, Options::literal(as_of))
+            batch_statement(p, &ids, true, d, Options::literal(as_of))
                 .map_or(0, |st| st.query.to_string().matches("lambda s1").count())
         })
         .sum()

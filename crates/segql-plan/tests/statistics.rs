@@ -181,13 +181,11 @@ segment signed_up_then_upgraded {
         );
     }
     for (i, s) in p.segments.iter().enumerate() {
-        let d = dialect::by_name("duckdb").expect("a dialect");
         let own = compile::statement(&p, segql_plan::ir::Target::Segment(i), d, options())
             .expect("compiles")
             .text();
         assert!(!own.contains("LIST("), "{}:\n{own}", s.name);
     }
-    let d = dialect::by_name("duckdb").expect("a dialect");
     let plan = compile::plan(
         &p,
         &Request::Batch {

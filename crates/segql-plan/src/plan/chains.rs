@@ -138,18 +138,11 @@ fn join_ctes(
     if caps.sequence_joins != SequenceJoins::WhenStatisticsBound {
         return None;
     }
-    let steps: Vec<&[String]> = f
-        .seq
-        .steps
-        .iter()
-        .map(|s| s.names.as_deref())
-        .collect::<Option<_>>()?;
-    let table = &p.catalog.events[f.seq.events].table;
-    if !p.stats.joins_fit(table, &steps) {
+    if !super::pairs_bounded(p, &f.seq) {
         return None;
     }
     Some(
-        (2..steps.len())
+        (2..f.seq.steps.len())
             .map(|j| names.fresh(&format!("{}_step{j}", f.cte)))
             .collect(),
     )

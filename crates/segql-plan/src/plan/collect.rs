@@ -244,17 +244,7 @@ impl<'a> Collector<'a> {
         {
             return false;
         }
-        let Some(steps) = s
-            .steps
-            .iter()
-            .map(|st| st.names.as_deref())
-            .collect::<Option<Vec<_>>>()
-        else {
-            return false;
-        };
-        self.p
-            .stats
-            .joins_fit(&self.p.catalog.events[s.events].table, &steps)
+        super::pairs_bounded(self.p, s)
     }
 
     pub(super) fn scalar(&mut self, s: &Scalar, entity: EntityId) {

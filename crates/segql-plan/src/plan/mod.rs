@@ -194,6 +194,22 @@ impl SeqChain {
     }
 }
 
+/// Whether the statistics bound the pairs of a sequence's adjacent steps (every step
+/// naming its events; [`crate::stats::Statistics::joins_fit`]): what its joins
+/// ([`SequenceJoins`]) and its lists ([`SequenceLists`]) both need.
+pub(crate) fn pairs_bounded(p: &Program, seq: &Sequence) -> bool {
+    let Some(steps) = seq
+        .steps
+        .iter()
+        .map(|s| s.names.as_deref())
+        .collect::<Option<Vec<&[String]>>>()
+    else {
+        return false;
+    };
+    p.stats
+        .joins_fit(&p.catalog.events[seq.events].table, &steps)
+}
+
 /// Whether the body may compute this `ntile` in its own `SELECT` (the wide batch's under
 /// [`Ntiles::InWideSelect`], one segment's under [`NtilesAlone::Qualify`]): over every
 /// entity (no population) and of a value that holds no window itself (an aggregate or a
