@@ -23,7 +23,7 @@ const PINNED: &[(&str, usize, usize)] = &[
     ("first_last_values.seg", 1, 9),
     ("extra_tables.seg", 1, 13),
     ("ignoring_case.seg", 1, 11),
-    ("lapses.seg", 1, 8),
+    ("lapses.seg", 1, 11),
     ("ntile_population.seg", 1, 9),
     ("periods_counted.seg", 2, 8),
     ("reports.seg", 1, 6),

@@ -62,6 +62,12 @@ impl std::fmt::Display for Unsupported {
 
 /// The plan of a request for a dialect: what `compile` writes.
 pub fn plan(p: &Program, r: &Request, d: &dyn Dialect, o: Options) -> Result<Plan, Unsupported> {
+    let rewritten = rewritten(p, r);
+    plan_of(rewritten.as_ref().unwrap_or(p), r, d, o)
+}
+
+/// Plans a request over the program as given.
+fn plan_of(p: &Program, r: &Request, d: &dyn Dialect, o: Options) -> Result<Plan, Unsupported> {
     plan::plan(p, r, &d.capabilities(), o.as_of, o.at_run).map_err(|e| {
         if e.starts_with('`') || e.starts_with("no ") {
             Unsupported(e)
@@ -78,13 +84,24 @@ pub fn compile(
     d: &dyn Dialect,
     o: Options,
 ) -> Result<Query, Unsupported> {
-    let plan = plan(p, r, d, o)?;
+    let rewritten = rewritten(p, r);
+    let p = rewritten.as_ref().unwrap_or(p);
+    let plan = plan_of(p, r, d, o)?;
     emit::emit(p, &plan, d).map_err(|e| match e {
         EmitError::Unsupported(why) => Unsupported(why),
         EmitError::Internal(what) => Unsupported(format!(
             "internal error: the plan lacks what the SQL needs ({what}); please report it"
         )),
     })
+}
+
+/// The program a request is planned and emitted from: a batch's conditions over the last
+/// times it computes anyway rewritten (`plan::rewrite`), the same program otherwise.
+fn rewritten(p: &Program, r: &Request) -> Option<Program> {
+    match r {
+        Request::Batch { segments, .. } => plan::rewrite::batch(p, segments),
+        _ => None,
+    }
 }
 
 impl std::convert::From<Target> for Request {

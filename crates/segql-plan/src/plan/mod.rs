@@ -20,6 +20,7 @@ mod display;
 pub(crate) mod lapses;
 pub(crate) mod names;
 mod needs;
+pub(crate) mod rewrite;
 pub(crate) mod starts;
 mod tiers;
 
