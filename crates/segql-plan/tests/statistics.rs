@@ -157,6 +157,13 @@ segment signed_up_then_upgraded {
         );
     }
     assert!(duckdb.contains("page_view_then_login"), "{duckdb}");
+    // Each scan computes its sequences' matches: the joins carry booleans, not lists.
+    let last_select = &duckdb[duckdb.rfind("\nSELECT").expect("a final SELECT")..];
+    assert!(!last_select.contains("_times"), "{last_select}");
+    assert!(
+        last_select.contains("COALESCE(events_per_user.signup_then_purchase, FALSE) AS converted"),
+        "{last_select}"
+    );
     // A batch of sequences alone over their relation aggregates nothing else: joins.
     let d = dialect::by_name("duckdb").expect("a dialect");
     let sequences: Vec<usize> = ["converted", "signed_up_then_upgraded"]

@@ -512,12 +512,9 @@ impl Emitter<'_> {
     /// the lists of its steps' times ([`Self::sequence_on_lists`]).
     fn sequence(&mut self, s: &Sequence, scope: Scope<'_>) -> (Expr, bool) {
         let sql = self.sql;
-        if let Some(columns) = self.plan.step_times(s) {
-            let lists: Vec<Expr> = columns
-                .into_iter()
-                .map(|(si, col)| sql.col(&self.plan.scans[si].cte, col))
-                .collect();
-            return (self.sequence_on_lists(s, lists), false);
+        if let Some((si, col)) = self.plan.matched(s) {
+            let matched = sql.col(&self.plan.scans[si].cte, col);
+            return (sql.coalesce(matched, sql.bool(false)), false);
         }
         let si = match self.plan.sequence(s) {
             Ok(si) => si,
@@ -554,7 +551,7 @@ impl Emitter<'_> {
     /// time, each list computed once and its pairs what the statistics bound); the
     /// sequence holds where the last step has one. A key without events of a step has no
     /// list (NULL), and then no match.
-    fn sequence_on_lists(&self, s: &Sequence, lists: Vec<Expr>) -> Expr {
+    pub(super) fn sequence_on_lists(&self, s: &Sequence, lists: Vec<Expr>) -> Expr {
         let sql = self.sql;
         let n = lists.len();
         let mut valid = lists[0].clone();

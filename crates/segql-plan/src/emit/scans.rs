@@ -8,7 +8,7 @@ use crate::dialect::{fixed_micros, AggFn};
 use crate::ir::*;
 use crate::plan::lapses::Lapse;
 use crate::plan::{Block, FactKey};
-use crate::sql::{and, bin, is_not_null, proj, From};
+use crate::sql::{and, bin, derived, is_not_null, proj, From};
 use segql_syntax::ast::{Type, Unit};
 use sqlparser::ast::{BinaryOperator, Expr, Query};
 
@@ -298,6 +298,8 @@ impl Emitter<'_> {
                     projection.push(proj(expr, name));
                     continue;
                 }
+                // Computed from the times below.
+                FactKey::Matched { .. } => continue,
             };
             let col = |c: &str| sql.col(EV, c);
             let prop_ty = |c: &str| ev.property(c).map(|p| p.ty);
@@ -411,7 +413,57 @@ impl Emitter<'_> {
             base: sql.table(&ev.table, Some(EV)),
             joins: vec![],
         };
-        sql.select(projection, Some(from), Some(selection), vec![key])
+        let aggregate = sql.select(projection, Some(from), Some(selection), vec![key]);
+        if cols
+            .iter()
+            .any(|(k, _)| matches!(k, FactKey::Matched { .. }))
+        {
+            self.matched_over(si, aggregate)
+        } else {
+            aggregate
+        }
+    }
+
+    /// A scan with sequences on lists ([`FactKey::Matched`]): its aggregate, then each
+    /// sequence's match computed from the lists of its steps' times, which stay inside.
+    fn matched_over(&mut self, si: usize, aggregate: Query) -> Query {
+        const AGG: &str = "agg";
+        let sql = self.sql;
+        let scan = &self.plan.scans[si];
+        let ev = &self.p.catalog.events[scan.events];
+        let key = &self.p.catalog.entities[ev.entity].key;
+        let mut projection = vec![proj(sql.col(AGG, key), key)];
+        for (k, name) in &scan.columns {
+            match k {
+                FactKey::Times(_) => {}
+                FactKey::Matched { seq, .. } => {
+                    let lists = match self.plan.step_times(seq) {
+                        Some(columns) => columns
+                            .into_iter()
+                            .map(|(at, col)| {
+                                if at != si {
+                                    self.internal(format!(
+                                        "a sequence's times are in scan {at}, its match in {si}"
+                                    ));
+                                }
+                                sql.col(AGG, col)
+                            })
+                            .collect(),
+                        None => {
+                            self.internal("a sequence's match without its times".to_string());
+                            continue;
+                        }
+                    };
+                    projection.push(proj(self.sequence_on_lists(seq, lists), name));
+                }
+                _ => projection.push(proj(sql.col(AGG, name), name)),
+            }
+        }
+        let from = From {
+            base: derived(aggregate, AGG, &sql),
+            joins: vec![],
+        };
+        sql.select(projection, Some(from), None, vec![])
     }
 
     /// Which bucket of `us` microseconds before as_of an event falls in: bucket i is

@@ -174,6 +174,7 @@ impl<'a> Collector<'a> {
                 for f in s.step_filters() {
                     self.fact(FactKey::Times(f));
                 }
+                self.fact(FactKey::matched(s));
                 self.listed.push(((**s).clone(), entity));
             }
             Cond::Sequence(s) => {
@@ -212,7 +213,7 @@ impl<'a> Collector<'a> {
                 .all(|sc| {
                     sc.columns
                         .iter()
-                        .all(|(k, _)| matches!(k, FactKey::Times(_)))
+                        .all(|(k, _)| matches!(k, FactKey::Times(_) | FactKey::Matched { .. }))
                 })
         };
         let (unlisted, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.listed)
@@ -224,7 +225,8 @@ impl<'a> Collector<'a> {
         }
         for sc in &mut self.c.scans {
             if unlisted.iter().any(|(s, _)| s.events == sc.events) {
-                sc.columns.retain(|(k, _)| !matches!(k, FactKey::Times(_)));
+                sc.columns
+                    .retain(|(k, _)| !matches!(k, FactKey::Times(_) | FactKey::Matched { .. }));
             }
         }
         self.c.scans.retain(|sc| !sc.columns.is_empty());
@@ -320,7 +322,7 @@ impl<'a> Collector<'a> {
                     }
                     _ => false,
                 },
-                FactKey::Seen(_) | FactKey::Times(_) => false,
+                FactKey::Seen(_) | FactKey::Times(_) | FactKey::Matched { .. } => false,
             };
         let kind = if distinct {
             ScanKind::Distinct
@@ -370,6 +372,14 @@ impl<'a> Collector<'a> {
         };
         let what = match key {
             FactKey::Times(_) => "_times".to_string(),
+            FactKey::Matched { seq, .. } => {
+                let last = &seq.steps[seq.steps.len() - 1];
+                let last = match last.action {
+                    Some(a) => slug(&self.p.actions[a].name),
+                    None => names_slug(&last.names),
+                };
+                format!("_then_{last}")
+            }
             FactKey::Agg(agg) | FactKey::Seen(agg) => Self::agg_suffix(&agg.kind),
         };
         let filtered = if filter.pred.is_some() {

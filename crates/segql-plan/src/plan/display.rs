@@ -40,11 +40,19 @@ fn names(n: &Option<Vec<String>>) -> String {
 pub fn describe(key: &FactKey) -> String {
     let kind = match key {
         FactKey::Agg(a) | FactKey::Seen(a) => Some(&a.kind),
-        FactKey::Times(_) => None,
+        FactKey::Times(_) | FactKey::Matched { .. } => None,
     };
-    let what = match kind {
-        None => "times".to_string(),
-        Some(kind) => agg_kind(kind),
+    if let FactKey::Matched { seq, first } = key {
+        let steps: Vec<String> = seq.steps.iter().map(|s| names(&s.names)).collect();
+        return format!(
+            "whether {} matched, from their times {}",
+            steps.join(" then "),
+            window(&first.window)
+        );
+    }
+    let what = match (kind, key) {
+        (None, _) => "times".to_string(),
+        (Some(kind), _) => agg_kind(kind),
     };
     let seen = if matches!(key, FactKey::Seen(_)) {
         "rows with a value for "

@@ -92,6 +92,14 @@ pub enum FactKey {
     /// The times of the filter's events, a list per key: a batch's sequence step
     /// ([`SequenceLists`]), unset for a key without one.
     Times(EventFilter),
+    /// Whether a sequence on lists matched, computed in the scan of its steps' times
+    /// from them, so that the joins to the entities carry a boolean and not the lists
+    /// (batch at 1M users: 0.92x of the lists joined, docs/benchmarks.md); `first` is
+    /// its first step's filter, which places it in the tier of its times.
+    Matched {
+        seq: Box<Sequence>,
+        first: EventFilter,
+    },
 }
 
 impl FactKey {
@@ -99,7 +107,16 @@ impl FactKey {
     pub fn filter(&self) -> &EventFilter {
         match self {
             FactKey::Agg(a) | FactKey::Seen(a) => &a.filter,
-            FactKey::Times(f) => f,
+            FactKey::Times(f) | FactKey::Matched { first: f, .. } => f,
+        }
+    }
+
+    /// A sequence's match on its lists ([`FactKey::Matched`]).
+    pub fn matched(s: &Sequence) -> FactKey {
+        let first = s.step_filters().swap_remove(0);
+        FactKey::Matched {
+            seq: Box::new(s.clone()),
+            first,
         }
     }
 }
@@ -416,6 +433,12 @@ impl Plan {
                     .map(|(_, name)| (si, name.as_str()))
             })
             .ok_or_else(|| NotPlanned(format!("no scan computes {key:?}")))
+    }
+
+    /// The scan and column of a sequence's match when it is tested on lists
+    /// ([`SequenceLists`], [`FactKey::Matched`]); `None` when it has a chain.
+    pub fn matched(&self, s: &Sequence) -> Option<(usize, &str)> {
+        self.column(&FactKey::matched(s)).ok()
     }
 
     /// The scan and column of each step's times when the sequence is tested on lists

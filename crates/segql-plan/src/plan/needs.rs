@@ -307,8 +307,10 @@ impl Walker<'_> {
                     .map_err(|e| e.0)?;
                 needs.derived.insert(di);
             }
-            Cond::Sequence(s) => match self.plan.step_times(s) {
-                Some(columns) => needs.scans.extend(columns.into_iter().map(|(si, _)| si)),
+            Cond::Sequence(s) => match self.plan.matched(s) {
+                Some((si, _)) => {
+                    needs.scans.insert(si);
+                }
                 None => {
                     needs.seqs.insert(self.plan.sequence(s).map_err(|e| e.0)?);
                 }

@@ -9,7 +9,7 @@
 //! (and its name). Measured in docs/benchmarks.md.
 
 use super::collect::Collected;
-use super::{instant, Scan, ScanKind};
+use super::{instant, FactKey, Scan, ScanKind};
 use crate::ir::TimePoint;
 use segql_syntax::time::MICROS_PER_DAY;
 
@@ -88,8 +88,20 @@ pub(super) fn split(c: &mut Collected, as_of: i64, at_run: bool, by_names: bool)
             .iter()
             .map(|(k, _)| k.filter().names.as_ref())
             .collect();
+        // A sequence's match is computed from its times, not aggregated: it counts for
+        // nothing, and goes where its times go.
+        let aggregated: Vec<bool> = c.scans[si]
+            .columns
+            .iter()
+            .map(|(k, _)| !matches!(k, FactKey::Matched { .. }))
+            .collect();
         for t in 0..TIERS.len() {
-            let few = tier_of.iter().filter(|&&x| x == t).count() < MIN_TIER_COLUMNS;
+            let columns = tier_of
+                .iter()
+                .zip(&aggregated)
+                .filter(|&(&x, &a)| x == t && a)
+                .count();
+            let few = columns < MIN_TIER_COLUMNS;
             if few && !(by_names && apart(&tier_of, &names, t)) {
                 tier_of
                     .iter_mut()
