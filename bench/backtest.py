@@ -16,8 +16,11 @@ Each figure is the median wall time of the whole command (the project read and
 checked, the data bound, the output printed to /dev/null); the ratios are to the
 batch's median of the same run.
 
+With --stats, `segql stats` first writes the data's segql-stats.json into the project,
+so that every command plans with the statistics, as in a project that commits them.
+
 Usage: bench/backtest.py --data DIR --segql PATH [--old PATH] [--steps 4,13,26,52]
-       [--repeat 3] [--as-of 2026-01-01]
+       [--repeat 3] [--as-of 2026-01-01] [--stats]
 """
 import argparse
 import pathlib
@@ -60,12 +63,15 @@ def main() -> None:
     ap.add_argument("--steps", default="4,13,26,52")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--as-of", default="2026-01-01")
+    ap.add_argument("--stats", action="store_true")
     a = ap.parse_args()
     to = datetime.fromisoformat(a.as_of).replace(tzinfo=timezone.utc)
     steps = [int(s) for s in a.steps.split(",")]
     with tempfile.TemporaryDirectory() as d:
         d = pathlib.Path(d)
         project(a.data.resolve(), d)
+        if a.stats:
+            print(f"segql stats: {timed([a.segql, 'stats'], d):.2f} s")
         runs = {"batch": []}
         commands = {"batch": [a.segql, "run", "--as-of", a.as_of, "--format", "summary"]}
         for n in steps:

@@ -12,20 +12,7 @@ use segql_plan::compile::{self, Request};
 use segql_plan::dialect;
 use segql_plan::ir::Target;
 
-const CATALOG: &str = r#"
-entity user {
-  table app.users
-  key id
-}
-
-events of user {
-  table app.events
-  key user_id
-  name name
-  time at
-  properties { page string }
-}
-"#;
+const CATALOG: &str = common::USERS_AND_EVENTS;
 
 const SEGMENTS: &str = r#"
 segment dormant {

@@ -12,19 +12,7 @@ use segql_plan::compile::{self, Request};
 use segql_plan::dialect;
 use segql_plan::stats::{NameCounts, Statistics};
 
-const CATALOG: &str = r#"
-entity user {
-  table app.users
-  key id
-}
-
-events of user {
-  table app.events
-  key user_id
-  name name
-  time at
-}
-"#;
+const CATALOG: &str = common::USERS_AND_EVENTS;
 
 const SEGMENTS: &str = r#"
 segment gone_quiet {

@@ -14,6 +14,23 @@ use segql_syntax::{parse, FileId, Severity};
 use sqlparser::ast::Statement;
 use sqlparser::parser::Parser;
 
+/// Users and their events (`app.users` keyed by `id`; `app.events` with `name`, `at` and
+/// a `page`), the catalog of the plan tests that need no more.
+pub const USERS_AND_EVENTS: &str = r#"
+entity user {
+  table app.users
+  key id
+}
+
+events of user {
+  table app.events
+  key user_id
+  name name
+  time at
+  properties { page string }
+}
+"#;
+
 /// 2024-06-01T00:00:00Z in microseconds since the epoch.
 pub const AS_OF: i64 = 1_717_200_000_000_000;
 
