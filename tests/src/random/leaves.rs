@@ -65,10 +65,24 @@ pub(super) fn leaf(r: &mut Rng) -> (String, Cond) {
             let i = r.below(DAYS.len() - 1);
             let j = i + 1 + r.below(DAYS.len() - 1 - i);
             let (a, b) = (DAYS[j], DAYS[i]);
-            (
-                format!("did \"{e}\" between {a} days ago and {b} days ago"),
-                did_e(Window::Between(a, b), once, Filter::None),
-            )
+            let between = did_e(Window::Between(a, b), once, Filter::None);
+            if r.below(2) == 0 {
+                (
+                    format!("did \"{e}\" between {a} days ago and {b} days ago"),
+                    between,
+                )
+            } else {
+                // And nothing since: a batch with the last time of "e" tests it by that
+                // (`plan::rewrite`).
+                let since = did_e(Window::Days(b), once, Filter::None);
+                (
+                    format!(
+                        "(did \"{e}\" between {a} days ago and {b} days ago \
+                         and not did \"{e}\" in last {b} days)"
+                    ),
+                    Cond::And(Box::new(between), Box::new(Cond::Not(Box::new(since)))),
+                )
+            }
         }
         3 => (
             format!("sum(amount) of {st} in last {n} days >= 20"),

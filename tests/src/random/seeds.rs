@@ -5,7 +5,7 @@ use super::ACTIONS;
 
 /// The rounds CI runs on every engine (random_engines): seeds `CI_SEEDS_AFTER + 1` to
 /// `CI_SEEDS_AFTER + 3`, chosen so that they hold every form (the tests below).
-pub const CI_SEEDS_AFTER: u64 = 1730900;
+pub const CI_SEEDS_AFTER: u64 = 8060000;
 
 /// What the CI rounds lack, of the forms that only some rounds hold.
 pub fn missing_from(all: &str) -> Vec<&'static str> {
@@ -20,6 +20,13 @@ pub fn missing_from(all: &str) -> Vec<&'static str> {
         all.lines()
             .any(|l| l.contains("stopped \"") && l.contains(" days in last ")),
         "stopped ... in last",
+    );
+    // A window and nothing since (a batch with the event's last time tests it by that:
+    // `plan::rewrite`, whose trigger fixtures/results/lapses.seg holds).
+    need(
+        all.lines()
+            .any(|l| l.contains(" days ago and not did \"") && l.contains(" between ")),
+        "a window and nothing since",
     );
     for words in [" descending", " ties together", " among ("] {
         need(all.contains(words), words);
@@ -131,7 +138,7 @@ mod tests {
     #[test]
     #[ignore = "a search, run by hand after the generator changes"]
     fn search_ci_seeds() {
-        for after in (1000..2_000_000).step_by(100) {
+        for after in (1000..20_000_000).step_by(100) {
             let texts: Vec<String> = (1..=3).map(|s| round(after + s, 20, 20).text).collect();
             if ci_rounds_lack(&texts).is_empty() {
                 println!("CI_SEEDS_AFTER = {after}");

@@ -50,9 +50,9 @@ pub fn describe(key: &FactKey) -> String {
             window(&first.window)
         );
     }
-    let what = match (kind, key) {
-        (None, _) => "times".to_string(),
-        (Some(kind), _) => agg_kind(kind),
+    let what = match kind {
+        None => "times".to_string(),
+        Some(kind) => agg_kind(kind),
     };
     let seen = if matches!(key, FactKey::Seen(_)) {
         "rows with a value for "

@@ -94,7 +94,7 @@ pub enum FactKey {
     Times(EventFilter),
     /// Whether a sequence on lists matched, computed in the scan of its steps' times
     /// from them, so that the joins to the entities carry a boolean and not the lists
-    /// (batch at 1M users: 0.92x of the lists joined, docs/benchmarks.md); `first` is
+    /// (the batch at 100k users: 0.96x of the lists joined, docs/benchmarks.md); `first` is
     /// its first step's filter, which places it in the tier of its times.
     Matched {
         seq: Box<Sequence>,
