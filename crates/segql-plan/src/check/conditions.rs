@@ -508,12 +508,9 @@ impl<'a> Checker<'a> {
 /// the events of either name instead of one per name.
 fn any_of(ops: Vec<Cond>) -> Cond {
     fn names_seen(c: &Cond) -> Option<(&EventFilter, &Vec<String>)> {
-        let Cond::Cmp(Scalar::Agg(agg), CmpOp::Ge, Scalar::Lit(Lit::Int(1))) = c else {
-            return None;
-        };
-        let f = &agg.filter;
-        match (&agg.kind, &f.names, &f.pred, f.action) {
-            (AggKind::Count, Some(names), None, None) => Some((f, names)),
+        let f = &c.did()?.filter;
+        match (&f.names, &f.pred, f.action) {
+            (Some(names), None, None) => Some((f, names)),
             _ => None,
         }
     }

@@ -326,6 +326,20 @@ pub enum Cond {
     Sql(Box<SqlPredicate>),
 }
 
+impl Cond {
+    /// `did E ...` as the checker writes it: at least one event of the count's filter.
+    pub fn did(&self) -> Option<&EventAgg> {
+        match self {
+            Cond::Cmp(Scalar::Agg(a), CmpOp::Ge, Scalar::Lit(Lit::Int(1)))
+                if a.kind == AggKind::Count =>
+            {
+                Some(a)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// A `sql "..."` predicate, checked: an expression over the scope's own columns and
 /// literals, built only from the constructs segql knows how to write in every dialect
 /// (docs/language.md). Nothing of the user's text reaches the SQL: strings, names and

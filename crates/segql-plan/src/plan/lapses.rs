@@ -72,14 +72,7 @@ pub fn split<'a>(p: &'a Program, c: &'a Cond) -> Split<'a> {
 fn absence<'a>(p: &'a Program, c: &'a Cond) -> Option<&'a EventAgg> {
     match c {
         Cond::Segment(id) => absence(p, &p.segments[*id].cond),
-        Cond::Not(inner) => match inner.as_ref() {
-            Cond::Cmp(Scalar::Agg(a), CmpOp::Ge, Scalar::Lit(Lit::Int(1)))
-                if a.kind == AggKind::Count =>
-            {
-                Some(a)
-            }
-            _ => None,
-        },
+        Cond::Not(inner) => inner.did(),
         _ => None,
     }
 }

@@ -141,7 +141,7 @@ fn windowed_last<'a>(
 /// the first (the second goes).
 fn window_then_none(v: &[Cond], lasts: &[EventAgg]) -> Option<(usize, usize, Cond)> {
     for (i, c) in v.iter().enumerate() {
-        let Some(done) = did(c) else { continue };
+        let Some(done) = c.did() else { continue };
         let TimeWindow { start, end } = &done.filter.window;
         if *end == TimePoint::AsOf {
             continue;
@@ -150,7 +150,7 @@ fn window_then_none(v: &[Cond], lasts: &[EventAgg]) -> Option<(usize, usize, Con
             continue;
         };
         let none_since = v.iter().position(|c| match c {
-            Cond::Not(c) => did(c).is_some_and(|a| {
+            Cond::Not(c) => c.did().is_some_and(|a| {
                 same_events(&a.filter, &done.filter)
                     && a.filter.window.start.as_ref() == Some(end)
                     && a.filter.window.end == TimePoint::AsOf
@@ -170,16 +170,4 @@ fn window_then_none(v: &[Cond], lasts: &[EventAgg]) -> Option<(usize, usize, Con
         return Some((i, j, new));
     }
     None
-}
-
-/// `did E ...`: at least one event of the filter.
-fn did(c: &Cond) -> Option<&EventAgg> {
-    match c {
-        Cond::Cmp(Scalar::Agg(a), CmpOp::Ge, Scalar::Lit(Lit::Int(1)))
-            if a.kind == AggKind::Count =>
-        {
-            Some(a)
-        }
-        _ => None,
-    }
 }

@@ -88,18 +88,13 @@ pub(super) fn split(c: &mut Collected, as_of: i64, at_run: bool, by_names: bool)
             .iter()
             .map(|(k, _)| k.filter().names.as_ref())
             .collect();
-        // A sequence's match is computed from its times, not aggregated: it counts for
-        // nothing, and goes where its times go.
-        let aggregated: Vec<bool> = c.scans[si]
-            .columns
-            .iter()
-            .map(|(k, _)| !matches!(k, FactKey::Matched { .. }))
-            .collect();
         for t in 0..TIERS.len() {
+            // A sequence's match is computed from its times, not aggregated: it counts
+            // for nothing, and goes where its times go.
             let columns = tier_of
                 .iter()
-                .zip(&aggregated)
-                .filter(|&(&x, &a)| x == t && a)
+                .zip(&c.scans[si].columns)
+                .filter(|&(&x, (k, _))| x == t && !matches!(k, FactKey::Matched { .. }))
                 .count();
             let few = columns < MIN_TIER_COLUMNS;
             if few && !(by_names && apart(&tier_of, &names, t)) {
