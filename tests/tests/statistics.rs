@@ -86,6 +86,45 @@ fn batch_lists(p: &Program) -> usize {
         .sum()
 }
 
+/// Statistics in which `frequent` is most of every events relation's rows and the other
+/// names the segments read are rare: DuckDB's batches look it up for the rest of an `or`
+/// (`plan::lookups`).
+fn one_frequent(p: &Program, frequent: &str) -> Statistics {
+    let mut s = all_rare(p);
+    for c in s.relations.values_mut() {
+        c.names.insert(frequent.to_string(), 600_000);
+    }
+    s
+}
+
+/// How many of the segments' DuckDB batch statements (each segment alone in a batch, and
+/// every segment of a test together, as `run_all` runs them) look an event up.
+fn lookups(p: &Program) -> usize {
+    let d = segql_plan::dialect::by_name("duckdb").expect("duckdb");
+    let as_of = segql_syntax::time::parse_instant("2026-01-01").unwrap();
+    let batches = (0..p.segments.len())
+        .map(|i| vec![i])
+        .chain(p.tests.iter().map(|t| {
+            let mut ids: Vec<usize> = t
+                .expects
+                .iter()
+                .filter_map(|e| match e.target {
+                    Target::Segment(id) => Some(id),
+                    _ => None,
+                })
+                .collect();
+            ids.dedup();
+            ids
+        }));
+    batches
+        .filter(|ids| !ids.is_empty())
+        .filter(|ids| {
+            batch_statement(p, ids, true, d, Options::literal(as_of))
+                .is_ok_and(|st| st.query.to_string().contains("_looked_up"))
+        })
+        .count()
+}
+
 fn duckdb() -> Box<dyn engines::Engine> {
     engines::start("duckdb").expect("DuckDB is built in")
 }
@@ -105,6 +144,24 @@ fn the_fixtures_have_their_members_planned_with_statistics() {
     assert!(
         lists >= 3,
         "only {lists} fixture sequences take lists in a batch"
+    );
+    let labels = segql_tests::conformance::labels(&map, &program);
+    let mut e = duckdb();
+    let mut failures = Vec::new();
+    for run in run_all(e.as_mut(), &program, &labels) {
+        failures.extend(run.problems());
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_fixtures_have_their_members_with_a_frequent_event_looked_up() {
+    let (map, mut program) = load_project(&root().join("fixtures/results"));
+    program.stats = one_frequent(&program, "page_viewed");
+    let looked_up = lookups(&program);
+    assert!(
+        looked_up >= 3,
+        "only {looked_up} fixture batches look page views up"
     );
     let labels = segql_tests::conformance::labels(&map, &program);
     let mut e = duckdb();

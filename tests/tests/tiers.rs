@@ -88,11 +88,11 @@ fn duckdb_splits_the_batch_into_three_tiers() {
             .clone()
     };
     // Windows starting up to 31 days back (a month, as of 06-01), then up to 92 (three
-    // months), then the rest.
+    // months), then the rest. (`tier_login_7d` is a test of the last login the batch
+    // has: `plan::rewrite`.)
     assert_eq!(
         cols("events_per_user_last_month"),
         [
-            "login_7d",
             "login_30d",
             "purchase_1mo",
             "purchase_amount_sum_30d",
@@ -111,9 +111,9 @@ fn duckdb_splits_the_batch_into_three_tiers() {
     );
     assert_eq!(
         cols("events_per_user"),
-        // tier_lapsed (`stopped "login" for 30 days`) reads tier_dormant's last login
-        // time: one column for both.
-        ["unsubscribed", "login_last_at", "login_365d"]
+        // tier_lapsed (`stopped "login" for 30 days`) and tier_login_7d read
+        // tier_dormant's last login time: one column for all three.
+        ["login_last_at", "unsubscribed", "login_365d"]
     );
     // Each scan reaches back as far as its earliest window and no further: the month's
     // columns all start within 31 days, the quarter's within 92, and the relation's own

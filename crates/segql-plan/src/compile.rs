@@ -62,7 +62,7 @@ impl std::fmt::Display for Unsupported {
 
 /// The plan of a request for a dialect: what `compile` writes.
 pub fn plan(p: &Program, r: &Request, d: &dyn Dialect, o: Options) -> Result<Plan, Unsupported> {
-    let rewritten = rewritten(p, r);
+    let rewritten = rewritten(p, r, d, o);
     plan_of(rewritten.as_ref().unwrap_or(p), r, d, o)
 }
 
@@ -84,7 +84,7 @@ pub fn compile(
     d: &dyn Dialect,
     o: Options,
 ) -> Result<Query, Unsupported> {
-    let rewritten = rewritten(p, r);
+    let rewritten = rewritten(p, r, d, o);
     let p = rewritten.as_ref().unwrap_or(p);
     let plan = plan_of(p, r, d, o)?;
     emit::emit(p, &plan, d).map_err(|e| match e {
@@ -97,9 +97,11 @@ pub fn compile(
 
 /// The program a request is planned and emitted from: a batch's conditions over the last
 /// times it computes anyway rewritten (`plan::rewrite`), the same program otherwise.
-fn rewritten(p: &Program, r: &Request) -> Option<Program> {
+fn rewritten(p: &Program, r: &Request, d: &dyn Dialect, o: Options) -> Option<Program> {
     match r {
-        Request::Batch { segments, .. } => plan::rewrite::batch(p, segments),
+        Request::Batch { segments, .. } => {
+            plan::rewrite::batch(p, segments, &d.capabilities(), o.as_of, o.at_run.is_some())
+        }
         _ => None,
     }
 }

@@ -1,6 +1,6 @@
 //! A batch's conditions over the last times it computes anyway (`plan::rewrite`): "a
-//! window and nothing since" and a last time within a window become tests of the last
-//! time over all history where the batch has it, on every dialect; a batch without that
+//! window and nothing since", a last time within a window and an event in a window up to
+//! the as-of become tests of the last time over all history where the batch has it, on every dialect; a batch without that
 //! last time, another filter, and every segment's own statement keep their counts. (That
 //! the members do not change is the conformance suite's: fixtures/results/lapses.seg
 //! runs each expectation alone and in a batch on every engine.)
@@ -65,6 +65,7 @@ fn a_batch_tests_windows_by_the_last_time_it_has() {
         // and the purchases keep their counts; without `dormant` nothing changes.
         for (column, rewritten) in [
             ("login_window:", true),
+            ("login_30d:", true),
             ("login_last_at_60d:", true),
             ("login_window_filtered:", false),
             ("purchase_window:", false),

@@ -60,6 +60,7 @@ impl Dialect for ClickHouse {
             // Not measured.
             sequence_joins: SequenceJoins::Never,
             sequence_lists: SequenceLists::Never,
+            lookups: Lookups::Never,
         }
     }
     fn name(&self) -> &'static str {

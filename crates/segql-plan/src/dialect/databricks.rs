@@ -37,6 +37,7 @@ impl Dialect for Databricks {
             // Not measured.
             sequence_joins: SequenceJoins::Never,
             sequence_lists: SequenceLists::Never,
+            lookups: Lookups::Never,
         }
     }
     fn name(&self) -> &'static str {

@@ -73,6 +73,7 @@ impl Dialect for Postgres {
             // Not measured.
             sequence_joins: SequenceJoins::Never,
             sequence_lists: SequenceLists::Never,
+            lookups: Lookups::Never,
         }
     }
     fn name(&self) -> &'static str {

@@ -71,6 +71,7 @@ impl Dialect for Redshift {
             // Not measured.
             sequence_joins: SequenceJoins::Never,
             sequence_lists: SequenceLists::Never,
+            lookups: Lookups::Never,
         }
     }
     fn name(&self) -> &'static str {

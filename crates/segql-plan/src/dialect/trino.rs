@@ -47,6 +47,7 @@ impl Dialect for Trino {
             // Not measured.
             sequence_joins: SequenceJoins::Never,
             sequence_lists: SequenceLists::Never,
+            lookups: Lookups::Never,
         }
     }
     fn name(&self) -> &'static str {

@@ -1,11 +1,14 @@
 //! Derived CTEs: an entity's ntile buckets (one pass over its table, a window column
-//! per tile) and the counts over related entities (one pass over the inner table per
-//! relationship, a `matching` count per condition).
+//! per tile), the counts over related entities (one pass over the inner table per
+//! relationship, a `matching` count per condition) and the keys an `or`'s alternative
+//! is looked up for (`plan::lookups`: the event's rows probed against the keys the other
+//! alternatives leave).
 
-use super::{Emitter, Scope};
+use super::{Emitter, Scope, EV};
 use crate::dialect::AggFn;
+use crate::ir::Cond;
 use crate::plan::{matching_column, Block, Derived, Tile};
-use crate::sql::{bin, is_not_null, proj, Order};
+use crate::sql::{and, bin, is_not_null, not, proj, From, Order};
 use segql_syntax::ast::Type;
 use sqlparser::ast::{BinaryOperator, Expr, Query};
 
@@ -56,6 +59,59 @@ impl Emitter<'_> {
                     Some(from),
                     Some(is_not_null(link.clone())),
                     vec![link],
+                )
+            }
+            Derived::Lookup {
+                entity,
+                alternatives,
+                looked_up,
+                block,
+                ..
+            } => {
+                let Some(did) = alternatives[*looked_up].did() else {
+                    self.internal("a lookup of something other than a did".to_string());
+                    return sql.select(vec![], None, None, vec![]);
+                };
+                let f = &did.filter;
+                let ev = &p.catalog.events[f.events];
+                let (selection, earliest, scan_names) = self.scan_where(f.events, &[f]);
+                let skip_start = earliest.as_ref() == f.window.start.as_ref();
+                let parts = self.filter_parts(f, skip_start, scan_names.as_deref());
+                // The keys for which none of the other alternatives holds.
+                let others: Vec<Cond> = alternatives
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, _)| j != *looked_up)
+                    .map(|(_, c)| c.clone())
+                    .collect();
+                let holds = self.two_valued(&Cond::Or(others), Scope::Block(block));
+                let key_name = p.catalog.entities[*entity].key.clone();
+                let from = self.from(block);
+                let rest = sql.select(
+                    vec![proj(self.key_expr(block), &key_name)],
+                    Some(from),
+                    Some(not(holds)),
+                    vec![],
+                );
+                let ev_key = sql.col(EV, &ev.key);
+                let probe = Expr::InSubquery {
+                    expr: Box::new(ev_key.clone()),
+                    subquery: Box::new(rest),
+                    negated: false,
+                };
+                let from = From {
+                    base: sql.table(&ev.table, Some(EV)),
+                    joins: vec![],
+                };
+                let cond = and(std::iter::once(selection)
+                    .chain(parts)
+                    .chain(std::iter::once(probe))
+                    .collect());
+                sql.select(
+                    vec![proj(ev_key.clone(), &key_name)],
+                    Some(from),
+                    Some(cond),
+                    vec![ev_key],
                 )
             }
         }

@@ -309,6 +309,18 @@ impl Emitter<'_> {
         }
     }
 
+    /// The lookup of an `or` in the body's block (`plan::lookups`): its derived CTE, the
+    /// alternative it stands for, and the block.
+    fn looked_up<'b>(&self, v: &[Cond], scope: Scope<'b>) -> Option<(usize, usize, &'b Block)> {
+        match scope {
+            Scope::Block(b) if std::ptr::eq(b, &self.plan.block) => {
+                let (di, i) = self.plan.lookup(b.entity, v)?;
+                Some((di, i, b))
+            }
+            _ => None,
+        }
+    }
+
     /// A condition as a boolean that is never NULL (for output columns).
     pub(crate) fn two_valued(&mut self, c: &Cond, scope: Scope<'_>) -> Expr {
         let (e, nullable) = self.cond(c, scope);
@@ -324,6 +336,25 @@ impl Emitter<'_> {
         let sql = self.sql;
         match c {
             Cond::Const(b) => (sql.bool(*b), false),
+            Cond::Or(v) if self.looked_up(v, scope).is_some() => {
+                let Some((di, looked_up, b)) = self.looked_up(v, scope) else {
+                    unreachable!("checked by the guard")
+                };
+                self.check_derived(b, di);
+                let mut parts = Vec::new();
+                let mut nullable = false;
+                for (j, c) in v.iter().enumerate() {
+                    if j != looked_up {
+                        let (e, n) = self.cond(c, scope);
+                        parts.push(e);
+                        nullable |= n;
+                    }
+                }
+                let cte = self.plan.derived[di].cte().to_string();
+                let key = &self.p.catalog.entities[b.entity].key;
+                parts.push(is_not_null(sql.col(&cte, key)));
+                (or(parts), nullable)
+            }
             Cond::And(v) | Cond::Or(v) => {
                 let mut parts = Vec::new();
                 let mut nullable = false;

@@ -25,16 +25,33 @@ pub(super) struct Collector<'a> {
     batch: bool,
     /// The sequences that took lists, and the entity asking.
     listed: Vec<(Sequence, EntityId)>,
+    /// Collecting what the body's block of a batch emits (not an ntile's or a
+    /// quantifier's block): where an `or` may be looked up (`super::lookups`).
+    body: bool,
+    as_of: i64,
+    at_run: bool,
+    /// The `or`s that must keep their columns (`super::lookups::conflicts`).
+    denied: &'a [Vec<Cond>],
     c: Collected,
 }
 
 impl<'a> Collector<'a> {
-    pub(super) fn new(p: &'a Program, caps: &'a Capabilities, _as_of: i64) -> Self {
+    pub(super) fn new(
+        p: &'a Program,
+        caps: &'a Capabilities,
+        as_of: i64,
+        at_run: bool,
+        denied: &'a [Vec<Cond>],
+    ) -> Self {
         Collector {
             p,
             caps,
             batch: false,
             listed: Vec::new(),
+            body: false,
+            as_of,
+            at_run,
+            denied,
             c: Collected {
                 scans: Vec::new(),
                 sequences: Vec::new(),
@@ -64,12 +81,14 @@ impl<'a> Collector<'a> {
                 segments, traits, ..
             } => {
                 self.batch = true;
+                self.body = true;
                 for &id in segments {
                     self.cond(&p.segments[id].cond, entity);
                 }
                 for &t in traits {
                     self.scalar(&p.traits[t].value, entity);
                 }
+                self.body = false;
                 self.unlist_alone();
             }
             Request::Report(ri) => {
@@ -109,6 +128,12 @@ impl<'a> Collector<'a> {
     pub(super) fn cond(&mut self, c: &Cond, entity: EntityId) {
         match c {
             Cond::Const(_) | Cond::Sql(_) => {}
+            Cond::Or(v) if self.body && !self.denied.contains(v) => {
+                match super::lookups::choice(self.p, self.caps, v, self.as_of, self.at_run) {
+                    Some(i) => self.lookup(v, i, entity),
+                    None => v.iter().for_each(|c| self.cond(c, entity)),
+                }
+            }
             Cond::And(v) | Cond::Or(v) => v.iter().for_each(|c| self.cond(c, entity)),
             Cond::Not(c) => self.cond(c, entity),
             Cond::Cmp(a, op, b) => {
@@ -135,7 +160,9 @@ impl<'a> Collector<'a> {
                 cond,
                 ..
             } => {
+                let body = std::mem::replace(&mut self.body, false);
                 self.cond(cond, *inner);
+                self.body = body;
                 let group = self.c.derived.iter_mut().find_map(|d| match d {
                     Derived::Quant {
                         outer,
@@ -261,15 +288,51 @@ impl<'a> Collector<'a> {
             Scalar::Ntile {
                 k, value, among, ..
             } => {
+                // Emitted in the ntile's block (or, inlined, a value with no condition).
+                let body = std::mem::replace(&mut self.body, false);
                 self.scalar(value, entity);
                 if let Some(c) = among {
                     self.cond(c, entity);
                 }
+                self.body = body;
                 self.ntile(*k, s, entity);
             }
             Scalar::Score(rules) => rules.iter().for_each(|(_, c)| self.cond(c, entity)),
             Scalar::Folded(v) => self.scalar(v, entity),
         }
+    }
+
+    /// An `or` whose alternative `i` is looked up for the keys the others leave
+    /// (`super::lookups`): the others' columns, and the lookup once.
+    fn lookup(&mut self, alternatives: &[Cond], i: usize, entity: EntityId) {
+        for (j, c) in alternatives.iter().enumerate() {
+            if j != i {
+                self.cond(c, entity);
+            }
+        }
+        let planned = self.c.derived.iter().any(|d| {
+            matches!(d, Derived::Lookup { entity: e, alternatives: a, .. }
+                if *e == entity && a.as_slice() == alternatives)
+        });
+        if planned {
+            return;
+        }
+        let Some(did) = alternatives[i].did() else {
+            return;
+        };
+        let base = format!(
+            "{}{}_looked_up",
+            names_slug(&did.filter.names),
+            window_suffix(&did.filter.window)
+        );
+        let cte = self.c.names.fresh(&base);
+        self.c.derived.push(Derived::Lookup {
+            entity,
+            alternatives: alternatives.to_vec(),
+            looked_up: i,
+            cte,
+            block: empty_block(entity),
+        });
     }
 
     fn ntile(&mut self, k: i64, ntile: &Scalar, entity: EntityId) {

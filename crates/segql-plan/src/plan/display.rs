@@ -292,6 +292,30 @@ impl Plan {
                         p.catalog.entities[*outer].name
                     );
                 }
+                Derived::Lookup {
+                    alternatives,
+                    looked_up,
+                    ..
+                } => {
+                    let what = alternatives[*looked_up]
+                        .did()
+                        .map_or_else(String::new, |a| {
+                            let f = &a.filter;
+                            let filtered = if f.pred.is_some() {
+                                " with a filter"
+                            } else {
+                                ""
+                            };
+                            format!("{}{filtered} {}", names(&f.names), window(&f.window))
+                        });
+                    let _ = write!(
+                        out,
+                        "derived {}: the keys with {what}, looked up where the other {} \
+                         alternative(s) of its or do not hold, over ",
+                        d.cte(),
+                        alternatives.len() - 1
+                    );
+                }
             }
             block(p, self, d.block(), &mut out);
         }

@@ -10,14 +10,17 @@
 //!
 //! Planning happens in four steps, each in its own file: `collect` registers every
 //! behavioural value as a column of its relation's scan (identical ones once, whichever
-//! segment asked), `tiers` splits scans by window, the body's and the sequences' names
-//! are taken (`chains`: the sequences' CTE chains and the names of their CTEs), and
-//! `needs` finds the joins of each block and the order of the derived CTEs.
+//! segment asked; an `or`'s frequent event may instead be looked up for the keys the
+//! rest of it leaves, `lookups`), `tiers` splits scans by window, the body's and the
+//! sequences' names are taken (`chains`: the sequences' CTE chains and the names of
+//! their CTEs), and `needs` finds the joins of each block and the order of the derived
+//! CTEs.
 
 mod chains;
 mod collect;
 mod display;
 pub(crate) mod lapses;
+pub(crate) mod lookups;
 pub(crate) mod names;
 mod needs;
 pub(crate) mod rewrite;
@@ -34,7 +37,7 @@ use std::collections::BTreeSet;
 /// What planning reads of a dialect: the statement shapes it takes (declared by each
 /// dialect in `dialect.rs`, with no defaults).
 pub use crate::dialect::{
-    ActivePeriods, Capabilities, DistinctScan, Lapses, Ntiles, NtilesAlone, SequenceJoins,
+    ActivePeriods, Capabilities, DistinctScan, Lapses, Lookups, Ntiles, NtilesAlone, SequenceJoins,
     SequenceLists, Sequences, Unmatched, WindowTiers,
 };
 
@@ -305,18 +308,41 @@ pub enum Derived {
         cte: String,
         block: Block,
     },
+    /// The keys with an event of one alternative of an `or` (a `did`), looked up only
+    /// among the keys for which none of the others holds (`plan::lookups`): one column,
+    /// the entity's key. The block is over the entity and joins what the other
+    /// alternatives read.
+    Lookup {
+        entity: EntityId,
+        alternatives: Vec<Cond>,
+        looked_up: usize,
+        cte: String,
+        block: Block,
+    },
 }
 
 impl Derived {
     pub fn cte(&self) -> &str {
         match self {
-            Derived::Ntile { cte, .. } | Derived::Quant { cte, .. } => cte,
+            Derived::Ntile { cte, .. }
+            | Derived::Quant { cte, .. }
+            | Derived::Lookup { cte, .. } => cte,
         }
     }
 
     pub fn block(&self) -> &Block {
         match self {
-            Derived::Ntile { block, .. } | Derived::Quant { block, .. } => block,
+            Derived::Ntile { block, .. }
+            | Derived::Quant { block, .. }
+            | Derived::Lookup { block, .. } => block,
+        }
+    }
+
+    pub(crate) fn block_mut(&mut self) -> &mut Block {
+        match self {
+            Derived::Ntile { block, .. }
+            | Derived::Quant { block, .. }
+            | Derived::Lookup { block, .. } => block,
         }
     }
 }
@@ -499,6 +525,20 @@ impl Plan {
             .ok_or_else(|| NotPlanned(format!("no quantifier over entity {inner} for {outer}")))
     }
 
+    /// The lookup of an `or` of the body's block over `entity` (`plan::lookups`): the
+    /// derived CTE and the alternative it stands for, if the batch looks one up.
+    pub fn lookup(&self, entity: EntityId, alternatives: &[Cond]) -> Option<(usize, usize)> {
+        self.derived.iter().enumerate().find_map(|(di, d)| match d {
+            Derived::Lookup {
+                entity: e,
+                alternatives: a,
+                looked_up,
+                ..
+            } if *e == entity && a.as_slice() == alternatives => Some((di, *looked_up)),
+            _ => None,
+        })
+    }
+
     /// The index of a sequence.
     pub fn sequence(&self, seq: &Sequence) -> Result<usize, NotPlanned> {
         self.sequences
@@ -634,12 +674,27 @@ pub fn plan(
     at_run: Option<RunAsOf>,
 ) -> Result<Plan, String> {
     let entity = request_entity(p, r)?;
-    let mut c = collect::Collector::new(p, caps, as_of);
-    c.request(r, entity);
-    let mut collected = c.finish();
-    if caps.windows.splits() {
-        let by_names = caps.windows == WindowTiers::ByWindowAndNames;
-        tiers::split(&mut collected, as_of, at_run.is_some(), by_names);
+    let collect = |denied: &[Vec<Cond>]| {
+        let mut c = collect::Collector::new(p, caps, as_of, at_run.is_some(), denied);
+        c.request(r, entity);
+        let mut collected = c.finish();
+        if caps.windows.splits() {
+            let by_names = caps.windows == WindowTiers::ByWindowAndNames;
+            tiers::split(&mut collected, as_of, at_run.is_some(), by_names);
+        }
+        collected
+    };
+    // The lookups whose event the shared aggregate reads anyway are left as columns,
+    // until none is (`lookups::conflicts`; each round leaves at least one more).
+    let mut denied: Vec<Vec<Cond>> = Vec::new();
+    let mut collected = collect(&denied);
+    loop {
+        let more = lookups::conflicts(&collected);
+        if more.is_empty() {
+            break;
+        }
+        denied.extend(more);
+        collected = collect(&denied);
     }
     let mut names = std::mem::replace(&mut collected.names, names::Names::new(p));
     // The body's references are named before its own CTEs (a report's base, a split's

@@ -32,6 +32,7 @@ pub(super) fn resolve(
             p,
             plan,
             inline_ntiles: plan.inline_ntiles,
+            body: true,
         };
         let entity = plan.block.entity;
         match &plan.body {
@@ -92,6 +93,7 @@ pub(super) fn resolve(
                 p,
                 plan,
                 inline_ntiles: false,
+                body: false,
             };
             match &plan.derived[di] {
                 Derived::Ntile { entity, tiles, .. } => {
@@ -109,13 +111,24 @@ pub(super) fn resolve(
                     }
                     *inner
                 }
+                Derived::Lookup {
+                    entity,
+                    alternatives,
+                    looked_up,
+                    ..
+                } => {
+                    for (j, c) in alternatives.iter().enumerate() {
+                        if j != *looked_up {
+                            w.cond(c, *entity, &mut needs)?;
+                        }
+                    }
+                    *entity
+                }
             }
         };
         let alias = entity_alias(p, entity);
         let refs = ref_aliases(p, &alias, entity, &needs, names);
-        let block = match &mut plan.derived[di] {
-            Derived::Ntile { block, .. } | Derived::Quant { block, .. } => block,
-        };
+        let block = plan.derived[di].block_mut();
         let mut b = Block {
             entity,
             alias,
@@ -242,6 +255,8 @@ struct Walker<'a> {
     /// An `ntile` that [`super::ntile_inline`] allows needs what its value reads, not
     /// its CTE (the body's block when [`super::Plan::inline_ntiles`]).
     inline_ntiles: bool,
+    /// The body's block, where an `or` may be looked up ([`super::Plan::lookup`]).
+    body: bool,
 }
 
 impl Walker<'_> {
@@ -271,6 +286,16 @@ impl Walker<'_> {
     fn cond(&self, c: &Cond, entity: EntityId, needs: &mut Needs) -> Result<(), String> {
         match c {
             Cond::Const(_) => {}
+            Cond::Or(v) if self.body && self.plan.lookup(entity, v).is_some() => {
+                if let Some((di, looked_up)) = self.plan.lookup(entity, v) {
+                    needs.derived.insert(di);
+                    for (j, c) in v.iter().enumerate() {
+                        if j != looked_up {
+                            self.cond(c, entity, needs)?;
+                        }
+                    }
+                }
+            }
             Cond::And(v) | Cond::Or(v) => {
                 for c in v {
                     self.cond(c, entity, needs)?;

@@ -14,29 +14,105 @@
 //!   exactly when the last `E` of all history is at or after `A`, and then equal to it,
 //!   so any comparison of it is `last >= A` and the same comparison of the last.
 //!
+//! - `did E in [A, as-of)`: the last `E` is at or after `A`.
+//!
 //! Measured on the bench suite's batch at 1M users (b44 beside b26 and b30, which read
 //! the last login; docs/benchmarks.md, "Last times a batch has"): the last quarter's
 //! scan no longer reads logins.
+//!
+//! Where the dialect looks a frequent event up for the rest of an `or`
+//! ([`Lookups`](crate::dialect::Lookups), `plan::lookups`), a `did` of several names one
+//! of which the statistics call frequent, over a window longer than the last quarter's,
+//! is first written as an `or` of the other names' `did` and that name's (the same
+//! events: at least one of either), in place among the alternatives of an `or` it is
+//! one of, so that the frequent name can be looked up for the keys the others leave.
 
+use crate::dialect::{Capabilities, Lookups};
 use crate::ir::*;
 use segql_syntax::ast::CmpOp;
 
 /// The program with the batch's conditions rewritten, or `None` when nothing changes.
-pub fn batch(p: &Program, segments: &[SegmentId]) -> Option<Program> {
+pub fn batch(
+    p: &Program,
+    segments: &[SegmentId],
+    caps: &Capabilities,
+    as_of: i64,
+    at_run: bool,
+) -> Option<Program> {
     let mut lasts = Vec::new();
     let mut seen = vec![false; p.segments.len()];
     for &s in segments {
         lasts_in(p, &p.segments[s].cond, &mut seen, &mut lasts);
     }
-    if lasts.is_empty() {
+    let split = caps.lookups == Lookups::InBatchWhenStatisticsSay && !p.stats.is_empty();
+    if lasts.is_empty() && !split {
         return None;
     }
     let mut out = p.clone();
     let mut changed = false;
     for seg in &mut out.segments {
+        if split {
+            let frequent = |a: &EventAgg| super::lookups::frequent_name(p, a, as_of, at_run);
+            changed |= split_names(&mut seg.cond, &frequent);
+        }
         changed |= rewrite(&mut seg.cond, &lasts);
     }
     changed.then_some(out)
+}
+
+/// Writes each `did` of several names with a frequent one (`frequent`: its index) as an
+/// `or` of the others' `did` and its own, spliced into the `or` it is an alternative of;
+/// whether anything changed.
+fn split_names(c: &mut Cond, frequent: &dyn Fn(&EventAgg) -> Option<usize>) -> bool {
+    let pieces = |c: &Cond| -> Option<[Cond; 2]> {
+        let did = c.did()?;
+        let i = frequent(did)?;
+        let mut names = did.filter.names.clone()?;
+        let one = names.remove(i);
+        let with = |names: Vec<String>| {
+            let mut a = did.clone();
+            a.filter.names = Some(names);
+            // An action stands for its names and condition, now split.
+            a.filter.action = None;
+            Cond::Cmp(
+                Scalar::Agg(Box::new(a)),
+                CmpOp::Ge,
+                Scalar::Lit(Lit::Int(1)),
+            )
+        };
+        Some([with(names), with(vec![one])])
+    };
+    match c {
+        Cond::Or(v) => {
+            let mut changed = false;
+            let mut out = Vec::with_capacity(v.len() + 1);
+            for mut alt in std::mem::take(v) {
+                match pieces(&alt) {
+                    Some(two) => {
+                        out.extend(two);
+                        changed = true;
+                    }
+                    None => {
+                        changed |= split_names(&mut alt, frequent);
+                        out.push(alt);
+                    }
+                }
+            }
+            *v = out;
+            changed
+        }
+        Cond::And(v) => v
+            .iter_mut()
+            .fold(false, |changed, c| split_names(c, frequent) | changed),
+        Cond::Not(inner) => split_names(inner, frequent),
+        _ => match pieces(c) {
+            Some(two) => {
+                *c = Cond::Or(two.to_vec());
+                true
+            }
+            None => false,
+        },
+    }
 }
 
 /// The last times over all history that a condition reads, through the segments it
@@ -77,14 +153,16 @@ fn last_of<'a>(lasts: &'a [EventAgg], f: &EventFilter) -> Option<&'a EventAgg> {
 fn rewrite(c: &mut Cond, lasts: &[EventAgg]) -> bool {
     match c {
         Cond::And(v) => {
+            // The pairs first: their `not did E in [B, as-of)` would otherwise become a
+            // test of the last time alone ([`existence_as_last`]) and the pair be missed.
             let mut changed = false;
-            for c in v.iter_mut() {
-                changed |= rewrite(c, lasts);
-            }
             while let Some((i, j, new)) = window_then_none(v, lasts) {
                 v[i] = new;
                 v.remove(j);
                 changed = true;
+            }
+            for c in v.iter_mut() {
+                changed |= rewrite(c, lasts);
             }
             changed
         }
@@ -92,6 +170,12 @@ fn rewrite(c: &mut Cond, lasts: &[EventAgg]) -> bool {
             .iter_mut()
             .fold(false, |changed, c| rewrite(c, lasts) | changed),
         Cond::Not(c) => rewrite(c, lasts),
+        Cond::Cmp(..) if existence_as_last(c, lasts).is_some() => {
+            if let Some(new) = existence_as_last(c, lasts) {
+                *c = new;
+            }
+            true
+        }
         Cond::Cmp(a, op, b) => match windowed_last(a, b, lasts) {
             Some((start, last, a_side)) => {
                 let last = Scalar::Agg(Box::new(last.clone()));
@@ -110,6 +194,24 @@ fn rewrite(c: &mut Cond, lasts: &[EventAgg]) -> bool {
         },
         _ => false,
     }
+}
+
+/// `did E in [A, as-of)` for events whose last time the batch has: `last >= A`.
+fn existence_as_last(c: &Cond, lasts: &[EventAgg]) -> Option<Cond> {
+    let did = c.did()?;
+    let TimeWindow {
+        start: Some(start),
+        end: TimePoint::AsOf,
+    } = &did.filter.window
+    else {
+        return None;
+    };
+    let last = last_of(lasts, &did.filter)?;
+    Some(Cond::Cmp(
+        Scalar::Agg(Box::new(last.clone())),
+        CmpOp::Ge,
+        Scalar::Time(start.clone()),
+    ))
 }
 
 /// A comparison's last time over `[start, as-of)` of events whose last time over all
