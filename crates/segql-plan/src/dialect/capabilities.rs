@@ -35,7 +35,7 @@ pub enum Lookups {
     Never,
     /// In a batch, for an event the statistics call frequent
     /// ([`FREQUENT`](crate::stats::FREQUENT)) over a window longer than the last
-    /// quarter's tier. DuckDB at 1M users: the suite's batch 0.943x (docs/benchmarks.md,
+    /// quarter's tier. DuckDB at 1M users: the suite's batch 0.944x (docs/benchmarks.md,
     /// "A frequent event looked up for the rest of an `or`").
     InBatchWhenStatisticsSay,
 }
