@@ -12,7 +12,7 @@ use segql_plan::ir::{Program, Target};
 use segql_plan::stats::{NameCounts, Statistics};
 use segql_tests::conformance::run_all;
 use segql_tests::engines;
-use segql_tests::random::{self, round, CI_SEEDS_AFTER};
+use segql_tests::random::{self, round, Cmp, Cond, Filter, Round, Window, CI_SEEDS_AFTER};
 use segql_tests::{inline_project, load_project, root};
 
 /// Statistics in which every events relation of `p` holds each name the segments read
@@ -125,6 +125,29 @@ fn lookups(p: &Program) -> usize {
         .count()
 }
 
+/// The round with each user segment's condition `C` made `(C) or did "a" in last 365
+/// days`, in its text and in what the oracle reads.
+fn or_a_year_of_a(mut rd: Round) -> Round {
+    for (i, c) in rd.conds.iter_mut().enumerate() {
+        let start = format!("\nsegment s{i} {{\n  where ");
+        let at = rd.text.find(&start).expect("the segment") + start.len();
+        let end = at + rd.text[at..].find("\n}\n").expect("its end");
+        let condition = rd.text[at..end].to_string();
+        rd.text.replace_range(
+            at..end,
+            &format!("({condition}) or did \"a\" in last 365 days"),
+        );
+        let year_of_a = Cond::Did {
+            names: Some(vec!["a"]),
+            window: Window::Days(365),
+            times: (Cmp::Ge, 1),
+            filter: Filter::None,
+        };
+        *c = Cond::Or(Box::new(c.clone()), Box::new(year_of_a));
+    }
+    rd
+}
+
 fn duckdb() -> Box<dyn engines::Engine> {
     engines::start("duckdb").expect("DuckDB is built in")
 }
@@ -199,5 +222,33 @@ fn random_segments_have_the_oracles_members_planned_with_statistics() {
     assert!(ranges > 0, "no random statement got a range");
     assert!(joins > 0, "no random sequence became joins");
     assert!(lists > 0, "no random batch's sequence took lists");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Random conditions as the rest of an `or` whose other alternative, a year of the
+/// frequent "a", a batch looks up (`plan::lookups`): the rest's columns, sequences and
+/// unset values read in the lookup's own block, and the oracle's members found. One
+/// segment a round, so that its batch is the segment's own.
+#[test]
+fn random_segments_keep_the_oracles_members_with_a_frequent_event_looked_up() {
+    let mut e = duckdb();
+    let mut failures = Vec::new();
+    let mut looked_up = 0;
+    let rounds = random::rounds(40);
+    for seed in 1..=rounds {
+        let rd = or_a_year_of_a(round(CI_SEEDS_AFTER + 300 + seed, 1, 20));
+        let text = random::with_expectations(&rd, &format!("lookup_{seed}"));
+        let (_, mut p) = inline_project(&format!("round {seed}"), &text);
+        p.stats = one_frequent(&p, "a");
+        looked_up += lookups(&p).min(1) as u64;
+        for run in run_all(e.as_mut(), &p, &[format!("lookup_{seed}")]) {
+            failures.extend(run.problems().into_iter().map(|f| format!("{f}\n{text}")));
+        }
+    }
+    println!("{looked_up} of {rounds} rounds' batches looked \"a\" up");
+    assert!(
+        looked_up * 2 >= rounds,
+        "only {looked_up} of {rounds} rounds looked \"a\" up"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
