@@ -3,6 +3,10 @@
 
 bench/run.py measures DuckDB; this runs the same statements, compiled for the engine's
 dialect, on the engine itself, each materialized (CREATE TEMP TABLE / a Memory table).
+Where the suite is also written by hand for the engine (bench/hand_batch_<engine>.sql, the
+counterpart of bench/run.py's hand_batch.sql), that statement is timed as `hand_batch`,
+alternating with `batch` run by run, and the ratio batch / hand_batch is printed
+(tests/tests/hand_batch_engines.rs checks that it finds the batch's members).
 
   postgres    a running server on --pg-host (a socket directory); the data is loaded
               into database --pg-db from the parquet files (via DuckDB and CSV), then
@@ -14,7 +18,7 @@ dialect, on the engine itself, each materialized (CREATE TEMP TABLE / a Memory t
               warehouse, each statement written to the `noop` sink.
 
 Usage: bench/engines.py --engine postgres|clickhouse|spark --data DIR --segql PATH [--repeat 3]
-                         [--compare OTHER_SEGQL]
+                         [--only floor,batch,hand_batch,one_by_one] [--compare OTHER_SEGQL]
 
 --compare times the batch and the one-by-one statements of a second segql binary
 (another build of the planner) in the same session, alternating with the first: how a
@@ -30,9 +34,11 @@ A private Postgres cluster, as the figures in docs/benchmarks.md were measured:
 import argparse
 import pathlib
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent
@@ -46,11 +52,20 @@ def strip(sql):
 def statements(segql, dialect, as_of):
     base = [segql, "compile", str(ROOT), "--dialect", dialect, "--as-of", as_of]
     batch = strip(subprocess.run(base + ["--batch"], check=True, capture_output=True, text=True).stdout)
-    out = pathlib.Path(f"/tmp/segql-bench-{dialect}")
-    subprocess.run(["rm", "-rf", str(out)], check=True)
+    out = pathlib.Path(tempfile.mkdtemp(prefix=f"segql-bench-{dialect}-"))
     subprocess.run(base + ["--out", str(out)], check=True, capture_output=True)
     singles = [strip(p.read_text()) for p in sorted((out / dialect).glob("b*.sql"))]
+    shutil.rmtree(out)
     return batch, singles
+
+
+def hand_batch(engine, as_of):
+    """bench/hand_batch_<engine>.sql as one statement at the instant, or None without one."""
+    f = ROOT / f"hand_batch_{engine}.sql"
+    if not f.exists():
+        return None
+    instant = f"{as_of} 00:00:00" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", as_of) else as_of
+    return strip(f.read_text().replace("{as_of}", instant))
 
 
 class Postgres:
@@ -67,14 +82,17 @@ class Postgres:
                  "BOOLEAN": "boolean", "DATE": "date", "TIMESTAMP": "timestamp", "FLOAT": "real"}
         con = duckdb.connect()
         ddl = ["CREATE SCHEMA analytics;"]
+        csv = pathlib.Path(tempfile.mkdtemp(prefix="segql-bench-csv-"))
         for table, src in self.sources(args.data):
             cols = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
             pg = lambda t: "numeric" + t[7:] if t.startswith("DECIMAL") else types.get(t, "text")
             ddl.append(f"CREATE TABLE analytics.{table} (" + ", ".join(f"{c[0]} {pg(c[1])}" for c in cols) + ");")
-            con.execute(f"COPY (SELECT * FROM {src}) TO '/tmp/segql-bench-{table}.csv' (HEADER, FORMAT csv)")
+            con.execute(f"COPY (SELECT * FROM {src}) TO '{csv}/{table}.csv' (HEADER, FORMAT csv)")
         self.psql("\n".join(ddl))
         for table, _ in self.sources(args.data):
-            self.psql(f"\\copy analytics.{table} FROM '/tmp/segql-bench-{table}.csv' CSV HEADER")
+            self.psql(f"\\copy analytics.{table} FROM '{csv}/{table}.csv' CSV HEADER")
+            (csv / f"{table}.csv").unlink()
+        csv.rmdir()
         self.psql("VACUUM ANALYZE")
 
     @staticmethod
@@ -160,6 +178,7 @@ def main():
     ap.add_argument("--pg-host", default="/tmp/pgb")
     ap.add_argument("--pg-db", default="segql_bench")
     ap.add_argument("--compare", help="a second segql binary whose batch is timed alongside")
+    ap.add_argument("--only", help="a comma-separated subset of floor,batch,hand_batch,one_by_one")
     args = ap.parse_args()
     engine = {"postgres": Postgres, "clickhouse": ClickHouse, "spark": Spark}[args.engine](args)
     batch, singles = statements(args.segql, engine.dialect, args.as_of)
@@ -175,12 +194,34 @@ def main():
         for name, r in runs.items():
             print(f"  {name}: {statistics.median(r):.2f} s  ({', '.join(f'{x:.2f}' for x in r)})", file=sys.stderr)
         return
-    for name, stmts in [("floor", [FLOOR]), ("batch", [batch]), ("one_by_one", singles)]:
-        runs = [engine.run(stmts) for _ in range(args.repeat)]
-        res[name] = statistics.median(runs)
-        print(f"  {name}: {res[name]:.2f} s  ({', '.join(f'{r:.2f}' for r in runs)})", file=sys.stderr)
-    print(f"| {args.engine} | {res['floor']:.2f} s | {res['batch']:.2f} s | {res['batch'] / res['floor']:.1f} "
-          f"| {res['one_by_one']:.2f} s | {res['one_by_one'] / res['batch']:.1f} |")
+    only = set(args.only.split(",")) if args.only else {"floor", "batch", "hand_batch", "one_by_one"}
+    hand = hand_batch(args.engine, args.as_of) if "hand_batch" in only else None
+    if "hand_batch" in only and hand is None:
+        print(f"  no bench/hand_batch_{args.engine}.sql: hand_batch not measured", file=sys.stderr)
+    runs = {}
+    if "floor" in only:
+        runs["floor"] = [engine.run([FLOOR]) for _ in range(args.repeat)]
+    # batch and hand_batch alternate run by run, so that a change of load hits both
+    for _ in range(args.repeat):
+        if "batch" in only:
+            runs.setdefault("batch", []).append(engine.run([batch]))
+        if hand is not None:
+            runs.setdefault("hand_batch", []).append(engine.run([hand]))
+    if "one_by_one" in only:
+        runs["one_by_one"] = [engine.run(singles) for _ in range(args.repeat)]
+    for name, r in runs.items():
+        res[name] = statistics.median(r)
+        print(f"  {name}: {res[name]:.2f} s  ({', '.join(f'{x:.2f}' for x in r)})", file=sys.stderr)
+    if "batch" in res and "hand_batch" in res:
+        ratios = [b / h for b, h in zip(runs["batch"], runs["hand_batch"])]
+        print(f"  batch / hand_batch: {res['batch'] / res['hand_batch']:.2f} (medians; run by run "
+              f"{', '.join(f'{x:.2f}' for x in ratios)})", file=sys.stderr)
+    fig = lambda k: f"{res[k]:.2f} s" if k in res else "—"
+    ratio = lambda a, b: f"{res[a] / res[b]:.2f}" if a in res and b in res else "—"
+    print("| engine | floor | batch | hand_batch | batch / hand_batch | batch / floor | one by one "
+          "| one by one / batch |")
+    print(f"| {args.engine} | {fig('floor')} | {fig('batch')} | {fig('hand_batch')} | {ratio('batch', 'hand_batch')} "
+          f"| {ratio('batch', 'floor')} | {fig('one_by_one')} | {ratio('one_by_one', 'batch')} |")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,280 @@
+//! The hand-written batches of the other engines (bench/hand_batch_postgres.sql,
+//! bench/hand_batch_clickhouse.sql), which bench/engines.py times as `hand_batch` beside
+//! segql's batch, find exactly the members of segql's batch compiled for the engine's
+//! dialect, segment by segment, as `the_hand_written_batch_finds_segqls_members`
+//! (bench_project.rs) checks the DuckDB one: the same 3,000 generated users, the same three
+//! instants, the same messages.
+//!
+//! Each engine is started once ([`engines::start_selected`]) and loaded the way
+//! bench/engines.py loads it, so that the test runs the statements on the tables they are
+//! timed on: Postgres gets tables typed from the parquet files' columns, filled from CSV
+//! (DuckDB writes it, psql's `\copy` reads it), then `VACUUM ANALYZE`; ClickHouse gets
+//! `MergeTree` tables created from the parquet files by its `file()` function. Both
+//! statements are materialized as the benchmark does (a table, a `Memory` table on
+//! ClickHouse) and read back. An engine that is not installed is skipped with the reason
+//! printed, and fails the test in CI.
+
+use segql_plan::compile::{self, Options, Request};
+use segql_tests::engines::{self, Engine, Rows};
+use segql_tests::{load_project, root};
+use std::path::Path;
+
+/// The instants of the DuckDB test, and whether every segment must have members there:
+/// inside the history (later events must not count), at its end (the benchmark's
+/// instant), and four days after it, where b01's idle trial users first exist.
+const INSTANTS: [(&str, bool); 3] = [
+    ("2025-12-20", false),
+    ("2026-01-01", false),
+    ("2026-01-05", true),
+];
+
+/// 3,000 generated users (the generator's defaults: 24 months of history up to
+/// 2026-01-01) as parquet files, the data of bench_project.rs's `generated_data`.
+fn generated_data() -> tempfile::TempDir {
+    let data = tempfile::tempdir().expect("a temporary directory");
+    let cfg = segql_datagen::Config {
+        users: 3_000,
+        out: data.path().to_path_buf(),
+        format: segql_datagen::Format::Parquet,
+        ..Default::default()
+    };
+    segql_datagen::generate(&cfg).expect("the data");
+    data
+}
+
+/// The three relations, as bench/engines.py names their files.
+const TABLES: [(&str, &str); 3] = [
+    ("users", "users.parquet"),
+    ("accounts", "accounts.parquet"),
+    ("events", "events/*/*.parquet"),
+];
+
+/// Loads the data into the engine as bench/engines.py does.
+fn load(engine: &mut dyn Engine, data: &Path) -> Result<(), String> {
+    match engine.name() {
+        "postgres" => load_postgres(engine, data),
+        "clickhouse" => {
+            engine.execute("CREATE DATABASE IF NOT EXISTS analytics")?;
+            for (table, path) in TABLES {
+                engine.execute(&format!(
+                    "CREATE TABLE analytics.{table} ENGINE = MergeTree ORDER BY tuple() \
+                     AS SELECT * FROM file('{}/{path}', Parquet)",
+                    data.display()
+                ))?;
+            }
+            Ok(())
+        }
+        other => Err(format!("no hand-written batch for {other}")),
+    }
+}
+
+/// Postgres: each table typed from its parquet columns (DuckDB's `DESCRIBE`, the type
+/// mapping of bench/engines.py), written as CSV by DuckDB and read by psql's `\copy`.
+fn load_postgres(engine: &mut dyn Engine, data: &Path) -> Result<(), String> {
+    let duck = segql_run::engine::Engine::in_memory().map_err(|e| e.to_string())?;
+    let mut script = String::from("CREATE SCHEMA analytics;\n");
+    for (table, path) in TABLES {
+        let src = format!(
+            "read_parquet('{}/{path}', hive_partitioning = false)",
+            data.display()
+        );
+        let (_, described) = duck
+            .rows(&format!("DESCRIBE SELECT * FROM {src}"))
+            .map_err(|e| e.to_string())?;
+        let columns: Vec<String> = described
+            .iter()
+            .map(|r| {
+                let name = r[0].clone().unwrap_or_default();
+                let ty = r[1].clone().unwrap_or_default();
+                let pg = match ty.as_str() {
+                    "BIGINT" => "bigint".to_string(),
+                    "INTEGER" => "integer".to_string(),
+                    "DOUBLE" => "double precision".to_string(),
+                    "BOOLEAN" => "boolean".to_string(),
+                    "DATE" => "date".to_string(),
+                    "TIMESTAMP" => "timestamp".to_string(),
+                    "FLOAT" => "real".to_string(),
+                    t if t.starts_with("DECIMAL") => format!("numeric{}", &t[7..]),
+                    _ => "text".to_string(),
+                };
+                format!("{name} {pg}")
+            })
+            .collect();
+        let csv = data.join(format!("{table}.csv"));
+        duck.execute(&format!(
+            "COPY (SELECT * FROM {src}) TO '{}' (HEADER, FORMAT csv)",
+            csv.display()
+        ))
+        .map_err(|e| e.to_string())?;
+        script.push_str(&format!(
+            "CREATE TABLE analytics.{table} ({});\n\\copy analytics.{table} FROM '{}' CSV HEADER\n",
+            columns.join(", "),
+            csv.display()
+        ));
+    }
+    script.push_str("VACUUM ANALYZE;\n");
+    engine.execute(&script)
+}
+
+/// A statement materialized as bench/engines.py does (a table; a `Memory` table on
+/// ClickHouse), then read back: each column's name and type, and the rows by user_id.
+fn materialize(engine: &mut dyn Engine, sql: &str) -> (Vec<(String, String)>, Rows) {
+    let (create, columns, read) = match engine.name() {
+        "postgres" => (
+            format!("DROP TABLE IF EXISTS hb_result; CREATE TABLE hb_result AS {sql}"),
+            "SELECT column_name, data_type FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name = 'hb_result' ORDER BY ordinal_position",
+            "SELECT * FROM hb_result",
+        ),
+        _ => (
+            format!("CREATE TABLE default.hb_result ENGINE = Memory AS {sql}"),
+            "SELECT name, type FROM system.columns \
+             WHERE database = 'default' AND table = 'hb_result' ORDER BY position",
+            "SELECT * FROM default.hb_result",
+        ),
+    };
+    if engine.name() == "clickhouse" {
+        engine
+            .execute("DROP TABLE IF EXISTS default.hb_result")
+            .expect("dropping the last result");
+    }
+    engine
+        .execute(&create)
+        .unwrap_or_else(|e| panic!("{}: {e}\n{sql}", engine.name()));
+    let columns = engine
+        .rows(columns)
+        .expect("the result's columns")
+        .into_iter()
+        .map(|r| {
+            (
+                r[0].clone().unwrap_or_default(),
+                r[1].clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let mut rows = engine.rows(read).expect("the result's rows");
+    rows.sort_by(|a, b| a[0].cmp(&b[0]));
+    (columns, rows)
+}
+
+/// A file of bench/ as one statement: its `{as_of}` replaced by the instant, without
+/// comment lines or a trailing `;` (bench_project.rs's `statement`).
+fn statement(text: &str, as_of: &str) -> String {
+    let text = text.replace("{as_of}", &format!("{as_of} 00:00:00"));
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect();
+    lines
+        .join("\n")
+        .trim_end()
+        .trim_end_matches(';')
+        .to_string()
+}
+
+/// The first ten of `a` that are not in `b`.
+fn only_in(a: &[Option<String>], b: &[Option<String>]) -> Vec<Option<String>> {
+    a.iter()
+        .filter(|x| !b.contains(x))
+        .take(10)
+        .cloned()
+        .collect()
+}
+
+/// A boolean cell as each engine writes it (Postgres `t`/`f`, ClickHouse's UInt8 `1`/`0`).
+fn truth(cell: Option<&str>) -> Option<bool> {
+    match cell {
+        Some("t" | "true" | "1") => Some(true),
+        Some("f" | "false" | "0") => Some(false),
+        _ => None,
+    }
+}
+
+/// The hand-written batch of `name` has the shape of segql's batch compiled for its dialect
+/// (the same column names and types, one row per user, no NULL) and exactly its members
+/// for every segment at the three instants; every segment has members at the last one.
+fn hand_batch_finds_segqls_members(name: &str, file: &str) {
+    let mut engine = match engines::start_selected(name) {
+        Ok(e) => e,
+        Err(m) => {
+            engines::report_skip("hand_batch_engines", name, &m);
+            assert!(!engines::in_ci(), "{name} is required in CI: {}", m.0);
+            return;
+        }
+    };
+    let data = generated_data();
+    load(engine.as_mut(), data.path()).unwrap_or_else(|e| panic!("{name}: loading: {e}"));
+    let (_, program) = load_project(&root().join("bench"));
+    let ids: Vec<usize> = (0..program.segments.len()).collect();
+    let text = std::fs::read_to_string(root().join(file)).expect(file);
+    for (as_of, all_have_members) in INSTANTS {
+        let opts = Options::literal(segql_syntax::time::parse_instant(as_of).expect("a date"));
+        let ours = compile::to_sql(
+            &compile::compile(&program, &Request::batch(&ids), engine.dialect(), opts)
+                .expect("the batch compiles"),
+        );
+        let (s_cols, s_rows) = materialize(engine.as_mut(), &statement(&ours, as_of));
+        let (h_cols, h_rows) = materialize(engine.as_mut(), &statement(&text, as_of));
+        assert_eq!(
+            h_cols, s_cols,
+            "{name}, {as_of}: the hand-written batch's columns"
+        );
+        assert_eq!(
+            s_cols.len(),
+            ids.len() + 1,
+            "{name}, {as_of}: the batch's columns"
+        );
+        let keys =
+            |rows: &Rows| -> Vec<Option<String>> { rows.iter().map(|r| r[0].clone()).collect() };
+        let (h_keys, s_keys) = (keys(&h_rows), keys(&s_rows));
+        assert!(
+            h_keys == s_keys,
+            "{name}, {as_of}: the hand-written batch has {} rows, segql's {}; keys only by hand (first 10): {:?}; only segql's: {:?}",
+            h_keys.len(),
+            s_keys.len(),
+            only_in(&h_keys, &s_keys),
+            only_in(&s_keys, &h_keys)
+        );
+        for (c, (segment, _)) in s_cols.iter().enumerate().skip(1) {
+            let of = |rows: &Rows, who: &str| -> Vec<Option<String>> {
+                rows.iter()
+                    .filter(|r| {
+                        truth(r[c].as_deref()).unwrap_or_else(|| {
+                            panic!(
+                                "{name}, {as_of}: {segment} is {:?} for {:?} in {who}",
+                                r[c], r[0]
+                            )
+                        })
+                    })
+                    .map(|r| r[0].clone())
+                    .collect()
+            };
+            let (h, s) = (
+                of(&h_rows, "the hand-written batch"),
+                of(&s_rows, "segql's batch"),
+            );
+            assert!(
+                h == s,
+                "{name}, {as_of}: {segment}: the hand-written batch finds {} members, segql {}; only by hand (first 10): {:?}; only segql's: {:?}",
+                h.len(),
+                s.len(),
+                only_in(&h, &s),
+                only_in(&s, &h)
+            );
+            assert!(
+                !all_have_members || !s.is_empty(),
+                "{name}, {as_of}: {segment} has no members in either batch, nothing compared"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_hand_written_postgres_batch_finds_segqls_members() {
+    hand_batch_finds_segqls_members("postgres", "bench/hand_batch_postgres.sql");
+}
+
+#[test]
+fn the_hand_written_clickhouse_batch_finds_segqls_members() {
+    hand_batch_finds_segqls_members("clickhouse", "bench/hand_batch_clickhouse.sql");
+}
