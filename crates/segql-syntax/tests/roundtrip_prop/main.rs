@@ -18,11 +18,13 @@
 //!
 //! Runs 256 cases per property by default; set `PROPTEST_CASES` for more.
 //!
-//! `gen.rs` holds the generators, `layout.rs` the other layouts and where comments sit,
+//! `leaves.rs` holds the generators of the leaves (names, literals, predicates, windows),
+//! `gen.rs` the rest, `layout.rs` the other layouts and where comments sit,
 //! `regressions.rs` the shrunk failures.
 
 mod gen;
 mod layout;
+mod leaves;
 mod regressions;
 
 use proptest::collection::vec;
@@ -32,8 +34,9 @@ use proptest::prelude::*;
 use segql_syntax::ast::File;
 use segql_syntax::{format_file, parse, FileId};
 
-use gen::{comment_text, file};
+use gen::file;
 use layout::{comments_moved, relayout, sprinkle};
+use leaves::comment_text;
 
 // ---------------------------------------------------------------------------------------
 // The properties
