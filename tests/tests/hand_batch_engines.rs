@@ -1,5 +1,6 @@
 //! The hand-written batches of the other engines (bench/hand_batch_postgres.sql,
-//! bench/hand_batch_clickhouse.sql), which bench/engines.py times as `hand_batch` beside
+//! bench/hand_batch_clickhouse.sql, bench/hand_batch_spark.sql), which bench/engines.py
+//! times as `hand_batch` beside
 //! segql's batch, find exactly the members of segql's batch compiled for the engine's
 //! dialect, segment by segment, as `the_hand_written_batch_finds_segqls_members`
 //! (bench_project.rs) checks the DuckDB one: the same 3,000 generated users, the same three
@@ -9,10 +10,12 @@
 //! bench/engines.py loads it, so that the test runs the statements on the tables they are
 //! timed on: Postgres gets tables typed from the parquet files' columns, filled from CSV
 //! (DuckDB writes it, psql's `\copy` reads it), then `VACUUM ANALYZE`; ClickHouse gets
-//! `MergeTree` tables created from the parquet files by its `file()` function. Both
-//! statements are materialized as the benchmark does (a table, a `Memory` table on
-//! ClickHouse) and read back. An engine that is not installed is skipped with the reason
-//! printed, and fails the test in CI.
+//! `MergeTree` tables created from the parquet files by its `file()` function; Spark gets
+//! parquet tables saved from the files (the events without their `month` partition
+//! column). Both statements are materialized (a table; a `Memory` table on ClickHouse; a
+//! parquet table on Spark, where the benchmark writes to the `noop` sink) and read back. An
+//! engine that is not installed is skipped with the reason printed, and fails the test in
+//! CI.
 
 use segql_plan::compile::{self, Options, Request};
 use segql_tests::engines::{self, Engine, Rows};
@@ -59,6 +62,23 @@ fn load(engine: &mut dyn Engine, data: &Path) -> Result<(), String> {
                 engine.execute(&format!(
                     "CREATE TABLE analytics.{table} ENGINE = MergeTree ORDER BY tuple() \
                      AS SELECT * FROM file('{}/{path}', Parquet)",
+                    data.display()
+                ))?;
+            }
+            Ok(())
+        }
+        "spark" => {
+            engine.execute("CREATE DATABASE IF NOT EXISTS analytics")?;
+            for (table, path) in TABLES {
+                // The events' directory, read with its partitions as bench/engines.py's
+                // `spark.read.parquet` reads it, and saved without them, as it saves them.
+                let (path, columns) = match path.strip_suffix("/*/*.parquet") {
+                    Some(dir) => (dir, "* EXCEPT (month)"),
+                    None => (path, "*"),
+                };
+                engine.execute(&format!(
+                    "CREATE TABLE analytics.{table} USING parquet AS \
+                     SELECT {columns} FROM parquet.`{}/{path}`",
                     data.display()
                 ))?;
             }
@@ -116,28 +136,32 @@ fn load_postgres(engine: &mut dyn Engine, data: &Path) -> Result<(), String> {
     engine.execute(&script)
 }
 
-/// A statement materialized as bench/engines.py does (a table; a `Memory` table on
-/// ClickHouse), then read back: each column's name and type, and the rows by user_id.
+/// A statement materialized (a table; a `Memory` table on ClickHouse; a parquet table on
+/// Spark), then read back: each column's name and type, and the rows by user_id.
 fn materialize(engine: &mut dyn Engine, sql: &str) -> (Vec<(String, String)>, Rows) {
-    let (create, columns, read) = match engine.name() {
+    let (drop, create, columns, read) = match engine.name() {
         "postgres" => (
-            format!("DROP TABLE IF EXISTS hb_result; CREATE TABLE hb_result AS {sql}"),
+            "DROP TABLE IF EXISTS hb_result",
+            format!("CREATE TABLE hb_result AS {sql}"),
             "SELECT column_name, data_type FROM information_schema.columns \
              WHERE table_schema = 'public' AND table_name = 'hb_result' ORDER BY ordinal_position",
             "SELECT * FROM hb_result",
         ),
-        _ => (
+        "clickhouse" => (
+            "DROP TABLE IF EXISTS default.hb_result",
             format!("CREATE TABLE default.hb_result ENGINE = Memory AS {sql}"),
             "SELECT name, type FROM system.columns \
              WHERE database = 'default' AND table = 'hb_result' ORDER BY position",
             "SELECT * FROM default.hb_result",
         ),
+        _ => (
+            "DROP TABLE IF EXISTS hb_result",
+            format!("CREATE TABLE hb_result USING parquet AS {sql}"),
+            "DESCRIBE hb_result",
+            "SELECT * FROM hb_result",
+        ),
     };
-    if engine.name() == "clickhouse" {
-        engine
-            .execute("DROP TABLE IF EXISTS default.hb_result")
-            .expect("dropping the last result");
-    }
+    engine.execute(drop).expect("dropping the last result");
     engine
         .execute(&create)
         .unwrap_or_else(|e| panic!("{}: {e}\n{sql}", engine.name()));
@@ -181,7 +205,8 @@ fn only_in(a: &[Option<String>], b: &[Option<String>]) -> Vec<Option<String>> {
         .collect()
 }
 
-/// A boolean cell as each engine writes it (Postgres `t`/`f`, ClickHouse's UInt8 `1`/`0`).
+/// A boolean cell as each engine writes it (Postgres `t`/`f`, ClickHouse's UInt8 `1`/`0`,
+/// Spark `true`/`false`).
 fn truth(cell: Option<&str>) -> Option<bool> {
     match cell {
         Some("t" | "true" | "1") => Some(true),
@@ -277,4 +302,9 @@ fn the_hand_written_postgres_batch_finds_segqls_members() {
 #[test]
 fn the_hand_written_clickhouse_batch_finds_segqls_members() {
     hand_batch_finds_segqls_members("clickhouse", "bench/hand_batch_clickhouse.sql");
+}
+
+#[test]
+fn the_hand_written_spark_batch_finds_segqls_members() {
+    hand_batch_finds_segqls_members("spark", "bench/hand_batch_spark.sql");
 }
