@@ -6,6 +6,7 @@
 //! expects (`oracle`); the suites are in `tests/`. Members are compared as multisets of
 //! keys (`keys`). It owns no product code, and the oracle must not call the compiler.
 
+pub mod bench_files;
 pub mod conformance;
 pub mod engines;
 pub mod keys;

@@ -4,6 +4,7 @@
 use segql_plan::compile::Request;
 use segql_plan::compile::{self, Options};
 use segql_plan::dialect;
+use segql_tests::bench_files::{only_in, statement};
 use segql_tests::{load_project, root};
 
 #[test]
@@ -55,30 +56,6 @@ fn generated_data() -> (tempfile::TempDir, segql_run::engine::Engine) {
         ))
         .expect("views over the data");
     (data, engine)
-}
-
-/// A file of bench/ as one statement: its `{as_of}` replaced by the instant, without
-/// comment lines or a trailing `;` (the engine takes nothing else).
-fn statement(text: &str, as_of: &str) -> String {
-    let text = text.replace("{as_of}", &format!("{as_of} 00:00:00"));
-    let lines: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("--"))
-        .collect();
-    lines
-        .join("\n")
-        .trim_end()
-        .trim_end_matches(';')
-        .to_string()
-}
-
-/// The first ten of `a` that are not in `b`.
-fn only_in(a: &[Option<String>], b: &[Option<String>]) -> Vec<Option<String>> {
-    a.iter()
-        .filter(|x| !b.contains(x))
-        .take(10)
-        .cloned()
-        .collect()
 }
 
 /// Each hand-written comparison in bench/handwritten/ finds exactly the members of

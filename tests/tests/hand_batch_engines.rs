@@ -18,6 +18,7 @@
 //! CI.
 
 use segql_plan::compile::{self, Options, Request};
+use segql_tests::bench_files::{only_in, statement};
 use segql_tests::engines::{self, Engine, Rows};
 use segql_tests::{load_project, root};
 use std::path::Path;
@@ -179,30 +180,6 @@ fn materialize(engine: &mut dyn Engine, sql: &str) -> (Vec<(String, String)>, Ro
     let mut rows = engine.rows(read).expect("the result's rows");
     rows.sort_by(|a, b| a[0].cmp(&b[0]));
     (columns, rows)
-}
-
-/// A file of bench/ as one statement: its `{as_of}` replaced by the instant, without
-/// comment lines or a trailing `;` (bench_project.rs's `statement`).
-fn statement(text: &str, as_of: &str) -> String {
-    let text = text.replace("{as_of}", &format!("{as_of} 00:00:00"));
-    let lines: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("--"))
-        .collect();
-    lines
-        .join("\n")
-        .trim_end()
-        .trim_end_matches(';')
-        .to_string()
-}
-
-/// The first ten of `a` that are not in `b`.
-fn only_in(a: &[Option<String>], b: &[Option<String>]) -> Vec<Option<String>> {
-    a.iter()
-        .filter(|x| !b.contains(x))
-        .take(10)
-        .cloned()
-        .collect()
 }
 
 /// A boolean cell as each engine writes it (Postgres `t`/`f`, ClickHouse's UInt8 `1`/`0`,
