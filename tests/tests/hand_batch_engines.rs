@@ -18,7 +18,7 @@
 //! CI.
 
 use segql_plan::compile::{self, Options, Request};
-use segql_tests::bench_files::{only_in, statement};
+use segql_tests::bench_files::{assert_same_batches, statement};
 use segql_tests::engines::{self, Engine, Rows};
 use segql_tests::{load_project, root};
 use std::path::Path;
@@ -182,16 +182,6 @@ fn materialize(engine: &mut dyn Engine, sql: &str) -> (Vec<(String, String)>, Ro
     (columns, rows)
 }
 
-/// A boolean cell as each engine writes it (Postgres `t`/`f`, ClickHouse's UInt8 `1`/`0`,
-/// Spark `true`/`false`).
-fn truth(cell: Option<&str>) -> Option<bool> {
-    match cell {
-        Some("t" | "true" | "1") => Some(true),
-        Some("f" | "false" | "0") => Some(false),
-        _ => None,
-    }
-}
-
 /// The hand-written batch of `name` has the shape of segql's batch compiled for its dialect
 /// (the same column names and types, one row per user, no NULL) and exactly its members
 /// for every segment at the three instants; every segment has members at the last one.
@@ -226,48 +216,14 @@ fn hand_batch_finds_segqls_members(name: &str, file: &str) {
             ids.len() + 1,
             "{name}, {as_of}: the batch's columns"
         );
-        let keys =
-            |rows: &Rows| -> Vec<Option<String>> { rows.iter().map(|r| r[0].clone()).collect() };
-        let (h_keys, s_keys) = (keys(&h_rows), keys(&s_rows));
-        assert!(
-            h_keys == s_keys,
-            "{name}, {as_of}: the hand-written batch has {} rows, segql's {}; keys only by hand (first 10): {:?}; only segql's: {:?}",
-            h_keys.len(),
-            s_keys.len(),
-            only_in(&h_keys, &s_keys),
-            only_in(&s_keys, &h_keys)
+        let segments: Vec<String> = s_cols.iter().skip(1).map(|(n, _)| n.clone()).collect();
+        assert_same_batches(
+            &format!("{name}, {as_of}"),
+            &segments,
+            &h_rows,
+            &s_rows,
+            all_have_members,
         );
-        for (c, (segment, _)) in s_cols.iter().enumerate().skip(1) {
-            let of = |rows: &Rows, who: &str| -> Vec<Option<String>> {
-                rows.iter()
-                    .filter(|r| {
-                        truth(r[c].as_deref()).unwrap_or_else(|| {
-                            panic!(
-                                "{name}, {as_of}: {segment} is {:?} for {:?} in {who}",
-                                r[c], r[0]
-                            )
-                        })
-                    })
-                    .map(|r| r[0].clone())
-                    .collect()
-            };
-            let (h, s) = (
-                of(&h_rows, "the hand-written batch"),
-                of(&s_rows, "segql's batch"),
-            );
-            assert!(
-                h == s,
-                "{name}, {as_of}: {segment}: the hand-written batch finds {} members, segql {}; only by hand (first 10): {:?}; only segql's: {:?}",
-                h.len(),
-                s.len(),
-                only_in(&h, &s),
-                only_in(&s, &h)
-            );
-            assert!(
-                !all_have_members || !s.is_empty(),
-                "{name}, {as_of}: {segment} has no members in either batch, nothing compared"
-            );
-        }
     }
 }
 
