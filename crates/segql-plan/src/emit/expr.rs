@@ -338,7 +338,8 @@ impl Emitter<'_> {
             Cond::Const(b) => (sql.bool(*b), false),
             Cond::Or(v) if self.looked_up(v, scope).is_some() => {
                 let Some((di, looked_up, b)) = self.looked_up(v, scope) else {
-                    unreachable!("checked by the guard")
+                    self.internal("a lookup that was there is not".to_string());
+                    return (sql.bool(false), false);
                 };
                 self.check_derived(b, di);
                 let mut parts = Vec::new();
