@@ -24,7 +24,7 @@ mod common;
 
 use common::{options, project, reparse};
 use segql_plan::compile::{self, to_sql, Request};
-use segql_plan::dialect::{self, Dialect, Lapses, NtilesAlone};
+use segql_plan::dialect::{self, Dialect, Lapses, Ntiles, NtilesAlone};
 use segql_plan::ir::Program;
 use segql_syntax::ast::{File, ItemKind};
 use std::path::PathBuf;
@@ -279,14 +279,14 @@ fn bigquery_compares_timestamps_with_timestamps() {
     );
 }
 
-/// ClickHouse's wide batch computes an `ntile` of an aggregate in its own `SELECT`
+/// ClickHouse's and Spark's wide batches compute an `ntile` of an aggregate in their own `SELECT`
 /// (`Ntiles::InWideSelect`): the users are joined to the aggregate once, with no ntile
 /// CTE to join back; a tile over a population keeps the CTE, as every other dialect
 /// does. A single segment (whose `WHERE` would cut the window's rows) computes it in its
 /// `SELECT` with the condition in `QUALIFY` on DuckDB (`NtilesAlone::Qualify`), in the
 /// CTE elsewhere.
 #[test]
-fn the_wide_batch_computes_its_ntiles_in_its_select_on_clickhouse() {
+fn the_wide_batch_computes_its_ntiles_in_its_select_on_clickhouse_and_spark() {
     let src = "entity user {\n  table app.users\n  key user_id\n  columns {\n    plan string\n  }\n}\n\
                events of user {\n  table app.events\n  key user_id\n  name event_name\n  time occurred_at\n  properties {\n    amount decimal\n  }\n}\n\
                trait spend = sum(amount) of \"purchase\"\n\
@@ -320,11 +320,11 @@ fn the_wide_batch_computes_its_ntiles_in_its_select_on_clickhouse() {
         }
         // the tile over a population keeps its CTE everywhere
         assert!(batch.contains("ntile_4 AS ("), "{}: {batch}", d.name());
-        if d.name() == "clickhouse" {
+        if d.capabilities().ntiles == Ntiles::InWideSelect {
             assert!(!batch.contains("ntile_10 AS ("), "{batch}");
             let body = &batch[batch.rfind(")\nSELECT").expect("the body") + 2..];
             assert!(body.contains("NTILE(10) OVER"), "{body}");
-            shown.push_str(body);
+            shown.push_str(&format!("-- {}\n{body}\n", d.name()));
         } else {
             assert!(batch.contains("ntile_10 AS ("), "{}: {batch}", d.name());
         }
