@@ -336,33 +336,27 @@ impl Emitter<'_> {
         let sql = self.sql;
         match c {
             Cond::Const(b) => (sql.bool(*b), false),
-            Cond::Or(v) if self.looked_up(v, scope).is_some() => {
-                let Some((di, looked_up, b)) = self.looked_up(v, scope) else {
-                    self.internal("a lookup that was there is not".to_string());
-                    return (sql.bool(false), false);
+            Cond::And(v) | Cond::Or(v) => {
+                // An `or` the body looks up reads the lookup instead of its alternative.
+                let lookup = match c {
+                    Cond::Or(_) => self.looked_up(v, scope),
+                    _ => None,
                 };
-                self.check_derived(b, di);
                 let mut parts = Vec::new();
                 let mut nullable = false;
                 for (j, c) in v.iter().enumerate() {
-                    if j != looked_up {
-                        let (e, n) = self.cond(c, scope);
-                        parts.push(e);
-                        nullable |= n;
+                    if lookup.is_some_and(|(_, looked_up, _)| looked_up == j) {
+                        continue;
                     }
-                }
-                let cte = self.plan.derived[di].cte().to_string();
-                let key = &self.p.catalog.entities[b.entity].key;
-                parts.push(is_not_null(sql.col(&cte, key)));
-                (or(parts), nullable)
-            }
-            Cond::And(v) | Cond::Or(v) => {
-                let mut parts = Vec::new();
-                let mut nullable = false;
-                for c in v {
                     let (e, n) = self.cond(c, scope);
                     parts.push(e);
                     nullable |= n;
+                }
+                if let Some((di, _, b)) = lookup {
+                    self.check_derived(b, di);
+                    let cte = self.plan.derived[di].cte().to_string();
+                    let key = &self.p.catalog.entities[b.entity].key;
+                    parts.push(is_not_null(sql.col(&cte, key)));
                 }
                 (
                     if matches!(c, Cond::And(_)) {

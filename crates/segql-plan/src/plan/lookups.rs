@@ -41,25 +41,14 @@ pub(crate) fn choice(
     if caps.lookups != Lookups::InBatchWhenStatisticsSay || alternatives.len() < 2 {
         return None;
     }
-    let longest = TIERS[TIERS.len() - 1].0;
-    let mut best: Option<(usize, f64)> = None;
-    for (i, c) in alternatives.iter().enumerate() {
-        let Some(did) = c.did() else { continue };
-        let Some(name) = single_name(&did.filter) else {
-            continue;
-        };
-        if !reaches_beyond(&did.filter.window, longest, as_of, at_run) {
-            continue;
-        }
-        let table = &p.catalog.events[did.filter.events].table;
-        let Some(share) = p.stats.share(table, [name]) else {
-            continue;
-        };
-        if share >= FREQUENT && best.is_none_or(|(_, s)| share > s) {
-            best = Some((i, share));
-        }
-    }
-    best.map(|(i, _)| i)
+    most_frequent(
+        alternatives.iter().enumerate().filter_map(|(i, c)| {
+            let did = c.did()?;
+            let name = single_name(&did.filter)?;
+            long(did, as_of, at_run).then_some((i, did, name))
+        }),
+        p,
+    )
 }
 
 /// The index of the name a batch would look up among a `did`'s several names, where
@@ -72,13 +61,32 @@ pub(crate) fn frequent_name(
     at_run: bool,
 ) -> Option<usize> {
     let names = did.filter.names.as_ref().filter(|n| n.len() >= 2)?;
-    if !reaches_beyond(&did.filter.window, TIERS[TIERS.len() - 1].0, as_of, at_run) {
+    if !long(did, as_of, at_run) {
         return None;
     }
-    let table = &p.catalog.events[did.filter.events].table;
+    most_frequent(
+        names.iter().enumerate().map(|(i, n)| (i, did, n.as_str())),
+        p,
+    )
+}
+
+/// Whether a `did`'s window reaches beyond the last quarter's tier.
+fn long(did: &EventAgg, as_of: i64, at_run: bool) -> bool {
+    reaches_beyond(&did.filter.window, TIERS[TIERS.len() - 1].0, as_of, at_run)
+}
+
+/// Of some (index, `did`, one of its names), the index of the most frequent name the
+/// statistics call frequent (the first of equals).
+fn most_frequent<'a>(
+    candidates: impl Iterator<Item = (usize, &'a EventAgg, &'a str)>,
+    p: &Program,
+) -> Option<usize> {
     let mut best: Option<(usize, f64)> = None;
-    for (i, n) in names.iter().enumerate() {
-        let share = p.stats.share(table, [n.as_str()])?;
+    for (i, did, name) in candidates {
+        let table = &p.catalog.events[did.filter.events].table;
+        let Some(share) = p.stats.share(table, [name]) else {
+            continue;
+        };
         if share >= FREQUENT && best.is_none_or(|(_, s)| share > s) {
             best = Some((i, share));
         }

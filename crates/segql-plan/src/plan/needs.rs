@@ -286,19 +286,19 @@ impl Walker<'_> {
     fn cond(&self, c: &Cond, entity: EntityId, needs: &mut Needs) -> Result<(), String> {
         match c {
             Cond::Const(_) => {}
-            Cond::Or(v) if self.body && self.plan.lookup(entity, v).is_some() => {
-                if let Some((di, looked_up)) = self.plan.lookup(entity, v) {
-                    needs.derived.insert(di);
-                    for (j, c) in v.iter().enumerate() {
-                        if j != looked_up {
-                            self.cond(c, entity, needs)?;
-                        }
-                    }
-                }
-            }
             Cond::And(v) | Cond::Or(v) => {
-                for c in v {
-                    self.cond(c, entity, needs)?;
+                // An `or` the body looks up joins the lookup instead of its alternative.
+                let lookup = match c {
+                    Cond::Or(_) if self.body => self.plan.lookup(entity, v),
+                    _ => None,
+                };
+                if let Some((di, _)) = lookup {
+                    needs.derived.insert(di);
+                }
+                for (j, c) in v.iter().enumerate() {
+                    if lookup.is_none_or(|(_, looked_up)| looked_up != j) {
+                        self.cond(c, entity, needs)?;
+                    }
                 }
             }
             Cond::Not(c) => self.cond(c, entity, needs)?,
