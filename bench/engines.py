@@ -20,9 +20,9 @@ alternating with `batch` run by run, and the ratio batch / hand_batch is printed
 Usage: bench/engines.py --engine postgres|clickhouse|spark --data DIR --segql PATH [--repeat 3]
                          [--only floor,batch,hand_batch,one_by_one] [--compare OTHER_SEGQL]
 
---compare times the batch and the one-by-one statements of a second segql binary
-(another build of the planner) in the same session, alternating with the first: how a
-plan change was judged per engine.
+--compare times the batch and the one-by-one statements (those of them --only names) of a
+second segql binary (another build of the planner) in the same session, alternating with
+the first: how a plan change was judged per engine.
 
 A private Postgres cluster, as the figures in docs/benchmarks.md were measured:
 
@@ -183,18 +183,25 @@ def main():
     engine = {"postgres": Postgres, "clickhouse": ClickHouse, "spark": Spark}[args.engine](args)
     batch, singles = statements(args.segql, engine.dialect, args.as_of)
     res = {}
+    only = set(args.only.split(",")) if args.only else {"floor", "batch", "hand_batch", "one_by_one"}
     if args.compare:
+        # --only batch or one_by_one (or both, the default) of the two binaries, alternating
         other, other_singles = statements(args.compare, engine.dialect, args.as_of)
-        runs = {"batch": [], "batch_compared": [], "one_by_one": [], "one_by_one_compared": []}
+        runs = {}
         for _ in range(args.repeat):
-            runs["batch"].append(engine.run([batch]))
-            runs["batch_compared"].append(engine.run([other]))
-            runs["one_by_one"].append(engine.run(singles))
-            runs["one_by_one_compared"].append(engine.run(other_singles))
+            if "batch" in only:
+                runs.setdefault("batch", []).append(engine.run([batch]))
+                runs.setdefault("batch_compared", []).append(engine.run([other]))
+            if "one_by_one" in only:
+                runs.setdefault("one_by_one", []).append(engine.run(singles))
+                runs.setdefault("one_by_one_compared", []).append(engine.run(other_singles))
         for name, r in runs.items():
             print(f"  {name}: {statistics.median(r):.2f} s  ({', '.join(f'{x:.2f}' for x in r)})", file=sys.stderr)
+        if "batch" in runs:
+            ratios = ", ".join(f"{a / b:.2f}" for a, b in zip(runs["batch"], runs["batch_compared"]))
+            m = statistics.median(runs["batch"]) / statistics.median(runs["batch_compared"])
+            print(f"  batch / batch_compared: {m:.3f} (medians; run by run {ratios})", file=sys.stderr)
         return
-    only = set(args.only.split(",")) if args.only else {"floor", "batch", "hand_batch", "one_by_one"}
     hand = hand_batch(args.engine, args.as_of) if "hand_batch" in only else None
     if "hand_batch" in only and hand is None:
         print(f"  no bench/hand_batch_{args.engine}.sql: hand_batch not measured", file=sys.stderr)

@@ -8,6 +8,7 @@
 //! segments must still be found, each segment alone and in a batch.
 
 use segql_plan::compile::{batch_statement, statement, Options};
+use segql_plan::dialect::SequenceLists;
 use segql_plan::ir::{Program, Target};
 use segql_plan::stats::{NameCounts, Statistics};
 use segql_tests::conformance::run_all;
@@ -70,18 +71,21 @@ fn changed(p: &Program, stats: &Statistics) -> (usize, usize, usize) {
     (ranges, lapses, joins)
 }
 
-/// How many sequences DuckDB's batch statements (one per entity, every segment of it, in
-/// the long form `run_all` runs) test on lists of their steps' times.
-fn batch_lists(p: &Program) -> usize {
-    let d = segql_plan::dialect::by_name("duckdb").expect("duckdb");
+/// How many sequences a dialect's batch statements (one per entity, every segment of it,
+/// in the long form `run_all` runs) test on lists of their steps' times (each a lambda of
+/// its first step's time, `lambda s1 :` on DuckDB, `s1 ->` on ClickHouse).
+fn batch_lists(p: &Program, dialect: &str) -> usize {
+    let d = segql_plan::dialect::by_name(dialect).expect("a dialect");
     let as_of = segql_syntax::time::parse_instant("2026-01-01").unwrap();
     (0..p.catalog.entities.len())
         .map(|e| {
             let ids: Vec<usize> = (0..p.segments.len())
                 .filter(|&i| p.segments[i].entity == e)
                 .collect();
-            batch_statement(p, &ids, true, d, Options::literal(as_of))
-                .map_or(0, |st| st.query.to_string().matches("lambda s1").count())
+            batch_statement(p, &ids, true, d, Options::literal(as_of)).map_or(0, |st| {
+                let text = st.query.to_string();
+                text.matches("lambda s1").count() + text.matches("(s1 -> ").count()
+            })
         })
         .sum()
 }
@@ -174,7 +178,7 @@ fn the_fixtures_have_their_members_planned_with_statistics() {
          {ranges} with a range, {lapses} lapses, {joins} sequences as joins"
     );
     program.stats = stats;
-    let lists = batch_lists(&program);
+    let lists = batch_lists(&program, "duckdb");
     assert!(
         lists >= 3,
         "only {lists} fixture sequences take lists in a batch"
@@ -209,7 +213,7 @@ fn random_segments_have_the_oracles_members_planned_with_statistics() {
         lapses += l;
         joins += j;
         p.stats = stats;
-        lists += batch_lists(&p);
+        lists += batch_lists(&p, "duckdb");
         for run in run_all(e.as_mut(), &p, &[format!("stats_{seed}")]) {
             failures.extend(run.problems().into_iter().map(|f| format!("{f}\n{text}")));
         }
@@ -250,4 +254,56 @@ fn random_segments_keep_the_oracles_members_with_a_frequent_event_looked_up() {
         "only {looked_up} of {rounds} rounds looked \"a\" up"
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The other engines whose dialects test a batch's sequences on lists of their steps'
+/// times (ClickHouse: `groupArrayIf`, `arrayExists`, `arrayFilter`): with every sequence's
+/// pairs bounded, the fixtures' hand-checked members and random rounds' oracle members,
+/// each segment alone and batched, on each such engine (skipped with the reason locally,
+/// a failure in CI).
+#[test]
+fn other_engines_find_the_members_with_sequences_on_lists() {
+    let mut tested = 0;
+    for &name in engines::ENGINES.iter().filter(|&&n| n != "duckdb") {
+        let dialect = if name == "spark" { "databricks" } else { name };
+        let d = segql_plan::dialect::by_name(dialect).expect("a dialect");
+        if d.capabilities().sequence_lists == SequenceLists::Never {
+            continue;
+        }
+        tested += 1;
+        let mut e = match engines::start_selected(name) {
+            Ok(e) => e,
+            Err(m) => {
+                engines::report_skip("statistics", name, &m);
+                assert!(!engines::in_ci(), "{name} is required in CI: {}", m.0);
+                continue;
+            }
+        };
+        let mut failures = Vec::new();
+        let (map, mut program) = load_project(&root().join("fixtures/results"));
+        program.stats = all_rare(&program);
+        let lists = batch_lists(&program, dialect);
+        assert!(
+            lists >= 3,
+            "only {lists} fixture sequences take lists in a {dialect} batch"
+        );
+        let labels = segql_tests::conformance::labels(&map, &program);
+        for run in run_all(e.as_mut(), &program, &labels) {
+            failures.extend(run.problems());
+        }
+        let mut random_lists = 0;
+        for seed in 1..=random::rounds(3) {
+            let rd = round(CI_SEEDS_AFTER + 100 + seed, 20, 20);
+            let text = random::with_expectations(&rd, &format!("stats_{seed}"));
+            let (_, mut p) = inline_project(&format!("round {seed}"), &text);
+            p.stats = all_rare(&p);
+            random_lists += batch_lists(&p, dialect);
+            for run in run_all(e.as_mut(), &p, &[format!("stats_{seed}")]) {
+                failures.extend(run.problems().into_iter().map(|f| format!("{f}\n{text}")));
+            }
+        }
+        println!("{name}: {lists} fixture and {random_lists} random sequences on lists");
+        assert!(failures.is_empty(), "{name}:\n{}", failures.join("\n"));
+    }
+    assert!(tested > 0, "no other dialect tests sequences on lists");
 }

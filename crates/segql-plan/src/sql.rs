@@ -194,6 +194,18 @@ impl<'d> Sql<'d> {
         })
     }
 
+    /// `param -> body` (ClickHouse's and Spark's higher-order functions).
+    pub fn arrow_lambda(&self, param: &str, body: Expr) -> Expr {
+        Expr::Lambda(ast::LambdaFunction {
+            params: ast::OneOrManyWithParens::One(ast::LambdaFunctionParameter {
+                name: Ident::new(param),
+                data_type: None,
+            }),
+            body: Box::new(body),
+            syntax: ast::LambdaSyntax::Arrow,
+        })
+    }
+
     /// `COUNT(*)`
     pub fn count_star(&self) -> ast::Function {
         let mut f = self.function("COUNT", vec![]);

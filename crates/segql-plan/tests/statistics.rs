@@ -99,12 +99,12 @@ fn statistics_choose_lapses_and_name_ranges_on_duckdb_only() {
 
 /// A batch's sequences whose pairs the statistics bound are tested on lists of their
 /// steps' times collected by the relation's aggregates (`converted`, all history, and
-/// `signed_up_then_upgraded`, the last quarter's), on DuckDB only; `browsed_then_logged_in`,
+/// `signed_up_then_upgraded`, the last quarter's), on DuckDB and ClickHouse (not Postgres); `browsed_then_logged_in`,
 /// of page views and logins by the thousand per user, keeps its chain; without
 /// statistics every sequence does, and neither one segment's own statement nor a batch
 /// that aggregates the relation only for the lists takes them.
 #[test]
-fn a_batchs_bounded_sequences_take_lists_on_duckdb_only() {
+fn a_batchs_bounded_sequences_take_lists_on_duckdb_and_clickhouse() {
     let extra = r#"
 segment signed_up_then_upgraded {
   where did "signup" then "upgrade" within 1 day in last 90 days
@@ -132,6 +132,20 @@ segment signed_up_then_upgraded {
     p.stats = stats();
     let postgres = batch(&p, "postgres");
     assert!(!postgres.contains("LIST("), "{postgres}");
+    // ClickHouse collects the same lists with groupArrayIf and tests them with its own
+    // higher-order functions.
+    let clickhouse = batch(&p, "clickhouse");
+    for list in ["signup_times", "upgrade_times", "purchase_times"] {
+        assert!(
+            clickhouse.contains(&format!(") AS {list}")),
+            "{list}:\n{clickhouse}"
+        );
+    }
+    assert!(clickhouse.contains("groupArrayIf("), "{clickhouse}");
+    assert!(
+        clickhouse.contains("arrayExists(s1 -> arrayExists(s2 -> s2 > s1"),
+        "{clickhouse}"
+    );
     let duckdb = batch(&p, "duckdb");
     for list in [
         "signup_times",

@@ -22,6 +22,22 @@ pub struct Capabilities {
     pub sequence_joins: SequenceJoins,
     pub sequence_lists: SequenceLists,
     pub lookups: Lookups,
+    pub name_windows: NameWindows,
+}
+
+/// Whether a scan's `WHERE` bounds each of its event names by the earliest window a
+/// column reads it in, where that is later than the scan's own earliest start: `(name IN
+/// (<names read over the scan's whole reach>) OR (name IN (<names read only within W>)
+/// AND time >= <W's start>) ...)` instead of one `name IN (...)`. The rows are those some
+/// column counts (each column keeps its own window), fewer where a frequent name is read
+/// only within a year and the scan reaches further for another (the bench suite's page
+/// views, read for a 365-day count in an aggregate that reads every login).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameWindows {
+    /// One list of names, bounded by the scan's earliest start.
+    Never,
+    /// Each name bounded by its own earliest start.
+    PerName,
 }
 
 /// Whether a batch tests a frequent event's existence over a long window, where it is

@@ -63,6 +63,8 @@ impl Dialect for DuckDb {
             // suite's batch 0.944x at 1M users, 0.990 of the hand-written pass
             // (docs/benchmarks.md, "A frequent event looked up for the rest of an `or`").
             lookups: Lookups::InBatchWhenStatisticsSay,
+            // Not measured.
+            name_windows: NameWindows::Never,
         }
     }
     fn name(&self) -> &'static str {

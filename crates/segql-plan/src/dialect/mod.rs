@@ -352,6 +352,26 @@ pub trait Dialect: Sync {
         }
     }
 
+    // -- lists (a batch's sequences on lists: [`SequenceLists`]) -----------------------------
+
+    /// Whether `body` holds for some element `param` of `list` (false or unset for an
+    /// empty list: the caller coalesces).
+    fn list_any(&self, sql: &Sql<'_>, list: Expr, param: &str, body: Expr) -> Expr {
+        let each = sql.func("list_transform", vec![list, sql.lambda(param, body)]);
+        sql.func("list_bool_or", vec![each])
+    }
+
+    /// The elements `param` of `list` for which `body` holds.
+    fn list_filter(&self, sql: &Sql<'_>, list: Expr, param: &str, body: Expr) -> Expr {
+        sql.func("list_filter", vec![list, sql.lambda(param, body)])
+    }
+
+    /// The distinct elements of the lists `body` gives for the elements `param` of `list`.
+    fn list_flat_map_distinct(&self, sql: &Sql<'_>, list: Expr, param: &str, body: Expr) -> Expr {
+        let each = sql.func("list_transform", vec![list, sql.lambda(param, body)]);
+        sql.func("list_distinct", vec![sql.func("flatten", vec![each])])
+    }
+
     /// The average of a decimal column over the rows where `cond` holds, in decimal
     /// arithmetic (an exact sum divided once), so `(0.1 + 0.2 + 0.3) / 3 = 0.2`.
     fn avg_decimal(&self, sql: &Sql<'_>, arg: Expr, cond: Option<Expr>) -> Expr {

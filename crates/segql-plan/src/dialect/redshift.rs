@@ -72,6 +72,8 @@ impl Dialect for Redshift {
             sequence_joins: SequenceJoins::Never,
             sequence_lists: SequenceLists::Never,
             lookups: Lookups::Never,
+            // Not measured.
+            name_windows: NameWindows::Never,
         }
     }
     fn name(&self) -> &'static str {

@@ -44,6 +44,8 @@ impl Dialect for Snowflake {
             sequence_joins: SequenceJoins::Never,
             sequence_lists: SequenceLists::Never,
             lookups: Lookups::Never,
+            // Not measured.
+            name_windows: NameWindows::Never,
         }
     }
     fn name(&self) -> &'static str {

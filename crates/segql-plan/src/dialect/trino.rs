@@ -48,6 +48,8 @@ impl Dialect for Trino {
             sequence_joins: SequenceJoins::Never,
             sequence_lists: SequenceLists::Never,
             lookups: Lookups::Never,
+            // Not measured.
+            name_windows: NameWindows::Never,
         }
     }
     fn name(&self) -> &'static str {

@@ -598,29 +598,12 @@ impl Emitter<'_> {
             let pair = and(pair);
             valid = if j + 1 < n {
                 // The valid times of a middle step, each once.
-                let per_earlier = sql.func("list_filter", vec![times, sql.lambda(&later, pair)]);
-                sql.func(
-                    "list_distinct",
-                    vec![sql.func(
-                        "flatten",
-                        vec![sql.func(
-                            "list_transform",
-                            vec![valid, sql.lambda(&earlier, per_earlier)],
-                        )],
-                    )],
-                )
+                let per_earlier = self.d.list_filter(&sql, times, &later, pair);
+                self.d
+                    .list_flat_map_distinct(&sql, valid, &earlier, per_earlier)
             } else {
-                let any_later = sql.func(
-                    "list_bool_or",
-                    vec![sql.func("list_transform", vec![times, sql.lambda(&later, pair)])],
-                );
-                sql.func(
-                    "list_bool_or",
-                    vec![sql.func(
-                        "list_transform",
-                        vec![valid, sql.lambda(&earlier, any_later)],
-                    )],
-                )
+                let any_later = self.d.list_any(&sql, times, &later, pair);
+                self.d.list_any(&sql, valid, &earlier, any_later)
             };
         }
         sql.coalesce(valid, sql.bool(false))

@@ -133,6 +133,7 @@ impl Emitter<'_> {
                 .map(|s| self.time_point(s))
                 .reduce(|later, e| self.sql.func("least", vec![e, later])),
         };
+        let bounded = bound.is_some();
         if let Some(b) = bound {
             parts.push(bin(time, BinaryOperator::GtEq, b));
         }
@@ -151,12 +152,77 @@ impl Emitter<'_> {
                 }
             }
             if let Some(n) = self.name_filter(events, &Some(all.clone())) {
-                parts.push(n);
+                parts.push(
+                    self.names_by_window(events, filters, &all, bounded, earliest.as_ref())
+                        .unwrap_or(n),
+                );
                 parts.extend(self.name_range(events, &all));
                 scan_names = Some(all);
             }
         }
         (and(parts), earliest, scan_names)
+    }
+
+    /// The scan's names each bounded by the earliest start of the columns reading it,
+    /// where that is one start that leaves out much of the scan's own (`scan_start`, the
+    /// `WHERE`'s one start; `bounded` when the `WHERE` has one, perhaps the `least` of
+    /// several): `name IN (<the others>) OR (name IN (<names read from S on>) AND time >=
+    /// S) ...` ([`NameWindows`](crate::dialect::NameWindows)); `None` where the dialect
+    /// keeps one list or no name gets a bound of its own.
+    fn names_by_window(
+        &mut self,
+        events: EventsId,
+        filters: &[&EventFilter],
+        all: &[String],
+        bounded: bool,
+        scan_start: Option<&TimePoint>,
+    ) -> Option<Expr> {
+        if self.d.capabilities().name_windows != crate::dialect::NameWindows::PerName {
+            return None;
+        }
+        // (a bound of its own, its names); the names with none.
+        let mut by_start: Vec<(TimePoint, Vec<String>)> = Vec::new();
+        let mut whole: Vec<String> = Vec::new();
+        for n in all {
+            let starts: Option<Vec<&TimePoint>> = filters
+                .iter()
+                .filter(|f| f.names.iter().flatten().any(|m| m == n))
+                .map(|f| f.window.start.as_ref())
+                .collect();
+            let bound = starts.map(|v| self.plan.earliest_starts(&v));
+            match bound {
+                Some(b)
+                    if b.len() == 1
+                        && Some(&b[0]) != scan_start
+                        && (!bounded || scan_start.is_some())
+                        && self.plan.bound_pays(&b[0], scan_start) =>
+                {
+                    let b = b.into_iter().next().expect("one start");
+                    match by_start.iter_mut().find(|(t, _)| *t == b) {
+                        Some((_, names)) => names.push(n.clone()),
+                        None => by_start.push((b, vec![n.clone()])),
+                    }
+                }
+                _ => whole.push(n.clone()),
+            }
+        }
+        if by_start.is_empty() {
+            return None;
+        }
+        let time = self.sql.col(EV, &self.p.catalog.events[events].time);
+        let mut alternatives = Vec::new();
+        if !whole.is_empty() {
+            alternatives.extend(self.name_filter(events, &Some(whole)));
+        }
+        for (start, names) in by_start {
+            let names = self.name_filter(events, &Some(names))?;
+            let start = self.time_point(&start);
+            alternatives.push(and(vec![
+                names,
+                bin(time.clone(), BinaryOperator::GtEq, start),
+            ]));
+        }
+        Some(crate::sql::or(alternatives))
     }
 
     /// A lapse as two sets of keys (`plan::lapses`): `key NOT IN (the keys with an

@@ -61,6 +61,18 @@ fn reach(t: &TimePoint) -> Option<(i64, i64)> {
     }
 }
 
+/// Whether a name's own start `name` leaves out enough of a scan that starts at `scan`
+/// (none: the scan is unbounded) to be worth its own bound in the scan's `WHERE`: it
+/// reaches back at most three quarters as far, whatever the as-of (a 90-day count in a
+/// scan of the last 3 months is not). Fixed instants are always worth it.
+pub(crate) fn bound_pays(name: &TimePoint, scan: Option<&TimePoint>) -> bool {
+    let Some(scan) = scan else { return true };
+    match (reach(name), reach(scan)) {
+        (Some((_, name_most)), Some((scan_least, _))) => name_most * 4 <= scan_least * 3,
+        _ => true,
+    }
+}
+
 /// Whether `a` is at or before `b` whatever the as-of.
 pub(crate) fn always_at_or_before(a: &TimePoint, b: &TimePoint) -> bool {
     match (a, b) {
