@@ -116,6 +116,22 @@ mod tests {
     }
 
     #[test]
+    fn a_names_own_bound_pays_where_it_leaves_out_a_quarter_of_the_scan() {
+        let q = ago(3, Unit::Month);
+        // A scan of the last quarter (at least 84 days back): 60 days leaves out a
+        // quarter at every as-of, 90 days never does.
+        assert!(bound_pays(&ago(60, Unit::Day), Some(&q)));
+        assert!(!bound_pays(&ago(90, Unit::Day), Some(&q)));
+        assert!(bound_pays(&ago(63, Unit::Day), Some(&q)));
+        assert!(!bound_pays(&ago(64, Unit::Day), Some(&q)));
+        // An unbounded scan: any window pays; a fixed instant always does.
+        assert!(bound_pays(&ago(365, Unit::Day), None));
+        assert!(bound_pays(&TimePoint::At(AS_OF), Some(&q)));
+        // A year within a scan of two: at most 366 of at least 730 days.
+        assert!(bound_pays(&ago(1, Unit::Year), Some(&ago(2, Unit::Year))));
+    }
+
+    #[test]
     fn months_against_days() {
         let m1 = ago(1, Unit::Month);
         // A month back is 28 to 31 days back.
