@@ -184,26 +184,12 @@ impl<'d> Sql<'d> {
 
     /// `lambda param : body` (DuckDB's list functions).
     pub fn lambda(&self, param: &str, body: Expr) -> Expr {
-        Expr::Lambda(ast::LambdaFunction {
-            params: ast::OneOrManyWithParens::One(ast::LambdaFunctionParameter {
-                name: Ident::new(param),
-                data_type: None,
-            }),
-            body: Box::new(body),
-            syntax: ast::LambdaSyntax::LambdaKeyword,
-        })
+        lambda_in(ast::LambdaSyntax::LambdaKeyword, param, body)
     }
 
     /// `param -> body` (ClickHouse's and Spark's higher-order functions).
     pub fn arrow_lambda(&self, param: &str, body: Expr) -> Expr {
-        Expr::Lambda(ast::LambdaFunction {
-            params: ast::OneOrManyWithParens::One(ast::LambdaFunctionParameter {
-                name: Ident::new(param),
-                data_type: None,
-            }),
-            body: Box::new(body),
-            syntax: ast::LambdaSyntax::Arrow,
-        })
+        lambda_in(ast::LambdaSyntax::Arrow, param, body)
     }
 
     /// `COUNT(*)`
@@ -523,6 +509,18 @@ pub fn set_qualify(q: &mut Query, cond: Expr) {
     if let SetExpr::Select(sel) = q.body.as_mut() {
         sel.qualify = Some(cond);
     }
+}
+
+/// A lambda of one parameter in a dialect's syntax.
+fn lambda_in(syntax: ast::LambdaSyntax, param: &str, body: Expr) -> Expr {
+    Expr::Lambda(ast::LambdaFunction {
+        params: ast::OneOrManyWithParens::One(ast::LambdaFunctionParameter {
+            name: Ident::new(param),
+            data_type: None,
+        }),
+        body: Box::new(body),
+        syntax,
+    })
 }
 
 pub fn and(parts: Vec<Expr>) -> Expr {

@@ -305,5 +305,18 @@ pub fn start_selected(name: &str) -> std::result::Result<Box<dyn Engine>, Missin
     start(name)
 }
 
+/// [`start_selected`], or `None` after reporting why the engine is not there (skipped
+/// locally; in CI, where every engine is required, a panic).
+pub fn start_or_skip(suite: &str, name: &str) -> Option<Box<dyn Engine>> {
+    match start_selected(name) {
+        Ok(e) => Some(e),
+        Err(m) => {
+            report_skip(suite, name, &m);
+            assert!(!in_ci(), "{name} is required in CI: {}", m.0);
+            None
+        }
+    }
+}
+
 /// Every engine the suite knows, in report order.
 pub const ENGINES: [&str; 4] = ["duckdb", "postgres", "clickhouse", "spark"];
