@@ -1,5 +1,20 @@
 //! The SQL files of bench/ as the tests run them beside segql's statements
-//! (bench_project.rs, hand_batch_engines.rs).
+//! (bench_project.rs, hand_batch_engines.rs), and the data they run on.
+
+/// 3,000 generated users (the generator's defaults: 24 months of history up to
+/// 2026-01-01) as parquet files in a fresh temporary directory, which lives as long as
+/// the returned guard.
+pub fn generated_users() -> tempfile::TempDir {
+    let data = tempfile::tempdir().expect("a temporary directory");
+    let cfg = segql_datagen::Config {
+        users: 3_000,
+        out: data.path().to_path_buf(),
+        format: segql_datagen::Format::Parquet,
+        ..Default::default()
+    };
+    segql_datagen::generate(&cfg).expect("the data");
+    data
+}
 
 /// A file of bench/ as one statement: its `{as_of}` replaced by the instant, without
 /// comment lines or a trailing `;` (the engines take nothing else).

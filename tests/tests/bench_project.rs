@@ -36,14 +36,7 @@ fn the_benchmark_project_checks_and_compiles() {
 /// 2026-01-01) behind the catalog's relation names in an in-memory DuckDB, bound as
 /// bench/run.py binds them. The directory lives as long as the returned guard.
 fn generated_data() -> (tempfile::TempDir, segql_run::engine::Engine) {
-    let data = tempfile::tempdir().expect("a temporary directory");
-    let cfg = segql_datagen::Config {
-        users: 3_000,
-        out: data.path().to_path_buf(),
-        format: segql_datagen::Format::Parquet,
-        ..Default::default()
-    };
-    segql_datagen::generate(&cfg).expect("the data");
+    let data = segql_tests::bench_files::generated_users();
     let engine = segql_run::engine::Engine::in_memory().expect("DuckDB");
     let d = data.path().display();
     engine

@@ -32,20 +32,6 @@ const INSTANTS: [(&str, bool); 3] = [
     ("2026-01-05", true),
 ];
 
-/// 3,000 generated users (the generator's defaults: 24 months of history up to
-/// 2026-01-01) as parquet files, the data of bench_project.rs's `generated_data`.
-fn generated_data() -> tempfile::TempDir {
-    let data = tempfile::tempdir().expect("a temporary directory");
-    let cfg = segql_datagen::Config {
-        users: 3_000,
-        out: data.path().to_path_buf(),
-        format: segql_datagen::Format::Parquet,
-        ..Default::default()
-    };
-    segql_datagen::generate(&cfg).expect("the data");
-    data
-}
-
 /// The three relations, as bench/engines.py names their files.
 const TABLES: [(&str, &str); 3] = [
     ("users", "users.parquet"),
@@ -189,7 +175,7 @@ fn hand_batch_finds_segqls_members(name: &str, file: &str) {
     let Some(mut engine) = engines::start_or_skip("hand_batch_engines", name) else {
         return;
     };
-    let data = generated_data();
+    let data = segql_tests::bench_files::generated_users();
     load(engine.as_mut(), data.path()).unwrap_or_else(|e| panic!("{name}: loading: {e}"));
     let (_, program) = load_project(&root().join("bench"));
     let ids: Vec<usize> = (0..program.segments.len()).collect();

@@ -133,7 +133,9 @@ impl Emitter<'_> {
                 .map(|s| self.time_point(s))
                 .reduce(|later, e| self.sql.func("least", vec![e, later])),
         };
-        let bounded = bound.is_some();
+        // Each name's own bound is weighed against the scan's one start, or against
+        // none: not against the `least` of several.
+        let per_name = earliest.len() <= 1;
         if let Some(b) = bound {
             parts.push(bin(time, BinaryOperator::GtEq, b));
         }
@@ -152,10 +154,9 @@ impl Emitter<'_> {
                 }
             }
             if let Some(n) = self.name_filter(events, &Some(all.clone())) {
-                parts.push(
-                    self.names_by_window(events, filters, &all, bounded, earliest.as_ref())
-                        .unwrap_or(n),
-                );
+                let own = per_name
+                    .then(|| self.names_by_window(events, filters, &all, earliest.as_ref()));
+                parts.push(own.flatten().unwrap_or(n));
                 parts.extend(self.name_range(events, &all));
                 scan_names = Some(all);
             }
@@ -165,16 +166,15 @@ impl Emitter<'_> {
 
     /// The scan's names each bounded by the earliest start of the columns reading it,
     /// where that is one start that leaves out much of the scan's own (`scan_start`, the
-    /// `WHERE`'s one start; `bounded` when the `WHERE` has one, perhaps the `least` of
-    /// several): `name IN (<the others>) OR (name IN (<names read from S on>) AND time >=
-    /// S) ...` ([`NameWindows`](crate::dialect::NameWindows)); `None` where the dialect
-    /// keeps one list or no name gets a bound of its own.
+    /// `WHERE`'s one start, `None` when it has none): `name IN (<the others>) OR (name IN
+    /// (<names read from S on>) AND time >= S) ...`
+    /// ([`NameWindows`](crate::dialect::NameWindows)); `None` where the dialect keeps one
+    /// list or no name gets a bound of its own.
     fn names_by_window(
         &mut self,
         events: EventsId,
         filters: &[&EventFilter],
         all: &[String],
-        bounded: bool,
         scan_start: Option<&TimePoint>,
     ) -> Option<Expr> {
         if self.d.capabilities().name_windows != crate::dialect::NameWindows::PerName {
@@ -194,8 +194,7 @@ impl Emitter<'_> {
                 Some(b)
                     if b.len() == 1
                         && Some(&b[0]) != scan_start
-                        && (!bounded || scan_start.is_some())
-                        && self.plan.bound_pays(&b[0], scan_start) =>
+                        && crate::plan::starts::bound_pays(&b[0], scan_start) =>
                 {
                     let b = b.into_iter().next().expect("one start");
                     match by_start.iter_mut().find(|(t, _)| *t == b) {

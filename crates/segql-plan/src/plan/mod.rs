@@ -468,12 +468,6 @@ impl Plan {
     /// The starts a scan serving windows that start at `starts` must take the least of
     /// as its lower bound: the earliest one, or with an as-of read at run time, each
     /// that is not at or after another at every as-of (`plan::starts`).
-    /// Whether a name read from `name` on is worth its own bound in a scan from `scan`
-    /// on (`None`: unbounded) ([`NameWindows`](crate::dialect::NameWindows)).
-    pub fn bound_pays(&self, name: &TimePoint, scan: Option<&TimePoint>) -> bool {
-        starts::bound_pays(name, scan)
-    }
-
     pub fn earliest_starts(&self, starts: &[&TimePoint]) -> Vec<TimePoint> {
         starts::earliest(starts, self.as_of, self.at_run.is_some())
     }
