@@ -236,15 +236,15 @@ pub fn statement(
             t.name(p),
             d.name(),
             o.header_as_of(),
-            with_statistics(p, d)
+            with_statistics(p, d, false)
         ),
     })
 }
 
 /// What a header adds when the project has statistics (`segql stats`) and the dialect
-/// makes choices by them.
-fn with_statistics(p: &Program, d: &dyn Dialect) -> &'static str {
-    if p.stats.is_empty() || !d.capabilities().reads_statistics() {
+/// makes choices by them for a batch (`batch`) or another statement.
+fn with_statistics(p: &Program, d: &dyn Dialect, batch: bool) -> &'static str {
+    if p.stats.is_empty() || !d.capabilities().reads_statistics(batch) {
         ""
     } else {
         ", planned with the data's statistics"
@@ -273,7 +273,7 @@ pub fn batch_statement(
             names.join(", "),
             d.name(),
             o.header_as_of(),
-            with_statistics(p, d)
+            with_statistics(p, d, true)
         ),
     })
 }

@@ -192,6 +192,34 @@ impl<'d> Sql<'d> {
         lambda_in(ast::LambdaSyntax::Arrow, param, body)
     }
 
+    /// `UNNEST(list) AS alias (column)`: a list's elements as rows of one column
+    /// (Postgres's list tests, which have no lambdas).
+    pub fn unnest(&self, list: Expr, alias: &str, column: &str) -> TableFactor {
+        TableFactor::UNNEST {
+            alias: Some(TableAlias {
+                explicit: true,
+                name: self.ident(alias),
+                columns: vec![ast::TableAliasColumnDef {
+                    name: self.ident(column),
+                    data_type: None,
+                }],
+                at: None,
+            }),
+            array_exprs: vec![list],
+            with_offset: false,
+            with_ordinality: false,
+            with_offset_alias: None,
+        }
+    }
+
+    /// `EXISTS (q)`
+    pub fn exists(&self, q: Query) -> Expr {
+        Expr::Exists {
+            subquery: Box::new(q),
+            negated: false,
+        }
+    }
+
     /// `COUNT(*)`
     pub fn count_star(&self) -> ast::Function {
         let mut f = self.function("COUNT", vec![]);

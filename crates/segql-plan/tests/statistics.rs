@@ -99,12 +99,13 @@ fn statistics_choose_lapses_and_name_ranges_on_duckdb_only() {
 
 /// A batch's sequences whose pairs the statistics bound are tested on lists of their
 /// steps' times collected by the relation's aggregates (`converted`, all history, and
-/// `signed_up_then_upgraded`, the last quarter's), on DuckDB and ClickHouse (not Postgres); `browsed_then_logged_in`,
+/// `signed_up_then_upgraded`, the last quarter's), on DuckDB and ClickHouse, and in an
+/// aggregate of their own on Postgres and Spark; `browsed_then_logged_in`,
 /// of page views and logins by the thousand per user, keeps its chain; without
 /// statistics every sequence does, and neither one segment's own statement nor a batch
 /// that aggregates the relation only for the lists takes them.
 #[test]
-fn a_batchs_bounded_sequences_take_lists_on_duckdb_and_clickhouse() {
+fn a_batchs_bounded_sequences_take_lists_on_every_dialect_that_takes_them() {
     let extra = r#"
 segment signed_up_then_upgraded {
   where did "signup" then "upgrade" within 1 day in last 90 days
@@ -130,8 +131,49 @@ segment signed_up_then_upgraded {
         );
     }
     p.stats = stats();
+    // Postgres and Spark collect the lists in an aggregate of the steps' events of its
+    // own; on Postgres it also takes the shared aggregate's columns over rare names only
+    // (`purchase`'s last time), leaving the frequent logins to few aggregates.
     let postgres = batch(&p, "postgres");
-    assert!(!postgres.contains("LIST("), "{postgres}");
+    let spark = batch(&p, "databricks");
+    for (text, list, rare_moved) in [
+        (&postgres, "array_agg(", true),
+        (&spark, "collect_list(", false),
+    ] {
+        let own = cte(text, "events_steps_per_user");
+        for name in [
+            "signup_times",
+            "upgrade_times",
+            "purchase_times",
+            "signup_times_90d",
+        ] {
+            assert!(own.contains(&format!(") AS {name}")), "{name}:\n{own}");
+        }
+        assert!(own.contains(list), "{own}");
+        let shared = cte(text, "events_per_user");
+        assert!(shared.contains(") AS login_last_at"), "{shared}");
+        assert!(!shared.contains("_times"), "{shared}");
+        assert_eq!(own.contains(") AS purchase_last_at"), rare_moved, "{own}");
+        assert_eq!(
+            shared.contains(") AS purchase_last_at"),
+            !rare_moved,
+            "{shared}"
+        );
+    }
+    // Postgres has no lambdas: a chain is one EXISTS over the lists joined by the pairs.
+    assert!(
+        postgres.contains(
+            "EXISTS (SELECT 1 FROM UNNEST(agg.signup_times) AS s1_list (s1) CROSS JOIN \
+             UNNEST(agg.upgrade_times) AS s2_list (s2) CROSS JOIN UNNEST(agg.purchase_times) \
+             AS s3_list (s3) WHERE s2 > s1 AND s2 <= (s1 + INTERVAL '7' DAY) AND s3 > s2 AND \
+             s3 <= (s2 + INTERVAL '30' DAY))"
+        ),
+        "{postgres}"
+    );
+    assert!(
+        spark.contains("exists(agg.signup_times_90d, s1 -> exists(agg.upgrade_times_90d, s2 ->"),
+        "{spark}"
+    );
     // ClickHouse collects the same lists with groupArrayIf and tests them with its own
     // higher-order functions.
     let clickhouse = batch(&p, "clickhouse");
@@ -207,4 +249,14 @@ segment signed_up_then_upgraded {
     )
     .expect("plans");
     insta::assert_snapshot!(format!("{duckdb}\n{}", plan.display(&p)));
+}
+
+/// The CTE `name` of a statement's text, from its name to the next CTE.
+fn cte<'a>(text: &'a str, name: &str) -> &'a str {
+    let start = text
+        .find(&format!("{name} AS ("))
+        .unwrap_or_else(|| panic!("no CTE {name}:\n{text}"));
+    let rest = &text[start..];
+    let end = rest.find("\n), ").map_or(rest.len(), |e| e + 1);
+    &rest[..end]
 }

@@ -85,6 +85,36 @@ pub enum SequenceLists {
     /// sequences on lists"). ClickHouse at 100k users: the batch 0.86x of its window
     /// passes. The list functions are the dialect's (`Dialect::list_any` and the rest).
     InBatchWhenStatisticsBound,
+    /// The same, but the lists collected by an aggregate of their own over the steps'
+    /// events (a scan of the relation's rows of those names only), never the shared
+    /// aggregate: for engines whose list aggregate changes how the whole aggregate runs
+    /// (Spark's `collect_list` makes it an `ObjectHashAggregate`, Postgres 15's
+    /// `array_agg` has no parallel combine). With `rare_columns`, that aggregate also
+    /// takes the shared aggregate's columns over rare names only (`plan::rare`), so the
+    /// shared one keeps the frequent rows and few columns.
+    InOwnAggregateWhenStatisticsBound {
+        rare_columns: bool,
+    },
+}
+
+impl SequenceLists {
+    /// Whether a batch's sequences may take lists at all.
+    pub fn taken(self) -> bool {
+        self != SequenceLists::Never
+    }
+
+    /// Whether the lists have an aggregate of their own.
+    pub fn own_aggregate(self) -> bool {
+        matches!(
+            self,
+            SequenceLists::InOwnAggregateWhenStatisticsBound { .. }
+        )
+    }
+
+    /// Whether the lists' own aggregate takes the columns over rare names.
+    pub fn rare_columns(self) -> bool {
+        self == SequenceLists::InOwnAggregateWhenStatisticsBound { rare_columns: true }
+    }
 }
 
 /// Whether a scan's list of several event names (`name IN (...)`) also gets the range
@@ -104,15 +134,18 @@ pub enum NameRanges {
 }
 
 impl Capabilities {
-    /// Whether any choice of the dialect depends on the project's statistics
-    /// (`crate::stats`): lapses as key sets (kept for frequent events only) or name
-    /// ranges.
-    pub fn reads_statistics(&self) -> bool {
-        self.lapses == Lapses::KeySets
-            || self.name_ranges == NameRanges::WhenStatisticsSay
-            || self.sequence_joins == SequenceJoins::WhenStatisticsBound
-            || self.sequence_lists == SequenceLists::InBatchWhenStatisticsBound
-            || self.lookups == Lookups::InBatchWhenStatisticsSay
+    /// Whether any choice of the dialect for a batch (`batch`) or for one segment's or
+    /// report's statement depends on the project's statistics (`crate::stats`): name
+    /// ranges and a lone sequence's joins in either; lapses as key sets (kept for
+    /// frequent events only) in one segment's statement; sequences on lists and
+    /// lookups in a batch.
+    pub fn reads_statistics(&self, batch: bool) -> bool {
+        let either = self.name_ranges == NameRanges::WhenStatisticsSay
+            || self.sequence_joins == SequenceJoins::WhenStatisticsBound;
+        let single = self.lapses == Lapses::KeySets;
+        let in_batch =
+            self.sequence_lists.taken() || self.lookups == Lookups::InBatchWhenStatisticsSay;
+        either || if batch { in_batch } else { single }
     }
 }
 

@@ -5,7 +5,7 @@
 //! Postgres speak it; each dialect overrides only what it does differently.
 
 use crate::ir::{Duration, SqlFn};
-use crate::sql::{bin, number, raw, Sql};
+use crate::sql::{and, bin, number, proj_bare, raw, From, Sql};
 use segql_syntax::ast::{Type, Unit};
 use segql_syntax::time::{civil_from_days, MICROS_PER_DAY};
 use sqlparser::ast::{BinaryOperator, Expr};
@@ -321,7 +321,7 @@ pub trait Dialect: Sync {
             AggFn::Avg => "AVG",
             AggFn::Min => "MIN",
             AggFn::Max => "MAX",
-            AggFn::List => "LIST",
+            AggFn::List => self.list_agg(),
         };
         let Some(cond) = cond else {
             return match (f, arg) {
@@ -353,6 +353,39 @@ pub trait Dialect: Sync {
     }
 
     // -- lists (a batch's sequences on lists: [`SequenceLists`]) -----------------------------
+
+    /// The aggregate collecting a group's values as a list.
+    fn list_agg(&self) -> &'static str {
+        "LIST"
+    }
+
+    /// Whether the lists of a sequence's steps' times hold a chain: a time `s1` of the
+    /// first list, `s2` of the second with `pairs[0]` between them, and so on (the
+    /// pairs name the times `s1`, `s2`, ...). False or unset when there is none (the
+    /// caller coalesces); a key without events of a step has no list (NULL).
+    ///
+    /// By default with list functions: the first list's times are its valid ones; each
+    /// later step's valid times are its times paired with a valid time of the step
+    /// before (`flatten` of one `list_filter` per earlier time, each list computed once
+    /// and its pairs what the statistics bound); the chain holds where the last step
+    /// has one.
+    fn chain_on_lists(&self, sql: &Sql<'_>, lists: Vec<Expr>, pairs: Vec<Expr>) -> Expr {
+        let n = lists.len();
+        let mut lists = lists.into_iter();
+        let mut valid = lists.next().expect("a sequence has steps");
+        for (j, (times, pair)) in lists.zip(pairs).enumerate() {
+            let (earlier, later) = (format!("s{}", j + 1), format!("s{}", j + 2));
+            valid = if j + 2 < n {
+                // The valid times of a middle step, each once.
+                let per_earlier = self.list_filter(sql, times, &later, pair);
+                self.list_flat_map_distinct(sql, valid, &earlier, per_earlier)
+            } else {
+                let any_later = self.list_any(sql, times, &later, pair);
+                self.list_any(sql, valid, &earlier, any_later)
+            };
+        }
+        valid
+    }
 
     /// Whether `body` holds for some element `param` of `list` (false or unset for an
     /// empty list: the caller coalesces).

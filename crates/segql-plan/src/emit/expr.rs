@@ -579,34 +579,26 @@ impl Emitter<'_> {
     /// list (NULL), and then no match.
     pub(super) fn sequence_on_lists(&self, s: &Sequence, lists: Vec<Expr>) -> Expr {
         let sql = self.sql;
-        let n = lists.len();
-        let mut valid = lists[0].clone();
-        for (j, times) in lists.into_iter().enumerate().skip(1) {
-            let (earlier, later) = (format!("s{j}"), format!("s{}", j + 1));
-            let mut pair = vec![bin(
-                sql.bare(&later),
-                BinaryOperator::Gt,
-                sql.bare(&earlier),
-            )];
-            if let Some(d) = s.steps[j].within {
-                pair.push(bin(
+        // The condition between step j's time `s{j}` and the next's.
+        let pairs = (1..lists.len())
+            .map(|j| {
+                let (earlier, later) = (format!("s{j}"), format!("s{}", j + 1));
+                let mut pair = vec![bin(
                     sql.bare(&later),
-                    BinaryOperator::LtEq,
-                    self.d.plus(&sql, sql.bare(&earlier), d),
-                ));
-            }
-            let pair = and(pair);
-            valid = if j + 1 < n {
-                // The valid times of a middle step, each once.
-                let per_earlier = self.d.list_filter(&sql, times, &later, pair);
-                self.d
-                    .list_flat_map_distinct(&sql, valid, &earlier, per_earlier)
-            } else {
-                let any_later = self.d.list_any(&sql, times, &later, pair);
-                self.d.list_any(&sql, valid, &earlier, any_later)
-            };
-        }
-        sql.coalesce(valid, sql.bool(false))
+                    BinaryOperator::Gt,
+                    sql.bare(&earlier),
+                )];
+                if let Some(d) = s.steps[j].within {
+                    pair.push(bin(
+                        sql.bare(&later),
+                        BinaryOperator::LtEq,
+                        self.d.plus(&sql, sql.bare(&earlier), d),
+                    ));
+                }
+                and(pair)
+            })
+            .collect();
+        sql.coalesce(self.d.chain_on_lists(&sql, lists, pairs), sql.bool(false))
     }
 
     /// Whether unmatched outer-join columns read as type defaults on this dialect.

@@ -5,7 +5,7 @@
 
 use super::names::{names_slug, slug, window_suffix, Names};
 use super::{avg_against_literal, sum_of, Capabilities, Derived, FactKey, Request, Scan, ScanKind};
-use super::{Block, Needs, SeqFeature, SequenceLists, Tile};
+use super::{Block, Needs, SeqFeature, Tile};
 use crate::ir::*;
 
 /// What collection found, before tiering and naming the rest.
@@ -21,7 +21,7 @@ pub(super) struct Collected {
 pub(super) struct Collector<'a> {
     p: &'a Program,
     caps: &'a Capabilities,
-    /// The statement is a batch, whose sequences may take lists ([`SequenceLists`]).
+    /// The statement is a batch, whose sequences may take lists ([`SequenceLists`](super::SequenceLists)).
     batch: bool,
     /// The sequences that took lists, and the entity asking.
     listed: Vec<(Sequence, EntityId)>,
@@ -264,13 +264,10 @@ impl<'a> Collector<'a> {
         self.batch = batch;
     }
 
-    /// Whether a sequence is tested on lists of its steps' times ([`SequenceLists`]): in
+    /// Whether a sequence is tested on lists of its steps' times ([`SequenceLists`](super::SequenceLists)): in
     /// a batch, every step naming its events, where the statistics bound the pairs.
     fn takes_lists(&self, s: &Sequence) -> bool {
-        if !self.batch
-            || self.caps.sequence_lists != SequenceLists::InBatchWhenStatisticsBound
-            || s.steps.len() < 2
-        {
+        if !self.batch || !self.caps.sequence_lists.taken() || s.steps.len() < 2 {
             return false;
         }
         super::pairs_bounded(self.p, s)
@@ -387,8 +384,12 @@ impl<'a> Collector<'a> {
                 },
                 FactKey::Seen(_) | FactKey::Times(_) | FactKey::Matched { .. } => false,
             };
+        let own_lists = self.caps.sequence_lists.own_aggregate()
+            && matches!(key, FactKey::Times(_) | FactKey::Matched { .. });
         let kind = if distinct {
             ScanKind::Distinct
+        } else if own_lists {
+            ScanKind::Lists
         } else {
             ScanKind::Shared
         };
@@ -407,7 +408,11 @@ impl<'a> Collector<'a> {
             None => {
                 let ev = &self.p.catalog.events[events];
                 let entity = &self.p.catalog.entities[ev.entity];
-                let what = if distinct { "distinct_" } else { "" };
+                let what = match kind {
+                    ScanKind::Distinct => "distinct_",
+                    ScanKind::Lists => "steps_",
+                    _ => "",
+                };
                 let cte = self
                     .c
                     .names

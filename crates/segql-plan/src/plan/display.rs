@@ -178,6 +178,7 @@ impl Plan {
             let kind = match s.kind {
                 ScanKind::Shared => "shared".to_string(),
                 ScanKind::Distinct => "distinct".to_string(),
+                ScanKind::Lists => "lists".to_string(),
                 ScanKind::Tier(t) => format!("tier {t}"),
             };
             let ev = &p.catalog.events[s.events];

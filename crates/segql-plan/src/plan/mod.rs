@@ -25,6 +25,7 @@ pub(crate) mod lapses;
 pub(crate) mod lookups;
 pub(crate) mod names;
 mod needs;
+mod rare;
 pub(crate) mod rewrite;
 pub(crate) mod starts;
 mod tiers;
@@ -135,6 +136,10 @@ pub enum ScanKind {
     Distinct,
     /// The columns whose window starts within the tier (`last_month`, `last_quarter`).
     Tier(&'static str),
+    /// Only the lists of a batch's sequence steps' times and the sequences matched on
+    /// them, on dialects that collect them apart from the shared aggregate
+    /// ([`SequenceLists::InOwnAggregateWhenStatisticsBound`]).
+    Lists,
 }
 
 /// One CTE scanning an events relation, grouped by key: a column per aggregate.
@@ -566,6 +571,9 @@ pub fn plan(
         if caps.windows.splits() {
             let by_names = caps.windows == WindowTiers::ByWindowAndNames;
             tiers::split(&mut collected, as_of, at_run.is_some(), by_names);
+        }
+        if caps.sequence_lists.rare_columns() {
+            rare::into_lists(&mut collected, p);
         }
         collected
     };

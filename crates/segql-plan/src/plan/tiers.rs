@@ -63,7 +63,7 @@ fn apart(tier_of: &[usize], names: &[Option<&Vec<String>>], t: usize) -> bool {
 /// ([`WindowTiers::ByWindowAndNames`](super::WindowTiers)).
 pub(super) fn split(c: &mut Collected, as_of: i64, at_run: bool, by_names: bool) {
     for si in 0..c.scans.len() {
-        if c.scans[si].kind == ScanKind::Distinct {
+        if matches!(c.scans[si].kind, ScanKind::Distinct | ScanKind::Lists) {
             continue;
         }
         // The tier of each column: the first whose reach covers the window's start,
