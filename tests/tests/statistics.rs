@@ -8,7 +8,7 @@
 //! segments must still be found, each segment alone and in a batch.
 
 use segql_plan::compile::{batch_statement, statement, Options};
-use segql_plan::dialect::SequenceLists;
+use segql_plan::dialect::{DistinctScan, SequenceLists};
 use segql_plan::ir::{Program, Target};
 use segql_plan::stats::{NameCounts, Statistics};
 use segql_tests::conformance::run_all;
@@ -71,28 +71,31 @@ fn changed(p: &Program, stats: &Statistics) -> (usize, usize, usize) {
     (ranges, lapses, joins)
 }
 
-/// How many sequences a dialect's batch statements (one per entity, every segment of it,
-/// in the long form `run_all` runs) test on lists of their steps' times (each binds its
-/// first step's time once: `lambda s1 :` on DuckDB, `s1 ->` on ClickHouse and Spark, an
-/// unnested `s1_list (s1)` on Postgres).
-fn batch_lists(p: &Program, dialect: &str) -> usize {
+/// A dialect's batch statements (one per entity, every segment of it, in the long form
+/// `run_all` runs).
+fn batch_texts(p: &Program, dialect: &str) -> Vec<String> {
     let d = segql_plan::dialect::by_name(dialect).expect("a dialect");
     let as_of = segql_syntax::time::parse_instant("2026-01-01").unwrap();
     (0..p.catalog.entities.len())
-        .map(|e| {
+        .filter_map(|e| {
             let ids: Vec<usize> = (0..p.segments.len())
                 .filter(|&i| p.segments[i].entity == e)
                 .collect();
-            batch_statement(p, &ids, true, d, Options::literal(as_of)).map_or(0, |st| {
-                let text = st.query.to_string();
-                // The first step's times bound by a lambda (DuckDB's keyword, ClickHouse's
-                // and Spark's arrow) or, on Postgres, unnested.
-                ["lambda s1", "s1 -> ", "AS s1_list (s1)"]
-                    .iter()
-                    .map(|m| text.matches(m).count())
-                    .sum::<usize>()
-            })
+            batch_statement(p, &ids, true, d, Options::literal(as_of))
+                .ok()
+                .map(|st| st.query.to_string())
         })
+        .collect()
+}
+
+/// How many sequences a dialect's batch statements test on lists of their steps' times
+/// (each binds its first step's time once: `lambda s1 :` on DuckDB, `s1 ->` on
+/// ClickHouse and Spark, an unnested `s1_list (s1)` on Postgres).
+fn batch_lists(p: &Program, dialect: &str) -> usize {
+    let markers = ["lambda s1", "s1 -> ", "AS s1_list (s1)"];
+    batch_texts(p, dialect)
+        .iter()
+        .map(|t| markers.iter().map(|m| t.matches(m).count()).sum::<usize>())
         .sum()
 }
 
@@ -288,6 +291,17 @@ fn other_engines_find_the_members_with_sequences_on_lists() {
             lists >= 3,
             "only {lists} fixture sequences take lists in a {dialect} batch"
         );
+        if d.capabilities().distinct == DistinctScan::OwnScanOrLists {
+            // Spark: distinct counts as the sizes of sets in the lists' aggregate.
+            let sets: usize = batch_texts(&program, dialect)
+                .iter()
+                .map(|t| t.matches("size(collect_set(").count())
+                .sum();
+            assert!(
+                sets >= 1,
+                "no fixture distinct count joins the {dialect} lists"
+            );
+        }
         let labels = segql_tests::conformance::labels(&map, &program);
         for run in run_all(e.as_mut(), &program, &labels) {
             failures.extend(run.problems());

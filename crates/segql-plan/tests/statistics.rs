@@ -251,6 +251,64 @@ segment signed_up_then_upgraded {
     insta::assert_snapshot!(format!("{duckdb}\n{}", plan.display(&p)));
 }
 
+/// Spark's batch counts distinct values in the sequences' own lists aggregate (as the
+/// size of a set, the page views bounded to their month in the scan), not in a scan of
+/// their own; Postgres keeps the distinct scan.
+#[test]
+fn a_batchs_distinct_counts_join_the_lists_aggregate_on_spark() {
+    let many_pages = r#"
+segment many_pages {
+  where count distinct(page) of "page_view" in last 30 days >= 3
+}
+"#;
+    let (_, mut p) = project(&[
+        ("catalog.seg", CATALOG),
+        ("segments.seg", SEGMENTS),
+        ("more.seg", many_pages),
+    ]);
+    p.stats = stats();
+    let ids: Vec<usize> = ["gone_quiet", "converted", "many_pages"]
+        .iter()
+        .map(|n| {
+            p.segments
+                .iter()
+                .position(|s| s.name == *n)
+                .expect("a segment")
+        })
+        .collect();
+    let batch = |d: &str| {
+        let d = dialect::by_name(d).expect("a dialect");
+        compile::batch_statement(&p, &ids, false, d, options())
+            .expect("compiles")
+            .text()
+    };
+    let spark = batch("databricks");
+    let own = cte(&spark, "events_steps_per_user");
+    assert!(
+        own.contains(
+            "size(collect_set(ev.page) FILTER (WHERE ev.name = 'page_view' AND ev.at >= \
+             (TIMESTAMP '2024-06-01 00:00:00Z' - INTERVAL '30' DAY))) AS page_view_distinct_page_30d"
+        ),
+        "{own}"
+    );
+    assert!(
+        own.contains(
+            "(ev.name = 'page_view' AND ev.at >= (TIMESTAMP '2024-06-01 00:00:00Z' - INTERVAL '30' DAY))"
+        ),
+        "{own}"
+    );
+    assert!(!spark.contains("distinct_per_user"), "{spark}");
+    let postgres = batch("postgres");
+    assert!(
+        postgres.contains("events_distinct_per_user AS ("),
+        "{postgres}"
+    );
+    assert!(
+        !cte(&postgres, "events_steps_per_user").contains("DISTINCT"),
+        "{postgres}"
+    );
+}
+
 /// The CTE `name` of a statement's text, from its name to the next CTE.
 fn cte<'a>(text: &'a str, name: &str) -> &'a str {
     let start = text

@@ -359,6 +359,13 @@ pub trait Dialect: Sync {
         "LIST"
     }
 
+    /// The number of distinct set values of `arg` over the rows where `cond` holds, in
+    /// a batch's own lists aggregate ([`DistinctScan::OwnScanOrLists`]): by default a
+    /// distinct count.
+    fn set_size(&self, sql: &Sql<'_>, arg: Expr, cond: Option<Expr>) -> Expr {
+        self.cond_agg(sql, AggFn::CountDistinct, Some(arg), cond)
+    }
+
     /// Whether the lists of a sequence's steps' times hold a chain: a time `s1` of the
     /// first list, `s2` of the second with `pairs[0]` between them, and so on (the
     /// pairs name the times `s1`, `s2`, ...). False or unset when there is none (the

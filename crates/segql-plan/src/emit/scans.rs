@@ -7,7 +7,7 @@ use crate::dialect::pick::Pick;
 use crate::dialect::{fixed_micros, AggFn};
 use crate::ir::*;
 use crate::plan::lapses::Lapse;
-use crate::plan::{Block, FactKey};
+use crate::plan::{Block, FactKey, ScanKind};
 use crate::sql::{and, bin, derived, is_not_null, proj, From};
 use segql_syntax::ast::{Type, Unit};
 use sqlparser::ast::{BinaryOperator, Expr, Query};
@@ -115,6 +115,18 @@ impl Emitter<'_> {
         events: EventsId,
         filters: &[&EventFilter],
     ) -> (Expr, Option<TimePoint>, Option<Vec<String>>) {
+        let per_name = self.d.capabilities().name_windows == crate::dialect::NameWindows::PerName;
+        self.scan_where_by(events, filters, per_name)
+    }
+
+    /// [`Self::scan_where`], each name bounded by its own windows where `name_windows`
+    /// says so ([`NameWindows`](crate::dialect::NameWindows)).
+    fn scan_where_by(
+        &mut self,
+        events: EventsId,
+        filters: &[&EventFilter],
+        name_windows: bool,
+    ) -> (Expr, Option<TimePoint>, Option<Vec<String>>) {
         let time = self.sql.col(EV, &self.p.catalog.events[events].time);
         let mut parts = vec![bin(time.clone(), BinaryOperator::Lt, self.as_of())];
         let starts: Vec<&TimePoint> = filters
@@ -135,7 +147,7 @@ impl Emitter<'_> {
         };
         // Each name's own bound is weighed against the scan's one start, or against
         // none: not against the `least` of several.
-        let per_name = earliest.len() <= 1;
+        let per_name = name_windows && earliest.len() <= 1;
         if let Some(b) = bound {
             parts.push(bin(time, BinaryOperator::GtEq, b));
         }
@@ -168,8 +180,8 @@ impl Emitter<'_> {
     /// where that is one start that leaves out much of the scan's own (`scan_start`, the
     /// `WHERE`'s one start, `None` when it has none): `name IN (<the others>) OR (name IN
     /// (<names read from S on>) AND time >= S) ...`
-    /// ([`NameWindows`](crate::dialect::NameWindows)); `None` where the dialect keeps one
-    /// list or no name gets a bound of its own.
+    /// ([`NameWindows`](crate::dialect::NameWindows)); `None` where no name gets a bound
+    /// of its own.
     fn names_by_window(
         &mut self,
         events: EventsId,
@@ -177,9 +189,6 @@ impl Emitter<'_> {
         all: &[String],
         scan_start: Option<&TimePoint>,
     ) -> Option<Expr> {
-        if self.d.capabilities().name_windows != crate::dialect::NameWindows::PerName {
-            return None;
-        }
         // (a bound of its own, its names); the names with none.
         let mut by_start: Vec<(TimePoint, Vec<String>)> = Vec::new();
         let mut whole: Vec<String> = Vec::new();
@@ -321,8 +330,14 @@ impl Emitter<'_> {
         let ev = &self.p.catalog.events[events];
         let entity = &self.p.catalog.entities[ev.entity];
         let cols = &scan.columns;
+        let kind = scan.kind;
         let filters: Vec<&EventFilter> = cols.iter().map(|(k, _)| k.filter()).collect();
-        let (selection, earliest, scan_names) = self.scan_where(events, &filters);
+        // A batch's own lists aggregate reads names for different windows by
+        // construction (all of history for the steps, the last month for a distinct
+        // count): each name by its own on every dialect.
+        let name_windows = scan.kind == ScanKind::Lists
+            || self.d.capabilities().name_windows == crate::dialect::NameWindows::PerName;
+        let (selection, earliest, scan_names) = self.scan_where_by(events, &filters, name_windows);
         let mut col_parts: Vec<Vec<Expr>> = filters
             .iter()
             .map(|f| {
@@ -386,6 +401,9 @@ impl Emitter<'_> {
             } else {
                 match &agg.kind {
                     AggKind::Count => self.d.cond_agg(&sql, AggFn::Count, None, cond),
+                    AggKind::CountDistinct(c) if kind == ScanKind::Lists => {
+                        self.d.set_size(&sql, col(c), cond)
+                    }
                     AggKind::CountDistinct(c) => {
                         self.d
                             .cond_agg(&sql, AggFn::CountDistinct, Some(col(c)), cond)

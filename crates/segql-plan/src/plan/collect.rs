@@ -373,7 +373,7 @@ impl<'a> Collector<'a> {
     /// widest, before tiering), once.
     fn fact(&mut self, key: FactKey) {
         let events = key.filter().events;
-        let distinct = self.caps.distinct == super::DistinctScan::OwnScan
+        let distinct = self.caps.distinct.apart()
             && match &key {
                 FactKey::Agg(a) => match a.kind {
                     AggKind::CountDistinct(_) => true,

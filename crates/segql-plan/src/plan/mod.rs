@@ -22,10 +22,10 @@ mod derived;
 mod display;
 pub use derived::{matching_column, Derived, Tile};
 pub(crate) mod lapses;
+mod lists;
 pub(crate) mod lookups;
 pub(crate) mod names;
 mod needs;
-mod rare;
 pub(crate) mod rewrite;
 pub(crate) mod starts;
 mod tiers;
@@ -573,7 +573,10 @@ pub fn plan(
             tiers::split(&mut collected, as_of, at_run.is_some(), by_names);
         }
         if caps.sequence_lists.rare_columns() {
-            rare::into_lists(&mut collected, p);
+            lists::rare_columns(&mut collected, p);
+        }
+        if caps.distinct == DistinctScan::OwnScanOrLists {
+            lists::distinct_columns(&mut collected);
         }
         collected
     };
