@@ -570,13 +570,11 @@ impl Emitter<'_> {
 }
 
 impl Emitter<'_> {
-    /// A sequence on the lists of its steps' times ([`crate::plan::SequenceLists`]): the
-    /// first step's times are its valid ones; each later step's valid times are its
-    /// times strictly after a valid time of the step before and within the step's
-    /// `within` of it, found per earlier valid time (`flatten` of one `list_filter` per
-    /// time, each list computed once and its pairs what the statistics bound); the
-    /// sequence holds where the last step has one. A key without events of a step has no
-    /// list (NULL), and then no match.
+    /// A sequence on the lists of its steps' times ([`crate::plan::SequenceLists`]): a
+    /// chain of times, one from each step's list, each strictly after the one before and
+    /// within the step's `within` of it, as the dialect finds one
+    /// ([`Dialect::chain_on_lists`](crate::dialect::Dialect::chain_on_lists)). A key
+    /// without events of a step has no list (NULL), and then no match.
     pub(super) fn sequence_on_lists(&self, s: &Sequence, lists: Vec<Expr>) -> Expr {
         let sql = self.sql;
         // The condition between step j's time `s{j}` and the next's.

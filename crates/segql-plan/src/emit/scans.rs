@@ -335,7 +335,7 @@ impl Emitter<'_> {
         // A batch's own lists aggregate reads names for different windows by
         // construction (all of history for the steps, the last month for a distinct
         // count): each name by its own on every dialect.
-        let name_windows = scan.kind == ScanKind::Lists
+        let name_windows = kind == ScanKind::Lists
             || self.d.capabilities().name_windows == crate::dialect::NameWindows::PerName;
         let (selection, earliest, scan_names) = self.scan_where_by(events, &filters, name_windows);
         let mut col_parts: Vec<Vec<Expr>> = filters

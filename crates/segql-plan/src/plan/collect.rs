@@ -21,7 +21,8 @@ pub(super) struct Collected {
 pub(super) struct Collector<'a> {
     p: &'a Program,
     caps: &'a Capabilities,
-    /// The statement is a batch, whose sequences may take lists ([`SequenceLists`](super::SequenceLists)).
+    /// The statement is a batch, whose sequences may take lists
+    /// ([`SequenceLists`](super::SequenceLists)).
     batch: bool,
     /// The sequences that took lists, and the entity asking.
     listed: Vec<(Sequence, EntityId)>,
@@ -264,8 +265,9 @@ impl<'a> Collector<'a> {
         self.batch = batch;
     }
 
-    /// Whether a sequence is tested on lists of its steps' times ([`SequenceLists`](super::SequenceLists)): in
-    /// a batch, every step naming its events, where the statistics bound the pairs.
+    /// Whether a sequence is tested on lists of its steps' times
+    /// ([`SequenceLists`](super::SequenceLists)): in a batch, every step naming its events,
+    /// where the statistics bound the pairs.
     fn takes_lists(&self, s: &Sequence) -> bool {
         if !self.batch || !self.caps.sequence_lists.taken() || s.steps.len() < 2 {
             return false;

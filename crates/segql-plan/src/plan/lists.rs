@@ -7,11 +7,11 @@
 //!
 //! A relation's rare rows aggregated apart from its frequent ones: where the dialect
 //! asks for its rare columns there too, the shared aggregate's columns that read only
-//! rare names (by the project's statistics) move into it. The shared aggregate is then left with the frequent rows and the few
-//! columns that read them, so an engine that evaluates every `FILTER` on every row it
-//! aggregates (Postgres) evaluates the many rare columns' filters only on the rare
-//! rows, as a data engineer splits the pass by hand (bench/hand_batch_postgres.sql:
-//! `seen` and `rare`).
+//! rare names (by the project's statistics) move into it. The shared aggregate is then
+//! left with the frequent rows and the few columns that read them, so an engine that
+//! evaluates every `FILTER` on every row it aggregates (Postgres) evaluates the many
+//! rare columns' filters only on the rare rows, as a data engineer splits the pass by
+//! hand (bench/hand_batch_postgres.sql: `seen` and `rare`).
 
 use super::collect::Collected;
 use super::{FactKey, ScanKind};
