@@ -210,15 +210,7 @@ segment signed_up_then_upgraded {
     );
     // A batch of sequences alone over their relation aggregates nothing else: joins.
     let d = dialect::by_name("duckdb").expect("a dialect");
-    let sequences: Vec<usize> = ["converted", "signed_up_then_upgraded"]
-        .iter()
-        .map(|n| {
-            p.segments
-                .iter()
-                .position(|s| s.name == *n)
-                .expect("a segment")
-        })
-        .collect();
+    let sequences = ids_of(&p, &["converted", "signed_up_then_upgraded"]);
     for ids in [&sequences[..1], &sequences[..]] {
         let alone = compile::batch_statement(&p, ids, false, d, options())
             .expect("compiles")
@@ -267,15 +259,7 @@ segment many_pages {
         ("more.seg", many_pages),
     ]);
     p.stats = stats();
-    let ids: Vec<usize> = ["gone_quiet", "converted", "many_pages"]
-        .iter()
-        .map(|n| {
-            p.segments
-                .iter()
-                .position(|s| s.name == *n)
-                .expect("a segment")
-        })
-        .collect();
+    let ids = ids_of(&p, &["gone_quiet", "converted", "many_pages"]);
     let batch = |d: &str| {
         let d = dialect::by_name(d).expect("a dialect");
         compile::batch_statement(&p, &ids, false, d, options())
@@ -307,6 +291,19 @@ segment many_pages {
         !cte(&postgres, "events_steps_per_user").contains("DISTINCT"),
         "{postgres}"
     );
+}
+
+/// The ids of the segments named.
+fn ids_of(p: &segql_plan::ir::Program, names: &[&str]) -> Vec<usize> {
+    names
+        .iter()
+        .map(|n| {
+            p.segments
+                .iter()
+                .position(|s| s.name == *n)
+                .expect("a segment")
+        })
+        .collect()
 }
 
 /// The CTE `name` of a statement's text, from its name to the next CTE.
