@@ -32,6 +32,7 @@ A private Postgres cluster, as the figures in docs/benchmarks.md were measured:
       -c listen_addresses='' -c shared_buffers=2GB -c work_mem=256MB\\" start"
 """
 import argparse
+import atexit
 import pathlib
 import re
 import shutil
@@ -145,6 +146,8 @@ class Spark:
         from pyspark.sql import SparkSession
 
         warehouse = tempfile.mkdtemp(prefix="segql-bench-spark-")
+        # The tables are copies of the data (62M rows at 1M users): gone when the run ends.
+        atexit.register(shutil.rmtree, warehouse, ignore_errors=True)
         self.spark = (SparkSession.builder.master("local[2]")
                       .config("spark.driver.memory", "6g")
                       .config("spark.sql.shuffle.partitions", "8")
