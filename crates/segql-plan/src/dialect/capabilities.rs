@@ -90,7 +90,7 @@ pub enum SequenceLists {
     /// aggregate: for engines whose list aggregate changes how the whole aggregate runs
     /// (Spark's `collect_list` makes it an `ObjectHashAggregate`, Postgres 15's
     /// `array_agg` has no parallel combine). With `rare_columns`, that aggregate also
-    /// takes the shared aggregate's columns over rare names only (`plan::rare`), so the
+    /// takes the shared aggregate's columns over rare names only (`plan::lists`), so the
     /// shared one keeps the frequent rows and few columns.
     InOwnAggregateWhenStatisticsBound {
         rare_columns: bool,
@@ -234,8 +234,9 @@ pub enum DistinctScan {
     /// As `OwnScan`, except where a batch collects its sequences' lists in an aggregate
     /// of their own over the same relation ([`SequenceLists`]): there, each as the size
     /// of a set (`Dialect::set_size`), one scan less. Spark at 100k users: the suite's
-    /// batch 0.84-0.87x, the aggregate being an `ObjectHashAggregate` for the lists
-    /// anyway.
+    /// batch about 0.94x (0.985 and 1/1.118 in the two orders of `bench/engines.py
+    /// --compare`; 0.84x and 0.87x by hand in one session), the aggregate being an
+    /// `ObjectHashAggregate` for the lists anyway.
     OwnScanOrLists,
 }
 
