@@ -62,7 +62,9 @@ impl Dialect for ClickHouse {
             // groupArrayIf in the aggregate the batch makes anyway, tested with
             // arrayExists/arrayFilter: the bench suite's batch at 100k users 0.84-0.89x
             // (no scan, sort and window passes of the sequences' own), each order of
-            // `bench/engines.py --compare` (docs/benchmarks.md).
+            // `bench/engines.py --compare` (docs/benchmarks.md). In an aggregate of their
+            // own with the rare names' columns, as Postgres takes them: 1.013 and 1.109
+            // in the two orders, slower.
             sequence_lists: SequenceLists::InBatchWhenStatisticsBound,
             // Not measured.
             lookups: Lookups::Never,
