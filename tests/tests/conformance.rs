@@ -144,10 +144,7 @@ fn every_engine_finds_the_hand_checked_members() {
         .collect();
     for r in &mut runs {
         if r.dialect.is_empty() {
-            r.dialect = match r.name {
-                "spark" => "databricks",
-                n => n,
-            };
+            r.dialect = engines::dialect_name(r.name);
         }
     }
 

@@ -266,7 +266,8 @@ fn random_segments_keep_the_oracles_members_with_a_frequent_event_looked_up() {
 }
 
 /// The other engines whose dialects test a batch's sequences on lists of their steps'
-/// times (ClickHouse: `groupArrayIf`, `arrayExists`, `arrayFilter`): with every sequence's
+/// times (ClickHouse in its shared aggregate, Postgres and Spark in an aggregate of their
+/// own, with Postgres's rare columns and Spark's distinct counts): with every sequence's
 /// pairs bounded, the fixtures' hand-checked members and random rounds' oracle members,
 /// each segment alone and batched, on each such engine (skipped with the reason locally,
 /// a failure in CI).
@@ -274,7 +275,7 @@ fn random_segments_keep_the_oracles_members_with_a_frequent_event_looked_up() {
 fn other_engines_find_the_members_with_sequences_on_lists() {
     let mut tested = 0;
     for &name in engines::ENGINES.iter().filter(|&&n| n != "duckdb") {
-        let dialect = if name == "spark" { "databricks" } else { name };
+        let dialect = engines::dialect_name(name);
         let d = segql_plan::dialect::by_name(dialect).expect("a dialect");
         if d.capabilities().sequence_lists == SequenceLists::Never {
             continue;

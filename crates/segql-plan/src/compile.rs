@@ -212,10 +212,7 @@ pub fn overlap(a: Query, b: Query, key: &str, which: Overlap, d: &dyn Dialect) -
             base: derived(a, "a", &sql),
             joins: vec![],
         }),
-        Some(Expr::Exists {
-            subquery: Box::new(inner),
-            negated: which == Overlap::OnlyFirst,
-        }),
+        Some(sql.exists(inner, which == Overlap::OnlyFirst)),
         vec![],
     )
 }

@@ -212,11 +212,11 @@ impl<'d> Sql<'d> {
         }
     }
 
-    /// `EXISTS (q)`
-    pub fn exists(&self, q: Query) -> Expr {
+    /// `EXISTS (q)`, or `NOT EXISTS (q)` when `negated`.
+    pub fn exists(&self, q: Query, negated: bool) -> Expr {
         Expr::Exists {
             subquery: Box::new(q),
-            negated: false,
+            negated,
         }
     }
 

@@ -320,3 +320,12 @@ pub fn start_or_skip(suite: &str, name: &str) -> Option<Box<dyn Engine>> {
 
 /// Every engine the suite knows, in report order.
 pub const ENGINES: [&str; 4] = ["duckdb", "postgres", "clickhouse", "spark"];
+
+/// The name of the dialect whose SQL an engine of [`ENGINES`] runs, known before it is
+/// started (Spark runs the databricks dialect).
+pub fn dialect_name(engine: &'static str) -> &'static str {
+    match engine {
+        "spark" => "databricks",
+        n => n,
+    }
+}

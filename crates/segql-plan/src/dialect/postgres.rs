@@ -171,7 +171,7 @@ impl Dialect for Postgres {
             Some(and(pairs)),
             vec![],
         );
-        sql.exists(q)
+        sql.exists(q, false)
     }
     fn byte_order(&self, _sql: &Sql<'_>, e: Expr) -> Expr {
         // The database's collation is usually a language's (en_US: a < A < b < B);

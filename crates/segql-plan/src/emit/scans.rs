@@ -115,8 +115,18 @@ impl Emitter<'_> {
         events: EventsId,
         filters: &[&EventFilter],
     ) -> (Expr, Option<TimePoint>, Option<Vec<String>>) {
-        let per_name = self.d.capabilities().name_windows == crate::dialect::NameWindows::PerName;
+        let per_name = self.name_windows(None);
         self.scan_where_by(events, filters, per_name)
+    }
+
+    /// Whether a scan (of `kind`, where it is one of the plan's) bounds each name by its
+    /// own windows: where the dialect says so ([`NameWindows`](crate::dialect::NameWindows)),
+    /// and in a batch's own lists aggregate on every dialect, which reads names for
+    /// different windows by construction (all of history for the steps, the last month
+    /// for a distinct count).
+    fn name_windows(&self, kind: Option<ScanKind>) -> bool {
+        kind == Some(ScanKind::Lists)
+            || self.d.capabilities().name_windows == crate::dialect::NameWindows::PerName
     }
 
     /// [`Self::scan_where`], each name bounded by its own windows where `name_windows`
@@ -332,11 +342,7 @@ impl Emitter<'_> {
         let cols = &scan.columns;
         let kind = scan.kind;
         let filters: Vec<&EventFilter> = cols.iter().map(|(k, _)| k.filter()).collect();
-        // A batch's own lists aggregate reads names for different windows by
-        // construction (all of history for the steps, the last month for a distinct
-        // count): each name by its own on every dialect.
-        let name_windows = kind == ScanKind::Lists
-            || self.d.capabilities().name_windows == crate::dialect::NameWindows::PerName;
+        let name_windows = self.name_windows(Some(kind));
         let (selection, earliest, scan_names) = self.scan_where_by(events, &filters, name_windows);
         let mut col_parts: Vec<Vec<Expr>> = filters
             .iter()

@@ -21,53 +21,46 @@ use crate::stats::FREQUENT;
 /// Moves each shared scan's columns over rare names only into the lists' scan of the
 /// same relation, where there is one and no column of that name is there already.
 pub(super) fn rare_columns(c: &mut Collected, p: &Program) {
-    for li in 0..c.scans.len() {
-        if c.scans[li].kind != ScanKind::Lists {
-            continue;
-        }
-        let events = c.scans[li].events;
-        let table = &p.catalog.events[events].table;
-        let rare = |k: &FactKey| match &k.filter().names {
-            Some(names) => names.iter().all(|n| {
+    let rare = |k: &FactKey| {
+        let f = k.filter();
+        let table = &p.catalog.events[f.events].table;
+        f.names.as_ref().is_some_and(|names| {
+            names.iter().all(|n| {
                 p.stats
                     .share(table, [n.as_str()])
                     .is_some_and(|s| s < FREQUENT)
-            }),
-            None => false,
-        };
-        for si in 0..c.scans.len() {
-            if c.scans[si].kind != ScanKind::Shared || c.scans[si].events != events {
-                continue;
-            }
-            take(c, si, li, rare);
-        }
-    }
-    c.scans.retain(|s| !s.columns.is_empty());
+            })
+        })
+    };
+    into_lists(c, ScanKind::Shared, rare);
 }
 
 /// Moves each distinct scan's columns into the lists' scan of the same relation, where
 /// there is one and no column of that name is there already.
 pub(super) fn distinct_columns(c: &mut Collected) {
+    into_lists(c, ScanKind::Distinct, |_| true);
+}
+
+/// Moves the columns that `pick` chooses from every scan of kind `from` into the lists'
+/// scan of the same relation, but none whose name that scan has; drops emptied scans.
+fn into_lists(c: &mut Collected, from: ScanKind, pick: impl Fn(&FactKey) -> bool) {
     for li in 0..c.scans.len() {
         if c.scans[li].kind != ScanKind::Lists {
             continue;
         }
         let events = c.scans[li].events;
         for si in 0..c.scans.len() {
-            if c.scans[si].kind == ScanKind::Distinct && c.scans[si].events == events {
-                take(c, si, li, |_| true);
+            if c.scans[si].kind != from || c.scans[si].events != events {
+                continue;
             }
+            let (moved, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut c.scans[si].columns)
+                .into_iter()
+                .partition(|(k, name)| {
+                    pick(k) && !c.scans[li].columns.iter().any(|(_, n)| n == name)
+                });
+            c.scans[si].columns = kept;
+            c.scans[li].columns.extend(moved);
         }
     }
     c.scans.retain(|s| !s.columns.is_empty());
-}
-
-/// Moves the columns of scan `from` that `pick` chooses into scan `to`, but none whose
-/// name `to` has.
-fn take(c: &mut Collected, from: usize, to: usize, pick: impl Fn(&FactKey) -> bool) {
-    let (moved, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut c.scans[from].columns)
-        .into_iter()
-        .partition(|(k, name)| pick(k) && !c.scans[to].columns.iter().any(|(_, n)| n == name));
-    c.scans[from].columns = kept;
-    c.scans[to].columns.extend(moved);
 }
