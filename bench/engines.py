@@ -77,6 +77,12 @@ class Postgres:
         import duckdb
 
         psql = ["psql", "-h", self.host, "-U", "postgres", "-q", "-v", "ON_ERROR_STOP=1"]
+        if args.pg_reuse:
+            have = subprocess.run(psql + ["-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{self.db}'"],
+                                  check=True, capture_output=True, text=True).stdout.strip()
+            if have:
+                print(f"  reusing database {self.db} (--pg-reuse: loaded by an earlier run)", file=sys.stderr)
+                return
         subprocess.run(psql + ["-c", f"DROP DATABASE IF EXISTS {self.db}"], check=True)
         subprocess.run(psql + ["-c", f"CREATE DATABASE {self.db}"], check=True)
         types = {"VARCHAR": "text", "BIGINT": "bigint", "INTEGER": "integer", "DOUBLE": "double precision",
@@ -180,6 +186,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--pg-host", default="/tmp/pgb")
     ap.add_argument("--pg-db", default="segql_bench")
+    ap.add_argument("--pg-reuse", action="store_true",
+                    help="keep --pg-db if it exists (loaded by an earlier run from the same --data)")
     ap.add_argument("--compare", help="a second segql binary whose batch is timed alongside")
     ap.add_argument("--only", help="a comma-separated subset of floor,batch,hand_batch,one_by_one")
     args = ap.parse_args()

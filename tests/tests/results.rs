@@ -15,7 +15,7 @@ const PINNED: &[(&str, usize, usize)] = &[
     ("actions.seg", 1, 9),
     ("adversarial.seg", 1, 18),
     ("anchored_windows.seg", 1, 9),
-    ("behaviour.seg", 7, 28),
+    ("behaviour.seg", 7, 29),
     ("composition.seg", 4, 20),
     ("counts_between.seg", 1, 6),
     ("dialects.seg", 2, 8),

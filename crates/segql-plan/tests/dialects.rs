@@ -24,7 +24,7 @@ mod common;
 
 use common::{options, project, reparse};
 use segql_plan::compile::{self, to_sql, Request};
-use segql_plan::dialect::{self, Dialect, Lapses, Ntiles, NtilesAlone};
+use segql_plan::dialect::{self, Dialect, DistinctScan, Lapses, Ntiles, NtilesAlone};
 use segql_plan::ir::Program;
 use segql_syntax::ast::{File, ItemKind};
 use std::path::PathBuf;
@@ -469,6 +469,60 @@ fn an_absence_alone_is_an_anti_join_on_duckdb() {
         ] {
             assert!(!s.contains("ANTI JOIN"), "{}: {s}", d.name());
         }
+    }
+}
+
+/// Where the dialect asks for it (Postgres), a distinct scan over one property counts
+/// groups: the rows grouped by key and value (NULLs left out), each column's own filter a
+/// count of the group's rows; over two properties, or elsewhere, `COUNT(DISTINCT)`.
+#[test]
+fn distinct_counts_are_counts_of_groups_where_the_dialect_asks() {
+    let src = "entity user {\n  table app.users\n  key user_id\n}\n\
+               events of user {\n  table app.events\n  key user_id\n  name event_name\n  time occurred_at\n  properties {\n    page string\n    device string\n  }\n}\n\
+               segment browsers { where count distinct(page) of \"page_view\" in last 30 days >= 3 }\n\
+               segment pricing { where count distinct(page) of \"page_view\" with page starts with \"/pricing\" in last 7 days >= 2 }\n\
+               segment devices { where count distinct(device) of \"login\" in last 30 days >= 2 }\n";
+    let (_, p) = project(&[("distinct.seg", src)]);
+    let sql = |d: &dyn Dialect, r: Request| compiled_reparsed(&p, d, r);
+    for d in dialect::all() {
+        let groups = d.capabilities().distinct == DistinctScan::OwnScanAsGroups;
+        let alone = sql(d, Request::Segment(0));
+        let pair = sql(d, Request::batch(&[0, 1]));
+        let three = sql(d, Request::batch(&[0, 1, 2]));
+        for s in [&alone, &pair, &three] {
+            assert_eq!(
+                s.contains(") AS g\n"),
+                groups && s != &three,
+                "{}: {s}",
+                d.name()
+            );
+        }
+        if !groups {
+            continue;
+        }
+        assert!(three.contains("COUNT(DISTINCT ev.device)"), "{three}");
+        assert!(alone.contains("\n    g.user_id AS user_id,"), "{alone}");
+        assert!(
+            alone.contains("GROUP BY\n        ev.user_id, ev.page\n    ) AS g"),
+            "{alone}"
+        );
+        assert!(alone.contains("AND ev.page IS NOT NULL"), "{alone}");
+        assert!(
+            alone.contains("COUNT(*) AS page_view_distinct_page_30d"),
+            "{alone}"
+        );
+        // Two filters over pages: the narrower one counted in the groups, then tested.
+        assert!(
+            pair.contains(") AS page_view_distinct_page_7d_filtered\n"),
+            "{pair}"
+        );
+        assert!(
+            pair.contains(
+                "COUNT(*) FILTER (WHERE g.page_view_distinct_page_7d_filtered > 0) AS \
+                 page_view_distinct_page_7d_filtered"
+            ),
+            "{pair}"
+        );
     }
 }
 

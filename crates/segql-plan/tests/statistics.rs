@@ -293,6 +293,75 @@ segment many_pages {
     );
 }
 
+/// On Postgres, a batch's last quarter read in a scan of its own joins the lists'
+/// aggregate when every column of it reads rare names (one scan of the events less, each
+/// column bounded by its own window in its filter); a column over a frequent name keeps
+/// the quarter's scan, and every column with it. Spark keeps its rare columns out of
+/// the lists' aggregate.
+#[test]
+fn a_batchs_rare_last_quarter_joins_the_lists_aggregate_on_postgres() {
+    let quarter = r#"
+segment repeat_buyers {
+  where count of "purchase" in last 90 days >= 2
+}
+
+segment recent_upgrades {
+  where count of "upgrade" in last 2 months >= 2
+}
+
+segment quarter_logins {
+  where count of "login" in last 60 days >= 20
+}
+"#;
+    let (_, mut p) = project(&[
+        ("catalog.seg", CATALOG),
+        ("segments.seg", SEGMENTS),
+        ("more.seg", quarter),
+    ]);
+    p.stats = stats();
+    let batch = |d: &str, names: &[&str]| {
+        let d = dialect::by_name(d).expect("a dialect");
+        compile::batch_statement(&p, &ids_of(&p, names), false, d, options())
+            .expect("compiles")
+            .text()
+    };
+    let rare = [
+        "converted",
+        "gone_quiet",
+        "repeat_buyers",
+        "recent_upgrades",
+    ];
+    let postgres = batch("postgres", &rare);
+    assert!(
+        !postgres.contains("events_per_user_last_quarter"),
+        "{postgres}"
+    );
+    let own = cte(&postgres, "events_steps_per_user");
+    for column in [
+        "COUNT(*) FILTER (WHERE ev.name = 'purchase' AND ev.at >= (TIMESTAMP '2024-06-01 00:00:00' \
+         - INTERVAL '90' DAY)) AS purchase_90d",
+        "COUNT(*) FILTER (WHERE ev.name = 'upgrade' AND ev.at >= (TIMESTAMP '2024-06-01 00:00:00' \
+         - INTERVAL '2' MONTH)) AS upgrade_2mo",
+    ] {
+        assert!(own.contains(column), "{column}:\n{own}");
+    }
+    let spark = batch("databricks", &rare);
+    assert!(
+        !cte(&spark, "events_steps_per_user").contains("purchase_90d"),
+        "{spark}"
+    );
+    let mut frequent = rare.to_vec();
+    frequent.push("quarter_logins");
+    let postgres = batch("postgres", &frequent);
+    let tier = cte(&postgres, "events_per_user_last_quarter");
+    for column in ["purchase_90d", "upgrade_2mo", "login_60d"] {
+        assert!(
+            tier.contains(&format!(") AS {column}")),
+            "{column}:\n{tier}"
+        );
+    }
+}
+
 /// The ids of the segments named.
 fn ids_of(p: &segql_plan::ir::Program, names: &[&str]) -> Vec<usize> {
     names

@@ -62,6 +62,8 @@ impl Dialect for BigQuery {
             lookups: Lookups::Never,
             // Not measured.
             name_windows: NameWindows::Never,
+            // No window tiers, or no statistics-bound aggregate of rare rows.
+            rare_tiers: RareTiers::OwnScan,
         }
     }
     fn name(&self) -> &'static str {

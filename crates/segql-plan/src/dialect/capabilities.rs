@@ -23,6 +23,27 @@ pub struct Capabilities {
     pub sequence_lists: SequenceLists,
     pub lookups: Lookups,
     pub name_windows: NameWindows,
+    pub rare_tiers: RareTiers,
+}
+
+/// Where a batch's window tier goes when every column of it reads rare names (by the
+/// project's statistics, each name under [`FREQUENT`](crate::stats::FREQUENT) of the
+/// rows): its own scan of the relation, or the aggregate that reads those rare rows
+/// anyway, one scan and one join less. (ClickHouse's shared aggregate, which reads the
+/// lists there, measured no gain: clickhouse.rs.) The columns keep their windows in their filters, and a scan
+/// that bounds each name by its windows reads each rare name only as far back as it is
+/// counted (`plan::lists::rare_tiers`). A tier with a column over a frequent name keeps
+/// its scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RareTiers {
+    /// Its own scan.
+    OwnScan,
+    /// The aggregate of the batch's sequences' lists and rare columns, where there is one
+    /// ([`SequenceLists::InOwnAggregateWhenStatisticsBound`] with `rare_columns`): Postgres
+    /// at 100k users, the suite's batch about 0.97x (0.962 and 1/1.024 in the two orders
+    /// of `bench/engines.py --compare`); at 1M, with its distinct counts as groups
+    /// ([`DistinctScan::OwnScanAsGroups`]), 0.875 of the batch before both.
+    IntoLists,
 }
 
 /// Whether a scan's `WHERE` bounds each of its event names by the earliest window a
@@ -238,6 +259,11 @@ pub enum DistinctScan {
     /// --compare`; 0.84x and 0.87x by hand in one session), the aggregate being an
     /// `ObjectHashAggregate` for the lists anyway.
     OwnScanOrLists,
+    /// As `OwnScan`, each count written as a count of groups: the scan's rows grouped by
+    /// key and value first, then the values counted per key
+    /// ([`Emitter::distinct_as_groups`](crate::emit)). For engines that sort for
+    /// `COUNT(DISTINCT)` but hash (in parallel) for `GROUP BY`: Postgres.
+    OwnScanAsGroups,
 }
 
 impl DistinctScan {

@@ -71,6 +71,11 @@ impl Dialect for ClickHouse {
             // The shared aggregate reads page views for a year, not all history: the
             // suite's batch 0.95x at 100k users (15 runs each order, on the lists).
             name_windows: NameWindows::PerName,
+            // The last quarter of rare names read by the shared aggregate (as the
+            // hand-written pass reads it in its history) measured no gain: 1.003 and
+            // 1/0.975 in the two orders of `bench/engines.py --compare` at 100k users,
+            // 1.043 at 1M.
+            rare_tiers: RareTiers::OwnScan,
         }
     }
     fn name(&self) -> &'static str {

@@ -65,6 +65,8 @@ impl Dialect for DuckDb {
             lookups: Lookups::InBatchWhenStatisticsSay,
             // Not measured.
             name_windows: NameWindows::Never,
+            // Not measured: DuckDB's tiers skip the row groups outside their window.
+            rare_tiers: RareTiers::OwnScan,
         }
     }
     fn name(&self) -> &'static str {

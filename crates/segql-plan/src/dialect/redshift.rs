@@ -74,6 +74,8 @@ impl Dialect for Redshift {
             lookups: Lookups::Never,
             // Not measured.
             name_windows: NameWindows::Never,
+            // No window tiers, or no statistics-bound aggregate of rare rows.
+            rare_tiers: RareTiers::OwnScan,
         }
     }
     fn name(&self) -> &'static str {

@@ -367,6 +367,9 @@ impl Emitter<'_> {
             ps.retain(|p| !common.contains(p));
         }
         let selection = and(std::iter::once(selection).chain(common).collect());
+        if let Some(q) = self.distinct_as_groups(si, &selection, &col_parts) {
+            return q;
+        }
         let key = sql.col(EV, &ev.key);
         let time = sql.col(EV, &ev.time);
         let mut projection = vec![proj(key.clone(), &entity.key)];
@@ -511,6 +514,81 @@ impl Emitter<'_> {
         } else {
             aggregate
         }
+    }
+
+    /// A distinct scan as a count of groups, where the dialect asks for it
+    /// ([`DistinctScan::OwnScanAsGroups`](crate::dialect::DistinctScan)) and every column
+    /// counts the distinct values of one property: the rows (under the scan's `WHERE`)
+    /// grouped by key and value, with each column's own filter as a count of the group's
+    /// rows that pass it, then per key the values whose group has rows for the column.
+    /// NULLs are left out of the groups, as `COUNT(DISTINCT)` skips them. Postgres at
+    /// 100k users, the suite's one distinct count alone: 0.79x (parallel hash aggregates
+    /// instead of a sort in the leader; docs/benchmarks.md).
+    fn distinct_as_groups(
+        &mut self,
+        si: usize,
+        selection: &Expr,
+        col_parts: &[Vec<Expr>],
+    ) -> Option<Query> {
+        const G: &str = "g";
+        const VALUE: &str = "value";
+        let scan = &self.plan.scans[si];
+        if scan.kind != ScanKind::Distinct
+            || self.d.capabilities().distinct != crate::dialect::DistinctScan::OwnScanAsGroups
+        {
+            return None;
+        }
+        let mut props = scan.columns.iter().map(|(k, _)| match k {
+            FactKey::Agg(EventAgg {
+                kind: AggKind::CountDistinct(c),
+                ..
+            }) => Some(c),
+            _ => None,
+        });
+        let first = props.next()??;
+        if !props.all(|c| c == Some(first)) {
+            return None;
+        }
+        let sql = self.sql;
+        let ev = &self.p.catalog.events[scan.events];
+        let key = &self.p.catalog.entities[ev.entity].key;
+        if key == VALUE {
+            return None;
+        }
+        let mut inner = vec![
+            proj(sql.col(EV, &ev.key), key),
+            proj(sql.col(EV, first), VALUE),
+        ];
+        let mut outer = vec![proj(sql.col(G, key), key)];
+        for ((_, name), parts) in scan.columns.iter().zip(col_parts) {
+            let cond = if parts.is_empty() {
+                None
+            } else {
+                let rows = self
+                    .d
+                    .cond_agg(&sql, AggFn::Count, None, Some(and(parts.clone())));
+                inner.push(proj(rows, name));
+                Some(bin(sql.col(G, name), BinaryOperator::Gt, sql.int(0)))
+            };
+            outer.push(proj(self.d.cond_agg(&sql, AggFn::Count, None, cond), name));
+        }
+        let groups = sql.select(
+            inner,
+            Some(From {
+                base: sql.table(&ev.table, Some(EV)),
+                joins: vec![],
+            }),
+            Some(and(vec![
+                selection.clone(),
+                is_not_null(sql.col(EV, first)),
+            ])),
+            vec![sql.col(EV, &ev.key), sql.col(EV, first)],
+        );
+        let from = From {
+            base: derived(groups, G, &sql),
+            joins: vec![],
+        };
+        Some(sql.select(outer, Some(from), None, vec![sql.col(G, key)]))
     }
 
     /// A scan with sequences on lists ([`FactKey::Matched`]): its aggregate, then each

@@ -40,8 +40,8 @@ use std::collections::BTreeSet;
 /// What planning reads of a dialect: the statement shapes it takes (declared by each
 /// dialect in `dialect.rs`, with no defaults).
 pub use crate::dialect::{
-    ActivePeriods, Capabilities, DistinctScan, Lapses, Lookups, Ntiles, NtilesAlone, SequenceJoins,
-    SequenceLists, Sequences, Unmatched, WindowTiers,
+    ActivePeriods, Capabilities, DistinctScan, Lapses, Lookups, Ntiles, NtilesAlone, RareTiers,
+    SequenceJoins, SequenceLists, Sequences, Unmatched, WindowTiers,
 };
 
 /// What a statement computes.
@@ -574,6 +574,9 @@ pub fn plan(
         }
         if caps.sequence_lists.rare_columns() {
             lists::rare_columns(&mut collected, p);
+        }
+        if caps.rare_tiers == RareTiers::IntoLists {
+            lists::rare_tiers(&mut collected, p);
         }
         if caps.distinct == DistinctScan::OwnScanOrLists {
             lists::distinct_columns(&mut collected);
