@@ -281,8 +281,9 @@ fn bigquery_compares_timestamps_with_timestamps() {
 
 /// ClickHouse's and Spark's wide batches compute an `ntile` of an aggregate in their own `SELECT`
 /// (`Ntiles::InWideSelect`): the users are joined to the aggregate once, with no ntile
-/// CTE to join back; a tile over a population keeps the CTE, as every other dialect
-/// does. A single segment (whose `WHERE` would cut the window's rows) computes it in its
+/// CTE to join back, and the window computed over a subquery of the joined rows that
+/// carries only the segments and the values the window reads; a tile over a population
+/// keeps the CTE, as every other dialect does. A single segment (whose `WHERE` would cut the window's rows) computes it in its
 /// `SELECT` with the condition in `QUALIFY` on DuckDB (`NtilesAlone::Qualify`), in the
 /// CTE elsewhere.
 #[test]
@@ -324,6 +325,16 @@ fn the_wide_batch_computes_its_ntiles_in_its_select_on_clickhouse_and_spark() {
             assert!(!batch.contains("ntile_10 AS ("), "{batch}");
             let body = &batch[batch.rfind(")\nSELECT").expect("the body") + 2..];
             assert!(body.contains("NTILE(10) OVER"), "{body}");
+            // The window over a subquery of narrow rows: every segment, and only the
+            // joined columns the windows read.
+            let (outer, rest) = body.split_once("FROM\n  (").expect("a subquery");
+            let rows = rest.strip_suffix("\n  ) AS wide").expect("named wide");
+            assert!(
+                outer.contains("ORDER BY COALESCE(segql_value, 0)"),
+                "{outer}"
+            );
+            assert!(!rows.contains(" OVER "), "{rows}");
+            assert!(rows.contains(".user_id AS segql_value_2"), "{rows}");
             shown.push_str(&format!("-- {}\n{body}\n", d.name()));
         } else {
             assert!(batch.contains("ntile_10 AS ("), "{}: {batch}", d.name());

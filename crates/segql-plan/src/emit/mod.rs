@@ -18,6 +18,7 @@ mod regex_prefix;
 mod scans;
 mod sequences;
 mod sql_pred;
+mod wide;
 
 pub(crate) use expr::cmp_op;
 
@@ -217,7 +218,7 @@ impl Emitter<'_> {
             projection.push(proj(e, &name));
         }
         let from = self.from(block);
-        let body = self.sql.select(projection, Some(from), None, vec![]);
+        let body = self.wide_select(projection, from, &mut used);
         self.finish(body, vec![])
     }
 
