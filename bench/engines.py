@@ -5,7 +5,8 @@ bench/run.py measures DuckDB; this runs the same statements, compiled for the en
 dialect, on the engine itself, each materialized (CREATE TEMP TABLE / a Memory table).
 Where the suite is also written by hand for the engine (bench/hand_batch_<engine>.sql, the
 counterpart of bench/run.py's hand_batch.sql), that statement is timed as `hand_batch`,
-alternating with `batch` run by run, and the ratio batch / hand_batch is printed
+alternating with `batch` run by run (which of the two goes first alternates too: the first
+of a pair measures slower), and the ratio batch / hand_batch is printed
 (tests/tests/hand_batch_engines.rs checks that it finds the batch's members).
 
   postgres    a running server on --pg-host (a socket directory); the data is loaded
@@ -19,10 +20,12 @@ alternating with `batch` run by run, and the ratio batch / hand_batch is printed
 
 Usage: bench/engines.py --engine postgres|clickhouse|spark --data DIR --segql PATH [--repeat 3]
                          [--only floor,batch,hand_batch,one_by_one] [--compare OTHER_SEGQL]
+                         [--pg-host DIR] [--pg-db NAME] [--pg-reuse]
 
 --compare times the batch and the one-by-one statements (those of them --only names) of a
 second segql binary (another build of the planner) in the same session, alternating with
-the first: how a plan change was judged per engine.
+the first (and which goes first): how a plan change was judged per engine. --pg-reuse
+keeps --pg-db when it exists (loaded by an earlier run from the same --data).
 
 A private Postgres cluster, as the figures in docs/benchmarks.md were measured:
 
@@ -199,13 +202,18 @@ def main():
         # --only batch or one_by_one (or both, the default) of the two binaries, alternating
         other, other_singles = statements(args.compare, engine.dialect, args.as_of)
         runs = {}
-        for _ in range(args.repeat):
+
+        def pair(name, a, b, i):
+            # which runs first alternates run by run: the first of a pair measures slower
+            first, second = ((name, a), (f"{name}_compared", b)) if i % 2 == 0 else ((f"{name}_compared", b), (name, a))
+            for n, stmts in (first, second):
+                runs.setdefault(n, []).append(engine.run(stmts))
+
+        for i in range(args.repeat):
             if "batch" in only:
-                runs.setdefault("batch", []).append(engine.run([batch]))
-                runs.setdefault("batch_compared", []).append(engine.run([other]))
+                pair("batch", [batch], [other], i)
             if "one_by_one" in only:
-                runs.setdefault("one_by_one", []).append(engine.run(singles))
-                runs.setdefault("one_by_one_compared", []).append(engine.run(other_singles))
+                pair("one_by_one", singles, other_singles, i)
         for name, r in runs.items():
             print(f"  {name}: {statistics.median(r):.2f} s  ({', '.join(f'{x:.2f}' for x in r)})", file=sys.stderr)
         if "batch" in runs:
@@ -219,12 +227,13 @@ def main():
     runs = {}
     if "floor" in only:
         runs["floor"] = [engine.run([FLOOR]) for _ in range(args.repeat)]
-    # batch and hand_batch alternate run by run, so that a change of load hits both
-    for _ in range(args.repeat):
-        if "batch" in only:
-            runs.setdefault("batch", []).append(engine.run([batch]))
-        if hand is not None:
-            runs.setdefault("hand_batch", []).append(engine.run([hand]))
+    # batch and hand_batch alternate run by run, so that a change of load hits both, and
+    # which of the two runs first alternates too (the first of a pair measures slower)
+    for i in range(args.repeat):
+        order = [("batch", batch), ("hand_batch", hand)]
+        for name, stmt in order if i % 2 == 0 else order[::-1]:
+            if stmt is not None and name in only:
+                runs.setdefault(name, []).append(engine.run([stmt]))
     if "one_by_one" in only:
         runs["one_by_one"] = [engine.run(singles) for _ in range(args.repeat)]
     for name, r in runs.items():

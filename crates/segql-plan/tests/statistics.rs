@@ -111,11 +111,7 @@ segment signed_up_then_upgraded {
   where did "signup" then "upgrade" within 1 day in last 90 days
 }
 "#;
-    let (_, mut p) = project(&[
-        ("catalog.seg", CATALOG),
-        ("segments.seg", SEGMENTS),
-        ("more.seg", extra),
-    ]);
+    let mut p = with_more(extra);
     let ids: Vec<usize> = (0..p.segments.len()).collect();
     let batch = |p: &segql_plan::ir::Program, d: &str| {
         let d = dialect::by_name(d).expect("a dialect");
@@ -253,11 +249,7 @@ segment many_pages {
   where count distinct(page) of "page_view" in last 30 days >= 3
 }
 "#;
-    let (_, mut p) = project(&[
-        ("catalog.seg", CATALOG),
-        ("segments.seg", SEGMENTS),
-        ("more.seg", many_pages),
-    ]);
+    let mut p = with_more(many_pages);
     p.stats = stats();
     let ids = ids_of(&p, &["gone_quiet", "converted", "many_pages"]);
     let batch = |d: &str| {
@@ -313,11 +305,7 @@ segment quarter_logins {
   where count of "login" in last 60 days >= 20
 }
 "#;
-    let (_, mut p) = project(&[
-        ("catalog.seg", CATALOG),
-        ("segments.seg", SEGMENTS),
-        ("more.seg", quarter),
-    ]);
+    let mut p = with_more(quarter);
     p.stats = stats();
     let batch = |d: &str, names: &[&str]| {
         let d = dialect::by_name(d).expect("a dialect");
@@ -360,6 +348,17 @@ segment quarter_logins {
             "{column}:\n{tier}"
         );
     }
+}
+
+/// The catalog and the shared segments with `more` (the test's own segments), without
+/// statistics.
+fn with_more(more: &str) -> segql_plan::ir::Program {
+    project(&[
+        ("catalog.seg", CATALOG),
+        ("segments.seg", SEGMENTS),
+        ("more.seg", more),
+    ])
+    .1
 }
 
 /// The ids of the segments named.
