@@ -38,8 +38,8 @@ pub struct Capabilities {
 pub enum RareTiers {
     /// Its own scan.
     OwnScan,
-    /// The aggregate of the batch's sequences' lists and rare columns, where there is one
-    /// ([`SequenceLists::InOwnAggregateWhenStatisticsBound`] with `rare_columns`): Postgres
+    /// The aggregate of the batch's sequences' lists, where there is one
+    /// ([`SequenceLists::InOwnAggregateWhenStatisticsBound`]): Postgres
     /// at 100k users, the suite's batch about 0.97x (0.962 and 1/1.024 in the two orders
     /// of `bench/engines.py --compare`); at 1M, with its distinct counts as groups
     /// ([`DistinctScan::OwnScanAsGroups`]), 0.875 of the batch before both.

@@ -203,22 +203,20 @@ impl Emitter<'_> {
         let p = self.p;
         let block = &plan.block;
         let key_name = p.catalog.entities[block.entity].key.clone();
-        let mut projection = vec![proj(self.key_expr(block), &key_name)];
+        let mut columns = vec![(self.key_expr(block), key_name.clone())];
         let mut used = HashSet::new();
-        used.insert(key_name.clone());
+        used.insert(key_name);
         for &id in segments {
             let seg = &p.segments[id];
             let e = self.two_valued(&seg.cond, Scope::Block(block));
-            let name = unique_column(&seg.name, &mut used);
-            projection.push(proj(e, &name));
+            columns.push((e, unique_column(&seg.name, &mut used)));
         }
         for &t in traits {
             let (e, _) = self.scalar(&p.traits[t].value, Scope::Block(block));
-            let name = unique_column(&p.traits[t].name, &mut used);
-            projection.push(proj(e, &name));
+            columns.push((e, unique_column(&p.traits[t].name, &mut used)));
         }
         let from = self.from(block);
-        let body = self.wide_select(projection, from, &mut used);
+        let body = self.wide_select(columns, from, &mut used);
         self.finish(body, vec![])
     }
 

@@ -2,7 +2,7 @@
 //! [`Ntiles::InWideSelect`](crate::dialect::Ntiles)) over narrow rows.
 
 use super::{unique_column, Emitter};
-use crate::sql::{derived, has_window, proj, proj_bare, From, Proj};
+use crate::sql::{derived, has_window, proj, proj_bare, From};
 use sqlparser::ast::{visit_expressions_mut, Expr, Query, Visit, Visitor};
 use std::collections::HashSet;
 use std::ops::ControlFlow;
@@ -11,7 +11,7 @@ use std::ops::ControlFlow;
 const WIDE: &str = "wide";
 
 impl Emitter<'_> {
-    /// `SELECT <projection> FROM <from>`, every column named. Where some columns have a
+    /// `SELECT <columns> FROM <from>`, each column named. Where some columns have a
     /// window function, a subquery computes every other column and, for those, only the
     /// columns of the joined rows that they read (each qualified reference once, as
     /// `segql_value`, `segql_value_2`, ...); the windows are computed over its rows. An
@@ -22,32 +22,29 @@ impl Emitter<'_> {
     /// A window that reads an unqualified name is left over the joins.
     pub(crate) fn wide_select(
         &self,
-        projection: Vec<Proj>,
+        columns: Vec<(Expr, String)>,
         from: From,
         used: &mut HashSet<String>,
     ) -> Query {
         let sql = self.sql;
-        let windowed = |p: &Proj| has_window(&p.expr);
-        if !projection.iter().any(windowed)
-            || projection.iter().any(|p| p.alias.is_none())
-            || projection
-                .iter()
-                .filter(|p| windowed(p))
-                .any(|p| reads_bare(&p.expr))
-        {
+        let windowed: Vec<bool> = columns.iter().map(|(e, _)| has_window(e)).collect();
+        let bare = columns
+            .iter()
+            .zip(&windowed)
+            .any(|((e, _), &w)| w && reads_bare(e));
+        if !windowed.contains(&true) || bare {
+            let projection = columns.into_iter().map(|(e, a)| proj(e, &a)).collect();
             return sql.select(projection, Some(from), None, vec![]);
         }
         let mut inner = Vec::new();
         let mut outer = Vec::new();
         let mut read: Vec<(Expr, String)> = Vec::new();
-        for p in projection {
-            let alias = p.alias.unwrap_or_default();
-            if !has_window(&p.expr) {
-                inner.push(proj(p.expr, &alias));
+        for ((mut e, alias), w) in columns.into_iter().zip(windowed) {
+            if !w {
+                inner.push(proj(e, &alias));
                 outer.push(proj_bare(sql.bare(&alias)));
                 continue;
             }
-            let mut e = p.expr;
             let _ = visit_expressions_mut(&mut e, |x| {
                 if matches!(x, Expr::CompoundIdentifier(_)) {
                     let name = match read.iter().find(|(r, _)| r == x) {
