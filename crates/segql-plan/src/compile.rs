@@ -150,10 +150,7 @@ pub fn count(q: Query, d: &dyn Dialect) -> Query {
     let sql = Sql::new(d);
     sql.select(
         vec![proj_bare(Expr::Function(sql.count_star()))],
-        Some(From {
-            base: derived(q, "r", &sql),
-            joins: vec![],
-        }),
+        Some(From::bare(derived(q, "r", &sql))),
         None,
         vec![],
     )
@@ -164,10 +161,7 @@ pub fn no_rows(q: Query, d: &dyn Dialect) -> Query {
     let sql = Sql::new(d);
     let mut q = sql.select(
         vec![proj_bare(crate::sql::raw("*".into()))],
-        Some(From {
-            base: derived(q, "r", &sql),
-            joins: vec![],
-        }),
+        Some(From::bare(derived(q, "r", &sql))),
         None,
         vec![],
     );
@@ -195,10 +189,7 @@ pub fn overlap(a: Query, b: Query, key: &str, which: Overlap, d: &dyn Dialect) -
     let sql = Sql::new(d);
     let inner = sql.select(
         vec![proj_bare(crate::sql::number("1"))],
-        Some(From {
-            base: derived(b, "b", &sql),
-            joins: vec![],
-        }),
+        Some(From::bare(derived(b, "b", &sql))),
         Some(crate::sql::bin(
             sql.col("b", key),
             sqlparser::ast::BinaryOperator::Eq,
@@ -208,10 +199,7 @@ pub fn overlap(a: Query, b: Query, key: &str, which: Overlap, d: &dyn Dialect) -
     );
     sql.select(
         vec![proj_bare(Expr::Function(sql.count_star()))],
-        Some(From {
-            base: derived(a, "a", &sql),
-            joins: vec![],
-        }),
+        Some(From::bare(derived(a, "a", &sql))),
         Some(sql.exists(inner, which == Overlap::OnlyFirst)),
         vec![],
     )
@@ -310,10 +298,7 @@ pub fn members(
     let key = &p.catalog.entities[entity].key;
     Ok(sql.select(
         vec![proj(sql.col("s", key), key)],
-        Some(From {
-            base: derived(q, "s", &sql),
-            joins: vec![],
-        }),
+        Some(From::bare(derived(q, "s", &sql))),
         Some(crate::sql::bin(
             sql.col("s", column),
             sqlparser::ast::BinaryOperator::Eq,

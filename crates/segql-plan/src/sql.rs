@@ -105,6 +105,16 @@ pub struct From {
     pub joins: Vec<Join>,
 }
 
+impl From {
+    /// One relation, no joins.
+    pub fn bare(base: TableFactor) -> Self {
+        From {
+            base,
+            joins: vec![],
+        }
+    }
+}
+
 impl<'d> Sql<'d> {
     pub fn new(d: &'d dyn Dialect) -> Self {
         Sql { d }

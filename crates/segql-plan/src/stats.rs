@@ -81,6 +81,12 @@ impl Statistics {
         Some(n as f64 / c.sampled as f64)
     }
 
+    /// Whether the statistics say `name` is rare in the relation (under [`FREQUENT`] of
+    /// its rows); never without statistics for it.
+    pub fn rare(&self, table: &[String], name: &str) -> bool {
+        self.share(table, [name]).is_some_and(|s| s < FREQUENT)
+    }
+
     /// Whether a lapse of `name` is worth two sets of keys: yes when the statistics
     /// say the name is frequent, and, without statistics for the relation, yes (what
     /// the dialect chose without them).

@@ -8,7 +8,7 @@ use super::{Emitter, Scope, EV};
 use crate::dialect::AggFn;
 use crate::ir::Cond;
 use crate::plan::{matching_column, Block, Derived, Tile};
-use crate::sql::{and, bin, is_not_null, not, proj, From, Order};
+use crate::sql::{and, bin, is_not_null, not, proj, Order};
 use segql_syntax::ast::Type;
 use sqlparser::ast::{BinaryOperator, Expr, Query};
 
@@ -99,10 +99,7 @@ impl Emitter<'_> {
                     subquery: Box::new(rest),
                     negated: false,
                 };
-                let from = From {
-                    base: sql.table(&ev.table, Some(EV)),
-                    joins: vec![],
-                };
+                let from = self.events_from(ev);
                 let cond = and(std::iter::once(selection)
                     .chain(parts)
                     .chain(std::iter::once(probe))

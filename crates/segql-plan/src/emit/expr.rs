@@ -92,10 +92,7 @@ impl Emitter<'_> {
         if self.type_defaults() {
             let q = sql.select(
                 vec![proj_bare(raw("*".into())), proj(sql.int(1), PRESENT)],
-                Some(From {
-                    base: sql.table(table, None),
-                    joins: vec![],
-                }),
+                Some(From::bare(sql.table(table, None))),
                 None,
                 vec![],
             );

@@ -113,6 +113,11 @@ impl Emitter<'_> {
         self.internal.push(what);
     }
 
+    /// An events relation read as `ev`, the alias every scan's expressions use.
+    pub(crate) fn events_from(&self, ev: &Events) -> From {
+        From::bare(self.sql.table(&ev.table, Some(EV)))
+    }
+
     fn statement(&mut self) -> Query {
         let plan = self.plan;
         let p = self.p;
@@ -245,10 +250,7 @@ impl Emitter<'_> {
                     .iter()
                     .zip(&columns)
                     .map(|(name, col)| {
-                        let from = From {
-                            base: sql.table(std::slice::from_ref(&cte), None),
-                            joins: vec![],
-                        };
+                        let from = From::bare(sql.table(std::slice::from_ref(&cte), None));
                         sql.select(
                             vec![proj(sql.string(name), "segment"), proj_bare(sql.bare(&key))],
                             Some(from),
@@ -373,10 +375,7 @@ impl Emitter<'_> {
                 let e = self.metric(&m.kind, col);
                 cols.push(proj(e, &unique_column(&m.name, &mut used)));
             }
-            let from = From {
-                base: sql.table(&[base_name.to_string()], None),
-                joins: vec![],
-            };
+            let from = From::bare(sql.table(&[base_name.to_string()], None));
             arms.push(sql.select(
                 cols,
                 Some(from),
@@ -394,10 +393,7 @@ impl Emitter<'_> {
         }
         let outer = sql.select(
             outer_cols,
-            Some(From {
-                base: derived(union, "per_segment", &sql),
-                joins: vec![],
-            }),
+            Some(From::bare(derived(union, "per_segment", &sql))),
             None,
             vec![],
         );
@@ -500,10 +496,7 @@ impl Emitter<'_> {
         };
         let body = sql.select(
             vec![proj_bare(sql.bare(&entity.key)), proj(group, "split_group")],
-            Some(From {
-                base: sql.table(&[members_name.to_string()], None),
-                joins: vec![],
-            }),
+            Some(From::bare(sql.table(&[members_name.to_string()], None))),
             None,
             vec![],
         );

@@ -256,10 +256,7 @@ impl Emitter<'_> {
         let (selection, earliest, scan_names) = self.scan_where(f.events, &[f]);
         let skip_start = earliest.as_ref() == f.window.start.as_ref();
         let parts = self.filter_parts(f, skip_start, scan_names.as_deref());
-        let from = From {
-            base: sql.table(&ev.table, Some(EV)),
-            joins: vec![],
-        };
+        let from = self.events_from(ev);
         let keys = sql.select(
             vec![proj(sql.col(EV, &ev.key), &ev.key)],
             Some(from),
@@ -301,10 +298,7 @@ impl Emitter<'_> {
                 .chain(parts.iter().cloned())
                 .chain(extra)
                 .collect());
-            let from = From {
-                base: sql.table(&ev.table, Some(EV)),
-                joins: vec![],
-            };
+            let from = self.events_from(ev);
             Box::new(sql.select(
                 vec![proj(ev_key.clone(), &ev.key)],
                 Some(from),
@@ -501,10 +495,7 @@ impl Emitter<'_> {
             };
             projection.push(proj(expr, name));
         }
-        let from = From {
-            base: sql.table(&ev.table, Some(EV)),
-            joins: vec![],
-        };
+        let from = self.events_from(ev);
         let aggregate = sql.select(projection, Some(from), Some(selection), vec![key]);
         if cols
             .iter()
@@ -574,20 +565,14 @@ impl Emitter<'_> {
         }
         let groups = sql.select(
             inner,
-            Some(From {
-                base: sql.table(&ev.table, Some(EV)),
-                joins: vec![],
-            }),
+            Some(self.events_from(ev)),
             Some(and(vec![
                 selection.clone(),
                 is_not_null(sql.col(EV, first)),
             ])),
             vec![sql.col(EV, &ev.key), sql.col(EV, first)],
         );
-        let from = From {
-            base: derived(groups, G, &sql),
-            joins: vec![],
-        };
+        let from = From::bare(derived(groups, G, &sql));
         Some(sql.select(outer, Some(from), None, vec![sql.col(G, key)]))
     }
 
@@ -626,10 +611,7 @@ impl Emitter<'_> {
                 _ => projection.push(proj(sql.col(AGG, name), name)),
             }
         }
-        let from = From {
-            base: derived(aggregate, AGG, &sql),
-            joins: vec![],
-        };
+        let from = From::bare(derived(aggregate, AGG, &sql));
         sql.select(projection, Some(from), None, vec![])
     }
 

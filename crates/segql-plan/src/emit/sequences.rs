@@ -148,10 +148,7 @@ impl<'a> Emitter<'a> {
     /// `SELECT k AS key, 1 AS matched FROM rows GROUP BY k`: a sequence's result from the
     /// valid events of its last step.
     fn keys_of(&self, chain: &SeqChain, rows: &str) -> Query {
-        let from = From {
-            base: self.sql.table(&[rows.to_string()], None),
-            joins: vec![],
-        };
+        let from = From::bare(self.sql.table(&[rows.to_string()], None));
         self.matched(chain.events, self.sql.bare("k"), from, None, true)
     }
 
@@ -200,10 +197,7 @@ impl<'a> Emitter<'a> {
             |holds| holds,
             |_, _, distinct| format!("s{}", distinct + 1),
         );
-        let from = From {
-            base: sql.table(&ev.table, Some(EV)),
-            joins: vec![],
-        };
+        let from = self.events_from(ev);
         let q = sql.select(projection, Some(from), Some(selection), vec![]);
         (q, flags)
     }
@@ -236,10 +230,7 @@ impl<'a> Emitter<'a> {
                 let refs: Vec<&EventFilter> = filters.iter().collect();
                 let (selection, _, _) = self.scan_where(chain.events, &refs);
                 let holds = vec![self.step_holds(&filters[0]), self.step_holds(&filters[1])];
-                let from = From {
-                    base: sql.table(&ev.table, Some(EV)),
-                    joins: vec![],
-                };
+                let from = self.events_from(ev);
                 let mut names = vec![chain.steps_cte.clone()];
                 names.extend(b.ctes.iter().cloned());
                 let (key, time) = (sql.col(EV, &ev.key), sql.col(EV, &ev.time));
@@ -252,10 +243,7 @@ impl<'a> Emitter<'a> {
                 } else {
                     or(holds.clone())
                 };
-                let from = From {
-                    base: sql.table(std::slice::from_ref(&chain.steps_cte), None),
-                    joins: vec![],
-                };
+                let from = From::bare(sql.table(std::slice::from_ref(&chain.steps_cte), None));
                 let (key, time) = (sql.bare("k"), sql.bare("t"));
                 (from, selection, key, time, holds, b.ctes.clone())
             }
@@ -298,10 +286,7 @@ impl<'a> Emitter<'a> {
             sql.col("s", "max2"),
         );
         let Some((d, _)) = within else {
-            let from = From {
-                base: sql.table(std::slice::from_ref(&steps_name), Some("s")),
-                joins: vec![],
-            };
+            let from = From::bare(sql.table(std::slice::from_ref(&steps_name), Some("s")));
             let result = self.matched(
                 chain.events,
                 sql.col("s", "k"),
@@ -319,10 +304,9 @@ impl<'a> Emitter<'a> {
                 proj(bin(sql.bare("j"), BinaryOperator::Minus, sql.int(1)), "j"),
                 proj_bare(sql.bare("max1")),
             ],
-            Some(From {
-                base: sql.table(std::slice::from_ref(&steps_name), None),
-                joins: vec![],
-            }),
+            Some(From::bare(
+                sql.table(std::slice::from_ref(&steps_name), None),
+            )),
             Some(is_not_null(sql.bare("max1"))),
             vec![],
         );
@@ -371,10 +355,8 @@ impl<'a> Emitter<'a> {
         let ws = &b.withins;
         let steps_name = chain.steps_cte.clone();
         let mut out = Vec::new();
-        let steps = |alias: Option<&str>| From {
-            base: sql.table(std::slice::from_ref(&steps_name), alias),
-            joins: vec![],
-        };
+        let steps =
+            |alias: Option<&str>| From::bare(sql.table(std::slice::from_ref(&steps_name), alias));
         let flag = |i: usize| sql.bare(&flags[i]);
         let last = flags.len() - 1;
         // The first step's buckets, (rows, buckets) per middle step, the last's buckets.
@@ -404,10 +386,7 @@ impl<'a> Emitter<'a> {
                 vec![],
             );
             out.push((rows.clone(), q));
-            let from = From {
-                base: sql.table(std::slice::from_ref(&rows), None),
-                joins: vec![],
-            };
+            let from = From::bare(sql.table(std::slice::from_ref(&rows), None));
             let q = self.times_by_bucket(from, None, ws[i]);
             out.push((grouped.clone(), q));
             earlier = grouped;
@@ -416,10 +395,7 @@ impl<'a> Emitter<'a> {
         let q = self.times_by_bucket(steps(None), Some(flag(last)), ws[last - 1]);
         out.push((final_name.clone(), q));
         let l = |c: &str| sql.col("l", c);
-        let mut from = From {
-            base: sql.table(std::slice::from_ref(&final_name), Some("l")),
-            joins: vec![],
-        };
+        let mut from = From::bare(sql.table(std::slice::from_ref(&final_name), Some("l")));
         let bucket = ws[last - 1].map(|_| l("j"));
         from.joins = self.earlier_joins(&earlier, l("k"), bucket);
         let test = self.after_earlier(l("mn"), l("mx"), ws[last - 1]);
@@ -551,10 +527,7 @@ impl<'a> Emitter<'a> {
             |a, i, _| format!("{}s{}", prefixes[a], i + 1),
         );
         let prevs = prev_columns(&seqs, &prefixes, &flags);
-        let from = From {
-            base: sql.table(&ev.table, Some(EV)),
-            joins: vec![],
-        };
+        let from = self.events_from(ev);
         let q = sql.select(projection, Some(from), Some(selection), vec![key, time]);
         (q, Shape { seqs, flags, prevs })
     }
@@ -655,10 +628,7 @@ impl<'a> Emitter<'a> {
         named.retain(|c| !windows.iter().any(|(_, w)| w == c));
         projection.extend(named.iter().map(|c| proj_bare(sql.bare(c))));
         projection.extend(windows.into_iter().map(|(w, c)| proj(w, &c)));
-        let from = From {
-            base: sql.table(&[prev_name.to_string()], None),
-            joins: vec![],
-        };
+        let from = From::bare(sql.table(&[prev_name.to_string()], None));
         sql.select(projection, Some(from), None, vec![])
     }
 
@@ -668,10 +638,7 @@ impl<'a> Emitter<'a> {
         let sql = self.sql;
         let ev = &self.p.catalog.events[chain.events];
         let entity_key = &self.p.catalog.entities[ev.entity].key;
-        let from = From {
-            base: sql.table(&[last.to_string()], None),
-            joins: vec![],
-        };
+        let from = From::bare(sql.table(&[last.to_string()], None));
         if chain.group.is_some() {
             let mut projection = vec![proj(sql.bare("k"), entity_key)];
             for (a, &si) in chain.members.iter().enumerate() {

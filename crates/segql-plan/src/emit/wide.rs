@@ -63,10 +63,7 @@ impl Emitter<'_> {
         }
         inner.extend(read.into_iter().map(|(r, n)| proj(r, &n)));
         let rows = sql.select(inner, Some(from), None, vec![]);
-        let from = From {
-            base: derived(rows, WIDE, &sql),
-            joins: vec![],
-        };
+        let from = From::bare(derived(rows, WIDE, &sql));
         sql.select(outer, Some(from), None, vec![])
     }
 }

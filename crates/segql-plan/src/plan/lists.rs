@@ -21,19 +21,14 @@
 use super::collect::Collected;
 use super::{FactKey, Scan, ScanKind};
 use crate::ir::Program;
-use crate::stats::FREQUENT;
 
 /// Whether a column reads only rare names, by the project's statistics.
 fn rare(p: &Program, k: &FactKey) -> bool {
     let f = k.filter();
     let table = &p.catalog.events[f.events].table;
-    f.names.as_ref().is_some_and(|names| {
-        names.iter().all(|n| {
-            p.stats
-                .share(table, [n.as_str()])
-                .is_some_and(|s| s < FREQUENT)
-        })
-    })
+    f.names
+        .as_ref()
+        .is_some_and(|names| names.iter().all(|n| p.stats.rare(table, n)))
 }
 
 /// Moves each shared scan's columns over rare names only into the lists' scan of the
