@@ -41,6 +41,8 @@ pub enum StringStyle {
 
 mod capabilities;
 pub use capabilities::*;
+mod shapes;
+pub use shapes::shapes_table;
 
 /// Aggregate functions that take a condition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

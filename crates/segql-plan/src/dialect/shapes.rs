@@ -1,0 +1,241 @@
+//! The plan shapes each dialect takes, as docs/dialects.md shows them: a row per choice
+//! of [`Capabilities`], a column per dialect (dialects that choose alike share one),
+//! written from each dialect's `capabilities()` so that the page says what the planner
+//! does. Owns the wording of each choice; must not decide anything (the dialects do).
+
+use super::capabilities::*;
+use super::{all, Dialect};
+
+/// The name docs use for a dialect.
+fn title(d: &dyn Dialect) -> &'static str {
+    match d.name() {
+        "duckdb" => "DuckDB",
+        "postgres" => "Postgres",
+        "redshift" => "Redshift",
+        "snowflake" => "Snowflake",
+        "bigquery" => "BigQuery",
+        "databricks" => "Spark (databricks)",
+        "clickhouse" => "ClickHouse",
+        "trino" => "Trino",
+        other => other,
+    }
+}
+
+/// A dialect's column: each row's heading and the dialect's cell.
+type Column = Vec<(&'static str, String)>;
+
+/// Each row's heading and the dialect's cell. The destructuring names every field, so a
+/// new choice does not compile until it has a row (or is said not to be a shape).
+fn cells(c: Capabilities) -> Column {
+    let Capabilities {
+        distinct,
+        windows,
+        active_periods,
+        // How the SQL is written, not the plan's shape: the SQL table above the shapes
+        // on the same page.
+        unmatched: _,
+        cond_agg: _,
+        sequences,
+        long_batch,
+        ntiles,
+        ntiles_alone,
+        lapses,
+        name_ranges,
+        sequence_joins,
+        sequence_lists,
+        lookups,
+        name_windows,
+        rare_tiers,
+    } = c;
+    let s = |t: &str| t.to_string();
+    vec![
+        (
+            "the shared aggregate split by window tier (last month, last quarter, the rest)",
+            s(match windows {
+                WindowTiers::OneScan => "no: one scan",
+                WindowTiers::ByWindow => "yes",
+                WindowTiers::ByWindowAndNames => {
+                    "yes, and a one-column tier whose names no wider tier reads"
+                }
+            }),
+        ),
+        (
+            "each event name bounded by its own windows in a scan's `WHERE`",
+            s(match name_windows {
+                NameWindows::Never => "no",
+                NameWindows::PerName => "yes",
+            }),
+        ),
+        (
+            "a batch's sequences (stats: the pairs bounded)",
+            s(match sequence_lists {
+                SequenceLists::Never => "window passes",
+                SequenceLists::InBatchWhenStatisticsBound => {
+                    "lists of the steps' times in the shared aggregate"
+                }
+                SequenceLists::InOwnAggregateWhenStatisticsBound {
+                    rare_columns: false,
+                } => "lists in an aggregate of their own",
+                SequenceLists::InOwnAggregateWhenStatisticsBound { rare_columns: true } => {
+                    "lists in an aggregate of their own, with the columns over rare names"
+                }
+            }),
+        ),
+        (
+            "a window tier over rare names only (stats)",
+            s(match (rare_tiers, sequence_lists.own_aggregate()) {
+                (RareTiers::IntoLists, true) => "in the sequences' lists aggregate",
+                _ => "its own scan",
+            }),
+        ),
+        (
+            "distinct counts",
+            s(match distinct {
+                DistinctScan::Shared => "in the shared aggregate",
+                DistinctScan::OwnScan => "a scan of their own",
+                DistinctScan::OwnScanOrLists if sequence_lists.own_aggregate() => {
+                    "a scan of their own, or the size of a set in a batch's lists aggregate"
+                }
+                DistinctScan::OwnScanOrLists => "a scan of their own",
+                DistinctScan::OwnScanAsGroups => {
+                    "a scan of their own, counting (key, value) groups"
+                }
+            }),
+        ),
+        (
+            "active in N of the last M periods",
+            match active_periods {
+                ActivePeriods::DistinctCount => s("a distinct count of periods"),
+                ActivePeriods::BitsUpTo(n) => format!("a bit per period, up to {n}"),
+            },
+        ),
+        (
+            "other sequences",
+            s(match (sequences, sequence_joins) {
+                (Sequences::WindowPasses, SequenceJoins::Never) => "window passes",
+                (Sequences::WindowPasses, SequenceJoins::WhenStatisticsBound) => {
+                    "window passes; a lone sequence as joins of its steps (stats)"
+                }
+                (Sequences::TimeBuckets, SequenceJoins::Never) => "time buckets",
+                (Sequences::TimeBuckets, SequenceJoins::WhenStatisticsBound) => {
+                    "time buckets; a lone sequence as joins of its steps (stats)"
+                }
+            }),
+        ),
+        (
+            "a frequent event in a batch's `or` (stats)",
+            s(match lookups {
+                Lookups::Never => "a column",
+                Lookups::InBatchWhenStatisticsSay => "looked up only for the keys the rest leaves",
+            }),
+        ),
+        (
+            "`last time of E < T` in one segment's statement",
+            s(match lapses {
+                Lapses::Aggregate => "an aggregate",
+                Lapses::KeySets => "key sets (stats: for frequent events)",
+            }),
+        ),
+        (
+            "a name list with its range (stats)",
+            s(match name_ranges {
+                NameRanges::Never => "no",
+                NameRanges::WhenStatisticsSay => "yes, where the range keeps few rows",
+            }),
+        ),
+        (
+            "ntiles of the wide batch",
+            s(match ntiles {
+                Ntiles::OwnCte => "their own CTE",
+                Ntiles::InWideSelect => "in the batch's `SELECT`, over narrow rows",
+            }),
+        ),
+        (
+            "ntiles of one segment's statement",
+            s(match ntiles_alone {
+                NtilesAlone::OwnCte => "their own CTE",
+                NtilesAlone::Qualify => "in its `SELECT`, the condition in `QUALIFY`",
+            }),
+        ),
+        (
+            "the long batch (`--long`)",
+            s(match long_batch {
+                LongBatch::UnionAll => "`UNION ALL` of the segments",
+                LongBatch::ArrayJoin => "one `ARRAY JOIN`",
+            }),
+        ),
+    ]
+}
+
+/// The table of plan shapes, in Markdown: a column per group of dialects whose choices
+/// are all the same, in [`all`]'s order.
+pub fn shapes_table() -> String {
+    let mut groups: Vec<(Vec<&'static str>, Column)> = vec![];
+    for d in all() {
+        let column = cells(d.capabilities());
+        match groups.iter_mut().find(|(_, c)| *c == column) {
+            Some((names, _)) => names.push(title(d)),
+            None => groups.push((vec![title(d)], column)),
+        }
+    }
+    let mut out = String::from("| shape |");
+    for (names, _) in &groups {
+        out.push_str(&format!(" {} |", names.join(", ")));
+    }
+    out.push_str("\n| --- |");
+    out.push_str(&" --- |".repeat(groups.len()));
+    out.push('\n');
+    let rows = groups.first().map_or(0, |(_, c)| c.len());
+    for r in 0..rows {
+        out.push_str(&format!("| {} |", groups[0].1[r].0));
+        for (_, column) in &groups {
+            out.push_str(&format!(" {} |", column[r].1));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dialects_that_choose_alike_share_a_column_and_every_row_has_a_cell_each() {
+        let table = shapes_table();
+        let lines: Vec<&str> = table.lines().collect();
+        let columns = lines[0].matches(" |").count();
+        assert!(lines.iter().all(|l| l.matches(" |").count() == columns));
+        // Every dialect is named once in the heading.
+        for d in all() {
+            assert_eq!(lines[0].matches(title(d)).count(), 1, "{}", title(d));
+        }
+        // The four warehouses not measured keep the same shapes.
+        assert!(lines[0].contains("| Redshift, Snowflake, BigQuery, Trino |"));
+    }
+
+    #[test]
+    fn docs_dialects_md_shows_the_table_the_dialects_choose() {
+        const BEGIN: &str = "<!-- shapes table: begin (generated from capabilities()) -->";
+        const END: &str = "<!-- shapes table: end -->";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/dialects.md");
+        let doc = std::fs::read_to_string(&path).expect("docs/dialects.md");
+        let (Some(b), Some(e)) = (doc.find(BEGIN), doc.find(END)) else {
+            panic!("docs/dialects.md lacks the shapes table markers");
+        };
+        let wanted = format!("\n{}", shapes_table());
+        if doc[b + BEGIN.len()..e] != wanted {
+            if std::env::var("SEGQL_UPDATE_DOCS").is_ok_and(|v| v == "1") {
+                let new = format!("{}{BEGIN}{wanted}{}", &doc[..b], &doc[e..]);
+                std::fs::write(&path, new).expect("write docs/dialects.md");
+            } else {
+                panic!(
+                    "the shapes table in docs/dialects.md is not what the dialects choose; \
+                     run SEGQL_UPDATE_DOCS=1 cargo test -p segql-plan shapes and commit it. \
+                     Now:\n{}",
+                    shapes_table()
+                );
+            }
+        }
+    }
+}
