@@ -61,9 +61,12 @@ fn cells(c: Capabilities) -> Column {
         ),
         (
             "each event name bounded by its own windows in a scan's `WHERE`",
-            s(match name_windows {
-                NameWindows::Never => "no",
-                NameWindows::PerName => "yes",
+            // A batch's own lists aggregate bounds its names on every dialect
+            // (`emit::scans`: it reads names for different windows by construction).
+            s(match (name_windows, sequence_lists.own_aggregate()) {
+                (NameWindows::PerName, _) => "yes",
+                (NameWindows::Never, true) => "in a batch's lists aggregate",
+                (NameWindows::Never, false) => "no",
             }),
         ),
         (
