@@ -27,6 +27,32 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Keeps a generated section of a file of the repository (`rel`, e.g. `docs/dialects.md`)
+/// equal to `text`: what stands between the markers `begin` and `end`. With
+/// `SEGQL_UPDATE_DOCS=1` the section is rewritten; otherwise a difference fails, naming
+/// `what` and `rerun`, the command that rewrites it.
+pub fn keep_generated(rel: &str, begin: &str, end: &str, text: &str, what: &str, rerun: &str) {
+    let path = root().join(rel);
+    let doc = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let (Some(b), Some(e)) = (doc.find(begin), doc.find(end)) else {
+        panic!("{rel} lacks the markers of {what}");
+    };
+    let wanted = format!("\n{text}");
+    if doc[b + begin.len()..e] == wanted {
+        return;
+    }
+    if std::env::var("SEGQL_UPDATE_DOCS").is_ok_and(|v| v == "1") {
+        let new = format!("{}{begin}{wanted}{}", &doc[..b], &doc[e..]);
+        std::fs::write(&path, new).unwrap_or_else(|e| panic!("write {rel}: {e}"));
+        println!("{what}: {rel} updated");
+    } else {
+        panic!(
+            "{what} in {rel} is out of date; run SEGQL_UPDATE_DOCS=1 {rerun} and commit it. \
+             Now:\n{text}"
+        );
+    }
+}
+
 /// Every `.seg` file of a fixture directory, sorted.
 pub fn seg_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)

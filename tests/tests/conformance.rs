@@ -12,11 +12,13 @@
 //! `SEGQL_ENGINES=duckdb,clickhouse` runs only those engines (the others are reported
 //! as skipped; a failure in CI). When every engine ran, the table of fixtures × engines
 //! must match the one in docs/dialects.md (`SEGQL_UPDATE_DOCS=1` rewrites it).
+//! The table of plan shapes there must be what the dialects' `capabilities()` choose
+//! (no engine needed).
 
 use segql_tests::conformance::{run_all, TestRun};
 use segql_tests::engines::{self, Engine, Missing, ENGINES};
 use segql_tests::keys::Keys;
-use segql_tests::{load_project, root};
+use segql_tests::{keep_generated, load_project, root};
 use std::time::{Duration, Instant};
 
 struct EngineRun {
@@ -223,24 +225,27 @@ fn every_engine_finds_the_hand_checked_members() {
 
     // The proof in the docs is this table.
     if missing.is_empty() {
-        let path = root().join("docs/dialects.md");
-        let doc = std::fs::read_to_string(&path).expect("docs/dialects.md");
-        let (Some(b), Some(e)) = (doc.find(BEGIN), doc.find(END)) else {
-            panic!("docs/dialects.md lacks the conformance table markers");
-        };
-        let current = &doc[b + BEGIN.len()..e];
-        let wanted = format!("\n{text}");
-        if current != wanted {
-            if std::env::var("SEGQL_UPDATE_DOCS").is_ok_and(|v| v == "1") {
-                let new = format!("{}{BEGIN}{wanted}{}", &doc[..b], &doc[e..]);
-                std::fs::write(&path, new).expect("write docs/dialects.md");
-                println!("conformance: docs/dialects.md updated");
-            } else {
-                panic!(
-                    "the conformance table in docs/dialects.md is out of date; run \
-                     SEGQL_UPDATE_DOCS=1 scripts/conformance and commit it. Now:\n{text}"
-                );
-            }
-        }
+        keep_generated(
+            "docs/dialects.md",
+            BEGIN,
+            END,
+            &text,
+            "the conformance table",
+            "scripts/conformance",
+        );
     }
+}
+
+/// The table of plan shapes in docs/dialects.md is what the dialects choose
+/// (`segql_plan::dialect::shapes_table`, written from each dialect's `capabilities()`).
+#[test]
+fn the_shapes_table_in_the_docs_is_what_the_dialects_choose() {
+    keep_generated(
+        "docs/dialects.md",
+        "<!-- shapes table: begin (generated from capabilities()) -->",
+        "<!-- shapes table: end -->",
+        &segql_plan::dialect::shapes_table(),
+        "the shapes table",
+        "cargo test -p segql-tests --test conformance shapes",
+    );
 }

@@ -516,7 +516,7 @@ impl Emitter<'_> {
     /// 100k users, the suite's one distinct count alone: 0.79x (parallel hash aggregates
     /// instead of a sort in the leader; docs/benchmarks.md).
     fn distinct_as_groups(
-        &mut self,
+        &self,
         si: usize,
         selection: &Expr,
         col_parts: &[Vec<Expr>],
