@@ -126,43 +126,8 @@ impl Walker<'_> {
     }
 
     fn sql(&mut self, e: &SqlExpr, scope: EntityId, ev: Option<EventsId>, direct: bool) {
-        match e {
-            SqlExpr::Column(c) => self.column(c, scope, ev, direct),
-            SqlExpr::Lit(_) | SqlExpr::Null => {}
-            SqlExpr::Not(x) | SqlExpr::Neg(x) => self.sql(x, scope, ev, direct),
-            SqlExpr::Binary(a, _, b) => {
-                self.sql(a, scope, ev, direct);
-                self.sql(b, scope, ev, direct);
-            }
-            SqlExpr::IsNull { expr, .. }
-            | SqlExpr::Like { expr, .. }
-            | SqlExpr::Cast { expr, .. }
-            | SqlExpr::Extract { expr, .. } => self.sql(expr, scope, ev, direct),
-            SqlExpr::Between {
-                expr, low, high, ..
-            } => {
-                for x in [expr, low, high] {
-                    self.sql(x, scope, ev, direct);
-                }
-            }
-            SqlExpr::InList { expr, list, .. } => {
-                self.sql(expr, scope, ev, direct);
-                list.iter().for_each(|x| self.sql(x, scope, ev, direct));
-            }
-            SqlExpr::Case {
-                operand,
-                whens,
-                otherwise,
-            } => {
-                for x in operand.iter().chain(otherwise.iter()) {
-                    self.sql(x, scope, ev, direct);
-                }
-                for (a, b) in whens {
-                    self.sql(a, scope, ev, direct);
-                    self.sql(b, scope, ev, direct);
-                }
-            }
-            SqlExpr::Func { args, .. } => args.iter().for_each(|x| self.sql(x, scope, ev, direct)),
+        for c in e.columns() {
+            self.column(c, scope, ev, direct);
         }
     }
 

@@ -482,43 +482,8 @@ impl Walker<'_> {
     }
 
     fn sql(&self, e: &SqlExpr, scope: Scope, d: &mut Reads) {
-        match e {
-            SqlExpr::Column(c) => self.column(&c.owner, &c.name, scope, d),
-            SqlExpr::Lit(_) | SqlExpr::Null => {}
-            SqlExpr::Not(x) | SqlExpr::Neg(x) => self.sql(x, scope, d),
-            SqlExpr::Binary(a, _, b) => {
-                self.sql(a, scope, d);
-                self.sql(b, scope, d);
-            }
-            SqlExpr::IsNull { expr, .. }
-            | SqlExpr::Like { expr, .. }
-            | SqlExpr::Cast { expr, .. }
-            | SqlExpr::Extract { expr, .. } => self.sql(expr, scope, d),
-            SqlExpr::Between {
-                expr, low, high, ..
-            } => {
-                for x in [expr, low, high] {
-                    self.sql(x, scope, d);
-                }
-            }
-            SqlExpr::InList { expr, list, .. } => {
-                self.sql(expr, scope, d);
-                list.iter().for_each(|x| self.sql(x, scope, d));
-            }
-            SqlExpr::Case {
-                operand,
-                whens,
-                otherwise,
-            } => {
-                for x in operand.iter().chain(otherwise.iter()) {
-                    self.sql(x, scope, d);
-                }
-                for (a, b) in whens {
-                    self.sql(a, scope, d);
-                    self.sql(b, scope, d);
-                }
-            }
-            SqlExpr::Func { args, .. } => args.iter().for_each(|x| self.sql(x, scope, d)),
+        for c in e.columns() {
+            self.column(&c.owner, &c.name, scope, d);
         }
     }
 }

@@ -261,21 +261,16 @@ fn kinds_of_cond(p: &Program, c: &Cond, out: &mut BTreeSet<String>) {
 }
 
 fn kinds_of_sql(e: &SqlExpr, out: &mut BTreeSet<String>) {
-    let mut walk = |xs: &[&SqlExpr]| xs.iter().for_each(|x| kinds_of_sql(x, out));
+    for x in e.children() {
+        kinds_of_sql(x, out);
+    }
     let kind = match e {
         SqlExpr::Column(_) => "sql column".to_string(),
         SqlExpr::Lit(l) => format!("sql literal {:?}", l.ty()),
         SqlExpr::Null => "sql null".to_string(),
-        SqlExpr::Not(x) => {
-            walk(&[x]);
-            "sql not".to_string()
-        }
-        SqlExpr::Neg(x) => {
-            walk(&[x]);
-            "sql neg".to_string()
-        }
-        SqlExpr::Binary(a, op, b) => {
-            walk(&[a, b]);
+        SqlExpr::Not(_) => "sql not".to_string(),
+        SqlExpr::Neg(_) => "sql neg".to_string(),
+        SqlExpr::Binary(_, op, _) => {
             format!(
                 "sql {}",
                 match op {
@@ -290,43 +285,13 @@ fn kinds_of_sql(e: &SqlExpr, out: &mut BTreeSet<String>) {
                 }
             )
         }
-        SqlExpr::IsNull { expr, .. } => {
-            walk(&[expr]);
-            "sql is null".to_string()
-        }
-        SqlExpr::Between {
-            expr, low, high, ..
-        } => {
-            walk(&[expr, low, high]);
-            "sql between".to_string()
-        }
-        SqlExpr::InList { expr, list, .. } => {
-            walk(&[expr]);
-            list.iter().for_each(|x| kinds_of_sql(x, out));
-            "sql in".to_string()
-        }
-        SqlExpr::Like { expr, .. } => {
-            walk(&[expr]);
-            "sql like".to_string()
-        }
-        SqlExpr::Case {
-            whens, otherwise, ..
-        } => {
-            for (c, r) in whens {
-                kinds_of_sql(c, out);
-                kinds_of_sql(r, out);
-            }
-            if let Some(o) = otherwise {
-                kinds_of_sql(o, out);
-            }
-            "sql case".to_string()
-        }
-        SqlExpr::Cast { expr, .. } => {
-            walk(&[expr]);
-            "sql cast".to_string()
-        }
-        SqlExpr::Extract { part, expr } => {
-            walk(&[expr]);
+        SqlExpr::IsNull { .. } => "sql is null".to_string(),
+        SqlExpr::Between { .. } => "sql between".to_string(),
+        SqlExpr::InList { .. } => "sql in".to_string(),
+        SqlExpr::Like { .. } => "sql like".to_string(),
+        SqlExpr::Case { .. } => "sql case".to_string(),
+        SqlExpr::Cast { .. } => "sql cast".to_string(),
+        SqlExpr::Extract { part, .. } => {
             format!(
                 "sql extract {}",
                 match part {
@@ -336,8 +301,7 @@ fn kinds_of_sql(e: &SqlExpr, out: &mut BTreeSet<String>) {
                 }
             )
         }
-        SqlExpr::Func { f, args } => {
-            args.iter().for_each(|x| kinds_of_sql(x, out));
+        SqlExpr::Func { f, .. } => {
             format!(
                 "sql fn {}",
                 match f {

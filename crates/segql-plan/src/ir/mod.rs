@@ -15,6 +15,7 @@ pub type ActionId = usize;
 
 mod catalog;
 pub use catalog::*;
+mod sql_walk;
 
 /// A literal, typed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -341,9 +341,7 @@ impl Walker<'_> {
                 }
             },
             Cond::Sql(pred) => {
-                let mut cols = Vec::new();
-                sql_columns(&pred.expr, &mut cols);
-                for c in cols {
+                for c in pred.expr.columns() {
                     self.column(c, entity, needs);
                 }
             }
@@ -377,51 +375,5 @@ impl Walker<'_> {
             Scalar::Folded(v) => self.scalar(v, entity, needs)?,
         }
         Ok(())
-    }
-}
-
-/// The columns a `sql` predicate reads.
-fn sql_columns<'a>(e: &'a SqlExpr, out: &mut Vec<&'a ColRef>) {
-    match e {
-        SqlExpr::Column(c) => out.push(c),
-        SqlExpr::Lit(_) | SqlExpr::Null => {}
-        SqlExpr::Not(x)
-        | SqlExpr::Neg(x)
-        | SqlExpr::IsNull { expr: x, .. }
-        | SqlExpr::Like { expr: x, .. }
-        | SqlExpr::Cast { expr: x, .. }
-        | SqlExpr::Extract { expr: x, .. } => sql_columns(x, out),
-        SqlExpr::Binary(a, _, b) => {
-            sql_columns(a, out);
-            sql_columns(b, out);
-        }
-        SqlExpr::Between {
-            expr, low, high, ..
-        } => {
-            sql_columns(expr, out);
-            sql_columns(low, out);
-            sql_columns(high, out);
-        }
-        SqlExpr::InList { expr, list, .. } => {
-            sql_columns(expr, out);
-            list.iter().for_each(|x| sql_columns(x, out));
-        }
-        SqlExpr::Case {
-            operand,
-            whens,
-            otherwise,
-        } => {
-            if let Some(o) = operand {
-                sql_columns(o, out);
-            }
-            for (c, r) in whens {
-                sql_columns(c, out);
-                sql_columns(r, out);
-            }
-            if let Some(o) = otherwise {
-                sql_columns(o, out);
-            }
-        }
-        SqlExpr::Func { args, .. } => args.iter().for_each(|x| sql_columns(x, out)),
     }
 }
