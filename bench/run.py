@@ -188,7 +188,7 @@ def main():
                 )
     measure("hand_batch", lambda: timed(con, hand_batch)[0])
     # How the batch grows with the number of segments: subsets spread evenly over the
-    # suite (the k-th of each of k equal slices, so they mix attributes, counts,
+    # suite (the middle one of each of k equal slices, so they mix attributes, counts,
     # sequences and ntiles as the whole suite does, not its attribute-only first ten).
     names = sorted(singles)
     for k in (1, 5, 10, 25):
