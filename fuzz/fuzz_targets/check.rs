@@ -7,7 +7,7 @@
 //! internal error, a plan lacking what its SQL needs, is a failure).
 //!
 //! Seeded with the fixtures that check against that catalog:
-//! `cargo fuzz run -s none check corpus/check ../fixtures/lang -- -dict=parse.dict`
+//! `cargo fuzz run -s none check corpus/check ../fixtures/lang -- -dict=check.dict`
 //! (docs/testing.md, "Fuzzing").
 
 #![no_main]
