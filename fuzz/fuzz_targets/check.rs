@@ -81,7 +81,13 @@ fn compile_and_reparse(p: &Program, r: &Request, d: &dyn Dialect) {
     let sql = compile::to_sql(&q);
     let parser = d.parser();
     match Parser::parse_sql(&*parser, &sql) {
-        Ok(stmts) => assert_eq!(stmts.len(), 1, "{} wrote {} statements:\n{sql}", d.name(), stmts.len()),
+        Ok(stmts) => assert_eq!(
+            stmts.len(),
+            1,
+            "{} wrote {} statements:\n{sql}",
+            d.name(),
+            stmts.len()
+        ),
         Err(e) => panic!("{}'s SQL does not parse back: {e}\n{sql}", d.name()),
     }
 }
