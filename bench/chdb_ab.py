@@ -14,8 +14,11 @@ both as ratios to the first statement: CPU time moves less than wall time on a s
 With --check, compares every statement's rows with the first one's (`EXCEPT` both ways, NULL
 equal to NULL) and stops at the first difference instead of timing.
 """
-import argparse, resource, statistics, sys, time
+import argparse, pathlib, sys
 from chdb import session
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from ab import alternate, strip  # noqa: E402
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 p.add_argument("--data", required=True)
@@ -29,8 +32,7 @@ s.query("CREATE DATABASE IF NOT EXISTS analytics")
 for table, path in [("users", "users.parquet"), ("accounts", "accounts.parquet"), ("events", "events/*/*.parquet")]:
     s.query(f"CREATE TABLE analytics.{table} ENGINE = MergeTree ORDER BY tuple() "
             f"AS SELECT * FROM file('{a.data}/{path}', Parquet)")
-sql = {f: "\n".join(l for l in open(f).read().splitlines() if not l.startswith("--")).strip().rstrip(";")
-       for f in a.files}
+sql = {f: strip(open(f).read()) for f in a.files}
 
 if a.check:
     s.query(f"CREATE TABLE default.base ENGINE = Memory AS {sql[a.files[0]]}")
@@ -46,30 +48,15 @@ if a.check:
     sys.exit(0)
 
 
-def cpu():
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-
-
 for f in a.files:
     s.query(f"SELECT count() FROM ({sql[f]})")
-wall = {f: [] for f in a.files}
-used = {f: [] for f in a.files}
-k = 0
-for r in range(a.rounds):
-    n = len(a.files)
-    order = a.files[r % n:] + a.files[:r % n]
-    if (r // n) % 2:
-        order.reverse()
-    for f in order:
-        k += 1
-        t, c = time.perf_counter(), cpu()
-        s.query(f"CREATE TABLE default.r{k} ENGINE = Memory AS {sql[f]}")
-        wall[f].append(time.perf_counter() - t)
-        used[f].append(cpu() - c)
-        s.query(f"DROP TABLE default.r{k}")
-w0, c0 = statistics.median(wall[a.files[0]]), statistics.median(used[a.files[0]])
-for f in a.files:
-    w, c = statistics.median(wall[f]), statistics.median(used[f])
-    print(f"{f}: wall {w:.3f} s ({w / w0:.3f}), cpu {c:.3f} s ({c / c0:.3f}); "
-          f"cpu by round {', '.join(f'{x:.2f}' for x in used[f])}")
+made = 0
+
+
+def run(f):
+    global made
+    made += 1
+    s.query(f"CREATE TABLE default.r{made} ENGINE = Memory AS {sql[f]}")
+
+
+alternate(a.files, a.rounds, run, after=lambda f: s.query(f"DROP TABLE default.r{made}"))

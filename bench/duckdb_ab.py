@@ -13,26 +13,22 @@ both as ratios to the first statement: CPU time moves less than wall time on a s
 machine.
 
 With --check, compares every statement's rows with the first one's (`EXCEPT ALL` both ways)
-instead of timing. With --profile, runs one statement under DuckDB's JSON profiler and
-prints its operators as a tree with their times (summed over threads) and rows, those under
---min-seconds left out.
+instead of timing, and exits with 1 at the first difference. With --profile, runs each
+statement under DuckDB's JSON profiler and prints its operators as a tree with their times
+(summed over threads) and rows, those under --min-seconds left out.
+
+The rounds and their report are bench/ab.py's, shared with bench/chdb_ab.py.
 """
 import argparse
 import json
 import pathlib
-import resource
-import statistics
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from run import connect, strip  # noqa: E402
-
-
-def cpu():
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+from ab import alternate, strip  # noqa: E402
+from run import connect  # noqa: E402
 
 
 def check(con, files, sqls):
@@ -42,25 +38,17 @@ def check(con, files, sqls):
         a = con.execute("SELECT count(*) FROM (SELECT * FROM ab_base EXCEPT ALL SELECT * FROM ab_other)").fetchone()[0]
         b = con.execute("SELECT count(*) FROM (SELECT * FROM ab_other EXCEPT ALL SELECT * FROM ab_base)").fetchone()[0]
         print(f"{f}: " + (f"{a} rows only in {files[0]}, {b} only here" if a or b else "the same rows"))
+        if a or b:
+            sys.exit(1)
 
 
 def rounds(con, files, sqls, n):
-    times = {f: ([], []) for f in files}
-    for r in range(n):
-        order = list(range(len(sqls)))
-        order = order[r % len(order):] + order[: r % len(order)]
-        if (r // len(order)) % 2:
-            order.reverse()
-        for i in order:
-            c0, t0 = cpu(), time.perf_counter()
-            con.execute(f"CREATE OR REPLACE TEMP TABLE ab_result AS {sqls[i]}")
-            times[files[i]][0].append(time.perf_counter() - t0)
-            times[files[i]][1].append(cpu() - c0)
-            con.execute("DROP TABLE ab_result")
-    w0, c0 = (statistics.median(x) for x in times[files[0]])
-    for f in files:
-        w, c = (statistics.median(x) for x in times[f])
-        print(f"{f}: wall {w:.3f} s ({w / w0:.3f}), cpu {c:.3f} s ({c / c0:.3f})")
+    by_file = dict(zip(files, sqls))
+
+    def run(f):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE ab_result AS {by_file[f]}")
+
+    alternate(files, n, run, after=lambda f: con.execute("DROP TABLE ab_result"))
 
 
 def profile(con, sql, min_seconds):

@@ -35,6 +35,8 @@ import time
 
 import duckdb
 
+from ab import strip
+
 ROOT = pathlib.Path(__file__).resolve().parent
 # Every segment written by hand in bench/handwritten/ (one file per segment).
 HAND = sorted(p.stem for p in (ROOT / "handwritten").glob("b*.sql"))
@@ -108,11 +110,6 @@ def compile_sql(segql, as_of, batch=False, out=None, select=None):
         cmd += ["--select", " ".join(select)]
     text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return text
-
-
-def strip(sql):
-    lines = [l for l in sql.splitlines() if not l.startswith("--")]
-    return "\n".join(lines).strip().rstrip(";")
 
 
 def peak_memory(args, batch_sql):
