@@ -75,7 +75,7 @@ fn compile_and_reparse(p: &Program, r: &Request, d: &dyn Dialect) {
         Ok(q) => q,
         // What the dialect cannot express is said to the user; a plan that lacks what
         // its SQL needs is a bug.
-        Err(e) if e.0.contains("internal error") => panic!("{}: {e}", d.name()),
+        Err(e) if e.is_internal() => panic!("{}: {e}", d.name()),
         Err(_) => return,
     };
     let sql = compile::to_sql(&q);

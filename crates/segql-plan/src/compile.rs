@@ -54,6 +54,22 @@ impl Options {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsupported(pub String);
 
+/// How the message of an [`Unsupported`] that is a bug begins.
+const INTERNAL: &str = "internal error";
+
+impl Unsupported {
+    /// A bug, said as one: `what` went wrong inside segql.
+    fn internal(what: std::fmt::Arguments<'_>) -> Unsupported {
+        Unsupported(format!("{INTERNAL}{what}"))
+    }
+
+    /// Whether this is a bug (the planner or emitter lacking what it needs), not
+    /// something the dialect cannot express.
+    pub fn is_internal(&self) -> bool {
+        self.0.starts_with(INTERNAL)
+    }
+}
+
 impl std::fmt::Display for Unsupported {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
@@ -72,7 +88,7 @@ fn plan_of(p: &Program, r: &Request, d: &dyn Dialect, o: Options) -> Result<Plan
         if e.starts_with('`') || e.starts_with("no ") {
             Unsupported(e)
         } else {
-            Unsupported(format!("internal error while planning: {e}"))
+            Unsupported::internal(format_args!(" while planning: {e}"))
         }
     })
 }
@@ -89,8 +105,8 @@ pub fn compile(
     let plan = plan_of(p, r, d, o)?;
     emit::emit(p, &plan, d).map_err(|e| match e {
         EmitError::Unsupported(why) => Unsupported(why),
-        EmitError::Internal(what) => Unsupported(format!(
-            "internal error: the plan lacks what the SQL needs ({what}); please report it"
+        EmitError::Internal(what) => Unsupported::internal(format_args!(
+            ": the plan lacks what the SQL needs ({what}); please report it"
         )),
     })
 }
@@ -311,4 +327,17 @@ pub fn members(
 /// Pretty-printed SQL text of a query.
 pub fn to_sql(q: &Query) -> String {
     format!("{q:#}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Unsupported;
+
+    #[test]
+    fn a_bug_is_told_from_what_a_dialect_cannot_express() {
+        let bug = Unsupported::internal(format_args!(" while planning: no column x"));
+        assert_eq!(bug.0, "internal error while planning: no column x");
+        assert!(bug.is_internal());
+        assert!(!Unsupported("`ntile` is not supported by this dialect".into()).is_internal());
+    }
 }
